@@ -1,0 +1,88 @@
+# certstream.h - build, test, fuzz, bench. `make help` lists the targets.
+CC      ?= cc
+CXX     ?= c++
+CLANG   ?= clang
+PY      ?= /usr/bin/python3
+OPT     ?= -O2 -g
+WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wconversion -Werror
+CFLAGS  ?= -std=c99 $(OPT) $(WARN)
+SAN     ?=
+B       ?= build
+
+TEST_C   = $(wildcard tests/test_*.c)
+TEST_BIN = $(patsubst tests/%.c,$(B)/%,$(TEST_C))
+TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
+
+.PHONY: all help test check asan ubsan cxx freestanding nosimd matrix \
+        fuzz fuzz-smoke afl bench demo clean
+
+all: $(B)/cs-extract
+
+help:
+	@echo "make              build/cs-extract"
+	@echo "make test         unit, split, conformance, differential tests"
+	@echo "make check        test + asan + ubsan + cxx + freestanding + nosimd + fuzz-smoke"
+	@echo "make asan|ubsan   the tests under AddressSanitizer / UBSan (clang)"
+	@echo "make fuzz         libFuzzer for FUZZ_SECONDS (default 60) per target"
+	@echo "make bench        throughput vs memchr, simdjson, yajl"
+	@echo "make demo         cs-extract on a generated feed"
+
+$(B)/cs-extract: tools/cs_extract.c certstream.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(SAN) -o $@ tools/cs_extract.c
+
+$(B)/test_%: tests/test_%.c tests/test.h certstream.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $< -lm
+
+test: $(B)/cs-extract $(TEST_BIN)
+	@CS_BUILD=$(B) bash tests/run.sh $(TEST_BIN) $(TEST_SCR)
+
+# Sanitizers: the same tests, built by clang into their own folder.
+SANFLAGS = -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	$(MAKE) test CC=$(CLANG) B=build/asan OPT="-O1 -g" \
+	    SAN="-fsanitize=address $(SANFLAGS)"
+ubsan:
+	$(MAKE) test CC=$(CLANG) B=build/ubsan OPT="-O1 -g" \
+	    SAN="-fsanitize=undefined,integer -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base $(SANFLAGS)"
+
+# The portable (no SSE2) string scanner, tested like the default one.
+nosimd:
+	$(MAKE) test B=build/nosimd OPT="-O2 -g -DCS_NO_SIMD"
+
+# The implementation compiles as C++11, warning-clean.
+cxx: tests/compile_cxx.cpp certstream.h
+	@mkdir -p build
+	$(CXX) -std=c++11 -O2 -Wall -Wextra -Wpedantic -Werror \
+	    -o build/compile_cxx tests/compile_cxx.cpp
+	./build/compile_cxx
+
+# The core needs no libc: hooks given, -ffreestanding, no SIMD headers.
+freestanding: tests/freestanding.c certstream.h
+	@mkdir -p build
+	$(CC) -std=c99 -O2 -ffreestanding -nostdlib \
+	    -fno-tree-loop-distribute-patterns -Wall -Wextra -Wpedantic \
+	    -Werror -c -o build/freestanding.o tests/freestanding.c
+	@if nm build/freestanding.o | grep -E ' U ' ; then \
+	    echo "freestanding: undefined symbols above"; exit 1; fi
+	@echo "freestanding: OK (no undefined symbols)"
+
+fuzz:
+	bash fuzz/run.sh fuzz $${FUZZ_SECONDS:-60}
+fuzz-smoke:
+	bash fuzz/run.sh fuzz $${FUZZ_SECONDS:-20}
+afl:
+	bash fuzz/afl.sh
+
+bench:
+	bash bench/run.sh
+
+demo: $(B)/cs-extract
+	bash tools/demo.sh
+
+check: test asan ubsan cxx freestanding nosimd fuzz-smoke
+
+clean:
+	rm -rf build

@@ -1,0 +1,1943 @@
+/* certstream.h - v0.1.0 - CertStream feed client in one header. License: end of file.
+ *
+ * Do this:
+ *   #define CERTSTREAM_IMPLEMENTATION
+ * before you include this file in *one* C or C++ file to create the
+ * implementation. Every other file includes it without the define.
+ *
+ * Usage (the extractor: one websocket text message in, its fields out):
+ *
+ *   static unsigned char names[CS_JSON_DOMAIN_BUF];  // domain storage
+ *   cs_json j;
+ *   cs_json_init(&j, names, sizeof names);
+ *   for (each message) {
+ *       cs_json_feed(&j, chunk1, len1);          // any number of chunks,
+ *       cs_json_feed(&j, chunk2, len2);          // split at any byte
+ *       if (cs_json_end(&j) == 0) {
+ *           const cs_msg *m = cs_json_msg(&j);
+ *           size_t i, n;
+ *           for (i = 0; i < m->domain_count; i++)
+ *               puts(cs_msg_domain(m, i, &n));
+ *       } else {
+ *           fprintf(stderr, "bad message: %s at byte %llu\n",
+ *                   cs_strerror(cs_json_error(&j)),
+ *                   (unsigned long long)cs_json_error_offset(&j));
+ *       }
+ *   }
+ *
+ * Switches (define the same way before EVERY include):
+ *   CERTSTREAM_STATIC     every function static (private copy per file)
+ *   CS_NO_ERROR_STRINGS   cs_strerror() and cs_errname() return ""
+ *   CS_NO_SIMD            no SSE2 string scanning (portable SWAR path)
+ * Limits (before EVERY include; they size the structs):
+ *   CS_JSON_MAX_DEPTH     64    deepest nesting accepted (max 255)
+ *   CS_JSON_STR_MAX       255   bytes kept of message_type, source url/name
+ *   CS_JSON_NUM_DIGITS    800   significant digits kept for exact rounding
+ *   CS_JSON_DOMAIN_BUF    256 KiB  suggested domain storage (yours to size)
+ * Hooks (before the implementing include):
+ *   CS_ASSERT(x) CS_MEMCPY(d,s,n) CS_MEMSET(d,c,n)   defaults: assert, libc
+ *
+ * Non-goals: this is not a general JSON library. The extractor validates
+ * every byte of a message as RFC 8259 JSON but keeps only the CertStream
+ * fields. It never allocates, never recurses, keeps no globals.
+ *
+ * Sections: [0] helpers  [1] core: JSON field extractor  [9] error strings
+ *
+ * History:
+ *   0.1.0  the streaming, allocation-free message extractor
+ */
+#ifndef CERTSTREAM_H
+#define CERTSTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CERTSTREAM_VERSION_MAJOR 0
+#define CERTSTREAM_VERSION_MINOR 1
+#define CERTSTREAM_VERSION_PATCH 0
+#define CERTSTREAM_VERSION_STRING "0.1.0"
+
+#ifndef CSDEF
+#  ifdef CERTSTREAM_STATIC
+#    define CSDEF static
+#  else
+#    define CSDEF extern
+#  endif
+#endif
+
+#ifndef CS_JSON_MAX_DEPTH
+#  define CS_JSON_MAX_DEPTH 64
+#endif
+#ifndef CS_JSON_STR_MAX
+#  define CS_JSON_STR_MAX 255
+#endif
+#ifndef CS_JSON_NUM_DIGITS
+#  define CS_JSON_NUM_DIGITS 800
+#endif
+#ifndef CS_JSON_DOMAIN_BUF
+#  define CS_JSON_DOMAIN_BUF (256 * 1024)
+#endif
+
+#if CS_JSON_MAX_DEPTH < 5 || CS_JSON_MAX_DEPTH > 255
+#  error "CS_JSON_MAX_DEPTH must be in 5..255"
+#endif
+#if CS_JSON_NUM_DIGITS < 40
+#  error "CS_JSON_NUM_DIGITS must be at least 40"
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== [0] errors ========================================================= */
+
+/* Every function returns 0 (OK, or "need more"), a positive count or event,
+ * or one of these negative codes. Codes are grouped by layer:
+ * -1..-19 API misuse and limits, -80..-89 JSON. */
+enum {
+    CS_OK = 0,
+    CS_E_JSON_SYNTAX = -80,     /* a byte that the JSON grammar forbids here */
+    CS_E_JSON_NOT_OBJECT = -81, /* valid JSON, but the top value is not {} */
+    CS_E_JSON_DEPTH = -82,      /* nested deeper than CS_JSON_MAX_DEPTH */
+    CS_E_JSON_INCOMPLETE = -83, /* the message ended inside a value */
+    CS_E_JSON_TRAILING = -84,   /* more than one value in the message */
+    CS_E_JSON_CONTROL = -85,    /* raw control character inside a string */
+    CS_E_JSON_ESCAPE = -86,     /* bad backslash escape */
+    CS_E_JSON_UTF8 = -87,       /* invalid UTF-8 inside a string */
+    CS_E_JSON_NUMBER = -88,     /* malformed number */
+    CS_E_JSON_LITERAL = -89     /* misspelled true / false / null */
+};
+
+/* A readable sentence for an error code ("" with CS_NO_ERROR_STRINGS). */
+CSDEF const char *cs_strerror(int err);
+/* The code's name, e.g. "CS_E_JSON_SYNTAX" ("" with CS_NO_ERROR_STRINGS). */
+CSDEF const char *cs_errname(int err);
+
+/* ==== [1] core: the message extractor ==================================== */
+
+/* Message types (cs_msg.type). */
+enum {
+    CS_MSG_NONE = 0,      /* no (string) message_type */
+    CS_MSG_CERT = 1,      /* "certificate_update" */
+    CS_MSG_HEARTBEAT = 2, /* "heartbeat" */
+    CS_MSG_DNS = 3,       /* "dns_entries" */
+    CS_MSG_OTHER = 4      /* any other name: see cs_msg.type_name */
+};
+
+/* Field bits, for cs_msg.has / .bad / .trunc. */
+#define CS_F_TYPE        0x01u /* message_type */
+#define CS_F_DOMAINS     0x02u /* data.leaf_cert.all_domains, or data[] */
+#define CS_F_CERT_INDEX  0x04u /* data.cert_index */
+#define CS_F_SEEN        0x08u /* data.seen */
+#define CS_F_SOURCE_URL  0x10u /* data.source.url */
+#define CS_F_SOURCE_NAME 0x20u /* data.source.name */
+#define CS_F_TIMESTAMP   0x40u /* timestamp (heartbeats) */
+
+/* A decoded string: UTF-8, NUL-terminated, len excludes the NUL. A JSON
+ * "\u0000" decodes to a NUL byte inside the string: trust len. */
+typedef struct cs_text {
+    size_t len;
+    char buf[CS_JSON_STR_MAX + 1];
+} cs_text;
+
+/* The fields of one message. Read it after cs_json_end() returned 0; it
+ * stays valid until the next cs_json_feed(), cs_json_begin() or
+ * cs_json_end() on the same extractor.
+ *
+ * has:   fields present (absent or null: bit clear, not an error).
+ * bad:   fields that had the wrong JSON type (treated as absent), or for
+ *        CS_F_DOMAINS, list elements that were not strings (skipped), or
+ *        for CS_F_CERT_INDEX a number that is not an integer in 0..2^64-1.
+ * trunc: CS_F_DOMAINS when some domains did not fit the storage (they are
+ *        counted in domain_total but not stored); a text field's bit when
+ *        it was cut to CS_JSON_STR_MAX bytes (at a character boundary).
+ *
+ * Duplicate keys: the last occurrence wins, field by field, as in Python's
+ * json module (a later "data" replaces everything under the earlier one).
+ * Domains come from `data` when it is an array (dns_entries), otherwise
+ * from data.leaf_cert.all_domains. Lone UTF-16 surrogates in \u escapes
+ * decode to U+FFFD. */
+typedef struct cs_msg {
+    int type;              /* CS_MSG_* */
+    unsigned has, bad, trunc;
+    uint64_t cert_index;
+    double seen;
+    double timestamp;
+    cs_text type_name;     /* the message_type string as sent */
+    cs_text source_url;
+    cs_text source_name;
+    size_t domain_count;   /* domains stored; read with cs_msg_domain() */
+    size_t domain_total;   /* domains in the message, stored or not */
+    /* private: the caller's domain storage */
+    unsigned char *dom;
+    size_t dom_cap, dom_used;
+} cs_msg;
+
+/* Domain i (0 <= i < domain_count), decoded UTF-8 and NUL-terminated;
+ * *len (if not NULL) receives its length. Points into the storage given
+ * to cs_json_init(); valid as long as the cs_msg itself. */
+CSDEF const char *cs_msg_domain(const cs_msg *m, size_t i, size_t *len);
+
+/* Private: a decimal number being read (see cs_json). */
+typedef struct cs__num {
+    unsigned char neg, frac, exp, eneg, trunc, ovf;
+    int nd;                /* significant digits stored in d */
+    int sig;               /* significant digits seen (saturates) */
+    int dp;                /* decimal point: value = 0.d * 10^dp */
+    int e;                 /* explicit exponent (saturates) */
+    uint64_t w;            /* first 19 significant digits */
+    uint64_t ival;         /* integer value, for cert_index */
+    unsigned char d[CS_JSON_NUM_DIGITS];
+} cs__num;
+
+/* The extractor's state. Visible so that the caller can allocate it;
+ * treat every field as private and use the functions. */
+typedef struct cs_json {
+    cs_msg msg;
+    uint64_t off;          /* bytes consumed in this message */
+    uint64_t err_off;
+    int err;
+    unsigned char st;      /* grammar state */
+    unsigned char ret;     /* state to return to (after a number, string) */
+    unsigned char depth;
+    unsigned char node;    /* what the current container is to us */
+    unsigned char field;   /* which field the pending value is */
+    unsigned char cap;     /* where string bytes go */
+    unsigned char cap_over;
+    unsigned char is_key;
+    unsigned char root;    /* 1 once the top value is known to be {} */
+    unsigned char lit;     /* literal being matched, and position */
+    unsigned char lit_pos;
+    unsigned char u8need, u8lo, u8hi;
+    unsigned char ucnt;    /* \u hex digits read */
+    unsigned uacc;         /* \u code unit being read */
+    unsigned hisur;        /* pending high surrogate, 0 if none */
+    size_t cap_len, cap_max;
+    unsigned char key[16];
+    unsigned char nodes[5];
+    unsigned char stack[CS_JSON_MAX_DEPTH / 8 + 1]; /* bit set: array */
+    cs__num num;           /* the number being captured */
+} cs_json;
+
+/* Prepare an extractor and start the first message.
+ *
+ * dom/dom_cap: caller-owned storage for the domains of one message (names
+ * and a 4-byte index entry each); it MUST outlive the extractor's use and
+ * need not be aligned. CS_JSON_DOMAIN_BUF bytes hold any certificate seen
+ * in the feed so far (thousands of names); less is fine, overflowing
+ * domains are counted and flagged, never written past dom_cap. dom may be
+ * NULL with dom_cap 0 to count domains without storing them. */
+CSDEF void cs_json_init(cs_json *j, void *dom, size_t dom_cap);
+
+/* Forget the current message and start a new one. cs_json_feed() after a
+ * cs_json_end() does this by itself. */
+CSDEF void cs_json_begin(cs_json *j);
+
+/* Push the next len bytes of the current message. Input may be split at
+ * any byte; the result never depends on where. The bytes are not kept:
+ * the caller may reuse data as soon as the call returns.
+ *
+ * Returns 0, or a negative CS_E_JSON_* code when the message is malformed
+ * (the error is sticky until the message ends; later bytes are ignored). */
+CSDEF int cs_json_feed(cs_json *j, const void *data, size_t len);
+
+/* End the current message. Returns 0 when it was one valid JSON object
+ * (its fields are then in cs_json_msg()), CS_E_JSON_NOT_OBJECT for valid
+ * JSON whose top value is not an object, or another CS_E_JSON_* code. */
+CSDEF int cs_json_end(cs_json *j);
+
+/* One whole message in one call: begin, feed, end. */
+CSDEF int cs_json_parse(cs_json *j, const void *data, size_t len);
+
+/* The fields of the last message that ended with 0. */
+CSDEF const cs_msg *cs_json_msg(const cs_json *j);
+/* The current message's error (0 if none) and the byte offset, counted
+ * from the start of the message, of the byte that caused it (for
+ * CS_E_JSON_INCOMPLETE: the message length). */
+CSDEF int cs_json_error(const cs_json *j);
+CSDEF uint64_t cs_json_error_offset(const cs_json *j);
+
+/* Exact decimal-to-double conversion as used for seen/timestamp, exposed
+ * for tests: s[0..len) MUST match the JSON number grammar. Rounds to
+ * nearest-even like strtod() in the C locale. Returns 0, or
+ * CS_E_JSON_NUMBER if s is not a JSON number. */
+CSDEF int cs_json_number(const char *s, size_t len, double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CERTSTREAM_H */
+
+/* ======================================================================= */
+/*                             IMPLEMENTATION                              */
+/* ======================================================================= */
+
+#if defined(CERTSTREAM_IMPLEMENTATION) && !defined(CERTSTREAM_IMPLEMENTATION_ONCE)
+#define CERTSTREAM_IMPLEMENTATION_ONCE
+
+#ifndef CS_ASSERT
+#  include <assert.h>
+#  define CS_ASSERT(x) assert(x)
+#endif
+#if !defined(CS_MEMCPY) || !defined(CS_MEMSET)
+#  include <string.h>
+#endif
+#ifndef CS_MEMCPY
+#  define CS_MEMCPY(d, s, n) memcpy((d), (s), (n))
+#endif
+#ifndef CS_MEMSET
+#  define CS_MEMSET(d, c, n) memset((d), (c), (n))
+#endif
+
+#if !defined(CS_NO_SIMD) && defined(__SSE2__)
+#  define CS__SSE2 1
+#  include <emmintrin.h>
+#else
+#  define CS__SSE2 0
+#endif
+
+/* ==== [0] helpers ========================================================= */
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define CS__LIKELY(x) __builtin_expect(!!(x), 1)
+#  define CS__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#  define CS__LIKELY(x) (x)
+#  define CS__UNLIKELY(x) (x)
+#endif
+
+#if CS__SSE2
+/* Count trailing zero bits of a nonzero 32-bit value. */
+static int
+cs__ctz32(uint32_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctz(x);
+#else
+    int n = 0;
+    while ((x & 1u) == 0) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+#endif
+
+/* Count leading zero bits of a nonzero 64-bit value. */
+static int
+cs__clz64(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_clzll(x);
+#else
+    int n = 0;
+    while ((x & ((uint64_t)1 << 63)) == 0) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* 64x64 -> 128-bit product, portable (four 32-bit partial products). */
+static void
+cs__mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
+{
+    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32;
+    uint64_t b0 = b & 0xffffffffu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+
+    *lo = (mid << 32) | (p00 & 0xffffffffu);
+    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/* Raw bits to double, without aliasing trouble. */
+static double
+cs__f64(uint64_t bits)
+{
+    double d;
+    CS_MEMCPY(&d, &bits, sizeof d);
+    return d;
+}
+
+/* Nonzero when the n bytes differ (a tiny memcmp, no libc needed). */
+static int
+cs__memneq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a;
+    const unsigned char *y = (const unsigned char *)b;
+    unsigned char d = 0;
+
+    while (n-- > 0)
+        d |= (unsigned char)(*x++ ^ *y++);
+    return d != 0;
+}
+
+/* ==== [1a] decimal to double: exact, locale-free ========================= */
+/*
+ * Two paths. The fast one (Eisel-Lemire, "Number Parsing at a Gigabyte per
+ * Second", with the 128-bit table that Mushtak and Lemire proved needs no
+ * fallback) takes up to 19 significant digits and a decimal exponent in
+ * -27..27: every `seen` and `timestamp` the servers send. The slow one
+ * works on the decimal digits themselves (up to CS_JSON_NUM_DIGITS, plus a
+ * sticky "more nonzero digits" flag), shifting by powers of two until the
+ * binary exponent is known: exact for every input, and slow only for
+ * numbers no server sends.
+ */
+
+/* 5^q for q in -27..27, normalized to 128 bits: truncated for q >= 0,
+ * floor(2^b / 5^-q) + 1 for q < 0 (the table of fast_float; generated by
+ * tests/gen_pow5.py). */
+static const uint64_t cs__pow5[55][2] = {
+    {0x9e74d1b791e07e48u, 0x775ea264cf55347eu}, /* 5^-27 */
+    {0xc612062576589ddau, 0x95364afe032a819eu}, /* 5^-26 */
+    {0xf79687aed3eec551u, 0x3a83ddbd83f52205u}, /* 5^-25 */
+    {0x9abe14cd44753b52u, 0xc4926a9672793543u}, /* 5^-24 */
+    {0xc16d9a0095928a27u, 0x75b7053c0f178294u}, /* 5^-23 */
+    {0xf1c90080baf72cb1u, 0x5324c68b12dd6339u}, /* 5^-22 */
+    {0x971da05074da7beeu, 0xd3f6fc16ebca5e04u}, /* 5^-21 */
+    {0xbce5086492111aeau, 0x88f4bb1ca6bcf585u}, /* 5^-20 */
+    {0xec1e4a7db69561a5u, 0x2b31e9e3d06c32e6u}, /* 5^-19 */
+    {0x9392ee8e921d5d07u, 0x3aff322e62439fd0u}, /* 5^-18 */
+    {0xb877aa3236a4b449u, 0x09befeb9fad487c3u}, /* 5^-17 */
+    {0xe69594bec44de15bu, 0x4c2ebe687989a9b4u}, /* 5^-16 */
+    {0x901d7cf73ab0acd9u, 0x0f9d37014bf60a11u}, /* 5^-15 */
+    {0xb424dc35095cd80fu, 0x538484c19ef38c95u}, /* 5^-14 */
+    {0xe12e13424bb40e13u, 0x2865a5f206b06fbau}, /* 5^-13 */
+    {0x8cbccc096f5088cbu, 0xf93f87b7442e45d4u}, /* 5^-12 */
+    {0xafebff0bcb24aafeu, 0xf78f69a51539d749u}, /* 5^-11 */
+    {0xdbe6fecebdedd5beu, 0xb573440e5a884d1cu}, /* 5^-10 */
+    {0x89705f4136b4a597u, 0x31680a88f8953031u}, /* 5^-9 */
+    {0xabcc77118461cefcu, 0xfdc20d2b36ba7c3eu}, /* 5^-8 */
+    {0xd6bf94d5e57a42bcu, 0x3d32907604691b4du}, /* 5^-7 */
+    {0x8637bd05af6c69b5u, 0xa63f9a49c2c1b110u}, /* 5^-6 */
+    {0xa7c5ac471b478423u, 0x0fcf80dc33721d54u}, /* 5^-5 */
+    {0xd1b71758e219652bu, 0xd3c36113404ea4a9u}, /* 5^-4 */
+    {0x83126e978d4fdf3bu, 0x645a1cac083126eau}, /* 5^-3 */
+    {0xa3d70a3d70a3d70au, 0x3d70a3d70a3d70a4u}, /* 5^-2 */
+    {0xccccccccccccccccu, 0xcccccccccccccccdu}, /* 5^-1 */
+    {0x8000000000000000u, 0x0000000000000000u}, /* 5^0 */
+    {0xa000000000000000u, 0x0000000000000000u}, /* 5^1 */
+    {0xc800000000000000u, 0x0000000000000000u}, /* 5^2 */
+    {0xfa00000000000000u, 0x0000000000000000u}, /* 5^3 */
+    {0x9c40000000000000u, 0x0000000000000000u}, /* 5^4 */
+    {0xc350000000000000u, 0x0000000000000000u}, /* 5^5 */
+    {0xf424000000000000u, 0x0000000000000000u}, /* 5^6 */
+    {0x9896800000000000u, 0x0000000000000000u}, /* 5^7 */
+    {0xbebc200000000000u, 0x0000000000000000u}, /* 5^8 */
+    {0xee6b280000000000u, 0x0000000000000000u}, /* 5^9 */
+    {0x9502f90000000000u, 0x0000000000000000u}, /* 5^10 */
+    {0xba43b74000000000u, 0x0000000000000000u}, /* 5^11 */
+    {0xe8d4a51000000000u, 0x0000000000000000u}, /* 5^12 */
+    {0x9184e72a00000000u, 0x0000000000000000u}, /* 5^13 */
+    {0xb5e620f480000000u, 0x0000000000000000u}, /* 5^14 */
+    {0xe35fa931a0000000u, 0x0000000000000000u}, /* 5^15 */
+    {0x8e1bc9bf04000000u, 0x0000000000000000u}, /* 5^16 */
+    {0xb1a2bc2ec5000000u, 0x0000000000000000u}, /* 5^17 */
+    {0xde0b6b3a76400000u, 0x0000000000000000u}, /* 5^18 */
+    {0x8ac7230489e80000u, 0x0000000000000000u}, /* 5^19 */
+    {0xad78ebc5ac620000u, 0x0000000000000000u}, /* 5^20 */
+    {0xd8d726b7177a8000u, 0x0000000000000000u}, /* 5^21 */
+    {0x878678326eac9000u, 0x0000000000000000u}, /* 5^22 */
+    {0xa968163f0a57b400u, 0x0000000000000000u}, /* 5^23 */
+    {0xd3c21bcecceda100u, 0x0000000000000000u}, /* 5^24 */
+    {0x84595161401484a0u, 0x0000000000000000u}, /* 5^25 */
+    {0xa56fa5b99019a5c8u, 0x0000000000000000u}, /* 5^26 */
+    {0xcecb8f27f4200f3au, 0x0000000000000000u}  /* 5^27 */
+};
+
+/* w * 10^q, w != 0, q in -27..27, w exact: the correctly rounded double's
+ * bits (sign excluded). No result here is subnormal or infinite. */
+static uint64_t
+cs__eisel_lemire(uint64_t w, int q)
+{
+    const uint64_t *t = cs__pow5[q + 27];
+    int lz = cs__clz64(w), upper, shift;
+    uint64_t hi, lo, mant;
+    int64_t e2;
+
+    w <<= lz;
+    cs__mul64(w, t[0], &hi, &lo);
+    /* Low 9 bits all ones: the truncated table may hide a carry, so take
+     * the second half of the product too (Lemire, section 5). */
+    if ((hi & 0x1ff) == 0x1ff) {
+        uint64_t h2, l2;
+        cs__mul64(w, t[1], &h2, &l2);
+        lo += h2;
+        if (lo < h2)
+            hi++;
+    }
+    upper = (int)(hi >> 63);
+    shift = upper + 9;
+    mant = hi >> shift;
+    /* floor(q * log2(10)) + 63, plus the normalization, minus the bias. */
+    e2 = (int64_t)((((152170 + 65536) * q) >> 16) + 63) + upper - lz + 1023;
+    /* Exactly halfway between two doubles: only possible when 5^q fits a
+     * word (q in -4..23) and every dropped bit is zero; round to even. */
+    if (lo <= 1 && q >= -4 && q <= 23 && (mant & 3) == 1
+            && (mant << shift) == hi)
+        mant &= ~(uint64_t)1;
+    mant += mant & 1;
+    mant >>= 1;
+    if (mant >= ((uint64_t)2 << 52)) {
+        mant = (uint64_t)1 << 52;
+        e2++;
+    }
+    mant &= ~((uint64_t)1 << 52);
+    return ((uint64_t)e2 << 52) | mant;
+}
+
+/* The slow path works on a decimal: digits d[0..nd) (no leading zeros),
+ * value 0.d[0]d[1]... * 10^dp, trunc set when nonzero digits were dropped
+ * past CS_JSON_NUM_DIGITS. Shifting it by k bits is exact long
+ * multiplication or division in base 10. */
+typedef struct cs__dec {
+    unsigned char *d;
+    int nd, dp, trunc;
+} cs__dec;
+
+/* d /= 2^k, k <= 60: long division from the most significant digit. */
+static void
+cs__dec_shr(cs__dec *x, int k)
+{
+    int r = 0, w = 0;
+    uint64_t n = 0, mask = ((uint64_t)1 << k) - 1;
+
+    /* Pull in digits until the running value reaches 2^k. */
+    for (; (n >> k) == 0; r++) {
+        if (r >= x->nd) {
+            if (n == 0) {
+                x->nd = 0;
+                return;
+            }
+            while ((n >> k) == 0) {
+                n *= 10;
+                r++;
+            }
+            break;
+        }
+        n = n * 10 + x->d[r];
+    }
+    x->dp -= r - 1;
+    /* Each output digit is the quotient; the remainder carries on. */
+    for (; r < x->nd; r++) {
+        unsigned char c = x->d[r];
+        x->d[w++] = (unsigned char)(n >> k);
+        n = (n & mask) * 10 + c;
+    }
+    while (n > 0) {
+        unsigned char dig = (unsigned char)(n >> k);
+        n = (n & mask) * 10;
+        if (w < CS_JSON_NUM_DIGITS)
+            x->d[w++] = dig;
+        else if (dig > 0)
+            x->trunc = 1;
+    }
+    x->nd = w;
+    while (x->nd > 0 && x->d[x->nd - 1] == 0)
+        x->nd--;
+}
+
+/* d *= 2^k, k <= 60: multiply from the least significant digit. The
+ * product has at most floor(k * log10 2) + 1 more digits; write with that
+ * headroom, then drop the leading zeros it left. */
+static void
+cs__dec_shl(cs__dec *x, int k)
+{
+    int grow = (k * 30103) / 100000 + 1;
+    int r = x->nd - 1, w = x->nd - 1 + grow, lead = 0;
+    uint64_t n = 0;
+
+    for (; r >= 0; r--, w--) {
+        n += (uint64_t)x->d[r] << k;
+        if (w < CS_JSON_NUM_DIGITS)
+            x->d[w] = (unsigned char)(n % 10);
+        else if (n % 10 != 0)
+            x->trunc = 1;
+        n /= 10;
+    }
+    for (; w >= 0; w--) {
+        if (w < CS_JSON_NUM_DIGITS)
+            x->d[w] = (unsigned char)(n % 10);
+        else if (n % 10 != 0)
+            x->trunc = 1;
+        n /= 10;
+    }
+    x->nd += grow;
+    if (x->nd > CS_JSON_NUM_DIGITS)
+        x->nd = CS_JSON_NUM_DIGITS;
+    x->dp += grow;
+    while (lead < x->nd && x->d[lead] == 0)
+        lead++;
+    if (lead > 0) {
+        int i;
+        for (i = lead; i < x->nd; i++)
+            x->d[i - lead] = x->d[i];
+        x->nd -= lead;
+        x->dp -= lead;
+    }
+    while (x->nd > 0 && x->d[x->nd - 1] == 0)
+        x->nd--;
+}
+
+/* The integer part of the decimal, rounded half to even (any dropped
+ * nonzero digit breaks a tie upward). The caller keeps it below 2^54. */
+static uint64_t
+cs__dec_round(const cs__dec *x)
+{
+    uint64_t n = 0;
+    int i, up = 0;
+
+    if (x->dp < 0)
+        return 0;
+    for (i = 0; i < x->dp; i++)
+        n = n * 10 + (uint64_t)(i < x->nd ? x->d[i] : 0);
+    if (x->dp < x->nd) {
+        int dig = x->d[x->dp];
+        if (dig > 5)
+            up = 1;
+        else if (dig == 5)
+            up = (x->dp + 1 < x->nd) || x->trunc || (n & 1);
+    }
+    return n + (uint64_t)up;
+}
+
+/* Shift amounts that keep the decimal point moving by about 1..9 digits
+ * per step (as in Go's strconv). */
+static int
+cs__dec_step(int dp)
+{
+    static const unsigned char tab[9] = {1, 3, 6, 9, 13, 16, 19, 23, 26};
+    return dp < 9 ? tab[dp] : 60;
+}
+
+/* The exact slow path: the bits of the double nearest to x (sign
+ * excluded). x is consumed. */
+static uint64_t
+cs__dec_to_f64(cs__dec *x)
+{
+    int e2 = 0;
+    uint64_t mant;
+
+    if (x->nd == 0 || x->dp < -330)
+        return 0;
+    if (x->dp > 310)
+        return (uint64_t)0x7ff << 52;
+    /* Scale into [1/2, 1), counting the binary exponent. */
+    while (x->dp > 0) {
+        int k = cs__dec_step(x->dp);
+        cs__dec_shr(x, k);
+        e2 += k;
+    }
+    while (x->nd > 0 && (x->dp < 0 || (x->dp == 0 && x->d[0] < 5))) {
+        int k = cs__dec_step(-x->dp);
+        cs__dec_shl(x, k);
+        e2 -= k;
+    }
+    if (x->nd == 0)
+        return 0;
+    /* Now value = x * 2^e2 with x in [1/2, 1); as [1, 2) that is e2 - 1. */
+    e2--;
+    if (e2 < -1022) {
+        /* Subnormal: fix the exponent and lose precision instead. */
+        int k = -1022 - e2;
+        while (k > 0) {
+            int s = k > 60 ? 60 : k;
+            cs__dec_shr(x, s);
+            k -= s;
+        }
+        e2 = -1022;
+    }
+    if (e2 > 1023)
+        return (uint64_t)0x7ff << 52;
+    cs__dec_shl(x, 53);
+    mant = cs__dec_round(x);
+    if (mant == (uint64_t)1 << 53) {
+        mant >>= 1;
+        e2++;
+        if (e2 > 1023)
+            return (uint64_t)0x7ff << 52;
+    }
+    if ((mant & ((uint64_t)1 << 52)) == 0)
+        return mant; /* subnormal (or zero): biased exponent 0 */
+    return ((uint64_t)(e2 + 1023) << 52) | (mant & (((uint64_t)1 << 52) - 1));
+}
+
+/* ==== [1b] the extractor ================================================== */
+
+/* Grammar states. The S__NUM states must stay contiguous (range test). */
+enum {
+    CS__S_VALUE,      /* a value must come */
+    CS__S_ARR_FIRST,  /* after '[': a value or ']' */
+    CS__S_OBJ_FIRST,  /* after '{': a key or '}' */
+    CS__S_KEY,        /* after ',' in an object: a key */
+    CS__S_COLON,      /* after a key */
+    CS__S_AFTER,      /* after a value: ',' or the closer */
+    CS__S_DONE,       /* after the top value: only whitespace */
+    CS__S_STR,        /* inside a string */
+    CS__S_ESC,        /* after a backslash */
+    CS__S_UHEX,       /* inside \uXXXX */
+    CS__S_LOWBS,      /* after a high surrogate: '\' may start its pair */
+    CS__S_LOWU,       /* after that '\': 'u' continues the pair */
+    CS__S_UTF8,       /* inside a multi-byte UTF-8 sequence */
+    CS__S_LIT,        /* inside true / false / null */
+    CS__S_MINUS,      /* number: after '-' */
+    CS__S_ZERO,       /* number: after a leading 0 */
+    CS__S_INT,        /* number: integer digits */
+    CS__S_DOT,        /* number: after '.' */
+    CS__S_FRAC,       /* number: fraction digits */
+    CS__S_E,          /* number: after 'e' */
+    CS__S_ESIGN,      /* number: after the exponent sign */
+    CS__S_EXP,        /* number: exponent digits */
+    CS__S_ENDED       /* cs_json_end() was called */
+};
+
+/* What a container is to us: only these paths hold wanted fields. */
+enum {
+    CS__N_SKIP,       /* nothing wanted below */
+    CS__N_ROOT,       /* {message_type, data, timestamp} */
+    CS__N_DATA,       /* data: {cert_index, seen, source, leaf_cert} */
+    CS__N_SOURCE,     /* data.source: {url, name} */
+    CS__N_LEAF,       /* data.leaf_cert: {all_domains} */
+    CS__N_DOMAINS     /* a list of domain strings */
+};
+
+/* Which field the pending value is. */
+enum {
+    CS__F_NONE, CS__F_TYPE, CS__F_DATA, CS__F_TIMESTAMP, CS__F_CERT_INDEX,
+    CS__F_SEEN, CS__F_SOURCE, CS__F_LEAF, CS__F_URL, CS__F_NAME,
+    CS__F_ALL_DOMAINS, CS__F_DOMAIN
+};
+
+/* Where string bytes go. */
+enum {
+    CS__C_NONE, CS__C_KEY, CS__C_TYPE, CS__C_URL, CS__C_NAME, CS__C_DOMAIN
+};
+
+/* The result bits that a value of each field replaces (last one wins). */
+static const unsigned char cs__fmask[12] = {
+    0, CS_F_TYPE,
+    CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN | CS_F_SOURCE_URL
+        | CS_F_SOURCE_NAME,
+    CS_F_TIMESTAMP, CS_F_CERT_INDEX, CS_F_SEEN,
+    CS_F_SOURCE_URL | CS_F_SOURCE_NAME, CS_F_DOMAINS, CS_F_SOURCE_URL,
+    CS_F_SOURCE_NAME, CS_F_DOMAINS, CS_F_DOMAINS
+};
+
+/* Byte classes outside strings: 1 whitespace, 2 value start. */
+static const unsigned char cs__ws[256] = {
+    0,0,0,0,0,0,0,0,0,1,1,0,0,1,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0
+};
+
+static const char *const cs__lits[3] = {"true", "false", "null"};
+
+/* Record the first error and where it happened; later calls return it. */
+static int
+cs__fail(cs_json *j, int err, uint64_t at)
+{
+    if (j->err == 0) {
+        j->err = err;
+        j->err_off = at;
+    }
+    return j->err;
+}
+
+static void
+cs__set_bit(cs_json *j, int depth, int on)
+{
+    unsigned char m = (unsigned char)(1u << (depth & 7));
+    if (on)
+        j->stack[depth >> 3] |= m;
+    else
+        j->stack[depth >> 3] &= (unsigned char)~m;
+}
+
+static int
+cs__is_array(const cs_json *j)
+{
+    return (j->stack[j->depth >> 3] >> (j->depth & 7)) & 1;
+}
+
+CSDEF const char *
+cs_msg_domain(const cs_msg *m, size_t i, size_t *len)
+{
+    uint32_t at, next;
+
+    CS_ASSERT(m != NULL && i < m->domain_count);
+    CS_MEMCPY(&at, m->dom + m->dom_cap - 4 * (i + 1), 4);
+    if (i + 1 < m->domain_count)
+        CS_MEMCPY(&next, m->dom + m->dom_cap - 4 * (i + 2), 4);
+    else
+        next = (uint32_t)m->dom_used;
+    if (len != NULL)
+        *len = (size_t)(next - at - 1);
+    return (const char *)m->dom + at;
+}
+
+/* Throw away the domains gathered so far (a later list replaces them). */
+static void
+cs__dom_reset(cs_msg *m)
+{
+    m->domain_count = 0;
+    m->domain_total = 0;
+    m->dom_used = 0;
+}
+
+CSDEF void
+cs_json_begin(cs_json *j)
+{
+    cs_msg *m = &j->msg;
+
+    m->type = CS_MSG_NONE;
+    m->has = m->bad = m->trunc = 0;
+    m->cert_index = 0;
+    m->seen = m->timestamp = 0.0;
+    m->type_name.len = m->source_url.len = m->source_name.len = 0;
+    m->type_name.buf[0] = m->source_url.buf[0] = m->source_name.buf[0] = 0;
+    cs__dom_reset(m);
+    j->off = 0;
+    j->err = 0;
+    j->err_off = 0;
+    j->st = CS__S_VALUE;
+    j->depth = 0;
+    j->node = CS__N_SKIP;
+    j->field = CS__F_NONE;
+    j->cap = CS__C_NONE;
+    j->root = 0;
+    j->hisur = 0;
+}
+
+CSDEF void
+cs_json_init(cs_json *j, void *dom, size_t dom_cap)
+{
+    CS_ASSERT(j != NULL && (dom != NULL || dom_cap == 0));
+    CS_MEMSET(j, 0, sizeof *j);
+    /* Offsets into the storage are 32-bit. */
+    if (dom_cap > 0xffffffffu)
+        dom_cap = 0xffffffffu;
+    j->msg.dom = (unsigned char *)dom;
+    j->msg.dom_cap = dom_cap;
+    cs_json_begin(j);
+}
+
+/* ---- string capture ---- */
+
+/* Start sending string bytes to target c. */
+static void
+cs__cap_start(cs_json *j, int c)
+{
+    cs_msg *m = &j->msg;
+
+    j->cap = (unsigned char)c;
+    j->cap_len = 0;
+    j->cap_over = 0;
+    switch (c) {
+    case CS__C_KEY:
+        j->cap_max = sizeof j->key;
+        break;
+    case CS__C_DOMAIN: {
+        /* Room for the name, its NUL and one more 4-byte index slot. */
+        size_t used = m->dom_used + 4 * (m->domain_count + 1) + 1;
+        j->cap_max = used <= m->dom_cap ? m->dom_cap - used : 0;
+        j->cap_over = used > m->dom_cap;
+        break;
+    }
+    default:
+        j->cap_max = CS_JSON_STR_MAX;
+        break;
+    }
+}
+
+static unsigned char *
+cs__cap_base(cs_json *j)
+{
+    switch (j->cap) {
+    case CS__C_KEY:
+        return j->key;
+    case CS__C_TYPE:
+        return (unsigned char *)j->msg.type_name.buf;
+    case CS__C_URL:
+        return (unsigned char *)j->msg.source_url.buf;
+    case CS__C_NAME:
+        return (unsigned char *)j->msg.source_name.buf;
+    default:
+        return j->msg.dom + j->msg.dom_used;
+    }
+}
+
+/* Append decoded bytes to the capture target; on overflow keep what fits
+ * and remember it. */
+static void
+cs__cap_put(cs_json *j, const unsigned char *s, size_t n)
+{
+    size_t room;
+
+    if (j->cap_over)
+        return;
+    room = j->cap_max - j->cap_len;
+    if (n > room) {
+        n = room;
+        j->cap_over = 1;
+    }
+    CS_MEMCPY(cs__cap_base(j) + j->cap_len, s, n);
+    j->cap_len += n;
+}
+
+/* Append a code point as UTF-8 (RFC 3629). */
+static void
+cs__cap_cp(cs_json *j, unsigned cp)
+{
+    unsigned char b[4];
+    size_t n;
+
+    if (j->cap == CS__C_NONE)
+        return;
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (unsigned char)(0xc0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xe0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        b[0] = (unsigned char)(0xf0 | (cp >> 18));
+        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    cs__cap_put(j, b, n);
+}
+
+/* Keep a cut text field valid UTF-8: drop a partial trailing sequence. */
+static size_t
+cs__utf8_trim(const unsigned char *s, size_t n)
+{
+    size_t i = n, k = 0;
+
+    while (i > 0 && k < 4 && (s[i - 1] & 0xc0) == 0x80) {
+        i--;
+        k++;
+    }
+    if (i > 0 && s[i - 1] >= 0xc0) {
+        unsigned char b = s[i - 1];
+        size_t need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+        if (need != k)
+            return i - 1;
+    }
+    return n;
+}
+
+/* Which wanted field does key[0..len) name inside a node? */
+static int
+cs__match_key(int node, const unsigned char *k, size_t len)
+{
+#define CS__KEY_IS(s) (len == sizeof(s) - 1 && !cs__memneq(k, s, len))
+    switch (node) {
+    case CS__N_ROOT:
+        if (CS__KEY_IS("message_type"))
+            return CS__F_TYPE;
+        if (CS__KEY_IS("data"))
+            return CS__F_DATA;
+        if (CS__KEY_IS("timestamp"))
+            return CS__F_TIMESTAMP;
+        break;
+    case CS__N_DATA:
+        if (CS__KEY_IS("cert_index"))
+            return CS__F_CERT_INDEX;
+        if (CS__KEY_IS("seen"))
+            return CS__F_SEEN;
+        if (CS__KEY_IS("source"))
+            return CS__F_SOURCE;
+        if (CS__KEY_IS("leaf_cert"))
+            return CS__F_LEAF;
+        break;
+    case CS__N_SOURCE:
+        if (CS__KEY_IS("url"))
+            return CS__F_URL;
+        if (CS__KEY_IS("name"))
+            return CS__F_NAME;
+        break;
+    case CS__N_LEAF:
+        if (CS__KEY_IS("all_domains"))
+            return CS__F_ALL_DOMAINS;
+        break;
+    default:
+        break;
+    }
+    return CS__F_NONE;
+#undef CS__KEY_IS
+}
+
+/* A string just ended (its closing quote was consumed). */
+static void
+cs__str_done(cs_json *j)
+{
+    cs_msg *m = &j->msg;
+    cs_text *t = NULL;
+    unsigned bit = 0;
+
+    switch (j->cap) {
+    case CS__C_KEY:
+        j->field = (unsigned char)(j->cap_over ? CS__F_NONE
+                : cs__match_key(j->node, j->key, j->cap_len));
+        break;
+    case CS__C_DOMAIN:
+        m->domain_total++;
+        if (j->cap_over) {
+            m->trunc |= CS_F_DOMAINS;
+        } else {
+            uint32_t at = (uint32_t)m->dom_used;
+            m->dom[m->dom_used + j->cap_len] = 0;
+            CS_MEMCPY(m->dom + m->dom_cap - 4 * (m->domain_count + 1),
+                      &at, 4);
+            m->dom_used += j->cap_len + 1;
+            m->domain_count++;
+        }
+        break;
+    case CS__C_TYPE:
+        t = &m->type_name;
+        bit = CS_F_TYPE;
+        break;
+    case CS__C_URL:
+        t = &m->source_url;
+        bit = CS_F_SOURCE_URL;
+        break;
+    case CS__C_NAME:
+        t = &m->source_name;
+        bit = CS_F_SOURCE_NAME;
+        break;
+    default:
+        break;
+    }
+    if (t != NULL) {
+        t->len = j->cap_len;
+        if (j->cap_over) {
+            t->len = cs__utf8_trim((const unsigned char *)t->buf, t->len);
+            m->trunc |= bit;
+        }
+        t->buf[t->len] = 0;
+        m->has |= bit;
+    }
+    j->cap = CS__C_NONE;
+}
+
+/* ---- numbers ---- */
+
+static void
+cs__num_start(cs__num *n)
+{
+    n->neg = n->frac = n->exp = n->eneg = n->trunc = n->ovf = 0;
+    n->nd = n->sig = n->dp = n->e = 0;
+    n->w = n->ival = 0;
+}
+
+/* One more mantissa digit (n->frac tells which side of the point). */
+static void
+cs__num_digit(cs__num *n, int dig)
+{
+    if (!n->frac) {
+        /* integer part: every significant digit moves the point */
+        if (n->ival > (UINT64_MAX - (uint64_t)dig) / 10)
+            n->ovf = 1;
+        n->ival = n->ival * 10 + (uint64_t)dig;
+        if (n->sig == 0 && dig == 0)
+            return;
+        n->dp++;
+    } else if (n->sig == 0 && dig == 0) {
+        n->dp--;         /* 0.00ddd: zeros before the first digit */
+        return;
+    }
+    if (n->sig < 19)
+        n->w = n->w * 10 + (uint64_t)dig;
+    if (n->sig < 100000)
+        n->sig++;
+    if (n->nd < CS_JSON_NUM_DIGITS)
+        n->d[n->nd++] = (unsigned char)dig;
+    else if (dig != 0)
+        n->trunc = 1;
+}
+
+/* One more exponent digit. */
+static void
+cs__num_edigit(cs__num *n, int dig)
+{
+    if (n->e < 100000)
+        n->e = n->e * 10 + dig;
+}
+
+/* The double nearest to the number read. */
+static double
+cs__num_f64(cs__num *n)
+{
+    int e = n->eneg ? -n->e : n->e;
+    int q = e + n->dp - n->sig;
+    uint64_t bits;
+
+    if (n->sig == 0) {
+        bits = 0;
+    } else if (n->sig <= 19 && q >= -27 && q <= 27) {
+        bits = cs__eisel_lemire(n->w, q);
+    } else {
+        cs__dec x;
+        x.d = n->d;
+        x.nd = n->nd;
+        x.dp = n->dp + e;
+        x.trunc = n->trunc;
+        while (x.nd > 0 && x.d[x.nd - 1] == 0)
+            x.nd--;
+        bits = cs__dec_to_f64(&x);
+    }
+    if (n->neg)
+        bits |= (uint64_t)1 << 63;
+    return cs__f64(bits);
+}
+
+/* A captured number ended: store it in its field. */
+static void
+cs__num_done(cs_json *j)
+{
+    cs_msg *m = &j->msg;
+    cs__num *n = &j->num;
+
+    switch (j->field) {
+    case CS__F_CERT_INDEX:
+        if (n->neg || n->frac || n->exp || n->ovf) {
+            m->bad |= CS_F_CERT_INDEX;
+        } else {
+            m->cert_index = n->ival;
+            m->has |= CS_F_CERT_INDEX;
+        }
+        break;
+    case CS__F_SEEN:
+        m->seen = cs__num_f64(n);
+        m->has |= CS_F_SEEN;
+        break;
+    case CS__F_TIMESTAMP:
+        m->timestamp = cs__num_f64(n);
+        m->has |= CS_F_TIMESTAMP;
+        break;
+    default:
+        break;
+    }
+    j->field = CS__F_NONE;
+}
+
+/* ---- containers ---- */
+
+/* '{' or '[' opened a container at depth+1. */
+static int
+cs__push(cs_json *j, int is_array, int f)
+{
+    int node = CS__N_SKIP;
+
+    if (j->depth >= CS_JSON_MAX_DEPTH)
+        return CS_E_JSON_DEPTH;
+    j->depth++;
+    cs__set_bit(j, j->depth, is_array);
+    if (j->depth == 1) {
+        j->root = (unsigned char)!is_array;
+        node = is_array ? CS__N_SKIP : CS__N_ROOT;
+    } else if (is_array) {
+        if (f == CS__F_ALL_DOMAINS || f == CS__F_DATA) {
+            node = CS__N_DOMAINS;
+            j->msg.has |= CS_F_DOMAINS;
+        }
+    } else {
+        node = f == CS__F_DATA ? CS__N_DATA
+             : f == CS__F_SOURCE ? CS__N_SOURCE
+             : f == CS__F_LEAF ? CS__N_LEAF : CS__N_SKIP;
+    }
+    if (j->depth < 5)
+        j->nodes[j->depth] = (unsigned char)node;
+    j->node = (unsigned char)node;
+    return 0;
+}
+
+/* ']' or '}' closed the current container. */
+static void
+cs__pop(cs_json *j)
+{
+    j->depth--;
+    j->node = CS__N_SKIP;
+    if (j->depth > 0 && j->depth < 5)
+        j->node = j->nodes[j->depth];
+}
+
+/* A value starts with byte c; f is the field it belongs to. Clears what
+ * an earlier duplicate left, flags a wrong type, picks the capture. */
+static void
+cs__value_start(cs_json *j, int c, int f)
+{
+    cs_msg *m = &j->msg;
+    unsigned mask = cs__fmask[f];
+    int kind = c == '"' ? 1 : c == '{' ? 2 : c == '[' ? 3
+             : c == 'n' ? 0 : (c == 't' || c == 'f') ? 4 : 5;
+    int ok;
+
+    if (mask == 0)
+        return;
+    if (f != CS__F_DOMAIN) {
+        m->has &= ~mask;
+        m->bad &= ~mask;
+        m->trunc &= ~mask;
+        if (mask & CS_F_DOMAINS)
+            cs__dom_reset(m);
+    }
+    switch (f) {
+    case CS__F_TYPE: case CS__F_URL: case CS__F_NAME: case CS__F_DOMAIN:
+        ok = kind == 1;
+        break;
+    case CS__F_DATA:
+        ok = kind == 2 || kind == 3;
+        break;
+    case CS__F_SOURCE: case CS__F_LEAF:
+        ok = kind == 2;
+        break;
+    case CS__F_ALL_DOMAINS:
+        ok = kind == 3;
+        break;
+    default: /* numbers */
+        ok = kind == 5;
+        break;
+    }
+    if (kind == 0 && f != CS__F_DOMAIN)
+        return; /* null: absent */
+    if (!ok) {
+        m->bad |= mask;
+        return;
+    }
+    if (kind == 1)
+        cs__cap_start(j, f == CS__F_TYPE ? CS__C_TYPE
+                         : f == CS__F_URL ? CS__C_URL
+                         : f == CS__F_NAME ? CS__C_NAME : CS__C_DOMAIN);
+    else if (kind == 5)
+        cs__num_start(&j->num);
+}
+
+/* The value that just ended was the top one, or one inside a container. */
+#define CS__AFTER_VALUE(j) ((j)->depth == 0 ? CS__S_DONE : CS__S_AFTER)
+
+/* ---- the string scanner ---- */
+
+/* Index of the first byte in p[0..n) that is '"', '\\', below 0x20 or
+ * above 0x7f; n if none. This is where the time goes: most of a message
+ * is string bodies (base64 certificates), skipped 16 bytes at a time. */
+static size_t
+cs__scan_str(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+#if CS__SSE2
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    const __m128i lo = _mm_set1_epi8(0x20);
+
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* signed compare: bytes 0x00-0x1f and 0x80-0xff are "< 0x20" */
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q),
+                                                _mm_cmpeq_epi8(v, bs)),
+                                   _mm_cmplt_epi8(v, lo));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask != 0)
+            return i + (size_t)cs__ctz32((uint32_t)mask);
+    }
+#else
+    /* SWAR: skip 8 clean bytes at a time, endian-neutral. */
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v, a, b, c;
+        CS_MEMCPY(&v, p + i, 8);
+        a = v ^ (ones * '"');
+        b = v ^ (ones * '\\');
+        c = ((a - ones) & ~a) | ((b - ones) & ~b) | (v - ones * 0x20) | v;
+        if ((c & high) != 0)
+            break;
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\' || c < 0x20 || c > 0x7f)
+            break;
+    }
+    return i;
+}
+
+/* RFC 3629 section 4: the range the second byte of a sequence must fall
+ * in, set from its lead byte; 0 if the lead byte is invalid. */
+static int
+cs__utf8_lead(cs_json *j, unsigned char c)
+{
+    j->u8lo = 0x80;
+    j->u8hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        j->u8need = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        j->u8need = 2;
+        if (c == 0xe0)
+            j->u8lo = 0xa0;   /* no overlong forms */
+        else if (c == 0xed)
+            j->u8hi = 0x9f;   /* no surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        j->u8need = 3;
+        if (c == 0xf0)
+            j->u8lo = 0x90;
+        else if (c == 0xf4)
+            j->u8hi = 0x8f;   /* nothing above U+10FFFF */
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static int
+cs__hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* A \u code unit is complete: pair surrogates, else emit it. Returns the
+ * next state. */
+static int
+cs__ucode(cs_json *j)
+{
+    unsigned u = j->uacc;
+
+    if (j->hisur != 0) {
+        unsigned hi = j->hisur;
+        j->hisur = 0;
+        if (u >= 0xdc00 && u <= 0xdfff) {
+            cs__cap_cp(j, 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00));
+            return CS__S_STR;
+        }
+        cs__cap_cp(j, 0xfffd);    /* the high half was alone */
+    }
+    if (u >= 0xd800 && u <= 0xdbff) {
+        j->hisur = u;
+        return CS__S_LOWBS;
+    }
+    cs__cap_cp(j, (u >= 0xdc00 && u <= 0xdfff) ? 0xfffd : u);
+    return CS__S_STR;
+}
+
+/* The string state machine, from p: returns bytes consumed; sets *err.
+ * Stays in the fast scanner while it can. */
+static size_t
+cs__string(cs_json *j, const unsigned char *p, size_t n, int *err)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        switch (j->st) {
+        case CS__S_STR: {
+            /* RFC 8259 7: unescaped chars are 0x20-0x21, 0x23-0x5b, 0x5d+ */
+            size_t k = i + cs__scan_str(p + i, n - i);
+            unsigned char c;
+            if (j->cap != CS__C_NONE && k > i)
+                cs__cap_put(j, p + i, k - i);
+            i = k;
+            if (i == n)
+                return i;
+            c = p[i++];
+            if (c == '"') {
+                j->st = j->is_key ? (unsigned char)CS__S_COLON : j->ret;
+                if (j->cap != CS__C_NONE)
+                    cs__str_done(j);
+                return i;
+            }
+            if (c == '\\') {
+                j->st = CS__S_ESC;
+            } else if (c < 0x20) {
+                *err = CS_E_JSON_CONTROL;
+                return i - 1;
+            } else {
+                if (!cs__utf8_lead(j, c)) {
+                    *err = CS_E_JSON_UTF8;
+                    return i - 1;
+                }
+                if (j->cap != CS__C_NONE)
+                    cs__cap_put(j, &c, 1);
+                j->st = CS__S_UTF8;
+            }
+            break;
+        }
+        case CS__S_UTF8: {
+            /* RFC 3629 4: continuation bytes, the first one range-checked */
+            unsigned char c = p[i];
+            if (c < j->u8lo || c > j->u8hi) {
+                *err = CS_E_JSON_UTF8;
+                return i;
+            }
+            i++;
+            if (j->cap != CS__C_NONE)
+                cs__cap_put(j, &c, 1);
+            j->u8lo = 0x80;
+            j->u8hi = 0xbf;
+            if (--j->u8need == 0)
+                j->st = CS__S_STR;
+            break;
+        }
+        case CS__S_ESC: {
+            /* RFC 8259 7: \" \\ \/ \b \f \n \r \t \uXXXX, nothing else */
+            static const char from[] = "\"\\/bfnrt";
+            static const char to[] = "\"\\/\b\f\n\r\t";
+            unsigned char c = p[i];
+            int e;
+            if (c == 'u') {
+                j->st = CS__S_UHEX;
+                j->ucnt = 0;
+                j->uacc = 0;
+                i++;
+                break;
+            }
+            for (e = 0; from[e] != 0 && from[e] != (char)c; e++)
+                ;
+            if (from[e] == 0) {
+                *err = CS_E_JSON_ESCAPE;
+                return i;
+            }
+            i++;
+            if (j->hisur != 0) {
+                j->hisur = 0;
+                cs__cap_cp(j, 0xfffd);
+            }
+            cs__cap_cp(j, (unsigned char)to[e]);
+            j->st = CS__S_STR;
+            break;
+        }
+        case CS__S_UHEX: {
+            /* four hex digits, either case */
+            int h = cs__hexval(p[i]);
+            if (h < 0) {
+                *err = CS_E_JSON_ESCAPE;
+                return i;
+            }
+            i++;
+            j->uacc = (j->uacc << 4) | (unsigned)h;
+            if (++j->ucnt == 4)
+                j->st = (unsigned char)cs__ucode(j);
+            break;
+        }
+        case CS__S_LOWBS:
+            /* RFC 8259 7: a high surrogate wants "\uDC00".."\uDFFF" next */
+            if (p[i] == '\\') {
+                i++;
+                j->st = CS__S_LOWU;
+            } else {
+                j->hisur = 0;
+                cs__cap_cp(j, 0xfffd);
+                j->st = CS__S_STR;
+            }
+            break;
+        case CS__S_LOWU:
+            /* "\u": maybe the low half; any other escape ends the pair */
+            if (p[i] == 'u') {
+                i++;
+                j->st = CS__S_UHEX;
+                j->ucnt = 0;
+                j->uacc = 0;
+            } else {
+                j->st = CS__S_ESC; /* reports the lone high half there */
+            }
+            break;
+        default:
+            return i;
+        }
+    }
+    return i;
+}
+
+/* ---- the number scanner ---- */
+
+/* Number states from p: returns bytes consumed. When a byte ends the
+ * number, the number is finished and that byte is left for the caller. */
+static size_t
+cs__number(cs_json *j, const unsigned char *p, size_t n, int *err)
+{
+    size_t i = 0;
+    int cap = j->field == CS__F_CERT_INDEX || j->field == CS__F_SEEN
+              || j->field == CS__F_TIMESTAMP;
+
+    /* Uncaptured digit runs are the common case: a tight loop. */
+    while (i < n) {
+        unsigned char c = p[i];
+        int dig = (unsigned)(c - '0') < 10u;
+        switch (j->st) {
+        case CS__S_MINUS:
+            /* RFC 8259 6: int = zero / ( digit1-9 *DIGIT ) */
+            if (!dig) {
+                *err = CS_E_JSON_NUMBER;
+                return i;
+            }
+            j->st = c == '0' ? CS__S_ZERO : CS__S_INT;
+            break;
+        case CS__S_ZERO:
+            /* no leading zeros: "0" then only '.', 'e' or the end */
+            if (dig) {
+                *err = CS_E_JSON_NUMBER;
+                return i;
+            }
+            goto frac_or_exp;
+        case CS__S_INT:
+            if (dig)
+                break;
+        frac_or_exp:
+            if (c == '.') {
+                j->st = CS__S_DOT;
+                j->num.frac = 1;
+            } else if (c == 'e' || c == 'E') {
+                j->st = CS__S_E;
+                j->num.exp = 1;
+            } else {
+                goto ended;
+            }
+            i++;
+            continue;
+        case CS__S_DOT:
+            /* frac = decimal-point 1*DIGIT */
+            if (!dig) {
+                *err = CS_E_JSON_NUMBER;
+                return i;
+            }
+            j->st = CS__S_FRAC;
+            break;
+        case CS__S_FRAC:
+            if (dig)
+                break;
+            if (c == 'e' || c == 'E') {
+                j->st = CS__S_E;
+                j->num.exp = 1;
+                i++;
+                continue;
+            }
+            goto ended;
+        case CS__S_E:
+            /* exp = e [ minus / plus ] 1*DIGIT */
+            if (c == '+' || c == '-') {
+                j->num.eneg = c == '-';
+                j->st = CS__S_ESIGN;
+                i++;
+                continue;
+            }
+            /* fall through */
+        case CS__S_ESIGN:
+            if (!dig) {
+                *err = CS_E_JSON_NUMBER;
+                return i;
+            }
+            j->st = CS__S_EXP;
+            break;
+        default: /* CS__S_EXP */
+            if (!dig)
+                goto ended;
+            break;
+        }
+        /* c is a digit of the mantissa or the exponent */
+        if (cap) {
+            if (j->num.exp)
+                cs__num_edigit(&j->num, c - '0');
+            else
+                cs__num_digit(&j->num, c - '0');
+        }
+        i++;
+    }
+    return i;
+ended:
+    if (cap)
+        cs__num_done(j);
+    j->st = (unsigned char)CS__AFTER_VALUE(j);
+    return i;
+}
+
+/* ---- the structural loop ---- */
+
+CSDEF int
+cs_json_feed(cs_json *j, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    const unsigned char *end = p + len;
+    int err = 0;
+
+    CS_ASSERT(j != NULL && (data != NULL || len == 0));
+    if (j->st == CS__S_ENDED)
+        cs_json_begin(j);
+    if (j->err != 0)
+        return j->err;
+    while (p < end) {
+        unsigned char c = *p;
+
+        switch (j->st) {
+        case CS__S_VALUE: case CS__S_ARR_FIRST: {
+            /* RFC 8259 2: value = object / array / string / number / lit */
+            int f = j->field;
+            if (cs__ws[c]) {
+                p++;
+                break;
+            }
+            if (c == ']' && j->st == CS__S_ARR_FIRST) {
+                p++;
+                cs__pop(j);
+                j->st = (unsigned char)CS__AFTER_VALUE(j);
+                break;
+            }
+            if (j->node == CS__N_DOMAINS)
+                f = CS__F_DOMAIN;
+            if (f != CS__F_NONE)
+                cs__value_start(j, c, f);
+            if (c == '"') {
+                p++;
+                j->is_key = 0;
+                j->ret = (unsigned char)CS__AFTER_VALUE(j);
+                j->st = CS__S_STR;
+                break;
+            }
+            if (c == '{' || c == '[') {
+                if (cs__push(j, c == '[', f) != 0) {
+                    err = CS_E_JSON_DEPTH;
+                    goto fail;
+                }
+                p++;
+                j->field = CS__F_NONE;
+                j->st = c == '[' ? CS__S_ARR_FIRST : CS__S_OBJ_FIRST;
+                break;
+            }
+            if (c == '-' || (unsigned)(c - '0') < 10u) {
+                /* only timestamp, cert_index and seen are converted */
+                int numf = f >= CS__F_TIMESTAMP && f <= CS__F_SEEN;
+                p++;
+                j->field = (unsigned char)(numf ? f : CS__F_NONE);
+                if (numf && c == '-')
+                    j->num.neg = 1;
+                else if (numf)
+                    cs__num_digit(&j->num, c - '0');
+                j->st = c == '-' ? CS__S_MINUS : c == '0' ? CS__S_ZERO
+                                                          : CS__S_INT;
+                break;
+            }
+            if (c == 't' || c == 'f' || c == 'n') {
+                p++;
+                j->lit = (unsigned char)(c == 't' ? 0 : c == 'f' ? 1 : 2);
+                j->lit_pos = 1;
+                j->st = CS__S_LIT;
+                break;
+            }
+            err = CS_E_JSON_SYNTAX;
+            goto fail;
+        }
+        case CS__S_OBJ_FIRST: case CS__S_KEY:
+            /* RFC 8259 4: member = string name-separator value */
+            if (cs__ws[c]) {
+                p++;
+                break;
+            }
+            if (c == '}' && j->st == CS__S_OBJ_FIRST) {
+                p++;
+                cs__pop(j);
+                j->st = (unsigned char)CS__AFTER_VALUE(j);
+                break;
+            }
+            if (c != '"') {
+                err = CS_E_JSON_SYNTAX;
+                goto fail;
+            }
+            p++;
+            j->is_key = 1;
+            j->field = CS__F_NONE;
+            if (j->node != CS__N_SKIP && j->node != CS__N_DOMAINS)
+                cs__cap_start(j, CS__C_KEY);
+            j->st = CS__S_STR;
+            break;
+        case CS__S_COLON:
+            /* name-separator */
+            if (cs__ws[c]) {
+                p++;
+                break;
+            }
+            if (c != ':') {
+                err = CS_E_JSON_SYNTAX;
+                goto fail;
+            }
+            p++;
+            j->st = CS__S_VALUE;
+            break;
+        case CS__S_AFTER:
+            /* value-separator, or end-array / end-object matching the open
+             * one */
+            if (cs__ws[c]) {
+                p++;
+                break;
+            }
+            if (c == ',') {
+                p++;
+                j->st = cs__is_array(j) ? CS__S_VALUE : CS__S_KEY;
+                j->field = CS__F_NONE;
+                break;
+            }
+            if ((c == ']' && cs__is_array(j))
+                    || (c == '}' && !cs__is_array(j))) {
+                p++;
+                cs__pop(j);
+                j->st = (unsigned char)CS__AFTER_VALUE(j);
+                break;
+            }
+            err = CS_E_JSON_SYNTAX;
+            goto fail;
+        case CS__S_DONE:
+            /* RFC 8259 2: JSON-text = ws value ws; one value per message */
+            if (cs__ws[c]) {
+                p++;
+                break;
+            }
+            err = CS_E_JSON_TRAILING;
+            goto fail;
+        case CS__S_LIT: {
+            /* true / false / null, spelled exactly */
+            const char *l = cs__lits[j->lit];
+            if ((char)c != l[j->lit_pos]) {
+                err = CS_E_JSON_LITERAL;
+                goto fail;
+            }
+            p++;
+            if (l[++j->lit_pos] == 0) {
+                j->field = CS__F_NONE;
+                j->st = (unsigned char)CS__AFTER_VALUE(j);
+            }
+            break;
+        }
+        case CS__S_STR: case CS__S_ESC: case CS__S_UHEX: case CS__S_LOWBS:
+        case CS__S_LOWU: case CS__S_UTF8:
+            p += cs__string(j, p, (size_t)(end - p), &err);
+            if (err != 0)
+                goto fail;
+            break;
+        default: /* number states */
+            p += cs__number(j, p, (size_t)(end - p), &err);
+            if (err != 0)
+                goto fail;
+            break;
+        }
+    }
+    j->off += len;
+    return 0;
+fail:
+    j->off += (uint64_t)(p - (const unsigned char *)data);
+    cs__fail(j, err, j->off);
+    j->off += (uint64_t)(end - p);
+    return j->err;
+}
+
+CSDEF int
+cs_json_end(cs_json *j)
+{
+    cs_msg *m = &j->msg;
+    int st = j->st;
+
+    CS_ASSERT(j != NULL);
+    if (st == CS__S_ENDED)
+        return j->err;
+    j->st = CS__S_ENDED;
+    if (j->err != 0)
+        return j->err;
+    /* A number at the very end is complete once the input is. */
+    if (st == CS__S_ZERO || st == CS__S_INT || st == CS__S_FRAC
+            || st == CS__S_EXP) {
+        j->st = (unsigned char)st;
+        cs__number(j, (const unsigned char *)" ", 1, &j->err);
+        st = j->st;
+        j->st = CS__S_ENDED;
+    }
+    if (st != CS__S_DONE)
+        return cs__fail(j, CS_E_JSON_INCOMPLETE, j->off);
+    if (!j->root)
+        return cs__fail(j, CS_E_JSON_NOT_OBJECT, 0);
+    /* Name the type. */
+    if (m->has & CS_F_TYPE) {
+        const cs_text *t = &m->type_name;
+        if (t->len == 18 && !cs__memneq(t->buf, "certificate_update", 18))
+            m->type = CS_MSG_CERT;
+        else if (t->len == 9 && !cs__memneq(t->buf, "heartbeat", 9))
+            m->type = CS_MSG_HEARTBEAT;
+        else if (t->len == 11 && !cs__memneq(t->buf, "dns_entries", 11))
+            m->type = CS_MSG_DNS;
+        else
+            m->type = CS_MSG_OTHER;
+    }
+    return 0;
+}
+
+CSDEF int
+cs_json_parse(cs_json *j, const void *data, size_t len)
+{
+    cs_json_begin(j);
+    cs_json_feed(j, data, len);
+    return cs_json_end(j);
+}
+
+CSDEF const cs_msg *
+cs_json_msg(const cs_json *j)
+{
+    return &j->msg;
+}
+
+CSDEF int
+cs_json_error(const cs_json *j)
+{
+    return j->err;
+}
+
+CSDEF uint64_t
+cs_json_error_offset(const cs_json *j)
+{
+    return j->err_off;
+}
+
+/* Digits of s from *i into n; returns how many. */
+static size_t
+cs__num_digits(cs__num *n, const char *s, size_t len, size_t *i, int exp)
+{
+    size_t k = 0;
+
+    while (*i < len && (unsigned)(s[*i] - '0') < 10u) {
+        if (exp)
+            cs__num_edigit(n, s[*i] - '0');
+        else
+            cs__num_digit(n, s[*i] - '0');
+        (*i)++;
+        k++;
+    }
+    return k;
+}
+
+CSDEF int
+cs_json_number(const char *s, size_t len, double *out)
+{
+    cs__num n;
+    size_t i = 0;
+
+    CS_ASSERT(s != NULL && out != NULL);
+    cs__num_start(&n);
+    if (i < len && s[i] == '-') {
+        n.neg = 1;
+        i++;
+    }
+    /* RFC 8259 6: int = zero / ( digit1-9 *DIGIT ) */
+    if (i < len && s[i] == '0')
+        cs__num_digit(&n, s[i++] - '0');
+    else if (cs__num_digits(&n, s, len, &i, 0) == 0)
+        return CS_E_JSON_NUMBER;
+    if (i < len && s[i] == '.') {
+        i++;
+        n.frac = 1;
+        if (cs__num_digits(&n, s, len, &i, 0) == 0)
+            return CS_E_JSON_NUMBER;
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        n.exp = 1;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            n.eneg = s[i++] == '-';
+        if (cs__num_digits(&n, s, len, &i, 1) == 0)
+            return CS_E_JSON_NUMBER;
+    }
+    if (i != len)
+        return CS_E_JSON_NUMBER;
+    *out = cs__num_f64(&n);
+    return 0;
+}
+
+/* ==== [9] error strings =================================================== */
+
+#ifndef CS_NO_ERROR_STRINGS
+CSDEF const char *
+cs_strerror(int err)
+{
+    switch (err) {
+    case CS_OK: return "no error";
+    case CS_E_JSON_SYNTAX: return "JSON: unexpected character";
+    case CS_E_JSON_NOT_OBJECT: return "JSON: top-level value is not an object";
+    case CS_E_JSON_DEPTH: return "JSON: nested too deeply";
+    case CS_E_JSON_INCOMPLETE: return "JSON: message ended inside a value";
+    case CS_E_JSON_TRAILING: return "JSON: data after the top-level value";
+    case CS_E_JSON_CONTROL: return "JSON: control character in a string";
+    case CS_E_JSON_ESCAPE: return "JSON: invalid escape in a string";
+    case CS_E_JSON_UTF8: return "JSON: invalid UTF-8 in a string";
+    case CS_E_JSON_NUMBER: return "JSON: malformed number";
+    case CS_E_JSON_LITERAL: return "JSON: invalid literal";
+    default: return "unknown error";
+    }
+}
+
+CSDEF const char *
+cs_errname(int err)
+{
+    switch (err) {
+    case CS_OK: return "CS_OK";
+    case CS_E_JSON_SYNTAX: return "CS_E_JSON_SYNTAX";
+    case CS_E_JSON_NOT_OBJECT: return "CS_E_JSON_NOT_OBJECT";
+    case CS_E_JSON_DEPTH: return "CS_E_JSON_DEPTH";
+    case CS_E_JSON_INCOMPLETE: return "CS_E_JSON_INCOMPLETE";
+    case CS_E_JSON_TRAILING: return "CS_E_JSON_TRAILING";
+    case CS_E_JSON_CONTROL: return "CS_E_JSON_CONTROL";
+    case CS_E_JSON_ESCAPE: return "CS_E_JSON_ESCAPE";
+    case CS_E_JSON_UTF8: return "CS_E_JSON_UTF8";
+    case CS_E_JSON_NUMBER: return "CS_E_JSON_NUMBER";
+    case CS_E_JSON_LITERAL: return "CS_E_JSON_LITERAL";
+    default: return "CS_E_UNKNOWN";
+    }
+}
+#else
+CSDEF const char *
+cs_strerror(int err)
+{
+    (void)err;
+    return "";
+}
+
+CSDEF const char *
+cs_errname(int err)
+{
+    (void)err;
+    return "";
+}
+#endif
+
+#endif /* CERTSTREAM_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+MIT License
+
+Copyright (c) 2026 the certstream.h authors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in
+all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+*/
