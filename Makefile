@@ -14,15 +14,21 @@ TEST_C   = $(wildcard tests/test_*.c)
 TEST_BIN = $(patsubst tests/%.c,$(B)/%,$(TEST_C))
 TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
-.PHONY: all help test check asan ubsan cxx freestanding nosimd matrix \
-        fuzz fuzz-smoke afl bench demo clean
+.PHONY: all help test check asan ubsan cxx freestanding nosimd link \
+        examples fuzz fuzz-smoke afl bench demo clean
 
-all: $(B)/cs-extract
+all: $(B)/cs-extract examples
+
+EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+examples: $(EXAMPLES)
+$(B)/examples/%: examples/%.c certstream.h
+	@mkdir -p $(B)/examples
+	$(CC) $(CFLAGS) $(SAN) -o $@ $<
 
 help:
 	@echo "make              build/cs-extract"
 	@echo "make test         unit, split, conformance, differential tests"
-	@echo "make check        test + asan + ubsan + cxx + freestanding + nosimd + fuzz-smoke"
+	@echo "make check        test + asan + ubsan + nosimd + cxx + freestanding + link + fuzz-smoke"
 	@echo "make asan|ubsan   the tests under AddressSanitizer / UBSan (clang)"
 	@echo "make fuzz         libFuzzer for FUZZ_SECONDS (default 60) per target"
 	@echo "make bench        throughput vs memchr, simdjson, yajl"
@@ -59,6 +65,15 @@ cxx: tests/compile_cxx.cpp certstream.h
 	    -o build/compile_cxx tests/compile_cxx.cpp
 	./build/compile_cxx
 
+# One implementing file plus declaration-only users; and two private
+# CERTSTREAM_STATIC copies with different limits in one program.
+link:
+	@mkdir -p build
+	$(CC) $(CFLAGS) -o build/two_tu tests/two_tu_a.c tests/two_tu_b.c
+	./build/two_tu
+	$(CC) $(CFLAGS) -o build/static_ab tests/static_a.c tests/static_b.c
+	./build/static_ab
+
 # The core needs no libc: hooks given, -ffreestanding, no SIMD headers.
 freestanding: tests/freestanding.c certstream.h
 	@mkdir -p build
@@ -82,7 +97,7 @@ bench:
 demo: $(B)/cs-extract
 	bash tools/demo.sh
 
-check: test asan ubsan cxx freestanding nosimd fuzz-smoke
+check: test asan ubsan cxx freestanding nosimd link examples fuzz-smoke
 
 clean:
 	rm -rf build

@@ -58,7 +58,10 @@
 #define CERTSTREAM_VERSION_STRING "0.1.0"
 
 #ifndef CSDEF
-#  ifdef CERTSTREAM_STATIC
+#  if defined(CERTSTREAM_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#    define CSDEF static __attribute__((unused)) /* a private copy may not
+                                                    use every function */
+#  elif defined(CERTSTREAM_STATIC)
 #    define CSDEF static
 #  else
 #    define CSDEF extern
