@@ -302,9 +302,11 @@ CSDEF int cs_json_number(const char *s, size_t len, double *out);
 /* ==== [0] helpers ========================================================= */
 
 #if defined(__GNUC__) || defined(__clang__)
+#  define CS__INLINE inline __attribute__((always_inline))
 #  define CS__LIKELY(x) __builtin_expect(!!(x), 1)
 #  define CS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
+#  define CS__INLINE
 #  define CS__LIKELY(x) (x)
 #  define CS__UNLIKELY(x) (x)
 #endif
@@ -1233,25 +1235,43 @@ cs__value_start(cs_json *j, int c, int f)
 
 /* Index of the first byte in p[0..n) that is '"', '\\', below 0x20 or
  * above 0x7f; n if none. This is where the time goes: most of a message
- * is string bodies (base64 certificates), skipped 16 bytes at a time. */
-static size_t
+ * is string bodies (base64 certificates), skipped 16-64 bytes at a time. */
+static CS__INLINE size_t
 cs__scan_str(const unsigned char *p, size_t n)
 {
     size_t i = 0;
 #if CS__SSE2
     const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
     const __m128i lo = _mm_set1_epi8(0x20);
-
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        /* signed compare: bytes 0x00-0x1f and 0x80-0xff are "< 0x20" */
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q),
-                                                _mm_cmpeq_epi8(v, bs)),
-                                   _mm_cmplt_epi8(v, lo));
-        int mask = _mm_movemask_epi8(hit);
+#  define CS__HITS(v) _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8((v), q), \
+                                   _mm_cmpeq_epi8((v), bs)), \
+                                   _mm_cmplt_epi8((v), lo))
+    /* signed compare: bytes 0x00-0x1f and 0x80-0xff are "< 0x20" */
+    if (i + 16 <= n) {
+        int mask = _mm_movemask_epi8(CS__HITS(
+            _mm_loadu_si128((const __m128i *)(const void *)p)));
         if (mask != 0)
-            return i + (size_t)cs__ctz32((uint32_t)mask);
+            return (size_t)cs__ctz32((uint32_t)mask);
+        i = 16;
+        /* long strings: 64 bytes per test */
+        for (; i + 64 <= n; i += 64) {
+            const __m128i *v = (const __m128i *)(const void *)(p + i);
+            __m128i h0 = CS__HITS(_mm_loadu_si128(v));
+            __m128i h1 = CS__HITS(_mm_loadu_si128(v + 1));
+            __m128i h2 = CS__HITS(_mm_loadu_si128(v + 2));
+            __m128i h3 = CS__HITS(_mm_loadu_si128(v + 3));
+            if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(h0, h1),
+                                               _mm_or_si128(h2, h3))))
+                break;
+        }
+        for (; i + 16 <= n; i += 16) {
+            mask = _mm_movemask_epi8(CS__HITS(
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i))));
+            if (mask != 0)
+                return i + (size_t)cs__ctz32((uint32_t)mask);
+        }
     }
+#  undef CS__HITS
 #else
     /* SWAR: skip 8 clean bytes at a time, endian-neutral. */
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
@@ -1466,7 +1486,8 @@ cs__string(cs_json *j, const unsigned char *p, size_t n, int *err)
 /* ---- the number scanner ---- */
 
 /* Number states from p: returns bytes consumed. When a byte ends the
- * number, the number is finished and that byte is left for the caller. */
+ * number, the number is finished (and stored, if captured) and that byte
+ * is left for the caller; the state is then CS__S_AFTER or CS__S_DONE. */
 static size_t
 cs__number(cs_json *j, const unsigned char *p, size_t n, int *err)
 {
@@ -1474,7 +1495,6 @@ cs__number(cs_json *j, const unsigned char *p, size_t n, int *err)
     int cap = j->field == CS__F_CERT_INDEX || j->field == CS__F_SEEN
               || j->field == CS__F_TIMESTAMP;
 
-    /* Uncaptured digit runs are the common case: a tight loop. */
     while (i < n) {
         unsigned char c = p[i];
         int dig = (unsigned)(c - '0') < 10u;
@@ -1495,8 +1515,14 @@ cs__number(cs_json *j, const unsigned char *p, size_t n, int *err)
             }
             goto frac_or_exp;
         case CS__S_INT:
-            if (dig)
+            if (dig) {
+                if (!cap) { /* a tight loop for the digits we skip */
+                    while (++i < n && (unsigned)(p[i] - '0') < 10u)
+                        ;
+                    continue;
+                }
                 break;
+            }
         frac_or_exp:
             if (c == '.') {
                 j->st = CS__S_DOT;
@@ -1518,8 +1544,14 @@ cs__number(cs_json *j, const unsigned char *p, size_t n, int *err)
             j->st = CS__S_FRAC;
             break;
         case CS__S_FRAC:
-            if (dig)
+            if (dig) {
+                if (!cap) {
+                    while (++i < n && (unsigned)(p[i] - '0') < 10u)
+                        ;
+                    continue;
+                }
                 break;
+            }
             if (c == 'e' || c == 'E') {
                 j->st = CS__S_E;
                 j->num.exp = 1;
@@ -1567,179 +1599,267 @@ ended:
 
 /* ---- the structural loop ---- */
 
+/* Skip JSON whitespace (RFC 8259 2: space, tab, LF, CR). */
+#define CS__SKIP_WS(p, end) \
+    while ((p) < (end) && cs__ws[*(p)]) \
+        (p)++
+
+/* Is the node one whose keys we read? */
+#define CS__KEYED(node) ((node) >= CS__N_ROOT && (node) <= CS__N_LEAF)
+
+/*
+ * One label per grammar state; each skips whitespace, looks at one byte and
+ * jumps to the next state. When the input runs out, the state is stored
+ * and the call returns: the next call resumes at the same label. Strings,
+ * keys and numbers that lie wholly inside the chunk take a fast path that
+ * never stores a state; the rest goes through cs__string / cs__number,
+ * which can stop and resume at any byte.
+ */
 CSDEF int
 cs_json_feed(cs_json *j, const void *data, size_t len)
 {
     const unsigned char *p = (const unsigned char *)data;
     const unsigned char *end = p + len;
-    int err = 0;
+    int err = 0, f;
+    size_t k;
 
     CS_ASSERT(j != NULL && (data != NULL || len == 0));
     if (j->st == CS__S_ENDED)
         cs_json_begin(j);
     if (j->err != 0)
         return j->err;
-    while (p < end) {
-        unsigned char c = *p;
-
-        switch (j->st) {
-        case CS__S_VALUE: case CS__S_ARR_FIRST: {
-            /* RFC 8259 2: value = object / array / string / number / lit */
-            int f = j->field;
-            if (cs__ws[c]) {
-                p++;
-                break;
-            }
-            if (c == ']' && j->st == CS__S_ARR_FIRST) {
-                p++;
-                cs__pop(j);
-                j->st = (unsigned char)CS__AFTER_VALUE(j);
-                break;
-            }
-            if (j->node == CS__N_DOMAINS)
-                f = CS__F_DOMAIN;
-            if (f != CS__F_NONE)
-                cs__value_start(j, c, f);
-            if (c == '"') {
-                p++;
-                j->is_key = 0;
-                j->ret = (unsigned char)CS__AFTER_VALUE(j);
-                j->st = CS__S_STR;
-                break;
-            }
-            if (c == '{' || c == '[') {
-                if (cs__push(j, c == '[', f) != 0) {
-                    err = CS_E_JSON_DEPTH;
-                    goto fail;
-                }
-                p++;
-                j->field = CS__F_NONE;
-                j->st = c == '[' ? CS__S_ARR_FIRST : CS__S_OBJ_FIRST;
-                break;
-            }
-            if (c == '-' || (unsigned)(c - '0') < 10u) {
-                /* only timestamp, cert_index and seen are converted */
-                int numf = f >= CS__F_TIMESTAMP && f <= CS__F_SEEN;
-                p++;
-                j->field = (unsigned char)(numf ? f : CS__F_NONE);
-                if (numf && c == '-')
-                    j->num.neg = 1;
-                else if (numf)
-                    cs__num_digit(&j->num, c - '0');
-                j->st = c == '-' ? CS__S_MINUS : c == '0' ? CS__S_ZERO
-                                                          : CS__S_INT;
-                break;
-            }
-            if (c == 't' || c == 'f' || c == 'n') {
-                p++;
-                j->lit = (unsigned char)(c == 't' ? 0 : c == 'f' ? 1 : 2);
-                j->lit_pos = 1;
-                j->st = CS__S_LIT;
-                break;
-            }
-            err = CS_E_JSON_SYNTAX;
-            goto fail;
-        }
-        case CS__S_OBJ_FIRST: case CS__S_KEY:
-            /* RFC 8259 4: member = string name-separator value */
-            if (cs__ws[c]) {
-                p++;
-                break;
-            }
-            if (c == '}' && j->st == CS__S_OBJ_FIRST) {
-                p++;
-                cs__pop(j);
-                j->st = (unsigned char)CS__AFTER_VALUE(j);
-                break;
-            }
-            if (c != '"') {
-                err = CS_E_JSON_SYNTAX;
-                goto fail;
-            }
-            p++;
-            j->is_key = 1;
-            j->field = CS__F_NONE;
-            if (j->node != CS__N_SKIP && j->node != CS__N_DOMAINS)
-                cs__cap_start(j, CS__C_KEY);
-            j->st = CS__S_STR;
-            break;
-        case CS__S_COLON:
-            /* name-separator */
-            if (cs__ws[c]) {
-                p++;
-                break;
-            }
-            if (c != ':') {
-                err = CS_E_JSON_SYNTAX;
-                goto fail;
-            }
-            p++;
-            j->st = CS__S_VALUE;
-            break;
-        case CS__S_AFTER:
-            /* value-separator, or end-array / end-object matching the open
-             * one */
-            if (cs__ws[c]) {
-                p++;
-                break;
-            }
-            if (c == ',') {
-                p++;
-                j->st = cs__is_array(j) ? CS__S_VALUE : CS__S_KEY;
-                j->field = CS__F_NONE;
-                break;
-            }
-            if ((c == ']' && cs__is_array(j))
-                    || (c == '}' && !cs__is_array(j))) {
-                p++;
-                cs__pop(j);
-                j->st = (unsigned char)CS__AFTER_VALUE(j);
-                break;
-            }
-            err = CS_E_JSON_SYNTAX;
-            goto fail;
-        case CS__S_DONE:
-            /* RFC 8259 2: JSON-text = ws value ws; one value per message */
-            if (cs__ws[c]) {
-                p++;
-                break;
-            }
-            err = CS_E_JSON_TRAILING;
-            goto fail;
-        case CS__S_LIT: {
-            /* true / false / null, spelled exactly */
-            const char *l = cs__lits[j->lit];
-            if ((char)c != l[j->lit_pos]) {
-                err = CS_E_JSON_LITERAL;
-                goto fail;
-            }
-            p++;
-            if (l[++j->lit_pos] == 0) {
-                j->field = CS__F_NONE;
-                j->st = (unsigned char)CS__AFTER_VALUE(j);
-            }
-            break;
-        }
-        case CS__S_STR: case CS__S_ESC: case CS__S_UHEX: case CS__S_LOWBS:
-        case CS__S_LOWU: case CS__S_UTF8:
-            p += cs__string(j, p, (size_t)(end - p), &err);
-            if (err != 0)
-                goto fail;
-            break;
-        default: /* number states */
-            p += cs__number(j, p, (size_t)(end - p), &err);
-            if (err != 0)
-                goto fail;
-            break;
-        }
+    switch (j->st) {
+    case CS__S_VALUE: goto s_value;
+    case CS__S_ARR_FIRST: goto s_arr_first;
+    case CS__S_OBJ_FIRST: goto s_obj_first;
+    case CS__S_KEY: goto s_key;
+    case CS__S_COLON: goto s_colon;
+    case CS__S_AFTER: goto s_after;
+    case CS__S_DONE: goto s_done;
+    case CS__S_LIT: goto s_lit;
+    case CS__S_STR: case CS__S_ESC: case CS__S_UHEX: case CS__S_LOWBS:
+    case CS__S_LOWU: case CS__S_UTF8:
+        goto s_string;
+    default:
+        goto s_number;
     }
-    j->off += len;
-    return 0;
+
+s_arr_first:
+    /* RFC 8259 5: begin-array [ value *( value-separator value ) ] */
+    CS__SKIP_WS(p, end);
+    if (p == end) {
+        j->st = CS__S_ARR_FIRST;
+        goto out;
+    }
+    if (*p == ']') {
+        p++;
+        cs__pop(j);
+        goto after_value;
+    }
+    goto value;
+s_value:
+    /* RFC 8259 3: value = false / null / true / object / array / number
+     * / string */
+    CS__SKIP_WS(p, end);
+    if (p == end) {
+        j->st = CS__S_VALUE;
+        goto out;
+    }
+value:
+    f = j->node == CS__N_DOMAINS ? CS__F_DOMAIN : j->field;
+    if (f != CS__F_NONE)
+        cs__value_start(j, *p, f);
+    switch (*p) {
+    case '"':
+        p++;
+        k = cs__scan_str(p, (size_t)(end - p));
+        if (CS__LIKELY(p + k < end && p[k] == '"')) {
+            /* the whole string is here, with nothing to decode */
+            if (j->cap != CS__C_NONE) {
+                cs__cap_put(j, p, k);
+                cs__str_done(j);
+            }
+            p += k + 1;
+            goto after_value;
+        }
+        j->is_key = 0;
+        j->ret = (unsigned char)CS__AFTER_VALUE(j);
+        j->st = CS__S_STR;
+        goto s_string;
+    case '{':
+        if (cs__push(j, 0, f) != 0)
+            goto depth_error;
+        p++;
+        j->field = CS__F_NONE;
+        goto s_obj_first;
+    case '[':
+        if (cs__push(j, 1, f) != 0)
+            goto depth_error;
+        p++;
+        j->field = CS__F_NONE;
+        goto s_arr_first;
+    case 't': case 'f': case 'n':
+        j->lit = (unsigned char)(*p == 't' ? 0 : *p == 'f' ? 1 : 2);
+        j->lit_pos = 1;
+        j->field = CS__F_NONE;
+        p++;
+        goto s_lit;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5':
+    case '6': case '7': case '8': case '9':
+        /* only timestamp, cert_index and seen are converted */
+        f = f >= CS__F_TIMESTAMP && f <= CS__F_SEEN ? f : CS__F_NONE;
+        j->field = (unsigned char)f;
+        if (f != CS__F_NONE && *p == '-')
+            j->num.neg = 1;
+        else if (f != CS__F_NONE)
+            cs__num_digit(&j->num, *p - '0');
+        j->st = *p == '-' ? CS__S_MINUS : *p == '0' ? CS__S_ZERO
+                                                    : CS__S_INT;
+        p++;
+        goto s_number;
+    default:
+        err = CS_E_JSON_SYNTAX;
+        goto fail;
+    }
+
+after_value:
+    if (j->depth == 0)
+        goto s_done;
+s_after:
+    /* RFC 8259 4, 5: value-separator, or the closer of this container */
+    CS__SKIP_WS(p, end);
+    if (p == end) {
+        j->st = CS__S_AFTER;
+        goto out;
+    }
+    if (*p == ',') {
+        p++;
+        j->field = CS__F_NONE;
+        if (cs__is_array(j))
+            goto s_value;
+        goto s_key;
+    }
+    if (*p == (cs__is_array(j) ? ']' : '}')) {
+        p++;
+        cs__pop(j);
+        goto after_value;
+    }
+    err = CS_E_JSON_SYNTAX;
+    goto fail;
+
+s_obj_first:
+    /* RFC 8259 4: begin-object [ member *( value-separator member ) ] */
+    CS__SKIP_WS(p, end);
+    if (p == end) {
+        j->st = CS__S_OBJ_FIRST;
+        goto out;
+    }
+    if (*p == '}') {
+        p++;
+        cs__pop(j);
+        goto after_value;
+    }
+    goto key;
+s_key:
+    /* member = string name-separator value */
+    CS__SKIP_WS(p, end);
+    if (p == end) {
+        j->st = CS__S_KEY;
+        goto out;
+    }
+key:
+    if (*p != '"') {
+        err = CS_E_JSON_SYNTAX;
+        goto fail;
+    }
+    p++;
+    j->field = CS__F_NONE;
+    k = cs__scan_str(p, (size_t)(end - p));
+    if (CS__LIKELY(p + k < end && p[k] == '"')) {
+        /* the whole key is here, plain: match it in place */
+        if (CS__KEYED(j->node))
+            j->field = (unsigned char)cs__match_key(j->node, p, k);
+        p += k + 1;
+        if (p < end && *p == ':') {
+            p++;
+            goto s_value;
+        }
+        goto s_colon;
+    }
+    j->is_key = 1;
+    if (CS__KEYED(j->node))
+        cs__cap_start(j, CS__C_KEY);
+    j->st = CS__S_STR;
+    goto s_string;
+s_colon:
+    /* name-separator */
+    CS__SKIP_WS(p, end);
+    if (p == end) {
+        j->st = CS__S_COLON;
+        goto out;
+    }
+    if (*p != ':') {
+        err = CS_E_JSON_SYNTAX;
+        goto fail;
+    }
+    p++;
+    goto s_value;
+
+s_done:
+    /* RFC 8259 2: JSON-text = ws value ws, one value per message */
+    CS__SKIP_WS(p, end);
+    j->st = CS__S_DONE;
+    if (p == end)
+        goto out;
+    err = CS_E_JSON_TRAILING;
+    goto fail;
+
+s_lit:
+    /* true / false / null, spelled exactly */
+    while (p < end) {
+        const char *l = cs__lits[j->lit];
+        if ((char)*p != l[j->lit_pos]) {
+            err = CS_E_JSON_LITERAL;
+            goto fail;
+        }
+        p++;
+        if (l[++j->lit_pos] == 0)
+            goto after_value;
+    }
+    j->st = CS__S_LIT;
+    goto out;
+
+s_string:
+    /* escapes, UTF-8 and strings cut by the chunk end */
+    p += cs__string(j, p, (size_t)(end - p), &err);
+    if (err != 0)
+        goto fail;
+    if (j->st == CS__S_COLON)
+        goto s_colon;
+    if (j->st == CS__S_AFTER)
+        goto s_after;
+    if (j->st == CS__S_DONE)
+        goto s_done;
+    goto out; /* the input ended inside the string */
+
+s_number:
+    p += cs__number(j, p, (size_t)(end - p), &err);
+    if (err != 0)
+        goto fail;
+    if (p < end || j->st == CS__S_AFTER || j->st == CS__S_DONE)
+        goto after_value;
+    goto out; /* the input ended inside the number */
+
+depth_error:
+    err = CS_E_JSON_DEPTH;
 fail:
     j->off += (uint64_t)(p - (const unsigned char *)data);
     cs__fail(j, err, j->off);
     j->off += (uint64_t)(end - p);
     return j->err;
+out:
+    j->off += len;
+    return 0;
 }
 
 CSDEF int
