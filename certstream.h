@@ -367,17 +367,38 @@ cs__f64(uint64_t bits)
     return d;
 }
 
-/* Nonzero when the n bytes differ (a tiny memcmp, no libc needed). */
-static int
-cs__memneq(const void *a, const void *b, size_t n)
+/* a[0..n) == b[0..n), for short keys and names: whole words at a time
+ * (overlapping at the end), a byte loop only below 4 bytes. */
+static CS__INLINE int
+cs__eq(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = (const unsigned char *)a;
     const unsigned char *y = (const unsigned char *)b;
-    unsigned char d = 0;
 
+    if (n >= 8) {
+        uint64_t u, v, d = 0;
+        size_t i;
+        for (i = 0; i + 8 < n; i += 8) {
+            CS_MEMCPY(&u, x + i, 8);
+            CS_MEMCPY(&v, y + i, 8);
+            d |= u ^ v;
+        }
+        CS_MEMCPY(&u, x + n - 8, 8);
+        CS_MEMCPY(&v, y + n - 8, 8);
+        return (d | (u ^ v)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t u0, u1, v0, v1;
+        CS_MEMCPY(&u0, x, 4);
+        CS_MEMCPY(&v0, y, 4);
+        CS_MEMCPY(&u1, x + n - 4, 4);
+        CS_MEMCPY(&v1, y + n - 4, 4);
+        return ((u0 ^ v0) | (u1 ^ v1)) == 0;
+    }
     while (n-- > 0)
-        d |= (unsigned char)(*x++ ^ *y++);
-    return d != 0;
+        if (*x++ != *y++)
+            return 0;
+    return 1;
 }
 
 /* ==== [1a] decimal to double: exact, locale-free ========================= */
@@ -941,45 +962,80 @@ cs__utf8_trim(const unsigned char *s, size_t n)
     return n;
 }
 
-/* Which wanted field does key[0..len) name inside a node? */
-static int
+/* Which wanted field does key[0..len) name inside a node? Length first:
+ * most keys are rejected without reading a byte. */
+static CS__INLINE int
 cs__match_key(int node, const unsigned char *k, size_t len)
 {
-#define CS__KEY_IS(s) (len == sizeof(s) - 1 && !cs__memneq(k, s, len))
+#define CS__KEY(s, fld) \
+    case sizeof(s) - 1: return cs__eq(k, s, len) ? (fld) : CS__F_NONE
     switch (node) {
     case CS__N_ROOT:
-        if (CS__KEY_IS("message_type"))
-            return CS__F_TYPE;
-        if (CS__KEY_IS("data"))
-            return CS__F_DATA;
-        if (CS__KEY_IS("timestamp"))
-            return CS__F_TIMESTAMP;
+        switch (len) {
+        CS__KEY("message_type", CS__F_TYPE);
+        CS__KEY("data", CS__F_DATA);
+        CS__KEY("timestamp", CS__F_TIMESTAMP);
+        default: break;
+        }
         break;
     case CS__N_DATA:
-        if (CS__KEY_IS("cert_index"))
-            return CS__F_CERT_INDEX;
-        if (CS__KEY_IS("seen"))
-            return CS__F_SEEN;
-        if (CS__KEY_IS("source"))
-            return CS__F_SOURCE;
-        if (CS__KEY_IS("leaf_cert"))
-            return CS__F_LEAF;
+        switch (len) {
+        CS__KEY("cert_index", CS__F_CERT_INDEX);
+        CS__KEY("seen", CS__F_SEEN);
+        CS__KEY("source", CS__F_SOURCE);
+        CS__KEY("leaf_cert", CS__F_LEAF);
+        default: break;
+        }
         break;
     case CS__N_SOURCE:
-        if (CS__KEY_IS("url"))
-            return CS__F_URL;
-        if (CS__KEY_IS("name"))
-            return CS__F_NAME;
+        switch (len) {
+        CS__KEY("url", CS__F_URL);
+        CS__KEY("name", CS__F_NAME);
+        default: break;
+        }
         break;
     case CS__N_LEAF:
-        if (CS__KEY_IS("all_domains"))
+        if (len == 11 && cs__eq(k, "all_domains", 11))
             return CS__F_ALL_DOMAINS;
         break;
     default:
         break;
     }
     return CS__F_NONE;
-#undef CS__KEY_IS
+#undef CS__KEY
+}
+
+/* Does a domain of n bytes fit? It takes its bytes and a NUL from the
+ * front of the storage and a 4-byte offset from the back. */
+static CS__INLINE int
+cs__dom_fits(const cs_msg *m, size_t n)
+{
+    return m->dom_cap - m->dom_used >= n + 1 + 4 * (m->domain_count + 1);
+}
+
+/* The domain whose n bytes are already at dom + dom_used is complete. */
+static CS__INLINE void
+cs__dom_commit(cs_msg *m, size_t n)
+{
+    uint32_t at = (uint32_t)m->dom_used;
+
+    m->dom[at + n] = 0;
+    CS_MEMCPY(m->dom + m->dom_cap - 4 * (m->domain_count + 1), &at, 4);
+    m->dom_used += n + 1;
+    m->domain_count++;
+}
+
+/* One more domain, n bytes at s: stored if it fits, counted always. */
+static CS__INLINE void
+cs__dom_add(cs_msg *m, const unsigned char *s, size_t n)
+{
+    m->domain_total++;
+    if (!cs__dom_fits(m, n)) {
+        m->trunc |= CS_F_DOMAINS;
+        return;
+    }
+    CS_MEMCPY(m->dom + m->dom_used, s, n);
+    cs__dom_commit(m, n);
 }
 
 /* A string just ended (its closing quote was consumed). */
@@ -997,16 +1053,10 @@ cs__str_done(cs_json *j)
         break;
     case CS__C_DOMAIN:
         m->domain_total++;
-        if (j->cap_over) {
+        if (j->cap_over)
             m->trunc |= CS_F_DOMAINS;
-        } else {
-            uint32_t at = (uint32_t)m->dom_used;
-            m->dom[m->dom_used + j->cap_len] = 0;
-            CS_MEMCPY(m->dom + m->dom_cap - 4 * (m->domain_count + 1),
-                      &at, 4);
-            m->dom_used += j->cap_len + 1;
-            m->domain_count++;
-        }
+        else
+            cs__dom_commit(m, j->cap_len); /* the bytes are in place */
         break;
     case CS__C_TYPE:
         t = &m->type_name;
@@ -1248,27 +1298,25 @@ cs__scan_str(const unsigned char *p, size_t n)
                                    _mm_cmplt_epi8((v), lo))
     /* signed compare: bytes 0x00-0x1f and 0x80-0xff are "< 0x20" */
     if (i + 16 <= n) {
-        int mask = _mm_movemask_epi8(CS__HITS(
+        uint32_t mask = (uint32_t)_mm_movemask_epi8(CS__HITS(
             _mm_loadu_si128((const __m128i *)(const void *)p)));
         if (mask != 0)
-            return (size_t)cs__ctz32((uint32_t)mask);
-        i = 16;
-        /* long strings: 64 bytes per test */
-        for (; i + 64 <= n; i += 64) {
+            return (size_t)cs__ctz32(mask);
+        /* longer strings: 32 bytes per test, one mask for both halves */
+        for (i = 16; i + 32 <= n; i += 32) {
             const __m128i *v = (const __m128i *)(const void *)(p + i);
-            __m128i h0 = CS__HITS(_mm_loadu_si128(v));
-            __m128i h1 = CS__HITS(_mm_loadu_si128(v + 1));
-            __m128i h2 = CS__HITS(_mm_loadu_si128(v + 2));
-            __m128i h3 = CS__HITS(_mm_loadu_si128(v + 3));
-            if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(h0, h1),
-                                               _mm_or_si128(h2, h3))))
-                break;
+            mask = (uint32_t)_mm_movemask_epi8(CS__HITS(_mm_loadu_si128(v)))
+                 | (uint32_t)_mm_movemask_epi8(
+                       CS__HITS(_mm_loadu_si128(v + 1))) << 16;
+            if (mask != 0)
+                return i + (size_t)cs__ctz32(mask);
         }
-        for (; i + 16 <= n; i += 16) {
-            mask = _mm_movemask_epi8(CS__HITS(
+        if (i + 16 <= n) {
+            mask = (uint32_t)_mm_movemask_epi8(CS__HITS(
                 _mm_loadu_si128((const __m128i *)(const void *)(p + i))));
             if (mask != 0)
-                return i + (size_t)cs__ctz32((uint32_t)mask);
+                return i + (size_t)cs__ctz32(mask);
+            i += 16;
         }
     }
 #  undef CS__HITS
@@ -1666,6 +1714,15 @@ s_value:
         goto out;
     }
 value:
+    if (j->node == CS__N_DOMAINS && *p == '"') {
+        /* a domain, whole in this chunk and plain: straight to storage */
+        k = cs__scan_str(p + 1, (size_t)(end - p - 1));
+        if (CS__LIKELY(p + 1 + k < end && p[1 + k] == '"')) {
+            cs__dom_add(&j->msg, p + 1, k);
+            p += k + 2;
+            goto after_value;
+        }
+    }
     f = j->node == CS__N_DOMAINS ? CS__F_DOMAIN : j->field;
     if (f != CS__F_NONE)
         cs__value_start(j, *p, f);
@@ -1889,14 +1946,13 @@ cs_json_end(cs_json *j)
     /* Name the type. */
     if (m->has & CS_F_TYPE) {
         const cs_text *t = &m->type_name;
-        if (t->len == 18 && !cs__memneq(t->buf, "certificate_update", 18))
+        m->type = CS_MSG_OTHER;
+        if (t->len == 18 && cs__eq(t->buf, "certificate_update", 18))
             m->type = CS_MSG_CERT;
-        else if (t->len == 9 && !cs__memneq(t->buf, "heartbeat", 9))
+        else if (t->len == 9 && cs__eq(t->buf, "heartbeat", 9))
             m->type = CS_MSG_HEARTBEAT;
-        else if (t->len == 11 && !cs__memneq(t->buf, "dns_entries", 11))
+        else if (t->len == 11 && cs__eq(t->buf, "dns_entries", 11))
             m->type = CS_MSG_DNS;
-        else
-            m->type = CS_MSG_OTHER;
     }
     return 0;
 }
