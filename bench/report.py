@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""Tables for bench/run.sh (reads the raw peer outputs it saved).
+
+    report.py table DIR PEER...                   one corpus, timed rounds
+    report.py callgrind RESULTS KIND... -- PEER...   instructions per byte
+"""
+import glob
+import os
+import statistics
+import sys
+
+NAMES = {
+    "cs": "certstream.h, whole message",
+    "cs_chunk": "certstream.h, 4 KiB chunks",
+    "simdjson": "simdjson On-Demand, per msg",
+    "yajl": "yajl SAX, per msg",
+    "memchr": "ref: memchr('\\n') per msg",
+}
+# The bar (json-notes.md, goal; the task's acceptance figures).
+BAR_RATIO = {"full": 1.0, "lite": 1.0, "domains": 2.5}
+BAR_IPB = {"full": 4.0, "lite": 8.0, "domains": 10.0}
+
+
+def parse(path):
+    d = {"pass": [], "rss": None}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition(" ")
+            if k == "PASS":
+                d["pass"].append(float(v))
+            elif k == "RSS":
+                d["rss"] = int(v)
+            elif k in ("BYTES", "MSGS"):
+                d[k.lower()] = int(v)
+            elif k in ("PEER", "CHECK", "LIGHT"):
+                d[k.lower()] = v
+    return d
+
+
+def name(p, chunk=None):
+    n = NAMES.get(p, p)
+    if p == "cs_chunk" and chunk:
+        n = n.replace("4 KiB", chunk)
+    return n
+
+
+def table(dirname, peers):
+    kind = os.path.basename(dirname.rstrip("/"))
+    corpus = open(os.path.join(dirname, "corpus")).read().strip()
+    gen = open(os.path.join(dirname, "generator")).read().strip()
+    runs = {}
+    for p in peers:
+        files = sorted(glob.glob(os.path.join(dirname, p + ".r*.out")))
+        ds = [parse(f) for f in files]
+        ds = [d for d in ds if d["pass"]]
+        if not ds:
+            continue
+        runs[p] = {"pass": [t for d in ds for t in d["pass"]],
+                   "rss": max(d["rss"] or 0 for d in ds),
+                   "bytes": ds[0]["bytes"], "msgs": ds[0]["msgs"],
+                   "peer": ds[0].get("peer", p)}
+    if "cs" not in runs:
+        print("== %s: no certstream.h results" % kind)
+        return
+    nbytes, nmsgs = runs["cs"]["bytes"], runs["cs"]["msgs"]
+    npass = len(runs["cs"]["pass"])
+    print()
+    print("== %s: %.1f MB, %s messages, %s B/message  (%s; %s)"
+          % (kind, nbytes / 1e6, format(nmsgs, ","),
+             format(round(nbytes / nmsgs), ","), corpus, gen))
+    print("   median and best of %d timed passes per peer (interleaved "
+          "rounds); MB = 10^6 B" % npass)
+    for p, r in runs.items():
+        t = sorted(r["pass"])
+        r["med"], r["best"] = statistics.median(t), t[0]
+    base_rss = runs["memchr"]["rss"] if "memchr" in runs else None
+    hdr = ("%-30s %9s %9s %10s %8s %13s %13s %8s"
+           % ("peer", "MB/s med", "MB/s best", "msg/s med", "ns/msg",
+              "x simdjson", "x yajl", "RSS+MiB"))
+    print(hdr)
+    print("-" * len(hdr))
+
+    def ratio(p, q):
+        if q not in runs or p not in runs:
+            return "-"
+        return "%.2f (%.2f)" % (runs[q]["med"] / runs[p]["med"],
+                                runs[q]["best"] / runs[p]["best"])
+
+    for p in peers:
+        if p not in runs:
+            print("%-30s   SKIPPED (not built)" % name(p))
+            continue
+        r = runs[p]
+        rss = "-"
+        if base_rss is not None and p != "memchr":
+            rss = "%.1f" % ((r["rss"] - base_rss) / 1024.0)
+        isc = p in ("cs", "cs_chunk")
+        print("%-30s %9.0f %9.0f %10s %8.0f %13s %13s %8s"
+              % (name(p), nbytes / 1e6 / r["med"], nbytes / 1e6 / r["best"],
+                 "%.2fM" % (nmsgs / r["med"] / 1e6), r["med"] / nmsgs * 1e9,
+                 ratio(p, "simdjson") if isc else "",
+                 ratio(p, "yajl") if isc else "", rss))
+    print("   x simdjson / x yajl: certstream.h speed over the peer's, from "
+          "medians (from best passes)")
+    if "simdjson" in runs and kind in BAR_RATIO:
+        want = BAR_RATIO[kind]
+        got = runs["simdjson"]["med"] / runs["cs"]["med"]
+        gotb = runs["simdjson"]["best"] / runs["cs"]["best"]
+        print("   bar: certstream.h >= %.1fx simdjson on %s: %.2fx median, "
+              "%.2fx best -> %s"
+              % (want, kind, got, gotb, "MET" if got >= want else "NOT MET"))
+
+
+def callgrind(results, kinds, peers):
+    rows = {}
+    for kind in kinds:
+        dirname = os.path.join(results, kind)
+        for p in peers:
+            cg = os.path.join(dirname, p + ".callgrind")
+            out = os.path.join(dirname, p + ".cg.out")
+            if not (os.path.exists(cg) and os.path.exists(out)):
+                continue
+            ir = None
+            with open(cg) as f:
+                for line in f:
+                    if line.startswith("summary:") or line.startswith("totals:"):
+                        ir = int(line.split()[1])
+            d = parse(out)
+            if ir is None or not d.get("bytes"):
+                continue
+            rows.setdefault(p, {})[kind] = (ir, d["bytes"], d["msgs"])
+    hdr = "%-30s" % "peer" + "".join(
+        "%12s %10s" % (k + " I/B", "I/msg") for k in kinds)
+    print(hdr)
+    print("-" * len(hdr))
+    for p in peers:
+        if p not in rows:
+            continue
+        line = "%-30s" % name(p)
+        for k in kinds:
+            if k in rows[p]:
+                ir, b, m = rows[p][k]
+                line += "%12.2f %10.0f" % (ir / b, ir / m)
+            else:
+                line += "%12s %10s" % ("-", "-")
+        print(line)
+    if "cs" in rows:
+        some = next(iter(rows["cs"].values()))
+        print("   (slice: first %.1f MB of each corpus, whole messages; "
+              "I = instructions counted by callgrind inside the parse loop)"
+              % (some[1] / 1e6))
+        for k in kinds:
+            if k in rows["cs"] and k in BAR_IPB:
+                ir, b, m = rows["cs"][k]
+                v = ir / b
+                print("   bar: certstream.h <= %g instr/byte on %s: %.2f -> %s"
+                      % (BAR_IPB[k], k, v,
+                         "MET" if v <= BAR_IPB[k] else "NOT MET"))
+
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "table":
+        table(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "callgrind":
+        rest = sys.argv[3:]
+        i = rest.index("--")
+        callgrind(sys.argv[2], rest[:i], rest[i + 1:])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
