@@ -184,6 +184,8 @@ CSDEF const char *cs_msg_domain(const cs_msg *m, size_t i, size_t *len);
 /* Private: a decimal number being read (see cs_json). */
 typedef struct cs__num {
     unsigned char neg, frac, exp, eneg, trunc, ovf;
+    unsigned char fast;    /* value is w * 10^q, w exact */
+    int q;
     int nd;                /* significant digits stored in d */
     int sig;               /* significant digits seen (saturates) */
     int dp;                /* decimal point: value = 0.d * 10^dp */
@@ -1090,7 +1092,7 @@ cs__str_done(cs_json *j)
 static void
 cs__num_start(cs__num *n)
 {
-    n->neg = n->frac = n->exp = n->eneg = n->trunc = n->ovf = 0;
+    n->neg = n->frac = n->exp = n->eneg = n->trunc = n->ovf = n->fast = 0;
     n->nd = n->sig = n->dp = n->e = 0;
     n->w = n->ival = 0;
 }
@@ -1134,15 +1136,41 @@ static double
 cs__num_f64(cs__num *n)
 {
     int e = n->eneg ? -n->e : n->e;
-    int q = e + n->dp - n->sig;
     uint64_t bits;
+    cs__dec x;
 
-    if (n->sig == 0) {
+    if (n->fast) {
+        if (n->w == 0) {
+            bits = 0;
+        } else if (n->q >= -27 && n->q <= 27) {
+            bits = cs__eisel_lemire(n->w, n->q);
+        } else {
+            /* rare: spell w out as digits for the exact path */
+            uint64_t w = n->w;
+            int len = 0, i;
+            while (w > 0) {
+                n->d[len++] = (unsigned char)(w % 10);
+                w /= 10;
+            }
+            for (i = 0; i < len / 2; i++) {
+                unsigned char t = n->d[i];
+                n->d[i] = n->d[len - 1 - i];
+                n->d[len - 1 - i] = t;
+            }
+            x.d = n->d;
+            x.nd = len;
+            x.dp = len + n->q;
+            x.trunc = 0;
+            while (x.d[x.nd - 1] == 0)
+                x.nd--;
+            bits = cs__dec_to_f64(&x);
+        }
+    } else if (n->sig == 0) {
         bits = 0;
-    } else if (n->sig <= 19 && q >= -27 && q <= 27) {
-        bits = cs__eisel_lemire(n->w, q);
+    } else if (n->sig <= 19 && e + n->dp - n->sig >= -27
+               && e + n->dp - n->sig <= 27) {
+        bits = cs__eisel_lemire(n->w, e + n->dp - n->sig);
     } else {
-        cs__dec x;
         x.d = n->d;
         x.nd = n->nd;
         x.dp = n->dp + e;
@@ -1154,6 +1182,90 @@ cs__num_f64(cs__num *n)
     if (n->neg)
         bits |= (uint64_t)1 << 63;
     return cs__f64(bits);
+}
+
+#define CS__DIGIT(c) ((unsigned)((c) - '0') < 10u)
+
+/* The end of the JSON number that starts at p (RFC 8259 6), or NULL when
+ * the text breaks the grammar (including "0" followed by a digit). */
+static CS__INLINE const unsigned char *
+cs__num_scan(const unsigned char *p, const unsigned char *end)
+{
+    if (p < end && *p == '-')
+        p++;
+    if (p < end && *p == '0') {
+        if (++p < end && CS__DIGIT(*p))
+            return NULL;
+    } else if (p < end && CS__DIGIT(*p)) {
+        while (++p < end && CS__DIGIT(*p))
+            ;
+    } else {
+        return NULL;
+    }
+    if (p < end && *p == '.') {
+        if (++p == end || !CS__DIGIT(*p))
+            return NULL;
+        while (++p < end && CS__DIGIT(*p))
+            ;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        if (++p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p == end || !CS__DIGIT(*p))
+            return NULL;
+        while (++p < end && CS__DIGIT(*p))
+            ;
+    }
+    return p;
+}
+
+/* Read the number text s..e, already checked by cs__num_scan. Up to 19
+ * digits (all feed values) go straight to w and q; longer ones take the
+ * digit-by-digit path that keeps every significant digit. */
+static void
+cs__num_parse(cs__num *n, const unsigned char *s, const unsigned char *e)
+{
+    const unsigned char *t = s, *d0;
+    uint64_t w = 0;
+    size_t nd;
+    int ex = 0, nfrac = 0;
+
+    cs__num_start(n);
+    if (*t == '-') {
+        n->neg = 1;
+        t++;
+    }
+    for (d0 = t; t < e && CS__DIGIT(*t); t++)
+        w = w * 10 + (uint64_t)(*t - '0');
+    nd = (size_t)(t - d0);
+    if (t < e && *t == '.') {
+        n->frac = 1;
+        for (d0 = ++t; t < e && CS__DIGIT(*t); t++)
+            w = w * 10 + (uint64_t)(*t - '0');
+        nd += (size_t)(t - d0);
+        nfrac = (int)(t - d0);
+    }
+    if (t < e) {
+        n->exp = 1;
+        if (*++t == '+' || *t == '-')
+            n->eneg = *t++ == '-';
+        for (; t < e; t++)
+            cs__num_edigit(n, *t - '0');
+        ex = n->eneg ? -n->e : n->e;
+    }
+    if (nd <= 19) {
+        n->fast = 1;
+        n->w = n->ival = w;
+        n->q = ex - nfrac;
+        return;
+    }
+    /* long: every digit, as the resumable path does */
+    for (t = s + n->neg; t < e && *t != 'e' && *t != 'E'; t++) {
+        if (*t == '.')
+            n->frac = 1;
+        else
+            cs__num_digit(n, *t - '0');
+    }
 }
 
 /* A captured number ended: store it in its field. */
@@ -1723,7 +1835,7 @@ value:
             goto after_value;
         }
     }
-    f = j->node == CS__N_DOMAINS ? CS__F_DOMAIN : j->field;
+    f = j->node == CS__N_DOMAINS ? (int)CS__F_DOMAIN : (int)j->field;
     if (f != CS__F_NONE)
         cs__value_start(j, *p, f);
     switch (*p) {
@@ -1757,15 +1869,31 @@ value:
         goto s_arr_first;
     case 't': case 'f': case 'n':
         j->lit = (unsigned char)(*p == 't' ? 0 : *p == 'f' ? 1 : 2);
+        k = j->lit == 1 ? 5 : 4;
+        if ((size_t)(end - p) >= k && cs__eq(p, cs__lits[j->lit], k)) {
+            p += k;
+            j->field = CS__F_NONE;
+            goto after_value;
+        }
         j->lit_pos = 1;
         j->field = CS__F_NONE;
         p++;
         goto s_lit;
     case '-': case '0': case '1': case '2': case '3': case '4': case '5':
-    case '6': case '7': case '8': case '9':
+    case '6': case '7': case '8': case '9': {
         /* only timestamp, cert_index and seen are converted */
+        const unsigned char *q = cs__num_scan(p, end);
         f = f >= CS__F_TIMESTAMP && f <= CS__F_SEEN ? f : CS__F_NONE;
         j->field = (unsigned char)f;
+        if (CS__LIKELY(q != NULL && q < end)) {
+            /* whole and well-formed here: no per-digit state */
+            if (f != CS__F_NONE) {
+                cs__num_parse(&j->num, p, q);
+                cs__num_done(j);
+            }
+            p = q;
+            goto after_value;
+        }
         if (f != CS__F_NONE && *p == '-')
             j->num.neg = 1;
         else if (f != CS__F_NONE)
@@ -1774,6 +1902,7 @@ value:
                                                     : CS__S_INT;
         p++;
         goto s_number;
+    }
     default:
         err = CS_E_JSON_SYNTAX;
         goto fail;
@@ -1983,56 +2112,16 @@ cs_json_error_offset(const cs_json *j)
     return j->err_off;
 }
 
-/* Digits of s from *i into n; returns how many. */
-static size_t
-cs__num_digits(cs__num *n, const char *s, size_t len, size_t *i, int exp)
-{
-    size_t k = 0;
-
-    while (*i < len && (unsigned)(s[*i] - '0') < 10u) {
-        if (exp)
-            cs__num_edigit(n, s[*i] - '0');
-        else
-            cs__num_digit(n, s[*i] - '0');
-        (*i)++;
-        k++;
-    }
-    return k;
-}
-
 CSDEF int
 cs_json_number(const char *s, size_t len, double *out)
 {
+    const unsigned char *p = (const unsigned char *)s;
     cs__num n;
-    size_t i = 0;
 
     CS_ASSERT(s != NULL && out != NULL);
-    cs__num_start(&n);
-    if (i < len && s[i] == '-') {
-        n.neg = 1;
-        i++;
-    }
-    /* RFC 8259 6: int = zero / ( digit1-9 *DIGIT ) */
-    if (i < len && s[i] == '0')
-        cs__num_digit(&n, s[i++] - '0');
-    else if (cs__num_digits(&n, s, len, &i, 0) == 0)
+    if (cs__num_scan(p, p + len) != p + len)
         return CS_E_JSON_NUMBER;
-    if (i < len && s[i] == '.') {
-        i++;
-        n.frac = 1;
-        if (cs__num_digits(&n, s, len, &i, 0) == 0)
-            return CS_E_JSON_NUMBER;
-    }
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        n.exp = 1;
-        if (i < len && (s[i] == '+' || s[i] == '-'))
-            n.eneg = s[i++] == '-';
-        if (cs__num_digits(&n, s, len, &i, 1) == 0)
-            return CS_E_JSON_NUMBER;
-    }
-    if (i != len)
-        return CS_E_JSON_NUMBER;
+    cs__num_parse(&n, p, p + len);
     *out = cs__num_f64(&n);
     return 0;
 }
