@@ -632,13 +632,14 @@ cs__dec_round(const cs__dec *x)
     return n + (uint64_t)up;
 }
 
-/* Shift amounts that keep the decimal point moving by about 1..9 digits
- * per step (as in Go's strconv). */
+/* How far to shift a decimal whose point is dp digits from where it
+ * should be: at most 2^27 (8-9 digits) at a time, so that a step never
+ * carries the point past its target (as in Go's strconv). */
 static int
 cs__dec_step(int dp)
 {
     static const unsigned char tab[9] = {1, 3, 6, 9, 13, 16, 19, 23, 26};
-    return dp < 9 ? tab[dp] : 60;
+    return dp < 9 ? tab[dp] : 27;
 }
 
 /* The exact slow path: the bits of the double nearest to x (sign
@@ -1108,9 +1109,11 @@ cs__num_digit(cs__num *n, int dig)
         n->ival = n->ival * 10 + (uint64_t)dig;
         if (n->sig == 0 && dig == 0)
             return;
-        n->dp++;
+        if (n->dp < 1000000000)
+            n->dp++;
     } else if (n->sig == 0 && dig == 0) {
-        n->dp--;         /* 0.00ddd: zeros before the first digit */
+        if (n->dp > -1000000000)
+            n->dp--;     /* 0.00ddd: zeros before the first digit */
         return;
     }
     if (n->sig < 19)
@@ -1127,7 +1130,7 @@ cs__num_digit(cs__num *n, int dig)
 static void
 cs__num_edigit(cs__num *n, int dig)
 {
-    if (n->e < 100000)
+    if (n->e < 100000000) /* past 1e8 the value is 0 or inf anyway */
         n->e = n->e * 10 + dig;
 }
 
@@ -1135,7 +1138,8 @@ cs__num_edigit(cs__num *n, int dig)
 static double
 cs__num_f64(cs__num *n)
 {
-    int e = n->eneg ? -n->e : n->e;
+    int64_t e = n->eneg ? -(int64_t)n->e : n->e;
+    int64_t q = e + n->dp - n->sig, dp = e + n->dp;
     uint64_t bits;
     cs__dec x;
 
@@ -1167,13 +1171,13 @@ cs__num_f64(cs__num *n)
         }
     } else if (n->sig == 0) {
         bits = 0;
-    } else if (n->sig <= 19 && e + n->dp - n->sig >= -27
-               && e + n->dp - n->sig <= 27) {
-        bits = cs__eisel_lemire(n->w, e + n->dp - n->sig);
+    } else if (n->sig <= 19 && q >= -27 && q <= 27) {
+        bits = cs__eisel_lemire(n->w, (int)q);
     } else {
         x.d = n->d;
         x.nd = n->nd;
-        x.dp = n->dp + e;
+        /* beyond +-400 the result is 0 or inf: clamp, keep int range */
+        x.dp = (int)(dp < -100000 ? -100000 : dp > 100000 ? 100000 : dp);
         x.trunc = n->trunc;
         while (x.nd > 0 && x.d[x.nd - 1] == 0)
             x.nd--;
@@ -1260,6 +1264,7 @@ cs__num_parse(cs__num *n, const unsigned char *s, const unsigned char *e)
         return;
     }
     /* long: every digit, as the resumable path does */
+    n->frac = 0;
     for (t = s + n->neg; t < e && *t != 'e' && *t != 'E'; t++) {
         if (*t == '.')
             n->frac = 1;
