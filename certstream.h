@@ -763,6 +763,19 @@ static const unsigned char cs__ws[256] = {
 
 static const char *const cs__lits[3] = {"true", "false", "null"};
 
+/* Bytes that stop the plain part of a string: '"', '\\', controls and
+ * every non-ASCII byte (UTF-8 is checked on the slow path). */
+static const unsigned char cs__sstop[256] = {
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1
+};
+
 /* Record the first error and where it happened; later calls return it. */
 static int
 cs__fail(cs_json *j, int err, uint64_t at)
@@ -1402,9 +1415,11 @@ cs__value_start(cs_json *j, int c, int f)
 
 /* Index of the first byte in p[0..n) that is '"', '\\', below 0x20 or
  * above 0x7f; n if none. This is where the time goes: most of a message
- * is string bodies (base64 certificates), skipped 16-64 bytes at a time. */
+ * is string bodies (base64 certificates), skipped 16-32 bytes at a time.
+ * back: how many bytes before p may be read (the tail of a chunk is then
+ * tested with one load that ends at p + n, never past it). */
 static CS__INLINE size_t
-cs__scan_str(const unsigned char *p, size_t n)
+cs__scan_str(const unsigned char *p, size_t n, size_t back)
 {
     size_t i = 0;
 #if CS__SSE2
@@ -1436,8 +1451,17 @@ cs__scan_str(const unsigned char *p, size_t n)
             i += 16;
         }
     }
+    if (i < n && n - i < 16 && back + i >= 16 - (n - i)) {
+        /* the last n - i bytes: a load that ends exactly at p + n */
+        size_t r = n - i;
+        uint32_t mask = (uint32_t)_mm_movemask_epi8(CS__HITS(
+            _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16))));
+        mask >>= 16 - r;
+        return mask != 0 ? i + (size_t)cs__ctz32(mask) : n;
+    }
 #  undef CS__HITS
 #else
+    (void)back;
     /* SWAR: skip 8 clean bytes at a time, endian-neutral. */
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
 
@@ -1451,11 +1475,8 @@ cs__scan_str(const unsigned char *p, size_t n)
             break;
     }
 #endif
-    for (; i < n; i++) {
-        unsigned char c = p[i];
-        if (c == '"' || c == '\\' || c < 0x20 || c > 0x7f)
-            break;
-    }
+    while (i < n && !cs__sstop[p[i]])
+        i++;
     return i;
 }
 
@@ -1532,7 +1553,7 @@ cs__string(cs_json *j, const unsigned char *p, size_t n, int *err)
         switch (j->st) {
         case CS__S_STR: {
             /* RFC 8259 7: unescaped chars are 0x20-0x21, 0x23-0x5b, 0x5d+ */
-            size_t k = i + cs__scan_str(p + i, n - i);
+            size_t k = i + cs__scan_str(p + i, n - i, i);
             unsigned char c;
             if (j->cap != CS__C_NONE && k > i)
                 cs__cap_put(j, p + i, k - i);
@@ -1784,7 +1805,7 @@ CSDEF int
 cs_json_feed(cs_json *j, const void *data, size_t len)
 {
     const unsigned char *p = (const unsigned char *)data;
-    const unsigned char *end = p + len;
+    const unsigned char *const base = p, *end = p + len;
     int err = 0, f;
     size_t k;
 
@@ -1833,7 +1854,8 @@ s_value:
 value:
     if (j->node == CS__N_DOMAINS && *p == '"') {
         /* a domain, whole in this chunk and plain: straight to storage */
-        k = cs__scan_str(p + 1, (size_t)(end - p - 1));
+        k = cs__scan_str(p + 1, (size_t)(end - p - 1),
+                         (size_t)(p + 1 - base));
         if (CS__LIKELY(p + 1 + k < end && p[1 + k] == '"')) {
             cs__dom_add(&j->msg, p + 1, k);
             p += k + 2;
@@ -1846,7 +1868,7 @@ value:
     switch (*p) {
     case '"':
         p++;
-        k = cs__scan_str(p, (size_t)(end - p));
+        k = cs__scan_str(p, (size_t)(end - p), (size_t)(p - base));
         if (CS__LIKELY(p + k < end && p[k] == '"')) {
             /* the whole string is here, with nothing to decode */
             if (j->cap != CS__C_NONE) {
@@ -1965,7 +1987,7 @@ key:
     }
     p++;
     j->field = CS__F_NONE;
-    k = cs__scan_str(p, (size_t)(end - p));
+    k = cs__scan_str(p, (size_t)(end - p), (size_t)(p - base));
     if (CS__LIKELY(p + k < end && p[k] == '"')) {
         /* the whole key is here, plain: match it in place */
         if (CS__KEYED(j->node))
