@@ -1,0 +1,491 @@
+#!/usr/bin/env python3
+"""gen_corpus.py - write the seed corpora fuzz/corpus/json/ and number/.
+
+    python3 fuzz/gen_corpus.py          (rewrites both directories)
+
+Every message here is made up: invented domains, logs and serials, built in
+the shapes the servers emit (key order, separators, nulls, trailing "\\n",
+heartbeat forms) plus hand-made edge cases for each error and field rule.
+Deterministic: same output every run, so regenerating changes nothing
+unless this file changed.
+
+json/ files start with fuzz_json.c's 4 control bytes (chunk mode, storage
+size, 2 seed bytes); the header is varied over the files so every chunking
+mode and storage size class appears. number/ files are plain number texts,
+and a few use fuzz_number.c's 0xFF expansion for very long ones.
+"""
+import base64
+import hashlib
+import json
+import os
+import random
+import shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+R = random.Random(20240611)
+
+
+def digest(s, n):
+    return hashlib.sha256(s.encode()).hexdigest()[:n].upper()
+
+
+def colon_hex(h):
+    return ":".join(h[i:i + 2] for i in range(0, len(h), 2))
+
+
+def fake_der(seed, n):
+    rnd = random.Random(seed)
+    return base64.b64encode(bytes(rnd.getrandbits(8) for _ in range(n))).decode()
+
+
+DOMAINS = [
+    ["shop.example-store.test", "www.shop.example-store.test"],
+    ["*.cdn.fabrikam.example", "fabrikam.example", "static.fabrikam.example"],
+    ["mail.xn--bcher-kva.example"],
+    ["api-7f3a.internal.contoso.test", "api.contoso.test"],
+    ["a.b.c.d.e.f.deep.example"],
+]
+
+LOGS = [
+    ("Example 'Birch2026h1' log", "https://ct.example.net/logs/birch2026h1/"),
+    ("Testing 'Oak2026' log", "https://oak.ct.example.org/2026/"),
+]
+
+
+def subject(cn, style):
+    if style == "rust":  # nulls omitted
+        return {"CN": cn, "aggregated": "/CN=" + cn}
+    d = {"C": None, "CN": cn, "L": None, "O": None, "OU": None, "ST": None,
+         "aggregated": "/CN=" + cn}
+    d["emailAddress" if style == "elixir" else "email_address"] = None
+    return d
+
+
+def leaf(doms, style, full, k):
+    cn = doms[0]
+    fp = colon_hex(digest(cn + "sha1", 40))
+    ext = {"authorityInfoAccess": "URI:http://ocsp.ca.example/, "
+                                  "URI:http://ca.example/r3.der",
+           "authorityKeyIdentifier": "keyid:" + colon_hex(
+               digest(cn + "aki", 40)).lower(),
+           "basicConstraints": "CA:FALSE",
+           "certificatePolicies": "Policy: 2.23.140.1.2.1",
+           "keyUsage": "Digital Signature, Key Encipherment",
+           "subjectAltName": ", ".join("DNS:" + d for d in doms)}
+    if style == "elixir":
+        ext["extendedKeyUsage"] = "TLS Web server authentication"
+        ext["authorityKeyIdentifier"] += "\n"
+    else:
+        ext["extendedKeyUsage"] = "serverAuth"
+    if style == "go" and k % 2:
+        ext["ctlPoisonByte"] = True
+    nb = 1779296173 + k * 977
+    lc = {}
+    if style == "elixir":
+        lc = {"all_domains": sorted(set(doms)), "extensions": ext,
+              "fingerprint": fp, "issuer": subject("R3", style),
+              "not_after": nb + 7776000, "not_before": nb,
+              "serial_number": digest(cn, 35),
+              "signature_algorithm": "sha256, rsa",
+              "subject": subject(cn, style)}
+        if full:
+            lc["as_der"] = fake_der(cn, 900)
+        return dict(sorted(lc.items()))
+    if style == "go":
+        lc = {"all_domains": doms}
+        if full:
+            lc["as_der"] = fake_der(cn, 900)
+        lc.update({"extensions": ext, "fingerprint": fp, "sha1": fp,
+                   "sha256": colon_hex(digest(cn + "256", 64)),
+                   "not_after": nb + 7776000, "not_before": nb,
+                   "serial_number": digest(cn, 36),
+                   "signature_algorithm": "ecdsa, sha256",
+                   "subject": subject(cn, style),
+                   "issuer": subject("E7", style), "is_ca": False})
+        return lc
+    if style == "rust":
+        lc = {"subject": subject(cn, style), "issuer": subject("E7", style),
+              "serial_number": digest(cn, 36), "not_before": nb,
+              "not_after": nb + 7776000, "fingerprint": fp, "sha1": fp,
+              "sha256": colon_hex(digest(cn + "256", 64)),
+              "signature_algorithm": "ecdsa, sha384", "is_ca": False,
+              "all_domains": doms}
+        if full:
+            lc["as_der"] = fake_der(cn, 900)
+        lc["extensions"] = ext
+        return lc
+    # python legacy: floats for times, lowercase serial, CN first
+    return {"subject": {"aggregated": "/CN=" + cn, "C": None, "ST": None,
+                        "L": None, "O": None, "OU": None, "CN": cn},
+            "extensions": ext, "not_before": float(nb),
+            "not_after": float(nb + 7776000),
+            "serial_number": digest(cn, 32).lower(), "fingerprint": fp,
+            "as_der": fake_der(cn, 600), "all_domains": doms}
+
+
+def cert_msg(style, k, full=False):
+    doms = DOMAINS[k % len(DOMAINS)]
+    name, url = LOGS[k % len(LOGS)]
+    idx = 1111014090 + k * 7919
+    seen = round(1779300000 + k * 1.234567, 6)
+    lc = leaf(doms, style, full, k)
+    if style == "elixir":
+        data = {"cert_index": idx,
+                "cert_link": url + "ct/v1/get-entries?start=%d&end=%d" % (
+                    idx, idx),
+                "leaf_cert": lc, "seen": seen,
+                "source": {"name": name, "url": url},
+                "update_type": "X509LogEntry" if k % 2 else "PrecertLogEntry"}
+        if full:
+            data["chain"] = [leaf(["R3 CA"], style, True, k)]
+            del data["chain"][0]["all_domains"]
+        data = dict(sorted(data.items()))
+        return json.dumps({"data": data, "message_type":
+                           "certificate_update"}, separators=(",", ":"),
+                          ensure_ascii=False)
+    if style == "go":
+        data = {"cert_index": idx,
+                "cert_link": "" if k % 3 == 0 else url + "ct/v1/get-entries"
+                "?start=%d&end=%d" % (idx, idx)}
+        if full:
+            data["chain"] = [leaf(["E7 CA"], style, True, k)]
+        data.update({"leaf_cert": lc, "seen": round(seen, 3),
+                     "source": {"name": name, "url": url,
+                                "timestamp": 1779299999123 + k,
+                                "type": "tiled" if k % 3 == 0 else "rfc6962"},
+                     "update_type": "PrecertLogEntry"})
+        return json.dumps({"data": data, "message_type":
+                           "certificate_update"}, separators=(",", ":"),
+                          ensure_ascii=False) + "\n"
+    if style == "rust":
+        data = {"update_type": "X509LogEntry", "leaf_cert": lc}
+        if full:
+            data["chain"] = [leaf(["E7 CA"], style, False, k)]
+        data.update({"cert_index": idx, "cert_link": url + "ct/v1/get-entries"
+                     "?start=%d&end=%d" % (idx, idx), "seen": 1700000000.0,
+                     "submission_timestamp": round(seen, 3),
+                     "source": {"name": name, "url": url}})
+        return json.dumps({"message_type": "certificate_update",
+                           "data": data}, separators=(",", ":"),
+                          ensure_ascii=False)
+    if style == "leakix":
+        data = {"update_type": "X509Certificate", "leaf_cert": lc,
+                "cert_index": idx, "seen": seen,
+                "source": {"url": url, "name": name}}
+        return json.dumps({"message_type": "certificate_update",
+                           "data": data}, separators=(",", ":"))
+    # python legacy: ", " / ": " separators, ASCII escapes, no scheme
+    data = {"update_type": "PreCertEntry" if k % 2 else "X509LogEntry",
+            "leaf_cert": lc,
+            "chain": [{"subject": {"aggregated": "/CN=Legacy CA"},
+                       "as_der": fake_der("chain%d" % k, 300)}],
+            "cert_index": idx, "seen": seen,
+            "source": {"url": url.split("//")[1].rstrip("/"), "name": name}}
+    return json.dumps({"message_type": "certificate_update", "data": data})
+
+
+def dns_msg(style, k):
+    doms = DOMAINS[k % len(DOMAINS)] + ["<b>&amp;.example"]
+    if style == "go":  # json.Marshal escapes HTML characters
+        s = json.dumps({"data": doms, "message_type": "dns_entries"},
+                       separators=(",", ":"))
+        return (s.replace("<", "\\u003c").replace(">", "\\u003e")
+                .replace("&", "\\u0026"))
+    if style == "rust":
+        return json.dumps({"message_type": "dns_entries", "data": doms},
+                          separators=(",", ":"))
+    return json.dumps({"data": doms, "message_type": "dns_entries"},
+                      separators=(",", ":"))
+
+
+def servers():
+    out = []
+    for style in ("elixir", "go", "rust", "python", "leakix"):
+        for k in range(3):
+            out.append(("%s_lite_%d" % (style, k), cert_msg(style, k)))
+        if style != "leakix":
+            out.append(("%s_full" % style, cert_msg(style, 3, True)))
+    for style in ("elixir", "go", "rust"):
+        for k in range(2):
+            out.append(("%s_domains_%d" % (style, k), dns_msg(style, k)))
+    out += [
+        ("rust_heartbeat", '{"message_type":"heartbeat"}'),
+        ("python_heartbeat",
+         '{"message_type": "heartbeat", "timestamp": 1508532970.93171}'),
+        ("pretty_heartbeat", '{\n    "message_type": "heartbeat",\n'
+                             '    "timestamp": 1508532970.93171\n}'),
+        ("pretty_cert", json.dumps(json.loads(cert_msg("rust", 4)),
+                                   indent=4)),
+        ("python_ascii_idn", json.dumps(
+            {"message_type": "certificate_update", "data": {
+                "leaf_cert": {"all_domains": ["b\u00fccher.example",
+                                              "\u65e5\u672c.example",
+                                              "\U0001f600.example"]},
+                "seen": 1.5, "source": {"url": "x", "name": "\u00e9"}}})),
+        ("raw_utf8_idn", json.dumps(
+            {"message_type": "certificate_update", "data": {
+                "leaf_cert": {"all_domains": ["b\u00fccher.example",
+                                              "\u65e5\u672c.example",
+                                              "\U0001f600.example"]}}},
+            ensure_ascii=False)),
+    ]
+    return out
+
+
+def many_domains(n, width):
+    doms = ["host%05d.%s.example" % (i, "x" * (i % width)) for i in range(n)]
+    return json.dumps({"message_type": "certificate_update",
+                       "data": {"leaf_cert": {"all_domains": doms}}},
+                      separators=(",", ":"))
+
+
+def edge_cases():
+    e = []
+    add = lambda name, s: e.append((name, s))
+    # fields: duplicates, nulls, wrong types, replacement rules
+    add("dup_type", '{"message_type":"heartbeat","message_type":"dns_entries"}')
+    add("dup_type_wrong", '{"message_type":"heartbeat","message_type":5}')
+    add("dup_data_obj_arr", '{"data":{"cert_index":1,"seen":2,"leaf_cert":'
+        '{"all_domains":["a"]}},"data":["b","c"]}')
+    add("dup_data_arr_obj", '{"data":["b","c"],"data":{"source":{"url":"u"}}}')
+    add("dup_data_null", '{"data":{"cert_index":1},"data":null}')
+    add("dup_all_domains", '{"data":{"leaf_cert":{"all_domains":["a","b"],'
+        '"all_domains":["c"]}}}')
+    add("dup_leaf", '{"data":{"leaf_cert":{"all_domains":["a"]},'
+        '"leaf_cert":{}}}')
+    add("dup_source", '{"data":{"source":{"url":"a","name":"b"},'
+        '"source":{"name":"c"}}}')
+    add("dup_seen", '{"data":{"seen":1,"seen":"x","seen":2.5}}')
+    add("nulls", '{"message_type":null,"data":{"cert_index":null,"seen":null,'
+        '"source":null,"leaf_cert":{"all_domains":null}},"timestamp":null}')
+    add("nulls_in_list", '{"data":{"leaf_cert":{"all_domains":[null,"a",'
+        'null]}}}')
+    add("wrong_types", '{"message_type":1,"data":{"cert_index":"1","seen":'
+        'true,"source":[],"leaf_cert":{"all_domains":{}}},"timestamp":"t"}')
+    add("wrong_data", '{"message_type":"x","data":"str"}')
+    add("wrong_leaf", '{"data":{"leaf_cert":[1,2]}}')
+    add("wrong_list_elems", '{"data":["a",1,{"x":"y"},["z"],true,"b"]}')
+    add("cert_index_forms", '{"data":{"cert_index":18446744073709551615}}')
+    add("cert_index_ovf", '{"data":{"cert_index":18446744073709551616}}')
+    add("cert_index_neg", '{"data":{"cert_index":-1}}')
+    add("cert_index_negzero", '{"data":{"cert_index":-0}}')
+    add("cert_index_frac", '{"data":{"cert_index":1.0}}')
+    add("cert_index_exp", '{"data":{"cert_index":1e3}}')
+    add("cert_index_zero", '{"data":{"cert_index":0}}')
+    add("wanted_keys_elsewhere", '{"x":{"message_type":"no","data":{"seen":1}}'
+        ',"data":{"leaf_cert":{"extensions":{"all_domains":["no"]},'
+        '"subject":{"all_domains":["no"]}},"x":{"cert_index":9}},'
+        '"y":[{"data":["no"]}]}')
+    add("keys_escaped", '{"\\u006dessage_type":"heartbeat","dat\\u0061":'
+        '{"se\\u0065n":1.25,"leaf_cert":{"all_\\u0064omains":["a"]}}}')
+    add("keys_near_miss", '{"message_typ":"a","message_type ":"b","Data":[],'
+        '"data":{"cert_indexx":1,"seen\\u0000":2,"leaf_cert":{"all_domain":'
+        '["x"]}},"timestamp2":3}')
+    add("key_long", '{"message_type_and_then_some_more":"x","data":{"leaf_cert'
+        '_long_long_long":{"all_domains":["x"]}}}')
+    add("type_other", '{"message_type":"certificate_update2"}')
+    add("type_prefix", '{"message_type":"heartbea"}')
+    add("type_nul", '{"message_type":"heartbeat\\u0000"}')
+    add("empty_lists", '{"message_type":"dns_entries","data":[]}')
+    add("empty_domain", '{"data":["",""]}')
+    add("empty_object", '{}')
+    add("timestamp_in_data", '{"data":{"timestamp":5,"seen":6}}')
+    # texts at the length limit, cut inside a multi-byte character
+    add("url_255", '{"data":{"source":{"url":"%s"}}}' % ("u" * 255))
+    add("url_256", '{"data":{"source":{"url":"%s"}}}' % ("u" * 256))
+    add("name_cut_2byte", '{"data":{"source":{"name":"%s\u00e9tail"}}}'
+        % ("n" * 254))
+    add("name_cut_3byte", '{"data":{"source":{"name":"%s\u65e5tail"}}}'
+        % ("n" * 253))
+    add("name_cut_4byte", '{"data":{"source":{"name":"%s\\ud83d\\ude00x"}}}'
+        % ("n" * 253))
+    add("type_long_escapes", '{"message_type":"%s"}' % ("\\u00e9" * 200))
+    add("domain_long", '{"data":["%s.example"]}' % ("d" * 600))
+    # strings: escapes, surrogates, UTF-8
+    add("escapes_all", '{"data":["\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9'
+        '\\u20ac\\uFFFF\\u0000"]}')
+    add("surrogate_pair", '{"data":["\\ud83d\\ude00","\\uD834\\uDD1E"]}')
+    add("surrogate_lone_hi", '{"data":["\\ud800","\\ud800x","\\udbff\\n"]}')
+    add("surrogate_lone_lo", '{"data":["\\udc00","a\\udfffb"]}')
+    add("surrogate_hi_hi", '{"data":["\\ud800\\ud800\\udc00"]}')
+    add("surrogate_hi_esc", '{"data":["\\ud800\\u0041","\\ud800\\\\"]}')
+    add("surrogate_in_key", '{"\\ud800":1,"data":{"\\udc00\\ud800":["x"]}}')
+    add("utf8_raw_all", '{"data":["\u00a2\u0800\u07ff\uffff\ud7ff\ue000'
+        '\U00010000\U0010ffff\x7f"]}')
+    add("bad_escape", '{"data":["a\\x"]}')
+    add("bad_uhex", '{"data":["\\u12G4"]}')
+    add("bad_uhex_short", '{"data":["\\u12"]}')
+    add("bad_control", '{"data":["a\tb"]}')
+    add("bad_control_key", '{"a\nb":1}')
+    add("bad_escape_after_hi", '{"data":["\\ud800\\q"]}')
+    # numbers
+    add("numbers_seen", '{"data":{"seen":0.1},"timestamp":-0}')
+    add("numbers_tiny", '{"data":{"seen":4.9e-324},"timestamp":'
+        '2.4703282292062328e-324}')
+    add("numbers_halfway", '{"data":{"seen":9007199254740993},"timestamp":'
+        '2.2250738585072011e-308}')
+    add("numbers_huge", '{"data":{"seen":1e400},"timestamp":-1.8e308}')
+    add("numbers_underflow", '{"data":{"seen":1e-400},"timestamp":'
+        '2.4703282292062327e-324}')
+    add("numbers_long", '{"data":{"seen":%s.%s},"timestamp":0.%se5}'
+        % ("1" * 30, "3" * 820, "0" * 300 + "17"))
+    add("numbers_exp_forms", '{"data":{"seen":1E+2},"timestamp":1e-0,'
+        '"x":[0,-0.0,1E5,0e0,-1.5e-7,123456789012345678901234567890]}')
+    add("numbers_19_20_digits", '{"data":{"seen":1234567890123456789},'
+        '"timestamp":12345678901234567890}')
+    add("numbers_fast_edge", '{"data":{"seen":1e27},"timestamp":1e-27,'
+        '"x":{"seen":1e28}}')
+    add("bad_num_leading0", '{"data":{"seen":01}}')
+    add("bad_num_dot", '{"data":{"seen":1.}}')
+    add("bad_num_dot_first", '{"data":{"seen":.5}}')
+    add("bad_num_minus", '{"data":{"seen":-}}')
+    add("bad_num_exp", '{"data":{"seen":1e}}')
+    add("bad_num_exp_sign", '{"data":{"seen":1e+}}')
+    add("bad_num_plus", '{"data":{"seen":+1}}')
+    add("bad_num_hex", '{"data":{"seen":0x10}}')
+    add("bad_num_nan", '{"data":{"seen":NaN}}')
+    add("bad_num_inf", '{"data":{"seen":-Infinity}}')
+    # structure
+    add("ws_everywhere", ' \t\r\n{ \n"message_type" \t:\r "heartbeat" , '
+        '"data" : [ "a" , "b" ] \n} \r\n\t')
+    add("bad_ws_formfeed", '{\f"a":1}')
+    add("bad_ws_vtab", '{"a":1\x0b}')
+    add("bad_bom", '\ufeff{"message_type":"heartbeat"}')
+    add("nesting_64", '{"a":%s1%s}' % ("[" * 63, "]" * 63))
+    add("nesting_65", '{"a":%s1%s}' % ("[" * 64, "]" * 64))
+    add("nesting_objects", '{"data":{"leaf_cert":{"all_domains":["a"],"x":%s'
+        '"y"%s}}}' % ('{"k":' * 40, "}" * 40))
+    add("nesting_in_list", '{"data":[[["deep"]],{"a":["b"]},"ok"]}')
+    add("top_array", '["message_type","heartbeat"]')
+    add("top_string", '"heartbeat"')
+    add("top_number", '1700000000.5')
+    add("top_literals", 'true')
+    add("top_null", 'null')
+    # (the empty message lives in tests/regress/json/: it is a crasher)
+    add("only_ws", ' \n\t ')
+    add("trailing_garbage", '{"message_type":"heartbeat"} x')
+    add("trailing_object", '{"message_type":"heartbeat"}{}')
+    add("trailing_newline", '{"message_type":"heartbeat"}\n')
+    add("literals", '{"a":[true,false,null],"b":{"c":false}}')
+    add("bad_literal", '{"a":tru}')
+    add("bad_literal2", '{"a":nul}')
+    add("bad_literal3", '{"a":falsy}')
+    add("bad_literal_upper", '{"a":True}')
+    add("bad_comma_obj", '{"a":1,}')
+    add("bad_comma_arr", '{"a":[1,]}')
+    add("bad_colon", '{"a" 1}')
+    add("bad_key", '{a:1}')
+    add("bad_close", '{"a":[1}')
+    add("bad_close2", '{"a":{"b":1]}')
+    add("bad_single_quote", "{'a':1}")
+    add("bad_comment", '{"a":1 /* c */}')
+    add("incomplete_string", '{"message_type":"heartb')
+    add("incomplete_number", '{"data":{"seen":1.5')
+    add("incomplete_escape", '{"data":["\\u00')
+    add("incomplete_utf8", b'{"data":["\xe6\x97')
+    add("incomplete_key", '{"messa')
+    add("incomplete_after_comma", '{"data":["a",')
+    # storage pressure
+    add("many_domains_200", many_domains(200, 7))
+    add("many_domains_1000", many_domains(1000, 3))
+    return e
+
+
+def bad_utf8():
+    """Raw bytes that no json.dumps would write."""
+    pre = b'{"data":["a'
+    post = b'b"]}'
+    cases = {
+        "utf8_bad_c0": b"\xc0\xaf", "utf8_bad_c1": b"\xc1\xbf",
+        "utf8_bad_e0_overlong": b"\xe0\x80\xaf",
+        "utf8_bad_ed_surrogate": b"\xed\xa0\x80",
+        "utf8_bad_f4_above": b"\xf4\x90\x80\x80",
+        "utf8_bad_f5": b"\xf5\x80\x80\x80", "utf8_bad_ff": b"\xff",
+        "utf8_bad_cont_alone": b"\x80",
+        "utf8_bad_short_seq": b"\xe6\x97",
+        "utf8_bad_f0_overlong": b"\xf0\x8f\xbf\xbf",
+        "utf8_ok_edges": b"\xe0\xa0\x80\xed\x9f\xbf\xf0\x90\x80\x80"
+                         b"\xf4\x8f\xbf\xbf\xc2\x80\xdf\xbf",
+    }
+    return [(k, pre + v + post) for k, v in cases.items()]
+
+
+# control bytes: chunk modes x storage sizes, varied over the files
+MODES = [0x00, 0x02, 0x03, 0x01 | (6 << 2), 0x01 | (0 << 2), 0x03,
+         0x01 | (15 << 2), 0x02, 0x01 | (63 << 2), 0x03]
+STORES = [0xff, 0x00, 0x10, 0x1c, 0x40, 0x90, 0xc0, 0xff, 0xd0, 0x7f, 0x08]
+
+
+def write_json(outdir):
+    items = servers() + edge_cases()
+    items = [(n, s.encode("utf-8") if isinstance(s, str) else s)
+             for n, s in items] + bad_utf8()
+    seen = set()
+    for k, (name, body) in enumerate(items):
+        assert name not in seen, name
+        seen.add(name)
+        hdr = bytes([MODES[k % len(MODES)], STORES[k % len(STORES)],
+                     (k * 37) & 0xff, (k * 101) & 0xff])
+        # the big messages also get a whole-feed, full-storage copy
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(hdr + body)
+    # a few messages again with tiny storage: the truncation paths
+    for name, body in items:
+        if name.startswith(("many_domains_200", "elixir_lite_0",
+                            "go_domains_0", "python_ascii_idn")):
+            for st in (0x05, 0x0d, 0x21):
+                with open(os.path.join(outdir, "%s_store%d" % (name, st)),
+                          "wb") as f:
+                    f.write(bytes([0x03, st, 0x12, st]) + body)
+    return len(items)
+
+
+NUMBERS = [
+    "0", "-0", "1", "-1", "0.1", "0.5", "1.5e300", "1e308", "1.7976931348623157e308",
+    "1.7976931348623158e308", "1.7976931348623159e308", "1e309", "-1e400",
+    "2.2250738585072011e-308", "2.2250738585072014e-308",
+    "4.9406564584124654e-324", "2.4703282292062327e-324",
+    "2.4703282292062328e-324", "5e-324", "1e-400", "9007199254740993",
+    "9007199254740992.5", "18446744073709551615", "18446744073709551616",
+    "1700000000.123456", "1508532970.93171", "1779300001.234567",
+    "123456789012345678901234567890", "1e27", "1e-27", "1e28", "1e-28",
+    "1E+5", "1e-0", "0e0", "0.000001", "-1.5e-7", "7.2057594037927933e16",
+    "0." + "0" * 340 + "1", "1" + "0" * 400, "9" * 820,
+    "2." + "2250738585072011" + "0" * 700 + "1e-308",
+    "0.5" + "0" * 900 + "1e-323",
+    # not numbers
+    "", "-", "01", "1.", ".5", "+1", "1e", "1e+", "0x10", "NaN", "Infinity",
+    "1 ", " 1", "1.5.5", "--1", "1e5e5", "-01", "1,5",
+]
+
+
+def write_numbers(outdir):
+    for k, s in enumerate(NUMBERS):
+        with open(os.path.join(outdir, "n%02d" % k), "w") as f:
+            f.write(s)
+    # 0xFF expansion: "*" HI LO C = C repeated ((HI<<8|LO)+1)*4 times
+    exp = {
+        "x_zeros_then_1": b"\xff0.*\x00\xff01",
+        "x_many_digits": b"\xff1*\x01\x00" + b"3" + b"e-300",
+        "x_long_exp": b"\xff1e*\x00\x10" + b"0",
+        "x_frac_zeros_exp": b"\xff0.*\x00\x40" + b"0" + b"1e250",
+        "x_int_zeros_negexp": b"\xff1*\x00\x40" + b"0" + b"e-300",
+    }
+    for name, b in exp.items():
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(b)
+    return len(NUMBERS) + len(exp)
+
+
+def main():
+    for sub, fn in (("json", write_json), ("number", write_numbers)):
+        d = os.path.join(HERE, "corpus", sub)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
+        os.makedirs(d)
+        n = fn(d)
+        print("%s: %d seeds, %d files" % (d, n, len(os.listdir(d))))
+
+
+if __name__ == "__main__":
+    main()

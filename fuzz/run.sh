@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# fuzz/run.sh - build the libFuzzer targets and run them.
+#
+#   fuzz/run.sh build                  build build/fuzz/fuzz_<target> only
+#   fuzz/run.sh fuzz SECONDS [TARGET]  run each target (or one) SECONDS
+#
+# Targets: json (fuzz_json.c, the extractor: chunking, reuse, reference
+# model) and number (fuzz_number.c: cs_json_number vs strtod).
+# Each run reads the committed seeds (fuzz/corpus/<target>/) and the
+# regression inputs (tests/regress/<target>/) read-only and writes what it
+# finds to a working corpus, build/fuzz/work/<target>/, which persists
+# between runs but is never committed. Crashes go to
+# build/fuzz/crashes/<target>/; the script prints their paths and exits 1.
+# To keep a crasher: fuzz/minimize.sh TARGET CRASH-FILE NAME.
+#
+# Environment:
+#   CLANG          compiler (default clang)
+#   FUZZ_HEADER    directory holding the certstream.h to fuzz (default:
+#                  the repo root), e.g. a snapshot of one commit:
+#                    mkdir -p build/snap && git show HEAD:certstream.h \
+#                        > build/snap/certstream.h
+#                    FUZZ_HEADER=build/snap fuzz/run.sh fuzz 600 json
+#   FUZZ_CFLAGS    extra compiler flags, e.g. -DFZ_NO_NULL_FEED to step
+#                  over a known bug while looking for others
+#   FUZZ_KEEP_GOING=1  libFuzzer -fork=1 -ignore_crashes=1: keep fuzzing
+#                  after a crash (each crash still lands in crashes/)
+#   FUZZ_ARGS      extra libFuzzer flags
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+CLANG=${CLANG:-clang}
+out=build/fuzz
+hdr=${FUZZ_HEADER:-$root}
+targets_all="json number"
+
+# -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
+flags="-std=c99 -O1 -g -fno-omit-frame-pointer \
+ -fsanitize=fuzzer,address,undefined,integer \
+ -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base \
+ -fno-sanitize-recover=all -I$hdr ${FUZZ_CFLAGS:-}"
+
+build() {
+    mkdir -p "$out"
+    for t in $targets_all; do
+        # shellcheck disable=SC2086
+        "$CLANG" $flags -o "$out/fuzz_$t" "fuzz/fuzz_$t.c" -lm || {
+            echo "fuzz/run.sh: building fuzz_$t failed" >&2
+            exit 2
+        }
+    done
+}
+
+# max_len per target: whole certificate messages (a few KB) for json;
+# numbers are short, but the 0xFF expansion makes them long cheaply.
+max_len() {
+    case "$1" in
+    json) echo 16384 ;;
+    number) echo 512 ;;
+    esac
+}
+
+run_one() {
+    local t=$1 secs=$2 work=$out/work/$1 crashes=$out/crashes/$1 log
+    local dict=fuzz/$t.dict extra=() rc before after
+    mkdir -p "$work" "$crashes"
+    log=$out/$t.log
+    [ -f "$dict" ] && extra+=("-dict=$dict")
+    [ "${FUZZ_KEEP_GOING:-0}" = 1 ] && extra+=(-fork=1 -ignore_crashes=1)
+    before=$(ls "$crashes" | wc -l)
+    echo "== fuzz_$t: ${secs}s, log $log"
+    # shellcheck disable=SC2086
+    "$out/fuzz_$t" "${extra[@]}" -max_total_time="$secs" \
+        -max_len="$(max_len "$t")" -timeout=5 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$crashes/" \
+        ${FUZZ_ARGS:-} "$work" "fuzz/corpus/$t" \
+        $( [ -d "tests/regress/$t" ] && echo "tests/regress/$t" ) \
+        >"$log" 2>&1
+    rc=$?
+    # the last status line: coverage, features, corpus, exec/s
+    grep -E '^#[0-9]+' "$log" | tail -n 1
+    grep -E 'stat::(number_of_executed_units|average_exec_per_sec|peak_rss)' \
+        "$log"
+    after=$(ls "$crashes" | wc -l)
+    if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
+        echo "fuzz_$t: FAILED (exit $rc); new crash files:"
+        ls -t "$crashes" | head -n $((after - before > 0 ? after - before : 1)) |
+            sed "s|^|    $crashes/|"
+        grep -E 'ERROR|fuzz_(json|number):|runtime error|SUMMARY' "$log" |
+            head -n 5 | sed 's/^/    /'
+        return 1
+    fi
+    return 0
+}
+
+case "${1:-}" in
+build)
+    build
+    ;;
+fuzz)
+    secs=${2:-60}
+    build
+    fail=0
+    for t in ${3:-$targets_all}; do
+        run_one "$t" "$secs" || fail=1
+    done
+    exit $fail
+    ;;
+*)
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
