@@ -1316,47 +1316,6 @@ cs__num_done(cs_json *j)
     j->field = CS__F_NONE;
 }
 
-/* ---- containers ---- */
-
-/* '{' or '[' opened a container at depth+1. */
-static int
-cs__push(cs_json *j, int is_array, int f)
-{
-    int node = CS__N_SKIP;
-
-    if (j->depth >= CS_JSON_MAX_DEPTH)
-        return CS_E_JSON_DEPTH;
-    j->depth++;
-    cs__set_bit(j, j->depth, is_array);
-    if (j->depth == 1) {
-        j->root = (unsigned char)!is_array;
-        node = is_array ? CS__N_SKIP : CS__N_ROOT;
-    } else if (is_array) {
-        if (f == CS__F_ALL_DOMAINS || f == CS__F_DATA) {
-            node = CS__N_DOMAINS;
-            j->msg.has |= CS_F_DOMAINS;
-        }
-    } else {
-        node = f == CS__F_DATA ? CS__N_DATA
-             : f == CS__F_SOURCE ? CS__N_SOURCE
-             : f == CS__F_LEAF ? CS__N_LEAF : CS__N_SKIP;
-    }
-    if (j->depth < 5)
-        j->nodes[j->depth] = (unsigned char)node;
-    j->node = (unsigned char)node;
-    return 0;
-}
-
-/* ']' or '}' closed the current container. */
-static void
-cs__pop(cs_json *j)
-{
-    j->depth--;
-    j->node = CS__N_SKIP;
-    if (j->depth > 0 && j->depth < 5)
-        j->node = j->nodes[j->depth];
-}
-
 /* A value starts with byte c; f is the field it belongs to. Clears what
  * an earlier duplicate left, flags a wrong type, picks the capture. */
 static void
@@ -1785,35 +1744,60 @@ ended:
 
 /* ---- the structural loop ---- */
 
-/* Skip JSON whitespace (RFC 8259 2: space, tab, LF, CR). */
-#define CS__SKIP_WS(p, end) \
-    while ((p) < (end) && cs__ws[*(p)]) \
-        (p)++
+/* The node of a container opened at depth d (1 = the top) by a value of
+ * field f. */
+static CS__INLINE int
+cs__child_node(cs_json *j, unsigned d, int is_array, int f)
+{
+    if (d == 1) {
+        j->root = (unsigned char)!is_array;
+        return is_array ? CS__N_SKIP : CS__N_ROOT;
+    }
+    if (is_array) {
+        if (f == CS__F_ALL_DOMAINS || f == CS__F_DATA) {
+            j->msg.has |= CS_F_DOMAINS;
+            return CS__N_DOMAINS;
+        }
+        return CS__N_SKIP;
+    }
+    return f == CS__F_DATA ? CS__N_DATA : f == CS__F_SOURCE ? CS__N_SOURCE
+         : f == CS__F_LEAF ? CS__N_LEAF : CS__N_SKIP;
+}
 
 /* Is the node one whose keys we read? */
 #define CS__KEYED(node) ((node) >= CS__N_ROOT && (node) <= CS__N_LEAF)
 
 /*
- * One label per grammar state; each skips whitespace, looks at one byte and
- * jumps to the next state. When the input runs out, the state is stored
- * and the call returns: the next call resumes at the same label. Strings,
- * keys and numbers that lie wholly inside the chunk take a fast path that
- * never stores a state; the rest goes through cs__string / cs__number,
- * which can stop and resume at any byte.
+ * One label per grammar state; each looks at one byte and jumps to the
+ * next state. When the input runs out, the state is stored and the call
+ * returns: the next call resumes at the same label. Strings, keys and
+ * numbers that lie wholly inside the chunk take a fast path that never
+ * stores a state; the rest goes through cs__string / cs__number, which can
+ * stop and resume at any byte. depth, node, field and "inside an array"
+ * live in registers here and in the struct between calls (CS__SYNC).
  */
 CSDEF int
 cs_json_feed(cs_json *j, const void *data, size_t len)
 {
     const unsigned char *p = (const unsigned char *)data;
     const unsigned char *const base = p, *end = p + len;
-    int err = 0, f;
+    unsigned depth;
+    int node, field, arr, err = 0, f;
+    unsigned char c;
     size_t k;
 
     CS_ASSERT(j != NULL && (data != NULL || len == 0));
     if (j->st == CS__S_ENDED)
         cs_json_begin(j);
-    if (j->err != 0)
-        return j->err;
+    if (j->err != 0 || len == 0)
+        return j->err;   /* (data may be NULL when len is 0) */
+    depth = j->depth;
+    node = j->node;
+    field = j->field;
+    arr = cs__is_array(j);
+#define CS__SYNC() \
+    (j->depth = (unsigned char)depth, j->node = (unsigned char)node, \
+     j->field = (unsigned char)field)
     switch (j->st) {
     case CS__S_VALUE: goto s_value;
     case CS__S_ARR_FIRST: goto s_arr_first;
@@ -1832,40 +1816,50 @@ cs_json_feed(cs_json *j, const void *data, size_t len)
 
 s_arr_first:
     /* RFC 8259 5: begin-array [ value *( value-separator value ) ] */
-    CS__SKIP_WS(p, end);
     if (p == end) {
         j->st = CS__S_ARR_FIRST;
         goto out;
     }
     if (*p == ']') {
         p++;
-        cs__pop(j);
-        goto after_value;
+        goto pop;
+    }
+    if (cs__ws[*p]) {
+        p++;
+        goto s_arr_first;
     }
     goto value;
 s_value:
     /* RFC 8259 3: value = false / null / true / object / array / number
      * / string */
-    CS__SKIP_WS(p, end);
     if (p == end) {
         j->st = CS__S_VALUE;
         goto out;
     }
-value:
-    if (j->node == CS__N_DOMAINS && *p == '"') {
-        /* a domain, whole in this chunk and plain: straight to storage */
-        k = cs__scan_str(p + 1, (size_t)(end - p - 1),
-                         (size_t)(p + 1 - base));
-        if (CS__LIKELY(p + 1 + k < end && p[1 + k] == '"')) {
-            cs__dom_add(&j->msg, p + 1, k);
-            p += k + 2;
-            goto after_value;
-        }
+    if (cs__ws[*p]) {
+        p++;
+        goto s_value;
     }
-    f = j->node == CS__N_DOMAINS ? (int)CS__F_DOMAIN : (int)j->field;
+value:
+    c = *p;
+    if (node == CS__N_DOMAINS) {
+        if (c == '"') {
+            /* a domain, whole in this chunk and plain: straight to
+             * storage */
+            k = cs__scan_str(p + 1, (size_t)(end - p - 1),
+                             (size_t)(p + 1 - base));
+            if (CS__LIKELY(p + 1 + k < end && p[1 + k] == '"')) {
+                cs__dom_add(&j->msg, p + 1, k);
+                p += k + 2;
+                goto s_after;
+            }
+        }
+        field = CS__F_DOMAIN;
+    }
+    f = field;
     if (f != CS__F_NONE)
-        cs__value_start(j, *p, f);
-    switch (*p) {
+        cs__value_start(j, c, f);
+    switch (c) {
     case '"':
         p++;
         k = cs__scan_str(p, (size_t)(end - p), (size_t)(p - base));
@@ -1879,54 +1873,56 @@ value:
             goto after_value;
         }
         j->is_key = 0;
-        j->ret = (unsigned char)CS__AFTER_VALUE(j);
+        j->ret = (unsigned char)(depth == 0 ? CS__S_DONE : CS__S_AFTER);
         j->st = CS__S_STR;
         goto s_string;
-    case '{':
-        if (cs__push(j, 0, f) != 0)
+    case '{': case '[':
+        /* RFC 8259 9: "An implementation may set limits on ... depth" */
+        if (depth >= CS_JSON_MAX_DEPTH)
             goto depth_error;
+        depth++;
+        arr = c == '[';
+        cs__set_bit(j, (int)depth, arr);
+        node = cs__child_node(j, depth, arr, f);
+        if (depth < 5)
+            j->nodes[depth] = (unsigned char)node;
+        field = CS__F_NONE;
         p++;
-        j->field = CS__F_NONE;
+        if (arr)
+            goto s_arr_first;
         goto s_obj_first;
-    case '[':
-        if (cs__push(j, 1, f) != 0)
-            goto depth_error;
-        p++;
-        j->field = CS__F_NONE;
-        goto s_arr_first;
     case 't': case 'f': case 'n':
-        j->lit = (unsigned char)(*p == 't' ? 0 : *p == 'f' ? 1 : 2);
+        j->lit = (unsigned char)(c == 't' ? 0 : c == 'f' ? 1 : 2);
+        j->lit_pos = 1;
+        field = CS__F_NONE;
         k = j->lit == 1 ? 5 : 4;
         if ((size_t)(end - p) >= k && cs__eq(p, cs__lits[j->lit], k)) {
             p += k;
-            j->field = CS__F_NONE;
             goto after_value;
         }
-        j->lit_pos = 1;
-        j->field = CS__F_NONE;
         p++;
         goto s_lit;
     case '-': case '0': case '1': case '2': case '3': case '4': case '5':
     case '6': case '7': case '8': case '9': {
         /* only timestamp, cert_index and seen are converted */
         const unsigned char *q = cs__num_scan(p, end);
-        f = f >= CS__F_TIMESTAMP && f <= CS__F_SEEN ? f : CS__F_NONE;
-        j->field = (unsigned char)f;
+        field = f >= CS__F_TIMESTAMP && f <= CS__F_SEEN ? f : CS__F_NONE;
         if (CS__LIKELY(q != NULL && q < end)) {
             /* whole and well-formed here: no per-digit state */
-            if (f != CS__F_NONE) {
+            if (field != CS__F_NONE) {
                 cs__num_parse(&j->num, p, q);
+                j->field = (unsigned char)field;
                 cs__num_done(j);
+                field = CS__F_NONE;
             }
             p = q;
             goto after_value;
         }
-        if (f != CS__F_NONE && *p == '-')
+        if (field != CS__F_NONE && c == '-')
             j->num.neg = 1;
-        else if (f != CS__F_NONE)
-            cs__num_digit(&j->num, *p - '0');
-        j->st = *p == '-' ? CS__S_MINUS : *p == '0' ? CS__S_ZERO
-                                                    : CS__S_INT;
+        else if (field != CS__F_NONE)
+            cs__num_digit(&j->num, c - '0');
+        j->st = c == '-' ? CS__S_MINUS : c == '0' ? CS__S_ZERO : CS__S_INT;
         p++;
         goto s_number;
     }
@@ -1935,50 +1931,59 @@ value:
         goto fail;
     }
 
+pop:
+    /* the container at depth closed: back to its parent */
+    depth--;
+    arr = (j->stack[depth >> 3] >> (depth & 7)) & 1;
+    node = depth < 5 ? (int)j->nodes[depth] : (int)CS__N_SKIP;
 after_value:
-    if (j->depth == 0)
+    if (depth == 0)
         goto s_done;
 s_after:
     /* RFC 8259 4, 5: value-separator, or the closer of this container */
-    CS__SKIP_WS(p, end);
     if (p == end) {
         j->st = CS__S_AFTER;
         goto out;
     }
-    if (*p == ',') {
-        p++;
-        j->field = CS__F_NONE;
-        if (cs__is_array(j))
+    c = *p++;
+    if (c == ',') {
+        field = CS__F_NONE;
+        if (arr)
             goto s_value;
         goto s_key;
     }
-    if (*p == (cs__is_array(j) ? ']' : '}')) {
-        p++;
-        cs__pop(j);
-        goto after_value;
-    }
+    if (c == (arr ? ']' : '}'))
+        goto pop;
+    if (cs__ws[c])
+        goto s_after;
+    p--;
     err = CS_E_JSON_SYNTAX;
     goto fail;
 
 s_obj_first:
     /* RFC 8259 4: begin-object [ member *( value-separator member ) ] */
-    CS__SKIP_WS(p, end);
     if (p == end) {
         j->st = CS__S_OBJ_FIRST;
         goto out;
     }
     if (*p == '}') {
         p++;
-        cs__pop(j);
-        goto after_value;
+        goto pop;
+    }
+    if (cs__ws[*p]) {
+        p++;
+        goto s_obj_first;
     }
     goto key;
 s_key:
     /* member = string name-separator value */
-    CS__SKIP_WS(p, end);
     if (p == end) {
         j->st = CS__S_KEY;
         goto out;
+    }
+    if (cs__ws[*p]) {
+        p++;
+        goto s_key;
     }
 key:
     if (*p != '"') {
@@ -1986,12 +1991,10 @@ key:
         goto fail;
     }
     p++;
-    j->field = CS__F_NONE;
     k = cs__scan_str(p, (size_t)(end - p), (size_t)(p - base));
     if (CS__LIKELY(p + k < end && p[k] == '"')) {
         /* the whole key is here, plain: match it in place */
-        if (CS__KEYED(j->node))
-            j->field = (unsigned char)cs__match_key(j->node, p, k);
+        field = CS__KEYED(node) ? cs__match_key(node, p, k) : CS__F_NONE;
         p += k + 1;
         if (p < end && *p == ':') {
             p++;
@@ -1999,28 +2002,31 @@ key:
         }
         goto s_colon;
     }
+    field = CS__F_NONE;
     j->is_key = 1;
-    if (CS__KEYED(j->node))
+    if (CS__KEYED(node))
         cs__cap_start(j, CS__C_KEY);
     j->st = CS__S_STR;
     goto s_string;
 s_colon:
     /* name-separator */
-    CS__SKIP_WS(p, end);
     if (p == end) {
         j->st = CS__S_COLON;
         goto out;
     }
-    if (*p != ':') {
-        err = CS_E_JSON_SYNTAX;
-        goto fail;
-    }
-    p++;
-    goto s_value;
+    c = *p++;
+    if (c == ':')
+        goto s_value;
+    if (cs__ws[c])
+        goto s_colon;
+    p--;
+    err = CS_E_JSON_SYNTAX;
+    goto fail;
 
 s_done:
     /* RFC 8259 2: JSON-text = ws value ws, one value per message */
-    CS__SKIP_WS(p, end);
+    while (p < end && cs__ws[*p])
+        p++;
     j->st = CS__S_DONE;
     if (p == end)
         goto out;
@@ -2044,7 +2050,9 @@ s_lit:
 
 s_string:
     /* escapes, UTF-8 and strings cut by the chunk end */
+    CS__SYNC();
     p += cs__string(j, p, (size_t)(end - p), &err);
+    field = j->field;     /* a key's field, matched at its end */
     if (err != 0)
         goto fail;
     if (j->st == CS__S_COLON)
@@ -2056,7 +2064,9 @@ s_string:
     goto out; /* the input ended inside the string */
 
 s_number:
+    CS__SYNC();
     p += cs__number(j, p, (size_t)(end - p), &err);
+    field = j->field;
     if (err != 0)
         goto fail;
     if (p < end || j->st == CS__S_AFTER || j->st == CS__S_DONE)
@@ -2066,13 +2076,16 @@ s_number:
 depth_error:
     err = CS_E_JSON_DEPTH;
 fail:
-    j->off += (uint64_t)(p - (const unsigned char *)data);
+    CS__SYNC();
+    j->off += (uint64_t)(p - base);
     cs__fail(j, err, j->off);
     j->off += (uint64_t)(end - p);
     return j->err;
 out:
+    CS__SYNC();
     j->off += len;
     return 0;
+#undef CS__SYNC
 }
 
 CSDEF int

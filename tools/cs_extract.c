@@ -297,27 +297,31 @@ main(int argc, char **argv)
         put_result(&j, cs_json_end(&j));
     }
     if (nfiles == 0) {
-        /* NDJSON on stdin: a newline ends a message; empty lines are not
+        /* NDJSON on stdin: a newline ends a message; blank lines (empty,
+         * or only whitespace such as a CRLF file's "\r") are not
          * messages. */
-        size_t n, linelen = 0;
+        size_t n, k;
+        int blank = 1;
         cs_json_begin(&j);
         while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
-            size_t s = 0, k;
+            size_t s = 0;
             for (k = 0; k < n; k++) {
-                if (buf[k] != '\n')
+                unsigned char c = buf[k];
+                if (c != '\n') {
+                    if (c != ' ' && c != '\t' && c != '\r')
+                        blank = 0;
                     continue;
+                }
                 feed(&j, &ck, buf + s, k - s);
-                linelen += k - s;
-                if (linelen > 0)
+                if (!blank)
                     put_result(&j, cs_json_end(&j));
                 cs_json_begin(&j);
-                linelen = 0;
+                blank = 1;
                 s = k + 1;
             }
             feed(&j, &ck, buf + s, n - s);
-            linelen += n - s;
         }
-        if (linelen > 0)
+        if (!blank)
             put_result(&j, cs_json_end(&j));
         if (ferror(stdin)) {
             fprintf(stderr, "cs-extract: stdin: read error\n");
