@@ -153,6 +153,14 @@ printf '\n\n\n' >"$T/in"
 run
 check "NDJSON: only empty lines: no output, exit 0" \
     test "$rc" -eq 0 -a ! -s "$T/out"
+printf ' \t\r\n{"message_type":"x"}\n  \n\t' >"$T/in"
+run
+check "NDJSON: blank lines (spaces, tabs, CRs) are not messages" \
+    pycheck "$T/out" "assert L == [{'type': 'x'}], L"
+printf ' \t ' >"$T/blank.json"
+run "$T/blank.json"
+check "FILE: a blank file is a message, and incomplete" pycheck "$T/out" \
+    "assert L == [{'error': 'CS_E_JSON_INCOMPLETE', 'offset': 3}], L"
 : >"$T/in"
 run
 check "NDJSON: empty input: no output, exit 0" \

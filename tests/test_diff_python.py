@@ -28,6 +28,11 @@ cs-extract reads the corpus as NDJSON: plain, --chunk 1, --chunk 7,
 error offsets included), and twice with a small --domain-buf. One
 assertion per message per run, plus exit status and line count per run.
 
+The real server messages in ${CS_SAMPLES:-../shared/research/samples}
+(relative to the repo; read in place, never copied) are run too, as
+FILE... (some are pretty-printed): whole, --chunk 1, --chunk random:4.
+Without that folder this part counts as 1 skipped.
+
 CS_BUILD (default build) names the build folder, relative to the repo.
 A failing message is saved under $TMPDIR/cs_diff_python/ so that
 `build/cs-extract FILE` reproduces it.
@@ -48,6 +53,9 @@ import gen_feed  # noqa: E402
 
 BUILD = os.environ.get('CS_BUILD', 'build')
 EXE = os.path.join(ROOT, BUILD, 'cs-extract')
+SAMPLES = os.environ.get('CS_SAMPLES', '../shared/research/samples')
+if not os.path.isabs(SAMPLES):
+    SAMPLES = os.path.normpath(os.path.join(ROOT, SAMPLES))
 
 MAX_DEPTH = 64          # CS_JSON_MAX_DEPTH
 STR_MAX = 255           # CS_JSON_STR_MAX
@@ -625,7 +633,6 @@ def special_messages():
     add('raw-ctl', b'{"message_type":"a\x01b"}')
     add('raw-tab', b'{"message_type":"a\tb"}')
     add('del', b'{"message_type":"a\x7fb"}')
-    add('ws-only', ' \t')
     add('trailing', '{} {}')
     add('trailing', '{}x')
     add('trailing-ws', '{}\r \t')
@@ -712,8 +719,10 @@ def main():
     good = [(l, m) for l, m, _ in corpus if parse(m)[0] == 'ok'
             and len(m) < 20000]
     corpus += mutations(r, good, 1000, 1000, 300, 300)
-    # NDJSON cannot hold a raw newline or an empty message
-    corpus = [c for c in corpus if c[1] and b'\n' not in c[1]]
+    # NDJSON cannot hold a raw newline, and a blank line (nothing, or only
+    # spaces, tabs and CRs) is not a message
+    corpus = [c for c in corpus if c[1].strip(b' \t\r')
+              and b'\n' not in c[1]]
     labels = [c[0] for c in corpus]
     msgs = [c[1] for c in corpus]
     prefixes = [c[2] for c in corpus]
@@ -806,8 +815,56 @@ def main():
                 report('dombuf%d' % cap, i, why)
         print('run dombuf%-4d %d lines, %d mismatches' % (cap, len(lines),
                                                           bad))
-    print('%d passed, %d failed' % (passed, failed))
+    p, f, skipped = check_samples()
+    passed += p
+    failed += f
+    if skipped:
+        print('%d passed, %d failed, %d skipped' % (passed, failed, skipped))
+    else:
+        print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
+
+
+def check_samples():
+    """The saved real messages, one file each: (passed, failed, skipped)."""
+    if not os.path.isdir(SAMPLES):
+        print('samples: SKIPPED, not found at %s' % SAMPLES)
+        return 0, 0, 1
+    paths = sorted(os.path.join(SAMPLES, n) for n in os.listdir(SAMPLES)
+                   if n.endswith('.json'))
+    raws = []
+    for path in paths:
+        with open(path, 'rb') as fh:
+            raws.append(fh.read())
+    wants = [parse(b) for b in raws]
+    passed = failed = 0
+    for name, args in (('whole', []), ('chunk1', ['--chunk', '1']),
+                       ('random4', ['--chunk', 'random:4'])):
+        p = subprocess.run([EXE] + args + ['--'] + paths,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=600)
+        lines = p.stdout.split(b'\n')[:-1]
+        if p.returncode != 0 or len(lines) != len(paths):
+            failed += 1
+            print('FAIL [samples %s] exit %d, %d lines for %d files' % (
+                name, p.returncode, len(lines), len(paths)))
+            continue
+        passed += 1
+        bad = 0
+        for path, raw, line, want in zip(paths, raws, lines, wants):
+            why = check_line(raw, line, want)
+            if why is None and want[0] != 'ok':
+                why = 'Python rejects this real message (%s)' % want[1]
+            if why is None:
+                passed += 1
+            else:
+                failed += 1
+                bad += 1
+                print('FAIL [samples %s] %s: %s' % (
+                    name, os.path.basename(path), why))
+        print('samples %-7s %d real messages, %d mismatches' % (
+            name, len(paths), bad))
+    return passed, failed, 0
 
 
 if __name__ == '__main__':
