@@ -1048,13 +1048,14 @@ cs__dom_commit(cs_msg *m, size_t n)
 static CS__INLINE void
 cs__dom_add(cs_msg *m, const unsigned char *s, size_t n, size_t avail)
 {
-    unsigned char *d = m->dom + m->dom_used;
+    unsigned char *d;
 
     m->domain_total++;
     if (!cs__dom_fits(m, n)) {
         m->trunc |= CS_F_DOMAINS;
         return;
     }
+    d = m->dom + m->dom_used;
 #if CS__SSE2
     if (n <= 32 && avail >= 32 && m->dom_cap - m->dom_used
                                   >= 32 + 4 * (m->domain_count + 1)) {
@@ -1069,6 +1070,29 @@ cs__dom_add(cs_msg *m, const unsigned char *s, size_t n, size_t avail)
         CS_MEMCPY(d, s, n);
     }
     cs__dom_commit(m, n);
+}
+
+/* Set text field f (TYPE, URL or NAME) from n plain bytes at s, cut at a
+ * character boundary when too long. A later duplicate replaces it. */
+static void
+cs__text_set(cs_msg *m, int f, const unsigned char *s, size_t n)
+{
+    cs_text *t = f == CS__F_TYPE ? &m->type_name
+               : f == CS__F_URL ? &m->source_url : &m->source_name;
+    unsigned bit = cs__fmask[f];
+
+    m->bad &= ~bit;
+    m->trunc &= ~bit;
+    if (n > CS_JSON_STR_MAX) {
+        CS_MEMCPY(t->buf, s, CS_JSON_STR_MAX);
+        n = cs__utf8_trim((const unsigned char *)t->buf, CS_JSON_STR_MAX);
+        m->trunc |= bit;
+    } else {
+        CS_MEMCPY(t->buf, s, n);
+    }
+    t->buf[n] = 0;
+    t->len = n;
+    m->has |= bit;
 }
 
 /* A string just ended (its closing quote was consumed). */
@@ -1797,7 +1821,7 @@ CSDEF int
 cs_json_feed(cs_json *j, const void *data, size_t len)
 {
     const unsigned char *p = (const unsigned char *)data;
-    const unsigned char *const base = p, *end = p + len;
+    const unsigned char *base, *end;
     unsigned depth;
     int node, field, arr, err = 0, f;
     unsigned char c;
@@ -1808,6 +1832,8 @@ cs_json_feed(cs_json *j, const void *data, size_t len)
         cs_json_begin(j);
     if (j->err != 0 || len == 0)
         return j->err;   /* (data may be NULL when len is 0) */
+    base = p;
+    end = p + len;
     depth = j->depth;
     node = j->node;
     field = j->field;
@@ -2013,7 +2039,49 @@ key:
         /* the whole key is here, plain: match it in place */
         field = CS__KEYED(node) ? cs__match_key(node, p, k) : CS__F_NONE;
         p += k + 1;
-        if (p < end && *p == ':') {
+        if (CS__LIKELY(p + 1 < end && *p == ':')) {
+            /* compact "key":"value", the commonest member: when the value
+             * is a plain string we do not want, skip it here and go on to
+             * the next key without a trip through the dispatch */
+            if (p[1] == '"' && (field == CS__F_TYPE || field == CS__F_URL
+                                 || field == CS__F_NAME)) {
+                /* a wanted text, whole and plain: straight into place */
+                k = cs__scan_str(p + 2, (size_t)(end - p - 2),
+                                 (size_t)(p + 2 - base));
+                if (CS__LIKELY(p + 2 + k < end && p[2 + k] == '"')) {
+                    cs__text_set(&j->msg, field, p + 2, k);
+                    p += k + 3;
+                    goto s_after;
+                }
+            }
+            if (field == CS__F_NONE) {
+                const unsigned char *q = NULL;
+                c = p[1];
+                if (c == '"') {
+                    k = cs__scan_str(p + 2, (size_t)(end - p - 2),
+                                     (size_t)(p + 2 - base));
+                    if (CS__LIKELY(p + 2 + k < end && p[2 + k] == '"'))
+                        q = p + k + 3;
+                } else if (c == 'n' || c == 't' || c == 'f') {
+                    k = c == 'f' ? 5 : 4;
+                    if ((size_t)(end - p - 1) >= k
+                            && cs__eq(p + 1, cs__lits[c == 't' ? 0 : c == 'f'
+                                                      ? 1 : 2], k))
+                        q = p + 1 + k;
+                } else if (c == '-' || CS__DIGIT(c)) {
+                    q = cs__num_scan(p + 1, end);
+                    if (q == end)
+                        q = NULL;
+                }
+                if (q != NULL) {
+                    p = q;
+                    if (p + 1 < end && p[0] == ',' && p[1] == '"') {
+                        p++;
+                        goto key;
+                    }
+                    goto s_after;
+                }
+            }
             p++;
             goto s_value;
         }
