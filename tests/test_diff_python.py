@@ -34,6 +34,8 @@ FILE... (some are pretty-printed): whole, --chunk 1, --chunk random:4.
 Without that folder this part counts as 1 skipped.
 
 CS_BUILD (default build) names the build folder, relative to the repo.
+CS_DIFF_SEED picks another corpus of rewrites, synthetic messages and
+mutations (the generated valid messages stay the same).
 A failing message is saved under $TMPDIR/cs_diff_python/ so that
 `build/cs-extract FILE` reproduces it.
 """
@@ -710,7 +712,8 @@ def main():
         print('FAIL: %s not found (run make first)' % EXE)
         print('0 passed, 1 failed')
         return 1
-    r = random.Random(20240601)
+    seed = int(os.environ.get('CS_DIFF_SEED', '20240601'))
+    r = random.Random(seed)
     valid = valid_messages()
     corpus = [(l, m, False) for l, m in valid]
     corpus += [(l, m, False) for l, m in rewrites(r, valid, 2000)]
@@ -815,6 +818,31 @@ def main():
                 report('dombuf%d' % cap, i, why)
         print('run dombuf%-4d %d lines, %d mismatches' % (cap, len(lines),
                                                           bad))
+    # every small --domain-buf from 0 to 64 on short lists: the exact
+    # boundary of "fits" (name + NUL + 4-byte slot)
+    few = [i for i, l in enumerate(labels)
+           if wants[i][0] == 'ok' and len(msgs[i]) < 400 and (
+               l.startswith('valid/domains') or l.startswith('synth'))][:300]
+    sweep = b'\n'.join(msgs[i] for i in few) + b'\n'
+    bad = 0
+    for cap in range(0, 65):
+        rc, lines, err = run_tool(['--domain-buf', str(cap)], sweep)
+        if rc != 0 or len(lines) != len(few):
+            failed += 1
+            bad += 1
+            print('FAIL [dombuf%d] exit %d, %d lines for %d messages' % (
+                cap, rc, len(lines), len(few)))
+            continue
+        for i, line in zip(few, lines):
+            why = check_line(msgs[i], line, wants[i], cap)
+            if why is None:
+                passed += 1
+            else:
+                failed += 1
+                bad += 1
+                report('dombuf%d' % cap, i, why)
+    print('run dombuf0..64: %d messages each, %d mismatches' % (len(few), bad))
+
     p, f, skipped = check_samples()
     passed += p
     failed += f
