@@ -1886,16 +1886,22 @@ s_value:
 value:
     c = *p;
     if (node == CS__N_DOMAINS) {
-        if (c == '"') {
-            /* a domain, whole in this chunk and plain: straight to
-             * storage */
+        /* domains, whole in this chunk and plain: straight to storage,
+         * one after another while they are separated by bare commas */
+        while (c == '"') {
             k = cs__scan_str(p + 1, (size_t)(end - p - 1),
                              (size_t)(p + 1 - base));
-            if (CS__LIKELY(p + 1 + k < end && p[1 + k] == '"')) {
-                cs__dom_add(&j->msg, p + 1, k, (size_t)(end - p - 1));
-                p += k + 2;
+            if (!CS__LIKELY(p + 1 + k < end && p[1 + k] == '"'))
+                break;
+            cs__dom_add(&j->msg, p + 1, k, (size_t)(end - p - 1));
+            p += k + 2;
+            if (p + 1 >= end || *p != ',')
                 goto s_after;
+            if (p[1] != '"') {
+                p++;
+                goto s_value;
             }
+            c = *++p;
         }
         field = CS__F_DOMAIN;
     }
