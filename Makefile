@@ -15,7 +15,7 @@ TEST_BIN = $(patsubst tests/%.c,$(B)/%,$(TEST_C))
 TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
 .PHONY: all help test check asan ubsan cxx freestanding nosimd link \
-        examples fuzz fuzz-smoke afl bench demo clean
+        symbols musl examples fuzz fuzz-smoke afl bench demo clean
 
 all: $(B)/cs-extract examples
 
@@ -28,7 +28,7 @@ $(B)/examples/%: examples/%.c certstream.h
 help:
 	@echo "make              build/cs-extract"
 	@echo "make test         unit, split, conformance, differential tests"
-	@echo "make check        test + asan + ubsan + nosimd + cxx + freestanding + link + fuzz-smoke"
+	@echo "make check        test + asan + ubsan + nosimd + cxx + freestanding + link + symbols + musl + fuzz-smoke"
 	@echo "make asan|ubsan   the tests under AddressSanitizer / UBSan (clang)"
 	@echo "make fuzz         libFuzzer for FUZZ_SECONDS (default 60) per target"
 	@echo "make bench        throughput vs memchr, simdjson, yajl"
@@ -73,6 +73,33 @@ link:
 	./build/two_tu
 	$(CC) $(CFLAGS) -o build/static_ab tests/static_a.c tests/static_b.c
 	./build/static_ab
+	$(CC) $(CFLAGS) -DCS_NO_ERROR_STRINGS -DCS_NO_SIMD -o build/two_tu_nostr \
+	    tests/impl.c tests/two_tu_b.c
+	./build/two_tu_nostr
+
+# The implementation exports exactly the public API and keeps no writable
+# data (no globals, no statics that change).
+symbols:
+	@mkdir -p build
+	$(CC) -std=c99 -O2 -c -o build/impl.o tests/impl.c
+	nm -g --defined-only build/impl.o | awk '{print $$3}' | sort \
+	    | diff -u tests/exported-symbols.txt -
+	@if nm build/impl.o | grep -E ' [bBdDcC] '; then \
+	    echo "symbols: writable data above"; exit 1; fi
+	@echo "symbols: OK"
+
+# Static binaries with musl, as firmware and small tools build them.
+musl:
+	@mkdir -p build/musl
+	musl-gcc -std=c99 -O2 -static -Wall -Wextra -Werror \
+	    -o build/musl/cs-extract tools/cs_extract.c
+	musl-gcc -std=c99 -O2 -static -Wall -Wextra -Werror \
+	    -o build/musl/json_only examples/json_only.c
+	file build/musl/cs-extract build/musl/json_only | tee build/musl/file.txt
+	@grep -c 'statically linked' build/musl/file.txt | grep -qx 2
+	printf '{"message_type":"dns_entries","data":["a.example"]}\n' \
+	    | build/musl/cs-extract | grep -q '"domains":\["a.example"\]'
+	@echo "musl: OK (static, and it runs)"
 
 # The core needs no libc: hooks given, -ffreestanding, no SIMD headers.
 freestanding: tests/freestanding.c certstream.h
@@ -97,7 +124,7 @@ bench:
 demo: $(B)/cs-extract
 	bash tools/demo.sh
 
-check: test asan ubsan cxx freestanding nosimd link examples fuzz-smoke
+check: test asan ubsan cxx freestanding nosimd link symbols musl examples fuzz-smoke
 
 clean:
 	rm -rf build

@@ -761,7 +761,7 @@ static const unsigned char cs__ws[256] = {
     1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0
 };
 
-static const char *const cs__lits[3] = {"true", "false", "null"};
+static const char cs__lits[3][6] = {"true", "false", "null"};
 
 /* Bytes that stop the plain part of a string: '"', '\\', controls and
  * every non-ASCII byte (UTF-8 is checked on the slow path). */

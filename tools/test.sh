@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bash tools/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
-targets=${*:-test asan ubsan nosimd cxx freestanding link examples fuzz-smoke}
+targets=${*:-test asan ubsan nosimd cxx freestanding link symbols musl examples fuzz-smoke}
 mkdir -p build
 tp=0; tf=0; ts=0
 for t in $targets; do
