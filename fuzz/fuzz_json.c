@@ -22,7 +22,8 @@
  *      sticky, offsets lie in the message, every domain returned by
  *      cs_msg_domain() lies inside the storage (clear of the index),
  *      is NUL-terminated and, like the texts, valid UTF-8.
- * Storage is malloc()ed at its exact size so ASan sees any overrun.
+ * Storage, the message and every chunk fed sit in exact-size malloc()
+ * blocks, so ASan sees a read or write just outside any of them.
  * Build: -I<repo root> (or a directory holding a snapshot certstream.h).
  * FZ_NO_REF leaves out check 3; FZ_NO_NULL_FEED leaves out the
  * cs_json_feed(j, NULL, 0) call made for an empty message.
@@ -104,6 +105,27 @@ fz_ex_init(fz_ex *x, size_t cap)
     cs_json_init(&x->j, x->dom, cap);
 }
 
+/* cs_json_feed() from an exact-size heap copy of the chunk, so that ASan
+ * sees any read before its first byte or past its last (a slice of the
+ * fuzzer's buffer would have readable neighbours). */
+static int
+fz_feed(cs_json *j, const unsigned char *p, size_t k)
+{
+    unsigned char *c;
+    int r;
+
+    if (k == 0)
+        return cs_json_feed(j, p, 0);
+    c = (unsigned char *)malloc(k);
+    if (c == NULL)
+        abort();
+    memcpy(c, p, k);
+    r = cs_json_feed(j, c, k);
+    memset(c, 0xdb, k); /* the extractor must not keep pointers into it */
+    free(c);
+    return r;
+}
+
 /* A feed returned r: 0 while there is no error, else the sticky error. */
 static void
 fz_check_ret(const cs_json *j, int r, int *first, uint64_t *first_off)
@@ -134,7 +156,7 @@ fz_run(cs_json *j, const unsigned char *p, size_t n, unsigned mode,
     uint64_t first_off = 0;
 
     if ((mode & 3) == 0) {
-        r = cs_json_feed(j, p, n);
+        r = fz_feed(j, p, n);
         fz_check_ret(j, r, &first, &first_off);
     }
     while ((mode & 3) != 0 && i < n) {
@@ -160,7 +182,7 @@ fz_run(cs_json *j, const unsigned char *p, size_t n, unsigned mode,
         }
         if (k > n - i)
             k = n - i;
-        r = cs_json_feed(j, p + i, k);
+        r = fz_feed(j, p + i, k);
         fz_check_ret(j, r, &first, &first_off);
         i += k;
     }
@@ -461,6 +483,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const unsigned char *msg;
+    unsigned char *own;
     unsigned mode, other;
     uint32_t seed, rng;
     size_t n, cap, k;
@@ -472,8 +495,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mode = data[0];
     cap = fz_dom_size(data[1]);
     seed = ((uint32_t)data[2] << 8 | data[3]) * 2654435761u + 1u;
-    msg = data + FZ_HDR;
     n = size - FZ_HDR;
+    /* the message alone in an exact-size buffer (see fz_feed) */
+    own = (unsigned char *)malloc(n ? n : 1);
+    if (own == NULL)
+        abort();
+    memcpy(own, data + FZ_HDR, n);
+    msg = own;
 
     /* 1. whole vs chunked */
     fz_ex_init(&a, cap);
@@ -489,12 +517,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     other = (mode & 3) == 2 ? 0u : n < 4096 ? 2u : 1u | (6u << 2);
     fz_ex_init(&c, cap);
     k = n == 0 ? 0 : fz_rand(&rng) % (n + 1);
-    cs_json_feed(&c.j, msg, k);
+    fz_feed(&c.j, msg, k);
     cs_json_begin(&c.j);
     fz_run(&c.j, msg, n, other, seed);
     fz_same(&a.j, &c.j, "after cs_json_begin() mid-message");
     k = n == 0 ? 0 : fz_rand(&rng) % (n + 1);
-    cs_json_feed(&c.j, msg, k);
+    fz_feed(&c.j, msg, k);
     cs_json_end(&c.j);
     fz_run(&c.j, msg, n, mode, seed ^ 0x5bd1e995u);
     fz_same(&a.j, &c.j, "after an ended prefix");
@@ -513,5 +541,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(a.dom);
     free(b.dom);
     free(c.dom);
+    free(own);
     return 0;
 }

@@ -18,10 +18,12 @@ if [ $# -lt 3 ]; then
     exit 2
 fi
 t=$1 crash=$2 name=$3 runs=${4:-20000}
-bin=build/fuzz/fuzz_$t
+bin=${FUZZ_BIN:-build/fuzz/fuzz_$t}   # FUZZ_BIN: another build
 dest=tests/regress/$t/$name
 [ -x "$bin" ] || bash fuzz/run.sh build || exit 2
 [ -f "$crash" ] || { echo "no such file: $crash" >&2; exit 2; }
+crash=$(cd "$(dirname "$crash")" && pwd)/$(basename "$crash")
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 [ -e "$dest" ] && { echo "$dest exists; pick another name" >&2; exit 2; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/minimize.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -29,8 +31,8 @@ if "$bin" "$crash" >"$tmp/first.log" 2>&1; then
     echo "$crash does not crash $bin; nothing to minimize" >&2
     exit 1
 fi
-( cd "$tmp" && "$OLDPWD/$bin" -minimize_crash=1 -runs="$runs" \
-    -exact_artifact_path="$tmp/min" "$OLDPWD/$crash" >"$tmp/min.log" 2>&1 )
+( cd "$tmp" && "$bin" -minimize_crash=1 -runs="$runs" \
+    -exact_artifact_path="$tmp/min" "$crash" >"$tmp/min.log" 2>&1 )
 if [ ! -s "$tmp/min" ] || "$bin" "$tmp/min" >/dev/null 2>&1; then
     echo "minimizing found nothing smaller; keeping the original"
     cp "$crash" "$tmp/min"
