@@ -56,6 +56,7 @@ def table(dirname, peers):
         if not ds:
             continue
         runs[p] = {"pass": [t for d in ds for t in d["pass"]],
+                   "round_best": [min(d["pass"]) for d in ds],
                    "rss": max(d["rss"] or 0 for d in ds),
                    "bytes": ds[0]["bytes"], "msgs": ds[0]["msgs"],
                    "peer": ds[0].get("peer", p)}
@@ -102,13 +103,22 @@ def table(dirname, peers):
                  ratio(p, "yajl") if isc else "", rss))
     print("   x simdjson / x yajl: certstream.h speed over the peer's, from "
           "medians (from best passes)")
+    if "simdjson" not in runs and kind in BAR_RATIO:
+        print("   bar: x simdjson NOT MEASURED (the simdjson peer was not "
+              "built)")
     if "simdjson" in runs and kind in BAR_RATIO:
         want = BAR_RATIO[kind]
         got = runs["simdjson"]["med"] / runs["cs"]["med"]
         gotb = runs["simdjson"]["best"] / runs["cs"]["best"]
+        pairs = [s_ / c_ for s_, c_ in zip(runs["simdjson"]["round_best"],
+                                            runs["cs"]["round_best"])]
+        gotp = statistics.median(pairs)
         print("   bar: certstream.h >= %.1fx simdjson on %s: %.2fx median, "
-              "%.2fx best -> %s"
-              % (want, kind, got, gotb, "MET" if got >= want else "NOT MET"))
+              "%.2fx best, %.2fx paired -> %s"
+              % (want, kind, got, gotb, gotp,
+                 "MET" if min(got, gotb, gotp) >= want else "NOT MET"))
+        print("   (paired: median over rounds of the ratio of the two "
+              "peers' best passes in that round)")
 
 
 def callgrind(results, kinds, peers):

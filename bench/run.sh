@@ -14,7 +14,7 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_MB_FULL [100] BENCH_MB_LITE [50] BENCH_MB_DOMAINS [25]  corpus MB
-#   BENCH_SEED [1]  BENCH_ROUNDS [3]  BENCH_PASSES [5]
+#   BENCH_SEED [1]  BENCH_ROUNDS [5]  BENCH_PASSES [3]
 #   BENCH_CG_MB [20] (0: skip callgrind)   BENCH_CHUNK [4096]
 #   BENCH_CORPORA ["full lite domains"]    BENCH_CPU [unset: no pinning]
 #   BENCH_HEADER [certstream.h]  the header under test (e.g. a patched copy)
@@ -28,8 +28,8 @@ PY=${PY:-/usr/bin/python3}
 OUT=${B:-build}/bench
 CORPUS_DIR=bench/corpus
 SEED=${BENCH_SEED:-1}
-ROUNDS=${BENCH_ROUNDS:-3}
-PASSES=${BENCH_PASSES:-5}
+ROUNDS=${BENCH_ROUNDS:-5}
+PASSES=${BENCH_PASSES:-3}
 CG_MB=${BENCH_CG_MB:-20}
 CHUNK=${BENCH_CHUNK:-4096}
 CORPORA=${BENCH_CORPORA:-full lite domains}
@@ -93,9 +93,11 @@ cmd() {
 # ---- corpora ---------------------------------------------------------------
 gen=tests/gen_feed.py
 if [ ! -f "$gen" ]; then
-    gen=bench/gen_stub.py
-    echo "   NOTE tests/gen_feed.py not found: corpora from the stand-in $gen"
+    echo "bench: $gen (the corpus generator) is missing" >&2
+    exit 1
 fi
+# The cache key names the generator's content: a changed generator gives
+# new corpora, and the stale ones of the same kind are removed.
 gen_id="$(basename "$gen" .py)-$(sha1sum "$gen" | cut -c1-8)"
 
 corpus_file() {
@@ -107,9 +109,10 @@ corpus_file() {
     esac
     local f="$CORPUS_DIR/$kind-${mb}MB-s$SEED-$gen_id.ndjson"
     if [ ! -s "$f" ]; then
+        find "$CORPUS_DIR" -maxdepth 1 -name "$kind-*.ndjson" ! -name "*-$gen_id.ndjson" -delete
         echo "== generating $f ($gen --kind $kind --bytes $((mb * 1000000)) --seed $SEED)" >&2
-        "$PY" "$gen" --kind "$kind" --bytes $((mb * 1000000)) --seed "$SEED" > "$f.tmp"
-        mv "$f.tmp" "$f"
+        "$PY" "$gen" --kind "$kind" --bytes $((mb * 1000000)) --seed "$SEED" > "$f.tmp.$$"
+        mv "$f.tmp.$$" "$f"
     fi
     echo "$f"
 }
@@ -150,6 +153,7 @@ for kind in $CORPORA; do
         done
     done
     "$PY" bench/report.py table "$dir" "${peers[@]}"
+    for s in ${skipped[@]+"${skipped[@]}"}; do echo "   SKIPPED $s"; done
 done
 
 # ---- callgrind: instructions per byte ---------------------------------------
