@@ -763,6 +763,15 @@ static const unsigned char cs__ws[256] = {
 
 static const char cs__lits[3][6] = {"true", "false", "null"};
 
+/* What each one-letter escape stands for (RFC 8259 7); 0: not one. */
+static const unsigned char cs__unesc[128] = {
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,'"',0,0,0,0,0,0,0,0,0,0,0,0,'/', 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,'\\',0,0,0,
+    0,0,'\b',0,0,0,'\f',0,0,0,0,0,0,0,'\n',0,
+    0,0,'\r',0,'\t',0,0,0,0,0,0,0,0,0,0,0
+};
+
 /* Bytes that stop the plain part of a string: '"', '\\', controls and
  * every non-ASCII byte (UTF-8 is checked on the slow path). */
 static const unsigned char cs__sstop[256] = {
@@ -1601,10 +1610,7 @@ cs__string(cs_json *j, const unsigned char *p, size_t n, int *err)
         }
         case CS__S_ESC: {
             /* RFC 8259 7: \" \\ \/ \b \f \n \r \t \uXXXX, nothing else */
-            static const char from[] = "\"\\/bfnrt";
-            static const char to[] = "\"\\/\b\f\n\r\t";
-            unsigned char c = p[i];
-            int e;
+            unsigned char c = p[i], to;
             if (c == 'u') {
                 j->st = CS__S_UHEX;
                 j->ucnt = 0;
@@ -1612,9 +1618,8 @@ cs__string(cs_json *j, const unsigned char *p, size_t n, int *err)
                 i++;
                 break;
             }
-            for (e = 0; from[e] != 0 && from[e] != (char)c; e++)
-                ;
-            if (from[e] == 0) {
+            to = c < 128 ? cs__unesc[c] : 0;
+            if (to == 0) {
                 *err = CS_E_JSON_ESCAPE;
                 return i;
             }
@@ -1623,7 +1628,7 @@ cs__string(cs_json *j, const unsigned char *p, size_t n, int *err)
                 j->hisur = 0;
                 cs__cap_cp(j, 0xfffd);
             }
-            cs__cap_cp(j, (unsigned char)to[e]);
+            cs__cap_cp(j, to);
             j->st = CS__S_STR;
             break;
         }
