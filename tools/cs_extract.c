@@ -226,17 +226,21 @@ main(int argc, char **argv)
     static cs_json j;
     chunker ck;
     size_t dom_cap = sizeof g_names;
-    int i, nfiles = 0, bad = 0;
+    int i, nfiles = 0, bad = 0, opts = 1;
 
     memset(&ck, 0, sizeof ck);
+    /* Options may come anywhere before "--"; the rest are files, kept in
+     * order at the front of argv. */
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
+        if (!opts || a[0] != '-' || a[1] == 0) {
+            argv[1 + nfiles++] = argv[i];
+            continue;
         }
-        if (a[0] != '-' || a[1] == 0)
-            break;
+        if (strcmp(a, "--") == 0) {
+            opts = 0;
+            continue;
+        }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
@@ -277,21 +281,25 @@ main(int argc, char **argv)
     }
     cs_json_init(&j, g_names, dom_cap);
 
-    for (; i < argc; i++) {
+    for (i = 1; i <= nfiles; i++) {
         FILE *f = fopen(argv[i], "rb");
         size_t n;
-        nfiles++;
         if (f == NULL) {
             fprintf(stderr, "cs-extract: %s: %s\n", argv[i], strerror(errno));
             bad = 1;
             continue;
         }
         cs_json_begin(&j);
+        errno = 0;
         while ((n = fread(buf, 1, sizeof buf, f)) > 0)
             feed(&j, &ck, buf, n);
         if (ferror(f)) {
-            fprintf(stderr, "cs-extract: %s: read error\n", argv[i]);
+            /* (a directory, or an I/O error): no message to report */
+            fprintf(stderr, "cs-extract: %s: %s\n", argv[i],
+                    errno != 0 ? strerror(errno) : "read error");
+            fclose(f);
             bad = 1;
+            continue;
         }
         fclose(f);
         put_result(&j, cs_json_end(&j));
