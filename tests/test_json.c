@@ -1685,9 +1685,9 @@ test_domain_storage(void)
     };
     static const char *const esc[] = {
         /* the same names, spelled with escapes (the slow path) */
-        "\\u0061.example", "bb.exampl\\u0065", "a-much-longer-name\\u002eexample",
-        "\\u0063", "", "dd.example", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
-        "\\u002eexample", "f",
+        "\\u0061.example", "bb.exampl\\u0065",
+        "a-much-longer-name\\u002eexample", "\\u0063", "", "dd.example",
+        "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\\u002eexample", "f",
     };
     static char json[2048];
     size_t nd = sizeof doms / sizeof doms[0], cap, need = 0, i, count;
@@ -2002,7 +2002,8 @@ static const struct {
     {"{\"a\":[}", 6, CS_E_JSON_SYNTAX},
     {"{\"data\":[}", 9, CS_E_JSON_SYNTAX},
     {"{\"data\":[\"a.com\"}}", 16, CS_E_JSON_SYNTAX},
-    {"{\"data\":{\"leaf_cert\":{\"all_domains\":[\"a\"}}}", 40, CS_E_JSON_SYNTAX},
+    {"{\"data\":{\"leaf_cert\":{\"all_domains\":[\"a\"}}}",
+     40, CS_E_JSON_SYNTAX},
     {"{\"a\":{\"b\":1}]}", 12, CS_E_JSON_SYNTAX},
     {"{}}", 2, CS_E_JSON_TRAILING},
     {"{} {}", 3, CS_E_JSON_TRAILING},
@@ -2012,7 +2013,8 @@ static const struct {
     {"{} 0", 3, CS_E_JSON_TRAILING},
     {"{}\x0d" "\x0a" "\x09" " ,", 6, CS_E_JSON_TRAILING},
     {"[][]", 2, CS_E_JSON_TRAILING},
-    {"{\"message_type\":\"heartbeat\"}{\"message_type\":\"heartbeat\"}", 28, CS_E_JSON_TRAILING},
+    {"{\"message_type\":\"heartbeat\"}{\"message_type\":\"heartbeat\"}",
+     28, CS_E_JSON_TRAILING},
     {"{}\x0a" "\x0a" "}", 4, CS_E_JSON_TRAILING},
     {"{\"a\":\"\x01" "\"}", 6, CS_E_JSON_CONTROL},
     {"{\"a\":\"x\x1f" "\"}", 7, CS_E_JSON_CONTROL},
@@ -2021,7 +2023,8 @@ static const struct {
     {"{\"a\":\"\x0d" "\"}", 6, CS_E_JSON_CONTROL},
     {"{\"\x01" "\":1}", 2, CS_E_JSON_CONTROL},
     {"{\"message_type\":\"heart\x1b" "beat\"}", 22, CS_E_JSON_CONTROL},
-    {"{\"data\":{\"source\":{\"url\":\"http://\x0a" "\"}}}", 33, CS_E_JSON_CONTROL},
+    {"{\"data\":{\"source\":{\"url\":\"http://\x0a" "\"}}}",
+     33, CS_E_JSON_CONTROL},
     {"{\"data\":[\"a.com\",\"b\x02" ".com\"]}", 19, CS_E_JSON_CONTROL},
     {"{\"a\":\"\\x\"}", 7, CS_E_JSON_ESCAPE},
     {"{\"a\":\"\\U0041\"}", 7, CS_E_JSON_ESCAPE},
@@ -2064,8 +2067,10 @@ static const struct {
     {"{\"a\":\"\xe2" "\x82" "(\"}", 8, CS_E_JSON_UTF8},
     {"{\"a\":\"\xc3" "\xa9" "\xa9" "\"}", 8, CS_E_JSON_UTF8},
     {"{\"\xff" "\":1}", 2, CS_E_JSON_UTF8},
-    {"{\"data\":{\"leaf_cert\":{\"all_domains\":[\"a\xff" ".com\"]}}}", 39, CS_E_JSON_UTF8},
-    {"{\"data\":{\"source\":{\"name\":\"\xc0" "\xaf" "\"}}}", 27, CS_E_JSON_UTF8},
+    {"{\"data\":{\"leaf_cert\":{\"all_domains\":[\"a\xff" ".com\"]}}}",
+     39, CS_E_JSON_UTF8},
+    {"{\"data\":{\"source\":{\"name\":\"\xc0" "\xaf" "\"}}}",
+     27, CS_E_JSON_UTF8},
     {"{\"message_type\":\"x\xed" "\xb0" "\x80" "\"}", 19, CS_E_JSON_UTF8},
     {"{\"a\":\"\xf0" "\x9f" "(\x80" "\"}", 8, CS_E_JSON_UTF8},
     {"{\"a\":\"\xf0" "\x9f" "\x98" "\xc3" "\"}", 9, CS_E_JSON_UTF8},
