@@ -150,7 +150,8 @@ typedef struct cs_text {
  * has:   fields present (absent or null: bit clear, not an error).
  * bad:   fields that had the wrong JSON type (treated as absent), or for
  *        CS_F_DOMAINS, list elements that were not strings (skipped), or
- *        for CS_F_CERT_INDEX a number that is not an integer in 0..2^64-1.
+ *        for CS_F_CERT_INDEX a number not written as an integer in
+ *        0..2^64-1 (a fraction or exponent, even "1.0", does not count).
  * trunc: CS_F_DOMAINS when some domains did not fit the storage (they are
  *        counted in domain_total but not stored); a text field's bit when
  *        it was cut to CS_JSON_STR_MAX bytes (at a character boundary).
@@ -200,6 +201,7 @@ typedef struct cs__num {
 typedef struct cs_json {
     cs_msg msg;
     uint64_t off;          /* bytes consumed in this message */
+    uint64_t top_off;      /* where the top value starts */
     uint64_t err_off;
     int err;
     unsigned char st;      /* grammar state */
@@ -248,7 +250,10 @@ CSDEF int cs_json_feed(cs_json *j, const void *data, size_t len);
 
 /* End the current message. Returns 0 when it was one valid JSON object
  * (its fields are then in cs_json_msg()), CS_E_JSON_NOT_OBJECT for valid
- * JSON whose top value is not an object, or another CS_E_JSON_* code. */
+ * JSON whose top value is not an object (offset: where that value
+ * starts), or another CS_E_JSON_* code. Each call ends one message: a call
+ * with no cs_json_feed() since the last one ends an empty message
+ * (CS_E_JSON_INCOMPLETE at offset 0), never the previous one again. */
 CSDEF int cs_json_end(cs_json *j);
 
 /* One whole message in one call: begin, feed, end. */
@@ -849,7 +854,7 @@ cs_json_begin(cs_json *j)
     m->type_name.len = m->source_url.len = m->source_name.len = 0;
     m->type_name.buf[0] = m->source_url.buf[0] = m->source_name.buf[0] = 0;
     cs__dom_reset(m);
-    j->off = 0;
+    j->off = j->top_off = 0;
     j->err = 0;
     j->err_off = 0;
     j->st = CS__S_VALUE;
@@ -1890,6 +1895,8 @@ s_value:
     }
 value:
     c = *p;
+    if (depth == 0)
+        j->top_off = j->off + (uint64_t)(p - base);
     if (node == CS__N_DOMAINS) {
         /* domains, whole in this chunk and plain: straight to storage,
          * one after another while they are separated by bare commas */
@@ -2191,8 +2198,11 @@ cs_json_end(cs_json *j)
     int st = j->st;
 
     CS_ASSERT(j != NULL);
-    if (st == CS__S_ENDED)
-        return j->err;
+    if (st == CS__S_ENDED) {
+        /* no bytes since the last end: an empty message, not that one */
+        cs_json_begin(j);
+        st = j->st;
+    }
     j->st = CS__S_ENDED;
     if (j->err != 0)
         return j->err;
@@ -2207,7 +2217,7 @@ cs_json_end(cs_json *j)
     if (st != CS__S_DONE)
         return cs__fail(j, CS_E_JSON_INCOMPLETE, j->off);
     if (!j->root)
-        return cs__fail(j, CS_E_JSON_NOT_OBJECT, 0);
+        return cs__fail(j, CS_E_JSON_NOT_OBJECT, j->top_off);
     /* Name the type. */
     if (m->has & CS_F_TYPE) {
         const cs_text *t = &m->type_name;

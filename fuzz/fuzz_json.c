@@ -202,8 +202,8 @@ fz_run(cs_json *j, const unsigned char *p, size_t n, unsigned mode,
         fz_fail("cs_json_end() changed the error %d@%llu to %d@%llu", first,
                 (unsigned long long)first_off, r,
                 (unsigned long long)cs_json_error_offset(j));
-    if (cs_json_end(j) != r)
-        fz_fail("a second cs_json_end() returned something else");
+    /* (a second cs_json_end() would end an empty message, not repeat
+     * this one: tests/test_json.c checks that) */
     return r;
 }
 
