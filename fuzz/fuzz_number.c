@@ -3,7 +3,7 @@
  * The input is the number text itself, with one escape hatch for long
  * inputs: when the first byte is 0xFF, the rest is expanded first, every
  * "*" HI LO C becoming C repeated ((HI << 8 | LO) + 1) * 4 times (so up to
- * 262144 copies; 2 MiB in all at most). That lets a few input bytes ask
+ * 262144 copies; 512 KiB in all at most). That lets a few input bytes ask
  * for 100000 zeros, where digit and exponent counters saturate.
  *
  * Checks; any failure prints both sides and calls abort():
@@ -29,7 +29,7 @@
 #include <string.h>
 
 #define FZ_MAX_RAW ((size_t)1 << 20)
-#define FZ_MAX_EXPANDED ((size_t)2 << 20)
+#define FZ_MAX_EXPANDED ((size_t)512 << 10)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,7 +19,8 @@
  *   CS_E_JSON_NUMBER      the byte where the number grammar fails
  *   CS_E_JSON_LITERAL     the first misspelled byte of true/false/null
  *   CS_E_JSON_INCOMPLETE  at the message length: input ended inside a value
- *   CS_E_JSON_NOT_OBJECT  at 0: valid JSON whose top value is not {}
+ *   CS_E_JSON_NOT_OBJECT  valid JSON whose top value is not {}: at the
+ *                         top value's first byte (since 9b2e97a; was 0)
  * Fields, when the message is valid (documented in cs_msg):
  *   - a field's value replaces the earlier one: its has/bad/trunc bits are
  *     cleared first (for "data": every field under it; for anything that
@@ -651,6 +652,8 @@ ref_value(ref_json *r, int f, int depth)
 static int
 ref_parse(ref_json *r, const unsigned char *p, size_t n, size_t dom_cap)
 {
+    size_t top;
+
     memset(r, 0, sizeof *r);
     r->p = p;
     r->n = n;
@@ -663,13 +666,15 @@ ref_parse(ref_json *r, const unsigned char *p, size_t n, size_t dom_cap)
     r->dbuf = (unsigned char *)malloc(dom_cap + 1);
     if (r->s == NULL || r->doff == NULL || r->dbuf == NULL)
         abort();
+    ref_skip_ws(r);
+    top = r->i;
     if (ref_value(r, RF_TOP, 0) != 0)
         return r->err;
     ref_skip_ws(r);
     if (r->i < r->n)
         return ref_fail(r, CS_E_JSON_TRAILING, r->i);
     if (!r->root_is_object)
-        return ref_fail(r, CS_E_JSON_NOT_OBJECT, 0);
+        return ref_fail(r, CS_E_JSON_NOT_OBJECT, top);
     if (r->has & CS_F_TYPE) {
         const ref_text *t = &r->type_name;
         if (t->len == 18 && memcmp(t->buf, "certificate_update", 18) == 0)

@@ -5,12 +5,15 @@
 #   fuzz/run.sh fuzz SECONDS [TARGET]  run each target (or one) SECONDS
 #
 # Targets: json (fuzz_json.c, the extractor: chunking, reuse, reference
-# model) and number (fuzz_number.c: cs_json_number vs strtod).
+# model), number (fuzz_number.c: cs_json_number vs strtod) and
+# json_nosimd (fuzz_json.c built with -DCS_NO_SIMD: the portable SWAR
+# string scanner that non-x86 builds use; same seeds and dictionary).
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
 # between runs but is never committed. Crashes go to
 # build/fuzz/crashes/<target>/; the script prints their paths and exits 1.
+# Logs: build/fuzz/<target>.log.
 # To keep a crasher: fuzz/minimize.sh TARGET CRASH-FILE NAME.
 #
 # Environment:
@@ -25,13 +28,16 @@
 #   FUZZ_KEEP_GOING=1  libFuzzer -fork=1 -ignore_crashes=1: keep fuzzing
 #                  after a crash (each crash still lands in crashes/)
 #   FUZZ_ARGS      extra libFuzzer flags
+#   FUZZ_OUT       output directory instead of build/fuzz (binaries, logs,
+#                  work corpus, crashes): give a long campaign its own, so a
+#                  concurrent `make fuzz-smoke` cannot rebuild its binary
 set -u
 cd "$(dirname "$0")/.."
 root=$(pwd)
 CLANG=${CLANG:-clang}
-out=build/fuzz
+out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number"
+targets_all="json number json_nosimd"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 flags="-std=c99 -O1 -g -fno-omit-frame-pointer \
@@ -39,11 +45,17 @@ flags="-std=c99 -O1 -g -fno-omit-frame-pointer \
  -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base \
  -fno-sanitize-recover=all -I$hdr ${FUZZ_CFLAGS:-}"
 
+# json_nosimd -> json: the harness, seeds, dictionary and regress dir.
+base() { echo "${1%%_*}"; }
+
 build() {
     mkdir -p "$out"
     for t in $targets_all; do
+        local extra=""
+        [ "$t" = json_nosimd ] && extra=-DCS_NO_SIMD
         # shellcheck disable=SC2086
-        "$CLANG" $flags -o "$out/fuzz_$t" "fuzz/fuzz_$t.c" -lm || {
+        "$CLANG" $flags $extra -o "$out/fuzz_$t" "fuzz/fuzz_$(base "$t").c" \
+            -lm || {
             echo "fuzz/run.sh: building fuzz_$t failed" >&2
             exit 2
         }
@@ -53,7 +65,7 @@ build() {
 # max_len per target: whole certificate messages (a few KB) for json;
 # numbers are short, but the 0xFF expansion makes them long cheaply.
 max_len() {
-    case "$1" in
+    case "$(base "$1")" in
     json) echo 16384 ;;
     number) echo 512 ;;
     esac
@@ -61,7 +73,9 @@ max_len() {
 
 run_one() {
     local t=$1 secs=$2 work=$out/work/$1 crashes=$out/crashes/$1 log
-    local dict=fuzz/$t.dict extra=() rc before after
+    local b dict extra=() rc before after
+    b=$(base "$t")
+    dict=fuzz/$b.dict
     mkdir -p "$work" "$crashes"
     log=$out/$t.log
     [ -f "$dict" ] && extra+=("-dict=$dict")
@@ -72,8 +86,8 @@ run_one() {
     "$out/fuzz_$t" "${extra[@]}" -max_total_time="$secs" \
         -max_len="$(max_len "$t")" -timeout=5 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$crashes/" \
-        ${FUZZ_ARGS:-} "$work" "fuzz/corpus/$t" \
-        $( [ -d "tests/regress/$t" ] && echo "tests/regress/$t" ) \
+        ${FUZZ_ARGS:-} "$work" "fuzz/corpus/$b" \
+        $( [ -d "tests/regress/$b" ] && echo "tests/regress/$b" ) \
         >"$log" 2>&1
     rc=$?
     # the last status line: coverage, features, corpus, exec/s
