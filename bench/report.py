@@ -133,7 +133,7 @@ def callgrind(results, kinds, peers):
             ir = None
             with open(cg) as f:
                 for line in f:
-                    if line.startswith("summary:") or line.startswith("totals:"):
+                    if line.startswith(("summary:", "totals:")):
                         ir = int(line.split()[1])
             d = parse(out)
             if ir is None or not d.get("bytes"):

@@ -58,23 +58,27 @@ mkdir -p "$OUT/src"
 cp "$HEADER" "$OUT/src/certstream.h"
 sed 's|#include "../certstream.h"|#include "certstream.h"|' bench/bench_cs.c \
     > "$OUT/src/bench_cs.c"
-$CC -std=c99 $OPT $WARN $cg_def -Ibench -o "$OUT/bench_cs" "$OUT/src/bench_cs.c"
+$CC -std=c99 $OPT $WARN $cg_def -Ibench -o "$OUT/bench_cs" \
+    "$OUT/src/bench_cs.c"
 $CC -std=c99 $OPT $WARN $cg_def -o "$OUT/bench_memchr" bench/bench_memchr.c
 peers=(cs cs_chunk)
 skipped=()
-if echo '#include <simdjson.h>' | $CXX -x c++ -std=c++17 -fsyntax-only - 2>/dev/null \
+if echo '#include <simdjson.h>' \
+       | $CXX -x c++ -std=c++17 -fsyntax-only - 2>/dev/null \
    && $CXX -std=c++17 $OPT $WARN $cg_def -o "$OUT/bench_simdjson" \
           bench/bench_simdjson.cpp -lsimdjson 2>"$OUT/simdjson.build.log"; then
     peers+=(simdjson)
 else
-    skipped+=("simdjson: not built (libsimdjson-dev missing? see $OUT/simdjson.build.log)")
+    why="libsimdjson-dev missing? see $OUT/simdjson.build.log"
+    skipped+=("simdjson: not built ($why)")
 fi
 if echo '#include <yajl/yajl_parse.h>' | $CC -x c -fsyntax-only - 2>/dev/null \
    && $CC -std=c99 $OPT $WARN $cg_def -o "$OUT/bench_yajl" bench/bench_yajl.c \
           -lyajl 2>"$OUT/yajl.build.log"; then
     peers+=(yajl)
 else
-    skipped+=("yajl: not built (libyajl-dev missing? see $OUT/yajl.build.log)")
+    why="libyajl-dev missing? see $OUT/yajl.build.log"
+    skipped+=("yajl: not built ($why)")
 fi
 peers+=(memchr)
 for s in ${skipped[@]+"${skipped[@]}"}; do echo "   SKIPPED $s"; done
@@ -109,9 +113,12 @@ corpus_file() {
     esac
     local f="$CORPUS_DIR/$kind-${mb}MB-s$SEED-$gen_id.ndjson"
     if [ ! -s "$f" ]; then
-        find "$CORPUS_DIR" -maxdepth 1 -name "$kind-*.ndjson" ! -name "*-$gen_id.ndjson" -delete
-        echo "== generating $f ($gen --kind $kind --bytes $((mb * 1000000)) --seed $SEED)" >&2
-        "$PY" "$gen" --kind "$kind" --bytes $((mb * 1000000)) --seed "$SEED" > "$f.tmp.$$"
+        find "$CORPUS_DIR" -maxdepth 1 -name "$kind-*.ndjson" \
+            ! -name "*-$gen_id.ndjson" -delete
+        echo "== generating $f ($gen --kind $kind" \
+             "--bytes $((mb * 1000000)) --seed $SEED)" >&2
+        "$PY" "$gen" --kind "$kind" --bytes $((mb * 1000000)) \
+            --seed "$SEED" > "$f.tmp.$$"
         mv "$f.tmp.$$" "$f"
     fi
     echo "$f"
@@ -131,7 +138,8 @@ for kind in $CORPORA; do
         for ((i = 0; i < n; i++)); do
             p=${peers[$(((i + r) % n))]}
             # shellcheck disable=SC2046
-            if ! ${pin[@]+"${pin[@]}"} $(cmd "$p") "$f" -p "$PASSES" > "$dir/$p.r$r.out" 2> "$dir/$p.r$r.err"; then
+            if ! ${pin[@]+"${pin[@]}"} $(cmd "$p") "$f" -p "$PASSES" \
+                    > "$dir/$p.r$r.out" 2> "$dir/$p.r$r.err"; then
                 echo "FAIL: $p on $kind exited non-zero:" >&2
                 cat "$dir/$p.r$r.err" >&2
                 fail=1
@@ -160,7 +168,8 @@ done
 if [ "$CG_MB" != 0 ]; then
     if command -v valgrind >/dev/null && [ -n "$cg_def" ]; then
         echo
-        echo "== callgrind: instructions per input byte, first ${CG_MB} MB of each corpus, parse loop only"
+        echo "== callgrind: instructions per input byte, first ${CG_MB} MB" \
+             "of each corpus, parse loop only"
         for kind in $CORPORA; do
             f=$(cat "$OUT/results/$kind/corpus")
             dir="$OUT/results/$kind"
@@ -176,7 +185,8 @@ if [ "$CG_MB" != 0 ]; then
         done
         "$PY" bench/report.py callgrind "$OUT/results" $CORPORA -- "${peers[@]}"
     else
-        echo "== callgrind: SKIPPED (valgrind or valgrind/callgrind.h not installed)"
+        echo "== callgrind: SKIPPED (valgrind or valgrind/callgrind.h" \
+             "not installed)"
     fi
 fi
 
