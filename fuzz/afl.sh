@@ -48,7 +48,8 @@ AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=0 \
     -t 5000 -V "$AFL_SECONDS" -- "$out/fuzz_$t" >"$out/$t.log" 2>&1 || true
 stats=$out/out-$t/default/fuzzer_stats
 if [ -f "$stats" ]; then
-    grep -E '^(execs_done|execs_per_sec|corpus_count|saved_crashes|saved_hangs|bitmap_cvg)' "$stats"
+    grep -E '^(execs_done|execs_per_sec|corpus_count|saved_crashes)' "$stats"
+    grep -E '^(saved_hangs|bitmap_cvg)' "$stats"
 fi
 n=$(find "$out/out-$t/default/crashes" -type f -name 'id:*' 2>/dev/null | wc -l)
 if [ "$n" -gt 0 ]; then

@@ -224,7 +224,8 @@ fz_in_message(const char *s, size_t n, double want)
                     (unsigned long long)cs_json_error_offset(&j));
         msg = cs_json_msg(&j);
         if (!(msg->has & CS_F_SEEN) || !(msg->has & CS_F_TIMESTAMP))
-            fz_fail("\"%.100s\": seen/timestamp missing (has %#x)", s, msg->has);
+            fz_fail("\"%.100s\": seen/timestamp missing (has %#x)", s,
+                    msg->has);
         if (fz_bits(msg->seen) != fz_bits(want)
                 || fz_bits(msg->timestamp) != fz_bits(want))
             fz_fail("\"%.100s\" (step %zu): seen %.17g timestamp %.17g, strtod "

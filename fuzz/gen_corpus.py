@@ -35,7 +35,8 @@ def colon_hex(h):
 
 def fake_der(seed, n):
     rnd = random.Random(seed)
-    return base64.b64encode(bytes(rnd.getrandbits(8) for _ in range(n))).decode()
+    raw = bytes(rnd.getrandbits(8) for _ in range(n))
+    return base64.b64encode(raw).decode()
 
 
 DOMAINS = [
@@ -441,7 +442,8 @@ def write_json(outdir):
 
 
 NUMBERS = [
-    "0", "-0", "1", "-1", "0.1", "0.5", "1.5e300", "1e308", "1.7976931348623157e308",
+    "0", "-0", "1", "-1", "0.1", "0.5", "1.5e300", "1e308",
+    "1.7976931348623157e308",
     "1.7976931348623158e308", "1.7976931348623159e308", "1e309", "-1e400",
     "2.2250738585072011e-308", "2.2250738585072014e-308",
     "4.9406564584124654e-324", "2.4703282292062327e-324",

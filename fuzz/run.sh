@@ -7,7 +7,9 @@
 # Targets: json (fuzz_json.c, the extractor: chunking, reuse, reference
 # model), number (fuzz_number.c: cs_json_number vs strtod) and
 # json_nosimd (fuzz_json.c built with -DCS_NO_SIMD: the portable SWAR
-# string scanner that non-x86 builds use; same seeds and dictionary).
+# string scanner that non-x86 builds use; same seeds and dictionary) and
+# json_small (fuzz_json.c with CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7:
+# every text is cut, at every UTF-8 position, and nesting hits the limit).
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
@@ -37,7 +39,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd"
+targets_all="json number json_nosimd json_small"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 flags="-std=c99 -O1 -g -fno-omit-frame-pointer \
@@ -45,7 +47,7 @@ flags="-std=c99 -O1 -g -fno-omit-frame-pointer \
  -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base \
  -fno-sanitize-recover=all -I$hdr ${FUZZ_CFLAGS:-}"
 
-# json_nosimd -> json: the harness, seeds, dictionary and regress dir.
+# json_nosimd, json_small -> json: harness, seeds, dictionary, regress dir.
 base() { echo "${1%%_*}"; }
 
 build() {
@@ -53,6 +55,8 @@ build() {
     for t in $targets_all; do
         local extra=""
         [ "$t" = json_nosimd ] && extra=-DCS_NO_SIMD
+        [ "$t" = json_small ] &&
+            extra="-DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7"
         # shellcheck disable=SC2086
         "$CLANG" $flags $extra -o "$out/fuzz_$t" "fuzz/fuzz_$(base "$t").c" \
             -lm || {
@@ -97,7 +101,8 @@ run_one() {
     after=$(ls "$crashes" | wc -l)
     if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
         echo "fuzz_$t: FAILED (exit $rc); new crash files:"
-        ls -t "$crashes" | head -n $((after - before > 0 ? after - before : 1)) |
+        ls -t "$crashes" |
+            head -n $((after - before > 0 ? after - before : 1)) |
             sed "s|^|    $crashes/|"
         grep -E 'ERROR|fuzz_(json|number):|runtime error|SUMMARY' "$log" |
             head -n 5 | sed 's/^/    /'

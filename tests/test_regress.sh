@@ -7,6 +7,7 @@
 #   - ${CC:-cc} with the strict test flags (plus $SAN and $OPT when `make
 #     asan` / `make ubsan` pass them down);
 #   - the same with -DCS_NO_SIMD (the portable string scanner);
+#   - the same with tiny limits (CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7);
 #   - when no sanitizer was asked for and clang can: clang with
 #     -fsanitize=address,undefined.
 # A replay that dies is restarted after the file that killed it, so one
@@ -69,11 +70,13 @@ replay() {
     done
 }
 
-variants="cc nosimd"
+variants="cc nosimd small"
 # shellcheck disable=SC2086
 build cc "$CC" $opt $san
 # shellcheck disable=SC2086
 build nosimd "$CC" $opt $san -DCS_NO_SIMD
+# shellcheck disable=SC2086
+build small "$CC" $opt $san -DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7
 if [ -z "$san" ] && command -v clang >/dev/null 2>&1 &&
         echo 'int main(void){return 0;}' |
         clang -x c -fsanitize=address,undefined -o "$out/.probe" - \
