@@ -461,7 +461,54 @@ NUMBERS = [
 ]
 
 
+def halfway_numbers():
+    """Exact decimal expansions of points halfway between two adjacent
+    doubles (they round to the even one), and the same nudged up by a 1
+    far past digit 800 (must round up: only the sticky flag sees it) or
+    down in the last digit (must round down). Up to ~770 digits."""
+    import struct
+    from fractions import Fraction
+
+    def bits(x):
+        return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+    def dbl(b):
+        return struct.unpack("<d", struct.pack("<Q", b))[0]
+
+    def exact(fr):
+        n, d = fr.numerator, fr.denominator
+        k = d.bit_length() - 1
+        assert d == 1 << k
+        return str(n * 5 ** k), k  # value = digits * 10^-k
+
+    rnd = random.Random(7)
+    lows = [0, 1, 0x000fffffffffffff, 0x0010000000000000,
+            bits(1.0), bits(9007199254740992.0), bits(0.1), bits(1e23),
+            bits(1700000000.123456), 0x7fefffffffffffff - 1]
+    lows += [rnd.getrandbits(62) & 0x7fefffffffffffff for _ in range(6)]
+    out = []
+    for b in lows:
+        lo = Fraction(dbl(b))
+        # above DBL_MAX the next "double" is 2^1024 (rounds to inf)
+        hi = Fraction(2) ** 1024 if b == 0x7fefffffffffffff else \
+            Fraction(dbl(b + 1))
+        digits, k = exact((lo + hi) / 2)
+        out.append("%se-%d" % (digits, k) if k else digits)
+        pad = max(0, 810 - len(digits))
+        out.append("%s%s1e-%d" % (digits, "0" * pad, k + pad + 1))
+        out.append("%s%de-%d" % (digits[:-1], int(digits[-1]) - 1, k))
+    # long digit strings that are no dyadic fraction: scaling them never
+    # gets shorter, so the converter drops digits past its limit
+    for e in ("e-300", "e-1100", "e-790", "e-480", ""):
+        out.append("0." + "".join(rnd.choice("0123456789")
+                                  for _ in range(804)) + "7" + e)
+    return out
+
+
 def write_numbers(outdir):
+    for k, s in enumerate(halfway_numbers()):
+        with open(os.path.join(outdir, "half%02d" % k), "w") as f:
+            f.write(s)
     for k, s in enumerate(NUMBERS):
         with open(os.path.join(outdir, "n%02d" % k), "w") as f:
             f.write(s)
@@ -476,7 +523,7 @@ def write_numbers(outdir):
     for name, b in exp.items():
         with open(os.path.join(outdir, name), "wb") as f:
             f.write(b)
-    return len(NUMBERS) + len(exp)
+    return len(NUMBERS) + len(exp) + len(halfway_numbers())
 
 
 def main():

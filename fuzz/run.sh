@@ -67,11 +67,12 @@ build() {
 }
 
 # max_len per target: whole certificate messages (a few KB) for json;
-# numbers are short, but the 0xFF expansion makes them long cheaply.
+# numbers: room for the ~800-digit halfway seeds (longer still through
+# the 0xFF expansion).
 max_len() {
     case "$(base "$1")" in
     json) echo 16384 ;;
-    number) echo 512 ;;
+    number) echo 1024 ;;
     esac
 }
 
