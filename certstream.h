@@ -1035,14 +1035,6 @@ cs__match_key(int node, const unsigned char *k, size_t len)
 #undef CS__KEY
 }
 
-/* Does a domain of n bytes fit? It takes its bytes and a NUL from the
- * front of the storage and a 4-byte offset from the back. */
-static CS__INLINE int
-cs__dom_fits(const cs_msg *m, size_t n)
-{
-    return m->dom_cap - m->dom_used >= n + 1 + 4 * (m->domain_count + 1);
-}
-
 /* The domain whose n bytes are already at dom + dom_used is complete. */
 static CS__INLINE void
 cs__dom_commit(cs_msg *m, size_t n)
@@ -1062,28 +1054,34 @@ cs__dom_commit(cs_msg *m, size_t n)
 static CS__INLINE void
 cs__dom_add(cs_msg *m, const unsigned char *s, size_t n, size_t avail)
 {
-    unsigned char *d;
+    /* the storage state in locals: the stores into dom below may alias
+     * *m as far as the compiler knows, which would reload every field */
+    unsigned char *dom = m->dom;
+    size_t used = m->dom_used, cnt = m->domain_count, cap = m->dom_cap;
+    size_t left = cap - used - 4 * cnt;   /* never negative */
+    uint32_t at = (uint32_t)used;
 
     m->domain_total++;
-    if (!cs__dom_fits(m, n)) {
+    if (left < n + 1 + 4) {
         m->trunc |= CS_F_DOMAINS;
         return;
     }
-    d = m->dom + m->dom_used;
 #if CS__SSE2
-    if (n <= 32 && avail >= 32 && m->dom_cap - m->dom_used
-                                  >= 32 + 4 * (m->domain_count + 1)) {
+    if (n <= 32 && avail >= 32 && left >= 32 + 4) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
-        _mm_storeu_si128((__m128i *)(void *)d, a);
-        _mm_storeu_si128((__m128i *)(void *)(d + 16), b);
+        _mm_storeu_si128((__m128i *)(void *)(dom + used), a);
+        _mm_storeu_si128((__m128i *)(void *)(dom + used + 16), b);
     } else
 #endif
     {
         (void)avail;
-        CS_MEMCPY(d, s, n);
+        CS_MEMCPY(dom + used, s, n);
     }
-    cs__dom_commit(m, n);
+    dom[used + n] = 0;
+    CS_MEMCPY(dom + cap - 4 * (cnt + 1), &at, 4);
+    m->dom_used = used + n + 1;
+    m->domain_count = cnt + 1;
 }
 
 /* Set text field f (TYPE, URL or NAME) from n plain bytes at s, cut at a
@@ -1258,6 +1256,26 @@ cs__num_f64(cs__num *n)
 
 #define CS__DIGIT(c) ((unsigned)((c) - '0') < 10u)
 
+/* The first byte from p (before end) that is not a digit: eight bytes
+ * per test while eight remain (SWAR: every byte in 0x30-0x39; a carry out
+ * of a lane only comes from a lane that already failed). */
+static CS__INLINE const unsigned char *
+cs__digits(const unsigned char *p, const unsigned char *end)
+{
+    while (end - p >= 8) {
+        uint64_t v;
+        CS_MEMCPY(&v, p, 8);
+        if (((v & 0xf0f0f0f0f0f0f0f0u)
+             | ((v + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) >> 4)
+                != 0x3333333333333333u)
+            break;
+        p += 8;
+    }
+    while (p < end && CS__DIGIT(*p))
+        p++;
+    return p;
+}
+
 /* The end of the JSON number that starts at p (RFC 8259 6), or NULL when
  * the text breaks the grammar (including "0" followed by a digit). */
 static CS__INLINE const unsigned char *
@@ -1269,16 +1287,14 @@ cs__num_scan(const unsigned char *p, const unsigned char *end)
         if (++p < end && CS__DIGIT(*p))
             return NULL;
     } else if (p < end && CS__DIGIT(*p)) {
-        while (++p < end && CS__DIGIT(*p))
-            ;
+        p = cs__digits(p + 1, end);
     } else {
         return NULL;
     }
     if (p < end && *p == '.') {
         if (++p == end || !CS__DIGIT(*p))
             return NULL;
-        while (++p < end && CS__DIGIT(*p))
-            ;
+        p = cs__digits(p + 1, end);
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         if (++p < end && (*p == '+' || *p == '-'))
@@ -1376,11 +1392,17 @@ cs__num_done(cs_json *j)
 static void
 cs__value_start(cs_json *j, int c, int f)
 {
+    /* the kinds each field takes, a bit per kind: 0 null, 1 string,
+     * 2 object, 3 array, 4 true/false, 5 number (a table, not a switch:
+     * the switch compiled to an indirect jump that mispredicts) */
+    static const unsigned char takes[12] = {
+        0, 1u << 1, (1u << 2) | (1u << 3), 1u << 5, 1u << 5, 1u << 5,
+        1u << 2, 1u << 2, 1u << 1, 1u << 1, 1u << 3, 1u << 1
+    };
     cs_msg *m = &j->msg;
     unsigned mask = cs__fmask[f];
     int kind = c == '"' ? 1 : c == '{' ? 2 : c == '[' ? 3
              : c == 'n' ? 0 : (c == 't' || c == 'f') ? 4 : 5;
-    int ok;
 
     if (mask == 0)
         return;
@@ -1391,26 +1413,9 @@ cs__value_start(cs_json *j, int c, int f)
         if (mask & CS_F_DOMAINS)
             cs__dom_reset(m);
     }
-    switch (f) {
-    case CS__F_TYPE: case CS__F_URL: case CS__F_NAME: case CS__F_DOMAIN:
-        ok = kind == 1;
-        break;
-    case CS__F_DATA:
-        ok = kind == 2 || kind == 3;
-        break;
-    case CS__F_SOURCE: case CS__F_LEAF:
-        ok = kind == 2;
-        break;
-    case CS__F_ALL_DOMAINS:
-        ok = kind == 3;
-        break;
-    default: /* numbers */
-        ok = kind == 5;
-        break;
-    }
     if (kind == 0 && f != CS__F_DOMAIN)
         return; /* null: absent */
-    if (!ok) {
+    if (!((takes[f] >> kind) & 1)) {
         m->bad |= mask;
         return;
     }
@@ -1437,12 +1442,13 @@ cs__scan_str(const unsigned char *p, size_t n, size_t back)
 {
     size_t i = 0;
 #if CS__SSE2
-    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-    const __m128i lo = _mm_set1_epi8(0x20);
-#  define CS__HITS(v) _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8((v), q), \
-                                   _mm_cmpeq_epi8((v), bs)), \
-                                   _mm_cmplt_epi8((v), lo))
-    /* signed compare: bytes 0x00-0x1f and 0x80-0xff are "< 0x20" */
+    const __m128i x2 = _mm_set1_epi8(2), lim = _mm_set1_epi8(0x21);
+    const __m128i bs = _mm_set1_epi8('\\');
+    /* v ^ 2 moves '"' (0x22) to 0x20, keeps 0x00-0x1f below 0x20 and
+     * 0x80-0xff negative, and leaves every other byte at 0x21 or above:
+     * one signed compare finds '"', control bytes and non-ASCII. */
+#  define CS__HITS(v) _mm_or_si128( \
+        _mm_cmplt_epi8(_mm_xor_si128((v), x2), lim), _mm_cmpeq_epi8((v), bs))
     if (i + 16 <= n) {
         uint32_t mask = (uint32_t)_mm_movemask_epi8(CS__HITS(
             _mm_loadu_si128((const __m128i *)(const void *)p)));
@@ -1530,6 +1536,65 @@ cs__hexval(unsigned char c)
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
     return -1;
+}
+
+/* Length of the escape (p[0] == '\\') or UTF-8 sequence (p[0] >= 0x80)
+ * at p when it lies whole before end and is valid (RFC 8259 7, RFC 3629
+ * 4); 0 otherwise: the resumable path then takes over and reports the
+ * error, if any. Only for strings that are not kept, where surrogates
+ * need no pairing (a lone one is not an error). */
+static CS__INLINE size_t
+cs__skip_seq(const unsigned char *p, const unsigned char *end)
+{
+    size_t n = (size_t)(end - p);
+    unsigned c = p[0];
+
+    if (c == '\\') {
+        if (n < 2)
+            return 0;
+        switch (p[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+        case 'r': case 't':
+            return 2;
+        case 'u':
+            return n >= 6 && (cs__hexval(p[2]) | cs__hexval(p[3])
+                              | cs__hexval(p[4]) | cs__hexval(p[5])) >= 0
+                   ? 6 : 0;
+        default:
+            return 0;
+        }
+    }
+    if (c >= 0xc2 && c <= 0xdf)
+        return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80
+               ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80
+               && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+/* The body of a string that is not kept, from p: the index of its closing
+ * quote when it is whole in the chunk (escapes and UTF-8 checked here),
+ * else where the resumable path must take over. */
+static CS__INLINE size_t
+cs__skip_body(const unsigned char *p, const unsigned char *end,
+              const unsigned char *base)
+{
+    size_t k = cs__scan_str(p, (size_t)(end - p), (size_t)(p - base)), e;
+
+    while (p + k < end && p[k] != '"'
+           && (e = cs__skip_seq(p + k, end)) != 0) {
+        k += e;
+        k += cs__scan_str(p + k, (size_t)(end - p) - k,
+                          (size_t)(p + k - base));
+    }
+    return k;
 }
 
 /* A \u code unit is complete: pair surrogates, else emit it. Returns the
@@ -1815,6 +1880,19 @@ cs__child_node(cs_json *j, unsigned d, int is_array, int f)
          : f == CS__F_LEAF ? CS__N_LEAF : CS__N_SKIP;
 }
 
+/* The literal that starts with c ('t', 'f' or 'n') at p, whole before
+ * the chunk end: spelled right? One 4-byte compare ("true", "null", or
+ * "alse" after the 'f'). */
+static CS__INLINE int
+cs__lit_ok(const unsigned char *p, int c)
+{
+    uint32_t w, want;
+
+    CS_MEMCPY(&w, p + (c == 'f'), 4);
+    CS_MEMCPY(&want, c == 't' ? "true" : c == 'n' ? "null" : "alse", 4);
+    return w == want;
+}
+
 /* Is the node one whose keys we read? */
 #define CS__KEYED(node) ((node) >= CS__N_ROOT && (node) <= CS__N_LEAF)
 
@@ -1923,7 +2001,9 @@ value:
     switch (c) {
     case '"':
         p++;
-        k = cs__scan_str(p, (size_t)(end - p), (size_t)(p - base));
+        k = j->cap == CS__C_NONE ? cs__skip_body(p, end, base)
+                                 : cs__scan_str(p, (size_t)(end - p),
+                                                (size_t)(p - base));
         if (CS__LIKELY(p + k < end && p[k] == '"')) {
             /* the whole string is here, with nothing to decode */
             if (j->cap != CS__C_NONE) {
@@ -1957,7 +2037,7 @@ value:
         j->lit_pos = 1;
         field = CS__F_NONE;
         k = j->lit == 1 ? 5 : 4;
-        if ((size_t)(end - p) >= k && cs__eq(p, cs__lits[j->lit], k)) {
+        if ((size_t)(end - p) >= k && cs__lit_ok(p, c)) {
             p += k;
             goto after_value;
         }
@@ -2060,31 +2140,19 @@ key:
         if (CS__LIKELY(p + 1 < end && *p == ':')) {
             /* compact "key":"value", the commonest member: when the value
              * is a plain string we do not want, skip it here and go on to
-             * the next key without a trip through the dispatch */
-            if (p[1] == '"' && (field == CS__F_TYPE || field == CS__F_URL
-                                 || field == CS__F_NAME)) {
-                /* a wanted text, whole and plain: straight into place */
-                k = cs__scan_str(p + 2, (size_t)(end - p - 2),
-                                 (size_t)(p + 2 - base));
-                if (CS__LIKELY(p + 2 + k < end && p[2 + k] == '"')) {
-                    cs__text_set(&j->msg, field, p + 2, k);
-                    p += k + 3;
-                    goto s_after;
-                }
-            }
+             * the next key without a trip through the dispatch. Unwanted
+             * keys (most of them) are tested first: one branch on the
+             * field, then one on the value's first byte. */
             if (field == CS__F_NONE) {
                 const unsigned char *q = NULL;
                 c = p[1];
                 if (c == '"') {
-                    k = cs__scan_str(p + 2, (size_t)(end - p - 2),
-                                     (size_t)(p + 2 - base));
+                    k = cs__skip_body(p + 2, end, base);
                     if (CS__LIKELY(p + 2 + k < end && p[2 + k] == '"'))
                         q = p + k + 3;
                 } else if (c == 'n' || c == 't' || c == 'f') {
                     k = c == 'f' ? 5 : 4;
-                    if ((size_t)(end - p - 1) >= k
-                            && cs__eq(p + 1, cs__lits[c == 't' ? 0 : c == 'f'
-                                                      ? 1 : 2], k))
+                    if ((size_t)(end - p - 1) >= k && cs__lit_ok(p + 1, c))
                         q = p + 1 + k;
                 } else if (c == '-' || CS__DIGIT(c)) {
                     q = cs__num_scan(p + 1, end);
@@ -2097,6 +2165,17 @@ key:
                         p++;
                         goto key;
                     }
+                    goto s_after;
+                }
+            } else if (p[1] == '"' && (field == CS__F_TYPE
+                                        || field == CS__F_URL
+                                        || field == CS__F_NAME)) {
+                /* a wanted text, whole and plain: straight into place */
+                k = cs__scan_str(p + 2, (size_t)(end - p - 2),
+                                 (size_t)(p + 2 - base));
+                if (CS__LIKELY(p + 2 + k < end && p[2 + k] == '"')) {
+                    cs__text_set(&j->msg, field, p + 2, k);
+                    p += k + 3;
                     goto s_after;
                 }
             }
