@@ -358,22 +358,6 @@ cs__ctz32(uint32_t x)
     return n;
 #endif
 }
-
-/* Count trailing zero bits of a nonzero 64-bit value. */
-static int
-cs__ctz64(uint64_t x)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(x);
-#else
-    int n = 0;
-    while ((x & 1u) == 0) {
-        x >>= 1;
-        n++;
-    }
-    return n;
-#endif
-}
 #endif
 
 /* Count leading zero bits of a nonzero 64-bit value. */
@@ -1531,65 +1515,6 @@ cs__scan_str(const unsigned char *p, size_t n, size_t back)
     return i;
 }
 
-/* A 64-byte window of the chunk with the bits of its '"', '\\', control
- * and non-ASCII bytes, computed once and reused for every string that
- * starts in it: most keys and values end inside the window they start in,
- * so finding their end is a shift and a ctz, with no branch that depends
- * on the string's length. */
-typedef struct cs__win {
-    const unsigned char *base;  /* the chunk */
-    size_t pos, len;            /* window [pos, pos + len), len 0 or 64 */
-    uint64_t mask;
-} cs__win;
-
-#if CS__SSE2
-static CS__INLINE uint64_t
-cs__mask64(const unsigned char *q)
-{
-    const __m128i x2 = _mm_set1_epi8(2), lim = _mm_set1_epi8(0x21);
-    const __m128i bs = _mm_set1_epi8('\\');
-    const __m128i *v = (const __m128i *)(const void *)q;
-#  define CS__HITS(v) _mm_or_si128( \
-        _mm_cmplt_epi8(_mm_xor_si128((v), x2), lim), _mm_cmpeq_epi8((v), bs))
-    uint64_t m0 = (uint32_t)_mm_movemask_epi8(CS__HITS(_mm_loadu_si128(v)));
-    uint64_t m1 = (uint32_t)_mm_movemask_epi8(
-        CS__HITS(_mm_loadu_si128(v + 1)));
-    uint64_t m2 = (uint32_t)_mm_movemask_epi8(
-        CS__HITS(_mm_loadu_si128(v + 2)));
-    uint64_t m3 = (uint32_t)_mm_movemask_epi8(
-        CS__HITS(_mm_loadu_si128(v + 3)));
-#  undef CS__HITS
-    return m0 | m1 << 16 | m2 << 32 | m3 << 48;
-}
-
-/* cs__scan_str for p inside w->base's chunk, through the window. */
-static CS__INLINE size_t
-cs__wscan(cs__win *w, const unsigned char *p, const unsigned char *end)
-{
-    size_t at = (size_t)(p - w->base), k = 0;
-
-    if (at - w->pos < w->len) {
-        uint64_t m = w->mask >> (at - w->pos);
-        if (CS__LIKELY(m != 0))
-            return (size_t)cs__ctz64(m);
-        k = w->pos + 64 - at;
-    }
-    while ((size_t)(end - p) - k >= 64) {
-        w->pos = at + k;
-        w->len = 64;
-        w->mask = cs__mask64(p + k);
-        if (w->mask != 0)
-            return k + (size_t)cs__ctz64(w->mask);
-        k += 64;
-    }
-    return k + cs__scan_str(p + k, (size_t)(end - p) - k, at + k);
-}
-#  define CS__WSCAN(w, p, end, base) cs__wscan((w), (p), (end))
-#else
-#  define CS__WSCAN(w, p, end, base) \
-    cs__scan_str((p), (size_t)((end) - (p)), (size_t)((p) - (base)))
-#endif
-
 /* RFC 3629 section 4: the range the second byte of a sequence must fall
  * in, set from its lead byte; 0 if the lead byte is invalid. */
 static int
@@ -1673,17 +1598,16 @@ cs__skip_seq(const unsigned char *p, const unsigned char *end)
  * quote when it is whole in the chunk (escapes and UTF-8 checked here),
  * else where the resumable path must take over. */
 static CS__INLINE size_t
-cs__skip_body(cs__win *w, const unsigned char *p, const unsigned char *end,
+cs__skip_body(const unsigned char *p, const unsigned char *end,
               const unsigned char *base)
 {
-    size_t k = CS__WSCAN(w, p, end, base), e;
+    size_t k = cs__scan_str(p, (size_t)(end - p), (size_t)(p - base)), e;
 
-    (void)w;
-    (void)base;
     while (p + k < end && p[k] != '"'
            && (e = cs__skip_seq(p + k, end)) != 0) {
         k += e;
-        k += CS__WSCAN(w, p + k, end, base);
+        k += cs__scan_str(p + k, (size_t)(end - p) - k,
+                          (size_t)(p + k - base));
     }
     return k;
 }
@@ -2005,7 +1929,6 @@ cs_json_feed(cs_json *j, const void *data, size_t len)
     int node, field, arr, err = 0, f;
     unsigned char c;
     size_t k;
-    cs__win win;
 
     CS_ASSERT(j != NULL && (data != NULL || len == 0));
     if (j->st == CS__S_ENDED)
@@ -2014,9 +1937,6 @@ cs_json_feed(cs_json *j, const void *data, size_t len)
         return j->err;   /* (data may be NULL when len is 0) */
     base = p;
     end = p + len;
-    win.base = base;
-    win.pos = win.len = 0;
-    win.mask = 0;
     depth = j->depth;
     node = j->node;
     field = j->field;
@@ -2074,7 +1994,8 @@ value:
         /* domains, whole in this chunk and plain: straight to storage,
          * one after another while they are separated by bare commas */
         while (c == '"') {
-            k = CS__WSCAN(&win, p + 1, end, base);
+            k = cs__scan_str(p + 1, (size_t)(end - p - 1),
+                             (size_t)(p + 1 - base));
             if (!CS__LIKELY(p + 1 + k < end && p[1 + k] == '"'))
                 break;
             cs__dom_add(&j->msg, p + 1, k, (size_t)(end - p - 1));
@@ -2095,8 +2016,9 @@ value:
     switch (c) {
     case '"':
         p++;
-        k = j->cap == CS__C_NONE ? cs__skip_body(&win, p, end, base)
-                                 : CS__WSCAN(&win, p, end, base);
+        k = j->cap == CS__C_NONE ? cs__skip_body(p, end, base)
+                                 : cs__scan_str(p, (size_t)(end - p),
+                                                (size_t)(p - base));
         if (CS__LIKELY(p + k < end && p[k] == '"')) {
             /* the whole string is here, with nothing to decode */
             if (j->cap != CS__C_NONE) {
@@ -2225,7 +2147,7 @@ key:
         goto fail;
     }
     p++;
-    k = CS__WSCAN(&win, p, end, base);
+    k = cs__scan_str(p, (size_t)(end - p), (size_t)(p - base));
     if (CS__LIKELY(p + k < end && p[k] == '"')) {
         /* the whole key is here, plain: match it in place */
         field = CS__KEYED(node) ? cs__match_key(node, p, k) : CS__F_NONE;
@@ -2240,7 +2162,7 @@ key:
                 const unsigned char *q = NULL;
                 c = p[1];
                 if (c == '"') {
-                    k = cs__skip_body(&win, p + 2, end, base);
+                    k = cs__skip_body(p + 2, end, base);
                     if (CS__LIKELY(p + 2 + k < end && p[2 + k] == '"'))
                         q = p + k + 3;
                 } else if (c == 'n' || c == 't' || c == 'f') {
@@ -2264,7 +2186,8 @@ key:
                                         || field == CS__F_URL
                                         || field == CS__F_NAME)) {
                 /* a wanted text, whole and plain: straight into place */
-                k = CS__WSCAN(&win, p + 2, end, base);
+                k = cs__scan_str(p + 2, (size_t)(end - p - 2),
+                                 (size_t)(p + 2 - base));
                 if (CS__LIKELY(p + 2 + k < end && p[2 + k] == '"')) {
                     cs__text_set(&j->msg, field, p + 2, k);
                     p += k + 3;
