@@ -358,6 +358,22 @@ cs__ctz32(uint32_t x)
     return n;
 #endif
 }
+
+/* Count trailing zero bits of a nonzero 64-bit value. */
+static int
+cs__ctz64(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(x);
+#else
+    int n = 0;
+    while ((x & 1u) == 0) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
 #endif
 
 /* Count leading zero bits of a nonzero 64-bit value. */
@@ -1470,7 +1486,34 @@ cs__scan_str(const unsigned char *p, size_t n, size_t back)
         if (mask != 0)
             return (size_t)cs__ctz32(mask);
         /* longer strings: 32 bytes per test, one mask for both halves */
-        for (i = 16; i + 32 <= n; i += 32) {
+        i = 16;
+        if (i + 32 <= n) {
+            const __m128i *v = (const __m128i *)(const void *)(p + i);
+            mask = (uint32_t)_mm_movemask_epi8(CS__HITS(_mm_loadu_si128(v)))
+                 | (uint32_t)_mm_movemask_epi8(
+                       CS__HITS(_mm_loadu_si128(v + 1))) << 16;
+            if (mask != 0)
+                return i + (size_t)cs__ctz32(mask);
+            i += 32;
+        }
+        /* long ones (base64 certificates): 64 bytes per test, the four
+         * masks only taken apart once something is found */
+        for (; i + 64 <= n; i += 64) {
+            const __m128i *v = (const __m128i *)(const void *)(p + i);
+            __m128i h0 = CS__HITS(_mm_loadu_si128(v));
+            __m128i h1 = CS__HITS(_mm_loadu_si128(v + 1));
+            __m128i h2 = CS__HITS(_mm_loadu_si128(v + 2));
+            __m128i h3 = CS__HITS(_mm_loadu_si128(v + 3));
+            if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(h0, h1),
+                                               _mm_or_si128(h2, h3)))) {
+                uint64_t m = (uint64_t)(uint32_t)_mm_movemask_epi8(h0)
+                    | (uint64_t)(uint32_t)_mm_movemask_epi8(h1) << 16
+                    | (uint64_t)(uint32_t)_mm_movemask_epi8(h2) << 32
+                    | (uint64_t)(uint32_t)_mm_movemask_epi8(h3) << 48;
+                return i + (size_t)cs__ctz64(m);
+            }
+        }
+        for (; i + 32 <= n; i += 32) {
             const __m128i *v = (const __m128i *)(const void *)(p + i);
             mask = (uint32_t)_mm_movemask_epi8(CS__HITS(_mm_loadu_si128(v)))
                  | (uint32_t)_mm_movemask_epi8(
