@@ -56,7 +56,7 @@ ubsan:
 
 # The portable (no SSE2) string scanner, tested like the default one.
 nosimd:
-	$(MAKE) test B=build/nosimd OPT="-O2 -g -DCS_NO_SIMD"
+	$(MAKE) test B=build/nosimd OPT="-O2 -g -DCS_NO_SIMD -DCS_NO_INT128"
 
 # The implementation compiles as C++11, warning-clean.
 cxx: tests/compile_cxx.cpp certstream.h

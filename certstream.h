@@ -29,6 +29,7 @@
  *   CERTSTREAM_STATIC     every function static (private copy per file)
  *   CS_NO_ERROR_STRINGS   cs_strerror() and cs_errname() return ""
  *   CS_NO_SIMD            no SSE2 string scanning (portable SWAR path)
+ *   CS_NO_INT128          no 128-bit multiply (portable 32-bit products)
  * Limits (before EVERY include; they size the structs):
  *   CS_JSON_MAX_DEPTH     64    deepest nesting accepted (max 255)
  *   CS_JSON_STR_MAX       255   bytes kept of message_type, source url/name
@@ -392,10 +393,18 @@ cs__clz64(uint64_t x)
 #endif
 }
 
-/* 64x64 -> 128-bit product, portable (four 32-bit partial products). */
-static void
+/* 64x64 -> 128-bit product: one instruction where the compiler has a
+ * 128-bit type, else four 32-bit partial products. */
+static CS__INLINE void
 cs__mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
 {
+#if defined(__SIZEOF_INT128__) && (defined(__GNUC__) || defined(__clang__)) \
+    && !defined(CS_NO_INT128)
+    __extension__ typedef unsigned __int128 cs__u128;
+    cs__u128 r = (cs__u128)a * b;
+    *hi = (uint64_t)(r >> 64);
+    *lo = (uint64_t)r;
+#else
     uint64_t a0 = a & 0xffffffffu, a1 = a >> 32;
     uint64_t b0 = b & 0xffffffffu, b1 = b >> 32;
     uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
@@ -403,6 +412,7 @@ cs__mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
 
     *lo = (mid << 32) | (p00 & 0xffffffffu);
     *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+#endif
 }
 
 /* Raw bits to double, without aliasing trouble. */
