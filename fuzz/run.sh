@@ -6,8 +6,9 @@
 #
 # Targets: json (fuzz_json.c, the extractor: chunking, reuse, reference
 # model), number (fuzz_number.c: cs_json_number vs strtod) and
-# json_nosimd (fuzz_json.c built with -DCS_NO_SIMD: the portable SWAR
-# string scanner that non-x86 builds use; same seeds and dictionary) and
+# json_nosimd (fuzz_json.c built with -DCS_NO_SIMD -DCS_NO_INT128: the
+# portable SWAR string scanner and 64-bit multiply that non-x86 builds
+# use; same seeds and dictionary) and
 # json_small (fuzz_json.c with CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7:
 # every text is cut, at every UTF-8 position, and nesting hits the limit).
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
@@ -54,7 +55,7 @@ build() {
     mkdir -p "$out"
     for t in $targets_all; do
         local extra=""
-        [ "$t" = json_nosimd ] && extra=-DCS_NO_SIMD
+        [ "$t" = json_nosimd ] && extra="-DCS_NO_SIMD -DCS_NO_INT128"
         [ "$t" = json_small ] &&
             extra="-DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7"
         # shellcheck disable=SC2086

@@ -6,7 +6,8 @@
 # is one test. Builds, into ${CS_BUILD:-build}/regress/:
 #   - ${CC:-cc} with the strict test flags (plus $SAN and $OPT when `make
 #     asan` / `make ubsan` pass them down);
-#   - the same with -DCS_NO_SIMD (the portable string scanner);
+#   - the same with -DCS_NO_SIMD -DCS_NO_INT128 (the portable string
+#     scanner and 64x64 multiply);
 #   - the same with tiny limits (CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7);
 #   - when no sanitizer was asked for and clang can: clang with
 #     -fsanitize=address,undefined.
@@ -74,7 +75,7 @@ variants="cc nosimd small"
 # shellcheck disable=SC2086
 build cc "$CC" $opt $san
 # shellcheck disable=SC2086
-build nosimd "$CC" $opt $san -DCS_NO_SIMD
+build nosimd "$CC" $opt $san -DCS_NO_SIMD -DCS_NO_INT128
 # shellcheck disable=SC2086
 build small "$CC" $opt $san -DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7
 if [ -z "$san" ] && command -v clang >/dev/null 2>&1 &&
