@@ -1,4 +1,5 @@
-/* certstream.h - v0.1.0 - CertStream feed client in one header. License: end of file.
+/* certstream.h - v0.1.0 - CertStream feed client in one header.
+ * License: MIT, at the end of the file.
  *
  * Do this:
  *   #define CERTSTREAM_IMPLEMENTATION
@@ -8,7 +9,7 @@
  * Usage (the extractor: one websocket text message in, its fields out):
  *
  *   static unsigned char names[CS_JSON_DOMAIN_BUF];  // domain storage
- *   cs_json j;
+ *   static cs_json j;                                 // ~1.8 KB, all state
  *   cs_json_init(&j, names, sizeof names);
  *   for (each message) {
  *       cs_json_feed(&j, chunk1, len1);          // any number of chunks,
@@ -307,7 +308,8 @@ CSDEF int cs_json_number(const char *s, size_t len, double *out);
 /*                             IMPLEMENTATION                              */
 /* ======================================================================= */
 
-#if defined(CERTSTREAM_IMPLEMENTATION) && !defined(CERTSTREAM_IMPLEMENTATION_ONCE)
+#if defined(CERTSTREAM_IMPLEMENTATION) \
+    && !defined(CERTSTREAM_IMPLEMENTATION_ONCE)
 #define CERTSTREAM_IMPLEMENTATION_ONCE
 
 #ifndef CS_ASSERT
