@@ -338,11 +338,9 @@ CSDEF int cs_json_number(const char *s, size_t len, double *out);
 #if defined(__GNUC__) || defined(__clang__)
 #  define CS__INLINE inline __attribute__((always_inline))
 #  define CS__LIKELY(x) __builtin_expect(!!(x), 1)
-#  define CS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #  define CS__INLINE
 #  define CS__LIKELY(x) (x)
-#  define CS__UNLIKELY(x) (x)
 #endif
 
 #if CS__SSE2
@@ -643,11 +641,8 @@ cs__dec_shl(cs__dec *x, int k)
             x->trunc = 1;
         n /= 10;
     }
-    for (; w >= 0; w--) {
-        if (w < CS_JSON_NUM_DIGITS)
-            x->d[w] = (unsigned char)(n % 10);
-        else if (n % 10 != 0)
-            x->trunc = 1;
+    for (; w >= 0; w--) { /* w < grow <= 19: always inside d[] */
+        x->d[w] = (unsigned char)(n % 10);
         n /= 10;
     }
     x->nd += grow;
