@@ -83,6 +83,14 @@
 #  define CS_JSON_DOMAIN_BUF (256 * 1024)
 #endif
 
+/* Capabilities, once the switches are resolved. TLS arrives in 0.3. */
+#define CS_HAS_TLS 0
+#ifdef CERTSTREAM_NO_POSIX
+#  define CS_HAS_POSIX 0
+#else
+#  define CS_HAS_POSIX 1
+#endif
+
 #if CS_JSON_MAX_DEPTH < 5 || CS_JSON_MAX_DEPTH > 255
 #  error "CS_JSON_MAX_DEPTH must be in 5..255"
 #endif
@@ -98,9 +106,42 @@ extern "C" {
 
 /* Every function returns 0 (OK, or "need more"), a positive count or event,
  * or one of these negative codes. Codes are grouped by layer:
- * -1..-19 API misuse and limits, -80..-89 JSON. */
+ * -1..-19 API misuse and limits, -20..-39 transport, -60..-79 websocket,
+ * -80..-89 JSON, -90..-99 the opening handshake. */
 enum {
     CS_OK = 0,
+    /* API misuse and limits */
+    CS_E_ARG = -1,              /* a bad argument or setting */
+    CS_E_URL = -2,              /* not a ws:// or wss:// URL we can use */
+    CS_E_BUFFER = -3,           /* the output does not fit */
+    CS_E_NO_TLS = -4,           /* wss:// in a build without TLS */
+    CS_E_RANDOM = -5,           /* the entropy source failed */
+    /* transport */
+    CS_E_CLOSED = -20,          /* the peer closed the TCP connection */
+    CS_E_IO = -21,              /* a socket call failed (see the errno) */
+    CS_E_DNS = -22,             /* the host name did not resolve */
+    CS_E_CONNECT = -23,         /* no address accepted the connection */
+    CS_E_TIMEOUT = -24,         /* connect + handshake took too long */
+    CS_E_DEAD = -25,            /* nothing received for dead_timeout_ms */
+    /* websocket (RFC 6455) */
+    CS_E_WS_RSV = -60,          /* reserved bits set, none negotiated */
+    CS_E_WS_OPCODE = -61,       /* reserved opcode */
+    CS_E_WS_MASKED = -62,       /* the server masked a frame */
+    CS_E_WS_CTL_LEN = -63,      /* control frame over 125 bytes */
+    CS_E_WS_CTL_FRAG = -64,     /* fragmented control frame */
+    CS_E_WS_CONT = -65,         /* continuation with no message open */
+    CS_E_WS_NESTED = -66,       /* new message inside a fragmented one */
+    CS_E_WS_LEN64 = -67,        /* 64-bit length with the top bit set */
+    CS_E_WS_LEN_MINIMAL = -68,  /* length not in its shortest form */
+    CS_E_WS_UTF8 = -69,         /* text that is not UTF-8 */
+    CS_E_WS_TOO_BIG = -70,      /* message over the configured limit */
+    CS_E_WS_CLOSE_LEN = -71,    /* close frame with a 1-byte payload */
+    CS_E_WS_CLOSE_STATUS = -72, /* close code not allowed on the wire */
+    CS_E_WS_CLOSE_UTF8 = -73,   /* close reason that is not UTF-8 */
+    CS_E_WS_AFTER_CLOSE = -74,  /* bytes after the server's close frame */
+    CS_E_WS_CLOSED_BY_PEER = -75, /* the server closed with a code other
+                                     than 1000 (normal closure) */
+    /* JSON */
     CS_E_JSON_SYNTAX = -80,     /* a byte that the JSON grammar forbids here */
     CS_E_JSON_NOT_OBJECT = -81, /* valid JSON, but the top value is not {} */
     CS_E_JSON_DEPTH = -82,      /* nested deeper than CS_JSON_MAX_DEPTH */
@@ -110,7 +151,18 @@ enum {
     CS_E_JSON_ESCAPE = -86,     /* bad backslash escape */
     CS_E_JSON_UTF8 = -87,       /* invalid UTF-8 inside a string */
     CS_E_JSON_NUMBER = -88,     /* malformed number */
-    CS_E_JSON_LITERAL = -89     /* misspelled true / false / null */
+    CS_E_JSON_LITERAL = -89,    /* misspelled true / false / null */
+    /* the opening handshake (HTTP/1.1 upgrade) */
+    CS_E_HS_SYNTAX = -90,       /* not an HTTP/1.1 response */
+    CS_E_HS_TOO_BIG = -91,      /* header over CS_HS_MAX_RESPONSE */
+    CS_E_HS_STATUS = -92,       /* status other than 101 (or 3xx) */
+    CS_E_HS_REDIRECT = -93,     /* 301/302/303/307/308 with a Location */
+    CS_E_HS_UPGRADE = -94,      /* Upgrade is not "websocket" */
+    CS_E_HS_CONNECTION = -95,   /* Connection lacks the "upgrade" token */
+    CS_E_HS_ACCEPT = -96,       /* wrong or missing Sec-WebSocket-Accept */
+    CS_E_HS_EXTENSION = -97,    /* an extension we did not offer */
+    CS_E_HS_PROTOCOL = -98,     /* a subprotocol we did not offer */
+    CS_E_HS_REDIRECTS = -99     /* more redirects than max_redirects */
 };
 
 /* A readable sentence for an error code ("" with CS_NO_ERROR_STRINGS). */
@@ -298,6 +350,452 @@ CSDEF uint64_t cs_json_error_offset(const cs_json *j);
  * nearest-even like strtod() in the C locale. Returns 0, or
  * CS_E_JSON_NUMBER if s is not a JSON number. */
 CSDEF int cs_json_number(const char *s, size_t len, double *out);
+
+
+/* ==== [1c] core: websocket frames (RFC 6455) ============================= */
+
+/* The largest message accepted by default (runtime: cs_ws_init()). The
+ * payload streams through in slices, so this bounds time, not memory. */
+#ifndef CS_WS_MAX_MESSAGE
+#  define CS_WS_MAX_MESSAGE ((uint64_t)64 * 1024 * 1024)
+#endif
+
+/* Opcodes (RFC 6455 5.2). */
+enum {
+    CS_WS_OP_CONT = 0x0,
+    CS_WS_OP_TEXT = 0x1,
+    CS_WS_OP_BINARY = 0x2,
+    CS_WS_OP_CLOSE = 0x8,
+    CS_WS_OP_PING = 0x9,
+    CS_WS_OP_PONG = 0xA
+};
+
+/* Events returned by cs_ws_feed(). */
+enum {
+    CS_WS_DATA = 1,  /* a slice of a data message: cs_ws_payload() */
+    CS_WS_END = 2,   /* the message is complete: cs_ws_opcode() tells
+                        CS_WS_OP_TEXT (valid UTF-8) or CS_WS_OP_BINARY */
+    CS_WS_PING = 3,  /* cs_ws_payload(): the ping's payload (<= 125 bytes) */
+    CS_WS_PONG = 4,  /* cs_ws_payload(): the pong's payload */
+    CS_WS_CLOSE = 5  /* the server's close: cs_ws_close_status(), and the
+                        reason (valid UTF-8) in cs_ws_payload() */
+};
+
+/* Private: an incremental UTF-8 validator (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+typedef struct cs__utf8 {
+    unsigned char need, lo, hi;
+} cs__utf8;
+
+/* The frame decoder's state. Visible so that the caller can allocate it;
+ * treat every field as private and use the functions. */
+typedef struct cs_ws {
+    int err;
+    unsigned char st;        /* which header byte comes next */
+    unsigned char hn;        /* extended length bytes still to read */
+    unsigned char ext;       /* 2 or 8: the extended length's size */
+    unsigned char op, fin;   /* the current frame */
+    unsigned char msg_op;    /* the open data message, 0 if none */
+    unsigned char closed;    /* a close frame arrived: nothing may follow */
+    uint64_t left;           /* payload bytes left in the current frame */
+    uint64_t msg_len;        /* payload bytes of the open message so far */
+    uint64_t max_msg;
+    uint64_t off;            /* bytes consumed since cs_ws_init() */
+    cs__utf8 u8;             /* across the frames of one text message */
+    int close_status;
+    const unsigned char *data;
+    size_t data_len;
+    size_t ctl_len;
+    unsigned char ctl[125];  /* a control frame's payload */
+} cs_ws;
+
+/* Start decoding a new connection's server-to-client byte stream.
+ * max_message: the largest data message accepted (0: CS_WS_MAX_MESSAGE). */
+CSDEF void cs_ws_init(cs_ws *ws, uint64_t max_message);
+
+/* Decode bytes received from the server.
+ *
+ * Consumes data[0..len) until one event is complete or the input runs
+ * out; *used receives the count consumed and the caller MUST resubmit the
+ * rest. Input may be split at any byte. A CS_WS_DATA slice points into
+ * data itself (server frames are unmasked: no copy); control payloads are
+ * gathered in the decoder. Either stays valid until the next call.
+ * Text is validated as UTF-8 across frames and fails at the first byte
+ * that cannot start or continue a valid sequence; a failing slice is not
+ * delivered.
+ *
+ * Returns 0 (need more bytes), an event > 0 (CS_WS_DATA, CS_WS_END,
+ * CS_WS_PING, CS_WS_PONG, CS_WS_CLOSE), or a negative CS_E_WS_* code.
+ * Errors are sticky until cs_ws_init(). After CS_WS_CLOSE, any further
+ * byte is CS_E_WS_AFTER_CLOSE. */
+CSDEF int cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len,
+                     size_t *used);
+
+/* The payload of the last event (see the event list), and its length. */
+CSDEF const unsigned char *cs_ws_payload(const cs_ws *ws, size_t *len);
+/* CS_WS_OP_TEXT or CS_WS_OP_BINARY: the message that CS_WS_DATA and
+ * CS_WS_END belong to. */
+CSDEF int cs_ws_opcode(const cs_ws *ws);
+/* The status code of a CS_WS_CLOSE (1005 when the frame carried none). */
+CSDEF int cs_ws_close_status(const cs_ws *ws);
+/* Bytes consumed since cs_ws_init() (where an error happened). */
+CSDEF uint64_t cs_ws_offset(const cs_ws *ws);
+
+/* The close code to send when failing a connection with error err:
+ * 1007 for invalid UTF-8, 1009 for a message over the limit, 1002 for
+ * other protocol errors, 1011 otherwise. */
+CSDEF int cs_ws_fail_status(int err);
+
+/* Encode one client frame (FIN set) into out[0..cap): masked with key
+ * (4 bytes, fresh and unpredictable for every frame: RFC 6455 10.3).
+ * Control frames (close, ping, pong) carry at most 125 bytes. Returns the
+ * frame's size, or 0 when it does not fit in cap or breaks those rules. */
+CSDEF size_t cs_ws_frame(unsigned char *out, size_t cap, int opcode,
+                         const void *payload, size_t len,
+                         const unsigned char key[4]);
+
+/* Encode a close frame with status (1000..4999, not 1004-1006 or 1015)
+ * and a UTF-8 reason of at most 123 bytes (cut at a character boundary
+ * when longer); status 0 sends an empty close. Returns its size or 0. */
+CSDEF size_t cs_ws_close_frame(unsigned char *out, size_t cap, int status,
+                               const char *reason, size_t reason_len,
+                               const unsigned char key[4]);
+
+/* 1 when the close status may appear on the wire (RFC 6455 7.4: 1000-1003,
+ * 1007-1014, 3000-4999), else 0. */
+CSDEF int cs_ws_status_valid(int status);
+
+/* SHA-1 (FIPS 180-4) of data[0..len): the handshake needs it. */
+CSDEF void cs_sha1(const void *data, size_t len, unsigned char out[20]);
+/* Standard base64 (RFC 4648, padded) of data[0..len) into out, which MUST
+ * hold 4 * ((len + 2) / 3) + 1 bytes; NUL-terminated. Returns the length. */
+CSDEF size_t cs_base64(const void *data, size_t len, char *out);
+
+/* ==== [1d] core: URLs and the opening handshake ========================== */
+
+#ifndef CS_URL_MAX
+#  define CS_URL_MAX 1024     /* longest URL (and redirect Location) kept */
+#endif
+#ifndef CS_HS_MAX_RESPONSE
+#  define CS_HS_MAX_RESPONSE 16384  /* longest handshake response header */
+#endif
+
+/* A parsed ws:// or wss:// URL. */
+typedef struct cs_url {
+    int tls;                 /* 1 for wss:// */
+    int ipv6;                /* the host was a bracketed IPv6 literal */
+    unsigned port;           /* given, or 80 / 443 */
+    int port_given;          /* the URL named a port */
+    char host[256];          /* name or IP literal, no brackets, NUL-ended */
+    char path[CS_URL_MAX];   /* path and query, starts with '/' */
+} cs_url;
+
+/* Parse s[0..len) as ws://host[:port][/path][?query] or wss://... The
+ * scheme and host are case-insensitive; IPv6 literals go in brackets;
+ * userinfo, fragments, spaces and control bytes are refused.
+ * Returns 0, or CS_E_URL with *u unspecified. */
+CSDEF int cs_url_parse(cs_url *u, const char *s, size_t len);
+
+/* Resolve a redirect's Location against *u (RFC 3986 5.2, as far as a
+ * websocket client needs): an absolute ws/wss/http/https URL (http maps to
+ * ws, https to wss), a network-path "//host/...", an absolute path, or a
+ * relative path. Returns 0 (with *u updated) or CS_E_URL (*u unchanged). */
+CSDEF int cs_url_resolve(cs_url *u, const char *loc, size_t len);
+
+/* Results of cs_hs_feed(). */
+#define CS_HS_OK 1
+
+/* The handshake's state. Visible so that the caller can allocate it;
+ * treat every field as private and use the functions. */
+typedef struct cs_hs {
+    int err;
+    int status;              /* HTTP status code, 0 until known */
+    long retry_after;        /* seconds; -1 when absent */
+    uint32_t total;          /* header bytes so far */
+    unsigned char st;        /* line state */
+    unsigned char seen;      /* bit set of the headers checked */
+    unsigned char skip;      /* the current line is too long: not kept */
+    size_t ln;               /* bytes of the current line kept */
+    char accept[29];         /* the expected Sec-WebSocket-Accept */
+    char line[CS_URL_MAX + 32];
+    char location[CS_URL_MAX + 1];
+} cs_hs;
+
+/* Write the client's opening handshake for url into out[0..cap) and
+ * prepare hs to check the response. key: 16 random bytes, fresh for each
+ * connection (RFC 6455 4.1). headers: count extra "Name: value" lines
+ * (without CRLF; e.g. "Authorization: Bearer x"), or NULL.
+ * Returns the request's length, CS_E_ARG for a header that is not a
+ * valid field (or names a header the handshake sets itself), or
+ * CS_E_BUFFER when out is too small. */
+CSDEF int cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
+                        const unsigned char key[16],
+                        const char *const *headers, size_t count);
+
+/* Check the server's response, fed in pieces of any size. Consumes
+ * data[0..len) up to the end of the header; *used receives the count and
+ * the bytes after it are websocket frames (the caller MUST keep them).
+ * Returns 0 (need more), CS_HS_OK (switched to websocket), or an error:
+ * CS_E_HS_SYNTAX, CS_E_HS_TOO_BIG, CS_E_HS_REDIRECT (3xx with a Location:
+ * cs_hs_location()), CS_E_HS_STATUS (any other status but 101:
+ * cs_hs_status(), cs_hs_retry_after()), CS_E_HS_UPGRADE,
+ * CS_E_HS_CONNECTION, CS_E_HS_ACCEPT, CS_E_HS_EXTENSION,
+ * CS_E_HS_PROTOCOL. Errors are sticky. */
+CSDEF int cs_hs_feed(cs_hs *hs, const unsigned char *data, size_t len,
+                     size_t *used);
+
+/* The response's status code (0 until the status line arrived). */
+CSDEF int cs_hs_status(const cs_hs *hs);
+/* A redirect's Location value, "" if none. */
+CSDEF const char *cs_hs_location(const cs_hs *hs);
+/* Retry-After in seconds (delta-seconds form only), -1 if absent. */
+CSDEF long cs_hs_retry_after(const cs_hs *hs);
+
+/* ==== [2] the transport interface ======================================== */
+
+/* What the client waits for (cs_wait.want; transport wait()). */
+#define CS_WANT_READ  1
+#define CS_WANT_WRITE 2
+
+/* The byte pipe under the client: TCP, TLS over TCP, or a firmware link.
+ *
+ * open:  start connecting to url's host and port; returns 0 (connected,
+ *        or connecting: read and write then return 0 until it is done)
+ *        or a negative CS_E_* code. It may block on name resolution.
+ * read:  moves 1..len bytes into buf, or returns 0 when none can be moved
+ *        now (non-blocking), or a negative CS_E_* code; EOF is
+ *        CS_E_CLOSED.
+ * write: moves 1..len bytes from buf, 0, or a negative code, likewise.
+ *        It MUST NOT raise SIGPIPE.
+ * wait:  the client wants to read and/or write (CS_WANT_* bits); returns
+ *        what the link must wait for before trying again (TLS may need to
+ *        write in order to read), and the file descriptor in *fd (-1 when
+ *        there is none: the loop then just sleeps until the deadline).
+ * close: release the connection; open may be called again afterwards.
+ *        Safe to call when nothing is open.
+ * The client never passes len > CS_IO_CHUNK, so an int always fits. */
+typedef struct cs_transport {
+    int (*open)(void *ctx, const cs_url *url);
+    int (*read)(void *ctx, unsigned char *buf, size_t len);
+    int (*write)(void *ctx, const unsigned char *buf, size_t len);
+    int (*wait)(void *ctx, int want, int *fd);
+    void (*close)(void *ctx);
+    void *ctx;
+} cs_transport;
+
+/* ==== [3] the client engine ============================================== */
+
+#ifndef CS_IO_CHUNK
+#  define CS_IO_CHUNK 16384    /* receive buffer: one read at most */
+#endif
+#ifndef CS_SEND_BUF
+#  define CS_SEND_BUF 4096     /* the request, then queued control frames */
+#endif
+#ifndef CS_MAX_HEADERS
+#  define CS_MAX_HEADERS 8     /* extra request headers */
+#endif
+
+/* Events delivered to cs_config.on_event. */
+enum {
+    CS_EV_CONNECTING = 1,  /* an attempt starts: url (text, len) */
+    CS_EV_CONNECTED,       /* the handshake succeeded */
+    CS_EV_MESSAGE,         /* a message parsed: msg (err 0), or it did not:
+                              err (CS_E_JSON_*) and offset */
+    CS_EV_RAW,             /* a slice of the current message (text, len),
+                              when cs_config.raw is set */
+    CS_EV_RAW_END,         /* the message is complete and passed every
+                              protocol check (opcode: text or binary) */
+    CS_EV_REDIRECT,        /* following a redirect to text */
+    CS_EV_FAILED,          /* an attempt failed before connecting: err,
+                              status (HTTP status, when there was one) */
+    CS_EV_DISCONNECTED,    /* a connection ended: err 0 for a close
+                              handshake, else why; status: the close code
+                              received or sent (1006: none), text: reason */
+    CS_EV_RETRY            /* the next attempt in delay_ms */
+};
+
+/* One event; every pointer is valid only during the callback. */
+typedef struct cs_event {
+    int type;              /* CS_EV_* */
+    int err;               /* 0 or a CS_E_* code */
+    int status;            /* HTTP status or websocket close code */
+    int opcode;            /* CS_WS_OP_TEXT / BINARY for messages */
+    int64_t detail;        /* errno for transport errors, or the byte
+                              offset of a message's JSON error */
+    uint64_t delay_ms;     /* CS_EV_RETRY */
+    const cs_msg *msg;     /* CS_EV_MESSAGE with err 0 */
+    const char *text;      /* url, location, close reason, raw slice */
+    size_t len;
+} cs_event;
+
+/* Counters since cs_client_init(). */
+typedef struct cs_stats {
+    uint64_t messages;     /* data messages received */
+    uint64_t by_type[5];   /* parsed messages by CS_MSG_* */
+    uint64_t bytes;        /* bytes received (after the handshake) */
+    uint64_t parse_errors; /* messages that were not valid JSON objects */
+    uint64_t protocol_errors; /* connections failed by us (1002/1007/1009) */
+    uint64_t connects;     /* successful handshakes */
+    uint64_t reconnects;   /* attempts after the first */
+    uint64_t failures;     /* attempts that failed before connecting */
+    uint64_t pings_sent, pongs_received, pings_answered;
+} cs_stats;
+
+/* The client's settings. cs_config_init() sets every default; change the
+ * fields you need before cs_client_init(), which copies the struct. */
+typedef struct cs_config {
+    const char *url;       /* ws:// or wss:// */
+    const char *headers[CS_MAX_HEADERS]; /* extra "Name: value" lines */
+    size_t header_count;
+    void (*on_event)(void *ctx, const cs_event *ev);
+    void *ctx;
+    /* Entropy for handshake keys and frame masks: fills buf, returns 0
+     * or a negative code. NULL: the operating system's (POSIX builds). */
+    int (*random)(void *ctx, void *buf, size_t len);
+    void *random_ctx;
+    void *dom;             /* domain storage for the extractor (may be */
+    size_t dom_cap;        /* NULL/0: domains are counted, not kept) */
+    int parse;             /* 1: parse messages (CS_EV_MESSAGE); default 1 */
+    int raw;               /* 1: deliver CS_EV_RAW slices; default 0 */
+    int reconnect;         /* 1: forever (default); 0: one connection */
+    uint64_t max_message;  /* CS_WS_MAX_MESSAGE */
+    uint32_t ping_interval_ms;  /* 15000; 0: never ping */
+    uint32_t dead_timeout_ms;   /* 45000: nothing received for this long
+                                   (pongs included) = dead; 0: never */
+    uint32_t connect_timeout_ms; /* 10000: connect + handshake */
+    uint32_t close_timeout_ms;  /* 2000: wait for the server's close */
+    uint32_t backoff_min_ms;    /* 1000: first retry delay (with jitter) */
+    uint32_t backoff_max_ms;    /* 60000: the cap */
+    uint32_t healthy_ms;        /* 30000: a connection up this long
+                                   resets the backoff */
+    int max_redirects;          /* 3 */
+} cs_config;
+
+/* Wait instructions from cs_client_step(). */
+typedef struct cs_wait {
+    int fd;                /* -1: no descriptor, sleep until deadline */
+    int want;              /* CS_WANT_READ / CS_WANT_WRITE bits on fd */
+    uint64_t deadline_ms;  /* call cs_client_step() again by then at the
+                              latest (same clock as now_ms) */
+} cs_wait;
+
+/* The client. Visible so that the caller can allocate it (about 30 KB
+ * with the default limits); treat every field as private. */
+typedef struct cs_client {
+    cs_config cfg;
+    cs_transport tr;
+    cs_url url;            /* the current target (after redirects) */
+    cs_url url0;           /* as configured */
+    cs_hs hs;
+    cs_ws ws;
+    cs_json json;
+    cs_stats stats;
+    int phase;
+    int result;            /* how the client ended (cs_client_result) */
+    int conn_err;          /* why the current connection is ending */
+    int close_sent, close_status;
+    int redirects;
+    int in_msg;            /* a data message is being received */
+    int msg_bad;           /* its JSON failed already */
+    int ping_out;          /* pings sent without an answer yet */
+    volatile int stop;     /* set by cs_client_stop() */
+    int wake_fd;           /* written by cs_client_stop() when >= 0 */
+    uint32_t backoff_ms;
+    long retry_after;
+    uint64_t now;
+    uint64_t t_phase;      /* when the current phase began */
+    uint64_t t_rx, t_tx;   /* last byte received, last ping sent */
+    uint64_t t_retry;      /* when to try again */
+    uint64_t t_connected;
+    size_t rlen, roff;     /* unread received bytes: rbuf[roff..rlen) */
+    size_t slen, soff;     /* unsent bytes: sbuf[soff..slen) */
+    char reason[124];      /* the close reason received */
+    size_t reason_len;
+    unsigned char rbuf[CS_IO_CHUNK];
+    unsigned char sbuf[CS_SEND_BUF];
+} cs_client;
+
+/* Defaults for every setting (see cs_config). */
+CSDEF void cs_config_init(cs_config *cfg);
+
+/* Prepare a client. cfg is copied, but the strings it points to (url,
+ * headers) and dom MUST outlive the client. t: the transport, copied.
+ * Nothing happens on the network until cs_client_step() or cs_run().
+ * Returns 0, CS_E_URL for a bad URL, CS_E_NO_TLS for wss:// in a build
+ * without TLS, CS_E_ARG for a bad header or setting. */
+CSDEF int cs_client_init(cs_client *c, const cs_config *cfg,
+                         const cs_transport *t);
+
+/* Do everything that can be done now without blocking: connect, send,
+ * receive, deliver events (on_event is called from inside), keep alive,
+ * time out, reconnect. now_ms: a monotonic clock in milliseconds.
+ * Fills *w with what to wait for before the next call.
+ * Returns 0 while running, or 1 when the client has finished (stopped,
+ * or its one connection ended with cfg.reconnect 0): see
+ * cs_client_result(). Call cs_client_close() after either. */
+CSDEF int cs_client_step(cs_client *c, uint64_t now_ms, cs_wait *w);
+
+/* Ask the client to stop: it sends a close (1000), waits up to
+ * close_timeout_ms for the server's answer, closes, and finishes. Safe to
+ * call from on_event, from another thread and from a signal handler. */
+CSDEF void cs_client_stop(cs_client *c);
+
+/* How the client finished: 0 when stopped by cs_client_stop() or when the
+ * server closed with 1000; otherwise the error that ended the last
+ * connection (CS_E_WS_CLOSED_BY_PEER for another close code). */
+CSDEF int cs_client_result(const cs_client *c);
+/* The close code of the last connection (1006 if it ended without one). */
+CSDEF int cs_client_close_status(const cs_client *c);
+
+/* Counters (messages by type, bytes, reconnects, errors). */
+CSDEF const cs_stats *cs_client_stats(const cs_client *c);
+
+/* Release the connection (the transport's close). */
+CSDEF void cs_client_close(cs_client *c);
+
+/* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
+#if CS_HAS_POSIX
+
+#ifndef CS_POSIX_MAX_ADDRS
+#  define CS_POSIX_MAX_ADDRS 8  /* resolved addresses tried in turn */
+#endif
+
+/* The POSIX TCP transport's state. */
+typedef struct cs_posix {
+    int fd;
+    int connecting;
+    int last_errno;        /* errno of the last failure, 0 if none */
+    int naddr, cur;
+    unsigned char alen[CS_POSIX_MAX_ADDRS];
+    unsigned char addr[CS_POSIX_MAX_ADDRS][28]; /* sockaddr_in/_in6 */
+} cs_posix;
+
+/* Set up t to use plain TCP through p: getaddrinfo (IPv4 and IPv6, each
+ * address in turn on failure), non-blocking sockets, writes that never
+ * raise SIGPIPE. */
+CSDEF void cs_posix_transport(cs_posix *p, cs_transport *t);
+/* The errno of the transport's last failure (0 if none). */
+CSDEF int cs_posix_errno(const cs_posix *p);
+/* Milliseconds from CLOCK_MONOTONIC. */
+CSDEF uint64_t cs_now_ms(void);
+/* len bytes from the kernel's CSPRNG (getrandom, arc4random_buf or
+ * /dev/urandom). Returns 0 or CS_E_RANDOM. Fits cs_config.random. */
+CSDEF int cs_os_random(void *ctx, void *buf, size_t len);
+
+/* ==== [5] the blocking loop ============================================== */
+
+/* Run the client until it finishes: cs_client_step() and poll(), with a
+ * wake-up pipe so that cs_client_stop() from another thread or a signal
+ * handler takes effect at once. Returns cs_client_result(). */
+CSDEF int cs_run(cs_client *c);
+
+/* The same, with its own POSIX TCP transport: the common case.
+ *   cs_config cfg; cs_config_init(&cfg); cfg.url = "ws://...";
+ *   cfg.on_event = fn; return cs_listen(&client, &cfg);
+ * c MUST stay alive until it returns (it is large: make it static). */
+CSDEF int cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg);
+
+#endif /* CS_HAS_POSIX */
 
 #ifdef __cplusplus
 }
@@ -2414,6 +2912,1020 @@ cs_json_number(const char *s, size_t len, double *out)
     cs__num_parse(&n, p, p + len);
     *out = cs__num_f64(&n);
     return 0;
+}
+
+/* ==== [1c] websocket frames (RFC 6455) ==================================== */
+
+/* SHA-1 block function (FIPS 180-4 6.1.2) over one 64-byte block. */
+static void
+cs__sha1_block(uint32_t h[5], const unsigned char *p)
+{
+    uint32_t w[80], a, b, c, d, e, t;
+    int i;
+
+    for (i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16
+             | (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    for (i = 16; i < 80; i++) {
+        t = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
+        w[i] = t << 1 | t >> 31;
+    }
+    a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    for (i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20)
+            f = (b & c) | (~b & d), k = 0x5A827999u;
+        else if (i < 40)
+            f = b ^ c ^ d, k = 0x6ED9EBA1u;
+        else if (i < 60)
+            f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDCu;
+        else
+            f = b ^ c ^ d, k = 0xCA62C1D6u;
+        t = (a << 5 | a >> 27) + f + e + k + w[i];
+        e = d, d = c, c = b << 30 | b >> 2, b = a, a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+}
+
+CSDEF void
+cs_sha1(const void *data, size_t len, unsigned char out[20])
+{
+    const unsigned char *p = (const unsigned char *)data;
+    uint32_t h[5];
+    unsigned char tail[128];
+    uint64_t bits = (uint64_t)len * 8;
+    size_t n, i;
+
+    h[0] = 0x67452301u, h[1] = 0xEFCDAB89u, h[2] = 0x98BADCFEu;
+    h[3] = 0x10325476u, h[4] = 0xC3D2E1F0u;
+    for (; len >= 64; p += 64, len -= 64)
+        cs__sha1_block(h, p);
+    /* Padding: 0x80, zeros, then the bit length, in one or two blocks. */
+    CS_MEMSET(tail, 0, sizeof tail);
+    if (len > 0)
+        CS_MEMCPY(tail, p, len);
+    tail[len] = 0x80;
+    n = len < 56 ? 64 : 128;
+    for (i = 0; i < 8; i++)
+        tail[n - 1 - i] = (unsigned char)(bits >> (8 * i));
+    cs__sha1_block(h, tail);
+    if (n == 128)
+        cs__sha1_block(h, tail + 64);
+    for (i = 0; i < 20; i++)
+        out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+CSDEF size_t
+cs_base64(const void *data, size_t len, char *out)
+{
+    static const char a[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i, o = 0;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        out[o++] = a[v >> 18];
+        out[o++] = a[(v >> 12) & 63];
+        out[o++] = a[(v >> 6) & 63];
+        out[o++] = a[v & 63];
+    }
+    if (i < len) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < len)
+            v |= (uint32_t)p[i + 1] << 8;
+        out[o++] = a[v >> 18];
+        out[o++] = a[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? a[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* UTF-8 (RFC 3629 section 4), one byte at a time: the allowed range of
+ * the next continuation byte rules out overlongs, surrogates and values
+ * above U+10FFFF at the first byte that makes them so. Returns 0 or -1. */
+static int
+cs__utf8_byte(cs__utf8 *u, unsigned c)
+{
+    if (u->need > 0) {
+        if (c < u->lo || c > u->hi)
+            return -1;
+        u->need--;
+        u->lo = 0x80, u->hi = 0xBF;
+        return 0;
+    }
+    if (c < 0x80)
+        return 0;
+    if (c < 0xC2)
+        return -1;                          /* continuation, or overlong */
+    u->lo = 0x80, u->hi = 0xBF;
+    if (c < 0xE0) {
+        u->need = 1;
+    } else if (c < 0xF0) {
+        u->need = 2;
+        if (c == 0xE0)
+            u->lo = 0xA0;                   /* overlong */
+        else if (c == 0xED)
+            u->hi = 0x9F;                   /* surrogates */
+    } else if (c < 0xF5) {
+        u->need = 3;
+        if (c == 0xF0)
+            u->lo = 0x90;                   /* overlong */
+        else if (c == 0xF4)
+            u->hi = 0x8F;                   /* above U+10FFFF */
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* Validate p[0..n) as the continuation of a UTF-8 stream. Returns n, or
+ * the index of the first byte that cannot start or continue a sequence.
+ * ASCII, nearly all of the feed, goes 16 (or 8) bytes a step. */
+static size_t
+cs__utf8_scan(cs__utf8 *u, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        if (u->need == 0) {
+#if CS__SSE2
+            while (i + 16 <= n
+                   && _mm_movemask_epi8(_mm_loadu_si128(
+                          (const __m128i *)(const void *)(p + i))) == 0)
+                i += 16;
+#else
+            uint64_t w;
+            while (i + 8 <= n) {
+                CS_MEMCPY(&w, p + i, 8);
+                if (w & 0x8080808080808080u)
+                    break;
+                i += 8;
+            }
+#endif
+            while (i < n && p[i] < 0x80)
+                i++;
+            if (i == n)
+                break;
+        }
+        if (cs__utf8_byte(u, p[i]) != 0)
+            return i;
+        i++;
+    }
+    return n;
+}
+
+/* Decoder states: header bytes, extended length, payload, and the END
+ * owed after a message's last slice. */
+enum { CS__WS_B0, CS__WS_B1, CS__WS_EXT, CS__WS_PAY, CS__WS_FIN };
+
+/* Keep the first error; every later call reports it again. */
+static int
+cs__ws_fail(cs_ws *ws, int err)
+{
+    if (ws->err == 0)
+        ws->err = err;
+    return ws->err;
+}
+
+CSDEF void
+cs_ws_init(cs_ws *ws, uint64_t max_message)
+{
+    CS_MEMSET(ws, 0, sizeof *ws);
+    ws->max_msg = max_message ? max_message : CS_WS_MAX_MESSAGE;
+}
+
+CSDEF int
+cs_ws_status_valid(int s)
+{
+    /* RFC 6455 7.4.1 and the IANA registry: 1004-1006 and 1015 are never
+     * sent; 1016-2999 are unassigned; 3000-4999 are for applications. */
+    return (s >= 1000 && s <= 1003) || (s >= 1007 && s <= 1014)
+        || (s >= 3000 && s <= 4999);
+}
+
+/* A control frame's payload is complete: check it and name the event. */
+static int
+cs__ws_control(cs_ws *ws)
+{
+    ws->data = ws->ctl;
+    ws->data_len = ws->ctl_len;
+    if (ws->op == CS_WS_OP_PING)
+        return CS_WS_PING;
+    if (ws->op == CS_WS_OP_PONG)
+        return CS_WS_PONG;
+    /* Close (5.5.1): empty, or a 2-byte code and a UTF-8 reason. */
+    if (ws->ctl_len == 1)
+        return cs__ws_fail(ws, CS_E_WS_CLOSE_LEN);
+    ws->close_status = 1005;
+    if (ws->ctl_len >= 2) {
+        cs__utf8 u;
+        int s = ws->ctl[0] << 8 | ws->ctl[1];
+        if (!cs_ws_status_valid(s))
+            return cs__ws_fail(ws, CS_E_WS_CLOSE_STATUS);
+        u.need = 0, u.lo = 0x80, u.hi = 0xBF;
+        if (cs__utf8_scan(&u, ws->ctl + 2, ws->ctl_len - 2)
+                != ws->ctl_len - 2
+            || u.need != 0)
+            return cs__ws_fail(ws, CS_E_WS_CLOSE_UTF8);
+        ws->close_status = s;
+        ws->data = ws->ctl + 2;
+        ws->data_len = ws->ctl_len - 2;
+    }
+    ws->closed = 1;
+    return CS_WS_CLOSE;
+}
+
+/* The frame header is complete (5.2): check the length, then start the
+ * payload. Returns 0 or an error. */
+static int
+cs__ws_header_done(cs_ws *ws)
+{
+    if (ws->op >= 8)
+        ws->ctl_len = 0;
+    else if (ws->left > ws->max_msg - ws->msg_len)
+        return CS_E_WS_TOO_BIG;       /* 10.4: on the header, before data */
+    ws->st = CS__WS_PAY;
+    return 0;
+}
+
+/* Byte 0: FIN, RSV1-3, opcode; every rule that needs only this byte. */
+static int
+cs__ws_byte0(cs_ws *ws, unsigned b)
+{
+    unsigned op = b & 0x0f;
+
+    if (b & 0x70)
+        return CS_E_WS_RSV;           /* 5.2: no extension was negotiated */
+    if ((op > 2 && op < 8) || op > 10)
+        return CS_E_WS_OPCODE;        /* 5.2: reserved opcodes */
+    if (op >= 8 && !(b & 0x80))
+        return CS_E_WS_CTL_FRAG;      /* 5.5: control frames are whole */
+    if (op == CS_WS_OP_CONT && ws->msg_op == 0)
+        return CS_E_WS_CONT;          /* 5.4: nothing to continue */
+    if ((op == CS_WS_OP_TEXT || op == CS_WS_OP_BINARY) && ws->msg_op != 0)
+        return CS_E_WS_NESTED;        /* 5.4: the open message comes first */
+    ws->fin = (unsigned char)(b >> 7);
+    ws->op = (unsigned char)op;
+    if (op == CS_WS_OP_TEXT || op == CS_WS_OP_BINARY) {
+        ws->msg_op = (unsigned char)op;
+        ws->msg_len = 0;
+        ws->u8.need = 0;
+    }
+    return 0;
+}
+
+/* Byte 1: MASK and the 7-bit length. */
+static int
+cs__ws_byte1(cs_ws *ws, unsigned b)
+{
+    if (b & 0x80)
+        return CS_E_WS_MASKED;        /* 5.1: servers never mask */
+    b &= 0x7f;
+    if (ws->op >= 8 && b > 125)
+        return CS_E_WS_CTL_LEN;       /* 5.5: control payload <= 125 */
+    ws->left = 0;
+    ws->hn = 0;
+    if (b >= 126) {
+        ws->hn = ws->ext = b == 126 ? 2 : 8;
+        ws->st = CS__WS_EXT;
+        return 0;
+    }
+    ws->left = b;
+    return cs__ws_header_done(ws);
+}
+
+/* The payload of a data frame: validate text, hand out a slice. */
+static int
+cs__ws_data(cs_ws *ws, const unsigned char *p, size_t n, size_t *i)
+{
+    size_t take = ws->left < (uint64_t)n ? (size_t)ws->left : n;
+
+    if (ws->msg_op == CS_WS_OP_TEXT) {
+        size_t ok = cs__utf8_scan(&ws->u8, p, take);
+        if (ok < take) {
+            *i += ok;                 /* 8.1: fail at the first bad byte */
+            ws->off += ok;
+            return CS_E_WS_UTF8;
+        }
+    }
+    ws->data = p;
+    ws->data_len = take;
+    ws->left -= take;
+    ws->msg_len += take;
+    *i += take;
+    ws->off += take;
+    if (ws->left == 0)
+        ws->st = ws->fin ? CS__WS_FIN : CS__WS_B0;
+    return take > 0 ? CS_WS_DATA : 0;
+}
+
+/* The message's last frame ended: text must end on a whole character. */
+static int
+cs__ws_end(cs_ws *ws)
+{
+    if (ws->msg_op == CS_WS_OP_TEXT && ws->u8.need != 0)
+        return CS_E_WS_UTF8;
+    ws->data = ws->ctl;
+    ws->data_len = 0;
+    ws->st = CS__WS_B0;
+    ws->fin = 0;
+    ws->op = ws->msg_op;              /* cs_ws_opcode() still answers */
+    ws->msg_op = 0;
+    return CS_WS_END;
+}
+
+CSDEF int
+cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len, size_t *used)
+{
+    size_t i = 0;
+    int r = 0;
+
+    CS_ASSERT(ws != NULL && used != NULL && (data != NULL || len == 0));
+    *used = 0;
+    if (ws->err != 0)
+        return ws->err;
+    while (r == 0) {
+        if (ws->st == CS__WS_FIN) {
+            r = cs__ws_end(ws);
+            break;
+        }
+        if (ws->st == CS__WS_PAY && ws->left == 0) {
+            if (ws->op < 8) {             /* an empty data frame */
+                ws->st = ws->fin ? CS__WS_FIN : CS__WS_B0;
+                continue;
+            }
+            ws->st = CS__WS_B0;
+            r = cs__ws_control(ws);
+            break;
+        }
+        if (i == len)
+            break;
+        if (ws->closed) {
+            r = CS_E_WS_AFTER_CLOSE;      /* 5.5.1: close is the last */
+            break;
+        }
+        switch (ws->st) {
+        case CS__WS_B0:
+            r = cs__ws_byte0(ws, data[i]);
+            if (r == 0)
+                ws->st = CS__WS_B1, i++, ws->off++;
+            break;
+        case CS__WS_B1:
+            r = cs__ws_byte1(ws, data[i]);
+            if (r == 0)
+                i++, ws->off++;
+            break;
+        case CS__WS_EXT:
+            /* 5.2: big-endian length, top bit 0, in its shortest form. */
+            if (ws->ext == 8 && ws->hn == 8 && (data[i] & 0x80)) {
+                r = CS_E_WS_LEN64;
+                break;
+            }
+            ws->left = ws->left << 8 | data[i];
+            i++, ws->off++;
+            if (--ws->hn > 0)
+                break;
+            if (ws->left < (ws->ext == 2 ? 126u : 65536u))
+                r = CS_E_WS_LEN_MINIMAL;
+            else
+                r = cs__ws_header_done(ws);
+            break;
+        default:                          /* CS__WS_PAY */
+            if (ws->op < 8) {
+                r = cs__ws_data(ws, data + i, len - i, &i);
+            } else {
+                size_t take = ws->left < (uint64_t)(len - i)
+                            ? (size_t)ws->left : len - i;
+                CS_MEMCPY(ws->ctl + ws->ctl_len, data + i, take);
+                ws->ctl_len += take;
+                ws->left -= take;
+                i += take;
+                ws->off += take;
+            }
+            break;
+        }
+    }
+    *used = i;
+    return r < 0 ? cs__ws_fail(ws, r) : r;
+}
+
+CSDEF const unsigned char *
+cs_ws_payload(const cs_ws *ws, size_t *len)
+{
+    if (len != NULL)
+        *len = ws->data_len;
+    return ws->data;
+}
+
+CSDEF int
+cs_ws_opcode(const cs_ws *ws)
+{
+    return ws->msg_op != 0 ? ws->msg_op : ws->op;
+}
+
+CSDEF int
+cs_ws_close_status(const cs_ws *ws)
+{
+    return ws->close_status;
+}
+
+CSDEF uint64_t
+cs_ws_offset(const cs_ws *ws)
+{
+    return ws->off;
+}
+
+CSDEF int
+cs_ws_fail_status(int err)
+{
+    switch (err) {
+    case CS_E_WS_UTF8:
+    case CS_E_WS_CLOSE_UTF8:
+        return 1007;
+    case CS_E_WS_TOO_BIG:
+        return 1009;
+    default:
+        return err <= -60 && err >= -79 ? 1002 : 1011;
+    }
+}
+
+/* Mask payload into out with key, 8 bytes a step (RFC 6455 5.3). */
+static void
+cs__ws_mask(unsigned char *out, const unsigned char *p, size_t n,
+            const unsigned char key[4])
+{
+    size_t i = 0;
+    uint64_t k, w;
+    unsigned char k8[8];
+
+    for (i = 0; i < 8; i++)
+        k8[i] = key[i & 3];
+    CS_MEMCPY(&k, k8, 8);
+    for (i = 0; i + 8 <= n; i += 8) {
+        CS_MEMCPY(&w, p + i, 8);
+        w ^= k;
+        CS_MEMCPY(out + i, &w, 8);
+    }
+    for (; i < n; i++)
+        out[i] = (unsigned char)(p[i] ^ key[i & 3]);
+}
+
+CSDEF size_t
+cs_ws_frame(unsigned char *out, size_t cap, int opcode, const void *payload,
+            size_t len, const unsigned char key[4])
+{
+    size_t h = len < 126 ? 2 : len < 65536 ? 4 : 10, i;
+
+    if ((opcode > 2 && opcode < 8) || opcode > 10 || opcode < 0
+        || (opcode >= 8 && len > 125) || cap < h + 4 || cap - h - 4 < len)
+        return 0;
+    out[0] = (unsigned char)(0x80 | opcode);
+    if (h == 2) {
+        out[1] = (unsigned char)(0x80 | len);
+    } else if (h == 4) {
+        out[1] = 0x80 | 126;
+        out[2] = (unsigned char)(len >> 8);
+        out[3] = (unsigned char)len;
+    } else {
+        out[1] = 0x80 | 127;
+        for (i = 0; i < 8; i++)
+            out[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+    }
+    CS_MEMCPY(out + h, key, 4);
+    if (len > 0)
+        cs__ws_mask(out + h + 4, (const unsigned char *)payload, len, key);
+    return h + 4 + len;
+}
+
+CSDEF size_t
+cs_ws_close_frame(unsigned char *out, size_t cap, int status,
+                  const char *reason, size_t reason_len,
+                  const unsigned char key[4])
+{
+    unsigned char p[125];
+
+    if (status == 0)
+        return cs_ws_frame(out, cap, CS_WS_OP_CLOSE, NULL, 0, key);
+    if (!cs_ws_status_valid(status))
+        return 0;
+    if (reason_len > 123) {
+        /* Cut before a continuation byte: whole characters only. */
+        reason_len = 123;
+        while (reason_len > 0
+               && ((unsigned char)reason[reason_len] & 0xC0) == 0x80)
+            reason_len--;
+    }
+    p[0] = (unsigned char)(status >> 8);
+    p[1] = (unsigned char)status;
+    if (reason_len > 0)
+        CS_MEMCPY(p + 2, reason, reason_len);
+    return cs_ws_frame(out, cap, CS_WS_OP_CLOSE, p, reason_len + 2, key);
+}
+
+/* ==== [1d] URLs and the opening handshake ================================= */
+
+/* ASCII lower case, for the case-insensitive parts of URLs and HTTP. */
+static unsigned
+cs__lower(unsigned c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* s[0..n) equals the lower-case word w, ignoring case. */
+static int
+cs__ieq(const char *s, size_t n, const char *w)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (w[i] == '\0' || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
+            return 0;
+    return w[n] == '\0';
+}
+
+/* s[0..n) starts with the lower-case word w, ignoring case. */
+static int
+cs__iprefix(const char *s, size_t n, const char *w)
+{
+    size_t i;
+    for (i = 0; w[i] != '\0'; i++)
+        if (i >= n || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
+            return 0;
+    return 1;
+}
+
+/* Bytes allowed in a path or query: visible ASCII but '#' (a fragment is
+ * never sent, RFC 6455 3). Spaces, controls and raw 8-bit bytes are not
+ * (they must be percent-encoded). */
+static int
+cs__url_pathc(unsigned c)
+{
+    return c > 0x20 && c < 0x7f && c != '#';
+}
+
+/* Set u's path from p[0..n): "" becomes "/", a bare "?q" gets its '/'. */
+static int
+cs__url_path(cs_url *u, const char *p, size_t n)
+{
+    size_t i, o = 0;
+
+    if (n == 0 || p[0] != '/')
+        u->path[o++] = '/';
+    if (n >= sizeof u->path - o)
+        return CS_E_URL;
+    for (i = 0; i < n; i++) {
+        if (!cs__url_pathc((unsigned char)p[i]))
+            return CS_E_URL;
+        u->path[o++] = p[i];
+    }
+    u->path[o] = '\0';
+    return 0;
+}
+
+/* The authority "host[:port]" or "[v6]:port" (RFC 3986 3.2), no userinfo. */
+static int
+cs__url_authority(cs_url *u, const char *a, size_t n)
+{
+    size_t hs = 0, he, i;
+    unsigned long port = 0;
+
+    u->ipv6 = 0;
+    if (n > 0 && a[0] == '[') {
+        for (he = 1; he < n && a[he] != ']'; he++) {
+            unsigned c = cs__lower((unsigned char)a[he]);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+                  || c == ':' || c == '.'))
+                return CS_E_URL;
+        }
+        if (he == n || he == 1)
+            return CS_E_URL;
+        hs = 1;
+        u->ipv6 = 1;
+        i = he + 1;
+    } else {
+        for (he = 0; he < n && a[he] != ':'; he++) {
+            unsigned c = cs__lower((unsigned char)a[he]);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+                  || c == '-' || c == '.' || c == '_'))
+                return CS_E_URL;
+        }
+        if (he == 0)
+            return CS_E_URL;
+        i = he;
+    }
+    if (he - hs >= sizeof u->host)
+        return CS_E_URL;
+    for (u->port_given = 0; hs < he; hs++)
+        u->host[u->port_given++] = (char)cs__lower((unsigned char)a[hs]);
+    u->host[u->port_given] = '\0';
+    u->port_given = 0;
+    if (i == n)
+        return 0;
+    if (a[i] != ':' || i + 1 == n || n - i > 6)
+        return CS_E_URL;
+    for (i++; i < n; i++) {
+        if (a[i] < '0' || a[i] > '9')
+            return CS_E_URL;
+        port = port * 10 + (unsigned long)(a[i] - '0');
+    }
+    if (port == 0 || port > 65535)
+        return CS_E_URL;
+    u->port = (unsigned)port;
+    u->port_given = 1;
+    return 0;
+}
+
+CSDEF int
+cs_url_parse(cs_url *u, const char *s, size_t len)
+{
+    size_t i, a;
+
+    CS_ASSERT(u != NULL && (s != NULL || len == 0));
+    if (cs__iprefix(s, len, "ws://"))
+        u->tls = 0, a = 5, u->port = 80;
+    else if (cs__iprefix(s, len, "wss://"))
+        u->tls = 1, a = 6, u->port = 443;
+    else
+        return CS_E_URL;
+    for (i = a; i < len && s[i] != '/' && s[i] != '?'; i++)
+        if (s[i] == '@' || s[i] == '#')
+            return CS_E_URL;          /* userinfo, fragment */
+    if (cs__url_authority(u, s + a, i - a) != 0)
+        return CS_E_URL;
+    return cs__url_path(u, s + i, len - i);
+}
+
+CSDEF int
+cs_url_resolve(cs_url *u, const char *loc, size_t len)
+{
+    cs_url t;
+    size_t i, dir;
+    char buf[CS_URL_MAX];
+
+    CS_ASSERT(u != NULL && (loc != NULL || len == 0));
+    t = *u;
+    if (cs__iprefix(loc, len, "http://") || cs__iprefix(loc, len, "https://")) {
+        /* RFC 6455 3: http(s) redirects mean ws(s). */
+        if (len - 4 + 2 > sizeof buf)
+            return CS_E_URL;
+        buf[0] = 'w', buf[1] = 's';
+        CS_MEMCPY(buf + 2, loc + 4, len - 4);
+        if (cs_url_parse(&t, buf, len - 4 + 2) != 0)
+            return CS_E_URL;
+    } else if (cs__iprefix(loc, len, "ws://")
+               || cs__iprefix(loc, len, "wss://")) {
+        if (cs_url_parse(&t, loc, len) != 0)
+            return CS_E_URL;
+    } else if (len >= 2 && loc[0] == '/' && loc[1] == '/') {
+        /* A network-path reference keeps the scheme. */
+        for (i = 2; i < len && loc[i] != '/' && loc[i] != '?'; i++)
+            if (loc[i] == '@' || loc[i] == '#')
+                return CS_E_URL;
+        t.port = t.tls ? 443 : 80;
+        if (cs__url_authority(&t, loc + 2, i - 2) != 0
+            || cs__url_path(&t, loc + i, len - i) != 0)
+            return CS_E_URL;
+    } else if (len > 0 && loc[0] == '/') {
+        if (cs__url_path(&t, loc, len) != 0)
+            return CS_E_URL;
+    } else {
+        /* A relative path replaces the base's last segment. */
+        for (i = 0; i < len; i++)
+            if (loc[i] == ':' || loc[i] == '#')
+                return CS_E_URL;      /* another scheme, or a fragment */
+        for (dir = 0, i = 0; u->path[i] != '\0' && u->path[i] != '?'; i++)
+            if (u->path[i] == '/')
+                dir = i + 1;
+        if (len == 0 || dir + len >= sizeof buf)
+            return CS_E_URL;
+        CS_MEMCPY(buf, u->path, dir);
+        CS_MEMCPY(buf + dir, loc, len);
+        if (cs__url_path(&t, buf, dir + len) != 0)
+            return CS_E_URL;
+    }
+    *u = t;
+    return 0;
+}
+
+/* Header bits in cs_hs.seen. */
+#define CS__HS_UPGRADE   0x01u
+#define CS__HS_CONN      0x02u
+#define CS__HS_ACCEPT    0x04u
+#define CS__HS_BADACCEPT 0x08u
+#define CS__HS_EXT       0x10u
+#define CS__HS_PROTO     0x20u
+#define CS__HS_BADUPG    0x40u
+
+/* Append n bytes of s to out[*o..cap); returns 0 or CS_E_BUFFER. */
+static int
+cs__put(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    if (n >= cap - *o)
+        return CS_E_BUFFER;
+    CS_MEMCPY(out + *o, s, n);
+    *o += n;
+    out[*o] = '\0';
+    return 0;
+}
+
+/* Append a NUL-terminated string. */
+static int
+cs__puts(char *out, size_t cap, size_t *o, const char *s)
+{
+    size_t n = 0;
+    while (s[n] != '\0')
+        n++;
+    return cs__put(out, cap, o, s, n);
+}
+
+/* RFC 7230 3.2.6 token characters, for header names. */
+static int
+cs__tchar(unsigned c)
+{
+    const char *x = "!#$%&'*+-.^_`|~";
+
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z'))
+        return 1;
+    for (; *x != '\0'; x++)
+        if ((unsigned char)*x == c)
+            return 1;
+    return 0;
+}
+
+/* An extra request header "Name: value": a token, a colon, and a value of
+ * visible bytes, spaces and tabs (no CR or LF: no header injection). The
+ * handshake's own headers cannot be replaced. */
+static int
+cs__hs_extra_ok(const char *h)
+{
+    size_t i, n;
+
+    for (n = 0; cs__tchar((unsigned char)h[n]); n++)
+        ;
+    if (n == 0 || h[n] != ':')
+        return 0;
+    for (i = n + 1; h[i] != '\0'; i++) {
+        unsigned c = (unsigned char)h[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return 0;
+    }
+    return !cs__ieq(h, n, "host") && !cs__ieq(h, n, "upgrade")
+        && !cs__ieq(h, n, "connection") && !cs__iprefix(h, n, "sec-websocket-")
+        && !cs__ieq(h, n, "content-length")
+        && !cs__ieq(h, n, "transfer-encoding");
+}
+
+CSDEF int
+cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
+              const unsigned char key[16], const char *const *headers,
+              size_t count)
+{
+    static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    char k64[25], port[8], buf[24 + 36];
+    unsigned char sha[20];
+    size_t o = 0, i;
+    unsigned p = url->port;
+    int r = 0;
+
+    CS_ASSERT(hs != NULL && out != NULL && url != NULL && key != NULL);
+    for (i = 0; i < count; i++)
+        if (headers[i] == NULL || !cs__hs_extra_ok(headers[i]))
+            return CS_E_ARG;
+    if (cap == 0)
+        return CS_E_BUFFER;
+    CS_MEMSET(hs, 0, sizeof *hs);
+    hs->retry_after = -1;
+    cs_base64(key, 16, k64);
+    CS_MEMCPY(buf, k64, 24);
+    CS_MEMCPY(buf + 24, guid, 36);
+    cs_sha1(buf, sizeof buf, sha);
+    cs_base64(sha, 20, hs->accept);
+    /* RFC 6455 4.1: the port in Host only when it is not the default. */
+    i = sizeof port - 1;
+    port[i] = '\0';
+    do
+        port[--i] = (char)('0' + p % 10);
+    while ((p /= 10) > 0);
+    port[--i] = ':';
+    r |= cs__puts(out, cap, &o, "GET ");
+    r |= cs__puts(out, cap, &o, url->path);
+    r |= cs__puts(out, cap, &o, " HTTP/1.1\r\nHost: ");
+    r |= cs__puts(out, cap, &o, url->ipv6 ? "[" : "");
+    r |= cs__puts(out, cap, &o, url->host);
+    r |= cs__puts(out, cap, &o, url->ipv6 ? "]" : "");
+    if (url->port != (url->tls ? 443u : 80u))
+        r |= cs__puts(out, cap, &o, port + i);
+    r |= cs__puts(out, cap, &o, "\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Key: ");
+    r |= cs__puts(out, cap, &o, k64);
+    r |= cs__puts(out, cap, &o, "\r\nSec-WebSocket-Version: 13\r\n"
+                  "User-Agent: certstream.h/" CERTSTREAM_VERSION_STRING "\r\n");
+    for (i = 0; i < count; i++) {
+        r |= cs__puts(out, cap, &o, headers[i]);
+        r |= cs__puts(out, cap, &o, "\r\n");
+    }
+    r |= cs__puts(out, cap, &o, "\r\n");
+    if (r != 0)
+        return CS_E_BUFFER;
+    return (int)o;
+}
+
+/* The status line (RFC 7230 3.1.2): "HTTP/1.1 " three digits, then a
+ * space and any reason (or nothing). A 101 must be HTTP/1.1. */
+static int
+cs__hs_status_line(cs_hs *hs, const char *l, size_t n)
+{
+    if (n < 12 || !cs__eq(l, "HTTP/1.1 ", 9)
+        || l[9] < '1' || l[9] > '5' || l[10] < '0' || l[10] > '9'
+        || l[11] < '0' || l[11] > '9' || (n > 12 && l[12] != ' '))
+        return CS_E_HS_SYNTAX;
+    hs->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+    return 0;
+}
+
+/* Trim optional whitespace (RFC 7230 3.2.3) off both ends of v[0..*n). */
+static const char *
+cs__ows(const char *v, size_t *n)
+{
+    while (*n > 0 && (v[0] == ' ' || v[0] == '\t'))
+        v++, (*n)--;
+    while (*n > 0 && (v[*n - 1] == ' ' || v[*n - 1] == '\t'))
+        (*n)--;
+    return v;
+}
+
+/* "Connection" is a comma-separated token list (RFC 7230 6.1): does it
+ * hold the token "upgrade"? */
+static int
+cs__hs_has_upgrade(const char *v, size_t n)
+{
+    size_t i = 0, s, e;
+    const char *t;
+
+    while (i < n) {
+        for (s = i; i < n && v[i] != ','; i++)
+            ;
+        e = i - s;
+        t = cs__ows(v + s, &e);
+        if (cs__ieq(t, e, "upgrade"))
+            return 1;
+        i++;
+    }
+    return 0;
+}
+
+/* One header field line (RFC 7230 3.2): name ":" OWS value OWS. Only the
+ * fields the handshake depends on are looked at. A line too long to keep
+ * (skip) is fine for any other field. */
+static int
+cs__hs_field(cs_hs *hs, const char *l, size_t n, int skip)
+{
+    size_t k, vn;
+    const char *v;
+
+    for (k = 0; k < n && cs__tchar((unsigned char)l[k]); k++)
+        ;
+    if (k == 0 || k == n || l[k] != ':')
+        return CS_E_HS_SYNTAX;        /* also obs-fold: a leading space */
+    vn = n - k - 1;
+    v = cs__ows(l + k + 1, &vn);
+    if (cs__ieq(l, k, "upgrade")) {
+        if (skip || !cs__ieq(v, vn, "websocket"))
+            hs->seen |= CS__HS_BADUPG;
+        else
+            hs->seen |= CS__HS_UPGRADE;
+    } else if (cs__ieq(l, k, "connection")) {
+        if (!skip && cs__hs_has_upgrade(v, vn))
+            hs->seen |= CS__HS_CONN;
+    } else if (cs__ieq(l, k, "sec-websocket-accept")) {
+        if (skip || vn != 28 || !cs__eq(v, hs->accept, 28))
+            hs->seen |= CS__HS_BADACCEPT;
+        else
+            hs->seen |= CS__HS_ACCEPT;
+    } else if (cs__ieq(l, k, "sec-websocket-extensions")) {
+        hs->seen |= CS__HS_EXT;       /* 4.1 (5): we offered none */
+    } else if (cs__ieq(l, k, "sec-websocket-protocol")) {
+        hs->seen |= CS__HS_PROTO;     /* 4.1 (6): we offered none */
+    } else if (cs__ieq(l, k, "location")) {
+        if (skip || vn > CS_URL_MAX)
+            return CS_E_HS_TOO_BIG;
+        CS_MEMCPY(hs->location, v, vn);
+        hs->location[vn] = '\0';
+    } else if (cs__ieq(l, k, "retry-after") && !skip) {
+        long s = 0;
+        size_t i;
+        for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9'; i++)
+            s = s < 100000000L ? s * 10 + (v[i] - '0') : s;
+        hs->retry_after = i == vn && vn > 0 ? s : -1;  /* not a date */
+    }
+    return 0;
+}
+
+/* The blank line: decide (RFC 6455 4.1, the client's checks in order). */
+static int
+cs__hs_verdict(cs_hs *hs)
+{
+    int s = hs->status;
+
+    if (s != 101) {
+        if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308)
+            && hs->location[0] != '\0')
+            return CS_E_HS_REDIRECT;
+        return CS_E_HS_STATUS;
+    }
+    if ((hs->seen & CS__HS_BADUPG) || !(hs->seen & CS__HS_UPGRADE))
+        return CS_E_HS_UPGRADE;
+    if (!(hs->seen & CS__HS_CONN))
+        return CS_E_HS_CONNECTION;
+    if ((hs->seen & CS__HS_BADACCEPT) || !(hs->seen & CS__HS_ACCEPT))
+        return CS_E_HS_ACCEPT;
+    if (hs->seen & CS__HS_EXT)
+        return CS_E_HS_EXTENSION;
+    if (hs->seen & CS__HS_PROTO)
+        return CS_E_HS_PROTOCOL;
+    return CS_HS_OK;
+}
+
+/* A whole line arrived (without its CRLF). */
+static int
+cs__hs_line(cs_hs *hs)
+{
+    size_t n = hs->ln;
+    int r;
+
+    hs->ln = 0;
+    if (n > 0 && hs->line[n - 1] == '\r' && !hs->skip)
+        n--;
+    if (hs->st == 0) {
+        hs->st = 1;
+        return hs->skip ? CS_E_HS_SYNTAX
+                        : cs__hs_status_line(hs, hs->line, n);
+    }
+    if (n == 0 && !hs->skip)
+        return cs__hs_verdict(hs);
+    r = cs__hs_field(hs, hs->line, n, hs->skip);
+    hs->skip = 0;
+    return r;
+}
+
+CSDEF int
+cs_hs_feed(cs_hs *hs, const unsigned char *data, size_t len, size_t *used)
+{
+    size_t i;
+    int r = 0;
+
+    CS_ASSERT(hs != NULL && used != NULL && (data != NULL || len == 0));
+    *used = 0;
+    if (hs->err != 0)
+        return hs->err;
+    if (hs->st == 2)
+        return CS_HS_OK;
+    for (i = 0; i < len && r == 0; i++) {
+        unsigned char c = data[i];
+        if (hs->total >= CS_HS_MAX_RESPONSE) {
+            r = CS_E_HS_TOO_BIG;
+            break;
+        }
+        hs->total++;
+        if (c == '\n') {
+            r = cs__hs_line(hs);
+        } else if (c == '\0') {
+            r = CS_E_HS_SYNTAX;
+        } else if (hs->ln < sizeof hs->line - 1) {
+            hs->line[hs->ln++] = (char)c;
+        } else {
+            hs->skip = 1;             /* keep the start: it has the name */
+        }
+    }
+    *used = i;
+    if (r == CS_HS_OK) {
+        hs->st = 2;
+        return r;
+    }
+    if (r < 0)
+        hs->err = r;
+    return r;
+}
+
+CSDEF int
+cs_hs_status(const cs_hs *hs)
+{
+    return hs->status;
+}
+
+CSDEF const char *
+cs_hs_location(const cs_hs *hs)
+{
+    return hs->location;
+}
+
+CSDEF long
+cs_hs_retry_after(const cs_hs *hs)
+{
+    return hs->retry_after;
 }
 
 /* ==== [9] error strings =================================================== */
