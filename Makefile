@@ -17,7 +17,7 @@ TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 .PHONY: all help test check asan ubsan cxx freestanding nosimd link \
         symbols musl examples fuzz fuzz-smoke afl bench demo clean
 
-all: $(B)/cs-extract examples
+all: $(B)/cs-extract $(B)/certstream examples
 
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 examples: $(EXAMPLES)
@@ -38,11 +38,15 @@ $(B)/cs-extract: tools/cs_extract.c certstream.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(SAN) -o $@ tools/cs_extract.c
 
+$(B)/certstream: examples/certstream.c certstream.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(SAN) -o $@ examples/certstream.c
+
 $(B)/test_%: tests/test_%.c tests/test.h certstream.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< -lm
 
-test: $(B)/cs-extract $(TEST_BIN)
+test: $(B)/cs-extract $(B)/certstream $(TEST_BIN)
 	@CS_BUILD=$(B) bash tests/run.sh $(TEST_BIN) $(TEST_SCR)
 
 # Sanitizers: the same tests, built by clang into their own folder.

@@ -51,13 +51,26 @@
 #ifndef CERTSTREAM_H
 #define CERTSTREAM_H
 
+/* The POSIX layer needs POSIX declarations, which -std=c99 hides: ask
+ * for them when this header is the first include of a strict-C file
+ * (otherwise define _POSIX_C_SOURCE 200809L before your first include). */
+#if !defined(CERTSTREAM_NO_POSIX) && defined(__STRICT_ANSI__) \
+    && !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) \
+    && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) \
+    && !defined(_BSD_SOURCE)
+#  define _POSIX_C_SOURCE 200809L
+#  if defined(__APPLE__)
+#    define _DARWIN_C_SOURCE 1
+#  endif
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 
 #define CERTSTREAM_VERSION_MAJOR 0
-#define CERTSTREAM_VERSION_MINOR 1
+#define CERTSTREAM_VERSION_MINOR 2
 #define CERTSTREAM_VERSION_PATCH 0
-#define CERTSTREAM_VERSION_STRING "0.1.0"
+#define CERTSTREAM_VERSION_STRING "0.2.0"
 
 #ifndef CSDEF
 #  if defined(CERTSTREAM_STATIC) && (defined(__GNUC__) || defined(__clang__))
@@ -697,14 +710,17 @@ typedef struct cs_client {
     int redirects;
     int in_msg;            /* a data message is being received */
     int msg_bad;           /* its JSON failed already */
-    int ping_out;          /* pings sent without an answer yet */
+    int peer_closed;       /* the server's close arrived */
+    int drop;              /* closing: drop once the queue is out */
+    int attempts;
     volatile int stop;     /* set by cs_client_stop() */
     int wake_fd;           /* written by cs_client_stop() when >= 0 */
+    void (*wake)(int fd);  /* how (the blocking loop's pipe) */
     uint32_t backoff_ms;
     long retry_after;
     uint64_t now;
     uint64_t t_phase;      /* when the current phase began */
-    uint64_t t_rx, t_tx;   /* last byte received, last ping sent */
+    uint64_t t_rx, t_ping; /* last byte received, last ping sent */
     uint64_t t_retry;      /* when to try again */
     uint64_t t_connected;
     size_t rlen, roff;     /* unread received bytes: rbuf[roff..rlen) */
@@ -822,6 +838,28 @@ CSDEF int cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg);
 #endif
 #ifndef CS_MEMSET
 #  define CS_MEMSET(d, c, n) memset((d), (c), (n))
+#endif
+
+#if CS_HAS_POSIX
+#  include <errno.h>
+#  include <fcntl.h>
+#  include <netdb.h>
+#  include <netinet/in.h>
+#  include <netinet/tcp.h>
+#  include <poll.h>
+#  include <sys/socket.h>
+#  include <sys/types.h>
+#  include <time.h>
+#  include <unistd.h>
+#  if defined(__linux__)
+#    include <sys/random.h>
+#  endif
+#  if defined(__STRICT_ANSI__) && !defined(_POSIX_C_SOURCE) \
+      && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) \
+      && !defined(_DEFAULT_SOURCE) && !defined(_BSD_SOURCE)
+#    error "certstream.h: strict C hides POSIX: define _POSIX_C_SOURCE \
+200809L before your first include, or CERTSTREAM_NO_POSIX"
+#  endif
 #endif
 
 #if !defined(CS_NO_SIMD) && defined(__SSE2__)
@@ -3928,6 +3966,967 @@ cs_hs_retry_after(const cs_hs *hs)
     return hs->retry_after;
 }
 
+/* ==== [3] the client engine =============================================== */
+
+/* Phases of a client. */
+enum {
+    CS__IDLE,      /* waiting for t_retry, then a new attempt */
+    CS__HANDSHAKE, /* connecting, request out, response in */
+    CS__OPEN,      /* websocket open */
+    CS__CLOSING,   /* our close is out (or going): wait, then drop */
+    CS__DONE       /* finished: cs_client_step() returns 1 */
+};
+
+/* Reads per step before timers and writes get their turn. */
+#define CS__READS_PER_STEP 64
+
+CSDEF void
+cs_config_init(cs_config *cfg)
+{
+    CS_MEMSET(cfg, 0, sizeof *cfg);
+    cfg->parse = 1;
+    cfg->reconnect = 1;
+    cfg->max_message = CS_WS_MAX_MESSAGE;
+    cfg->ping_interval_ms = 15000;
+    cfg->dead_timeout_ms = 45000;
+    cfg->connect_timeout_ms = 10000;
+    cfg->close_timeout_ms = 2000;
+    cfg->backoff_min_ms = 1000;
+    cfg->backoff_max_ms = 60000;
+    cfg->healthy_ms = 30000;
+    cfg->max_redirects = 3;
+}
+
+/* Deliver one event to the caller. */
+static void
+cs__emit(cs_client *c, cs_event *ev)
+{
+    if (c->cfg.on_event != NULL)
+        c->cfg.on_event(c->cfg.ctx, ev);
+}
+
+/* An event with just a type, an error and a status. */
+static void
+cs__emit3(cs_client *c, int type, int err, int status)
+{
+    cs_event ev;
+
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.err = err;
+    ev.status = status;
+    cs__emit(c, &ev);
+}
+
+/* The URL as text, for CS_EV_CONNECTING and CS_EV_REDIRECT. */
+static size_t
+cs__url_text(const cs_url *u, char *out, size_t cap)
+{
+    char port[8];
+    size_t o = 0, i = sizeof port - 1;
+    unsigned p = u->port;
+
+    port[i] = '\0';
+    do
+        port[--i] = (char)('0' + p % 10);
+    while ((p /= 10) > 0);
+    port[--i] = ':';
+    cs__puts(out, cap, &o, u->tls ? "wss://" : "ws://");
+    cs__puts(out, cap, &o, u->ipv6 ? "[" : "");
+    cs__puts(out, cap, &o, u->host);
+    cs__puts(out, cap, &o, u->ipv6 ? "]" : "");
+    if (u->port != (u->tls ? 443u : 80u))
+        cs__puts(out, cap, &o, port + i);
+    cs__puts(out, cap, &o, u->path);
+    return o;
+}
+
+/* Queue a control frame, masked with a fresh key (RFC 6455 5.3). A full
+ * queue first moves the unsent bytes to the front. Returns 0 or an error
+ * (CS_E_BUFFER: no room even then; the frame is dropped). */
+static int
+cs__queue(cs_client *c, int op, int status, const void *p, size_t n)
+{
+    unsigned char key[4];
+    size_t k;
+
+    if (c->cfg.random(c->cfg.random_ctx, key, 4) != 0)
+        return CS_E_RANDOM;
+    if (c->soff > 0) {
+        CS_MEMCPY(c->sbuf, c->sbuf + c->soff, c->slen - c->soff);
+        c->slen -= c->soff;
+        c->soff = 0;
+    }
+    if (op == CS_WS_OP_CLOSE)
+        k = cs_ws_close_frame(c->sbuf + c->slen, CS_SEND_BUF - c->slen,
+                              status, (const char *)p, n, key);
+    else
+        k = cs_ws_frame(c->sbuf + c->slen, CS_SEND_BUF - c->slen, op, p, n,
+                        key);
+    if (k == 0)
+        return CS_E_BUFFER;
+    c->slen += k;
+    return 0;
+}
+
+/* Write queued bytes. Returns 1 when all are out, 0 when the transport
+ * would block, or an error. */
+static int
+cs__flush(cs_client *c)
+{
+    while (c->soff < c->slen) {
+        size_t n = c->slen - c->soff;
+        int r = c->tr.write(c->tr.ctx, c->sbuf + c->soff,
+                            n < CS_IO_CHUNK ? n : CS_IO_CHUNK);
+        if (r <= 0)
+            return r;
+        c->soff += (size_t)r;
+    }
+    c->soff = c->slen = 0;
+    return 1;
+}
+
+/* Schedule the next attempt, or finish (stopped, or one connection only).
+ * The delay doubles up to backoff_max_ms, with +-25% jitter so that many
+ * clients of one restarting server do not return in step; Retry-After
+ * wins when longer. */
+static void
+cs__next(cs_client *c, int err)
+{
+    uint32_t b = c->backoff_ms, r = 0;
+    uint64_t d;
+
+    if (c->stop || !c->cfg.reconnect) {
+        c->phase = CS__DONE;
+        c->result = c->stop ? 0 : err;
+        return;
+    }
+    if (c->cfg.random(c->cfg.random_ctx, &r, sizeof r) != 0)
+        r = 0;
+    d = (uint64_t)b * 3 / 4 + r % (b / 2 + 1);
+    if (c->retry_after >= 0 && (uint64_t)c->retry_after * 1000 > d)
+        d = (uint64_t)c->retry_after * 1000;
+    c->retry_after = -1;
+    c->backoff_ms = b > c->cfg.backoff_max_ms / 2 ? c->cfg.backoff_max_ms
+                                                  : b * 2;
+    c->t_retry = c->now + d;
+    c->phase = CS__IDLE;
+    {
+        cs_event ev;
+        CS_MEMSET(&ev, 0, sizeof ev);
+        ev.type = CS_EV_RETRY;
+        ev.err = err;
+        ev.delay_ms = d;
+        cs__emit(c, &ev);
+    }
+}
+
+/* An attempt failed before the websocket opened. A redirect is followed
+ * at once (RFC 6455 4.1 allows it); everything else backs off. */
+static void
+cs__attempt_fail(cs_client *c, int err)
+{
+    char text[CS_URL_MAX + 300];
+    cs_event ev;
+
+    c->tr.close(c->tr.ctx);
+    if (err == CS_E_HS_REDIRECT && c->redirects >= c->cfg.max_redirects)
+        err = CS_E_HS_REDIRECTS;
+    if (err == CS_E_HS_REDIRECT) {
+        const char *loc = cs_hs_location(&c->hs);
+        size_t n = 0;
+        while (loc[n] != '\0')
+            n++;
+        if (cs_url_resolve(&c->url, loc, n) != 0)
+            err = CS_E_URL;
+        else if (c->url.tls && !CS_HAS_TLS)
+            err = CS_E_NO_TLS;
+    }
+    if (err == CS_E_HS_REDIRECT && !c->stop) {
+        c->redirects++;
+        CS_MEMSET(&ev, 0, sizeof ev);
+        ev.type = CS_EV_REDIRECT;
+        ev.status = cs_hs_status(&c->hs);
+        ev.text = text;
+        ev.len = cs__url_text(&c->url, text, sizeof text);
+        cs__emit(c, &ev);
+        c->phase = CS__IDLE;
+        c->t_retry = c->now;
+        return;
+    }
+    c->stats.failures++;
+    c->redirects = 0;
+    c->url = c->url0;
+    if (err == CS_E_HS_STATUS)
+        c->retry_after = cs_hs_retry_after(&c->hs);
+    cs__emit3(c, CS_EV_FAILED, err, cs_hs_status(&c->hs));
+    cs__next(c, err);
+}
+
+/* Start an attempt: request, then open the transport. */
+static void
+cs__attempt(cs_client *c)
+{
+    char text[CS_URL_MAX + 300];
+    unsigned char key[16];
+    cs_event ev;
+    int r;
+
+    if (c->attempts++ > 0)
+        c->stats.reconnects++;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_CONNECTING;
+    ev.text = text;
+    ev.len = cs__url_text(&c->url, text, sizeof text);
+    cs__emit(c, &ev);
+    c->phase = CS__HANDSHAKE;
+    c->t_phase = c->now;
+    c->rlen = c->roff = c->slen = c->soff = 0;
+    c->close_sent = 0;
+    c->close_status = 1006;
+    c->reason_len = 0;
+    c->conn_err = 0;
+    r = c->cfg.random(c->cfg.random_ctx, key, sizeof key) != 0
+      ? CS_E_RANDOM
+      : cs_hs_request(&c->hs, (char *)c->sbuf, CS_SEND_BUF, &c->url, key,
+                      c->cfg.headers, c->cfg.header_count);
+    if (r >= 0) {
+        c->slen = (size_t)r;
+        r = c->tr.open(c->tr.ctx, &c->url);
+    }
+    if (r < 0)
+        cs__attempt_fail(c, r);
+}
+
+/* The connection is over: release it, tell the caller, go on. */
+static void
+cs__conn_end(cs_client *c, int err)
+{
+    cs_event ev;
+    int res;
+
+    c->tr.close(c->tr.ctx);
+    if (c->in_msg && c->cfg.parse)
+        cs_json_begin(&c->json);      /* a cut message is dropped */
+    c->in_msg = 0;
+    if (c->now - c->t_connected >= c->cfg.healthy_ms)
+        c->backoff_ms = c->cfg.backoff_min_ms;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_DISCONNECTED;
+    ev.err = err;
+    ev.status = c->close_status;
+    ev.text = c->reason;
+    ev.len = c->reason_len;
+    cs__emit(c, &ev);
+    res = err;
+    if (err == 0 && c->peer_closed && c->close_status != 1000)
+        res = CS_E_WS_CLOSED_BY_PEER;
+    cs__next(c, res);
+}
+
+/* Start closing: queue a close with status (0: none), then either drop as
+ * soon as it is out (drop = 1: we failed the connection, or answered the
+ * server's close) or wait up to close_timeout_ms for the server's. */
+static void
+cs__close(cs_client *c, int status, int err, int drop)
+{
+    static const char bye[] = "";
+
+    if (!c->close_sent) {
+        c->close_sent = 1;
+        if (status != 0 && !c->peer_closed)
+            c->close_status = status;
+        if (cs__queue(c, CS_WS_OP_CLOSE, status, bye, 0) != 0)
+            drop = 2;                 /* cannot even say goodbye */
+    }
+    if (c->conn_err == 0)
+        c->conn_err = err;
+    c->drop = drop;
+    c->phase = CS__CLOSING;
+    c->t_phase = c->now;
+}
+
+/* A message ended: tell the caller what it held. */
+static void
+cs__message_end(cs_client *c)
+{
+    cs_event ev;
+
+    c->stats.messages++;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.opcode = cs_ws_opcode(&c->ws);
+    if (c->cfg.raw) {
+        ev.type = CS_EV_RAW_END;
+        cs__emit(c, &ev);
+    }
+    if (c->cfg.parse) {
+        if (!c->in_msg)
+            cs_json_begin(&c->json);  /* an empty message */
+        ev.type = CS_EV_MESSAGE;
+        ev.err = cs_json_end(&c->json);
+        if (ev.err == 0) {
+            ev.msg = cs_json_msg(&c->json);
+            c->stats.by_type[ev.msg->type]++;
+        } else {
+            ev.detail = (int64_t)cs_json_error_offset(&c->json);
+            c->stats.parse_errors++;
+        }
+        cs__emit(c, &ev);
+    }
+    c->in_msg = 0;
+}
+
+/* One decoder event while the websocket is open (or closing). */
+static void
+cs__ws_event(cs_client *c, int e)
+{
+    size_t n;
+    const unsigned char *p = cs_ws_payload(&c->ws, &n);
+    cs_event ev;
+
+    if (c->phase == CS__CLOSING && e != CS_WS_CLOSE)
+        return;                       /* we are leaving: no more messages */
+    switch (e) {
+    case CS_WS_DATA:
+        if (!c->in_msg && c->cfg.parse)
+            cs_json_begin(&c->json);
+        c->in_msg = 1;
+        if (c->cfg.parse)
+            cs_json_feed(&c->json, p, n);
+        if (c->cfg.raw) {
+            CS_MEMSET(&ev, 0, sizeof ev);
+            ev.type = CS_EV_RAW;
+            ev.opcode = cs_ws_opcode(&c->ws);
+            ev.text = (const char *)p;
+            ev.len = n;
+            cs__emit(c, &ev);
+        }
+        break;
+    case CS_WS_END:
+        cs__message_end(c);
+        break;
+    case CS_WS_PING:
+        /* 5.5.2: a pong with the same payload, as soon as possible. */
+        if (cs__queue(c, CS_WS_OP_PONG, 0, p, n) == 0)
+            c->stats.pings_answered++;
+        break;
+    case CS_WS_PONG:
+        c->stats.pongs_received++;
+        break;
+    default:                          /* CS_WS_CLOSE */
+        /* 5.5.1: echo the status (1000 when none came), then close. */
+        c->peer_closed = 1;
+        c->close_status = cs_ws_close_status(&c->ws);
+        c->reason_len = n < sizeof c->reason ? n : sizeof c->reason - 1;
+        if (c->reason_len > 0)
+            CS_MEMCPY(c->reason, p, c->reason_len);
+        c->reason[c->reason_len] = '\0';
+        cs__close(c, c->close_status == 1005 ? 1000 : c->close_status, 0,
+                  1);
+        break;
+    }
+}
+
+/* Decode everything received so far. */
+static void
+cs__ws_input(cs_client *c)
+{
+    while (c->phase == CS__OPEN || c->phase == CS__CLOSING) {
+        size_t used;
+        int e = cs_ws_feed(&c->ws, c->rbuf + c->roff, c->rlen - c->roff,
+                           &used);
+        c->roff += used;
+        if (e == 0)
+            break;
+        if (e < 0) {
+            c->roff = c->rlen;
+            if (c->phase == CS__OPEN) {
+                /* 7.1.7: fail the connection with the matching code. */
+                c->stats.protocol_errors++;
+                cs__close(c, cs_ws_fail_status(e), e, 1);
+            } else if (!c->drop) {
+                cs__conn_end(c, c->conn_err);  /* no second close */
+            }
+            break;
+        }
+        cs__ws_event(c, e);
+        if (c->peer_closed)
+            break;
+    }
+}
+
+/* The handshake response: on success the rest of rbuf is frames. */
+static void
+cs__hs_input(cs_client *c)
+{
+    size_t used;
+    int r = cs_hs_feed(&c->hs, c->rbuf + c->roff, c->rlen - c->roff, &used);
+
+    c->roff += used;
+    if (r == 0)
+        return;
+    if (r < 0) {
+        cs__attempt_fail(c, r);
+        return;
+    }
+    c->phase = CS__OPEN;
+    c->redirects = 0;
+    c->peer_closed = 0;
+    c->t_connected = c->t_rx = c->t_ping = c->now;
+    c->stats.connects++;
+    cs_ws_init(&c->ws, c->cfg.max_message);
+    cs__emit3(c, CS_EV_CONNECTED, 0, 101);
+}
+
+/* Timers: connect timeout, pings, dead connection, closing timeout. */
+static void
+cs__timers(cs_client *c)
+{
+    const cs_config *g = &c->cfg;
+
+    if (c->phase == CS__HANDSHAKE && g->connect_timeout_ms > 0
+        && c->now - c->t_phase >= g->connect_timeout_ms) {
+        cs__attempt_fail(c, CS_E_TIMEOUT);
+    } else if (c->phase == CS__OPEN && g->dead_timeout_ms > 0
+               && c->now - c->t_rx >= g->dead_timeout_ms) {
+        cs__conn_end(c, CS_E_DEAD);   /* silent: no close can get through */
+    } else if (c->phase == CS__CLOSING
+               && c->now - c->t_phase >= g->close_timeout_ms) {
+        cs__conn_end(c, c->conn_err);
+    } else if (c->phase == CS__OPEN && g->ping_interval_ms > 0
+               && c->now - c->t_ping >= g->ping_interval_ms) {
+        /* Keepalive: Elixir drops silent clients at 60 s, Go at 65 s. */
+        c->t_ping = c->now;
+        if (cs__queue(c, CS_WS_OP_PING, 0, "cs", 2) == 0)
+            c->stats.pings_sent++;
+    }
+}
+
+/* The earliest time step must run again. */
+static uint64_t
+cs__deadline(const cs_client *c)
+{
+    const cs_config *g = &c->cfg;
+    uint64_t d = c->now + 3600000u, t;
+
+    switch (c->phase) {
+    case CS__IDLE:
+        return c->t_retry;
+    case CS__HANDSHAKE:
+        if (g->connect_timeout_ms > 0)
+            d = c->t_phase + g->connect_timeout_ms;
+        break;
+    case CS__OPEN:
+        if (g->dead_timeout_ms > 0)
+            d = c->t_rx + g->dead_timeout_ms;
+        t = c->t_ping + g->ping_interval_ms;
+        if (g->ping_interval_ms > 0 && t < d)
+            d = t;
+        break;
+    case CS__CLOSING:
+        d = c->t_phase + g->close_timeout_ms;
+        break;
+    default:
+        d = c->now;
+        break;
+    }
+    return d;
+}
+
+/* Move bytes both ways once. Returns 1 when there may be more to do now
+ * (more to read), else 0. */
+static int
+cs__io(cs_client *c)
+{
+    int r, reads;
+
+    r = cs__flush(c);
+    if (r < 0) {
+        if (c->phase == CS__HANDSHAKE)
+            cs__attempt_fail(c, r);
+        else
+            cs__conn_end(c, c->phase == CS__CLOSING && c->drop
+                            ? c->conn_err : r);
+        return 0;
+    }
+    if (r == 1 && c->phase == CS__CLOSING && c->drop) {
+        cs__conn_end(c, c->conn_err); /* our close is out: done */
+        return 0;
+    }
+    for (reads = 0; reads < CS__READS_PER_STEP; reads++) {
+        if (c->phase != CS__HANDSHAKE && c->phase != CS__OPEN
+            && c->phase != CS__CLOSING)
+            return 0;
+        if (c->roff == c->rlen) {
+            c->roff = c->rlen = 0;
+            r = c->tr.read(c->tr.ctx, c->rbuf, CS_IO_CHUNK);
+            if (r == 0)
+                return 0;
+            if (r < 0) {
+                if (c->phase == CS__HANDSHAKE)
+                    cs__attempt_fail(c, r);
+                else if (c->phase == CS__CLOSING)
+                    cs__conn_end(c, c->conn_err);  /* the server left */
+                else
+                    cs__conn_end(c, r);
+                return 0;
+            }
+            c->rlen = (size_t)r;
+            c->t_rx = c->now;
+            if (c->phase != CS__HANDSHAKE)
+                c->stats.bytes += (uint64_t)r;
+        }
+        if (c->phase == CS__HANDSHAKE)
+            cs__hs_input(c);
+        if (c->phase == CS__OPEN || c->phase == CS__CLOSING)
+            cs__ws_input(c);
+        if (c->slen > c->soff || c->stop)
+            return 1;                 /* a pong or close to send first */
+    }
+    return 1;
+}
+
+CSDEF int
+cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
+{
+    size_t i;
+
+    CS_ASSERT(c != NULL && cfg != NULL && t != NULL);
+    CS_MEMSET(c, 0, sizeof *c);
+    c->cfg = *cfg;
+    c->tr = *t;
+    c->wake_fd = -1;
+    c->retry_after = -1;
+    c->close_status = 1006;
+    if (cfg->url == NULL)
+        return CS_E_URL;
+    for (i = 0; cfg->url[i] != '\0'; i++)
+        ;
+    if (cs_url_parse(&c->url0, cfg->url, i) != 0)
+        return CS_E_URL;
+    if (c->url0.tls && !CS_HAS_TLS)
+        return CS_E_NO_TLS;
+    if (cfg->header_count > CS_MAX_HEADERS)
+        return CS_E_ARG;
+    for (i = 0; i < cfg->header_count; i++)
+        if (cfg->headers[i] == NULL || !cs__hs_extra_ok(cfg->headers[i]))
+            return CS_E_ARG;
+    if (c->cfg.random == NULL) {
+#if CS_HAS_POSIX
+        c->cfg.random = cs_os_random;
+#else
+        return CS_E_ARG;
+#endif
+    }
+    if (c->cfg.backoff_min_ms == 0 || c->cfg.backoff_max_ms
+                                          < c->cfg.backoff_min_ms
+        || t->open == NULL || t->read == NULL || t->write == NULL
+        || t->wait == NULL || t->close == NULL)
+        return CS_E_ARG;
+    c->url = c->url0;
+    c->backoff_ms = c->cfg.backoff_min_ms;
+    cs_json_init(&c->json, cfg->dom, cfg->dom_cap);
+    c->phase = CS__IDLE;
+    return 0;
+}
+
+CSDEF int
+cs_client_step(cs_client *c, uint64_t now_ms, cs_wait *w)
+{
+    int more = 0, rounds;
+
+    CS_ASSERT(c != NULL && w != NULL);
+    c->now = now_ms;
+    for (rounds = 0; rounds < 8 && c->phase != CS__DONE; rounds++) {
+        if (c->stop) {
+            if (c->phase == CS__IDLE || c->phase == CS__HANDSHAKE) {
+                c->tr.close(c->tr.ctx);
+                c->phase = CS__DONE;
+                c->result = 0;
+                break;
+            }
+            if (c->phase == CS__OPEN)
+                cs__close(c, 1000, 0, 0);
+        }
+        if (c->phase == CS__IDLE) {
+            if (c->now < c->t_retry)
+                break;
+            cs__attempt(c);
+            continue;
+        }
+        more = cs__io(c);
+        if (c->phase != CS__DONE && c->phase != CS__IDLE)
+            cs__timers(c);
+        if (!more)
+            break;
+    }
+    w->fd = -1;
+    w->want = 0;
+    w->deadline_ms = more ? c->now : cs__deadline(c);
+    if (c->phase == CS__DONE)
+        return 1;
+    if (c->phase != CS__IDLE) {
+        int want = CS_WANT_READ | (c->slen > c->soff ? CS_WANT_WRITE : 0);
+        w->want = c->tr.wait(c->tr.ctx, want, &w->fd);
+    }
+    return 0;
+}
+
+CSDEF void
+cs_client_stop(cs_client *c)
+{
+    c->stop = 1;
+    if (c->wake != NULL && c->wake_fd >= 0)
+        c->wake(c->wake_fd);
+}
+
+CSDEF int
+cs_client_result(const cs_client *c)
+{
+    return c->result;
+}
+
+CSDEF int
+cs_client_close_status(const cs_client *c)
+{
+    return c->close_status;
+}
+
+CSDEF const cs_stats *
+cs_client_stats(const cs_client *c)
+{
+    return &c->stats;
+}
+
+CSDEF void
+cs_client_close(cs_client *c)
+{
+    c->tr.close(c->tr.ctx);
+}
+
+/* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
+#if CS_HAS_POSIX
+
+/* Close the socket, if any. */
+static void
+cs__posix_drop(cs_posix *p)
+{
+    if (p->fd >= 0)
+        close(p->fd);
+    p->fd = -1;
+    p->connecting = 0;
+}
+
+/* Connect to addresses from p->cur on, non-blocking, until one is under
+ * way. Returns 0 (connected or connecting) or CS_E_CONNECT. */
+static int
+cs__posix_try(cs_posix *p)
+{
+    for (; p->cur < p->naddr; p->cur++) {
+        const struct sockaddr *sa = (const struct sockaddr *)(const void *)
+                                        p->addr[p->cur];
+        int one = 1, fl;
+
+        cs__posix_drop(p);
+        p->fd = socket(sa->sa_family, SOCK_STREAM, 0);
+        if (p->fd < 0) {
+            p->last_errno = errno;
+            continue;
+        }
+        fl = fcntl(p->fd, F_GETFL, 0);
+        if (fl < 0 || fcntl(p->fd, F_SETFL, fl | O_NONBLOCK) < 0
+            || fcntl(p->fd, F_SETFD, FD_CLOEXEC) < 0) {
+            p->last_errno = errno;
+            continue;
+        }
+#ifdef SO_NOSIGPIPE
+        (void)setsockopt(p->fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+        (void)setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (connect(p->fd, sa, (socklen_t)p->alen[p->cur]) == 0)
+            return 0;
+        if (errno == EINPROGRESS || errno == EINTR) {
+            p->connecting = 1;
+            return 0;
+        }
+        p->last_errno = errno;
+    }
+    cs__posix_drop(p);
+    return CS_E_CONNECT;
+}
+
+/* Resolve (blocking: getaddrinfo has no other form) and start the first
+ * connect. The addresses are copied so that nothing stays allocated. */
+static int
+cs__posix_open(void *ctx, const cs_url *url)
+{
+    cs_posix *p = (cs_posix *)ctx;
+    struct addrinfo hints, *res = NULL, *ai;
+    char port[8];
+    unsigned v = url->port;
+    int i = 7, r;
+
+    cs__posix_drop(p);
+    p->last_errno = 0;
+    port[7] = '\0';
+    do
+        port[--i] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    CS_MEMSET(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    r = getaddrinfo(url->host, port + i, &hints, &res);
+    if (r != 0) {
+        p->last_errno = r == EAI_SYSTEM ? errno : 0;
+        return CS_E_DNS;
+    }
+    p->naddr = p->cur = 0;
+    for (ai = res; ai != NULL && p->naddr < CS_POSIX_MAX_ADDRS;
+         ai = ai->ai_next) {
+        if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+            || ai->ai_addrlen > sizeof p->addr[0])
+            continue;
+        CS_MEMCPY(p->addr[p->naddr], ai->ai_addr, ai->ai_addrlen);
+        p->alen[p->naddr++] = (unsigned char)ai->ai_addrlen;
+    }
+    freeaddrinfo(res);
+    if (p->naddr == 0)
+        return CS_E_DNS;
+    return cs__posix_try(p);
+}
+
+/* While connecting: 1 when the socket is connected, 0 not yet, or an
+ * error once every address failed. */
+static int
+cs__posix_ready(cs_posix *p)
+{
+    struct pollfd pf;
+    int err = 0;
+    socklen_t n = sizeof err;
+
+    if (p->fd < 0)
+        return CS_E_CLOSED;
+    if (!p->connecting)
+        return 1;
+    pf.fd = p->fd;
+    pf.events = POLLOUT;
+    pf.revents = 0;
+    if (poll(&pf, 1, 0) == 0)
+        return 0;
+    if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &n) < 0)
+        err = errno;
+    if (err == 0) {
+        p->connecting = 0;
+        return 1;
+    }
+    p->last_errno = err;
+    p->cur++;
+    return cs__posix_try(p) < 0 ? CS_E_CONNECT : 0;
+}
+
+static int
+cs__posix_read(void *ctx, unsigned char *buf, size_t len)
+{
+    cs_posix *p = (cs_posix *)ctx;
+    ssize_t n;
+    int r = cs__posix_ready(p);
+
+    if (r <= 0)
+        return r;
+    n = recv(p->fd, buf, len, 0);
+    if (n > 0)
+        return (int)n;
+    if (n == 0)
+        return CS_E_CLOSED;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return 0;
+    p->last_errno = errno;
+    return CS_E_IO;
+}
+
+#ifndef MSG_NOSIGNAL
+#  define MSG_NOSIGNAL 0      /* SO_NOSIGPIPE does it (BSD, macOS) */
+#endif
+
+static int
+cs__posix_write(void *ctx, const unsigned char *buf, size_t len)
+{
+    cs_posix *p = (cs_posix *)ctx;
+    ssize_t n;
+    int r = cs__posix_ready(p);
+
+    if (r <= 0)
+        return r;
+    n = send(p->fd, buf, len, MSG_NOSIGNAL);
+    if (n >= 0)
+        return (int)n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return 0;
+    p->last_errno = errno;
+    return CS_E_IO;
+}
+
+static int
+cs__posix_wait(void *ctx, int want, int *fd)
+{
+    cs_posix *p = (cs_posix *)ctx;
+
+    *fd = p->fd;
+    return p->connecting ? CS_WANT_WRITE : want;
+}
+
+static void
+cs__posix_close(void *ctx)
+{
+    cs__posix_drop((cs_posix *)ctx);
+}
+
+CSDEF void
+cs_posix_transport(cs_posix *p, cs_transport *t)
+{
+    CS_MEMSET(p, 0, sizeof *p);
+    p->fd = -1;
+    t->open = cs__posix_open;
+    t->read = cs__posix_read;
+    t->write = cs__posix_write;
+    t->wait = cs__posix_wait;
+    t->close = cs__posix_close;
+    t->ctx = p;
+}
+
+CSDEF int
+cs_posix_errno(const cs_posix *p)
+{
+    return p->last_errno;
+}
+
+CSDEF uint64_t
+cs_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+CSDEF int
+cs_os_random(void *ctx, void *buf, size_t len)
+{
+    unsigned char *p = (unsigned char *)buf;
+    (void)ctx;
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) \
+    || defined(__NetBSD__)
+    arc4random_buf(buf, len);
+    return 0;
+#else
+    while (len > 0) {
+        ssize_t n = -1;
+#  if defined(__linux__)
+        n = getrandom(p, len, 0);
+#  endif
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            /* No getrandom (old kernel, another system): the device. */
+            int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                return CS_E_RANDOM;
+            while (len > 0) {
+                n = read(fd, p, len);
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n <= 0) {
+                    close(fd);
+                    return CS_E_RANDOM;
+                }
+                p += n, len -= (size_t)n;
+            }
+            close(fd);
+            return 0;
+        }
+        p += n, len -= (size_t)n;
+    }
+    return 0;
+#endif
+}
+
+/* ==== [5] the blocking loop =============================================== */
+
+/* cs_client_stop()'s wake-up: one byte into the loop's pipe. write() is
+ * async-signal-safe, and a full pipe already means "wake up". */
+static void
+cs__posix_wake(int fd)
+{
+    unsigned char b = 1;
+    ssize_t n = write(fd, &b, 1);
+    (void)n;
+}
+
+CSDEF int
+cs_run(cs_client *c)
+{
+    int pipefd[2] = { -1, -1 }, i;
+
+    if (pipe(pipefd) == 0) {
+        for (i = 0; i < 2; i++) {
+            int fl = fcntl(pipefd[i], F_GETFL, 0);
+            (void)fcntl(pipefd[i], F_SETFL, fl | O_NONBLOCK);
+            (void)fcntl(pipefd[i], F_SETFD, FD_CLOEXEC);
+        }
+        c->wake = cs__posix_wake;
+        c->wake_fd = pipefd[1];
+    }
+    for (;;) {
+        struct pollfd pf[2];
+        nfds_t n = 0;
+        uint64_t now = cs_now_ms();
+        cs_wait w;
+        int ms;
+
+        if (cs_client_step(c, now, &w) != 0)
+            break;
+        if (w.fd >= 0 && w.want != 0) {
+            pf[n].fd = w.fd;
+            pf[n].events = (short)(((w.want & CS_WANT_READ) ? POLLIN : 0)
+                                   | ((w.want & CS_WANT_WRITE) ? POLLOUT
+                                                               : 0));
+            pf[n++].revents = 0;
+        }
+        if (pipefd[0] >= 0) {
+            pf[n].fd = pipefd[0];
+            pf[n].events = POLLIN;
+            pf[n++].revents = 0;
+        }
+        ms = w.deadline_ms <= now ? 0
+           : w.deadline_ms - now > 600000 ? 600000
+           : (int)(w.deadline_ms - now);
+        if (poll(pf, n, ms) > 0 && pipefd[0] >= 0) {
+            unsigned char drain[64];
+            while (read(pipefd[0], drain, sizeof drain) > 0)
+                ;
+        }
+    }
+    c->wake_fd = -1;
+    for (i = 0; i < 2; i++)
+        if (pipefd[i] >= 0)
+            close(pipefd[i]);
+    cs_client_close(c);
+    return cs_client_result(c);
+}
+
+CSDEF int
+cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg)
+{
+    cs_transport t;
+    int r;
+
+    cs_posix_transport(p, &t);
+    r = cs_client_init(c, cfg, &t);
+    return r != 0 ? r : cs_run(c);
+}
+
+#endif /* CS_HAS_POSIX */
+
 /* ==== [9] error strings =================================================== */
 
 #ifndef CS_NO_ERROR_STRINGS
@@ -3936,6 +4935,60 @@ cs_strerror(int err)
 {
     switch (err) {
     case CS_OK: return "no error";
+    case CS_E_ARG:
+        return "bad argument or setting";
+    case CS_E_URL:
+        return "not a usable ws:// or wss:// URL";
+    case CS_E_BUFFER:
+        return "output buffer too small";
+    case CS_E_NO_TLS:
+        return "wss:// needs TLS, which this build lacks";
+    case CS_E_RANDOM:
+        return "the entropy source failed";
+    case CS_E_CLOSED:
+        return "the server closed the TCP connection";
+    case CS_E_IO:
+        return "socket error";
+    case CS_E_DNS:
+        return "host name did not resolve";
+    case CS_E_CONNECT:
+        return "could not connect to any address";
+    case CS_E_TIMEOUT:
+        return "connect and handshake timed out";
+    case CS_E_DEAD:
+        return "connection dead: nothing received in time";
+    case CS_E_WS_RSV:
+        return "websocket: reserved bits set";
+    case CS_E_WS_OPCODE:
+        return "websocket: reserved opcode";
+    case CS_E_WS_MASKED:
+        return "websocket: masked frame from the server";
+    case CS_E_WS_CTL_LEN:
+        return "websocket: control frame over 125 bytes";
+    case CS_E_WS_CTL_FRAG:
+        return "websocket: fragmented control frame";
+    case CS_E_WS_CONT:
+        return "websocket: continuation with no message open";
+    case CS_E_WS_NESTED:
+        return "websocket: new message inside a fragmented one";
+    case CS_E_WS_LEN64:
+        return "websocket: 64-bit length with the top bit set";
+    case CS_E_WS_LEN_MINIMAL:
+        return "websocket: length not in its shortest form";
+    case CS_E_WS_UTF8:
+        return "websocket: text is not valid UTF-8";
+    case CS_E_WS_TOO_BIG:
+        return "websocket: message over the size limit";
+    case CS_E_WS_CLOSE_LEN:
+        return "websocket: close frame with a 1-byte payload";
+    case CS_E_WS_CLOSE_STATUS:
+        return "websocket: invalid close code";
+    case CS_E_WS_CLOSE_UTF8:
+        return "websocket: close reason is not UTF-8";
+    case CS_E_WS_AFTER_CLOSE:
+        return "websocket: data after the close frame";
+    case CS_E_WS_CLOSED_BY_PEER:
+        return "websocket: the server closed with an error code";
     case CS_E_JSON_SYNTAX: return "JSON: unexpected character";
     case CS_E_JSON_NOT_OBJECT: return "JSON: top-level value is not an object";
     case CS_E_JSON_DEPTH: return "JSON: nested too deeply";
@@ -3946,6 +4999,26 @@ cs_strerror(int err)
     case CS_E_JSON_UTF8: return "JSON: invalid UTF-8 in a string";
     case CS_E_JSON_NUMBER: return "JSON: malformed number";
     case CS_E_JSON_LITERAL: return "JSON: invalid literal";
+    case CS_E_HS_SYNTAX:
+        return "handshake: not an HTTP/1.1 response";
+    case CS_E_HS_TOO_BIG:
+        return "handshake: response header too large";
+    case CS_E_HS_STATUS:
+        return "handshake: the server refused (HTTP status)";
+    case CS_E_HS_REDIRECT:
+        return "handshake: redirected";
+    case CS_E_HS_UPGRADE:
+        return "handshake: Upgrade is not websocket";
+    case CS_E_HS_CONNECTION:
+        return "handshake: Connection lacks upgrade";
+    case CS_E_HS_ACCEPT:
+        return "handshake: wrong Sec-WebSocket-Accept";
+    case CS_E_HS_EXTENSION:
+        return "handshake: extension not offered";
+    case CS_E_HS_PROTOCOL:
+        return "handshake: subprotocol not offered";
+    case CS_E_HS_REDIRECTS:
+        return "handshake: too many redirects";
     default: return "unknown error";
     }
 }
@@ -3955,6 +5028,33 @@ cs_errname(int err)
 {
     switch (err) {
     case CS_OK: return "CS_OK";
+    case CS_E_ARG: return "CS_E_ARG";
+    case CS_E_URL: return "CS_E_URL";
+    case CS_E_BUFFER: return "CS_E_BUFFER";
+    case CS_E_NO_TLS: return "CS_E_NO_TLS";
+    case CS_E_RANDOM: return "CS_E_RANDOM";
+    case CS_E_CLOSED: return "CS_E_CLOSED";
+    case CS_E_IO: return "CS_E_IO";
+    case CS_E_DNS: return "CS_E_DNS";
+    case CS_E_CONNECT: return "CS_E_CONNECT";
+    case CS_E_TIMEOUT: return "CS_E_TIMEOUT";
+    case CS_E_DEAD: return "CS_E_DEAD";
+    case CS_E_WS_RSV: return "CS_E_WS_RSV";
+    case CS_E_WS_OPCODE: return "CS_E_WS_OPCODE";
+    case CS_E_WS_MASKED: return "CS_E_WS_MASKED";
+    case CS_E_WS_CTL_LEN: return "CS_E_WS_CTL_LEN";
+    case CS_E_WS_CTL_FRAG: return "CS_E_WS_CTL_FRAG";
+    case CS_E_WS_CONT: return "CS_E_WS_CONT";
+    case CS_E_WS_NESTED: return "CS_E_WS_NESTED";
+    case CS_E_WS_LEN64: return "CS_E_WS_LEN64";
+    case CS_E_WS_LEN_MINIMAL: return "CS_E_WS_LEN_MINIMAL";
+    case CS_E_WS_UTF8: return "CS_E_WS_UTF8";
+    case CS_E_WS_TOO_BIG: return "CS_E_WS_TOO_BIG";
+    case CS_E_WS_CLOSE_LEN: return "CS_E_WS_CLOSE_LEN";
+    case CS_E_WS_CLOSE_STATUS: return "CS_E_WS_CLOSE_STATUS";
+    case CS_E_WS_CLOSE_UTF8: return "CS_E_WS_CLOSE_UTF8";
+    case CS_E_WS_AFTER_CLOSE: return "CS_E_WS_AFTER_CLOSE";
+    case CS_E_WS_CLOSED_BY_PEER: return "CS_E_WS_CLOSED_BY_PEER";
     case CS_E_JSON_SYNTAX: return "CS_E_JSON_SYNTAX";
     case CS_E_JSON_NOT_OBJECT: return "CS_E_JSON_NOT_OBJECT";
     case CS_E_JSON_DEPTH: return "CS_E_JSON_DEPTH";
@@ -3965,6 +5065,16 @@ cs_errname(int err)
     case CS_E_JSON_UTF8: return "CS_E_JSON_UTF8";
     case CS_E_JSON_NUMBER: return "CS_E_JSON_NUMBER";
     case CS_E_JSON_LITERAL: return "CS_E_JSON_LITERAL";
+    case CS_E_HS_SYNTAX: return "CS_E_HS_SYNTAX";
+    case CS_E_HS_TOO_BIG: return "CS_E_HS_TOO_BIG";
+    case CS_E_HS_STATUS: return "CS_E_HS_STATUS";
+    case CS_E_HS_REDIRECT: return "CS_E_HS_REDIRECT";
+    case CS_E_HS_UPGRADE: return "CS_E_HS_UPGRADE";
+    case CS_E_HS_CONNECTION: return "CS_E_HS_CONNECTION";
+    case CS_E_HS_ACCEPT: return "CS_E_HS_ACCEPT";
+    case CS_E_HS_EXTENSION: return "CS_E_HS_EXTENSION";
+    case CS_E_HS_PROTOCOL: return "CS_E_HS_PROTOCOL";
+    case CS_E_HS_REDIRECTS: return "CS_E_HS_REDIRECTS";
     default: return "CS_E_UNKNOWN";
     }
 }

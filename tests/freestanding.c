@@ -1,6 +1,7 @@
 /* The core with no libc at all: hooks given, -ffreestanding -nostdlib.
  * Compiled only (make freestanding); nm must show no undefined symbol. */
 #define CS_NO_SIMD
+#define CERTSTREAM_NO_POSIX
 #define CERTSTREAM_IMPLEMENTATION
 #define CS_ASSERT(x) ((void)0)
 #define CS_MEMCPY(d, s, n) fs_memcpy((d), (s), (n))

@@ -5,7 +5,7 @@ set -eu
 want="make gcc libc6-dev python3"
 case "${1:-build}" in
 build) ;;
-test) want="$want clang libclang-rt-14-dev g++ musl-tools file" ;;
+test) want="$want clang libclang-rt-14-dev g++ musl-tools file python3-websockets" ;;
 all)  want="$want clang libclang-rt-14-dev g++ valgrind libsimdjson-dev libyajl-dev afl++ musl-tools libbearssl-dev python3-websockets hyperfine" ;;
 *) echo "usage: tools/deps.sh [build|test|all]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,452 @@
+/* certstream: print the CertStream feed, like certstream-python's command.
+ *
+ *   certstream --url ws://127.0.0.1:4000/          one line per certificate
+ *   certstream --json | jq -r '.data.leaf_cert.all_domains[]'
+ *
+ * Built by `make` to build/certstream. `certstream -h` lists the options
+ * and the exit statuses. */
+#define CERTSTREAM_IMPLEMENTATION
+#include "../certstream.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_URL "wss://certstream.calidog.io/"
+
+static const char usage[] =
+    "usage: certstream [options]\n"
+    "Connect to a CertStream server and print the certificates it sends.\n"
+    "\n"
+    "  --url URL            server (default " DEFAULT_URL ")\n"
+    "  --full               add every domain to the line: [a, b, ...]\n"
+    "  --json               each message (heartbeats aside) exactly as the\n"
+    "                       server sent it, one line each\n"
+    "  --raw                every text message verbatim, one line each\n"
+    "  --once               one connection: no reconnect; the exit status\n"
+    "                       tells how it ended\n"
+    "  --verbose            connection events on stderr\n"
+    "  --header 'N: v'      an extra request header (repeatable, up to 8)\n"
+    "  --ping-interval S    ping every S seconds (default 15; 0: never)\n"
+    "  --timeout S          reconnect when nothing arrived for S seconds\n"
+    "                       (default 45; 0: never)\n"
+    "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
+    "  -n, --count N        stop after N certificates\n"
+    "  --disable-colors     accepted for certstream-python compatibility\n"
+    "  --version            print the version\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit status: 0 stopped (signal, --count) or closed normally by the\n"
+    "server; 1 output error; 2 bad usage or URL; 3 could not connect;\n"
+    "4 handshake refused; 5 the server broke the websocket protocol;\n"
+    "6 the server closed with an error code; 7 the connection dropped.\n";
+
+enum { OUT_HUMAN, OUT_JSON, OUT_RAW };
+
+static struct {
+    int out, full, verbose;
+    unsigned long long count, certs;
+    cs_client *client;
+    unsigned char *buf;       /* the current message, for --json / --raw */
+    size_t len, cap;
+    int too_big;              /* over --max-message: not printed */
+    int last;                 /* CS_EV_FAILED or CS_EV_DISCONNECTED */
+    int write_err;
+} g;
+
+static cs_client client;
+static cs_posix posix;
+static unsigned char names[CS_JSON_DOMAIN_BUF];
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    cs_client_stop(&client);
+}
+
+/* Output failed: a closed pipe ends the program quietly (status 0),
+ * anything else is exit status 1. */
+static void
+out_failed(void)
+{
+    if (g.write_err == 0)
+        g.write_err = errno == EPIPE ? EPIPE : (errno ? errno : EIO);
+    cs_client_stop(g.client);
+}
+
+static void
+put(const void *p, size_t n)
+{
+    if (g.write_err == 0 && n > 0 && fwrite(p, 1, n, stdout) != n)
+        out_failed();
+}
+
+static void
+flush(void)
+{
+    if (g.write_err == 0 && fflush(stdout) != 0)
+        out_failed();
+}
+
+/* Keep a slice of the current message (grown as needed). */
+static void
+keep(const char *p, size_t n)
+{
+    if (g.too_big || n == 0)
+        return;
+    if (g.len + n > g.cap) {
+        size_t cap = g.cap ? g.cap : 65536;
+        unsigned char *nb;
+        while (cap < g.len + n)
+            cap *= 2;
+        nb = (unsigned char *)realloc(g.buf, cap);
+        if (nb == NULL) {
+            g.too_big = 1;            /* cannot hold it: never half-print */
+            fprintf(stderr, "certstream: out of memory for a message of "
+                    "%zu bytes; skipped\n", g.len + n);
+            return;
+        }
+        g.buf = nb;
+        g.cap = cap;
+    }
+    memcpy(g.buf + g.len, p, n);
+    g.len += n;
+}
+
+/* The kept message as one line: its bytes, then a newline unless it ends
+ * with one already. */
+static void
+print_kept(void)
+{
+    if (!g.too_big) {
+        put(g.buf, g.len);
+        if (g.len == 0 || g.buf[g.len - 1] != '\n')
+            put("\n", 1);
+        flush();
+    }
+    g.len = 0;
+    g.too_big = 0;
+}
+
+/* seen as local ISO-8601 time, as Python's datetime.fromtimestamp(seen)
+ * .isoformat() prints it: microseconds rounded half-even, left out when
+ * they are zero. */
+static void
+iso_time(double seen, char *out, size_t cap)
+{
+    time_t t;
+    struct tm tm;
+    double x;
+    long long s = (long long)seen, us;
+    size_t n;
+
+    if (seen < 0 && (double)s != seen)
+        s--;                          /* floor */
+    x = (seen - (double)s) * 1e6;
+    us = (long long)x;
+    if (x - (double)us > 0.5 || (x - (double)us == 0.5 && (us & 1)))
+        us++;
+    if (us >= 1000000)
+        s++, us -= 1000000;
+    t = (time_t)s;
+    if (localtime_r(&t, &tm) == NULL) {
+        snprintf(out, cap, "%.6f", seen);
+        return;
+    }
+    n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (us != 0 && n > 0)
+        snprintf(out + n, cap - n, ".%06lld", us);
+}
+
+/* The default output: certstream-python's line for a certificate
+ * ("[time] url - name " with --full adding "[a, b]"), and the domains of
+ * a dns_entries message one per line. */
+static void
+print_human(const cs_msg *m)
+{
+    size_t i, n;
+    const char *d;
+
+    if (m->type == CS_MSG_DNS) {
+        for (i = 0; i < m->domain_count; i++) {
+            d = cs_msg_domain(m, i, &n);
+            put(d, n);
+            put("\n", 1);
+        }
+        flush();
+        return;
+    }
+    if (m->type != CS_MSG_CERT)
+        return;
+    {
+        char ts[64] = "";
+        if (m->has & CS_F_SEEN)
+            iso_time(m->seen, ts, sizeof ts);
+        put("[", 1);
+        put(ts, strlen(ts));
+        put("] ", 2);
+        put(m->source_url.buf, m->source_url.len);
+        put(" - ", 3);
+        if (m->domain_count > 0) {
+            d = cs_msg_domain(m, 0, &n);
+            put(d, n);
+        }
+        put(" ", 1);
+        if (g.full) {
+            put("[", 1);
+            for (i = 0; i < m->domain_count; i++) {
+                d = cs_msg_domain(m, i, &n);
+                if (i > 0)
+                    put(", ", 2);
+                put(d, n);
+            }
+            put("]", 1);
+        }
+        put("\n", 1);
+        flush();
+    }
+}
+
+/* One line on stderr for a connection event (--verbose), and the
+ * bookkeeping for the exit status. */
+static void
+on_conn_event(const cs_event *e)
+{
+    if (e->type == CS_EV_FAILED || e->type == CS_EV_DISCONNECTED)
+        g.last = e->type;
+    if (!g.verbose)
+        return;
+    switch (e->type) {
+    case CS_EV_CONNECTING:
+        fprintf(stderr, "certstream: connecting to %.*s\n", (int)e->len,
+                e->text);
+        break;
+    case CS_EV_CONNECTED:
+        fprintf(stderr, "certstream: connected\n");
+        break;
+    case CS_EV_REDIRECT:
+        fprintf(stderr, "certstream: redirected (%d) to %.*s\n", e->status,
+                (int)e->len, e->text);
+        break;
+    case CS_EV_FAILED:
+        if (e->status != 0)
+            fprintf(stderr, "certstream: failed: %s (%s, HTTP %d)\n",
+                    cs_strerror(e->err), cs_errname(e->err), e->status);
+        else if (cs_posix_errno(&posix) != 0)
+            fprintf(stderr, "certstream: failed: %s (%s: %s)\n",
+                    cs_strerror(e->err), cs_errname(e->err),
+                    strerror(cs_posix_errno(&posix)));
+        else
+            fprintf(stderr, "certstream: failed: %s (%s)\n",
+                    cs_strerror(e->err), cs_errname(e->err));
+        break;
+    case CS_EV_DISCONNECTED:
+        fprintf(stderr, "certstream: disconnected: %s (%s), close %d%s%.*s\n",
+                e->err ? cs_strerror(e->err) : "closed",
+                cs_errname(e->err), e->status, e->len ? ": " : "",
+                (int)e->len, e->text);
+        break;
+    case CS_EV_RETRY:
+        fprintf(stderr, "certstream: retrying in %llu ms\n",
+                (unsigned long long)e->delay_ms);
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+on_event(void *ctx, const cs_event *e)
+{
+    (void)ctx;
+    switch (e->type) {
+    case CS_EV_RAW:
+        keep(e->text, e->len);
+        break;
+    case CS_EV_RAW_END:
+        if (g.out == OUT_RAW) {
+            if (e->opcode == CS_WS_OP_TEXT)
+                print_kept();
+            g.len = 0;
+            g.too_big = 0;
+        }
+        break;
+    case CS_EV_MESSAGE:
+        if (e->err != 0 && g.verbose)
+            fprintf(stderr, "certstream: bad message: %s (%s) at byte "
+                    "%lld\n", cs_strerror(e->err), cs_errname(e->err),
+                    (long long)e->detail);
+        if (g.out == OUT_JSON) {
+            if (e->err == 0 && e->msg->type == CS_MSG_HEARTBEAT) {
+                g.len = 0;
+                g.too_big = 0;
+            } else {
+                print_kept();
+            }
+        } else if (g.out == OUT_HUMAN && e->err == 0) {
+            print_human(e->msg);
+        }
+        if (e->err == 0 && e->msg->type == CS_MSG_CERT && g.count > 0
+            && ++g.certs >= g.count)
+            cs_client_stop(g.client);
+        break;
+    case CS_EV_DISCONNECTED:
+    case CS_EV_FAILED:
+        g.len = 0;                    /* a cut message is not printed */
+        g.too_big = 0;
+        on_conn_event(e);
+        break;
+    default:
+        on_conn_event(e);
+        break;
+    }
+}
+
+/* A non-negative number of seconds (fractions allowed) as milliseconds. */
+static int
+parse_seconds(const char *s, uint32_t *ms)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno != 0 || !(v >= 0)
+        || v > 4000000.0)
+        return -1;
+    *ms = (uint32_t)(v * 1000 + 0.5);
+    return 0;
+}
+
+static int
+parse_count(const char *s, unsigned long long *n)
+{
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *n = strtoull(s, &end, 10);
+    return end == s || *end != '\0' || errno != 0 ? -1 : 0;
+}
+
+static int
+bad_usage(const char *what, const char *arg)
+{
+    fprintf(stderr, "certstream: %s%s%s\n\n%s", what, arg ? ": " : "",
+            arg ? arg : "", usage);
+    return 2;
+}
+
+/* The exit status for how the client finished (see usage). */
+static int
+exit_status(int r)
+{
+    if (g.write_err != 0)
+        return g.write_err == EPIPE ? 0 : 1;
+    if (r == 0)
+        return 0;
+    if (g.last == CS_EV_FAILED)
+        return r <= -90 && r >= -99 ? 4 : 3;
+    if (r == CS_E_WS_CLOSED_BY_PEER)
+        return 6;
+    if (r <= -60 && r >= -79)
+        return 5;
+    return 7;
+}
+
+int
+main(int argc, char **argv)
+{
+    cs_config cfg;
+    cs_transport tr;
+    struct sigaction sa;
+    int i, r;
+
+    cs_config_init(&cfg);
+    cfg.url = DEFAULT_URL;
+    cfg.on_event = on_event;
+    cfg.dom = names;
+    cfg.dom_cap = sizeof names;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = !strcmp(a, "--url") || !strcmp(a, "--header")
+                 || !strcmp(a, "--ping-interval") || !strcmp(a, "--timeout")
+                 || !strcmp(a, "--max-message") || !strcmp(a, "-n")
+                 || !strcmp(a, "--count");
+        if (takes && v == NULL)
+            return bad_usage("missing value for", a);
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("certstream (certstream.h) %s\n",
+                   CERTSTREAM_VERSION_STRING);
+            return 0;
+        } else if (!strcmp(a, "--url")) {
+            cfg.url = v;
+        } else if (!strcmp(a, "--full")) {
+            g.full = 1;
+        } else if (!strcmp(a, "--json")) {
+            g.out = OUT_JSON;
+        } else if (!strcmp(a, "--raw")) {
+            g.out = OUT_RAW;
+        } else if (!strcmp(a, "--once")) {
+            cfg.reconnect = 0;
+        } else if (!strcmp(a, "--verbose")) {
+            g.verbose = 1;
+        } else if (!strcmp(a, "--disable-colors")) {
+            /* no colors yet */
+        } else if (!strcmp(a, "--header")) {
+            if (cfg.header_count == CS_MAX_HEADERS)
+                return bad_usage("too many --header options", NULL);
+            cfg.headers[cfg.header_count++] = v;
+        } else if (!strcmp(a, "--ping-interval")) {
+            if (parse_seconds(v, &cfg.ping_interval_ms) != 0)
+                return bad_usage("bad --ping-interval", v);
+        } else if (!strcmp(a, "--timeout")) {
+            if (parse_seconds(v, &cfg.dead_timeout_ms) != 0)
+                return bad_usage("bad --timeout", v);
+        } else if (!strcmp(a, "--max-message")) {
+            unsigned long long n;
+            if (parse_count(v, &n) != 0 || n == 0)
+                return bad_usage("bad --max-message", v);
+            cfg.max_message = n;
+        } else if (!strcmp(a, "-n") || !strcmp(a, "--count")) {
+            if (parse_count(v, &g.count) != 0 || g.count == 0)
+                return bad_usage("bad --count", v);
+        } else {
+            return bad_usage("unknown option", a);
+        }
+        i += takes;
+    }
+    cfg.raw = g.out != OUT_HUMAN;
+    g.client = &client;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);        /* a closed pipe is an EPIPE */
+
+    cs_posix_transport(&posix, &tr);
+    r = cs_client_init(&client, &cfg, &tr);
+    if (r != 0) {
+        if (r == CS_E_NO_TLS)
+            return bad_usage("wss:// needs TLS, which this build lacks",
+                             cfg.url);
+        if (r == CS_E_URL)
+            return bad_usage("bad URL (want ws://host[:port]/path)",
+                             cfg.url);
+        return bad_usage("bad --header (want 'Name: value')", NULL);
+    }
+    r = cs_run(&client);
+    fflush(stdout);
+    free(g.buf);
+    return exit_status(r);
+}
