@@ -26,8 +26,16 @@
  *       }
  *   }
  *
+ * Or the whole client (see README.md: events, keepalive, reconnect):
+ *
+ *   cs_config cfg; cs_config_init(&cfg);
+ *   cfg.url = "ws://127.0.0.1:4000/"; cfg.on_event = fn;
+ *   cfg.dom = names; cfg.dom_cap = sizeof names;
+ *   cs_listen(&client, &tcp, &cfg);      // static cs_client, cs_posix
+ *
  * Switches (define the same way before EVERY include):
  *   CERTSTREAM_STATIC     every function static (private copy per file)
+ *   CERTSTREAM_NO_POSIX   no sockets, clock, entropy or blocking loop
  *   CS_NO_ERROR_STRINGS   cs_strerror() and cs_errname() return ""
  *   CS_NO_SIMD            no SSE2 string scanning (portable SWAR path)
  *   CS_NO_INT128          no 128-bit multiply (portable 32-bit products)
@@ -36,6 +44,9 @@
  *   CS_JSON_STR_MAX       255   bytes kept of message_type, source url/name
  *   CS_JSON_NUM_DIGITS    800   significant digits kept for exact rounding
  *   CS_JSON_DOMAIN_BUF    256 KiB  suggested domain storage (yours to size)
+ *   CS_WS_MAX_MESSAGE     64 MiB   default cs_config.max_message
+ *   CS_URL_MAX 1024  CS_HS_MAX_RESPONSE 16384  CS_IO_CHUNK 16384
+ *   CS_SEND_BUF 4096  CS_MAX_HEADERS 8  CS_POSIX_MAX_ADDRS 8
  * Hooks (before the implementing include):
  *   CS_ASSERT(x) CS_MEMCPY(d,s,n) CS_MEMSET(d,c,n)   defaults: assert, libc
  *
@@ -43,9 +54,13 @@
  * every byte of a message as RFC 8259 JSON but keeps only the CertStream
  * fields. It never allocates, never recurses, keeps no globals.
  *
- * Sections: [0] helpers  [1] core: JSON field extractor  [9] error strings
+ * Sections: [0] helpers  [1] core: JSON field extractor  [1c] websocket
+ *   frames  [1d] URLs and the opening handshake  [2] transport interface
+ *   [3] client engine  [4] POSIX transport  [5] blocking loop
+ *   [9] error strings
  *
  * History:
+ *   0.2.0  the websocket client over ws://: RFC 6455, keepalive, reconnect
  *   0.1.0  the streaming, allocation-free message extractor
  */
 #ifndef CERTSTREAM_H

@@ -34,7 +34,8 @@ static const char usage[] =
     "  --timeout S          reconnect when nothing arrived for S seconds\n"
     "                       (default 45; 0: never)\n"
     "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
-    "  -n, --count N        stop after N certificates\n"
+    "  -n, --count N        stop after N certificates (certificate_update\n"
+    "                       or dns_entries messages)\n"
     "  --disable-colors     accepted for certstream-python compatibility\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
@@ -290,7 +291,8 @@ on_event(void *ctx, const cs_event *e)
         } else if (g.out == OUT_HUMAN && e->err == 0) {
             print_human(e->msg);
         }
-        if (e->err == 0 && e->msg->type == CS_MSG_CERT && g.count > 0
+        if (e->err == 0 && g.count > 0
+            && (e->msg->type == CS_MSG_CERT || e->msg->type == CS_MSG_DNS)
             && ++g.certs >= g.count)
             cs_client_stop(g.client);
         break;

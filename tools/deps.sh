@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this project needs, if missing.
-#   tools/deps.sh [build|test|all]   (default: build)
+#   tools/deps.sh [build|demo|test|all]   (default: build)
 set -eu
 want="make gcc libc6-dev python3"
 case "${1:-build}" in
 build) ;;
+demo) want="$want python3-websockets" ;;
 test) want="$want clang libclang-rt-14-dev g++ musl-tools file python3-websockets" ;;
 all)  want="$want clang libclang-rt-14-dev g++ valgrind libsimdjson-dev libyajl-dev afl++ musl-tools libbearssl-dev python3-websockets hyperfine" ;;
-*) echo "usage: tools/deps.sh [build|test|all]" >&2; exit 2 ;;
+*) echo "usage: tools/deps.sh [build|demo|test|all]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do
