@@ -4119,6 +4119,8 @@ cs__next(cs_client *c, int err)
     if (c->cfg.random(c->cfg.random_ctx, &r, sizeof r) != 0)
         r = 0;
     d = (uint64_t)b * 3 / 4 + r % (b / 2 + 1);
+    if (c->retry_after > 86400)
+        c->retry_after = 86400;       /* a day at most */
     if (c->retry_after >= 0 && (uint64_t)c->retry_after * 1000 > d)
         d = (uint64_t)c->retry_after * 1000;
     c->retry_after = -1;
@@ -4448,14 +4450,14 @@ cs__deadline(const cs_client *c)
     return d;
 }
 
-/* Move bytes both ways once. Returns 1 when there may be more to do now
- * (more to read), else 0. */
+/* Write what is queued; a failure ends the attempt or the connection, and
+ * so does the last byte of a close we were told to drop after. Returns 1
+ * when everything is out, else 0. */
 static int
-cs__io(cs_client *c)
+cs__send(cs_client *c)
 {
-    int r, reads;
+    int r = cs__flush(c);
 
-    r = cs__flush(c);
     if (r < 0) {
         if (c->phase == CS__HANDSHAKE)
             cs__attempt_fail(c, r);
@@ -4468,10 +4470,31 @@ cs__io(cs_client *c)
         cs__conn_end(c, c->conn_err); /* our close is out: done */
         return 0;
     }
+    return r;
+}
+
+/* 1 while the client has a connection (or an attempt) to work on. */
+static int
+cs__live(const cs_client *c)
+{
+    return c->phase == CS__HANDSHAKE || c->phase == CS__OPEN
+        || c->phase == CS__CLOSING;
+}
+
+/* Move bytes both ways: send what is queued, read until the transport has
+ * nothing more, answer pings on the way. Returns 1 when it stopped early
+ * (read cap, or a stop request to act on), else 0. */
+static int
+cs__io(cs_client *c)
+{
+    int r, reads;
+
+    cs__send(c);
     for (reads = 0; reads < CS__READS_PER_STEP; reads++) {
-        if (c->phase != CS__HANDSHAKE && c->phase != CS__OPEN
-            && c->phase != CS__CLOSING)
+        if (!cs__live(c))
             return 0;
+        if (c->stop && c->phase == CS__OPEN)
+            return 1;
         if (c->roff == c->rlen) {
             c->roff = c->rlen = 0;
             r = c->tr.read(c->tr.ctx, c->rbuf, CS_IO_CHUNK);
@@ -4495,8 +4518,8 @@ cs__io(cs_client *c)
             cs__hs_input(c);
         if (c->phase == CS__OPEN || c->phase == CS__CLOSING)
             cs__ws_input(c);
-        if (c->slen > c->soff || c->stop)
-            return 1;                 /* a pong or close to send first */
+        if (cs__live(c) && c->slen > c->soff)
+            cs__send(c);              /* a pong or close: at once */
     }
     return 1;
 }
@@ -4570,8 +4593,10 @@ cs_client_step(cs_client *c, uint64_t now_ms, cs_wait *w)
             continue;
         }
         more = cs__io(c);
-        if (c->phase != CS__DONE && c->phase != CS__IDLE)
+        if (cs__live(c))
             cs__timers(c);
+        if (cs__live(c) && c->slen > c->soff)
+            cs__send(c);              /* a ping just queued */
         if (!more)
             break;
     }
@@ -4580,7 +4605,7 @@ cs_client_step(cs_client *c, uint64_t now_ms, cs_wait *w)
     w->deadline_ms = more ? c->now : cs__deadline(c);
     if (c->phase == CS__DONE)
         return 1;
-    if (c->phase != CS__IDLE) {
+    if (cs__live(c)) {
         int want = CS_WANT_READ | (c->slen > c->soff ? CS_WANT_WRITE : 0);
         w->want = c->tr.wait(c->tr.ctx, want, &w->fd);
     }
