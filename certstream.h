@@ -46,7 +46,7 @@
  *   CS_JSON_DOMAIN_BUF    256 KiB  suggested domain storage (yours to size)
  *   CS_WS_MAX_MESSAGE     64 MiB   default cs_config.max_message
  *   CS_URL_MAX 1024  CS_HS_MAX_RESPONSE 16384  CS_IO_CHUNK 16384
- *   CS_SEND_BUF 4096  CS_MAX_HEADERS 8  CS_POSIX_MAX_ADDRS 8
+ *   CS_SEND_BUF 512  CS_MAX_HEADERS 8  CS_POSIX_MAX_ADDRS 8
  * Hooks (before the implementing include):
  *   CS_ASSERT(x) CS_MEMCPY(d,s,n) CS_MEMSET(d,c,n)   defaults: assert, libc
  *
@@ -617,7 +617,10 @@ typedef struct cs_transport {
 #  define CS_IO_CHUNK 16384    /* receive buffer: one read at most */
 #endif
 #ifndef CS_SEND_BUF
-#  define CS_SEND_BUF 4096     /* the request, then queued control frames */
+#  define CS_SEND_BUF 512      /* queued control frames (pongs, close) */
+#endif
+#if CS_IO_CHUNK < 2048 || CS_SEND_BUF < 262
+#  error "CS_IO_CHUNK must be >= 2048 (it carries the request), CS_SEND_BUF >= 262"
 #endif
 #ifndef CS_MAX_HEADERS
 #  define CS_MAX_HEADERS 8     /* extra request headers */
@@ -713,10 +716,11 @@ typedef struct cs_client {
     cs_config cfg;
     cs_transport tr;
     cs_url url;            /* the current target (after redirects) */
-    cs_url url0;           /* as configured */
-    cs_hs hs;
+    union {                /* the handshake, then the messages */
+        cs_hs hs;
+        cs_json json;
+    } u;
     cs_ws ws;
-    cs_json json;
     cs_stats stats;
     int phase;
     int result;            /* how the client ended (cs_client_result) */
@@ -739,11 +743,12 @@ typedef struct cs_client {
     uint64_t t_retry;      /* when to try again */
     uint64_t t_connected;
     size_t rlen, roff;     /* unread received bytes: rbuf[roff..rlen) */
-    size_t slen, soff;     /* unsent bytes: sbuf[soff..slen) */
+    size_t slen, soff;     /* unsent bytes: out[soff..slen) */
+    unsigned char *out;    /* rbuf (the request), then sbuf */
     char reason[124];      /* the close reason received */
     size_t reason_len;
-    unsigned char rbuf[CS_IO_CHUNK];
-    unsigned char sbuf[CS_SEND_BUF];
+    unsigned char rbuf[CS_IO_CHUNK]; /* the request, then what arrives */
+    unsigned char sbuf[CS_SEND_BUF]; /* control frames */
 } cs_client;
 
 /* Defaults for every setting (see cs_config). */
@@ -3744,13 +3749,13 @@ cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
     int r = 0;
 
     CS_ASSERT(hs != NULL && out != NULL && url != NULL && key != NULL);
+    CS_MEMSET(hs, 0, sizeof *hs);
+    hs->retry_after = -1;
     for (i = 0; i < count; i++)
         if (headers[i] == NULL || !cs__hs_extra_ok(headers[i]))
             return CS_E_ARG;
     if (cap == 0)
         return CS_E_BUFFER;
-    CS_MEMSET(hs, 0, sizeof *hs);
-    hs->retry_after = -1;
     cs_base64(key, 16, k64);
     CS_MEMCPY(buf, k64, 24);
     CS_MEMCPY(buf + 24, guid, 36);
@@ -4067,8 +4072,9 @@ cs__queue(cs_client *c, int op, int status, const void *p, size_t n)
 
     if (c->cfg.random(c->cfg.random_ctx, key, 4) != 0)
         return CS_E_RANDOM;
-    if (c->soff > 0) {
-        CS_MEMCPY(c->sbuf, c->sbuf + c->soff, c->slen - c->soff);
+    if (c->soff > 0) {                /* overlapping: a forward copy */
+        for (k = 0; k < c->slen - c->soff; k++)
+            c->sbuf[k] = c->sbuf[c->soff + k];
         c->slen -= c->soff;
         c->soff = 0;
     }
@@ -4091,7 +4097,7 @@ cs__flush(cs_client *c)
 {
     while (c->soff < c->slen) {
         size_t n = c->slen - c->soff;
-        int r = c->tr.write(c->tr.ctx, c->sbuf + c->soff,
+        int r = c->tr.write(c->tr.ctx, c->out + c->soff,
                             n < CS_IO_CHUNK ? n : CS_IO_CHUNK);
         if (r <= 0)
             return r;
@@ -4138,6 +4144,17 @@ cs__next(cs_client *c, int err)
     }
 }
 
+/* Back to the configured URL (after redirects); it parsed at init. */
+static void
+cs__url_reset(cs_client *c)
+{
+    size_t n = 0;
+
+    while (c->cfg.url[n] != '\0')
+        n++;
+    (void)cs_url_parse(&c->url, c->cfg.url, n);
+}
+
 /* An attempt failed before the websocket opened. A redirect is followed
  * at once (RFC 6455 4.1 allows it); everything else backs off. */
 static void
@@ -4150,7 +4167,7 @@ cs__attempt_fail(cs_client *c, int err)
     if (err == CS_E_HS_REDIRECT && c->redirects >= c->cfg.max_redirects)
         err = CS_E_HS_REDIRECTS;
     if (err == CS_E_HS_REDIRECT) {
-        const char *loc = cs_hs_location(&c->hs);
+        const char *loc = cs_hs_location(&c->u.hs);
         size_t n = 0;
         while (loc[n] != '\0')
             n++;
@@ -4163,7 +4180,7 @@ cs__attempt_fail(cs_client *c, int err)
         c->redirects++;
         CS_MEMSET(&ev, 0, sizeof ev);
         ev.type = CS_EV_REDIRECT;
-        ev.status = cs_hs_status(&c->hs);
+        ev.status = cs_hs_status(&c->u.hs);
         ev.text = text;
         ev.len = cs__url_text(&c->url, text, sizeof text);
         cs__emit(c, &ev);
@@ -4173,10 +4190,10 @@ cs__attempt_fail(cs_client *c, int err)
     }
     c->stats.failures++;
     c->redirects = 0;
-    c->url = c->url0;
+    cs__url_reset(c);
     if (err == CS_E_HS_STATUS)
-        c->retry_after = cs_hs_retry_after(&c->hs);
-    cs__emit3(c, CS_EV_FAILED, err, cs_hs_status(&c->hs));
+        c->retry_after = cs_hs_retry_after(&c->u.hs);
+    cs__emit3(c, CS_EV_FAILED, err, cs_hs_status(&c->u.hs));
     cs__next(c, err);
 }
 
@@ -4199,13 +4216,14 @@ cs__attempt(cs_client *c)
     c->phase = CS__HANDSHAKE;
     c->t_phase = c->now;
     c->rlen = c->roff = c->slen = c->soff = 0;
+    c->out = c->rbuf;                 /* the request goes out first */
     c->close_sent = 0;
     c->close_status = 1006;
     c->reason_len = 0;
     c->conn_err = 0;
     r = c->cfg.random(c->cfg.random_ctx, key, sizeof key) != 0
       ? CS_E_RANDOM
-      : cs_hs_request(&c->hs, (char *)c->sbuf, CS_SEND_BUF, &c->url, key,
+      : cs_hs_request(&c->u.hs, (char *)c->rbuf, CS_IO_CHUNK, &c->url, key,
                       c->cfg.headers, c->cfg.header_count);
     if (r >= 0) {
         c->slen = (size_t)r;
@@ -4224,7 +4242,7 @@ cs__conn_end(cs_client *c, int err)
 
     c->tr.close(c->tr.ctx);
     if (c->in_msg && c->cfg.parse)
-        cs_json_begin(&c->json);      /* a cut message is dropped */
+        cs_json_begin(&c->u.json);      /* a cut message is dropped */
     c->in_msg = 0;
     if (c->now - c->t_connected >= c->cfg.healthy_ms)
         c->backoff_ms = c->cfg.backoff_min_ms;
@@ -4278,14 +4296,14 @@ cs__message_end(cs_client *c)
     }
     if (c->cfg.parse) {
         if (!c->in_msg)
-            cs_json_begin(&c->json);  /* an empty message */
+            cs_json_begin(&c->u.json);  /* an empty message */
         ev.type = CS_EV_MESSAGE;
-        ev.err = cs_json_end(&c->json);
+        ev.err = cs_json_end(&c->u.json);
         if (ev.err == 0) {
-            ev.msg = cs_json_msg(&c->json);
+            ev.msg = cs_json_msg(&c->u.json);
             c->stats.by_type[ev.msg->type]++;
         } else {
-            ev.detail = (int64_t)cs_json_error_offset(&c->json);
+            ev.detail = (int64_t)cs_json_error_offset(&c->u.json);
             c->stats.parse_errors++;
         }
         cs__emit(c, &ev);
@@ -4306,10 +4324,10 @@ cs__ws_event(cs_client *c, int e)
     switch (e) {
     case CS_WS_DATA:
         if (!c->in_msg && c->cfg.parse)
-            cs_json_begin(&c->json);
+            cs_json_begin(&c->u.json);
         c->in_msg = 1;
         if (c->cfg.parse)
-            cs_json_feed(&c->json, p, n);
+            cs_json_feed(&c->u.json, p, n);
         if (c->cfg.raw) {
             CS_MEMSET(&ev, 0, sizeof ev);
             ev.type = CS_EV_RAW;
@@ -4350,6 +4368,8 @@ cs__ws_input(cs_client *c)
 {
     while (c->phase == CS__OPEN || c->phase == CS__CLOSING) {
         size_t used;
+        if (c->stop && c->phase == CS__OPEN)
+            break;                    /* deliver nothing after a stop */
         int e = cs_ws_feed(&c->ws, c->rbuf + c->roff, c->rlen - c->roff,
                            &used);
         c->roff += used;
@@ -4377,7 +4397,7 @@ static void
 cs__hs_input(cs_client *c)
 {
     size_t used;
-    int r = cs_hs_feed(&c->hs, c->rbuf + c->roff, c->rlen - c->roff, &used);
+    int r = cs_hs_feed(&c->u.hs, c->rbuf + c->roff, c->rlen - c->roff, &used);
 
     c->roff += used;
     if (r == 0)
@@ -4391,7 +4411,9 @@ cs__hs_input(cs_client *c)
     c->peer_closed = 0;
     c->t_connected = c->t_rx = c->t_ping = c->now;
     c->stats.connects++;
+    c->out = c->sbuf;
     cs_ws_init(&c->ws, c->cfg.max_message);
+    cs_json_init(&c->u.json, c->cfg.dom, c->cfg.dom_cap);
     cs__emit3(c, CS_EV_CONNECTED, 0, 101);
 }
 
@@ -4490,6 +4512,8 @@ cs__io(cs_client *c)
     int r, reads;
 
     cs__send(c);
+    if (c->phase == CS__HANDSHAKE && c->slen > c->soff)
+        return 0;                     /* rbuf still holds the request */
     for (reads = 0; reads < CS__READS_PER_STEP; reads++) {
         if (!cs__live(c))
             return 0;
@@ -4540,9 +4564,9 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
         return CS_E_URL;
     for (i = 0; cfg->url[i] != '\0'; i++)
         ;
-    if (cs_url_parse(&c->url0, cfg->url, i) != 0)
+    if (cs_url_parse(&c->url, cfg->url, i) != 0)
         return CS_E_URL;
-    if (c->url0.tls && !CS_HAS_TLS)
+    if (c->url.tls && !CS_HAS_TLS)
         return CS_E_NO_TLS;
     if (cfg->header_count > CS_MAX_HEADERS)
         return CS_E_ARG;
@@ -4561,9 +4585,7 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
         || t->open == NULL || t->read == NULL || t->write == NULL
         || t->wait == NULL || t->close == NULL)
         return CS_E_ARG;
-    c->url = c->url0;
     c->backoff_ms = c->cfg.backoff_min_ms;
-    cs_json_init(&c->json, cfg->dom, cfg->dom_cap);
     c->phase = CS__IDLE;
     return 0;
 }
