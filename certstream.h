@@ -466,7 +466,8 @@ CSDEF const unsigned char *cs_ws_payload(const cs_ws *ws, size_t *len);
 CSDEF int cs_ws_opcode(const cs_ws *ws);
 /* The status code of a CS_WS_CLOSE (1005 when the frame carried none). */
 CSDEF int cs_ws_close_status(const cs_ws *ws);
-/* Bytes consumed since cs_ws_init() (where an error happened). */
+/* Bytes consumed since cs_ws_init(). After an error: the offset of the
+ * byte that caused it (the bytes before it count, it does not). */
 CSDEF uint64_t cs_ws_offset(const cs_ws *ws);
 
 /* The close code to send when failing a connection with error err:
@@ -482,7 +483,7 @@ CSDEF size_t cs_ws_frame(unsigned char *out, size_t cap, int opcode,
                          const void *payload, size_t len,
                          const unsigned char key[4]);
 
-/* Encode a close frame with status (1000..4999, not 1004-1006 or 1015)
+/* Encode a close frame with status (one that cs_ws_status_valid() accepts)
  * and a UTF-8 reason of at most 123 bytes (cut at a character boundary
  * when longer); status 0 sends an empty close. Returns its size or 0. */
 CSDEF size_t cs_ws_close_frame(unsigned char *out, size_t cap, int status,
@@ -744,6 +745,7 @@ typedef struct cs_client {
     uint64_t t_connected;
     size_t rlen, roff;     /* unread received bytes: rbuf[roff..rlen) */
     size_t slen, soff;     /* unsent bytes: out[soff..slen) */
+    size_t pong_at, pong_len; /* an unsent pong in sbuf (pong_len 0: none) */
     unsigned char *out;    /* rbuf (the request), then sbuf */
     char reason[124];      /* the close reason received */
     size_t reason_len;
@@ -3542,6 +3544,73 @@ cs__url_path(cs_url *u, const char *p, size_t n)
     return 0;
 }
 
+/* s[0..n) is an IPv4 dotted quad (RFC 3986 3.2.2 dec-octets). */
+static int
+cs__ipv4_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+    int parts = 0;
+
+    while (parts < 4) {
+        unsigned v = 0, d = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && d < 4)
+            v = v * 10 + (unsigned)(s[i++] - '0'), d++;
+        if (d == 0 || d > 3 || v > 255 || (d > 1 && s[i - d] == '0'))
+            return 0;
+        if (++parts < 4 && (i == n || s[i++] != '.'))
+            return 0;
+    }
+    return i == n;
+}
+
+/* s[0..n) is an IPv6 address (RFC 3986 3.2.2 IPv6address): eight groups
+ * of 1-4 hex digits, one "::" standing for one or more zero groups, and
+ * optionally an IPv4 quad as the last two. No zone identifier. */
+static int
+cs__ipv6_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+    int groups = 0, gap = 0;
+
+    if (n >= 2 && s[0] == ':' && s[1] == ':')
+        gap = 1, i = 2;
+    else if (n > 0 && s[0] == ':')
+        return 0;
+    while (i < n) {
+        size_t st = i;
+        unsigned d = 0;
+        while (i < n && d < 5 && ((s[i] >= '0' && s[i] <= '9')
+                                  || (cs__lower((unsigned char)s[i]) >= 'a'
+                                      && cs__lower((unsigned char)s[i])
+                                             <= 'f')))
+            i++, d++;
+        if (i < n && s[i] == '.') {   /* the IPv4 tail */
+            if (!cs__ipv4_ok(s + st, n - st))
+                return 0;
+            groups += 2;
+            i = n;
+            break;
+        }
+        if (d == 0 || d > 4)
+            return 0;
+        groups++;
+        if (i == n)
+            break;
+        if (s[i] != ':')
+            return 0;
+        i++;
+        if (i < n && s[i] == ':') {
+            if (gap)
+                return 0;             /* one "::" at most */
+            gap = 1;
+            i++;
+        } else if (i == n) {
+            return 0;                 /* a trailing single ':' */
+        }
+    }
+    return gap ? groups <= 7 : groups == 8;
+}
+
 /* The authority "host[:port]" or "[v6]:port" (RFC 3986 3.2), no userinfo. */
 static int
 cs__url_authority(cs_url *u, const char *a, size_t n)
@@ -3551,13 +3620,9 @@ cs__url_authority(cs_url *u, const char *a, size_t n)
 
     u->ipv6 = 0;
     if (n > 0 && a[0] == '[') {
-        for (he = 1; he < n && a[he] != ']'; he++) {
-            unsigned c = cs__lower((unsigned char)a[he]);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-                  || c == ':' || c == '.'))
-                return CS_E_URL;
-        }
-        if (he == n || he == 1)
+        for (he = 1; he < n && a[he] != ']'; he++)
+            ;
+        if (he == n || !cs__ipv6_ok(a + 1, he - 1))
             return CS_E_URL;
         hs = 1;
         u->ipv6 = 1;
@@ -3649,10 +3714,11 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
         if (cs__url_path(&t, loc, len) != 0)
             return CS_E_URL;
     } else {
-        /* A relative path replaces the base's last segment. */
-        for (i = 0; i < len; i++)
-            if (loc[i] == ':' || loc[i] == '#')
-                return CS_E_URL;      /* another scheme, or a fragment */
+        /* A relative path replaces the base's last segment. A colon in
+         * its first segment would make it a scheme (RFC 3986 4.2). */
+        for (i = 0; i < len && loc[i] != '/' && loc[i] != '?'; i++)
+            if (loc[i] == ':')
+                return CS_E_URL;
         for (dir = 0, i = 0; u->path[i] != '\0' && u->path[i] != '?'; i++)
             if (u->path[i] == '/')
                 dir = i + 1;
@@ -3680,11 +3746,12 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
 static int
 cs__put(char *out, size_t cap, size_t *o, const char *s, size_t n)
 {
-    if (n >= cap - *o)
+    if (n > cap - *o)
         return CS_E_BUFFER;
     CS_MEMCPY(out + *o, s, n);
     *o += n;
-    out[*o] = '\0';
+    if (*o < cap)
+        out[*o] = '\0';              /* a NUL when there is room */
     return 0;
 }
 
@@ -3944,7 +4011,7 @@ cs_hs_feed(cs_hs *hs, const unsigned char *data, size_t len, size_t *used)
     for (i = 0; i < len && r == 0; i++) {
         unsigned char c = data[i];
         if (hs->total >= CS_HS_MAX_RESPONSE) {
-            r = CS_E_HS_TOO_BIG;
+            r = CS_E_HS_TOO_BIG;      /* the limit is reached, no end */
             break;
         }
         hs->total++;
@@ -3956,6 +4023,11 @@ cs_hs_feed(cs_hs *hs, const unsigned char *data, size_t len, size_t *used)
             hs->line[hs->ln++] = (char)c;
         } else {
             hs->skip = 1;             /* keep the start: it has the name */
+        }
+        if (r == 0 && hs->total >= CS_HS_MAX_RESPONSE) {
+            r = CS_E_HS_TOO_BIG;      /* never ask for bytes past it */
+            i++;
+            break;
         }
     }
     *used = i;
@@ -4061,9 +4133,27 @@ cs__url_text(const cs_url *u, char *out, size_t cap)
     return o;
 }
 
-/* Queue a control frame, masked with a fresh key (RFC 6455 5.3). A full
- * queue first moves the unsent bytes to the front. Returns 0 or an error
- * (CS_E_BUFFER: no room even then; the frame is dropped). */
+/* Drop the queued pong that has not started to go out, if any: a newer
+ * one replaces it (RFC 6455 5.5.3: only the most recent ping needs an
+ * answer). Returns 1 if one was dropped. */
+static int
+cs__drop_pong(cs_client *c)
+{
+    size_t k, cut = c->pong_len;
+
+    if (cut == 0 || c->pong_at < c->soff)
+        return 0;
+    for (k = c->pong_at; k + cut < c->slen; k++)
+        c->sbuf[k] = c->sbuf[k + cut];
+    c->slen -= cut;
+    c->pong_len = 0;
+    c->stats.pings_answered--;
+    return 1;
+}
+
+/* Queue a control frame, masked with a fresh key (RFC 6455 5.3). When a
+ * pong does not fit, it replaces the unsent one. Returns 0, CS_E_RANDOM,
+ * or CS_E_BUFFER (no room: the frame is dropped). */
 static int
 cs__queue(cs_client *c, int op, int status, const void *p, size_t n)
 {
@@ -4072,20 +4162,29 @@ cs__queue(cs_client *c, int op, int status, const void *p, size_t n)
 
     if (c->cfg.random(c->cfg.random_ctx, key, 4) != 0)
         return CS_E_RANDOM;
-    if (c->soff > 0) {                /* overlapping: a forward copy */
-        for (k = 0; k < c->slen - c->soff; k++)
-            c->sbuf[k] = c->sbuf[c->soff + k];
-        c->slen -= c->soff;
+    for (;;) {
+        size_t from = c->soff;
+        for (k = 0; from > 0 && k < c->slen - from; k++)
+            c->sbuf[k] = c->sbuf[from + k]; /* overlapping: forward copy */
+        c->slen -= from;
         c->soff = 0;
+        if (c->pong_len > 0)
+            c->pong_at -= from;
+        if (op == CS_WS_OP_CLOSE)
+            k = cs_ws_close_frame(c->sbuf + c->slen, CS_SEND_BUF - c->slen,
+                                  status, (const char *)p, n, key);
+        else
+            k = cs_ws_frame(c->sbuf + c->slen, CS_SEND_BUF - c->slen, op, p,
+                            n, key);
+        if (k > 0 || op != CS_WS_OP_PONG || !cs__drop_pong(c))
+            break;
     }
-    if (op == CS_WS_OP_CLOSE)
-        k = cs_ws_close_frame(c->sbuf + c->slen, CS_SEND_BUF - c->slen,
-                              status, (const char *)p, n, key);
-    else
-        k = cs_ws_frame(c->sbuf + c->slen, CS_SEND_BUF - c->slen, op, p, n,
-                        key);
     if (k == 0)
         return CS_E_BUFFER;
+    if (op == CS_WS_OP_PONG) {
+        c->pong_at = c->slen;
+        c->pong_len = k;
+    }
     c->slen += k;
     return 0;
 }
@@ -4102,8 +4201,11 @@ cs__flush(cs_client *c)
         if (r <= 0)
             return r;
         c->soff += (size_t)r;
+        if (c->pong_len > 0 && c->out == c->sbuf && c->soff > c->pong_at)
+            c->pong_len = 0;          /* on its way: keep it whole */
     }
     c->soff = c->slen = 0;
+    c->pong_len = 0;
     return 1;
 }
 
@@ -4125,6 +4227,8 @@ cs__next(cs_client *c, int err)
     if (c->cfg.random(c->cfg.random_ctx, &r, sizeof r) != 0)
         r = 0;
     d = (uint64_t)b * 3 / 4 + r % (b / 2 + 1);
+    if (d > c->cfg.backoff_max_ms)
+        d = c->cfg.backoff_max_ms;    /* the jitter stays under the cap */
     if (c->retry_after > 86400)
         c->retry_after = 86400;       /* a day at most */
     if (c->retry_after >= 0 && (uint64_t)c->retry_after * 1000 > d)
@@ -4217,6 +4321,7 @@ cs__attempt(cs_client *c)
     c->t_phase = c->now;
     c->rlen = c->roff = c->slen = c->soff = 0;
     c->out = c->rbuf;                 /* the request goes out first */
+    c->pong_len = 0;
     c->close_sent = 0;
     c->close_status = 1006;
     c->reason_len = 0;
@@ -4241,6 +4346,7 @@ cs__conn_end(cs_client *c, int err)
     int res;
 
     c->tr.close(c->tr.ctx);
+    cs__url_reset(c);                 /* redirects are followed anew */
     if (c->in_msg && c->cfg.parse)
         cs_json_begin(&c->u.json);      /* a cut message is dropped */
     c->in_msg = 0;
@@ -4318,6 +4424,7 @@ cs__ws_event(cs_client *c, int e)
     size_t n;
     const unsigned char *p = cs_ws_payload(&c->ws, &n);
     cs_event ev;
+    int r;
 
     if (c->phase == CS__CLOSING && e != CS_WS_CLOSE)
         return;                       /* we are leaving: no more messages */
@@ -4342,8 +4449,11 @@ cs__ws_event(cs_client *c, int e)
         break;
     case CS_WS_PING:
         /* 5.5.2: a pong with the same payload, as soon as possible. */
-        if (cs__queue(c, CS_WS_OP_PONG, 0, p, n) == 0)
+        r = cs__queue(c, CS_WS_OP_PONG, 0, p, n);
+        if (r == 0)
             c->stats.pings_answered++;
+        else if (r == CS_E_RANDOM)
+            cs__conn_end(c, r);       /* no mask, no pong: give up */
         break;
     case CS_WS_PONG:
         c->stats.pongs_received++;
@@ -4411,6 +4521,7 @@ cs__hs_input(cs_client *c)
     c->peer_closed = 0;
     c->t_connected = c->t_rx = c->t_ping = c->now;
     c->stats.connects++;
+    c->stats.bytes += c->rlen - c->roff;  /* frames in the same read */
     c->out = c->sbuf;
     cs_ws_init(&c->ws, c->cfg.max_message);
     cs_json_init(&c->u.json, c->cfg.dom, c->cfg.dom_cap);
@@ -4435,9 +4546,12 @@ cs__timers(cs_client *c)
     } else if (c->phase == CS__OPEN && g->ping_interval_ms > 0
                && c->now - c->t_ping >= g->ping_interval_ms) {
         /* Keepalive: Elixir drops silent clients at 60 s, Go at 65 s. */
+        int r = cs__queue(c, CS_WS_OP_PING, 0, "cs", 2);
         c->t_ping = c->now;
-        if (cs__queue(c, CS_WS_OP_PING, 0, "cs", 2) == 0)
+        if (r == 0)
             c->stats.pings_sent++;
+        else if (r == CS_E_RANDOM)
+            cs__conn_end(c, r);
     }
 }
 
