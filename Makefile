@@ -9,6 +9,7 @@ WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 CFLAGS  ?= -std=c99 $(OPT) $(WARN)
 SAN     ?=
 B       ?= build
+LDLIBS  ?= -lbearssl
 
 TEST_C   = $(wildcard tests/test_*.c)
 TEST_BIN = $(patsubst tests/%.c,$(B)/%,$(TEST_C))
@@ -23,7 +24,7 @@ EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 examples: $(EXAMPLES)
 $(B)/examples/%: examples/%.c certstream.h
 	@mkdir -p $(B)/examples
-	$(CC) $(CFLAGS) $(SAN) -o $@ $<
+	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(LDLIBS)
 
 help:
 	@echo "make              build/cs-extract"
@@ -40,11 +41,11 @@ $(B)/cs-extract: tools/cs_extract.c certstream.h
 
 $(B)/certstream: examples/certstream.c certstream.h
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(SAN) -o $@ examples/certstream.c
+	$(CC) $(CFLAGS) $(SAN) -o $@ examples/certstream.c $(LDLIBS)
 
 $(B)/test_%: tests/test_%.c tests/test.h certstream.h
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $< -lm
+	$(CC) $(CFLAGS) $(SAN) -o $@ $< -lm $(LDLIBS)
 
 test: $(B)/cs-extract $(B)/certstream $(TEST_BIN)
 	@CS_BUILD=$(B) bash tests/run.sh $(TEST_BIN) $(TEST_SCR)
@@ -66,29 +67,36 @@ nosimd:
 cxx: tests/compile_cxx.cpp certstream.h
 	@mkdir -p build
 	$(CXX) -std=c++11 -O2 -Wall -Wextra -Wpedantic -Werror \
-	    -o build/compile_cxx tests/compile_cxx.cpp
+	    -o build/compile_cxx tests/compile_cxx.cpp $(LDLIBS)
 	./build/compile_cxx
 
 # One implementing file plus declaration-only users; and two private
 # CERTSTREAM_STATIC copies with different limits in one program.
 link:
 	@mkdir -p build
-	$(CC) $(CFLAGS) -o build/two_tu tests/two_tu_a.c tests/two_tu_b.c
+	$(CC) $(CFLAGS) -o build/two_tu tests/two_tu_a.c tests/two_tu_b.c $(LDLIBS)
 	./build/two_tu
-	$(CC) $(CFLAGS) -o build/static_ab tests/static_a.c tests/static_b.c
+	$(CC) $(CFLAGS) -o build/static_ab tests/static_a.c tests/static_b.c $(LDLIBS)
 	./build/static_ab
 	$(CC) $(CFLAGS) -DCS_NO_ERROR_STRINGS -DCS_NO_SIMD -o build/two_tu_nostr \
-	    tests/impl.c tests/two_tu_b.c
+	    tests/impl.c tests/two_tu_b.c $(LDLIBS)
 	./build/two_tu_nostr
+	$(CC) $(CFLAGS) -DCERTSTREAM_NO_TLS -o build/certstream-notls \
+	    examples/certstream.c
+	./build/certstream-notls --url wss://example.org/ 2>&1 \
+	    | grep -q 'needs TLS'
+	@echo "notls: OK (ws:// only, no BearSSL linked; wss:// refused)"
 
 # The implementation exports exactly the public API and keeps no writable
-# data (no globals, no statics that change).
+# data (no globals, no statics that change; .data.rel.ro holds constant
+# tables of pointers, read-only once relocated).
 symbols:
 	@mkdir -p build
 	$(CC) -std=c99 -O2 -c -o build/impl.o tests/impl.c
 	nm -g --defined-only build/impl.o | awk '{print $$3}' | sort \
 	    | diff -u tests/exported-symbols.txt -
-	@if nm build/impl.o | grep -E ' [bBdDcC] '; then \
+	@if objdump -t build/impl.o | awk '$$4 ~ /^(\.data|\.bss|\*COM\*)/ \
+	    && $$4 !~ /^\.data\.rel\.ro/' | grep .; then \
 	    echo "symbols: writable data above"; exit 1; fi
 	@echo "symbols: OK"
 

@@ -111,8 +111,13 @@
 #  define CS_JSON_DOMAIN_BUF (256 * 1024)
 #endif
 
-/* Capabilities, once the switches are resolved. TLS arrives in 0.3. */
-#define CS_HAS_TLS 0
+/* Capabilities, once the switches are resolved. */
+#ifdef CERTSTREAM_NO_TLS
+#  define CS_HAS_TLS 0
+#else
+#  define CS_HAS_TLS 1
+#  include <bearssl.h>
+#endif
 #ifdef CERTSTREAM_NO_POSIX
 #  define CS_HAS_POSIX 0
 #else
@@ -134,7 +139,8 @@ extern "C" {
 
 /* Every function returns 0 (OK, or "need more"), a positive count or event,
  * or one of these negative codes. Codes are grouped by layer:
- * -1..-19 API misuse and limits, -20..-39 transport, -60..-79 websocket,
+ * -1..-19 API misuse and limits, -20..-39 transport, -40..-59 TLS,
+ * -60..-79 websocket,
  * -80..-89 JSON, -90..-99 the opening handshake. */
 enum {
     CS_OK = 0,
@@ -151,6 +157,23 @@ enum {
     CS_E_CONNECT = -23,         /* no address accepted the connection */
     CS_E_TIMEOUT = -24,         /* connect + handshake took too long */
     CS_E_DEAD = -25,            /* nothing received for dead_timeout_ms */
+    /* TLS (BearSSL; its own code: cs_event.detail, cs_tls_last_error) */
+    CS_E_TLS = -40,             /* TLS failed (see BearSSL's code) */
+    CS_E_TLS_UNTRUSTED = -41,   /* certificate from an unknown CA */
+    CS_E_TLS_EXPIRED = -42,     /* certificate expired or not yet valid */
+    CS_E_TLS_NAME = -43,        /* certificate not for this host name */
+    CS_E_TLS_IP_NAME = -44,     /* the URL's host is an IP address, which
+                                   BearSSL never matches: use the name,
+                                   or pin the key */
+    CS_E_TLS_NO_TIME = -45,     /* no clock to check certificate dates */
+    CS_E_TLS_CERT = -46,        /* certificate rejected (other reasons) */
+    CS_E_TLS_PIN = -47,         /* the server's key is not the pinned one */
+    CS_E_TLS_VERSION = -48,     /* the server does not speak TLS 1.2 */
+    CS_E_TLS_ALERT = -49,       /* the server sent a fatal alert */
+    CS_E_TLS_TRUNCATED = -50,   /* TCP closed without TLS close_notify */
+    CS_E_TLS_NO_ANCHORS = -51,  /* no trust anchor could be loaded */
+    CS_E_TLS_CA_FILE = -52,     /* the CA file or directory is unusable */
+    CS_E_TLS_PEM = -53,         /* not a PEM (or DER) certificate */
     /* websocket (RFC 6455) */
     CS_E_WS_RSV = -60,          /* reserved bits set, none negotiated */
     CS_E_WS_OPCODE = -61,       /* reserved opcode */
@@ -602,7 +625,7 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
  *        there is none: the loop then just sleeps until the deadline).
  * close: release the connection; open may be called again afterwards.
  *        Safe to call when nothing is open.
- * The client never passes len > CS_IO_CHUNK, so an int always fits. */
+ * Nobody passes len > CS_IO_MAX, so an int always fits. */
 typedef struct cs_transport {
     int (*open)(void *ctx, const cs_url *url);
     int (*read)(void *ctx, unsigned char *buf, size_t len);
@@ -612,16 +635,140 @@ typedef struct cs_transport {
     void *ctx;
 } cs_transport;
 
+/* ==== [2b] TLS transport (BearSSL) ==================== off: _NO_TLS ==== */
+#if CS_HAS_TLS
+
+/* The TLS record buffer: one 16,709-byte half-duplex buffer, the least
+ * that receives any 16 KB record (the websocket client sends little);
+ * CS_TLS_FULL_DUPLEX: 33,178 bytes, both directions at once. */
+#ifndef CS_TLS_IOBUF
+#  ifdef CS_TLS_FULL_DUPLEX
+#    define CS_TLS_IOBUF BR_SSL_BUFSIZE_BIDI
+#  else
+#    define CS_TLS_IOBUF BR_SSL_BUFSIZE_MONO
+#  endif
+#endif
+#ifndef CS_TLS_PIN_MAX
+#  define CS_TLS_PIN_MAX 528   /* a pinned key: RSA up to 4096 bits */
+#endif
+
+/* How the server's certificate is checked (cs_config.tls_mode). */
+enum {
+    CS_TLS_VERIFY = 0,   /* a chain to a trust anchor, the host name, dates */
+    CS_TLS_PIN = 1,      /* the server's public key is the pinned one; no
+                            CA, name or date checks (no clock needed) */
+    CS_TLS_INSECURE = 2  /* nothing checked: for tests only; every
+                            connection says so (CS_EV_WARNING) */
+};
+
+/* Trust anchors loaded into caller memory: the array at the front, names
+ * and keys from the back. Never allocates; what does not fit is counted
+ * in skipped. */
+typedef struct cs_anchors {
+    br_x509_trust_anchor *ta;
+    size_t count;            /* anchors loaded */
+    size_t skipped;          /* certificates that did not fit, or had no
+                                usable key */
+    unsigned char *mem;
+    size_t cap, front, back; /* in use: mem[0..front) and mem[back..cap) */
+} cs_anchors;
+
+/* Start an empty set in mem[0..cap) (any alignment). About 430 bytes per
+ * anchor on average: Debian's whole bundle (144) takes about 72 KB. */
+CSDEF void cs_anchors_init(cs_anchors *a, void *mem, size_t cap);
+
+/* Add every CERTIFICATE in PEM text pem[0..len) (other objects are
+ * skipped). Returns the number added, or CS_E_TLS_PEM for text that is
+ * not PEM. Duplicates of anchors already in the set are not added. */
+CSDEF int cs_anchors_add_pem(cs_anchors *a, const void *pem, size_t len);
+
+/* Bytes of mem in use. */
+CSDEF size_t cs_anchors_used(const cs_anchors *a);
+
+/* The compiled-in anchors (ISRG Root X1 and X2, GTS Root R1 and R4: the
+ * CAs of Let's Encrypt and Google Trust Services, which cover the public
+ * CertStream servers), for devices without a bundle: written into
+ * out[0..cap) (the bytes they point to are constant). Returns how many
+ * there are (CS_TLS_BUILTIN). */
+#define CS_TLS_BUILTIN 4
+CSDEF size_t cs_tls_builtin_anchors(br_x509_trust_anchor *out, size_t cap);
+
+/* The TLS transport's state: the BearSSL engine, the X.509 checker and
+ * the record buffer. Visible so that the caller can allocate it; treat
+ * every field as private. */
+typedef struct cs_tls {
+    cs_transport inner;       /* the link it runs over */
+    br_ssl_client_context sc;
+    union {
+        br_x509_minimal_context minimal;
+        br_x509_knownkey_context known;
+        struct {
+            const br_x509_class *vtable;
+            br_x509_decoder_context dec;
+            int certs;
+        } any;
+    } x;
+    int mode;                 /* CS_TLS_VERIFY / PIN / INSECURE */
+    const br_x509_trust_anchor *ta;
+    size_t ta_count;
+    br_x509_pkey pin;
+    int (*random)(void *ctx, void *buf, size_t len);
+    void *random_ctx;
+    int (*unix_time)(void *ctx, int64_t *seconds);
+    void *time_ctx;
+    int host_ip;              /* the host is an IP literal */
+    int started;              /* a handshake was started */
+    int done;                 /* the handshake completed */
+    int br_err;               /* BearSSL's last error (see cs_tls_errname) */
+    unsigned char pin_buf[CS_TLS_PIN_MAX];
+    unsigned char buf[CS_TLS_IOBUF];
+} cs_tls;
+
+/* Set up TLS 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305: AES first when
+ * the CPU has AES-NI) over inner, and fill *out with the TLS transport.
+ * random: entropy for BearSSL's DRBG, 32 fresh bytes per connection (its
+ * own seeder is not trusted alone). The mode is CS_TLS_VERIFY with no
+ * anchor until one of the cs_tls_trust/pin/insecure calls. */
+CSDEF void cs_tls_transport(cs_tls *t, const cs_transport *inner,
+                            int (*random)(void *ctx, void *buf, size_t len),
+                            void *random_ctx, cs_transport *out);
+/* Verify against these anchors (they MUST outlive t). */
+CSDEF void cs_tls_trust(cs_tls *t, const br_x509_trust_anchor *ta,
+                        size_t count);
+/* Pin the public key of this certificate (PEM or DER): the server must
+ * prove it holds the matching private key. Returns 0 or CS_E_TLS_PEM. */
+CSDEF int cs_tls_pin(cs_tls *t, const void *cert, size_t len);
+/* Check nothing (tests only). */
+CSDEF void cs_tls_insecure(cs_tls *t);
+/* The clock for certificate dates: fills *seconds (Unix time) and
+ * returns 0. NULL: the system clock (POSIX), or none: every chain then
+ * fails with CS_E_TLS_NO_TIME, and only CS_TLS_PIN works. */
+CSDEF void cs_tls_clock(cs_tls *t,
+                        int (*unix_time)(void *ctx, int64_t *seconds),
+                        void *ctx);
+/* BearSSL's code for the last failure (0 if none): 1..31 TLS, 32..63
+ * X.509, 256 + n an alert received, 512 + n an alert sent. */
+CSDEF int cs_tls_last_error(const cs_tls *t);
+/* A readable name for a BearSSL code ("certificate expired", ...). */
+CSDEF const char *cs_tls_errname(int br_err);
+
+#endif /* CS_HAS_TLS */
+
 /* ==== [3] the client engine ============================================== */
 
 #ifndef CS_IO_CHUNK
-#  define CS_IO_CHUNK 16384    /* receive buffer: one read at most */
+#  if CS_HAS_TLS
+#    define CS_IO_CHUNK 2048   /* TLS keeps records in its own buffer */
+#  else
+#    define CS_IO_CHUNK 16384  /* receive buffer: one read at most */
+#  endif
 #endif
+#define CS_IO_MAX 65536        /* the most any transport call moves */
 #ifndef CS_SEND_BUF
 #  define CS_SEND_BUF 512      /* queued control frames (pongs, close) */
 #endif
 #if CS_IO_CHUNK < 2048 || CS_SEND_BUF < 262
-#  error "CS_IO_CHUNK must be >= 2048 (it carries the request), CS_SEND_BUF >= 262"
+#  error "need CS_IO_CHUNK >= 2048 (it carries the request), CS_SEND_BUF >= 262"
 #endif
 #ifndef CS_MAX_HEADERS
 #  define CS_MAX_HEADERS 8     /* extra request headers */
@@ -643,7 +790,9 @@ enum {
     CS_EV_DISCONNECTED,    /* a connection ended: err 0 for a close
                               handshake, else why; status: the close code
                               received or sent (1006: none), text: reason */
-    CS_EV_RETRY            /* the next attempt in delay_ms */
+    CS_EV_RETRY,           /* the next attempt in delay_ms */
+    CS_EV_WARNING          /* text: something the user must know (TLS
+                              certificates are not checked, ...) */
 };
 
 /* One event; every pointer is valid only during the callback. */
@@ -701,6 +850,20 @@ typedef struct cs_config {
     uint32_t healthy_ms;        /* 30000: a connection up this long
                                    resets the backoff */
     int max_redirects;          /* 3 */
+#if CS_HAS_TLS
+    /* wss:// (see [2b]). Trust, in this order: anchors; ca_file; the
+     * system bundle (POSIX) loaded into anchor_mem; the built-in set. */
+    int tls_mode;               /* CS_TLS_VERIFY, _PIN or _INSECURE */
+    const br_x509_trust_anchor *anchors;   /* trust exactly these */
+    size_t anchor_count;
+    const char *ca_file;        /* a PEM file or directory (POSIX) */
+    void *anchor_mem;           /* where ca_file or the system bundle */
+    size_t anchor_mem_cap;      /* goes (about 72 KB for Debian's) */
+    const void *pin_cert;       /* CS_TLS_PIN: the server's certificate, */
+    size_t pin_cert_len;        /* PEM or DER */
+    int (*unix_time)(void *ctx, int64_t *seconds); /* NULL: system clock */
+    void *time_ctx;
+#endif
 } cs_config;
 
 /* Wait instructions from cs_client_step(). */
@@ -715,7 +878,15 @@ typedef struct cs_wait {
  * with the default limits); treat every field as private. */
 typedef struct cs_client {
     cs_config cfg;
-    cs_transport tr;
+    cs_transport tr;       /* this attempt's: link, or TLS over it */
+    cs_transport link;     /* the caller's */
+#if CS_HAS_TLS
+    cs_transport tls_tr;
+    cs_anchors anchors;
+    const char *trust;     /* where the anchors came from */
+    br_x509_trust_anchor builtin[CS_TLS_BUILTIN];
+    cs_tls tls;
+#endif
     cs_url url;            /* the current target (after redirects) */
     union {                /* the handshake, then the messages */
         cs_hs hs;
@@ -791,6 +962,14 @@ CSDEF const cs_stats *cs_client_stats(const cs_client *c);
 /* Release the connection (the transport's close). */
 CSDEF void cs_client_close(cs_client *c);
 
+#if CS_HAS_TLS
+/* What wss:// trusts: a description ("the built-in anchors", a file
+ * path, ...), the number of anchors and the bytes they take in
+ * anchor_mem. */
+CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
+                                  size_t *bytes);
+#endif
+
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
 
@@ -819,6 +998,18 @@ CSDEF uint64_t cs_now_ms(void);
 /* len bytes from the kernel's CSPRNG (getrandom, arc4random_buf or
  * /dev/urandom). Returns 0 or CS_E_RANDOM. Fits cs_config.random. */
 CSDEF int cs_os_random(void *ctx, void *buf, size_t len);
+
+#if CS_HAS_TLS
+/* Load the PEM certificates of a file, or of every *.pem and *.crt file
+ * (and OpenSSL hash link) in a directory, into a. Returns the number
+ * added (duplicates are not), CS_E_TLS_CA_FILE or CS_E_TLS_PEM. */
+CSDEF int cs_anchors_load(cs_anchors *a, const char *path);
+/* Load the system's CA bundle, probing the usual places of Debian,
+ * Ubuntu, Alpine, Fedora/RHEL, openSUSE, the BSDs and macOS; *path (if
+ * not NULL) names the file used. Returns the number added or
+ * CS_E_TLS_NO_ANCHORS. */
+CSDEF int cs_anchors_load_system(cs_anchors *a, const char **path);
+#endif
 
 /* ==== [5] the blocking loop ============================================== */
 
@@ -875,6 +1066,10 @@ CSDEF int cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg);
 #  include <unistd.h>
 #  if defined(__linux__)
 #    include <sys/random.h>
+#  endif
+#  if CS_HAS_TLS
+#    include <dirent.h>
+#    include <sys/stat.h>
 #  endif
 #  if defined(__STRICT_ANSI__) && !defined(_POSIX_C_SOURCE) \
       && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) \
@@ -4058,6 +4253,871 @@ cs_hs_retry_after(const cs_hs *hs)
     return hs->retry_after;
 }
 
+/* ==== [2b] TLS transport (BearSSL) ==================== off: _NO_TLS ==== */
+#if CS_HAS_TLS
+
+/* ---- trust anchors in caller memory ---- */
+
+CSDEF void
+cs_anchors_init(cs_anchors *a, void *mem, size_t cap)
+{
+    size_t pad = (size_t)(-(uintptr_t)mem & (sizeof(void *) - 1));
+
+    CS_MEMSET(a, 0, sizeof *a);
+    if (cap < pad)
+        pad = cap;                    /* no room at all */
+    a->mem = (unsigned char *)mem + pad;
+    a->cap = a->back = cap - pad;
+    a->ta = (br_x509_trust_anchor *)(void *)a->mem;
+}
+
+CSDEF size_t
+cs_anchors_used(const cs_anchors *a)
+{
+    return a->front + (a->cap - a->back);
+}
+
+/* PEM and X.509 decoding state while loading (on the caller's stack). */
+typedef struct cs__pemload {
+    br_pem_decoder_context pem;
+    br_x509_decoder_context xd;
+    cs_anchors *a;
+    int in_cert;              /* inside a CERTIFICATE object */
+    int overflow;             /* the DN did not fit: skip the cert */
+    size_t dn_len;            /* DN bytes gathered after the array */
+    int added, bad;
+} cs__pemload;
+
+/* The DN arrives in pieces: gather it just past the next array slot. */
+static void
+cs__pem_dn(void *ctx, const void *p, size_t n)
+{
+    cs__pemload *L = (cs__pemload *)ctx;
+    cs_anchors *a = L->a;
+    size_t at = a->front + sizeof(br_x509_trust_anchor) + L->dn_len;
+
+    if (L->overflow || at > a->back || n > a->back - at) {
+        L->overflow = 1;
+        return;
+    }
+    CS_MEMCPY(a->mem + at, p, n);
+    L->dn_len += n;
+}
+
+/* The DER of the current certificate flows into the X.509 decoder. */
+static void
+cs__pem_der(void *ctx, const void *p, size_t n)
+{
+    br_x509_decoder_push((br_x509_decoder_context *)ctx, p, n);
+}
+
+/* Copy n bytes to the back of the arena; NULL if they do not fit. */
+static unsigned char *
+cs__anchor_put(cs_anchors *a, size_t floor, const void *p, size_t n)
+{
+    if (a->back < floor || a->back - floor < n)
+        return NULL;
+    a->back -= n;
+    CS_MEMCPY(a->mem + a->back, p, n);
+    return a->mem + a->back;
+}
+
+/* Two anchors hold the same name and key. */
+static int
+cs__anchor_same(const br_x509_trust_anchor *x, const br_x509_trust_anchor *y)
+{
+    if (x->dn.len != y->dn.len || x->pkey.key_type != y->pkey.key_type
+        || !cs__eq(x->dn.data, y->dn.data, x->dn.len))
+        return 0;
+    if (x->pkey.key_type == BR_KEYTYPE_RSA)
+        return x->pkey.key.rsa.nlen == y->pkey.key.rsa.nlen
+            && x->pkey.key.rsa.elen == y->pkey.key.rsa.elen
+            && cs__eq(x->pkey.key.rsa.n, y->pkey.key.rsa.n,
+                      x->pkey.key.rsa.nlen)
+            && cs__eq(x->pkey.key.rsa.e, y->pkey.key.rsa.e,
+                      x->pkey.key.rsa.elen);
+    return x->pkey.key.ec.curve == y->pkey.key.ec.curve
+        && x->pkey.key.ec.qlen == y->pkey.key.ec.qlen
+        && cs__eq(x->pkey.key.ec.q, y->pkey.key.ec.q, x->pkey.key.ec.qlen);
+}
+
+/* A certificate ended: make it an anchor (name and key moved to the back
+ * of the arena), or count it as skipped. A duplicate is neither. */
+static void
+cs__pem_cert_end(cs__pemload *L)
+{
+    cs_anchors *a = L->a;
+    br_x509_pkey *pk = br_x509_decoder_get_pkey(&L->xd);
+    br_x509_trust_anchor ta;
+    size_t floor = a->front + sizeof ta, back = a->back, i;
+    int ok;
+
+    CS_MEMSET(&ta, 0, sizeof ta);
+    ok = pk != NULL && !L->overflow && br_x509_decoder_last_error(&L->xd) == 0
+      && floor <= back && L->dn_len <= back - floor
+      && back - floor - L->dn_len >= L->dn_len;
+    /* The DN sits at [floor, floor + dn_len): first up to the back, then
+     * the key parts below it. */
+    if (ok)
+        ta.dn.data = cs__anchor_put(a, floor + L->dn_len, a->mem + floor,
+                                    L->dn_len);
+    ta.dn.len = L->dn_len;
+    ta.flags = ok && br_x509_decoder_isCA(&L->xd) ? BR_X509_TA_CA : 0;
+    if (ok && pk->key_type == BR_KEYTYPE_RSA) {
+        ta.pkey.key_type = BR_KEYTYPE_RSA;
+        ta.pkey.key.rsa.n = cs__anchor_put(a, floor, pk->key.rsa.n,
+                                           pk->key.rsa.nlen);
+        ta.pkey.key.rsa.nlen = pk->key.rsa.nlen;
+        ta.pkey.key.rsa.e = cs__anchor_put(a, floor, pk->key.rsa.e,
+                                           pk->key.rsa.elen);
+        ta.pkey.key.rsa.elen = pk->key.rsa.elen;
+        ok = ta.pkey.key.rsa.n != NULL && ta.pkey.key.rsa.e != NULL;
+    } else if (ok && pk->key_type == BR_KEYTYPE_EC) {
+        ta.pkey.key_type = BR_KEYTYPE_EC;
+        ta.pkey.key.ec.curve = pk->key.ec.curve;
+        ta.pkey.key.ec.q = cs__anchor_put(a, floor, pk->key.ec.q,
+                                          pk->key.ec.qlen);
+        ta.pkey.key.ec.qlen = pk->key.ec.qlen;
+        ok = ta.pkey.key.ec.q != NULL;
+    } else {
+        ok = 0;
+    }
+    if (!ok) {
+        a->back = back;               /* roll back */
+        a->skipped++;
+        return;
+    }
+    for (i = 0; i < a->count; i++)
+        if (cs__anchor_same(&a->ta[i], &ta)) {
+            a->back = back;           /* a duplicate */
+            return;
+        }
+    a->ta[a->count++] = ta;
+    a->front += sizeof ta;
+    L->added++;
+}
+
+/* The PEM object's name is CERTIFICATE (RFC 7468), any case. */
+static int
+cs__pem_is_cert(const char *name)
+{
+    return cs__ieq(name, 11, "certificate") && name[11] == '\0';
+}
+
+/* Push PEM text through the decoders; resumable across chunks. Returns
+ * 0 or CS_E_TLS_PEM. */
+static int
+cs__pem_feed(cs__pemload *L, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        size_t k = br_pem_decoder_push(&L->pem, p, n);
+        p += k, n -= k;
+        switch (br_pem_decoder_event(&L->pem)) {
+        case BR_PEM_BEGIN_OBJ:
+            L->in_cert = cs__pem_is_cert(br_pem_decoder_name(&L->pem));
+            L->overflow = 0;
+            L->dn_len = 0;
+            if (L->in_cert) {
+                br_x509_decoder_init(&L->xd, cs__pem_dn, L);
+                br_pem_decoder_setdest(&L->pem, cs__pem_der, &L->xd);
+            } else {
+                br_pem_decoder_setdest(&L->pem, NULL, NULL);
+            }
+            break;
+        case BR_PEM_END_OBJ:
+            if (L->in_cert)
+                cs__pem_cert_end(L);
+            L->in_cert = 0;
+            break;
+        case BR_PEM_ERROR:
+            L->bad = 1;
+            return CS_E_TLS_PEM;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+static void
+cs__pem_start(cs__pemload *L, cs_anchors *a)
+{
+    CS_MEMSET(L, 0, sizeof *L);
+    L->a = a;
+    br_pem_decoder_init(&L->pem);
+}
+
+/* The end of the text: a final newline closes a last line without one. */
+static int
+cs__pem_finish(cs__pemload *L)
+{
+    static const unsigned char nl = '\n';
+    int r = cs__pem_feed(L, &nl, 1);
+    return r != 0 ? r : L->added;
+}
+
+CSDEF int
+cs_anchors_add_pem(cs_anchors *a, const void *pem, size_t len)
+{
+    cs__pemload L;
+    int r;
+
+    cs__pem_start(&L, a);
+    r = cs__pem_feed(&L, (const unsigned char *)pem, len);
+    return r != 0 ? r : cs__pem_finish(&L);
+}
+
+/* ---- the compiled-in anchors ---- */
+
+/* BEGIN built-in anchors: generated by tools/gen_anchors.sh */
+#ifndef CS__GEN_ANCHORS
+/* From Debian's ca-certificates:
+ * ISRG_Root_X1.pem, ISRG_Root_X2.pem, GTS_Root_R1.pem, GTS_Root_R4.pem. */
+static const unsigned char cs__ta_bytes[] = {
+    0x30, 0x4f, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13,
+    0x02, 0x55, 0x53, 0x31, 0x29, 0x30, 0x27, 0x06, 0x03, 0x55, 0x04, 0x0a,
+    0x13, 0x20, 0x49, 0x6e, 0x74, 0x65, 0x72, 0x6e, 0x65, 0x74, 0x20, 0x53,
+    0x65, 0x63, 0x75, 0x72, 0x69, 0x74, 0x79, 0x20, 0x52, 0x65, 0x73, 0x65,
+    0x61, 0x72, 0x63, 0x68, 0x20, 0x47, 0x72, 0x6f, 0x75, 0x70, 0x31, 0x15,
+    0x30, 0x13, 0x06, 0x03, 0x55, 0x04, 0x03, 0x13, 0x0c, 0x49, 0x53, 0x52,
+    0x47, 0x20, 0x52, 0x6f, 0x6f, 0x74, 0x20, 0x58, 0x31, 0xad, 0xe8, 0x24,
+    0x73, 0xf4, 0x14, 0x37, 0xf3, 0x9b, 0x9e, 0x2b, 0x57, 0x28, 0x1c, 0x87,
+    0xbe, 0xdc, 0xb7, 0xdf, 0x38, 0x90, 0x8c, 0x6e, 0x3c, 0xe6, 0x57, 0xa0,
+    0x78, 0xf7, 0x75, 0xc2, 0xa2, 0xfe, 0xf5, 0x6a, 0x6e, 0xf6, 0x00, 0x4f,
+    0x28, 0xdb, 0xde, 0x68, 0x86, 0x6c, 0x44, 0x93, 0xb6, 0xb1, 0x63, 0xfd,
+    0x14, 0x12, 0x6b, 0xbf, 0x1f, 0xd2, 0xea, 0x31, 0x9b, 0x21, 0x7e, 0xd1,
+    0x33, 0x3c, 0xba, 0x48, 0xf5, 0xdd, 0x79, 0xdf, 0xb3, 0xb8, 0xff, 0x12,
+    0xf1, 0x21, 0x9a, 0x4b, 0xc1, 0x8a, 0x86, 0x71, 0x69, 0x4a, 0x66, 0x66,
+    0x6c, 0x8f, 0x7e, 0x3c, 0x70, 0xbf, 0xad, 0x29, 0x22, 0x06, 0xf3, 0xe4,
+    0xc0, 0xe6, 0x80, 0xae, 0xe2, 0x4b, 0x8f, 0xb7, 0x99, 0x7e, 0x94, 0x03,
+    0x9f, 0xd3, 0x47, 0x97, 0x7c, 0x99, 0x48, 0x23, 0x53, 0xe8, 0x38, 0xae,
+    0x4f, 0x0a, 0x6f, 0x83, 0x2e, 0xd1, 0x49, 0x57, 0x8c, 0x80, 0x74, 0xb6,
+    0xda, 0x2f, 0xd0, 0x38, 0x8d, 0x7b, 0x03, 0x70, 0x21, 0x1b, 0x75, 0xf2,
+    0x30, 0x3c, 0xfa, 0x8f, 0xae, 0xdd, 0xda, 0x63, 0xab, 0xeb, 0x16, 0x4f,
+    0xc2, 0x8e, 0x11, 0x4b, 0x7e, 0xcf, 0x0b, 0xe8, 0xff, 0xb5, 0x77, 0x2e,
+    0xf4, 0xb2, 0x7b, 0x4a, 0xe0, 0x4c, 0x12, 0x25, 0x0c, 0x70, 0x8d, 0x03,
+    0x29, 0xa0, 0xe1, 0x53, 0x24, 0xec, 0x13, 0xd9, 0xee, 0x19, 0xbf, 0x10,
+    0xb3, 0x4a, 0x8c, 0x3f, 0x89, 0xa3, 0x61, 0x51, 0xde, 0xac, 0x87, 0x07,
+    0x94, 0xf4, 0x63, 0x71, 0xec, 0x2e, 0xe2, 0x6f, 0x5b, 0x98, 0x81, 0xe1,
+    0x89, 0x5c, 0x34, 0x79, 0x6c, 0x76, 0xef, 0x3b, 0x90, 0x62, 0x79, 0xe6,
+    0xdb, 0xa4, 0x9a, 0x2f, 0x26, 0xc5, 0xd0, 0x10, 0xe1, 0x0e, 0xde, 0xd9,
+    0x10, 0x8e, 0x16, 0xfb, 0xb7, 0xf7, 0xa8, 0xf7, 0xc7, 0xe5, 0x02, 0x07,
+    0x98, 0x8f, 0x36, 0x08, 0x95, 0xe7, 0xe2, 0x37, 0x96, 0x0d, 0x36, 0x75,
+    0x9e, 0xfb, 0x0e, 0x72, 0xb1, 0x1d, 0x9b, 0xbc, 0x03, 0xf9, 0x49, 0x05,
+    0xd8, 0x81, 0xdd, 0x05, 0xb4, 0x2a, 0xd6, 0x41, 0xe9, 0xac, 0x01, 0x76,
+    0x95, 0x0a, 0x0f, 0xd8, 0xdf, 0xd5, 0xbd, 0x12, 0x1f, 0x35, 0x2f, 0x28,
+    0x17, 0x6c, 0xd2, 0x98, 0xc1, 0xa8, 0x09, 0x64, 0x77, 0x6e, 0x47, 0x37,
+    0xba, 0xce, 0xac, 0x59, 0x5e, 0x68, 0x9d, 0x7f, 0x72, 0xd6, 0x89, 0xc5,
+    0x06, 0x41, 0x29, 0x3e, 0x59, 0x3e, 0xdd, 0x26, 0xf5, 0x24, 0xc9, 0x11,
+    0xa7, 0x5a, 0xa3, 0x4c, 0x40, 0x1f, 0x46, 0xa1, 0x99, 0xb5, 0xa7, 0x3a,
+    0x51, 0x6e, 0x86, 0x3b, 0x9e, 0x7d, 0x72, 0xa7, 0x12, 0x05, 0x78, 0x59,
+    0xed, 0x3e, 0x51, 0x78, 0x15, 0x0b, 0x03, 0x8f, 0x8d, 0xd0, 0x2f, 0x05,
+    0xb2, 0x3e, 0x7b, 0x4a, 0x1c, 0x4b, 0x73, 0x05, 0x12, 0xfc, 0xc6, 0xea,
+    0xe0, 0x50, 0x13, 0x7c, 0x43, 0x93, 0x74, 0xb3, 0xca, 0x74, 0xe7, 0x8e,
+    0x1f, 0x01, 0x08, 0xd0, 0x30, 0xd4, 0x5b, 0x71, 0x36, 0xb4, 0x07, 0xba,
+    0xc1, 0x30, 0x30, 0x5c, 0x48, 0xb7, 0x82, 0x3b, 0x98, 0xa6, 0x7d, 0x60,
+    0x8a, 0xa2, 0xa3, 0x29, 0x82, 0xcc, 0xba, 0xbd, 0x83, 0x04, 0x1b, 0xa2,
+    0x83, 0x03, 0x41, 0xa1, 0xd6, 0x05, 0xf1, 0x1b, 0xc2, 0xb6, 0xf0, 0xa8,
+    0x7c, 0x86, 0x3b, 0x46, 0xa8, 0x48, 0x2a, 0x88, 0xdc, 0x76, 0x9a, 0x76,
+    0xbf, 0x1f, 0x6a, 0xa5, 0x3d, 0x19, 0x8f, 0xeb, 0x38, 0xf3, 0x64, 0xde,
+    0xc8, 0x2b, 0x0d, 0x0a, 0x28, 0xff, 0xf7, 0xdb, 0xe2, 0x15, 0x42, 0xd4,
+    0x22, 0xd0, 0x27, 0x5d, 0xe1, 0x79, 0xfe, 0x18, 0xe7, 0x70, 0x88, 0xad,
+    0x4e, 0xe6, 0xd9, 0x8b, 0x3a, 0xc6, 0xdd, 0x27, 0x51, 0x6e, 0xff, 0xbc,
+    0x64, 0xf5, 0x33, 0x43, 0x4f, 0x01, 0x00, 0x01, 0x30, 0x4f, 0x31, 0x0b,
+    0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 0x55, 0x53, 0x31,
+    0x29, 0x30, 0x27, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x13, 0x20, 0x49, 0x6e,
+    0x74, 0x65, 0x72, 0x6e, 0x65, 0x74, 0x20, 0x53, 0x65, 0x63, 0x75, 0x72,
+    0x69, 0x74, 0x79, 0x20, 0x52, 0x65, 0x73, 0x65, 0x61, 0x72, 0x63, 0x68,
+    0x20, 0x47, 0x72, 0x6f, 0x75, 0x70, 0x31, 0x15, 0x30, 0x13, 0x06, 0x03,
+    0x55, 0x04, 0x03, 0x13, 0x0c, 0x49, 0x53, 0x52, 0x47, 0x20, 0x52, 0x6f,
+    0x6f, 0x74, 0x20, 0x58, 0x32, 0x04, 0xcd, 0x9b, 0xd5, 0x9f, 0x80, 0x83,
+    0x0a, 0xec, 0x09, 0x4a, 0xf3, 0x16, 0x4a, 0x3e, 0x5c, 0xcf, 0x77, 0xac,
+    0xde, 0x67, 0x05, 0x0d, 0x1d, 0x07, 0xb6, 0xdc, 0x16, 0xfb, 0x5a, 0x8b,
+    0x14, 0xdb, 0xe2, 0x71, 0x60, 0xc4, 0xba, 0x45, 0x95, 0x11, 0x89, 0x8e,
+    0xea, 0x06, 0xdf, 0xf7, 0x2a, 0x16, 0x1c, 0xa4, 0xb9, 0xc5, 0xc5, 0x32,
+    0xe0, 0x03, 0xe0, 0x1e, 0x82, 0x18, 0x38, 0x8b, 0xd7, 0x45, 0xd8, 0x0a,
+    0x6a, 0x6e, 0xe6, 0x00, 0x77, 0xfb, 0x02, 0x51, 0x7d, 0x22, 0xd8, 0x0a,
+    0x6e, 0x9a, 0x5b, 0x77, 0xdf, 0xf0, 0xfa, 0x41, 0xec, 0x39, 0xdc, 0x75,
+    0xca, 0x68, 0x07, 0x0c, 0x1f, 0xea, 0x30, 0x47, 0x31, 0x0b, 0x30, 0x09,
+    0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 0x55, 0x53, 0x31, 0x22, 0x30,
+    0x20, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x13, 0x19, 0x47, 0x6f, 0x6f, 0x67,
+    0x6c, 0x65, 0x20, 0x54, 0x72, 0x75, 0x73, 0x74, 0x20, 0x53, 0x65, 0x72,
+    0x76, 0x69, 0x63, 0x65, 0x73, 0x20, 0x4c, 0x4c, 0x43, 0x31, 0x14, 0x30,
+    0x12, 0x06, 0x03, 0x55, 0x04, 0x03, 0x13, 0x0b, 0x47, 0x54, 0x53, 0x20,
+    0x52, 0x6f, 0x6f, 0x74, 0x20, 0x52, 0x31, 0xb6, 0x11, 0x02, 0x8b, 0x1e,
+    0xe3, 0xa1, 0x77, 0x9b, 0x3b, 0xdc, 0xbf, 0x94, 0x3e, 0xb7, 0x95, 0xa7,
+    0x40, 0x3c, 0xa1, 0xfd, 0x82, 0xf9, 0x7d, 0x32, 0x06, 0x82, 0x71, 0xf6,
+    0xf6, 0x8c, 0x7f, 0xfb, 0xe8, 0xdb, 0xbc, 0x6a, 0x2e, 0x97, 0x97, 0xa3,
+    0x8c, 0x4b, 0xf9, 0x2b, 0xf6, 0xb1, 0xf9, 0xce, 0x84, 0x1d, 0xb1, 0xf9,
+    0xc5, 0x97, 0xde, 0xef, 0xb9, 0xf2, 0xa3, 0xe9, 0xbc, 0x12, 0x89, 0x5e,
+    0xa7, 0xaa, 0x52, 0xab, 0xf8, 0x23, 0x27, 0xcb, 0xa4, 0xb1, 0x9c, 0x63,
+    0xdb, 0xd7, 0x99, 0x7e, 0xf0, 0x0a, 0x5e, 0xeb, 0x68, 0xa6, 0xf4, 0xc6,
+    0x5a, 0x47, 0x0d, 0x4d, 0x10, 0x33, 0xe3, 0x4e, 0xb1, 0x13, 0xa3, 0xc8,
+    0x18, 0x6c, 0x4b, 0xec, 0xfc, 0x09, 0x90, 0xdf, 0x9d, 0x64, 0x29, 0x25,
+    0x23, 0x07, 0xa1, 0xb4, 0xd2, 0x3d, 0x2e, 0x60, 0xe0, 0xcf, 0xd2, 0x09,
+    0x87, 0xbb, 0xcd, 0x48, 0xf0, 0x4d, 0xc2, 0xc2, 0x7a, 0x88, 0x8a, 0xbb,
+    0xba, 0xcf, 0x59, 0x19, 0xd6, 0xaf, 0x8f, 0xb0, 0x07, 0xb0, 0x9e, 0x31,
+    0xf1, 0x82, 0xc1, 0xc0, 0xdf, 0x2e, 0xa6, 0x6d, 0x6c, 0x19, 0x0e, 0xb5,
+    0xd8, 0x7e, 0x26, 0x1a, 0x45, 0x03, 0x3d, 0xb0, 0x79, 0xa4, 0x94, 0x28,
+    0xad, 0x0f, 0x7f, 0x26, 0xe5, 0xa8, 0x08, 0xfe, 0x96, 0xe8, 0x3c, 0x68,
+    0x94, 0x53, 0xee, 0x83, 0x3a, 0x88, 0x2b, 0x15, 0x96, 0x09, 0xb2, 0xe0,
+    0x7a, 0x8c, 0x2e, 0x75, 0xd6, 0x9c, 0xeb, 0xa7, 0x56, 0x64, 0x8f, 0x96,
+    0x4f, 0x68, 0xae, 0x3d, 0x97, 0xc2, 0x84, 0x8f, 0xc0, 0xbc, 0x40, 0xc0,
+    0x0b, 0x5c, 0xbd, 0xf6, 0x87, 0xb3, 0x35, 0x6c, 0xac, 0x18, 0x50, 0x7f,
+    0x84, 0xe0, 0x4c, 0xcd, 0x92, 0xd3, 0x20, 0xe9, 0x33, 0xbc, 0x52, 0x99,
+    0xaf, 0x32, 0xb5, 0x29, 0xb3, 0x25, 0x2a, 0xb4, 0x48, 0xf9, 0x72, 0xe1,
+    0xca, 0x64, 0xf7, 0xe6, 0x82, 0x10, 0x8d, 0xe8, 0x9d, 0xc2, 0x8a, 0x88,
+    0xfa, 0x38, 0x66, 0x8a, 0xfc, 0x63, 0xf9, 0x01, 0xf9, 0x78, 0xfd, 0x7b,
+    0x5c, 0x77, 0xfa, 0x76, 0x87, 0xfa, 0xec, 0xdf, 0xb1, 0x0e, 0x79, 0x95,
+    0x57, 0xb4, 0xbd, 0x26, 0xef, 0xd6, 0x01, 0xd1, 0xeb, 0x16, 0x0a, 0xbb,
+    0x8e, 0x0b, 0xb5, 0xc5, 0xc5, 0x8a, 0x55, 0xab, 0xd3, 0xac, 0xea, 0x91,
+    0x4b, 0x29, 0xcc, 0x19, 0xa4, 0x32, 0x25, 0x4e, 0x2a, 0xf1, 0x65, 0x44,
+    0xd0, 0x02, 0xce, 0xaa, 0xce, 0x49, 0xb4, 0xea, 0x9f, 0x7c, 0x83, 0xb0,
+    0x40, 0x7b, 0xe7, 0x43, 0xab, 0xa7, 0x6c, 0xa3, 0x8f, 0x7d, 0x89, 0x81,
+    0xfa, 0x4c, 0xa5, 0xff, 0xd5, 0x8e, 0xc3, 0xce, 0x4b, 0xe0, 0xb5, 0xd8,
+    0xb3, 0x8e, 0x45, 0xcf, 0x76, 0xc0, 0xed, 0x40, 0x2b, 0xfd, 0x53, 0x0f,
+    0xb0, 0xa7, 0xd5, 0x3b, 0x0d, 0xb1, 0x8a, 0xa2, 0x03, 0xde, 0x31, 0xad,
+    0xcc, 0x77, 0xea, 0x6f, 0x7b, 0x3e, 0xd6, 0xdf, 0x91, 0x22, 0x12, 0xe6,
+    0xbe, 0xfa, 0xd8, 0x32, 0xfc, 0x10, 0x63, 0x14, 0x51, 0x72, 0xde, 0x5d,
+    0xd6, 0x16, 0x93, 0xbd, 0x29, 0x68, 0x33, 0xef, 0x3a, 0x66, 0xec, 0x07,
+    0x8a, 0x26, 0xdf, 0x13, 0xd7, 0x57, 0x65, 0x78, 0x27, 0xde, 0x5e, 0x49,
+    0x14, 0x00, 0xa2, 0x00, 0x7f, 0x9a, 0xa8, 0x21, 0xb6, 0xa9, 0xb1, 0x95,
+    0xb0, 0xa5, 0xb9, 0x0d, 0x16, 0x11, 0xda, 0xc7, 0x6c, 0x48, 0x3c, 0x40,
+    0xe0, 0x7e, 0x0d, 0x5a, 0xcd, 0x56, 0x3c, 0xd1, 0x97, 0x05, 0xb9, 0xcb,
+    0x4b, 0xed, 0x39, 0x4b, 0x9c, 0xc4, 0x3f, 0xd2, 0x55, 0x13, 0x6e, 0x24,
+    0xb0, 0xd6, 0x71, 0xfa, 0xf4, 0xc1, 0xba, 0xcc, 0xed, 0x1b, 0xf5, 0xfe,
+    0x81, 0x41, 0xd8, 0x00, 0x98, 0x3d, 0x3a, 0xc8, 0xae, 0x7a, 0x98, 0x37,
+    0x18, 0x05, 0x95, 0x01, 0x00, 0x01, 0x30, 0x47, 0x31, 0x0b, 0x30, 0x09,
+    0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 0x55, 0x53, 0x31, 0x22, 0x30,
+    0x20, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x13, 0x19, 0x47, 0x6f, 0x6f, 0x67,
+    0x6c, 0x65, 0x20, 0x54, 0x72, 0x75, 0x73, 0x74, 0x20, 0x53, 0x65, 0x72,
+    0x76, 0x69, 0x63, 0x65, 0x73, 0x20, 0x4c, 0x4c, 0x43, 0x31, 0x14, 0x30,
+    0x12, 0x06, 0x03, 0x55, 0x04, 0x03, 0x13, 0x0b, 0x47, 0x54, 0x53, 0x20,
+    0x52, 0x6f, 0x6f, 0x74, 0x20, 0x52, 0x34, 0x04, 0xf3, 0x74, 0x73, 0xa7,
+    0x68, 0x8b, 0x60, 0xae, 0x43, 0xb8, 0x35, 0xc5, 0x81, 0x30, 0x7b, 0x4b,
+    0x49, 0x9d, 0xfb, 0xc1, 0x61, 0xce, 0xe6, 0xde, 0x46, 0xbd, 0x6b, 0xd5,
+    0x61, 0x18, 0x35, 0xae, 0x40, 0xdd, 0x73, 0xf7, 0x89, 0x91, 0x30, 0x5a,
+    0xeb, 0x3c, 0xee, 0x85, 0x7c, 0xa2, 0x40, 0x76, 0x3b, 0xa9, 0xc6, 0xb8,
+    0x47, 0xd8, 0x2a, 0xe7, 0x92, 0x91, 0x6a, 0x73, 0xe9, 0xb1, 0x72, 0x39,
+    0x9f, 0x29, 0x9f, 0xa2, 0x98, 0xd3, 0x5f, 0x5e, 0x58, 0x86, 0x65, 0x0f,
+    0xa1, 0x84, 0x65, 0x06, 0xd1, 0xdc, 0x8b, 0xc9, 0xc7, 0x73, 0xc8, 0x8c,
+    0x6a, 0x2f, 0xe5, 0xc4, 0xab, 0xd1, 0x1d, 0x8a,
+};
+/* dn, dn length, key type, curve, n or q, its length, e, its length */
+static const uint16_t cs__ta_tab[][8] = {
+    { 0, 81, 1, 0, 81, 512, 593, 3 },
+    { 596, 81, 2, 24, 677, 97, 0, 0 },
+    { 774, 73, 1, 0, 847, 512, 1359, 3 },
+    { 1362, 73, 2, 24, 1435, 97, 0, 0 },
+};
+#endif
+/* END built-in anchors */
+
+CSDEF size_t
+cs_tls_builtin_anchors(br_x509_trust_anchor *out, size_t cap)
+{
+#ifdef CS__GEN_ANCHORS
+    (void)out;
+    (void)cap;
+    return 0;                         /* the generator's own build */
+#else
+    size_t i, n = sizeof cs__ta_tab / sizeof cs__ta_tab[0];
+    /* BearSSL reads anchors through non-const pointers, never writes. */
+    unsigned char *b = (unsigned char *)(uintptr_t)cs__ta_bytes;
+
+    for (i = 0; i < n && i < cap; i++) {
+        const uint16_t *e = cs__ta_tab[i];
+        br_x509_trust_anchor *t = &out[i];
+        CS_MEMSET(t, 0, sizeof *t);
+        t->dn.data = b + e[0];
+        t->dn.len = e[1];
+        t->flags = BR_X509_TA_CA;
+        t->pkey.key_type = (unsigned char)e[2];
+        if (e[2] == BR_KEYTYPE_RSA) {
+            t->pkey.key.rsa.n = b + e[4];
+            t->pkey.key.rsa.nlen = e[5];
+            t->pkey.key.rsa.e = b + e[6];
+            t->pkey.key.rsa.elen = e[7];
+        } else {
+            t->pkey.key.ec.curve = e[3];
+            t->pkey.key.ec.q = b + e[4];
+            t->pkey.key.ec.qlen = e[5];
+        }
+    }
+    return n;
+#endif
+}
+
+/* ---- insecure mode: take the server's key, check nothing ---- */
+
+static void
+cs__any_start_chain(const br_x509_class **ctx, const char *name)
+{
+    cs_tls *t = (cs_tls *)(void *)((unsigned char *)(void *)ctx
+                                   - offsetof(cs_tls, x));
+    (void)name;
+    t->x.any.certs = 0;
+}
+
+static void
+cs__any_start_cert(const br_x509_class **ctx, uint32_t len)
+{
+    cs_tls *t = (cs_tls *)(void *)((unsigned char *)(void *)ctx
+                                   - offsetof(cs_tls, x));
+    (void)len;
+    if (t->x.any.certs++ == 0)
+        br_x509_decoder_init(&t->x.any.dec, NULL, NULL);
+}
+
+static void
+cs__any_append(const br_x509_class **ctx, const unsigned char *p, size_t n)
+{
+    cs_tls *t = (cs_tls *)(void *)((unsigned char *)(void *)ctx
+                                   - offsetof(cs_tls, x));
+    if (t->x.any.certs == 1)          /* the server's own certificate */
+        br_x509_decoder_push(&t->x.any.dec, p, n);
+}
+
+static void
+cs__any_end_cert(const br_x509_class **ctx)
+{
+    (void)ctx;
+}
+
+static unsigned
+cs__any_end_chain(const br_x509_class **ctx)
+{
+    cs_tls *t = (cs_tls *)(void *)((unsigned char *)(void *)ctx
+                                   - offsetof(cs_tls, x));
+    if (t->x.any.certs == 0)
+        return BR_ERR_X509_EMPTY_CHAIN;
+    if (br_x509_decoder_get_pkey(&t->x.any.dec) == NULL)
+        return BR_ERR_X509_INVALID_VALUE;
+    return 0;
+}
+
+static const br_x509_pkey *
+cs__any_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+    cs_tls *t = (cs_tls *)(void *)((unsigned char *)(void *)ctx
+                                   - offsetof(cs_tls, x));
+    if (usages != NULL)
+        *usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+    return br_x509_decoder_get_pkey(&t->x.any.dec);
+}
+
+static const br_x509_class cs__any_vtable = {
+    sizeof(((cs_tls *)0)->x), cs__any_start_chain, cs__any_start_cert,
+    cs__any_append, cs__any_end_cert, cs__any_end_chain, cs__any_get_pkey
+};
+
+/* ---- the engine over the inner transport ---- */
+
+/* TLS 1.2 suites, ECDHE and AEAD only: AES-GCM first with AES-NI. */
+static const uint16_t cs__suites_aes[] = {
+    BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+};
+static const uint16_t cs__suites_chacha[] = {
+    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+};
+
+/* The hashes X.509 signatures may use, for the minimal checker. */
+static void
+cs__tls_hashes(br_x509_minimal_context *x)
+{
+    br_x509_minimal_set_hash(x, br_sha1_ID, &br_sha1_vtable);
+    br_x509_minimal_set_hash(x, br_sha224_ID, &br_sha224_vtable);
+    br_x509_minimal_set_hash(x, br_sha256_ID, &br_sha256_vtable);
+    br_x509_minimal_set_hash(x, br_sha384_ID, &br_sha384_vtable);
+    br_x509_minimal_set_hash(x, br_sha512_ID, &br_sha512_vtable);
+}
+
+/* Map BearSSL's error to ours; the code itself stays in t->br_err. */
+static int
+cs__tls_err(cs_tls *t, int br)
+{
+    t->br_err = br;
+    switch (br) {
+    case BR_ERR_X509_NOT_TRUSTED:
+        return CS_E_TLS_UNTRUSTED;
+    case BR_ERR_X509_EXPIRED:
+        return CS_E_TLS_EXPIRED;
+    case BR_ERR_X509_BAD_SERVER_NAME:
+        return t->host_ip ? CS_E_TLS_IP_NAME : CS_E_TLS_NAME;
+    case BR_ERR_X509_TIME_UNKNOWN:
+        return CS_E_TLS_NO_TIME;
+    case BR_ERR_UNSUPPORTED_VERSION:
+    case BR_ERR_RECV_FATAL_ALERT + 70:        /* protocol_version */
+        return CS_E_TLS_VERSION;
+    case BR_ERR_BAD_SIGNATURE:
+    case BR_ERR_WRONG_KEY_USAGE:
+        return t->mode == CS_TLS_PIN ? CS_E_TLS_PIN : CS_E_TLS;
+    default:
+        if (br >= 32 && br < 64)
+            return CS_E_TLS_CERT;
+        if (br >= BR_ERR_RECV_FATAL_ALERT && br < BR_ERR_SEND_FATAL_ALERT)
+            return CS_E_TLS_ALERT;
+        return CS_E_TLS;
+    }
+}
+
+/* The engine closed: a close_notify (a clean end) or a failure. */
+static int
+cs__tls_closed(cs_tls *t)
+{
+    int br = br_ssl_engine_last_error(&t->sc.eng);
+    return br == BR_ERR_OK ? CS_E_CLOSED : cs__tls_err(t, br);
+}
+
+/* Move records between the engine and the link once. Returns 1 when
+ * something moved, 0 when the link would block, or an error. */
+static int
+cs__tls_io(cs_tls *t, unsigned st)
+{
+    br_ssl_engine_context *e = &t->sc.eng;
+    unsigned char *p;
+    size_t n;
+    int r;
+
+    if (st & BR_SSL_SENDREC) {        /* records out come first */
+        p = br_ssl_engine_sendrec_buf(e, &n);
+        r = t->inner.write(t->inner.ctx, p, n < CS_IO_CHUNK ? n
+                                                          : CS_IO_CHUNK);
+        if (r < 0)
+            return r;
+        if (r > 0) {
+            br_ssl_engine_sendrec_ack(e, (size_t)r);
+            return 1;
+        }
+    }
+    if (st & BR_SSL_RECVREC) {
+        p = br_ssl_engine_recvrec_buf(e, &n);
+        r = t->inner.read(t->inner.ctx, p, n < CS_IO_CHUNK ? n
+                                                         : CS_IO_CHUNK);
+        if (r == CS_E_CLOSED) {
+            t->br_err = BR_ERR_IO;
+            return CS_E_TLS_TRUNCATED;        /* EOF, no close_notify */
+        }
+        if (r < 0)
+            return r;
+        if (r > 0) {
+            br_ssl_engine_recvrec_ack(e, (size_t)r);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+cs__tls_read(void *ctx, unsigned char *buf, size_t len)
+{
+    cs_tls *t = (cs_tls *)ctx;
+    br_ssl_engine_context *e = &t->sc.eng;
+
+    for (;;) {
+        unsigned st = br_ssl_engine_current_state(e);
+        int r;
+
+        if (st & BR_SSL_CLOSED)
+            return cs__tls_closed(t);
+        if (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP))
+            t->done = 1;
+        if (st & BR_SSL_RECVAPP) {
+            size_t n;
+            unsigned char *p = br_ssl_engine_recvapp_buf(e, &n);
+            if (n > len)
+                n = len;
+            CS_MEMCPY(buf, p, n);
+            br_ssl_engine_recvapp_ack(e, n);
+            return (int)n;
+        }
+        r = cs__tls_io(t, st);
+        if (r <= 0)
+            return r;
+    }
+}
+
+static int
+cs__tls_write(void *ctx, const unsigned char *buf, size_t len)
+{
+    cs_tls *t = (cs_tls *)ctx;
+    br_ssl_engine_context *e = &t->sc.eng;
+
+    for (;;) {
+        unsigned st = br_ssl_engine_current_state(e);
+        int r;
+
+        if (st & BR_SSL_CLOSED)
+            return cs__tls_closed(t);
+        if (st & BR_SSL_SENDAPP) {
+            size_t n;
+            unsigned char *p = br_ssl_engine_sendapp_buf(e, &n);
+            t->done = 1;
+            if (n > len)
+                n = len;
+            CS_MEMCPY(p, buf, n);
+            br_ssl_engine_sendapp_ack(e, n);
+            br_ssl_engine_flush(e, 0);
+            r = cs__tls_io(t, br_ssl_engine_current_state(e));
+            return r < 0 ? r : (int)n;
+        }
+        r = cs__tls_io(t, st);
+        if (r <= 0)
+            return r;
+    }
+}
+
+static int
+cs__tls_wait(void *ctx, int want, int *fd)
+{
+    cs_tls *t = (cs_tls *)ctx;
+    unsigned st = br_ssl_engine_current_state(&t->sc.eng);
+    int w = 0;
+
+    if (st & BR_SSL_SENDREC)
+        w |= CS_WANT_WRITE;
+    if ((st & BR_SSL_RECVREC)
+        && ((want & CS_WANT_READ)
+            || ((want & CS_WANT_WRITE) && !(st & BR_SSL_SENDAPP))))
+        w |= CS_WANT_READ;
+    if ((st & BR_SSL_RECVAPP) || ((want & CS_WANT_WRITE)
+                                  && (st & BR_SSL_SENDAPP)))
+        w |= CS_WANT_WRITE;           /* ready now: the link is writable */
+    return t->inner.wait(t->inner.ctx, w, fd);
+}
+
+/* Unix seconds to BearSSL's days since 0000-01-01 and seconds. */
+static void
+cs__tls_set_time(cs_tls *t)
+{
+    int64_t s = 0;
+
+    if (t->unix_time == NULL || t->unix_time(t->time_ctx, &s) != 0)
+        return;                       /* BearSSL: time() or TIME_UNKNOWN */
+    if (s < 0)
+        s = 0;
+    br_x509_minimal_set_time(&t->x.minimal, (uint32_t)(719528 + s / 86400),
+                             (uint32_t)(s % 86400));
+}
+
+static int
+cs__tls_open(void *ctx, const cs_url *url)
+{
+    cs_tls *t = (cs_tls *)ctx;
+    br_ssl_engine_context *e = &t->sc.eng;
+    unsigned char seed[32];
+    const char *name = url->host;
+    size_t i;
+    int r;
+
+    t->br_err = 0;
+    t->done = 0;
+    t->started = 0;
+    t->host_ip = url->ipv6;
+    for (i = 0, r = 1; url->host[i] != '\0'; i++)
+        if (!((url->host[i] >= '0' && url->host[i] <= '9')
+              || url->host[i] == '.'))
+            r = 0;
+    t->host_ip |= r;
+    switch (t->mode) {
+    case CS_TLS_PIN:
+        if (t->pin.key_type == BR_KEYTYPE_RSA)
+            br_x509_knownkey_init_rsa(&t->x.known, &t->pin.key.rsa,
+                                      BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN);
+        else
+            br_x509_knownkey_init_ec(&t->x.known, &t->pin.key.ec,
+                                     BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN);
+        if (t->host_ip)
+            name = NULL;              /* RFC 6066 3: no SNI for an IP */
+        break;
+    case CS_TLS_INSECURE:
+        t->x.any.vtable = &cs__any_vtable;
+        if (t->host_ip)
+            name = NULL;
+        break;
+    default:
+        br_x509_minimal_init(&t->x.minimal, &br_sha256_vtable, t->ta,
+                             t->ta_count);
+        br_x509_minimal_set_rsa(&t->x.minimal, br_ssl_engine_get_rsavrfy(e));
+        br_x509_minimal_set_ecdsa(&t->x.minimal, br_ssl_engine_get_ec(e),
+                                  br_ssl_engine_get_ecdsa(e));
+        cs__tls_hashes(&t->x.minimal);
+        cs__tls_set_time(t);
+        break;
+    }
+    br_ssl_engine_set_x509(e, &t->x.minimal.vtable);
+    r = t->inner.open(t->inner.ctx, url);
+    if (r < 0)
+        return r;
+    /* BearSSL 0.6 seeds only from RDRAND on x86: add the OS's entropy. */
+    if (t->random(t->random_ctx, seed, sizeof seed) != 0)
+        return CS_E_RANDOM;
+    br_ssl_engine_inject_entropy(e, seed, sizeof seed);
+    if (!br_ssl_client_reset(&t->sc, name, 0))
+        return cs__tls_err(t, br_ssl_engine_last_error(e));
+    t->started = 1;
+    return 0;
+}
+
+static void
+cs__tls_close(void *ctx)
+{
+    cs_tls *t = (cs_tls *)ctx;
+    br_ssl_engine_context *e = &t->sc.eng;
+
+    if (t->started && !(br_ssl_engine_current_state(e) & BR_SSL_CLOSED)) {
+        int i;
+        br_ssl_engine_close(e);       /* close_notify, if it can go now */
+        for (i = 0; i < 4; i++)
+            if (cs__tls_io(t, br_ssl_engine_current_state(e)) <= 0)
+                break;
+    }
+    t->started = 0;
+    t->inner.close(t->inner.ctx);
+}
+
+CSDEF void
+cs_tls_transport(cs_tls *t, const cs_transport *inner,
+                 int (*random)(void *ctx, void *buf, size_t len),
+                 void *random_ctx, cs_transport *out)
+{
+    br_ssl_engine_context *e = &t->sc.eng;
+
+    CS_ASSERT(t != NULL && inner != NULL && random != NULL && out != NULL);
+    CS_MEMSET(t, 0, sizeof *t);
+    t->inner = *inner;
+    t->random = random;
+    t->random_ctx = random_ctx;
+    br_ssl_client_zero(&t->sc);
+    br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
+    if (br_aes_x86ni_ctr_get_vtable() != NULL)
+        br_ssl_engine_set_suites(e, cs__suites_aes,
+                                 sizeof cs__suites_aes / 2);
+    else
+        br_ssl_engine_set_suites(e, cs__suites_chacha,
+                                 sizeof cs__suites_chacha / 2);
+    br_ssl_client_set_default_rsapub(&t->sc);
+    br_ssl_engine_set_default_rsavrfy(e);
+    br_ssl_engine_set_default_ecdsa(e);
+    br_ssl_engine_set_default_ec(e);
+    br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
+    br_ssl_engine_set_hash(e, br_sha384_ID, &br_sha384_vtable);
+    br_ssl_engine_set_hash(e, br_sha512_ID, &br_sha512_vtable);
+    br_ssl_engine_set_hash(e, br_sha1_ID, &br_sha1_vtable);
+    br_ssl_engine_set_hash(e, br_sha224_ID, &br_sha224_vtable);
+    br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
+    br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
+    br_ssl_engine_set_default_aes_gcm(e);
+    br_ssl_engine_set_default_chapol(e);
+    br_ssl_engine_set_buffer(e, t->buf, sizeof t->buf,
+                             sizeof t->buf >= BR_SSL_BUFSIZE_BIDI);
+    out->open = cs__tls_open;
+    out->read = cs__tls_read;
+    out->write = cs__tls_write;
+    out->wait = cs__tls_wait;
+    out->close = cs__tls_close;
+    out->ctx = t;
+}
+
+CSDEF void
+cs_tls_trust(cs_tls *t, const br_x509_trust_anchor *ta, size_t count)
+{
+    t->mode = CS_TLS_VERIFY;
+    t->ta = ta;
+    t->ta_count = count;
+}
+
+/* The key of the first certificate in cert (PEM or DER) into t->pin. */
+CSDEF int
+cs_tls_pin(cs_tls *t, const void *cert, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)cert;
+    br_x509_decoder_context xd;
+    br_x509_pkey *pk;
+    size_t i;
+
+    br_x509_decoder_init(&xd, NULL, NULL);
+    if (len > 0 && p[0] == 0x30) {
+        br_x509_decoder_push(&xd, p, len);      /* DER */
+    } else {
+        br_pem_decoder_context pem;
+        int in = 0, done = 0;
+        br_pem_decoder_init(&pem);
+        while (len > 0 && !done) {
+            size_t k = br_pem_decoder_push(&pem, p, len);
+            p += k, len -= k;
+            switch (br_pem_decoder_event(&pem)) {
+            case BR_PEM_BEGIN_OBJ:
+                in = cs__pem_is_cert(br_pem_decoder_name(&pem));
+                br_pem_decoder_setdest(&pem, in ? cs__pem_der : NULL, &xd);
+                break;
+            case BR_PEM_END_OBJ:
+                done = in;
+                break;
+            case BR_PEM_ERROR:
+                return CS_E_TLS_PEM;
+            default:
+                break;
+            }
+        }
+        if (!done)
+            return CS_E_TLS_PEM;
+    }
+    pk = br_x509_decoder_get_pkey(&xd);
+    if (pk == NULL)
+        return CS_E_TLS_PEM;
+    t->pin = *pk;
+    if (pk->key_type == BR_KEYTYPE_RSA) {
+        if (pk->key.rsa.nlen + pk->key.rsa.elen > sizeof t->pin_buf)
+            return CS_E_TLS_PEM;
+        CS_MEMCPY(t->pin_buf, pk->key.rsa.n, pk->key.rsa.nlen);
+        CS_MEMCPY(t->pin_buf + pk->key.rsa.nlen, pk->key.rsa.e,
+                  pk->key.rsa.elen);
+        t->pin.key.rsa.n = t->pin_buf;
+        t->pin.key.rsa.e = t->pin_buf + pk->key.rsa.nlen;
+    } else {
+        if (pk->key.ec.qlen > sizeof t->pin_buf)
+            return CS_E_TLS_PEM;
+        for (i = 0; i < pk->key.ec.qlen; i++)
+            t->pin_buf[i] = pk->key.ec.q[i];
+        t->pin.key.ec.q = t->pin_buf;
+    }
+    t->mode = CS_TLS_PIN;
+    return 0;
+}
+
+CSDEF void
+cs_tls_insecure(cs_tls *t)
+{
+    t->mode = CS_TLS_INSECURE;
+}
+
+CSDEF void
+cs_tls_clock(cs_tls *t, int (*unix_time)(void *ctx, int64_t *seconds),
+             void *ctx)
+{
+    t->unix_time = unix_time;
+    t->time_ctx = ctx;
+}
+
+CSDEF int
+cs_tls_last_error(const cs_tls *t)
+{
+    return t->br_err;
+}
+
+#endif /* CS_HAS_TLS */
+
 /* ==== [3] the client engine =============================================== */
 
 /* Phases of a client. */
@@ -4248,6 +5308,19 @@ cs__next(cs_client *c, int err)
     }
 }
 
+/* BearSSL's code behind a TLS error, for cs_event.detail. */
+static int64_t
+cs__detail(const cs_client *c, int err)
+{
+#if CS_HAS_TLS
+    if (err <= -40 && err >= -59 && c->url.tls)
+        return cs_tls_last_error(&c->tls);
+#endif
+    (void)c;
+    (void)err;
+    return 0;
+}
+
 /* Back to the configured URL (after redirects); it parsed at init. */
 static void
 cs__url_reset(cs_client *c)
@@ -4297,7 +5370,12 @@ cs__attempt_fail(cs_client *c, int err)
     cs__url_reset(c);
     if (err == CS_E_HS_STATUS)
         c->retry_after = cs_hs_retry_after(&c->u.hs);
-    cs__emit3(c, CS_EV_FAILED, err, cs_hs_status(&c->u.hs));
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_FAILED;
+    ev.err = err;
+    ev.status = cs_hs_status(&c->u.hs);
+    ev.detail = cs__detail(c, err);
+    cs__emit(c, &ev);
     cs__next(c, err);
 }
 
@@ -4319,6 +5397,9 @@ cs__attempt(cs_client *c)
     cs__emit(c, &ev);
     c->phase = CS__HANDSHAKE;
     c->t_phase = c->now;
+#if CS_HAS_TLS
+    c->tr = c->url.tls ? c->tls_tr : c->link;
+#endif
     c->rlen = c->roff = c->slen = c->soff = 0;
     c->out = c->rbuf;                 /* the request goes out first */
     c->pong_len = 0;
@@ -4355,6 +5436,7 @@ cs__conn_end(cs_client *c, int err)
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_DISCONNECTED;
     ev.err = err;
+    ev.detail = cs__detail(c, err);
     ev.status = c->close_status;
     ev.text = c->reason;
     ev.len = c->reason_len;
@@ -4525,6 +5607,19 @@ cs__hs_input(cs_client *c)
     c->out = c->sbuf;
     cs_ws_init(&c->ws, c->cfg.max_message);
     cs_json_init(&c->u.json, c->cfg.dom, c->cfg.dom_cap);
+#if CS_HAS_TLS
+    if (c->url.tls && c->tls.mode == CS_TLS_INSECURE) {
+        static const char w[] = "TLS certificate NOT verified "
+                                "(insecure mode): anyone can pose as "
+                                "this server";
+        cs_event ev;
+        CS_MEMSET(&ev, 0, sizeof ev);
+        ev.type = CS_EV_WARNING;
+        ev.text = w;
+        ev.len = sizeof w - 1;
+        cs__emit(c, &ev);
+    }
+#endif
     cs__emit3(c, CS_EV_CONNECTED, 0, 101);
 }
 
@@ -4662,6 +5757,73 @@ cs__io(cs_client *c)
     return 1;
 }
 
+#if CS_HAS_TLS
+/* TLS for wss://: the trust, in the documented order (cs_config). */
+static int
+cs__tls_setup(cs_client *c)
+{
+    const cs_config *g = &c->cfg;
+    size_t n;
+
+    cs_tls_transport(&c->tls, &c->link, g->random, g->random_ctx,
+                     &c->tls_tr);
+    cs_tls_clock(&c->tls, g->unix_time, g->time_ctx);
+    if (g->tls_mode == CS_TLS_INSECURE) {
+        cs_tls_insecure(&c->tls);
+        c->trust = "nothing (insecure mode)";
+        return 0;
+    }
+    if (g->tls_mode == CS_TLS_PIN) {
+        c->trust = "the pinned key";
+        return g->pin_cert == NULL ? CS_E_ARG
+             : cs_tls_pin(&c->tls, g->pin_cert, g->pin_cert_len);
+    }
+    if (g->tls_mode != CS_TLS_VERIFY)
+        return CS_E_ARG;
+    if (g->anchors != NULL && g->anchor_count > 0) {
+        cs_tls_trust(&c->tls, g->anchors, g->anchor_count);
+        c->trust = "the caller's anchors";
+        return 0;
+    }
+    cs_anchors_init(&c->anchors, g->anchor_mem,
+                    g->anchor_mem != NULL ? g->anchor_mem_cap : 0);
+    if (g->ca_file != NULL) {
+#if CS_HAS_POSIX
+        int r = cs_anchors_load(&c->anchors, g->ca_file);
+        if (r <= 0)
+            return r < 0 ? r : c->anchors.skipped > 0 ? CS_E_TLS_NO_ANCHORS
+                                                      : CS_E_TLS_CA_FILE;
+        cs_tls_trust(&c->tls, c->anchors.ta, c->anchors.count);
+        c->trust = g->ca_file;
+        return 0;
+#else
+        return CS_E_ARG;              /* no files without POSIX */
+#endif
+    }
+#if CS_HAS_POSIX
+    if (g->anchor_mem != NULL
+        && cs_anchors_load_system(&c->anchors, &c->trust) > 0) {
+        cs_tls_trust(&c->tls, c->anchors.ta, c->anchors.count);
+        return 0;
+    }
+#endif
+    n = cs_tls_builtin_anchors(c->builtin, CS_TLS_BUILTIN);
+    cs_tls_trust(&c->tls, c->builtin, n);
+    c->trust = "the built-in anchors";
+    return 0;
+}
+
+CSDEF const char *
+cs_client_trust(const cs_client *c, size_t *count, size_t *bytes)
+{
+    if (count != NULL)
+        *count = c->tls.mode == CS_TLS_VERIFY ? c->tls.ta_count : 0;
+    if (bytes != NULL)
+        *bytes = cs_anchors_used(&c->anchors);
+    return c->trust;
+}
+#endif
+
 CSDEF int
 cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
 {
@@ -4670,7 +5832,7 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
     CS_ASSERT(c != NULL && cfg != NULL && t != NULL);
     CS_MEMSET(c, 0, sizeof *c);
     c->cfg = *cfg;
-    c->tr = *t;
+    c->tr = c->link = *t;
     c->wake_fd = -1;
     c->retry_after = -1;
     c->close_status = 1006;
@@ -4701,7 +5863,11 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
         return CS_E_ARG;
     c->backoff_ms = c->cfg.backoff_min_ms;
     c->phase = CS__IDLE;
+#if CS_HAS_TLS
+    return cs__tls_setup(c);
+#else
     return 0;
+#endif
 }
 
 CSDEF int
@@ -5026,6 +6192,118 @@ cs_os_random(void *ctx, void *buf, size_t len)
 #endif
 }
 
+#if CS_HAS_TLS
+/* One PEM file through the decoders. */
+static int
+cs__pem_file(cs_anchors *a, const char *path)
+{
+    unsigned char buf[4096];
+    cs__pemload L;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+
+    if (fd < 0)
+        return CS_E_TLS_CA_FILE;
+    cs__pem_start(&L, a);
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            r = CS_E_TLS_CA_FILE;
+        if (n <= 0 || r != 0)
+            break;
+        r = cs__pem_feed(&L, buf, (size_t)n);
+    }
+    close(fd);
+    return r != 0 ? r : cs__pem_finish(&L);
+}
+
+/* A directory entry worth reading: *.pem, *.crt, or a hash link
+ * (8 hex digits, a dot, digits: OpenSSL's c_rehash). */
+static int
+cs__ca_name(const char *s)
+{
+    size_t n = 0, i;
+
+    while (s[n] != '\0')
+        n++;
+    if (n > 4 && (cs__ieq(s + n - 4, 4, ".pem") || cs__ieq(s + n - 4, 4,
+                                                              ".crt")))
+        return 1;
+    if (n < 10 || s[8] != '.')
+        return 0;
+    for (i = 0; i < n; i++)
+        if (i != 8 && !((s[i] >= '0' && s[i] <= '9')
+                        || (i < 8 && s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+CSDEF int
+cs_anchors_load(cs_anchors *a, const char *path)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *e;
+    char full[4096];
+    size_t pl = 0;
+    int total = 0;
+
+    if (stat(path, &st) != 0)
+        return CS_E_TLS_CA_FILE;
+    if (!S_ISDIR(st.st_mode))
+        return cs__pem_file(a, path);
+    while (path[pl] != '\0')
+        pl++;
+    if (pl + 2 >= sizeof full || (d = opendir(path)) == NULL)
+        return CS_E_TLS_CA_FILE;
+    CS_MEMCPY(full, path, pl);
+    full[pl++] = '/';
+    while ((e = readdir(d)) != NULL) {
+        size_t n = 0;
+        int r;
+        while (e->d_name[n] != '\0')
+            n++;
+        if (!cs__ca_name(e->d_name) || pl + n >= sizeof full)
+            continue;
+        CS_MEMCPY(full + pl, e->d_name, n + 1);
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        r = cs__pem_file(a, full);    /* a bad file costs only itself */
+        if (r > 0)
+            total += r;
+    }
+    closedir(d);
+    return total;
+}
+
+CSDEF int
+cs_anchors_load_system(cs_anchors *a, const char **path)
+{
+    static const char *const where[] = {
+        "/etc/ssl/certs/ca-certificates.crt",   /* Debian, Ubuntu, Alpine */
+        "/etc/pki/tls/certs/ca-bundle.crt",     /* Fedora, RHEL */
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+        "/etc/ssl/ca-bundle.pem",               /* openSUSE */
+        "/etc/ssl/cert.pem",                    /* macOS, BSDs, Alpine */
+        "/usr/local/etc/ssl/cert.pem",          /* FreeBSD */
+        "/usr/local/share/certs/ca-root-nss.crt",
+        "/etc/certs/ca-certificates.crt"
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof where / sizeof where[0]; i++) {
+        int r = cs__pem_file(a, where[i]);
+        if (r > 0) {
+            if (path != NULL)
+                *path = where[i];
+            return r;
+        }
+    }
+    return CS_E_TLS_NO_ANCHORS;
+}
+#endif
+
 /* ==== [5] the blocking loop =============================================== */
 
 /* cs_client_stop()'s wake-up: one byte into the loop's pipe. write() is
@@ -5133,6 +6411,35 @@ cs_strerror(int err)
         return "connect and handshake timed out";
     case CS_E_DEAD:
         return "connection dead: nothing received in time";
+    case CS_E_TLS:
+        return "TLS failed (see BearSSL's code)";
+    case CS_E_TLS_UNTRUSTED:
+        return "TLS: certificate from an unknown CA";
+    case CS_E_TLS_EXPIRED:
+        return "TLS: certificate expired or not yet valid";
+    case CS_E_TLS_NAME:
+        return "TLS: certificate is not for this host name";
+    case CS_E_TLS_IP_NAME:
+        return "TLS: BearSSL cannot match a certificate to an IP address: "
+               "connect by host name, or pin the key";
+    case CS_E_TLS_NO_TIME:
+        return "TLS: no clock to check certificate dates";
+    case CS_E_TLS_CERT:
+        return "TLS: certificate rejected";
+    case CS_E_TLS_PIN:
+        return "TLS: the server's key is not the pinned one";
+    case CS_E_TLS_VERSION:
+        return "TLS: the server does not speak TLS 1.2";
+    case CS_E_TLS_ALERT:
+        return "TLS: the server sent a fatal alert";
+    case CS_E_TLS_TRUNCATED:
+        return "TLS: connection closed without close_notify";
+    case CS_E_TLS_NO_ANCHORS:
+        return "TLS: no trust anchor could be loaded";
+    case CS_E_TLS_CA_FILE:
+        return "TLS: the CA file or directory is unusable";
+    case CS_E_TLS_PEM:
+        return "TLS: not a PEM or DER certificate";
     case CS_E_WS_RSV:
         return "websocket: reserved bits set";
     case CS_E_WS_OPCODE:
@@ -5215,6 +6522,20 @@ cs_errname(int err)
     case CS_E_CONNECT: return "CS_E_CONNECT";
     case CS_E_TIMEOUT: return "CS_E_TIMEOUT";
     case CS_E_DEAD: return "CS_E_DEAD";
+    case CS_E_TLS: return "CS_E_TLS";
+    case CS_E_TLS_UNTRUSTED: return "CS_E_TLS_UNTRUSTED";
+    case CS_E_TLS_EXPIRED: return "CS_E_TLS_EXPIRED";
+    case CS_E_TLS_NAME: return "CS_E_TLS_NAME";
+    case CS_E_TLS_IP_NAME: return "CS_E_TLS_IP_NAME";
+    case CS_E_TLS_NO_TIME: return "CS_E_TLS_NO_TIME";
+    case CS_E_TLS_CERT: return "CS_E_TLS_CERT";
+    case CS_E_TLS_PIN: return "CS_E_TLS_PIN";
+    case CS_E_TLS_VERSION: return "CS_E_TLS_VERSION";
+    case CS_E_TLS_ALERT: return "CS_E_TLS_ALERT";
+    case CS_E_TLS_TRUNCATED: return "CS_E_TLS_TRUNCATED";
+    case CS_E_TLS_NO_ANCHORS: return "CS_E_TLS_NO_ANCHORS";
+    case CS_E_TLS_CA_FILE: return "CS_E_TLS_CA_FILE";
+    case CS_E_TLS_PEM: return "CS_E_TLS_PEM";
     case CS_E_WS_RSV: return "CS_E_WS_RSV";
     case CS_E_WS_OPCODE: return "CS_E_WS_OPCODE";
     case CS_E_WS_MASKED: return "CS_E_WS_MASKED";
@@ -5254,6 +6575,127 @@ cs_errname(int err)
     default: return "CS_E_UNKNOWN";
     }
 }
+#if CS_HAS_TLS
+CSDEF const char *
+cs_tls_errname(int e)
+{
+    switch (e) {
+    case 0: return "no error";
+    case 1: return "bad parameter";
+    case 2: return "bad state";
+    case 3: return "unsupported TLS version";
+    case 4: return "bad TLS version";
+    case 5: return "bad record length";
+    case 6: return "record too large";
+    case 7: return "bad record MAC";
+    case 8: return "no random source";
+    case 9: return "unknown record type";
+    case 10: return "unexpected message";
+    case 12: return "bad ChangeCipherSpec";
+    case 13: return "bad alert";
+    case 14: return "bad handshake message";
+    case 15: return "oversized session ID";
+    case 16: return "cipher suite not offered";
+    case 17: return "compression not offered";
+    case 18: return "bad fragment length";
+    case 19: return "bad secure renegotiation";
+    case 20: return "extension not offered";
+    case 21: return "bad SNI";
+    case 22: return "bad ServerHelloDone";
+    case 23: return "limit exceeded";
+    case 24: return "bad Finished";
+    case 25: return "session resumption mismatch";
+    case 26: return "unsupported algorithm";
+    case 27: return "bad signature (server key)";
+    case 28: return "wrong key usage";
+    case 29: return "no client authentication";
+    case 31: return "I/O error or connection closed";
+    case 32: return "certificate OK";
+    case 33: return "certificate: invalid value";
+    case 34: return "certificate: truncated";
+    case 35: return "empty certificate chain";
+    case 36: return "certificate: inner truncation";
+    case 37: return "certificate: bad tag class";
+    case 38: return "certificate: bad tag value";
+    case 39: return "certificate: indefinite length";
+    case 40: return "certificate: extra element";
+    case 41: return "certificate: unexpected element";
+    case 42: return "certificate: not constructed";
+    case 43: return "certificate: not primitive";
+    case 44: return "certificate: partial byte";
+    case 45: return "certificate: bad boolean";
+    case 46: return "certificate: value overflow";
+    case 47: return "certificate: bad DN";
+    case 48: return "certificate: bad time";
+    case 49: return "certificate: unsupported feature";
+    case 50: return "certificate: limit exceeded";
+    case 51: return "certificate: wrong key type";
+    case 52: return "certificate: bad signature";
+    case 53: return "certificate: no clock (time unknown)";
+    case 54: return "certificate expired or not yet valid";
+    case 55: return "certificate chain: DN mismatch";
+    case 56: return "hostname mismatch";
+    case 57: return "certificate: unknown critical extension";
+    case 58: return "certificate chain: not a CA";
+    case 59: return "certificate: key usage forbids this";
+    case 60: return "certificate: public key too weak";
+    case 62: return "unknown CA (chain not trusted)";
+    case 256: return "alert received: close_notify";
+    case 266: return "alert received: unexpected_message";
+    case 276: return "alert received: bad_record_mac";
+    case 278: return "alert received: record_overflow";
+    case 296: return "alert received: handshake_failure";
+    case 298: return "alert received: bad_certificate";
+    case 299: return "alert received: unsupported_certificate";
+    case 300: return "alert received: certificate_revoked";
+    case 301: return "alert received: certificate_expired";
+    case 302: return "alert received: certificate_unknown";
+    case 303: return "alert received: illegal_parameter";
+    case 304: return "alert received: unknown_ca";
+    case 305: return "alert received: access_denied";
+    case 306: return "alert received: decode_error";
+    case 307: return "alert received: decrypt_error";
+    case 326: return "alert received: protocol_version";
+    case 327: return "alert received: insufficient_security";
+    case 336: return "alert received: internal_error";
+    case 342: return "alert received: inappropriate_fallback";
+    case 346: return "alert received: user_canceled";
+    case 365: return "alert received: missing_extension";
+    case 366: return "alert received: unsupported_extension";
+    case 368: return "alert received: unrecognized_name";
+    case 372: return "alert received: certificate_required";
+    case 376: return "alert received: no_application_protocol";
+    case 512: return "alert sent: close_notify";
+    case 522: return "alert sent: unexpected_message";
+    case 532: return "alert sent: bad_record_mac";
+    case 534: return "alert sent: record_overflow";
+    case 552: return "alert sent: handshake_failure";
+    case 554: return "alert sent: bad_certificate";
+    case 555: return "alert sent: unsupported_certificate";
+    case 556: return "alert sent: certificate_revoked";
+    case 557: return "alert sent: certificate_expired";
+    case 558: return "alert sent: certificate_unknown";
+    case 559: return "alert sent: illegal_parameter";
+    case 560: return "alert sent: unknown_ca";
+    case 561: return "alert sent: access_denied";
+    case 562: return "alert sent: decode_error";
+    case 563: return "alert sent: decrypt_error";
+    case 582: return "alert sent: protocol_version";
+    case 583: return "alert sent: insufficient_security";
+    case 592: return "alert sent: internal_error";
+    case 598: return "alert sent: inappropriate_fallback";
+    case 602: return "alert sent: user_canceled";
+    case 621: return "alert sent: missing_extension";
+    case 622: return "alert sent: unsupported_extension";
+    case 624: return "alert sent: unrecognized_name";
+    case 628: return "alert sent: certificate_required";
+    case 632: return "alert sent: no_application_protocol";
+    default:
+        return e >= 512 ? "alert sent (other)" : e >= 256
+               ? "alert received (other)" : "unknown BearSSL error";
+    }
+}
+#endif
 #else
 CSDEF const char *
 cs_strerror(int err)
@@ -5268,6 +6710,15 @@ cs_errname(int err)
     (void)err;
     return "";
 }
+
+#if CS_HAS_TLS
+CSDEF const char *
+cs_tls_errname(int e)
+{
+    (void)e;
+    return "";
+}
+#endif
 #endif
 
 #endif /* CERTSTREAM_IMPLEMENTATION */

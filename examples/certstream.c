@@ -30,6 +30,12 @@ static const char usage[] =
     "                       tells how it ended\n"
     "  --verbose            connection events on stderr\n"
     "  --header 'N: v'      an extra request header (repeatable, up to 8)\n"
+    "  --ca PATH            trust the CA certificates in this PEM file or\n"
+    "                       directory (default: $CERTSTREAM_CA, else the\n"
+    "                       system bundle, else ISRG and GTS roots)\n"
+    "  --pin CERT           trust only this server key (its certificate,\n"
+    "                       PEM or DER): no CA, name or date checks\n"
+    "  --insecure           check no certificate at all (testing only)\n"
     "  --ping-interval S    ping every S seconds (default 15; 0: never)\n"
     "  --timeout S          reconnect when nothing arrived for S seconds\n"
     "                       (default 45; 0: never)\n"
@@ -43,7 +49,8 @@ static const char usage[] =
     "Exit status: 0 stopped (signal, --count) or closed normally by the\n"
     "server; 1 output error; 2 bad usage or URL; 3 could not connect;\n"
     "4 handshake refused; 5 the server broke the websocket protocol;\n"
-    "6 the server closed with an error code; 7 the connection dropped.\n";
+    "6 the server closed with an error code; 7 the connection dropped;\n"
+    "8 TLS failed (certificate not trusted, expired, wrong name, ...).\n";
 
 enum { OUT_HUMAN, OUT_JSON, OUT_RAW };
 
@@ -61,6 +68,8 @@ static struct {
 static cs_client client;
 static cs_posix posix;
 static unsigned char names[CS_JSON_DOMAIN_BUF];
+static unsigned char anchor_mem[256 * 1024];  /* Debian's bundle: ~72 KB */
+static unsigned char pin_cert[64 * 1024];
 
 static void
 on_signal(int sig)
@@ -233,8 +242,14 @@ on_conn_event(const cs_event *e)
         fprintf(stderr, "certstream: redirected (%d) to %.*s\n", e->status,
                 (int)e->len, e->text);
         break;
+    case CS_EV_WARNING:
+        break;                        /* always shown: see on_event */
     case CS_EV_FAILED:
-        if (e->status != 0)
+        if (e->detail != 0)
+            fprintf(stderr, "certstream: failed: %s (%s; BearSSL: %s)\n",
+                    cs_strerror(e->err), cs_errname(e->err),
+                    cs_tls_errname((int)e->detail));
+        else if (e->status != 0)
             fprintf(stderr, "certstream: failed: %s (%s, HTTP %d)\n",
                     cs_strerror(e->err), cs_errname(e->err), e->status);
         else if (cs_posix_errno(&posix) != 0)
@@ -302,10 +317,31 @@ on_event(void *ctx, const cs_event *e)
         g.too_big = 0;
         on_conn_event(e);
         break;
+    case CS_EV_WARNING:
+        fprintf(stderr, "certstream: WARNING: %.*s\n", (int)e->len, e->text);
+        break;
     default:
         on_conn_event(e);
         break;
     }
+}
+
+/* Read a whole (small) file into buf; returns its length or -1. */
+static long
+read_file(const char *path, unsigned char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+
+    if (f == NULL)
+        return -1;
+    n = fread(buf, 1, cap, f);
+    if (ferror(f) || n == cap) {
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return (long)n;
 }
 
 /* A non-negative number of seconds (fractions allowed) as milliseconds. */
@@ -352,6 +388,8 @@ exit_status(int r)
         return g.write_err == EPIPE ? 0 : 1;
     if (r == 0)
         return 0;
+    if (r <= -40 && r >= -59 && r != CS_E_TLS_TRUNCATED)
+        return 8;
     if (g.last == CS_EV_FAILED)
         return r <= -90 && r >= -99 ? 4 : 3;
     if (r == CS_E_WS_CLOSED_BY_PEER)
@@ -377,6 +415,7 @@ main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "--url") || !strcmp(a, "--header")
+                 || !strcmp(a, "--ca") || !strcmp(a, "--pin")
                  || !strcmp(a, "--ping-interval") || !strcmp(a, "--timeout")
                  || !strcmp(a, "--max-message") || !strcmp(a, "-n")
                  || !strcmp(a, "--count");
@@ -403,6 +442,17 @@ main(int argc, char **argv)
             g.verbose = 1;
         } else if (!strcmp(a, "--disable-colors")) {
             /* no colors yet */
+        } else if (!strcmp(a, "--ca")) {
+            cfg.ca_file = v;
+        } else if (!strcmp(a, "--pin")) {
+            long n = read_file(v, pin_cert, sizeof pin_cert);
+            if (n < 0)
+                return bad_usage("cannot read --pin file", v);
+            cfg.tls_mode = CS_TLS_PIN;
+            cfg.pin_cert = pin_cert;
+            cfg.pin_cert_len = (size_t)n;
+        } else if (!strcmp(a, "--insecure")) {
+            cfg.tls_mode = CS_TLS_INSECURE;
         } else if (!strcmp(a, "--header")) {
             if (cfg.header_count == CS_MAX_HEADERS)
                 return bad_usage("too many --header options", NULL);
@@ -427,6 +477,11 @@ main(int argc, char **argv)
         i += takes;
     }
     cfg.raw = g.out != OUT_HUMAN;
+    if (cfg.ca_file == NULL && getenv("CERTSTREAM_CA") != NULL
+        && *getenv("CERTSTREAM_CA") != '\0')
+        cfg.ca_file = getenv("CERTSTREAM_CA");
+    cfg.anchor_mem = anchor_mem;
+    cfg.anchor_mem_cap = sizeof anchor_mem;
     g.client = &client;
 
     memset(&sa, 0, sizeof sa);
@@ -445,7 +500,22 @@ main(int argc, char **argv)
         if (r == CS_E_URL)
             return bad_usage("bad URL (want ws://host[:port]/path)",
                              cfg.url);
-        return bad_usage("bad --header (want 'Name: value')", NULL);
+        if (r == CS_E_ARG)
+            return bad_usage("bad --header (want 'Name: value')", NULL);
+        fprintf(stderr, "certstream: %s: %s\n",
+                r == CS_E_TLS_PEM ? "--pin" : cfg.ca_file ? cfg.ca_file
+                                                        : "TLS",
+                cs_strerror(r));
+        return 8;
+    }
+    if (g.verbose) {
+        size_t n, bytes;
+        const char *src = cs_client_trust(&client, &n, &bytes);
+        if (n > 0 && bytes > 0)
+            fprintf(stderr, "certstream: wss:// trusts %zu anchors from %s "
+                    "(%zu bytes)\n", n, src, bytes);
+        else
+            fprintf(stderr, "certstream: wss:// trusts %s\n", src);
     }
     r = cs_run(&client);
     fflush(stdout);

@@ -5,6 +5,9 @@
  * Prints each certificate's domains, one per line, the way a phishing
  * watcher would consume them. Reads each file in 4 KiB pieces to show that
  * the extractor never needs the whole message at once. */
+/* The extractor alone: no network, no TLS, no POSIX. */
+#define CERTSTREAM_NO_TLS
+#define CERTSTREAM_NO_POSIX
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 

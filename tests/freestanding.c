@@ -2,6 +2,7 @@
  * Compiled only (make freestanding); nm must show no undefined symbol. */
 #define CS_NO_SIMD
 #define CERTSTREAM_NO_POSIX
+#define CERTSTREAM_NO_TLS
 #define CERTSTREAM_IMPLEMENTATION
 #define CS_ASSERT(x) ((void)0)
 #define CS_MEMCPY(d, s, n) fs_memcpy((d), (s), (n))

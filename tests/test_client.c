@@ -28,6 +28,9 @@
  * under four read/write size mixes.
  *
  * CS_TEST_SCALE (default 1) scales the random split runs. */
+/* The engine over a plain fake link: TLS (a transport over the link) is
+ * tested against real TLS peers, in test_tls.py. */
+#define CERTSTREAM_NO_TLS
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"

@@ -5,6 +5,9 @@
  *
  * See README.md ("cs-extract") for the output format. Constant memory:
  * input is streamed through the extractor, never held whole. */
+/* The extractor alone: no network, no TLS, no POSIX. */
+#define CERTSTREAM_NO_TLS
+#define CERTSTREAM_NO_POSIX
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 
