@@ -132,6 +132,7 @@ afl:
 
 bench:
 	bash bench/run.sh
+	@if [ -f bench/e2e.sh ]; then bash bench/e2e.sh; fi
 
 demo: $(B)/cs-extract
 	bash tools/demo.sh
