@@ -1,10 +1,11 @@
-/* certstream.h - v0.1.0 - CertStream feed client in one header.
+/* certstream.h - v0.3.0 - CertStream feed client in one header.
  * License: MIT, at the end of the file.
  *
  * Do this:
  *   #define CERTSTREAM_IMPLEMENTATION
  * before you include this file in *one* C or C++ file to create the
  * implementation. Every other file includes it without the define.
+ * Link with -lbearssl (TLS), or define CERTSTREAM_NO_TLS.
  *
  * Usage (the extractor: one websocket text message in, its fields out):
  *
@@ -35,6 +36,8 @@
  *
  * Switches (define the same way before EVERY include):
  *   CERTSTREAM_STATIC     every function static (private copy per file)
+ *   CERTSTREAM_NO_TLS     no BearSSL: ws:// only
+ *   CS_TLS_FULL_DUPLEX    33 KB TLS buffer instead of 16.7 KB half-duplex
  *   CERTSTREAM_NO_POSIX   no sockets, clock, entropy or blocking loop
  *   CS_NO_ERROR_STRINGS   cs_strerror() and cs_errname() return ""
  *   CS_NO_SIMD            no SSE2 string scanning (portable SWAR path)
@@ -56,10 +59,11 @@
  *
  * Sections: [0] helpers  [1] core: JSON field extractor  [1c] websocket
  *   frames  [1d] URLs and the opening handshake  [2] transport interface
- *   [3] client engine  [4] POSIX transport  [5] blocking loop
- *   [9] error strings
+ *   [2b] TLS transport (BearSSL)  [3] client engine  [4] POSIX transport
+ *   [5] blocking loop  [9] error strings
  *
  * History:
+ *   0.3.0  wss:// over BearSSL: verified TLS, trust sources, pinning
  *   0.2.0  the websocket client over ws://: RFC 6455, keepalive, reconnect
  *   0.1.0  the streaming, allocation-free message extractor
  */
@@ -83,9 +87,9 @@
 #include <stdint.h>
 
 #define CERTSTREAM_VERSION_MAJOR 0
-#define CERTSTREAM_VERSION_MINOR 2
+#define CERTSTREAM_VERSION_MINOR 3
 #define CERTSTREAM_VERSION_PATCH 0
-#define CERTSTREAM_VERSION_STRING "0.2.0"
+#define CERTSTREAM_VERSION_STRING "0.3.0"
 
 #ifndef CSDEF
 #  if defined(CERTSTREAM_STATIC) && (defined(__GNUC__) || defined(__clang__))

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job, offline: a local CertStream server (Debian's Python
-# websockets, on 127.0.0.1) streams a generated feed, and build/certstream
-# connects to it and prints certificates as they arrive, as a user would
-# run it against their own server. Then the recorded-feed tool, cs-extract.
-# Installs what it needs.
+# websockets over TLS, on 127.0.0.1, with a demo CA made here by openssl)
+# streams a generated feed, and build/certstream connects to it over wss://
+# and prints certificates as they arrive, as a user would run it against
+# their own server. Then the recorded-feed tool, cs-extract. Installs what
+# it needs.
 set -eu
 cd "$(dirname "$0")/.."
 bash tools/deps.sh demo
@@ -14,8 +15,20 @@ for k in lite full domains; do
     /usr/bin/python3 tests/gen_feed.py --kind "$k" --count 3000 --seed 7 \
         --style mixed > "$d/$k.ndjson"
 done
+# A demo CA and a certificate for localhost (ECDSA P-256, 1 day).
+openssl ecparam -name prime256v1 -genkey -noout -out "$d/ca.key" 2>/dev/null
+openssl req -x509 -new -key "$d/ca.key" -sha256 -days 2 -subj "/CN=demo CA" \
+    -out "$d/ca.pem" 2>/dev/null
+openssl ecparam -name prime256v1 -genkey -noout -out "$d/srv.key" 2>/dev/null
+openssl req -new -key "$d/srv.key" -subj "/CN=localhost" -out "$d/srv.csr" \
+    2>/dev/null
+printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' \
+    > "$d/ext.cnf"
+openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+    -CAcreateserial -days 1 -sha256 -extfile "$d/ext.cnf" -out "$d/srv.pem" \
+    2>/dev/null
 /usr/bin/python3 tools/demo_server.py --feed-dir "$d" --rate 200 --loop \
-    > "$d/server.txt" 2>&1 &
+    --cert "$d/srv.pem" --key "$d/srv.key" > "$d/server.txt" 2>&1 &
 srv=$!
 trap 'kill $srv 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
@@ -23,22 +36,30 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 port=$(awk '/^port/ {print $2}' "$d/server.txt")
-url="ws://127.0.0.1:$port"
+url="wss://localhost:$port"
+export CERTSTREAM_CA="$d/ca.pem"
 echo "A local CertStream server streams a generated feed on $url"
+echo "(TLS, certificate from a demo CA: CERTSTREAM_CA=$CERTSTREAM_CA)"
 echo
 echo "\$ certstream --url $url/ --verbose     (3 seconds, then Ctrl-C)"
 timeout -s INT 3 build/certstream --url "$url/" --verbose \
     > "$d/human.txt" 2> "$d/verbose.txt" || true
-sed -n 1,2p "$d/verbose.txt"
+sed -n 1,3p "$d/verbose.txt"
 head -n 8 "$d/human.txt" | cut -c1-150
 echo "  ... $(wc -l < "$d/human.txt") certificate lines in 3 s"
 tail -n 1 "$d/verbose.txt"
 echo
-echo "\$ certstream --url $url/domains-only -n 5 --full"
-build/certstream --url "$url/domains-only" -n 5 --full | head -n 5
+echo "\$ certstream --url $url/domains-only -n 5"
+build/certstream --url "$url/domains-only" -n 5
 echo
 echo "\$ certstream --url $url/full-stream --json -n 2 | cut -c1-150"
 build/certstream --url "$url/full-stream" --json -n 2 | cut -c1-150
+echo
+echo "\$ certstream --url $url/ --once     (the system's CAs do not know the demo CA)"
+CERTSTREAM_CA= build/certstream --url "$url/" --once --verbose 2>&1 | tail -n 1 \
+    || true
+echo "  exit status $(CERTSTREAM_CA= build/certstream --url "$url/" --once \
+    >/dev/null 2>&1; echo $?)"
 echo
 feed=$d/mixed.ndjson
 /usr/bin/python3 tests/gen_feed.py --kind mixed --count 20000 --seed 7 > "$feed"

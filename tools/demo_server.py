@@ -8,6 +8,7 @@ Each client gets the feed from the start, RATE messages a second, in
 bursts as the real servers send them (CT logs are polled in batches).
 
   demo_server.py --feed-dir DIR [--port 0] [--rate 300] [--loop]
+                 [--cert CERT.pem --key KEY.pem]   (wss:// instead of ws://)
 
 DIR holds lite.ndjson, full.ndjson and domains.ndjson. The chosen port is
 printed on stdout as "port N" once the server listens.
@@ -15,6 +16,7 @@ printed on stdout as "port N" once the server listens.
 import argparse
 import asyncio
 import os
+import ssl
 import sys
 
 import websockets
@@ -36,7 +38,14 @@ async def main():
     ap.add_argument('--port', type=int, default=0)
     ap.add_argument('--rate', type=float, default=300)
     ap.add_argument('--loop', action='store_true')
+    ap.add_argument('--cert')
+    ap.add_argument('--key')
     a = ap.parse_args()
+    tls = None
+    if a.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        tls.load_cert_chain(a.cert, a.key)
     feeds = load(a.feed_dir)
     burst = max(1, int(a.rate / 10))
 
@@ -56,7 +65,7 @@ async def main():
             pass
 
     async with websockets.serve(client, '127.0.0.1', a.port,
-                                max_size=None) as srv:
+                                max_size=None, ssl=tls) as srv:
         port = srv.sockets[0].getsockname()[1]
         print('port', port, flush=True)
         await asyncio.Future()
