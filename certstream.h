@@ -795,8 +795,9 @@ enum {
                               handshake, else why; status: the close code
                               received or sent (1006: none), text: reason */
     CS_EV_RETRY,           /* the next attempt in delay_ms */
-    CS_EV_WARNING          /* text: something the user must know (TLS
+    CS_EV_WARNING,         /* text: something the user must know (TLS
                               certificates are not checked, ...) */
+    CS_EV_TICK             /* cs_config.tick_ms passed */
 };
 
 /* One event; every pointer is valid only during the callback. */
@@ -854,6 +855,8 @@ typedef struct cs_config {
     uint32_t healthy_ms;        /* 30000: a connection up this long
                                    resets the backoff */
     int max_redirects;          /* 3 */
+    uint32_t tick_ms;           /* 0: none; else a CS_EV_TICK this often
+                                   (for periodic work: statistics, ...) */
 #if CS_HAS_TLS
     /* wss:// (see [2b]). Trust, in this order: anchors; ca_file; the
      * system bundle (POSIX) loaded into anchor_mem; the built-in set. */
@@ -917,6 +920,8 @@ typedef struct cs_client {
     uint64_t t_phase;      /* when the current phase began */
     uint64_t t_rx, t_ping; /* last byte received, last ping sent */
     uint64_t t_retry;      /* when to try again */
+    uint64_t t_tick;       /* the last CS_EV_TICK */
+    int ticking;
     uint64_t t_connected;
     size_t rlen, roff;     /* unread received bytes: rbuf[roff..rlen) */
     size_t slen, soff;     /* unsent bytes: out[soff..slen) */
@@ -5663,7 +5668,8 @@ cs__deadline(const cs_client *c)
 
     switch (c->phase) {
     case CS__IDLE:
-        return c->t_retry;
+        d = c->t_retry;
+        break;
     case CS__HANDSHAKE:
         if (g->connect_timeout_ms > 0)
             d = c->t_phase + g->connect_timeout_ms;
@@ -5682,7 +5688,8 @@ cs__deadline(const cs_client *c)
         d = c->now;
         break;
     }
-    return d;
+    t = c->t_tick + g->tick_ms;
+    return g->tick_ms > 0 && t < d ? t : d;
 }
 
 /* Write what is queued; a failure ends the attempt or the connection, and
@@ -5881,6 +5888,13 @@ cs_client_step(cs_client *c, uint64_t now_ms, cs_wait *w)
 
     CS_ASSERT(c != NULL && w != NULL);
     c->now = now_ms;
+    if (!c->ticking)
+        c->ticking = 1, c->t_tick = now_ms;  /* the first step: the clock */
+    if (c->cfg.tick_ms > 0 && now_ms - c->t_tick >= c->cfg.tick_ms
+        && c->phase != CS__DONE) {
+        c->t_tick = now_ms;
+        cs__emit3(c, CS_EV_TICK, 0, 0);
+    }
     for (rounds = 0; rounds < 8 && c->phase != CS__DONE; rounds++) {
         if (c->stop) {
             if (c->phase == CS__IDLE || c->phase == CS__HANDSHAKE) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_URL "wss://certstream.calidog.io/"
 
@@ -23,6 +24,7 @@ static const char usage[] =
     "\n"
     "  --url URL            server (default " DEFAULT_URL ")\n"
     "  --full               add every domain to the line: [a, b, ...]\n"
+    "  --domains            every domain, one per line (for pipes)\n"
     "  --json               each message (heartbeats aside) exactly as the\n"
     "                       server sent it, one line each\n"
     "  --raw                every text message verbatim, one line each\n"
@@ -42,7 +44,9 @@ static const char usage[] =
     "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
     "  -n, --count N        stop after N certificates (certificate_update\n"
     "                       or dns_entries messages)\n"
-    "  --disable-colors     accepted for certstream-python compatibility\n"
+    "  --utc                times in UTC instead of local time\n"
+    "  --stats              a summary line on stderr every 10 seconds\n"
+    "  --disable-colors     no colors (also: NO_COLOR, or not a terminal)\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
     "\n"
@@ -52,10 +56,11 @@ static const char usage[] =
     "6 the server closed with an error code; 7 the connection dropped;\n"
     "8 TLS failed (certificate not trusted, expired, wrong name, ...).\n";
 
-enum { OUT_HUMAN, OUT_JSON, OUT_RAW };
+enum { OUT_HUMAN, OUT_JSON, OUT_RAW, OUT_DOMAINS };
 
 static struct {
-    int out, full, verbose;
+    int out, full, verbose, color, utc, stats;
+    uint64_t last_messages, last_ms;
     unsigned long long count, certs;
     cs_client *client;
     unsigned char *buf;       /* the current message, for --json / --raw */
@@ -163,7 +168,7 @@ iso_time(double seen, char *out, size_t cap)
     if (us >= 1000000)
         s++, us -= 1000000;
     t = (time_t)s;
-    if (localtime_r(&t, &tm) == NULL) {
+    if ((g.utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) == NULL) {
         snprintf(out, cap, "%.6f", seen);
         return;
     }
@@ -172,53 +177,101 @@ iso_time(double seen, char *out, size_t cap)
         snprintf(out + n, cap - n, ".%06lld", us);
 }
 
+/* certstream-python's colors (termcolor: bold, then the color). */
+#define C_TIME "\033[1m\033[36m"
+#define C_URL "\033[1m\033[34m"
+#define C_NAME "\033[1m\033[32m"
+#define C_DOM "\033[1m\033[37m"
+#define C_SEP "\033[34m"
+#define C_END "\033[0m"
+
+static void
+put_color(const char *esc, const char *p, size_t n)
+{
+    if (g.color)
+        put(esc, strlen(esc));
+    put(p, n);
+    if (g.color)
+        put(C_END, strlen(C_END));
+}
+
+/* Every domain of a message, one per line (--domains, and dns_entries
+ * messages in the default output). */
+static void
+print_domains(const cs_msg *m)
+{
+    size_t i, n;
+
+    for (i = 0; i < m->domain_count; i++) {
+        const char *d = cs_msg_domain(m, i, &n);
+        put(d, n);
+        put("\n", 1);
+    }
+    flush();
+}
+
 /* The default output: certstream-python's line for a certificate
- * ("[time] url - name " with --full adding "[a, b]"), and the domains of
- * a dns_entries message one per line. */
+ * ("[time] url - name " with --full adding "[a, b]"). */
 static void
 print_human(const cs_msg *m)
 {
+    char ts[80] = "[";
     size_t i, n;
     const char *d;
 
     if (m->type == CS_MSG_DNS) {
-        for (i = 0; i < m->domain_count; i++) {
-            d = cs_msg_domain(m, i, &n);
-            put(d, n);
-            put("\n", 1);
-        }
-        flush();
+        print_domains(m);
         return;
     }
     if (m->type != CS_MSG_CERT)
         return;
-    {
-        char ts[64] = "";
-        if (m->has & CS_F_SEEN)
-            iso_time(m->seen, ts, sizeof ts);
-        put("[", 1);
-        put(ts, strlen(ts));
-        put("] ", 2);
-        put(m->source_url.buf, m->source_url.len);
-        put(" - ", 3);
-        if (m->domain_count > 0) {
-            d = cs_msg_domain(m, 0, &n);
-            put(d, n);
+    if (m->has & CS_F_SEEN)
+        iso_time(m->seen, ts + 1, sizeof ts - 2);
+    strcat(ts, "]");
+    put_color(C_TIME, ts, strlen(ts));
+    put(" ", 1);
+    put_color(C_URL, m->source_url.buf, m->source_url.len);
+    put(" - ", 3);
+    d = m->domain_count > 0 ? cs_msg_domain(m, 0, &n) : "";
+    put_color(C_NAME, d, m->domain_count > 0 ? n : 0);
+    put(" ", 1);
+    if (g.full) {
+        put_color(C_SEP, "[", 1);
+        for (i = 0; i < m->domain_count; i++) {
+            if (i > 0)
+                put_color(C_SEP, ", ", 2);
+            d = cs_msg_domain(m, i, &n);
+            put_color(C_DOM, d, n);
         }
-        put(" ", 1);
-        if (g.full) {
-            put("[", 1);
-            for (i = 0; i < m->domain_count; i++) {
-                d = cs_msg_domain(m, i, &n);
-                if (i > 0)
-                    put(", ", 2);
-                put(d, n);
-            }
-            put("]", 1);
-        }
-        put("\n", 1);
-        flush();
+        put_color(C_SEP, "]", 1);
     }
+    put("\n", 1);
+    flush();
+}
+
+/* --stats: one line on stderr. */
+static void
+print_stats(const char *when)
+{
+    const cs_stats *st = cs_client_stats(g.client);
+    uint64_t now = cs_now_ms(), dt = now - g.last_ms;
+
+    fprintf(stderr, "certstream: %s: %.1f msg/s; %llu messages (%llu "
+            "certificates, %llu dns_entries, %llu heartbeats), %.1f MB; "
+            "%llu reconnects, %llu failed attempts, %llu parse errors, "
+            "%llu protocol errors\n", when,
+            dt > 0 ? (double)(st->messages - g.last_messages) * 1000.0
+                         / (double)dt : 0.0,
+            (unsigned long long)st->messages,
+            (unsigned long long)st->by_type[CS_MSG_CERT],
+            (unsigned long long)st->by_type[CS_MSG_DNS],
+            (unsigned long long)st->by_type[CS_MSG_HEARTBEAT],
+            (double)st->bytes / 1e6, (unsigned long long)st->reconnects,
+            (unsigned long long)st->failures,
+            (unsigned long long)st->parse_errors,
+            (unsigned long long)st->protocol_errors);
+    g.last_messages = st->messages;
+    g.last_ms = now;
 }
 
 /* One line on stderr for a connection event (--verbose), and the
@@ -305,6 +358,8 @@ on_event(void *ctx, const cs_event *e)
             }
         } else if (g.out == OUT_HUMAN && e->err == 0) {
             print_human(e->msg);
+        } else if (g.out == OUT_DOMAINS && e->err == 0) {
+            print_domains(e->msg);
         }
         if (e->err == 0 && g.count > 0
             && (e->msg->type == CS_MSG_CERT || e->msg->type == CS_MSG_DNS)
@@ -319,6 +374,9 @@ on_event(void *ctx, const cs_event *e)
         break;
     case CS_EV_WARNING:
         fprintf(stderr, "certstream: WARNING: %.*s\n", (int)e->len, e->text);
+        break;
+    case CS_EV_TICK:
+        print_stats("stats");
         break;
     default:
         on_conn_event(e);
@@ -432,6 +490,12 @@ main(int argc, char **argv)
             cfg.url = v;
         } else if (!strcmp(a, "--full")) {
             g.full = 1;
+        } else if (!strcmp(a, "--domains")) {
+            g.out = OUT_DOMAINS;
+        } else if (!strcmp(a, "--utc")) {
+            g.utc = 1;
+        } else if (!strcmp(a, "--stats")) {
+            g.stats = 1;
         } else if (!strcmp(a, "--json")) {
             g.out = OUT_JSON;
         } else if (!strcmp(a, "--raw")) {
@@ -441,7 +505,7 @@ main(int argc, char **argv)
         } else if (!strcmp(a, "--verbose")) {
             g.verbose = 1;
         } else if (!strcmp(a, "--disable-colors")) {
-            /* no colors yet */
+            g.color = -1;
         } else if (!strcmp(a, "--ca")) {
             cfg.ca_file = v;
         } else if (!strcmp(a, "--pin")) {
@@ -476,7 +540,14 @@ main(int argc, char **argv)
         }
         i += takes;
     }
-    cfg.raw = g.out != OUT_HUMAN;
+    cfg.raw = g.out == OUT_JSON || g.out == OUT_RAW;
+    /* Colors as certstream-python, but only on a terminal, and never with
+     * NO_COLOR set (no-color.org). */
+    g.color = g.color == 0 && isatty(1) && getenv("NO_COLOR") == NULL;
+    if (g.stats) {
+        cfg.tick_ms = 10000;
+        g.last_ms = cs_now_ms();
+    }
     if (cfg.ca_file == NULL && getenv("CERTSTREAM_CA") != NULL
         && *getenv("CERTSTREAM_CA") != '\0')
         cfg.ca_file = getenv("CERTSTREAM_CA");
@@ -519,6 +590,8 @@ main(int argc, char **argv)
     }
     r = cs_run(&client);
     fflush(stdout);
+    if (g.stats)
+        print_stats("total");
     free(g.buf);
     return exit_status(r);
 }
