@@ -1,0 +1,244 @@
+/* custom_transport: the shape of a firmware program.
+ *
+ * The library is built with CERTSTREAM_NO_POSIX: it has no sockets, no
+ * clock and no entropy of its own. The program brings them:
+ *   - a link: five transport callbacks (open, read, write, wait, close);
+ *     TLS runs over it (cs_tls inside the client), as it would over a
+ *     modem, a UART or a vendor TCP/IP stack;
+ *   - entropy: a hardware RNG (here /dev/urandom stands in for it);
+ *   - a clock: milliseconds for timers, Unix time for certificate dates
+ *     (an RTC or SNTP; without one, pin the server key instead);
+ *   - trust: the built-in ISRG and GTS roots (no CA bundle on a device).
+ * The host build implements the link with BSD sockets so that it runs
+ * here; FIRMWARE_BOARD swaps in board_*() functions from your BSP.
+ *
+ *   build/examples/custom_transport wss://host:port/path */
+#ifndef FIRMWARE_BOARD
+#define _POSIX_C_SOURCE 200809L       /* the host stand-in uses sockets */
+#endif
+#define CERTSTREAM_NO_POSIX
+#define CERTSTREAM_IMPLEMENTATION
+#include "../certstream.h"
+
+#include <stdio.h>
+
+/* ---- the board: link, entropy, clocks -------------------------------- */
+#ifdef FIRMWARE_BOARD
+/* Your BSP provides these (see fw/ for a Cortex-M4 build). */
+int board_link_open(const char *host, unsigned port);
+int board_link_read(unsigned char *buf, size_t len);   /* 0: nothing now */
+int board_link_write(const unsigned char *buf, size_t len);
+void board_link_close(void);
+int board_rng(void *buf, size_t len);
+uint64_t board_millis(void);
+int64_t board_unix_time(void);
+void board_idle(uint64_t until_ms);
+#else
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fd = -1;
+
+static int
+board_link_open(const char *host, unsigned port)
+{
+    struct addrinfo hints, *res, *ai;
+    char p[8];
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(p, sizeof p, "%u", port);
+    if (getaddrinfo(host, p, &hints, &res) != 0)
+        return -1;
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, SOCK_STREAM, 0);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            break;                     /* blocking connect: simple */
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd >= 0)
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd >= 0 ? 0 : -1;
+}
+
+static int
+board_link_read(unsigned char *buf, size_t len)
+{
+    ssize_t n = recv(fd, buf, len, 0);
+    if (n == 0)
+        return -2;                     /* EOF */
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    return (int)n;
+}
+
+static int
+board_link_write(const unsigned char *buf, size_t len)
+{
+    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    return (int)n;
+}
+
+static void
+board_link_close(void)
+{
+    if (fd >= 0)
+        close(fd);
+    fd = -1;
+}
+
+static int
+board_rng(void *buf, size_t len)
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t n = f != NULL ? fread(buf, 1, len, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    return n == len ? 0 : -1;
+}
+
+static uint64_t
+board_millis(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int64_t
+board_unix_time(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static void
+board_idle(uint64_t until_ms)
+{
+    struct pollfd pf;
+    uint64_t now = board_millis();
+    pf.fd = fd;
+    pf.events = POLLIN;
+    poll(&pf, fd >= 0 ? 1 : 0,
+         until_ms > now ? (int)(until_ms - now < 1000 ? until_ms - now
+                                                      : 1000) : 0);
+}
+#endif
+
+/* ---- the transport: the library's five callbacks over the board ------ */
+static int
+link_open(void *ctx, const cs_url *url)
+{
+    (void)ctx;
+    return board_link_open(url->host, url->port) == 0 ? 0 : CS_E_CONNECT;
+}
+
+static int
+link_read(void *ctx, unsigned char *buf, size_t len)
+{
+    int n = board_link_read(buf, len);
+    (void)ctx;
+    return n >= 0 ? n : n == -2 ? CS_E_CLOSED : CS_E_IO;
+}
+
+static int
+link_write(void *ctx, const unsigned char *buf, size_t len)
+{
+    int n = board_link_write(buf, len);
+    (void)ctx;
+    return n >= 0 ? n : CS_E_IO;
+}
+
+static int
+link_wait(void *ctx, int want, int *fdp)
+{
+    (void)ctx;
+    *fdp = -1;                 /* no descriptor: the loop polls by time */
+    return want;
+}
+
+static void
+link_close(void *ctx)
+{
+    (void)ctx;
+    board_link_close();
+}
+
+static int
+rng(void *ctx, void *buf, size_t len)
+{
+    (void)ctx;
+    return board_rng(buf, len) == 0 ? 0 : CS_E_RANDOM;
+}
+
+static int
+unix_time(void *ctx, int64_t *t)
+{
+    (void)ctx;
+    *t = board_unix_time();
+    return 0;
+}
+
+/* ---- the application ------------------------------------------------- */
+static unsigned char names[16 * 1024];  /* a device keeps less */
+static cs_client client;
+static unsigned long certs;
+
+static void
+on_event(void *ctx, const cs_event *ev)
+{
+    size_t n;
+    (void)ctx;
+    if (ev->type == CS_EV_MESSAGE && ev->err == 0
+        && ev->msg->type == CS_MSG_CERT && ev->msg->domain_count > 0) {
+        printf("%lu %s\n", ++certs, cs_msg_domain(ev->msg, 0, &n));
+        if (certs == 20)
+            cs_client_stop(&client);  /* a demo: stop after 20 */
+    } else if (ev->type == CS_EV_FAILED || ev->type == CS_EV_DISCONNECTED) {
+        printf("link: %s (BearSSL: %s)\n", cs_strerror(ev->err),
+               cs_tls_errname((int)ev->detail));
+    }
+    fflush(stdout);
+}
+
+int
+main(int argc, char **argv)
+{
+    cs_config cfg;
+    cs_transport link;
+    cs_wait w;
+    int r;
+
+    link.open = link_open;
+    link.read = link_read;
+    link.write = link_write;
+    link.wait = link_wait;
+    link.close = link_close;
+    link.ctx = NULL;
+    cs_config_init(&cfg);
+    cfg.url = argc > 1 ? argv[1] : "wss://certstream.calidog.io/";
+    cfg.on_event = on_event;
+    cfg.random = rng;
+    cfg.unix_time = unix_time;
+    cfg.dom = names;
+    cfg.dom_cap = sizeof names;
+    r = cs_client_init(&client, &cfg, &link);  /* built-in roots */
+    if (r != 0) {
+        printf("%s: %s\n", cfg.url, cs_strerror(r));
+        return 2;
+    }
+    while (cs_client_step(&client, board_millis(), &w) == 0)
+        board_idle(w.deadline_ms);   /* or sleep until an interrupt */
+    cs_client_close(&client);
+    return cs_client_result(&client) == 0 ? 0 : 1;
+}
