@@ -2,7 +2,8 @@
 # fuzz/run.sh - build the libFuzzer targets and run them.
 #
 #   fuzz/run.sh build                  build build/fuzz/fuzz_<target> only
-#   fuzz/run.sh fuzz SECONDS [TARGET]  run each target (or one) SECONDS
+#   fuzz/run.sh fuzz SECONDS [TARGET]  run every target its share of
+#                                      SECONDS, or TARGET all of SECONDS
 #
 # Targets: json (fuzz_json.c, the extractor: chunking, reuse, reference
 # model), number (fuzz_number.c: cs_json_number vs strtod) and
@@ -10,7 +11,15 @@
 # portable SWAR string scanner and 64-bit multiply that non-x86 builds
 # use; same seeds and dictionary) and
 # json_small (fuzz_json.c with CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7:
-# every text is cut, at every UTF-8 position, and nesting hits the limit).
+# every text is cut, at every UTF-8 position, and nesting hits the limit);
+# ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
+# and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
+# chunked, the request) and url (fuzz_url.c: cs_url_parse/resolve).
+# Shares of SECONDS when every target runs (`make fuzz`, `make
+# fuzz-smoke`): 100% each for the json family and number, 50% for ws,
+# 25% each for hs and url (small state machines that saturate quickly), so
+# FUZZ_SECONDS=20 is 100 s in all. FUZZ_SHARE=100 gives every target all
+# of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
@@ -40,13 +49,15 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small"
+targets_all="json number json_nosimd json_small ws hs url"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
+# No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
+# #define it too) spares linking BearSSL.
 flags="-std=c99 -O1 -g -fno-omit-frame-pointer \
  -fsanitize=fuzzer,address,undefined,integer \
  -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base \
- -fno-sanitize-recover=all -I$hdr ${FUZZ_CFLAGS:-}"
+ -fno-sanitize-recover=all -DCERTSTREAM_NO_TLS= -I$hdr ${FUZZ_CFLAGS:-}"
 
 # json_nosimd, json_small -> json: harness, seeds, dictionary, regress dir.
 base() { echo "${1%%_*}"; }
@@ -69,11 +80,26 @@ build() {
 
 # max_len per target: whole certificate messages (a few KB) for json;
 # numbers: room for the ~800-digit halfway seeds (longer still through
-# the 0xFF expansion).
+# the 0xFF expansion); ws: a few frames of certificate size (the 64-bit
+# length seed is cut, a truncated frame is a case of its own); hs: the
+# @PAD@ flag makes the long headers, so a short response is enough; url:
+# past CS_URL_MAX (1024).
 max_len() {
     case "$(base "$1")" in
     json) echo 16384 ;;
     number) echo 1024 ;;
+    ws) echo 4096 ;;
+    hs) echo 4096 ;;
+    url) echo 2048 ;;
+    esac
+}
+
+# Percent of SECONDS a target gets when every target runs.
+share() {
+    case "$1" in
+    ws) echo "${FUZZ_SHARE:-50}" ;;
+    hs | url) echo "${FUZZ_SHARE:-25}" ;;
+    *) echo 100 ;;
     esac
 }
 
@@ -106,7 +132,7 @@ run_one() {
         ls -t "$crashes" |
             head -n $((after - before > 0 ? after - before : 1)) |
             sed "s|^|    $crashes/|"
-        grep -E 'ERROR|fuzz_(json|number):|runtime error|SUMMARY' "$log" |
+        grep -E 'ERROR|fuzz_[a-z]+:|runtime error|SUMMARY' "$log" |
             head -n 5 | sed 's/^/    /'
         return 1
     fi
@@ -121,13 +147,19 @@ fuzz)
     secs=${2:-60}
     build
     fail=0
-    for t in ${3:-$targets_all}; do
-        run_one "$t" "$secs" || fail=1
-    done
+    if [ -n "${3:-}" ]; then
+        run_one "$3" "$secs" || fail=1
+    else
+        for t in $targets_all; do
+            s=$((secs * $(share "$t") / 100))
+            [ "$s" -lt 1 ] && s=1
+            run_one "$t" "$s" || fail=1
+        done
+    fi
     exit $fail
     ;;
 *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -8,7 +8,9 @@
 #     asan` / `make ubsan` pass them down);
 #   - the same with -DCS_NO_SIMD -DCS_NO_INT128 (the portable string
 #     scanner and 64x64 multiply);
-#   - the same with tiny limits (CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7);
+#   - the same with tiny limits (CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7;
+#     for ws/hs/url CS_WS_MAX_MESSAGE=1000, CS_HS_MAX_RESPONSE=512,
+#     CS_URL_MAX=64);
 #   - when no sanitizer was asked for and clang can: clang with
 #     -fsanitize=address,undefined.
 # A replay that dies is restarted after the file that killed it, so one
@@ -25,15 +27,25 @@ pass=0
 fail=0
 skip=0
 mkdir -p "$out"
+# fuzz/fuzz_<t>.c for each; corpus/<t>/ and regress/<t>/ are replayed
+targets="json number ws hs url"
 
 # build NAME COMPILER FLAGS...: one replay binary per target.
 build() {
     local name=$1 cc=$2 t
     shift 2
-    for t in json number; do
+    for t in $targets; do
+        local extra=""
+        [ "$name" = small ] && case $t in ws | hs | url)
+            extra="-DCS_WS_MAX_MESSAGE=1000 -DCS_HS_MAX_RESPONSE=512"
+            extra="$extra -DCS_URL_MAX=64" ;;
+        esac
+        # no harness needs TLS: no BearSSL to link (empty value: a harness
+        # may #define CERTSTREAM_NO_TLS as well)
         # shellcheck disable=SC2086,SC2068
-        if ! $cc -std=c99 $warn -I. $@ -o "$out/${name}_$t" fuzz/main.c \
-                "fuzz/fuzz_$t.c" -lm 2>"$out/${name}_$t.err"; then
+        if ! $cc -std=c99 $warn -I. -DCERTSTREAM_NO_TLS= $@ $extra \
+                -o "$out/${name}_$t" \
+                fuzz/main.c "fuzz/fuzz_$t.c" -lm 2>"$out/${name}_$t.err"; then
             echo "FAIL build $name/$t:"
             sed 's/^/    /' "$out/${name}_$t.err" | head -n 20
             fail=$((fail + 1))
@@ -91,7 +103,7 @@ fi
 rm -f "$out/.probe"
 
 for v in $variants; do
-    for t in json number; do
+    for t in $targets; do
         files=()
         for d in "fuzz/corpus/$t" "tests/regress/$t"; do
             [ -d "$d" ] || continue
