@@ -457,6 +457,7 @@ typedef struct cs_ws {
     uint64_t max_msg;
     uint64_t off;            /* bytes consumed since cs_ws_init() */
     cs__utf8 u8;             /* across the frames of one text message */
+    cs__utf8 cu8;            /* a close frame's reason */
     int close_status;
     const unsigned char *data;
     size_t data_len;
@@ -592,7 +593,8 @@ CSDEF int cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
  * data[0..len) up to the end of the header; *used receives the count and
  * the bytes after it are websocket frames (the caller MUST keep them).
  * Returns 0 (need more), CS_HS_OK (switched to websocket), or an error:
- * CS_E_HS_SYNTAX, CS_E_HS_TOO_BIG, CS_E_HS_REDIRECT (3xx with a Location:
+ * CS_E_HS_SYNTAX, CS_E_HS_TOO_BIG (also a Location over CS_URL_MAX),
+ * CS_E_HS_REDIRECT (3xx with a Location:
  * cs_hs_location()), CS_E_HS_STATUS (any other status but 101:
  * cs_hs_status(), cs_hs_retry_after()), CS_E_HS_UPGRADE,
  * CS_E_HS_CONNECTION, CS_E_HS_ACCEPT, CS_E_HS_EXTENSION,
@@ -3370,6 +3372,20 @@ cs_ws_status_valid(int s)
         || (s >= 3000 && s <= 4999);
 }
 
+/* One byte of a close frame's payload (5.5.1): the status, checked when
+ * its second byte arrives, then a UTF-8 reason, checked byte by byte, so
+ * that an error points at the byte that causes it. */
+static int
+cs__ws_close_byte(cs_ws *ws, unsigned b)
+{
+    if (ws->ctl_len == 1 && !cs_ws_status_valid(ws->ctl[0] << 8 | (int)b))
+        return CS_E_WS_CLOSE_STATUS;
+    if (ws->ctl_len >= 2 && cs__utf8_byte(&ws->cu8, b) != 0)
+        return CS_E_WS_CLOSE_UTF8;
+    ws->ctl[ws->ctl_len++] = (unsigned char)b;
+    return 0;
+}
+
 /* A control frame's payload is complete: check it and name the event. */
 static int
 cs__ws_control(cs_ws *ws)
@@ -3385,16 +3401,9 @@ cs__ws_control(cs_ws *ws)
         return cs__ws_fail(ws, CS_E_WS_CLOSE_LEN);
     ws->close_status = 1005;
     if (ws->ctl_len >= 2) {
-        cs__utf8 u;
-        int s = ws->ctl[0] << 8 | ws->ctl[1];
-        if (!cs_ws_status_valid(s))
-            return cs__ws_fail(ws, CS_E_WS_CLOSE_STATUS);
-        u.need = 0, u.lo = 0x80, u.hi = 0xBF;
-        if (cs__utf8_scan(&u, ws->ctl + 2, ws->ctl_len - 2)
-                != ws->ctl_len - 2
-            || u.need != 0)
+        if (ws->cu8.need != 0)        /* the reason ends mid-character */
             return cs__ws_fail(ws, CS_E_WS_CLOSE_UTF8);
-        ws->close_status = s;
+        ws->close_status = ws->ctl[0] << 8 | ws->ctl[1];
         ws->data = ws->ctl + 2;
         ws->data_len = ws->ctl_len - 2;
     }
@@ -3408,7 +3417,7 @@ static int
 cs__ws_header_done(cs_ws *ws)
 {
     if (ws->op >= 8)
-        ws->ctl_len = 0;
+        ws->ctl_len = 0, ws->cu8.need = 0;
     else if (ws->left > ws->max_msg - ws->msg_len)
         return CS_E_WS_TOO_BIG;       /* 10.4: on the header, before data */
     ws->st = CS__WS_PAY;
@@ -3450,6 +3459,8 @@ cs__ws_byte1(cs_ws *ws, unsigned b)
     b &= 0x7f;
     if (ws->op >= 8 && b > 125)
         return CS_E_WS_CTL_LEN;       /* 5.5: control payload <= 125 */
+    if (ws->op == CS_WS_OP_CLOSE && b == 1)
+        return CS_E_WS_CLOSE_LEN;     /* 5.5.1: a code takes 2 bytes */
     ws->left = 0;
     ws->hn = 0;
     if (b >= 126) {
@@ -3549,17 +3560,25 @@ cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len, size_t *used)
                 break;
             }
             ws->left = ws->left << 8 | data[i];
-            i++, ws->off++;
-            if (--ws->hn > 0)
+            if (--ws->hn > 0) {
+                i++, ws->off++;
                 break;
+            }
+            /* The last length byte: an error points at it. */
             if (ws->left < (ws->ext == 2 ? 126u : 65536u))
                 r = CS_E_WS_LEN_MINIMAL;
             else
                 r = cs__ws_header_done(ws);
+            if (r == 0)
+                i++, ws->off++;
             break;
         default:                          /* CS__WS_PAY */
             if (ws->op < 8) {
                 r = cs__ws_data(ws, data + i, len - i, &i);
+            } else if (ws->op == CS_WS_OP_CLOSE) {
+                r = cs__ws_close_byte(ws, data[i]);
+                if (r == 0)
+                    i++, ws->off++, ws->left--;
             } else {
                 size_t take = ws->left < (uint64_t)(len - i)
                             ? (size_t)ws->left : len - i;
@@ -3916,6 +3935,16 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
             return CS_E_URL;
     } else if (len > 0 && loc[0] == '/') {
         if (cs__url_path(&t, loc, len) != 0)
+            return CS_E_URL;
+    } else if (len > 0 && loc[0] == '?') {
+        /* A new query for the same path (RFC 3986 5.2.2). */
+        for (i = 0; u->path[i] != '\0' && u->path[i] != '?'; i++)
+            ;
+        if (i + len >= sizeof buf)
+            return CS_E_URL;
+        CS_MEMCPY(buf, u->path, i);
+        CS_MEMCPY(buf + i, loc, len);
+        if (cs__url_path(&t, buf, i + len) != 0)
             return CS_E_URL;
     } else {
         /* A relative path replaces the base's last segment. A colon in
