@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# bench/e2e.sh - `make bench`, second part: certstream end to end over TLS
+# on loopback, against what a user would pick instead (a Python client made
+# of websocket-client and json.loads, as certstream-python is). See
+# bench/E2E.md for the method and the numbers.
+#
+# A local sender (bench/e2e_sender.py: Python ssl = OpenSSL, the corpus
+# pre-framed in memory, sendall() of 256 KB pieces) streams the generated
+# lite and full corpora (tests/gen_feed.py --count N --seed S) over TLS 1.2
+# ECDHE-ECDSA-AES128-GCM-SHA256 (a test CA and a P-256 localhost
+# certificate made with the openssl CLI here), then closes with 1000. The
+# clients:
+#   cs       build/certstream --once, its default human output > /dev/null
+#            (the extraction: domains, seen, source url, one line each)
+#   cs_raw   the same with --raw (every message verbatim) > /dev/null
+#   py       bench/e2e_py_client.py: websocket.create_connection +
+#            json.loads + the same fields, websocket-client defaults
+#   py_skip  the same with skip_utf8_validation=True
+# bench/e2e.py runs them in ROUNDS interleaved rounds (the order rotates),
+# each under the small launcher bench/e2e_rusage.c, whose wait4() gives the
+# client's own CPU and peak RSS; the tables give medians: messages/s,
+# CPU-seconds per million messages, peak RSS. The Python peers get fewer
+# messages (CPU per message normalises).
+#
+# Checks: before the rounds each certstream mode runs once with its output
+# kept (human: one line per message; --raw: the corpus' first N_PY lines
+# byte for byte); every timed run must exit 0, and the sender must see
+# every message go out and the close come back; the Python peers must
+# count the expected messages, domains and cert_index sum. After the
+# rounds a /proc/PID/smaps snapshot of a running certstream shows where its
+# RSS is. With BENCH_E2E_VARIANTS=1, four other builds of
+# examples/certstream.c (build/e2e/variants/: BearSSL linked statically,
+# glibc -static, musl -static, -DCS_IO_CHUNK=16384) run in the same rounds
+# (human output, half the messages) and get the same snapshot.
+#
+# Exit status 1 only when a client missed or mangled messages; missing a
+# bar is reported in the table ("bar met" / "bar NOT met").
+#
+# Environment (defaults in brackets):
+#   BENCH_E2E_LITE [200000] BENCH_E2E_FULL [50000]   messages for certstream
+#   BENCH_E2E_PY_LITE [4000] BENCH_E2E_PY_FULL [1500]     python defaults
+#   BENCH_E2E_PYSKIP_LITE [20000] BENCH_E2E_PYSKIP_FULL [8000]  skip_utf8
+#   BENCH_E2E_ROUNDS [3]  BENCH_SEED [1]  BENCH_E2E_CORPORA ["lite full"]
+#   BENCH_E2E_VARIANTS [1] (0: no build variants)
+#   CC [cc]  PY [/usr/bin/python3]  B [build]   results go to $B/e2e/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CC=${CC:-cc}
+PY=${PY:-/usr/bin/python3}
+B=${B:-build}
+OUT=$B/e2e
+SEED=${BENCH_SEED:-1}
+ROUNDS=${BENCH_E2E_ROUNDS:-3}
+CORPORA=${BENCH_E2E_CORPORA:-lite full}
+VARIANTS=${BENCH_E2E_VARIANTS:-1}
+CORPUS_DIR=bench/corpus
+
+echo
+echo "== e2e: certstream over TLS on loopback vs websocket-client + json"
+mkdir -p "$OUT" "$CORPUS_DIR"
+rm -rf "$OUT/results"
+mkdir -p "$OUT/results"
+
+for tool in openssl "$PY"; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "e2e: SKIPPED ($tool is missing)"
+        exit 0
+    fi
+done
+
+# ---- the client under test (as make builds it) -----------------------------
+make --no-print-directory -s B="$B" "$B/certstream"
+client=$B/certstream
+
+pyflag=()
+if ! "$PY" -c 'import websocket, json' 2>/dev/null; then
+    echo "   SKIPPED the Python peers: no websocket module for $PY" \
+         "(apt-get install python3-websocket)"
+    pyflag=(--no-python)
+else
+    echo "   python: $("$PY" -c 'import sys, websocket, ssl
+print(sys.version.split()[0], "websocket-client", websocket.__version__,
+      ssl.OPENSSL_VERSION)')"
+fi
+
+# ---- the launcher that measures each client (see bench/e2e_rusage.c) -------
+launcher=$OUT/e2e_rusage
+if ! { command -v musl-gcc >/dev/null \
+       && musl-gcc -std=c99 -O2 -static -o "$launcher" bench/e2e_rusage.c; } \
+   && ! $CC -std=c99 -O2 -static -o "$launcher" bench/e2e_rusage.c \
+        2>/dev/null; then
+    $CC -std=c99 -O2 -o "$launcher" bench/e2e_rusage.c
+fi
+
+# ---- certificates: a test CA and an ECDSA P-256 localhost leaf -------------
+certs=$OUT/certs
+rm -rf "$certs"
+mkdir -p "$certs"
+(
+    cd "$certs"
+    openssl ecparam -name prime256v1 -genkey -noout -out ca.key
+    openssl req -x509 -new -key ca.key -sha256 -days 7 \
+        -subj "/CN=certstream.h e2e bench CA" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.pem
+    openssl ecparam -name prime256v1 -genkey -noout -out server.key
+    openssl req -new -key server.key -subj "/CN=localhost" -out server.csr
+    printf '%s\n' "basicConstraints=CA:FALSE" \
+        "keyUsage=critical,digitalSignature" \
+        "extendedKeyUsage=serverAuth" \
+        "subjectAltName=DNS:localhost,IP:127.0.0.1" > leaf.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
+        -CAcreateserial -days 7 -sha256 -extfile leaf.ext -out server.pem
+    openssl verify -CAfile ca.pem server.pem
+) > "$certs/openssl.log" 2>&1 || {
+    cat "$certs/openssl.log" >&2
+    echo "e2e: FAILED to make the test certificates" >&2
+    exit 1
+}
+
+# ---- corpora (cached like bench/run.sh's, keyed by the generator) ----------
+gen=tests/gen_feed.py
+gen_id="$(basename "$gen" .py)-$(sha1sum "$gen" | cut -c1-8)"
+corpus_args=()
+for kind in $CORPORA; do
+    case $kind in
+    lite) n=${BENCH_E2E_LITE:-200000} npy=${BENCH_E2E_PY_LITE:-4000}
+          nskip=${BENCH_E2E_PYSKIP_LITE:-20000} ;;
+    full) n=${BENCH_E2E_FULL:-50000} npy=${BENCH_E2E_PY_FULL:-1500}
+          nskip=${BENCH_E2E_PYSKIP_FULL:-8000} ;;
+    *) echo "e2e: unknown corpus $kind" >&2; exit 2 ;;
+    esac
+    f="$CORPUS_DIR/e2e-$kind-$n-s$SEED-$gen_id.ndjson"
+    if [ ! -s "$f" ]; then
+        find "$CORPUS_DIR" -maxdepth 1 -name "e2e-$kind-*.ndjson" \
+            ! -name "*-$gen_id.ndjson" -delete
+        echo "   generating $f ($gen --kind $kind --count $n --seed $SEED)"
+        "$PY" "$gen" --kind "$kind" --count "$n" --seed "$SEED" \
+            > "$f.tmp.$$"
+        mv "$f.tmp.$$" "$f"
+    fi
+    corpus_args+=(--corpus "$kind=$f:$n:$npy:$nskip")
+done
+
+# ---- build variants: the same examples/certstream.c, built differently -----
+# (for the RSS breakdown and the proposals; the sources are not touched)
+variant_args=()
+if [ "$VARIANTS" != 0 ]; then
+    vd=$OUT/variants
+    mkdir -p "$vd"
+    vflags="-std=c99 -O2 -g"
+    # the TLS transport reads the socket CS_IO_CHUNK (2048) bytes at a time;
+    # this one reads up to 16 KB (its receive buffer grows by 14 KB too)
+    if $CC $vflags -DCS_IO_CHUNK=16384 -o "$vd/io-chunk-16k" \
+           examples/certstream.c -lbearssl 2>"$vd/io-chunk-16k.log"; then
+        variant_args+=("--variant=CS_IO_CHUNK=16384=$vd/io-chunk-16k")
+    fi
+    a=$(find /usr/lib /usr/local/lib -name libbearssl.a 2>/dev/null | head -1)
+    if [ -n "$a" ]; then
+        if $CC $vflags -o "$vd/bearssl-static" examples/certstream.c "$a" \
+               2>"$vd/bearssl-static.log"; then
+            variant_args+=("--variant=glibc dyn, BearSSL .a=$vd/bearssl-static")
+        fi
+        if $CC $vflags -static -o "$vd/glibc-static" examples/certstream.c \
+               "$a" 2>"$vd/glibc-static.log"; then
+            variant_args+=("--variant=glibc -static=$vd/glibc-static")
+        fi
+        # musl: Debian's .a is built with _FORTIFY_SOURCE, hence the shims
+        # (bearssl.md section 0); bearssl.h from a private include dir so
+        # that musl's headers are not mixed with glibc's
+        if command -v musl-gcc >/dev/null && [ -f /usr/include/bearssl.h ]; then
+            mkdir -p "$vd/inc"
+            cp -r /usr/include/bearssl* "$vd/inc/"
+            if musl-gcc $vflags -static -I"$vd/inc" -o "$vd/musl-static" \
+                   examples/certstream.c bench/e2e_fortify_shim.c "$a" \
+                   2>"$vd/musl-static.log"; then
+                variant_args+=("--variant=musl -static=$vd/musl-static")
+            fi
+        fi
+    fi
+    if [ ${#variant_args[@]} -eq 0 ]; then
+        echo "   SKIPPED the build variants (no libbearssl.a / musl-gcc)"
+    fi
+fi
+
+# ---- run --------------------------------------------------------------------
+exec "$PY" bench/e2e.py --out "$OUT/results" --client "$client" \
+    --launcher "$launcher" \
+    --cert "$certs/server.pem" --key "$certs/server.key" \
+    --ca "$certs/ca.pem" --rounds "$ROUNDS" \
+    "${corpus_args[@]}" ${variant_args[@]+"${variant_args[@]}"} \
+    ${pyflag[@]+"${pyflag[@]}"}
