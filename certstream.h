@@ -1101,9 +1101,11 @@ CSDEF int cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg);
 
 #if defined(__GNUC__) || defined(__clang__)
 #  define CS__INLINE inline __attribute__((always_inline))
+#  define CS__NOINLINE __attribute__((noinline))
 #  define CS__LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #  define CS__INLINE
+#  define CS__NOINLINE
 #  define CS__LIKELY(x) (x)
 #endif
 
@@ -3343,6 +3345,36 @@ cs__utf8_scan(cs__utf8 *u, const unsigned char *p, size_t n)
     return n;
 }
 
+#if CS__SSE2
+/* 1 when p[0..n) (n >= 16) is all ASCII: 64 bytes a step, then the last
+ * < 64 bytes as overlapping 16-byte loads ending at n; no byte loop and
+ * one data-dependent exit. */
+static CS__INLINE int
+cs__ascii16(const unsigned char *p, size_t n)
+{
+    size_t i = 0, e = n - 16, a1, a2, a3;
+    __m128i v;
+
+    for (; n - i >= 64; i += 64) {
+        const __m128i *q = (const __m128i *)(const void *)(p + i);
+        __m128i a = _mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1));
+        __m128i b = _mm_or_si128(_mm_loadu_si128(q + 2),
+                                 _mm_loadu_si128(q + 3));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0)
+            return 0;
+    }
+    a1 = n - i >= 16 ? i : e;
+    a2 = i + 16 < e ? i + 16 : e;
+    a3 = i + 32 < e ? i + 32 : e;
+    v = _mm_or_si128(
+        _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + a1)),
+                     _mm_loadu_si128((const __m128i *)(const void *)(p + a2))),
+        _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + a3)),
+                     _mm_loadu_si128((const __m128i *)(const void *)(p + e))));
+    return _mm_movemask_epi8(v) == 0;
+}
+#endif
+
 /* Decoder states: header bytes, extended length, payload, and the END
  * owed after a message's last slice. */
 enum { CS__WS_B0, CS__WS_B1, CS__WS_EXT, CS__WS_PAY, CS__WS_FIN };
@@ -3472,13 +3504,70 @@ cs__ws_byte1(cs_ws *ws, unsigned b)
     return cs__ws_header_done(ws);
 }
 
+/* A whole, valid data-frame header at p[0..n): decode it at once and
+ * return its size; 0 for anything else (a control frame, a header cut by
+ * the end of the input, any error), which the byte-wise path then takes,
+ * so errors and their offsets stay exactly as before. */
+static size_t
+cs__ws_head(cs_ws *ws, const unsigned char *p, size_t n)
+{
+    unsigned b0, b1, op;
+    uint64_t len;
+    size_t h = 2;
+
+    if (n < 2)
+        return 0;
+    b0 = p[0], b1 = p[1], op = b0 & 0x0f;
+    if ((b0 & 0x70) != 0 || (b1 & 0x80) != 0)
+        return 0;
+    if (op == CS_WS_OP_CONT ? ws->msg_op == 0
+        : (op != CS_WS_OP_TEXT && op != CS_WS_OP_BINARY) || ws->msg_op != 0)
+        return 0;
+    len = b1;
+    if (b1 == 126) {
+        if (n < 4)
+            return 0;
+        len = (uint64_t)p[2] << 8 | p[3];
+        if (len < 126)
+            return 0;
+        h = 4;
+    } else if (b1 == 127) {
+        int k;
+        if (n < 10 || (p[2] & 0x80) != 0)
+            return 0;
+        for (len = 0, k = 2; k < 10; k++)
+            len = len << 8 | p[k];
+        if (len < 65536)
+            return 0;
+        h = 10;
+    }
+    if (len > ws->max_msg - (op == CS_WS_OP_CONT ? ws->msg_len : 0))
+        return 0;
+    ws->fin = (unsigned char)(b0 >> 7);
+    ws->op = (unsigned char)op;
+    if (op != CS_WS_OP_CONT) {
+        ws->msg_op = (unsigned char)op;
+        ws->msg_len = 0;
+        ws->u8.need = 0;
+    }
+    ws->left = len;
+    ws->hn = 0;
+    ws->st = CS__WS_PAY;
+    ws->off += h;
+    return h;
+}
+
 /* The payload of a data frame: validate text, hand out a slice. */
 static int
 cs__ws_data(cs_ws *ws, const unsigned char *p, size_t n, size_t *i)
 {
     size_t take = ws->left < (uint64_t)n ? (size_t)ws->left : n;
 
-    if (ws->msg_op == CS_WS_OP_TEXT) {
+    if (ws->msg_op == CS_WS_OP_TEXT
+#if CS__SSE2
+        && !(ws->u8.need == 0 && take >= 16 && cs__ascii16(p, take))
+#endif
+       ) {
         size_t ok = cs__utf8_scan(&ws->u8, p, take);
         if (ok < take) {
             *i += ok;                 /* 8.1: fail at the first bad byte */
@@ -3512,16 +3601,14 @@ cs__ws_end(cs_ws *ws)
     return CS_WS_END;
 }
 
-CSDEF int
-cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len, size_t *used)
+/* cs_ws_feed() past its two cheap cases (kept out of line so that they
+ * do not pay for this loop's registers). */
+static CS__NOINLINE int
+cs__ws_run(cs_ws *ws, const unsigned char *data, size_t len, size_t *used)
 {
     size_t i = 0;
     int r = 0;
 
-    CS_ASSERT(ws != NULL && used != NULL && (data != NULL || len == 0));
-    *used = 0;
-    if (ws->err != 0)
-        return ws->err;
     while (r == 0) {
         if (ws->st == CS__WS_FIN) {
             r = cs__ws_end(ws);
@@ -3543,11 +3630,17 @@ cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len, size_t *used)
             break;
         }
         switch (ws->st) {
-        case CS__WS_B0:
+        case CS__WS_B0: {
+            size_t h = cs__ws_head(ws, data + i, len - i);
+            if (h != 0) {
+                i += h;
+                break;
+            }
             r = cs__ws_byte0(ws, data[i]);
             if (r == 0)
                 ws->st = CS__WS_B1, i++, ws->off++;
             break;
+        }
         case CS__WS_B1:
             r = cs__ws_byte1(ws, data[i]);
             if (r == 0)
@@ -3593,6 +3686,20 @@ cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len, size_t *used)
     }
     *used = i;
     return r < 0 ? cs__ws_fail(ws, r) : r;
+}
+
+CSDEF int
+cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len, size_t *used)
+{
+    CS_ASSERT(ws != NULL && used != NULL && (data != NULL || len == 0));
+    *used = 0;
+    if (ws->err != 0)
+        return ws->err;
+    if (ws->st == CS__WS_FIN) {       /* the END owed after the last slice */
+        int r = cs__ws_end(ws);
+        return r < 0 ? cs__ws_fail(ws, r) : r;
+    }
+    return cs__ws_run(ws, data, len, used);
 }
 
 CSDEF const unsigned char *
@@ -4829,8 +4936,7 @@ cs__tls_io(cs_tls *t, unsigned st)
 
     if (st & BR_SSL_SENDREC) {        /* records out come first */
         p = br_ssl_engine_sendrec_buf(e, &n);
-        r = t->inner.write(t->inner.ctx, p, n < CS_IO_CHUNK ? n
-                                                          : CS_IO_CHUNK);
+        r = t->inner.write(t->inner.ctx, p, n < CS_IO_MAX ? n : CS_IO_MAX);
         if (r < 0)
             return r;
         if (r > 0) {
@@ -4840,8 +4946,8 @@ cs__tls_io(cs_tls *t, unsigned st)
     }
     if (st & BR_SSL_RECVREC) {
         p = br_ssl_engine_recvrec_buf(e, &n);
-        r = t->inner.read(t->inner.ctx, p, n < CS_IO_CHUNK ? n
-                                                         : CS_IO_CHUNK);
+        /* Whole records at once: BearSSL's buffer, not rbuf, sizes it. */
+        r = t->inner.read(t->inner.ctx, p, n < CS_IO_MAX ? n : CS_IO_MAX);
         if (r == CS_E_CLOSED) {
             t->br_err = BR_ERR_IO;
             return CS_E_TLS_TRUNCATED;        /* EOF, no close_notify */
