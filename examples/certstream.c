@@ -153,11 +153,15 @@ print_kept(void)
 static void
 iso_time(double seen, char *out, size_t cap)
 {
+    static long long cached_s = -1;   /* localtime once per second: the */
+    static char cached[40];           /* feed has hundreds per second */
+    static size_t cached_n;
     time_t t;
     struct tm tm;
     double x;
     long long s = (long long)seen, us;
     size_t n;
+    int k;
 
     if (seen < 0 && (double)s != seen)
         s--;                          /* floor */
@@ -167,14 +171,24 @@ iso_time(double seen, char *out, size_t cap)
         us++;
     if (us >= 1000000)
         s++, us -= 1000000;
-    t = (time_t)s;
-    if ((g.utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) == NULL) {
-        snprintf(out, cap, "%.6f", seen);
-        return;
+    if (s != cached_s) {
+        t = (time_t)s;
+        if ((g.utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) == NULL) {
+            snprintf(out, cap, "%.6f", seen);
+            return;
+        }
+        cached_n = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_s = s;
     }
-    n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (us != 0 && n > 0)
-        snprintf(out + n, cap - n, ".%06lld", us);
+    n = cached_n < cap ? cached_n : 0;
+    memcpy(out, cached, n);
+    if (us != 0 && n + 8 <= cap) {
+        out[n++] = '.';
+        for (k = 5; k >= 0; k--, us /= 10)
+            out[n + (size_t)k] = (char)('0' + us % 10);
+        n += 6;
+    }
+    out[n] = '\0';
 }
 
 /* certstream-python's colors (termcolor: bold, then the color). */
