@@ -457,6 +457,8 @@ typedef struct cs_ws {
     uint64_t max_msg;
     uint64_t off;            /* bytes consumed since cs_ws_init() */
     cs__utf8 u8;             /* across the frames of one text message */
+    unsigned char skip_utf8; /* the caller validates text (see below) */
+    unsigned char check_msg; /* this message's text is checked here */
     cs__utf8 cu8;            /* a close frame's reason */
     int close_status;
     const unsigned char *data;
@@ -486,6 +488,12 @@ CSDEF void cs_ws_init(cs_ws *ws, uint64_t max_message);
  * byte is CS_E_WS_AFTER_CLOSE. */
 CSDEF int cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len,
                      size_t *used);
+
+/* skip = 1: text messages are NOT validated as UTF-8 here; the caller
+ * MUST do it (RFC 6455 8.1), as cs_client does through the extractor,
+ * which validates every byte of a JSON text anyway. It takes effect from
+ * the next message. Default 0: validated here. */
+CSDEF void cs_ws_skip_utf8(cs_ws *ws, int skip);
 
 /* The payload of the last event (see the event list), and its length. */
 CSDEF const unsigned char *cs_ws_payload(const cs_ws *ws, size_t *len);
@@ -909,7 +917,7 @@ typedef struct cs_client {
     int close_sent, close_status;
     int redirects;
     int in_msg;            /* a data message is being received */
-    int msg_bad;           /* its JSON failed already */
+    uint64_t msg_fed;      /* its bytes so far */
     int peer_closed;       /* the server's close arrived */
     int drop;              /* closing: drop once the queue is out */
     int attempts;
@@ -3478,6 +3486,7 @@ cs__ws_byte0(cs_ws *ws, unsigned b)
         ws->msg_op = (unsigned char)op;
         ws->msg_len = 0;
         ws->u8.need = 0;
+        ws->check_msg = (unsigned char)!ws->skip_utf8;
     }
     return 0;
 }
@@ -3549,6 +3558,7 @@ cs__ws_head(cs_ws *ws, const unsigned char *p, size_t n)
         ws->msg_op = (unsigned char)op;
         ws->msg_len = 0;
         ws->u8.need = 0;
+        ws->check_msg = (unsigned char)!ws->skip_utf8;
     }
     ws->left = len;
     ws->hn = 0;
@@ -3563,7 +3573,7 @@ cs__ws_data(cs_ws *ws, const unsigned char *p, size_t n, size_t *i)
 {
     size_t take = ws->left < (uint64_t)n ? (size_t)ws->left : n;
 
-    if (ws->msg_op == CS_WS_OP_TEXT
+    if (ws->msg_op == CS_WS_OP_TEXT && ws->check_msg
 #if CS__SSE2
         && !(ws->u8.need == 0 && take >= 16 && cs__ascii16(p, take))
 #endif
@@ -3590,7 +3600,7 @@ cs__ws_data(cs_ws *ws, const unsigned char *p, size_t n, size_t *i)
 static int
 cs__ws_end(cs_ws *ws)
 {
-    if (ws->msg_op == CS_WS_OP_TEXT && ws->u8.need != 0)
+    if (ws->msg_op == CS_WS_OP_TEXT && ws->check_msg && ws->u8.need != 0)
         return CS_E_WS_UTF8;
     ws->data = ws->ctl;
     ws->data_len = 0;
@@ -3700,6 +3710,12 @@ cs_ws_feed(cs_ws *ws, const unsigned char *data, size_t len, size_t *used)
         return r < 0 ? cs__ws_fail(ws, r) : r;
     }
     return cs__ws_run(ws, data, len, used);
+}
+
+CSDEF void
+cs_ws_skip_utf8(cs_ws *ws, int skip)
+{
+    ws->skip_utf8 = (unsigned char)(skip != 0);
 }
 
 CSDEF const unsigned char *
@@ -5643,6 +5659,36 @@ cs__message_end(cs_client *c)
     c->in_msg = 0;
 }
 
+/* A slice of a text message that the frame decoder left unchecked: the
+ * extractor validates every byte of JSON text as UTF-8, so one pass does
+ * both. A JSON UTF-8 error is the websocket's (1007). After any other
+ * JSON error (the extractor then ignores the rest) the bytes before it
+ * were valid and end on a character boundary: check the rest of the slice
+ * here, and the decoder checks the rest of the message. Returns 0 or
+ * CS_E_WS_UTF8. */
+static int
+cs__text_slice(cs_client *c, const unsigned char *p, size_t n)
+{
+    int r = cs_json_feed(&c->u.json, p, n);
+    uint64_t at;
+    size_t k;
+    cs__utf8 u;
+
+    if (r == 0)
+        return 0;
+    if (r == CS_E_JSON_UTF8)
+        return CS_E_WS_UTF8;
+    at = cs_json_error_offset(&c->u.json);
+    k = at <= c->msg_fed ? 0 : at - c->msg_fed >= n ? n
+                                                    : (size_t)(at - c->msg_fed);
+    u.need = 0, u.lo = 0x80, u.hi = 0xBF;
+    if (cs__utf8_scan(&u, p + k, n - k) != n - k)
+        return CS_E_WS_UTF8;
+    c->ws.u8 = u;
+    c->ws.check_msg = 1;
+    return 0;
+}
+
 /* One decoder event while the websocket is open (or closing). */
 static void
 cs__ws_event(cs_client *c, int e)
@@ -5658,9 +5704,20 @@ cs__ws_event(cs_client *c, int e)
     case CS_WS_DATA:
         if (!c->in_msg && c->cfg.parse)
             cs_json_begin(&c->u.json);
+        if (!c->in_msg)
+            c->msg_fed = 0;
         c->in_msg = 1;
-        if (c->cfg.parse)
+        if (c->cfg.parse && cs_ws_opcode(&c->ws) == CS_WS_OP_TEXT
+            && !c->ws.check_msg) {
+            if (cs__text_slice(c, p, n) != 0) {
+                c->stats.protocol_errors++;      /* 8.1: fail, 1007 */
+                cs__close(c, 1007, CS_E_WS_UTF8, 1);
+                break;                /* and deliver nothing of it */
+            }
+        } else if (c->cfg.parse) {
             cs_json_feed(&c->u.json, p, n);
+        }
+        c->msg_fed += n;
         if (c->cfg.raw) {
             CS_MEMSET(&ev, 0, sizeof ev);
             ev.type = CS_EV_RAW;
@@ -5671,6 +5728,12 @@ cs__ws_event(cs_client *c, int e)
         }
         break;
     case CS_WS_END:
+        if (c->cfg.parse && cs_ws_opcode(&c->ws) == CS_WS_OP_TEXT
+            && !c->ws.check_msg && c->in_msg && c->u.json.u8need != 0) {
+            c->stats.protocol_errors++;  /* it ends inside a character */
+            cs__close(c, 1007, CS_E_WS_UTF8, 1);
+            break;
+        }
         cs__message_end(c);
         break;
     case CS_WS_PING:
@@ -5750,6 +5813,7 @@ cs__hs_input(cs_client *c)
     c->stats.bytes += c->rlen - c->roff;  /* frames in the same read */
     c->out = c->sbuf;
     cs_ws_init(&c->ws, c->cfg.max_message);
+    cs_ws_skip_utf8(&c->ws, c->cfg.parse);  /* the extractor checks text */
     cs_json_init(&c->u.json, c->cfg.dom, c->cfg.dom_cap);
 #if CS_HAS_TLS
     if (c->url.tls && c->tls.mode == CS_TLS_INSECURE) {

@@ -1,18 +1,19 @@
 /* bench_ws.c - certstream.h "ws+json" peer of the extraction benchmark:
- * the websocket frame decoder (cs_ws_feed, UTF-8 validation included)
- * and the extractor (cs_json_*) together, as a client reading a socket.
+ * the websocket frame decoder (cs_ws_feed) and the extractor (cs_json_*)
+ * together, as cs_client runs them reading a socket (the extractor
+ * validates text as UTF-8; the decoder's own pass is skipped, as in the
+ * client: BENCH_WS_UTF8=1 keeps it).
  *
  * Before timing, every message of the corpus is encoded as server-to-
  * client websocket frames (RFC 6455: unmasked, opcode text, the shortest
  * length form) into one contiguous byte stream:
- *   - every 8th message is sent in WS_FRAG_PARTS (3) frames
- *     (text without FIN, continuation, continuation with FIN), cut at
- *     n/3 and 2n/3 whatever the bytes there (UTF-8 sequences included);
+ *   - one frame per message, as every CertStream server sends them;
+ *     with BENCH_WS_FRAG=N (a stress case) every Nth message is sent in
+ *     WS_FRAG_PARTS (3) frames (text without FIN, continuation,
+ *     continuation with FIN), cut at n/3 and 2n/3 whatever the bytes
+ *     there (UTF-8 sequences included);
  *   - a server ping (WS_PING_LEN-byte payload) goes before every
- *     100th message.
- * (For analysis only, the environment may change the two periods:
- * BENCH_WS_FRAG=8 and BENCH_WS_PING=100 by default, 0 = never. run.sh
- * leaves them alone.)
+ *     100th message (BENCH_WS_PING; far more often than real servers).
  * A timed pass then starts a fresh decoder and feeds the stream in
  * BENCH_CHUNK-byte pieces (-c, default 4096), as socket reads of that
  * size would arrive, through cs_ws_feed(); each CS_WS_DATA slice goes to
@@ -32,7 +33,7 @@
 #define WS_FRAG_PARTS 3
 #define WS_PING_LEN 8
 
-static size_t g_frag_every = 8, g_ping_every = 100;
+static size_t g_frag_every = 0, g_ping_every = 100;
 
 static unsigned char g_names[CS_JSON_DOMAIN_BUF];
 static cs_json g_j;
@@ -201,6 +202,11 @@ bench_pass(const bench_msg *m, size_t nm, bench_acc *a, int full)
     }
     chunk = bench_chunk;
     cs_ws_init(&g_ws, 0);               /* a fresh connection per pass */
+    /* As cs_client does: the extractor validates text as UTF-8 while it
+     * parses, so the frame decoder skips its own pass (the client falls
+     * back to the decoder's check after a JSON error; the corpora have
+     * none). BENCH_WS_UTF8=1 keeps the decoder's pass, for comparison. */
+    cs_ws_skip_utf8(&g_ws, getenv("BENCH_WS_UTF8") == NULL);
     for (off = 0; off < g_stream_len; off += chunk) {
         const unsigned char *p = g_stream + off;
         size_t n = g_stream_len - off < chunk ? g_stream_len - off : chunk;
