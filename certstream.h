@@ -178,6 +178,7 @@ enum {
     CS_E_TLS_NO_ANCHORS = -51,  /* no trust anchor could be loaded */
     CS_E_TLS_CA_FILE = -52,     /* the CA file or directory is unusable */
     CS_E_TLS_PEM = -53,         /* not a PEM (or DER) certificate */
+    CS_E_TLS_DOWNGRADE = -54,   /* a redirect from wss:// to ws:// */
     /* websocket (RFC 6455) */
     CS_E_WS_RSV = -60,          /* reserved bits set, none negotiated */
     CS_E_WS_OPCODE = -61,       /* reserved opcode */
@@ -4940,6 +4941,25 @@ cs__tls_closed(cs_tls *t)
     return br == BR_ERR_OK ? CS_E_CLOSED : cs__tls_err(t, br);
 }
 
+/* A write failed during the handshake: the server may have refused us
+ * with an alert and closed. Handshake alerts are plaintext records
+ * (RFC 5246 6.2: type 21, version, length 2, level, description), and
+ * BearSSL cannot take input while its one buffer holds our output, so
+ * look for one in what is left to read. Returns the alert's error, or
+ * err when there is none. */
+static int
+cs__tls_alert(cs_tls *t, int err)
+{
+    unsigned char b[512];
+    int n = t->inner.read(t->inner.ctx, b, sizeof b), i;
+
+    for (i = 0; i + 7 <= n; i++)
+        if (b[i] == 21 && b[i + 1] == 3 && b[i + 3] == 0 && b[i + 4] == 2
+            && b[i + 5] == 2)
+            return cs__tls_err(t, BR_ERR_RECV_FATAL_ALERT + b[i + 6]);
+    return err;
+}
+
 /* Move records between the engine and the link once. Returns 1 when
  * something moved, 0 when the link would block, or an error. */
 static int
@@ -4953,6 +4973,8 @@ cs__tls_io(cs_tls *t, unsigned st)
     if (st & BR_SSL_SENDREC) {        /* records out come first */
         p = br_ssl_engine_sendrec_buf(e, &n);
         r = t->inner.write(t->inner.ctx, p, n < CS_IO_MAX ? n : CS_IO_MAX);
+        if (r < 0 && !t->done)
+            return cs__tls_alert(t, r);
         if (r < 0)
             return r;
         if (r > 0) {
@@ -5106,6 +5128,12 @@ cs__tls_open(void *ctx, const cs_url *url)
             name = NULL;
         break;
     default:
+        if (t->host_ip) {
+            /* BearSSL 0.6 never matches IP addresses, and SNI may not
+             * carry one (RFC 6066 3): say so before connecting. */
+            t->br_err = BR_ERR_X509_BAD_SERVER_NAME;
+            return CS_E_TLS_IP_NAME;
+        }
         br_x509_minimal_init(&t->x.minimal, &br_sha256_vtable, t->ta,
                              t->ta_count);
         br_x509_minimal_set_rsa(&t->x.minimal, br_ssl_engine_get_rsavrfy(e));
@@ -5508,10 +5536,13 @@ cs__attempt_fail(cs_client *c, int err)
         size_t n = 0;
         while (loc[n] != '\0')
             n++;
+        int was_tls = c->url.tls;
         if (cs_url_resolve(&c->url, loc, n) != 0)
             err = CS_E_URL;
         else if (c->url.tls && !CS_HAS_TLS)
             err = CS_E_NO_TLS;
+        else if (was_tls && !c->url.tls)
+            err = CS_E_TLS_DOWNGRADE; /* never from wss:// to cleartext */
     }
     if (err == CS_E_HS_REDIRECT && !c->stop) {
         c->redirects++;
@@ -6646,7 +6677,7 @@ cs_strerror(int err)
     case CS_E_TLS_PIN:
         return "TLS: the server's key is not the pinned one";
     case CS_E_TLS_VERSION:
-        return "TLS: the server does not speak TLS 1.2";
+        return "TLS: the server does not speak TLS 1.2 (or no TLS at all)";
     case CS_E_TLS_ALERT:
         return "TLS: the server sent a fatal alert";
     case CS_E_TLS_TRUNCATED:
@@ -6657,6 +6688,8 @@ cs_strerror(int err)
         return "TLS: the CA file or directory is unusable";
     case CS_E_TLS_PEM:
         return "TLS: not a PEM or DER certificate";
+    case CS_E_TLS_DOWNGRADE:
+        return "TLS: refused a redirect from wss:// to ws://";
     case CS_E_WS_RSV:
         return "websocket: reserved bits set";
     case CS_E_WS_OPCODE:
@@ -6753,6 +6786,7 @@ cs_errname(int err)
     case CS_E_TLS_NO_ANCHORS: return "CS_E_TLS_NO_ANCHORS";
     case CS_E_TLS_CA_FILE: return "CS_E_TLS_CA_FILE";
     case CS_E_TLS_PEM: return "CS_E_TLS_PEM";
+    case CS_E_TLS_DOWNGRADE: return "CS_E_TLS_DOWNGRADE";
     case CS_E_WS_RSV: return "CS_E_WS_RSV";
     case CS_E_WS_OPCODE: return "CS_E_WS_OPCODE";
     case CS_E_WS_MASKED: return "CS_E_WS_MASKED";

@@ -571,6 +571,8 @@ main(int argc, char **argv)
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;        /* a write to a slow pipe goes on;
+                                        poll() still wakes (the pipe) */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
