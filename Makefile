@@ -16,7 +16,8 @@ TEST_BIN = $(patsubst tests/%.c,$(B)/%,$(TEST_C))
 TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
 .PHONY: all help test check asan ubsan cxx freestanding nosimd link \
-        symbols musl examples fuzz fuzz-smoke afl bench demo clean
+        symbols musl musl-static matrix examples fuzz fuzz-smoke afl bench \
+        demo clean
 
 all: $(B)/cs-extract $(B)/certstream examples
 
@@ -100,6 +101,15 @@ symbols:
 	    echo "symbols: writable data above"; exit 1; fi
 	@echo "symbols: OK"
 
+# The certstream command as a fully static musl binary (BearSSL and musl
+# built from Debian's sources), under 200 KB, with end-to-end TLS checks.
+musl-static:
+	bash tools/musl_static.sh $${MUSL_STATIC_SUITE:+--suite}
+
+# Every switch combination compiles, with gcc, clang and g++.
+matrix:
+	bash tools/matrix.sh
+
 # Static binaries with musl, as firmware and small tools build them.
 musl:
 	@mkdir -p build/musl
@@ -137,7 +147,8 @@ bench:
 demo: $(B)/cs-extract
 	bash tools/demo.sh
 
-check: test asan ubsan cxx freestanding nosimd link symbols musl examples fuzz-smoke
+check: test asan ubsan cxx freestanding nosimd link symbols musl musl-static \
+       matrix examples fuzz-smoke
 
 clean:
 	rm -rf build

@@ -8,7 +8,8 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bash tools/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
-targets=${*:-test asan ubsan nosimd cxx freestanding link symbols musl examples fuzz-smoke}
+export MUSL_STATIC_SUITE=1   # make musl-static also runs the TLS suite
+targets=${*:-test asan ubsan nosimd cxx freestanding link symbols matrix musl musl-static examples fuzz-smoke}
 mkdir -p build
 . tests/summary.sh
 for t in $targets; do
