@@ -16,8 +16,8 @@ TEST_BIN = $(patsubst tests/%.c,$(B)/%,$(TEST_C))
 TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
 .PHONY: all help test check asan ubsan cxx freestanding nosimd link \
-        symbols musl musl-static matrix examples fuzz fuzz-smoke afl bench \
-        demo clean
+        symbols musl musl-static matrix firmware examples fuzz fuzz-smoke \
+        afl bench demo clean
 
 all: $(B)/cs-extract $(B)/certstream examples
 
@@ -105,6 +105,10 @@ symbols:
 # built from Debian's sources), under 200 KB, with end-to-end TLS checks.
 musl-static:
 	bash tools/musl_static.sh $${MUSL_STATIC_SUITE:+--suite}
+
+# The firmware build: POSIX off, TLS on, for a Cortex-M4 (fw/README.md).
+firmware:
+	bash fw/build.sh
 
 # Every switch combination compiles, with gcc, clang and g++.
 matrix:

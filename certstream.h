@@ -5525,7 +5525,7 @@ cs__url_reset(cs_client *c)
 static void
 cs__attempt_fail(cs_client *c, int err)
 {
-    char text[CS_URL_MAX + 300];
+    char *text = (char *)c->rbuf;     /* free now: no stack for it */
     cs_event ev;
 
     c->tr.close(c->tr.ctx);
@@ -5550,7 +5550,7 @@ cs__attempt_fail(cs_client *c, int err)
         ev.type = CS_EV_REDIRECT;
         ev.status = cs_hs_status(&c->u.hs);
         ev.text = text;
-        ev.len = cs__url_text(&c->url, text, sizeof text);
+        ev.len = cs__url_text(&c->url, text, CS_IO_CHUNK);
         cs__emit(c, &ev);
         c->phase = CS__IDLE;
         c->t_retry = c->now;
@@ -5574,7 +5574,7 @@ cs__attempt_fail(cs_client *c, int err)
 static void
 cs__attempt(cs_client *c)
 {
-    char text[CS_URL_MAX + 300];
+    char *text = (char *)c->rbuf;     /* before the request goes there */
     unsigned char key[16];
     cs_event ev;
     int r;
@@ -5584,7 +5584,7 @@ cs__attempt(cs_client *c)
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_CONNECTING;
     ev.text = text;
-    ev.len = cs__url_text(&c->url, text, sizeof text);
+    ev.len = cs__url_text(&c->url, text, CS_IO_CHUNK);
     cs__emit(c, &ev);
     c->phase = CS__HANDSHAKE;
     c->t_phase = c->now;
