@@ -17,7 +17,7 @@ TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
 .PHONY: all help test check asan ubsan cxx freestanding nosimd link \
         symbols musl musl-static matrix firmware examples fuzz fuzz-smoke \
-        afl bench demo clean
+        afl bench demo soak clean
 
 all: $(B)/cs-extract $(B)/certstream examples
 
@@ -51,18 +51,26 @@ $(B)/test_%: tests/test_%.c tests/test.h certstream.h
 test: $(B)/cs-extract $(B)/certstream $(TEST_BIN)
 	@CS_BUILD=$(B) bash tests/run.sh $(TEST_BIN) $(TEST_SCR)
 
-# Sanitizers: the same tests, built by clang into their own folder.
+# Sanitizers: the C tests, built by clang into their own folder, and the
+# scripts that drive the client binary through every protocol and TLS
+# path (the regression replay builds its own sanitizer variants, and the
+# long network runs stay in `make test`).
 SANFLAGS = -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_SCR = tests/test_ws_conformance.py tests/test_tls.py \
+          tests/test_cs_extract.sh
 asan:
 	$(MAKE) test CC=$(CLANG) B=build/asan OPT="-O1 -g" \
-	    SAN="-fsanitize=address $(SANFLAGS)"
+	    SAN="-fsanitize=address $(SANFLAGS)" TEST_SCR="$(SAN_SCR)"
 ubsan:
 	$(MAKE) test CC=$(CLANG) B=build/ubsan OPT="-O1 -g" \
-	    SAN="-fsanitize=undefined,integer -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base $(SANFLAGS)"
+	    SAN="-fsanitize=undefined,integer -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base $(SANFLAGS)" \
+	    TEST_SCR="$(SAN_SCR)"
 
 # The portable (no SSE2) string scanner, tested like the default one.
 nosimd:
-	$(MAKE) test B=build/nosimd OPT="-O2 -g -DCS_NO_SIMD -DCS_NO_INT128"
+	$(MAKE) test B=build/nosimd OPT="-O2 -g -DCS_NO_SIMD -DCS_NO_INT128" \
+	    TEST_SCR="tests/test_conformance.py tests/test_diff_python.py \
+	    tests/test_cs_extract.sh tests/test_ws_conformance.py"
 
 # The implementation compiles as C++11, warning-clean.
 cxx: tests/compile_cxx.cpp certstream.h
@@ -139,6 +147,11 @@ freestanding: tests/freestanding.c certstream.h
 
 fuzz:
 	bash fuzz/run.sh fuzz $${FUZZ_SECONDS:-60}
+# A longer soak than the test run's (SOAK_SECONDS, default 300).
+soak: $(B)/certstream
+	SOAK_SECONDS=$${SOAK_SECONDS:-300} CS_BUILD=$(B) /usr/bin/python3 \
+	    tests/test_soak.py
+
 fuzz-smoke:
 	bash fuzz/run.sh fuzz $${FUZZ_SECONDS:-20}
 afl:

@@ -9,6 +9,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 bash tools/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
 export MUSL_STATIC_SUITE=1   # make musl-static also runs the TLS suite
+export SOAK_SECONDS=${SOAK_SECONDS:-60}  # `make soak` runs 300
 targets=${*:-test asan ubsan nosimd cxx freestanding link symbols matrix musl musl-static examples fuzz-smoke}
 mkdir -p build
 . tests/summary.sh
