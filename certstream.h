@@ -733,6 +733,10 @@ typedef struct cs_tls {
     void *time_ctx;
     int host_ip;              /* the host is an IP literal */
     int started;              /* a handshake was started */
+    int notified;             /* close_notify is queued */
+    int wfail;                /* a handshake write failed: look for why */
+    int hold_len;
+    unsigned char hold[6];    /* the tail of the last read, for an alert */
     int done;                 /* the handshake completed */
     int br_err;               /* BearSSL's last error (see cs_tls_errname) */
     unsigned char pin_buf[CS_TLS_PIN_MAX];
@@ -4945,19 +4949,31 @@ cs__tls_closed(cs_tls *t)
  * with an alert and closed. Handshake alerts are plaintext records
  * (RFC 5246 6.2: type 21, version, length 2, level, description), and
  * BearSSL cannot take input while its one buffer holds our output, so
- * look for one in what is left to read. Returns the alert's error, or
- * err when there is none. */
+ * read what is left on the link, in whatever pieces it comes, and look
+ * for one (the connect timeout bounds the wait). Returns the alert's
+ * error, the write's error once the link ends without one, or 0. */
 static int
-cs__tls_alert(cs_tls *t, int err)
+cs__tls_drain(cs_tls *t)
 {
-    unsigned char b[512];
-    int n = t->inner.read(t->inner.ctx, b, sizeof b), i;
+    unsigned char b[512 + 6];
+    int n, k, i;
 
-    for (i = 0; i + 7 <= n; i++)
-        if (b[i] == 21 && b[i + 1] == 3 && b[i + 3] == 0 && b[i + 4] == 2
-            && b[i + 5] == 2)
-            return cs__tls_err(t, BR_ERR_RECV_FATAL_ALERT + b[i + 6]);
-    return err;
+    for (;;) {
+        n = t->hold_len;
+        CS_MEMCPY(b, t->hold, (size_t)n);
+        k = t->inner.read(t->inner.ctx, b + n, 512);
+        if (k == 0)
+            return 0;
+        if (k < 0)
+            return t->wfail;
+        n += k;
+        for (i = 0; i + 7 <= n; i++)
+            if (b[i] == 21 && b[i + 1] == 3 && b[i + 3] == 0
+                && b[i + 4] == 2 && b[i + 5] == 2)
+                return cs__tls_err(t, BR_ERR_RECV_FATAL_ALERT + b[i + 6]);
+        t->hold_len = n < 6 ? n : 6;  /* an alert cut between reads */
+        CS_MEMCPY(t->hold, b + n - t->hold_len, (size_t)t->hold_len);
+    }
 }
 
 /* Move records between the engine and the link once. Returns 1 when
@@ -4973,8 +4989,11 @@ cs__tls_io(cs_tls *t, unsigned st)
     if (st & BR_SSL_SENDREC) {        /* records out come first */
         p = br_ssl_engine_sendrec_buf(e, &n);
         r = t->inner.write(t->inner.ctx, p, n < CS_IO_MAX ? n : CS_IO_MAX);
-        if (r < 0 && !t->done)
-            return cs__tls_alert(t, r);
+        if (r < 0 && !t->done) {
+            t->wfail = r;             /* see cs__tls_drain() */
+            t->hold_len = 0;
+            return cs__tls_drain(t);
+        }
         if (r < 0)
             return r;
         if (r > 0) {
@@ -5006,6 +5025,8 @@ cs__tls_read(void *ctx, unsigned char *buf, size_t len)
     cs_tls *t = (cs_tls *)ctx;
     br_ssl_engine_context *e = &t->sc.eng;
 
+    if (t->wfail != 0)
+        return cs__tls_drain(t);
     for (;;) {
         unsigned st = br_ssl_engine_current_state(e);
         int r;
@@ -5035,6 +5056,8 @@ cs__tls_write(void *ctx, const unsigned char *buf, size_t len)
     cs_tls *t = (cs_tls *)ctx;
     br_ssl_engine_context *e = &t->sc.eng;
 
+    if (t->wfail != 0)
+        return cs__tls_drain(t);
     for (;;) {
         unsigned st = br_ssl_engine_current_state(e);
         int r;
@@ -5066,6 +5089,8 @@ cs__tls_wait(void *ctx, int want, int *fd)
     unsigned st = br_ssl_engine_current_state(&t->sc.eng);
     int w = 0;
 
+    if (t->wfail != 0)
+        return t->inner.wait(t->inner.ctx, CS_WANT_READ, fd);
     if (st & BR_SSL_SENDREC)
         w |= CS_WANT_WRITE;
     if ((st & BR_SSL_RECVREC)
@@ -5105,6 +5130,8 @@ cs__tls_open(void *ctx, const cs_url *url)
     t->br_err = 0;
     t->done = 0;
     t->started = 0;
+    t->notified = 0;
+    t->wfail = 0;
     t->host_ip = url->ipv6;
     for (i = 0, r = 1; url->host[i] != '\0'; i++)
         if (!((url->host[i] >= '0' && url->host[i] <= '9')
@@ -5157,20 +5184,50 @@ cs__tls_open(void *ctx, const cs_url *url)
     return 0;
 }
 
+/* Push what BearSSL holds to the link, then the close_notify. Returns 1
+ * when all is out, 0 when the link would block, or an error. */
+static int
+cs__tls_flush(cs_tls *t)
+{
+    br_ssl_engine_context *e = &t->sc.eng;
+    unsigned st;
+    int r;
+
+    if (!t->started)
+        return 1;
+    br_ssl_engine_flush(e, 0);
+    for (;;) {
+        st = br_ssl_engine_current_state(e);
+        if (!(st & BR_SSL_SENDREC)) {
+            if ((st & BR_SSL_CLOSED) || t->notified)
+                return 1;
+            br_ssl_engine_close(e);   /* close_notify, once */
+            t->notified = 1;
+            continue;
+        }
+        r = cs__tls_io(t, st & ~(unsigned)BR_SSL_RECVREC);
+        if (r <= 0)
+            return r;
+    }
+}
+
 static void
 cs__tls_close(void *ctx)
 {
     cs_tls *t = (cs_tls *)ctx;
     br_ssl_engine_context *e = &t->sc.eng;
 
-    if (t->started && !(br_ssl_engine_current_state(e) & BR_SSL_CLOSED)) {
+    if (t->started && !t->notified
+        && !(br_ssl_engine_current_state(e) & BR_SSL_CLOSED)) {
         int i;
         br_ssl_engine_close(e);       /* close_notify, if it can go now */
-        for (i = 0; i < 4; i++)
-            if (cs__tls_io(t, br_ssl_engine_current_state(e)) <= 0)
+        for (i = 0; i < 64; i++)
+            if (cs__tls_io(t, br_ssl_engine_current_state(e)
+                              & ~(unsigned)BR_SSL_RECVREC) <= 0)
                 break;
     }
     t->started = 0;
+    t->notified = 0;
     t->inner.close(t->inner.ctx);
 }
 
@@ -5939,7 +5996,14 @@ cs__send(cs_client *c)
         return 0;
     }
     if (r == 1 && c->phase == CS__CLOSING && c->drop) {
-        cs__conn_end(c, c->conn_err); /* our close is out: done */
+        /* Our close is out of our queue; TLS may still hold it in its
+         * records: drain them and send close_notify first (bounded by
+         * close_timeout_ms, as the whole closing is). */
+#if CS_HAS_TLS
+        if (c->url.tls && cs__tls_flush(&c->tls) == 0)
+            return 0;
+#endif
+        cs__conn_end(c, c->conn_err);
         return 0;
     }
     return r;
@@ -5977,6 +6041,9 @@ cs__io(cs_client *c)
             if (r < 0) {
                 if (c->phase == CS__HANDSHAKE)
                     cs__attempt_fail(c, r);
+                else if (c->phase == CS__CLOSING && c->url.tls && !c->drop
+                         && r == CS_E_CLOSED)
+                    c->drop = 1;      /* close_notify came: answer it */
                 else if (c->phase == CS__CLOSING)
                     cs__conn_end(c, c->conn_err);  /* the server left */
                 else
@@ -6156,7 +6223,9 @@ cs_client_step(cs_client *c, uint64_t now_ms, cs_wait *w)
     if (c->phase == CS__DONE)
         return 1;
     if (cs__live(c)) {
-        int want = CS_WANT_READ | (c->slen > c->soff ? CS_WANT_WRITE : 0);
+        int want = CS_WANT_READ | (c->slen > c->soff
+                                   || (c->phase == CS__CLOSING && c->drop)
+                                   ? CS_WANT_WRITE : 0);
         w->want = c->tr.wait(c->tr.ctx, want, &w->fd);
     }
     return 0;
