@@ -73,8 +73,10 @@ static struct {
 static cs_client client;
 static cs_posix posix;
 static unsigned char names[CS_JSON_DOMAIN_BUF];
+#if CS_HAS_TLS
 static unsigned char anchor_mem[256 * 1024];  /* Debian's bundle: ~72 KB */
 static unsigned char pin_cert[64 * 1024];
+#endif
 
 static void
 on_signal(int sig)
@@ -312,11 +314,14 @@ on_conn_event(const cs_event *e)
     case CS_EV_WARNING:
         break;                        /* always shown: see on_event */
     case CS_EV_FAILED:
+#if CS_HAS_TLS
         if (e->detail != 0)
             fprintf(stderr, "certstream: failed: %s (%s; BearSSL: %s)\n",
                     cs_strerror(e->err), cs_errname(e->err),
                     cs_tls_errname((int)e->detail));
-        else if (e->status != 0)
+        else
+#endif
+        if (e->status != 0)
             fprintf(stderr, "certstream: failed: %s (%s, HTTP %d)\n",
                     cs_strerror(e->err), cs_errname(e->err), e->status);
         else if (cs_posix_errno(&posix) != 0)
@@ -398,6 +403,7 @@ on_event(void *ctx, const cs_event *e)
     }
 }
 
+#if CS_HAS_TLS
 /* Read a whole (small) file into buf; returns its length or -1. */
 static long
 read_file(const char *path, unsigned char *buf, size_t cap)
@@ -415,6 +421,7 @@ read_file(const char *path, unsigned char *buf, size_t cap)
     fclose(f);
     return (long)n;
 }
+#endif
 
 /* A non-negative number of seconds (fractions allowed) as milliseconds. */
 static int
@@ -520,6 +527,7 @@ main(int argc, char **argv)
             g.verbose = 1;
         } else if (!strcmp(a, "--disable-colors")) {
             g.color = -1;
+#if CS_HAS_TLS
         } else if (!strcmp(a, "--ca")) {
             cfg.ca_file = v;
         } else if (!strcmp(a, "--pin")) {
@@ -531,6 +539,11 @@ main(int argc, char **argv)
             cfg.pin_cert_len = (size_t)n;
         } else if (!strcmp(a, "--insecure")) {
             cfg.tls_mode = CS_TLS_INSECURE;
+#else
+        } else if (!strcmp(a, "--ca") || !strcmp(a, "--pin")
+                   || !strcmp(a, "--insecure")) {
+            return bad_usage("this build has no TLS (CERTSTREAM_NO_TLS)", a);
+#endif
         } else if (!strcmp(a, "--header")) {
             if (cfg.header_count == CS_MAX_HEADERS)
                 return bad_usage("too many --header options", NULL);
@@ -562,11 +575,13 @@ main(int argc, char **argv)
         cfg.tick_ms = 10000;
         g.last_ms = cs_now_ms();
     }
+#if CS_HAS_TLS
     if (cfg.ca_file == NULL && getenv("CERTSTREAM_CA") != NULL
         && *getenv("CERTSTREAM_CA") != '\0')
         cfg.ca_file = getenv("CERTSTREAM_CA");
     cfg.anchor_mem = anchor_mem;
     cfg.anchor_mem_cap = sizeof anchor_mem;
+#endif
     g.client = &client;
 
     memset(&sa, 0, sizeof sa);
@@ -589,12 +604,15 @@ main(int argc, char **argv)
                              cfg.url);
         if (r == CS_E_ARG)
             return bad_usage("bad --header (want 'Name: value')", NULL);
+#if CS_HAS_TLS
         fprintf(stderr, "certstream: %s: %s\n",
                 r == CS_E_TLS_PEM ? "--pin" : cfg.ca_file ? cfg.ca_file
                                                         : "TLS",
                 cs_strerror(r));
+#endif
         return 8;
     }
+#if CS_HAS_TLS
     if (g.verbose) {
         size_t n, bytes;
         const char *src = cs_client_trust(&client, &n, &bytes);
@@ -604,6 +622,7 @@ main(int argc, char **argv)
         else
             fprintf(stderr, "certstream: wss:// trusts %s\n", src);
     }
+#endif
     r = cs_run(&client);
     fflush(stdout);
     if (g.stats)
