@@ -2,7 +2,8 @@
 # Runs the tests: unit and split-invariance tests, JSONTestSuite, the
 # differential test against Python's json, fuzz regressions; then the same
 # under ASan, UBSan and the portable (no SSE2) scanner; the C++ and
-# freestanding builds; and a short fuzz run. Installs what it needs.
+# freestanding builds; the switch matrix, the static musl and Cortex-M4
+# firmware builds; and a short fuzz run. Installs what it needs.
 #   tools/test.sh [make targets...]   (default: all of the above)
 # Ends with the line "N passed, N failed".
 set -u
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.." || exit 1
 bash tools/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
 export MUSL_STATIC_SUITE=1   # make musl-static also runs the TLS suite
 export SOAK_SECONDS=${SOAK_SECONDS:-60}  # `make soak` runs 300
-targets=${*:-test asan ubsan nosimd cxx freestanding link symbols matrix musl musl-static examples fuzz-smoke}
+targets=${*:-test asan ubsan nosimd cxx freestanding link symbols matrix musl musl-static firmware examples fuzz-smoke}
 mkdir -p build
 . tests/summary.sh
 for t in $targets; do
