@@ -1194,6 +1194,17 @@ cs__mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
 #endif
 }
 
+/* The length of a NUL-terminated string (no libc in the core). */
+static size_t
+cs__strlen(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n] != '\0')
+        n++;
+    return n;
+}
+
 /* Raw bits to double, without aliasing trouble. */
 static double
 cs__f64(uint64_t bits)
@@ -4120,10 +4131,38 @@ cs__put(char *out, size_t cap, size_t *o, const char *s, size_t n)
 static int
 cs__puts(char *out, size_t cap, size_t *o, const char *s)
 {
-    size_t n = 0;
-    while (s[n] != '\0')
-        n++;
-    return cs__put(out, cap, o, s, n);
+    return cs__put(out, cap, o, s, cs__strlen(s));
+}
+
+/* v in decimal, NUL-terminated, at the end of buf; returns its start. */
+static const char *
+cs__utoa(unsigned v, char buf[12])
+{
+    char *p = buf + 11;
+
+    *p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    return p;
+}
+
+/* The authority as a Host header has it (RFC 6455 4.1): the host, in
+ * brackets when IPv6, and ":port" only when not the scheme's default. */
+static int
+cs__put_authority(char *out, size_t cap, size_t *o, const cs_url *u)
+{
+    char num[12];
+    int r = 0;
+
+    r |= cs__puts(out, cap, o, u->ipv6 ? "[" : "");
+    r |= cs__puts(out, cap, o, u->host);
+    r |= cs__puts(out, cap, o, u->ipv6 ? "]" : "");
+    if (u->port != (u->tls ? 443u : 80u)) {
+        r |= cs__puts(out, cap, o, ":");
+        r |= cs__puts(out, cap, o, cs__utoa(u->port, num));
+    }
+    return r;
 }
 
 /* RFC 7230 3.2.6 token characters, for header names. */
@@ -4170,10 +4209,9 @@ cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
               size_t count)
 {
     static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    char k64[25], port[8], buf[24 + 36];
+    char k64[25], buf[24 + 36];
     unsigned char sha[20];
     size_t o = 0, i;
-    unsigned p = url->port;
     int r = 0;
 
     CS_ASSERT(hs != NULL && out != NULL && url != NULL && key != NULL);
@@ -4189,21 +4227,10 @@ cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
     CS_MEMCPY(buf + 24, guid, 36);
     cs_sha1(buf, sizeof buf, sha);
     cs_base64(sha, 20, hs->accept);
-    /* RFC 6455 4.1: the port in Host only when it is not the default. */
-    i = sizeof port - 1;
-    port[i] = '\0';
-    do
-        port[--i] = (char)('0' + p % 10);
-    while ((p /= 10) > 0);
-    port[--i] = ':';
     r |= cs__puts(out, cap, &o, "GET ");
     r |= cs__puts(out, cap, &o, url->path);
     r |= cs__puts(out, cap, &o, " HTTP/1.1\r\nHost: ");
-    r |= cs__puts(out, cap, &o, url->ipv6 ? "[" : "");
-    r |= cs__puts(out, cap, &o, url->host);
-    r |= cs__puts(out, cap, &o, url->ipv6 ? "]" : "");
-    if (url->port != (url->tls ? 443u : 80u))
-        r |= cs__puts(out, cap, &o, port + i);
+    r |= cs__put_authority(out, cap, &o, url);
     r |= cs__puts(out, cap, &o, "\r\nUpgrade: websocket\r\n"
                   "Connection: Upgrade\r\nSec-WebSocket-Key: ");
     r |= cs__puts(out, cap, &o, k64);
@@ -5419,21 +5446,10 @@ cs__emit3(cs_client *c, int type, int err, int status)
 static size_t
 cs__url_text(const cs_url *u, char *out, size_t cap)
 {
-    char port[8];
-    size_t o = 0, i = sizeof port - 1;
-    unsigned p = u->port;
+    size_t o = 0;
 
-    port[i] = '\0';
-    do
-        port[--i] = (char)('0' + p % 10);
-    while ((p /= 10) > 0);
-    port[--i] = ':';
     cs__puts(out, cap, &o, u->tls ? "wss://" : "ws://");
-    cs__puts(out, cap, &o, u->ipv6 ? "[" : "");
-    cs__puts(out, cap, &o, u->host);
-    cs__puts(out, cap, &o, u->ipv6 ? "]" : "");
-    if (u->port != (u->tls ? 443u : 80u))
-        cs__puts(out, cap, &o, port + i);
+    cs__put_authority(out, cap, &o, u);
     cs__puts(out, cap, &o, u->path);
     return o;
 }
@@ -5570,11 +5586,7 @@ cs__detail(const cs_client *c, int err)
 static void
 cs__url_reset(cs_client *c)
 {
-    size_t n = 0;
-
-    while (c->cfg.url[n] != '\0')
-        n++;
-    (void)cs_url_parse(&c->url, c->cfg.url, n);
+    (void)cs_url_parse(&c->url, c->cfg.url, cs__strlen(c->cfg.url));
 }
 
 /* An attempt failed before the websocket opened. A redirect is followed
@@ -5590,11 +5602,8 @@ cs__attempt_fail(cs_client *c, int err)
         err = CS_E_HS_REDIRECTS;
     if (err == CS_E_HS_REDIRECT) {
         const char *loc = cs_hs_location(&c->u.hs);
-        size_t n = 0;
-        while (loc[n] != '\0')
-            n++;
         int was_tls = c->url.tls;
-        if (cs_url_resolve(&c->url, loc, n) != 0)
+        if (cs_url_resolve(&c->url, loc, cs__strlen(loc)) != 0)
             err = CS_E_URL;
         else if (c->url.tls && !CS_HAS_TLS)
             err = CS_E_NO_TLS;
@@ -5855,10 +5864,11 @@ cs__ws_input(cs_client *c)
 {
     while (c->phase == CS__OPEN || c->phase == CS__CLOSING) {
         size_t used;
+        int e;
+
         if (c->stop && c->phase == CS__OPEN)
             break;                    /* deliver nothing after a stop */
-        int e = cs_ws_feed(&c->ws, c->rbuf + c->roff, c->rlen - c->roff,
-                           &used);
+        e = cs_ws_feed(&c->ws, c->rbuf + c->roff, c->rlen - c->roff, &used);
         c->roff += used;
         if (e == 0)
             break;
@@ -6146,9 +6156,7 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
     c->close_status = 1006;
     if (cfg->url == NULL)
         return CS_E_URL;
-    for (i = 0; cfg->url[i] != '\0'; i++)
-        ;
-    if (cs_url_parse(&c->url, cfg->url, i) != 0)
+    if (cs_url_parse(&c->url, cfg->url, cs__strlen(cfg->url)) != 0)
         return CS_E_URL;
     if (c->url.tls && !CS_HAS_TLS)
         return CS_E_NO_TLS;
@@ -6321,20 +6329,15 @@ cs__posix_open(void *ctx, const cs_url *url)
 {
     cs_posix *p = (cs_posix *)ctx;
     struct addrinfo hints, *res = NULL, *ai;
-    char port[8];
-    unsigned v = url->port;
-    int i = 7, r;
+    char port[12];
+    int r;
 
     cs__posix_drop(p);
     p->last_errno = 0;
-    port[7] = '\0';
-    do
-        port[--i] = (char)('0' + v % 10);
-    while ((v /= 10) > 0);
     CS_MEMSET(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    r = getaddrinfo(url->host, port + i, &hints, &res);
+    r = getaddrinfo(url->host, cs__utoa(url->port, port), &hints, &res);
     if (r != 0) {
         p->last_errno = r == EAI_SYSTEM ? errno : 0;
         return CS_E_DNS;
@@ -6540,10 +6543,8 @@ cs__pem_file(cs_anchors *a, const char *path)
 static int
 cs__ca_name(const char *s)
 {
-    size_t n = 0, i;
+    size_t n = cs__strlen(s), i;
 
-    while (s[n] != '\0')
-        n++;
     if (n > 4 && (cs__ieq(s + n - 4, 4, ".pem") || cs__ieq(s + n - 4, 4,
                                                               ".crt")))
         return 1;
@@ -6563,24 +6564,20 @@ cs_anchors_load(cs_anchors *a, const char *path)
     DIR *d;
     struct dirent *e;
     char full[4096];
-    size_t pl = 0;
+    size_t pl = cs__strlen(path);
     int total = 0;
 
     if (stat(path, &st) != 0)
         return CS_E_TLS_CA_FILE;
     if (!S_ISDIR(st.st_mode))
         return cs__pem_file(a, path);
-    while (path[pl] != '\0')
-        pl++;
     if (pl + 2 >= sizeof full || (d = opendir(path)) == NULL)
         return CS_E_TLS_CA_FILE;
     CS_MEMCPY(full, path, pl);
     full[pl++] = '/';
     while ((e = readdir(d)) != NULL) {
-        size_t n = 0;
+        size_t n = cs__strlen(e->d_name);
         int r;
-        while (e->d_name[n] != '\0')
-            n++;
         if (!cs__ca_name(e->d_name) || pl + n >= sizeof full)
             continue;
         CS_MEMCPY(full + pl, e->d_name, n + 1);
