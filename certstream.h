@@ -127,6 +127,11 @@
 #else
 #  define CS_HAS_POSIX 1
 #endif
+#ifdef CERTSTREAM_NO_CT
+#  define CS_HAS_CT 0
+#else
+#  define CS_HAS_CT 1
+#endif
 
 #if CS_JSON_MAX_DEPTH < 5 || CS_JSON_MAX_DEPTH > 255
 #  error "CS_JSON_MAX_DEPTH must be in 5..255"
@@ -144,81 +149,98 @@ extern "C" {
 /* Every function returns 0 (OK, or "need more"), a positive count or event,
  * or one of these negative codes. Codes are grouped by layer:
  * -1..-19 API misuse and limits, -20..-39 transport, -40..-59 TLS,
- * -60..-79 websocket,
- * -80..-89 JSON, -90..-99 the opening handshake. */
+ * -60..-79 websocket, -80..-89 JSON, -90..-99 the opening handshake,
+ * -100..-229 the CT reader and watchlists (ranges below).
+ * One list, one X(name, value, sentence) per code, makes the enum,
+ * cs_strerror() and cs_errname(); the sentence is cs_strerror()'s text. */
+#define CS__ERRORS(X) \
+    X(CS_OK, 0, "no error") \
+    /* API misuse and limits */ \
+    X(CS_E_ARG, -1, "bad argument or setting") \
+    X(CS_E_URL, -2, "not a usable ws:// or wss:// URL") \
+    X(CS_E_BUFFER, -3, "output buffer too small") \
+    X(CS_E_NO_TLS, -4, "wss:// needs TLS, which this build lacks") \
+    X(CS_E_RANDOM, -5, "the entropy source failed") \
+    /* transport */ \
+    X(CS_E_CLOSED, -20, "the server closed the TCP connection") \
+    X(CS_E_IO, -21, "socket error") \
+    X(CS_E_DNS, -22, "host name did not resolve") \
+    X(CS_E_CONNECT, -23, "could not connect to any address") \
+    X(CS_E_TIMEOUT, -24, "connect and handshake timed out") \
+    X(CS_E_DEAD, -25, "connection dead: nothing received in time") \
+    /* TLS (BearSSL; its own code: cs_event.detail, cs_tls_last_error) */ \
+    X(CS_E_TLS, -40, "TLS failed (see BearSSL's code)") \
+    X(CS_E_TLS_UNTRUSTED, -41, "TLS: certificate from an unknown CA") \
+    X(CS_E_TLS_EXPIRED, -42, "TLS: certificate expired or not yet valid") \
+    X(CS_E_TLS_NAME, -43, "TLS: certificate is not for this host name") \
+    X(CS_E_TLS_IP_NAME, -44, \
+      "TLS: BearSSL cannot match a certificate to an IP address: connect by host name, or pin the key") \
+    X(CS_E_TLS_NO_TIME, -45, "TLS: no clock to check certificate dates") \
+    X(CS_E_TLS_CERT, -46, "TLS: certificate rejected") \
+    X(CS_E_TLS_PIN, -47, "TLS: the server's key is not the pinned one") \
+    X(CS_E_TLS_VERSION, -48, \
+      "TLS: the server does not speak TLS 1.2 (or no TLS at all)") \
+    X(CS_E_TLS_ALERT, -49, "TLS: the server sent a fatal alert") \
+    X(CS_E_TLS_TRUNCATED, -50, "TLS: connection closed without close_notify") \
+    X(CS_E_TLS_NO_ANCHORS, -51, "TLS: no trust anchor could be loaded") \
+    X(CS_E_TLS_CA_FILE, -52, "TLS: the CA file or directory is unusable") \
+    X(CS_E_TLS_PEM, -53, "TLS: not a PEM or DER certificate") \
+    X(CS_E_TLS_DOWNGRADE, -54, "TLS: refused a redirect from wss:// to ws://") \
+    /* websocket (RFC 6455) */ \
+    X(CS_E_WS_RSV, -60, "websocket: reserved bits set") \
+    X(CS_E_WS_OPCODE, -61, "websocket: reserved opcode") \
+    X(CS_E_WS_MASKED, -62, "websocket: masked frame from the server") \
+    X(CS_E_WS_CTL_LEN, -63, "websocket: control frame over 125 bytes") \
+    X(CS_E_WS_CTL_FRAG, -64, "websocket: fragmented control frame") \
+    X(CS_E_WS_CONT, -65, "websocket: continuation with no message open") \
+    X(CS_E_WS_NESTED, -66, "websocket: new message inside a fragmented one") \
+    X(CS_E_WS_LEN64, -67, "websocket: 64-bit length with the top bit set") \
+    X(CS_E_WS_LEN_MINIMAL, -68, "websocket: length not in its shortest form") \
+    X(CS_E_WS_UTF8, -69, "websocket: text is not valid UTF-8") \
+    X(CS_E_WS_TOO_BIG, -70, "websocket: message over the size limit") \
+    X(CS_E_WS_CLOSE_LEN, -71, "websocket: close frame with a 1-byte payload") \
+    X(CS_E_WS_CLOSE_STATUS, -72, "websocket: invalid close code") \
+    X(CS_E_WS_CLOSE_UTF8, -73, "websocket: close reason is not UTF-8") \
+    X(CS_E_WS_AFTER_CLOSE, -74, "websocket: data after the close frame") \
+    X(CS_E_WS_CLOSED_BY_PEER, -75, \
+      "websocket: the server closed with an error code") \
+    /* JSON */ \
+    X(CS_E_JSON_SYNTAX, -80, "JSON: unexpected character") \
+    X(CS_E_JSON_NOT_OBJECT, -81, "JSON: top-level value is not an object") \
+    X(CS_E_JSON_DEPTH, -82, "JSON: nested too deeply") \
+    X(CS_E_JSON_INCOMPLETE, -83, "JSON: message ended inside a value") \
+    X(CS_E_JSON_TRAILING, -84, "JSON: data after the top-level value") \
+    X(CS_E_JSON_CONTROL, -85, "JSON: control character in a string") \
+    X(CS_E_JSON_ESCAPE, -86, "JSON: invalid escape in a string") \
+    X(CS_E_JSON_UTF8, -87, "JSON: invalid UTF-8 in a string") \
+    X(CS_E_JSON_NUMBER, -88, "JSON: malformed number") \
+    X(CS_E_JSON_LITERAL, -89, "JSON: invalid literal") \
+    /* the opening handshake (HTTP/1.1 upgrade) */ \
+    X(CS_E_HS_SYNTAX, -90, "handshake: not an HTTP/1.1 response") \
+    X(CS_E_HS_TOO_BIG, -91, "handshake: response header too large") \
+    X(CS_E_HS_STATUS, -92, "handshake: the server refused (HTTP status)") \
+    X(CS_E_HS_REDIRECT, -93, "handshake: redirected") \
+    X(CS_E_HS_UPGRADE, -94, "handshake: Upgrade is not websocket") \
+    X(CS_E_HS_CONNECTION, -95, "handshake: Connection lacks upgrade") \
+    X(CS_E_HS_ACCEPT, -96, "handshake: wrong Sec-WebSocket-Accept") \
+    X(CS_E_HS_EXTENSION, -97, "handshake: extension not offered") \
+    X(CS_E_HS_PROTOCOL, -98, "handshake: subprotocol not offered") \
+    X(CS_E_HS_REDIRECTS, -99, "handshake: too many redirects") \
+    /* -100..-119 HTTP/1.1 responses */ \
+    /* -120..-139 gzip / DEFLATE */ \
+    /* -140..-149 base64 */ \
+    /* -150..-169 DER / X.509 */ \
+    /* -170..-189 CT records: leaves, tiles, checkpoints, tree heads */ \
+    /* -190..-199 the CT log list */ \
+    /* -200..-209 watchlist patterns */ \
+    /* -210..-229 the CT log follower */ \
+    /* end of the list */
+
 enum {
-    CS_OK = 0,
-    /* API misuse and limits */
-    CS_E_ARG = -1,              /* a bad argument or setting */
-    CS_E_URL = -2,              /* not a ws:// or wss:// URL we can use */
-    CS_E_BUFFER = -3,           /* the output does not fit */
-    CS_E_NO_TLS = -4,           /* wss:// in a build without TLS */
-    CS_E_RANDOM = -5,           /* the entropy source failed */
-    /* transport */
-    CS_E_CLOSED = -20,          /* the peer closed the TCP connection */
-    CS_E_IO = -21,              /* a socket call failed (see the errno) */
-    CS_E_DNS = -22,             /* the host name did not resolve */
-    CS_E_CONNECT = -23,         /* no address accepted the connection */
-    CS_E_TIMEOUT = -24,         /* connect + handshake took too long */
-    CS_E_DEAD = -25,            /* nothing received for dead_timeout_ms */
-    /* TLS (BearSSL; its own code: cs_event.detail, cs_tls_last_error) */
-    CS_E_TLS = -40,             /* TLS failed (see BearSSL's code) */
-    CS_E_TLS_UNTRUSTED = -41,   /* certificate from an unknown CA */
-    CS_E_TLS_EXPIRED = -42,     /* certificate expired or not yet valid */
-    CS_E_TLS_NAME = -43,        /* certificate not for this host name */
-    CS_E_TLS_IP_NAME = -44,     /* the URL's host is an IP address, which
-                                   BearSSL never matches: use the name,
-                                   or pin the key */
-    CS_E_TLS_NO_TIME = -45,     /* no clock to check certificate dates */
-    CS_E_TLS_CERT = -46,        /* certificate rejected (other reasons) */
-    CS_E_TLS_PIN = -47,         /* the server's key is not the pinned one */
-    CS_E_TLS_VERSION = -48,     /* the server does not speak TLS 1.2 */
-    CS_E_TLS_ALERT = -49,       /* the server sent a fatal alert */
-    CS_E_TLS_TRUNCATED = -50,   /* TCP closed without TLS close_notify */
-    CS_E_TLS_NO_ANCHORS = -51,  /* no trust anchor could be loaded */
-    CS_E_TLS_CA_FILE = -52,     /* the CA file or directory is unusable */
-    CS_E_TLS_PEM = -53,         /* not a PEM (or DER) certificate */
-    CS_E_TLS_DOWNGRADE = -54,   /* a redirect from wss:// to ws:// */
-    /* websocket (RFC 6455) */
-    CS_E_WS_RSV = -60,          /* reserved bits set, none negotiated */
-    CS_E_WS_OPCODE = -61,       /* reserved opcode */
-    CS_E_WS_MASKED = -62,       /* the server masked a frame */
-    CS_E_WS_CTL_LEN = -63,      /* control frame over 125 bytes */
-    CS_E_WS_CTL_FRAG = -64,     /* fragmented control frame */
-    CS_E_WS_CONT = -65,         /* continuation with no message open */
-    CS_E_WS_NESTED = -66,       /* new message inside a fragmented one */
-    CS_E_WS_LEN64 = -67,        /* 64-bit length with the top bit set */
-    CS_E_WS_LEN_MINIMAL = -68,  /* length not in its shortest form */
-    CS_E_WS_UTF8 = -69,         /* text that is not UTF-8 */
-    CS_E_WS_TOO_BIG = -70,      /* message over the configured limit */
-    CS_E_WS_CLOSE_LEN = -71,    /* close frame with a 1-byte payload */
-    CS_E_WS_CLOSE_STATUS = -72, /* close code not allowed on the wire */
-    CS_E_WS_CLOSE_UTF8 = -73,   /* close reason that is not UTF-8 */
-    CS_E_WS_AFTER_CLOSE = -74,  /* bytes after the server's close frame */
-    CS_E_WS_CLOSED_BY_PEER = -75, /* the server closed with a code other
-                                     than 1000 (normal closure) */
-    /* JSON */
-    CS_E_JSON_SYNTAX = -80,     /* a byte that the JSON grammar forbids here */
-    CS_E_JSON_NOT_OBJECT = -81, /* valid JSON, but the top value is not {} */
-    CS_E_JSON_DEPTH = -82,      /* nested deeper than CS_JSON_MAX_DEPTH */
-    CS_E_JSON_INCOMPLETE = -83, /* the message ended inside a value */
-    CS_E_JSON_TRAILING = -84,   /* more than one value in the message */
-    CS_E_JSON_CONTROL = -85,    /* raw control character inside a string */
-    CS_E_JSON_ESCAPE = -86,     /* bad backslash escape */
-    CS_E_JSON_UTF8 = -87,       /* invalid UTF-8 inside a string */
-    CS_E_JSON_NUMBER = -88,     /* malformed number */
-    CS_E_JSON_LITERAL = -89,    /* misspelled true / false / null */
-    /* the opening handshake (HTTP/1.1 upgrade) */
-    CS_E_HS_SYNTAX = -90,       /* not an HTTP/1.1 response */
-    CS_E_HS_TOO_BIG = -91,      /* header over CS_HS_MAX_RESPONSE */
-    CS_E_HS_STATUS = -92,       /* status other than 101 (or 3xx) */
-    CS_E_HS_REDIRECT = -93,     /* 301/302/303/307/308 with a Location */
-    CS_E_HS_UPGRADE = -94,      /* Upgrade is not "websocket" */
-    CS_E_HS_CONNECTION = -95,   /* Connection lacks the "upgrade" token */
-    CS_E_HS_ACCEPT = -96,       /* wrong or missing Sec-WebSocket-Accept */
-    CS_E_HS_EXTENSION = -97,    /* an extension we did not offer */
-    CS_E_HS_PROTOCOL = -98,     /* a subprotocol we did not offer */
-    CS_E_HS_REDIRECTS = -99     /* more redirects than max_redirects */
+#define CS__ERR_ENUM(name, value, text) name = value,
+    CS__ERRORS(CS__ERR_ENUM)
+#undef CS__ERR_ENUM
+    CS__E_LAST_ = -1000    /* private: keeps the list's last comma legal */
 };
 
 /* A readable sentence for an error code ("" with CS_NO_ERROR_STRINGS). */
@@ -617,6 +639,26 @@ CSDEF int cs_hs_status(const cs_hs *hs);
 CSDEF const char *cs_hs_location(const cs_hs *hs);
 /* Retry-After in seconds (delta-seconds form only), -1 if absent. */
 CSDEF long cs_hs_retry_after(const cs_hs *hs);
+
+/* ==== [1e] HTTP/1.1 responses (RFC 9112) ================================= */
+
+/* (decl: placeholder, filled in by its own commit) */
+
+/* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
+
+/* (decl: placeholder, filled in by its own commit) */
+
+/* ==== [1g] CT records: base64, leaves, tiles, checkpoints == off: _NO_CT ==== */
+
+/* (decl: placeholder, filled in by its own commit) */
+
+/* ==== [1h] DER: what a certificate names ======== off: _NO_CT ============ */
+
+/* (decl: placeholder, filled in by its own commit) */
+
+/* ==== [1i] watchlists: domain patterns =================================== */
+
+/* (decl: placeholder, filled in by its own commit) */
 
 /* ==== [2] the transport interface ======================================== */
 
@@ -4446,6 +4488,26 @@ cs_hs_retry_after(const cs_hs *hs)
     return hs->retry_after;
 }
 
+/* ==== [1e] HTTP/1.1 responses (RFC 9112) ================================= */
+
+/* (impl: placeholder, filled in by its own commit) */
+
+/* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
+
+/* (impl: placeholder, filled in by its own commit) */
+
+/* ==== [1g] CT records: base64, leaves, tiles, checkpoints == off: _NO_CT ==== */
+
+/* (impl: placeholder, filled in by its own commit) */
+
+/* ==== [1h] DER: what a certificate names ======== off: _NO_CT ============ */
+
+/* (impl: placeholder, filled in by its own commit) */
+
+/* ==== [1i] watchlists: domain patterns =================================== */
+
+/* (impl: placeholder, filled in by its own commit) */
+
 /* ==== [2b] TLS transport (BearSSL) ==================== off: _NO_TLS ==== */
 #if CS_HAS_TLS
 
@@ -6702,122 +6764,9 @@ CSDEF const char *
 cs_strerror(int err)
 {
     switch (err) {
-    case CS_OK: return "no error";
-    case CS_E_ARG:
-        return "bad argument or setting";
-    case CS_E_URL:
-        return "not a usable ws:// or wss:// URL";
-    case CS_E_BUFFER:
-        return "output buffer too small";
-    case CS_E_NO_TLS:
-        return "wss:// needs TLS, which this build lacks";
-    case CS_E_RANDOM:
-        return "the entropy source failed";
-    case CS_E_CLOSED:
-        return "the server closed the TCP connection";
-    case CS_E_IO:
-        return "socket error";
-    case CS_E_DNS:
-        return "host name did not resolve";
-    case CS_E_CONNECT:
-        return "could not connect to any address";
-    case CS_E_TIMEOUT:
-        return "connect and handshake timed out";
-    case CS_E_DEAD:
-        return "connection dead: nothing received in time";
-    case CS_E_TLS:
-        return "TLS failed (see BearSSL's code)";
-    case CS_E_TLS_UNTRUSTED:
-        return "TLS: certificate from an unknown CA";
-    case CS_E_TLS_EXPIRED:
-        return "TLS: certificate expired or not yet valid";
-    case CS_E_TLS_NAME:
-        return "TLS: certificate is not for this host name";
-    case CS_E_TLS_IP_NAME:
-        return "TLS: BearSSL cannot match a certificate to an IP address: "
-               "connect by host name, or pin the key";
-    case CS_E_TLS_NO_TIME:
-        return "TLS: no clock to check certificate dates";
-    case CS_E_TLS_CERT:
-        return "TLS: certificate rejected";
-    case CS_E_TLS_PIN:
-        return "TLS: the server's key is not the pinned one";
-    case CS_E_TLS_VERSION:
-        return "TLS: the server does not speak TLS 1.2 (or no TLS at all)";
-    case CS_E_TLS_ALERT:
-        return "TLS: the server sent a fatal alert";
-    case CS_E_TLS_TRUNCATED:
-        return "TLS: connection closed without close_notify";
-    case CS_E_TLS_NO_ANCHORS:
-        return "TLS: no trust anchor could be loaded";
-    case CS_E_TLS_CA_FILE:
-        return "TLS: the CA file or directory is unusable";
-    case CS_E_TLS_PEM:
-        return "TLS: not a PEM or DER certificate";
-    case CS_E_TLS_DOWNGRADE:
-        return "TLS: refused a redirect from wss:// to ws://";
-    case CS_E_WS_RSV:
-        return "websocket: reserved bits set";
-    case CS_E_WS_OPCODE:
-        return "websocket: reserved opcode";
-    case CS_E_WS_MASKED:
-        return "websocket: masked frame from the server";
-    case CS_E_WS_CTL_LEN:
-        return "websocket: control frame over 125 bytes";
-    case CS_E_WS_CTL_FRAG:
-        return "websocket: fragmented control frame";
-    case CS_E_WS_CONT:
-        return "websocket: continuation with no message open";
-    case CS_E_WS_NESTED:
-        return "websocket: new message inside a fragmented one";
-    case CS_E_WS_LEN64:
-        return "websocket: 64-bit length with the top bit set";
-    case CS_E_WS_LEN_MINIMAL:
-        return "websocket: length not in its shortest form";
-    case CS_E_WS_UTF8:
-        return "websocket: text is not valid UTF-8";
-    case CS_E_WS_TOO_BIG:
-        return "websocket: message over the size limit";
-    case CS_E_WS_CLOSE_LEN:
-        return "websocket: close frame with a 1-byte payload";
-    case CS_E_WS_CLOSE_STATUS:
-        return "websocket: invalid close code";
-    case CS_E_WS_CLOSE_UTF8:
-        return "websocket: close reason is not UTF-8";
-    case CS_E_WS_AFTER_CLOSE:
-        return "websocket: data after the close frame";
-    case CS_E_WS_CLOSED_BY_PEER:
-        return "websocket: the server closed with an error code";
-    case CS_E_JSON_SYNTAX: return "JSON: unexpected character";
-    case CS_E_JSON_NOT_OBJECT: return "JSON: top-level value is not an object";
-    case CS_E_JSON_DEPTH: return "JSON: nested too deeply";
-    case CS_E_JSON_INCOMPLETE: return "JSON: message ended inside a value";
-    case CS_E_JSON_TRAILING: return "JSON: data after the top-level value";
-    case CS_E_JSON_CONTROL: return "JSON: control character in a string";
-    case CS_E_JSON_ESCAPE: return "JSON: invalid escape in a string";
-    case CS_E_JSON_UTF8: return "JSON: invalid UTF-8 in a string";
-    case CS_E_JSON_NUMBER: return "JSON: malformed number";
-    case CS_E_JSON_LITERAL: return "JSON: invalid literal";
-    case CS_E_HS_SYNTAX:
-        return "handshake: not an HTTP/1.1 response";
-    case CS_E_HS_TOO_BIG:
-        return "handshake: response header too large";
-    case CS_E_HS_STATUS:
-        return "handshake: the server refused (HTTP status)";
-    case CS_E_HS_REDIRECT:
-        return "handshake: redirected";
-    case CS_E_HS_UPGRADE:
-        return "handshake: Upgrade is not websocket";
-    case CS_E_HS_CONNECTION:
-        return "handshake: Connection lacks upgrade";
-    case CS_E_HS_ACCEPT:
-        return "handshake: wrong Sec-WebSocket-Accept";
-    case CS_E_HS_EXTENSION:
-        return "handshake: extension not offered";
-    case CS_E_HS_PROTOCOL:
-        return "handshake: subprotocol not offered";
-    case CS_E_HS_REDIRECTS:
-        return "handshake: too many redirects";
+#define CS__ERR_TEXT(name, value, text) case name: return text;
+    CS__ERRORS(CS__ERR_TEXT)
+#undef CS__ERR_TEXT
     default: return "unknown error";
     }
 }
@@ -6826,69 +6775,9 @@ CSDEF const char *
 cs_errname(int err)
 {
     switch (err) {
-    case CS_OK: return "CS_OK";
-    case CS_E_ARG: return "CS_E_ARG";
-    case CS_E_URL: return "CS_E_URL";
-    case CS_E_BUFFER: return "CS_E_BUFFER";
-    case CS_E_NO_TLS: return "CS_E_NO_TLS";
-    case CS_E_RANDOM: return "CS_E_RANDOM";
-    case CS_E_CLOSED: return "CS_E_CLOSED";
-    case CS_E_IO: return "CS_E_IO";
-    case CS_E_DNS: return "CS_E_DNS";
-    case CS_E_CONNECT: return "CS_E_CONNECT";
-    case CS_E_TIMEOUT: return "CS_E_TIMEOUT";
-    case CS_E_DEAD: return "CS_E_DEAD";
-    case CS_E_TLS: return "CS_E_TLS";
-    case CS_E_TLS_UNTRUSTED: return "CS_E_TLS_UNTRUSTED";
-    case CS_E_TLS_EXPIRED: return "CS_E_TLS_EXPIRED";
-    case CS_E_TLS_NAME: return "CS_E_TLS_NAME";
-    case CS_E_TLS_IP_NAME: return "CS_E_TLS_IP_NAME";
-    case CS_E_TLS_NO_TIME: return "CS_E_TLS_NO_TIME";
-    case CS_E_TLS_CERT: return "CS_E_TLS_CERT";
-    case CS_E_TLS_PIN: return "CS_E_TLS_PIN";
-    case CS_E_TLS_VERSION: return "CS_E_TLS_VERSION";
-    case CS_E_TLS_ALERT: return "CS_E_TLS_ALERT";
-    case CS_E_TLS_TRUNCATED: return "CS_E_TLS_TRUNCATED";
-    case CS_E_TLS_NO_ANCHORS: return "CS_E_TLS_NO_ANCHORS";
-    case CS_E_TLS_CA_FILE: return "CS_E_TLS_CA_FILE";
-    case CS_E_TLS_PEM: return "CS_E_TLS_PEM";
-    case CS_E_TLS_DOWNGRADE: return "CS_E_TLS_DOWNGRADE";
-    case CS_E_WS_RSV: return "CS_E_WS_RSV";
-    case CS_E_WS_OPCODE: return "CS_E_WS_OPCODE";
-    case CS_E_WS_MASKED: return "CS_E_WS_MASKED";
-    case CS_E_WS_CTL_LEN: return "CS_E_WS_CTL_LEN";
-    case CS_E_WS_CTL_FRAG: return "CS_E_WS_CTL_FRAG";
-    case CS_E_WS_CONT: return "CS_E_WS_CONT";
-    case CS_E_WS_NESTED: return "CS_E_WS_NESTED";
-    case CS_E_WS_LEN64: return "CS_E_WS_LEN64";
-    case CS_E_WS_LEN_MINIMAL: return "CS_E_WS_LEN_MINIMAL";
-    case CS_E_WS_UTF8: return "CS_E_WS_UTF8";
-    case CS_E_WS_TOO_BIG: return "CS_E_WS_TOO_BIG";
-    case CS_E_WS_CLOSE_LEN: return "CS_E_WS_CLOSE_LEN";
-    case CS_E_WS_CLOSE_STATUS: return "CS_E_WS_CLOSE_STATUS";
-    case CS_E_WS_CLOSE_UTF8: return "CS_E_WS_CLOSE_UTF8";
-    case CS_E_WS_AFTER_CLOSE: return "CS_E_WS_AFTER_CLOSE";
-    case CS_E_WS_CLOSED_BY_PEER: return "CS_E_WS_CLOSED_BY_PEER";
-    case CS_E_JSON_SYNTAX: return "CS_E_JSON_SYNTAX";
-    case CS_E_JSON_NOT_OBJECT: return "CS_E_JSON_NOT_OBJECT";
-    case CS_E_JSON_DEPTH: return "CS_E_JSON_DEPTH";
-    case CS_E_JSON_INCOMPLETE: return "CS_E_JSON_INCOMPLETE";
-    case CS_E_JSON_TRAILING: return "CS_E_JSON_TRAILING";
-    case CS_E_JSON_CONTROL: return "CS_E_JSON_CONTROL";
-    case CS_E_JSON_ESCAPE: return "CS_E_JSON_ESCAPE";
-    case CS_E_JSON_UTF8: return "CS_E_JSON_UTF8";
-    case CS_E_JSON_NUMBER: return "CS_E_JSON_NUMBER";
-    case CS_E_JSON_LITERAL: return "CS_E_JSON_LITERAL";
-    case CS_E_HS_SYNTAX: return "CS_E_HS_SYNTAX";
-    case CS_E_HS_TOO_BIG: return "CS_E_HS_TOO_BIG";
-    case CS_E_HS_STATUS: return "CS_E_HS_STATUS";
-    case CS_E_HS_REDIRECT: return "CS_E_HS_REDIRECT";
-    case CS_E_HS_UPGRADE: return "CS_E_HS_UPGRADE";
-    case CS_E_HS_CONNECTION: return "CS_E_HS_CONNECTION";
-    case CS_E_HS_ACCEPT: return "CS_E_HS_ACCEPT";
-    case CS_E_HS_EXTENSION: return "CS_E_HS_EXTENSION";
-    case CS_E_HS_PROTOCOL: return "CS_E_HS_PROTOCOL";
-    case CS_E_HS_REDIRECTS: return "CS_E_HS_REDIRECTS";
+#define CS__ERR_NAME(name, value, text) case name: return #name;
+    CS__ERRORS(CS__ERR_NAME)
+#undef CS__ERR_NAME
     default: return "CS_E_UNKNOWN";
     }
 }
