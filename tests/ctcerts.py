@@ -42,6 +42,7 @@ Entry dict keys:
 import datetime
 import hashlib
 import ipaddress
+import math
 import random
 
 from cryptography import x509
@@ -53,19 +54,20 @@ PSC_EKU = ObjectIdentifier("1.3.6.1.4.1.11129.2.4.4")
 POISON_OID = ObjectIdentifier("1.3.6.1.4.1.11129.2.4.3")
 BASE_TIME = 1767225600          # 2026-01-01T00:00:00Z
 
-_small_primes = [p for p in range(3, 2000)
-                 if all(p % q for q in range(2, int(p ** 0.5) + 1))]
+_SMALL = 1
+for _p in range(3, 2000, 2):
+    if all(_p % _q for _q in range(3, int(_p ** 0.5) + 1, 2)):
+        _SMALL *= _p
 
 
 def _is_probable_prime(n, rnd):
-    for p in _small_primes:
-        if n % p == 0:
-            return n == p
+    if math.gcd(n, _SMALL) != 1 or pow(2, n - 1, n) != 1:
+        return False
     d, s = n - 1, 0
     while d % 2 == 0:
         d //= 2
         s += 1
-    for _ in range(24):
+    for _ in range(16):
         a = rnd.randrange(2, n - 2)
         x = pow(a, d, n)
         if x in (1, n - 1):
@@ -80,10 +82,11 @@ def _is_probable_prime(n, rnd):
 
 
 def _prime(rnd, bits):
+    c = rnd.getrandbits(bits) | (3 << (bits - 2)) | 1
     while True:
-        c = rnd.getrandbits(bits) | (3 << (bits - 2)) | 1
         if (c - 1) % 65537 and _is_probable_prime(c, rnd):
             return c
+        c += 2
 
 
 _rsa_cache = {}
@@ -269,7 +272,7 @@ def make_entry(i, seed=1, giant_at=None):
 
     keykind = "p256" if rnd.random() < 0.5 else "rsa"
     leaf_key = (p256_key("leaf-%s-%d" % (seed, i)) if keykind == "p256"
-                else rsa_key("leaf-%s-%d" % (seed, i % 2)))
+                else rsa_key("leaf-%s" % seed))
     serial = rnd.getrandbits(rnd.choice((64, 127, 159))) | 1
     nb = BASE_TIME + i * 60 + rnd.randrange(60)
     na = nb + 86400 * rnd.choice((7, 47, 90, 199))
