@@ -284,6 +284,8 @@ def make_entry(i, seed=1, giant_at=None):
     if rnd.random() < 0.3:
         rnd.shuffle(sans)       # IPs and e-mails between DNS names
         dns = [g.value for g in sans if isinstance(g, x509.DNSName)]
+        ips = [g.value for g in sans if isinstance(g, x509.IPAddress)]
+        emails = [g.value for g in sans if isinstance(g, x509.RFC822Name)]
 
     def build(issuer_name, issuer_key, poison):
         b = (x509.CertificateBuilder()

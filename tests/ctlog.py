@@ -712,7 +712,8 @@ class Server:
     # -- life
 
     def start(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                         daemon=True).start()
         threading.Thread(target=self._grower, daemon=True).start()
         return self
 
