@@ -60,7 +60,6 @@ import os
 import random
 import socket
 import ssl
-import struct
 import sys
 import tempfile
 import threading
@@ -140,6 +139,20 @@ class Entry:
             out += u24(len(self.precert)) + self.precert
         fps = b"".join(self.fps)
         return out + u16(len(fps)) + fps
+
+    def names_line(self):
+        """Its line of a names tile (Sunlight's names-tiles.md): JSON with
+        Timestamp, Subject.CommonName, DNS, IP; empty fields omitted."""
+        if getattr(self, "raw_names", None):
+            return self.raw_names
+        d = {"Timestamp": self.ts}
+        if self.info.get("cn"):
+            d["Subject"] = {"CommonName": self.info["cn"]}
+        if self.info.get("san_dns"):
+            d["DNS"] = self.info["san_dns"]
+        if self.info.get("san_ip"):
+            d["IP"] = self.info["san_ip"]
+        return json.dumps(d, separators=(",", ":"))
 
     def corrupted(self, kind="tag"):
         """The same entry with broken certificate DER: "tag" makes the
@@ -236,9 +249,10 @@ def load_navigli(root=SHARED_CT):
     for n in ("000", "001"):
         with open(os.path.join(d, "data", n), "rb") as f:
             tile = parse_tile(f.read())
-        with open(os.path.join(d, "names", n)) as f:
-            names = [json.loads(line) for line in f if line.strip()]
-        for (e, ext, raw), nm in zip(tile, names):
+        with open(os.path.join(d, "names", n), encoding="utf-8") as f:
+            lines = [line.rstrip("\n") for line in f if line.strip()]
+        for (e, ext, raw), line in zip(tile, lines):
+            nm = json.loads(line)
             cn = nm.get("Subject", {}).get("CommonName")
             alld = []
             for x in ([cn] if cn else []) + nm.get("DNS", []):
@@ -249,6 +263,7 @@ def load_navigli(root=SHARED_CT):
                       "all_domains": alld, "timestamp": e.ts, "real": "navigli",
                       "sha256": hashlib.sha256(e.precert or e.body).hexdigest()}
             e.raw = raw
+            e.raw_names = line
             out.append(e)
     return out
 
@@ -533,6 +548,7 @@ class Log:
                  if isinstance(v, (str, int, type(None))) or
                  (isinstance(v, list) and
                   all(isinstance(x, str) for x in v))}
+            d["cert"] = d.get("index")
             d["index"] = i
             d.setdefault("type", "precert" if e.etype else "x509")
             d.setdefault("timestamp", e.ts)
@@ -662,6 +678,7 @@ class Server:
         "gzip_json": False,   # RFC 6962 JSON gzipped when the client accepts
         "close": False,       # Connection: close on every response
         "grease": True,       # checkpoint: foreign and grease signature lines
+        "names": True,        # serve tile/names/<N> (always gzip)
         "partial_gone": False,  # 404 on a partial tile once the full exists
         "slow": 0,            # seconds to wait before each log response
         "drip": None,         # {"bytes": 100, "delay": 0.01}: body in pieces
@@ -1025,6 +1042,8 @@ class Server:
                                   "extra_data": b64(e.extra_data()),
                                   "audit_path": [b64(x) for x in path]}, rel,
                               (i, i + 1))
+        if rel == "log.v3.json":
+            return self._json(h, self.log_v3(), rel)
         if rel == "ct/v1/get-roots":
             return self._json(h, {"certificates": [
                 b64(c) for c in log.issuers.values()]}, rel)
@@ -1046,6 +1065,8 @@ class Server:
                                   self.f["grease"])
             return self.send(h, 200, body, "text/plain; charset=utf-8",
                              [("Cache-Control", "no-store")], rel=rel)
+        if rel == "log.v3.json":
+            return self._json(h, self.log_v3(), rel)
         parts = rel.split("/")
         if parts[0] == "issuer" and len(parts) == 2:
             c = log.issuers.get(parts[1])
@@ -1058,6 +1079,8 @@ class Server:
             raise _Reply(404, b"not found\n")
         if parts[1] == "data":
             level = -1
+        elif parts[1] == "names" and self.f["names"]:
+            level = -2
         elif parts[1].isdigit() and len(parts[1]) == 1 and int(parts[1]) <= 5:
             level = int(parts[1])
         else:
@@ -1071,31 +1094,53 @@ class Server:
             want = w or 256
             if want > have or (w and self.f["partial_gone"] and have == 256):
                 raise _Reply(404, b"no such tile\n")
-            if level < 0:
+            if level == -1:
                 body = b"".join(self._entry_out(i).tile_leaf(i) for i in
                                 range(256 * n, 256 * n + want))
                 entries = (256 * n, 256 * n + want)
+            elif level == -2:
+                body = "".join(log.entry(i).names_line() + "\n" for i in
+                               range(256 * n, 256 * n + want)).encode()
+                entries = None
             else:
                 body = log.hash_tile(level, n, want)
                 entries = None
         hd = [("Cache-Control", "public, max-age=604800, immutable")]
+        if level == -2:     # names tiles: always gzip (names-tiles.md)
+            return self.send(h, 200, body,
+                             "application/jsonl; charset=utf-8", hd, gz=True,
+                             rel=rel)
         self.send(h, 200, body, "application/octet-stream", hd,
                   gz=self._gz_tile(h, level < 0), entries=entries, rel=rel)
+
+    def log_v3(self):
+        """This log's entry in log-list (v3) form, as Sunlight serves it."""
+        d = {"description": "ctlog test log (%s)" % self.log.kind,
+             "key": b64(self.log.spki), "log_id": b64(self.log.log_id),
+             "mmd": 60 if self.log.kind == "static" else 86400}
+        if self.log.kind == "static":
+            d.update(monitoring_url=self.url, submission_url=self.url,
+                     log_spec="static-ct-api")
+        else:
+            d["url"] = self.url
+        return d
 
 
 # ---------------------------------------------------------------------------
 # command line
 
 def build_log(kind, n, seed=1, real=False, initial=None, origin=None,
-              giant_at=None):
+              giant_at=None, distinct=None):
     if HERE not in sys.path:
         sys.path.insert(0, HERE)
     import ctcerts
     entries = []
     if real:
         entries = load_navigli() if kind == "static" else load_rfc6962_real()
-    entries += entries_from_certs(ctcerts.make_entries(
-        n, seed=seed, giant_at=giant_at, start=0))
+    k = min(n, distinct or n)
+    made = entries_from_certs(ctcerts.make_entries(
+        k, seed=seed, giant_at=giant_at, start=0))
+    entries += [made[i % k] for i in range(n)]
     return Log(kind, entries, initial, key=log_key(seed), origin=origin)
 
 
@@ -1108,6 +1153,9 @@ def main(argv):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--real", action="store_true",
                     help="put the real entries of ../shared/ct first")
+    ap.add_argument("--distinct", type=int, default=None,
+                    help="make only this many certificates and repeat them "
+                    "(big logs quickly); entry i is certificate i %% K")
     ap.add_argument("--giant-at", type=int, default=None,
                     help="make this generated entry a >64 KiB certificate")
     ap.add_argument("--initial", type=int, default=None)
@@ -1134,7 +1182,7 @@ def main(argv):
         sys.stderr.write("ctlog: --real needs ../shared/ct, absent\n")
         return 2
     log = build_log(a.kind, a.entries, a.seed, a.real, a.initial, a.origin,
-                    a.giant_at)
+                    a.giant_at, a.distinct)
     kw = dict(grow_every=a.grow_every, grow_requests=a.grow_requests,
               grow_by=a.grow_by, chunked=a.chunked, align=a.align)
     if a.batch:
