@@ -2,9 +2,15 @@
 """ctlog.py - local Certificate Transparency logs for the CT follower tests.
 
 Run with /usr/bin/python3 (stdlib + Debian's python3-cryptography). Serves
-one log on 127.0.0.1, over HTTP/1.1 (keep-alive) or HTTPS, either as an
-RFC 6962 log (get-sth, get-entries, ...) or as a static-ct-api log
-(checkpoint, tiles, issuers), with faults that can be switched at any time.
+one log on 127.0.0.1, over HTTP/1.1 (keep-alive) or HTTPS, with faults
+that can be switched at any time:
+  rfc6962  ct/v1/get-sth, get-entries (cap: batch), get-sth-consistency,
+           get-proof-by-hash, get-entry-and-proof, get-roots, log.v3.json
+  static   checkpoint (RFC 6962 note signature + a grease line + a line
+           with our name and a foreign key ID, shuffled), tile/data/<N>,
+           tile/<L>/<N>, tile/names/<N> (each [.p/<W>], C2SP paths),
+           issuer/<sha256 hex>, log.v3.json; tiles gzip by default
+Both sign with an ECDSA P-256 key derived from --seed (same key each run).
 
 Driving it from a C follower test (a Python test script, or fork/exec):
 
@@ -13,43 +19,59 @@ Driving it from a C follower test (a Python test script, or fork/exec):
                  [--initial 300 --grow-every 0.5 --grow-by 50] \
                  [--batch 32] [--real] [--expect-out DIR/expect.jsonl] \
                  [--fault '{"chunked": true}'] [--verbose]
-     --entries N makes N certificates with tests/ctcerts.py (seed --seed);
+     --entries N makes N certificates with tests/ctcerts.py (seed --seed;
+     about 2 s to start, plus ~1 ms per certificate); --distinct K makes
+     only K and repeats them (100000 entries start in ~5 s);
      --real puts the real data of ../shared/ct first (static: the 512
-     navigli2025h2 entries, served byte for byte as the data tiles hold
-     them; rfc6962: the 6 entries of rfc6962/get-entries-*.json).
+     navigli2025h2 entries, served byte for byte as the data and names
+     tiles hold them; rfc6962: the 6 entries of rfc6962/get-entries-*.json).
      --initial M publishes M entries at start (default all); the rest come
      with growth (--grow-every SEC, --grow-requests K, --grow-by COUNT).
+     --verbose logs every request on stderr.
   2. Read the first line of stdout, one JSON object:
        {"url": "https://127.0.0.1:PORT/2026h1/", "kind": "static",
         "key": "<base64 SPKI DER>", "log_id": "<base64>", "origin": "...",
-        "size": M, "pool": N, "control": "<url>_control", "ca": "<path>"}
+        "size": M, "pool": N, "control": "https://127.0.0.1:PORT/_control",
+        "ca": "<path>"}
      `url` is the log's URL (RFC 6962 `url`, or static monitoring prefix);
      `key` is what a log list would carry; `origin` is the checkpoint's
      key name (default: the URL without scheme and trailing slash).
-  3. Flip faults: POST <host>/_control with a JSON object, or
+  3. Flip faults: POST /_control with a JSON object, or
      GET /_control?name=value (value parsed as JSON when it parses). The
-     reply is the whole state. Fault names are those of Server.DEFAULTS
-     below, e.g.
+     reply is the whole state. Names and meanings: Server.DEFAULTS below.
+     Dict-valued faults are one-shot by default: they apply to the next
+     "count" requests (default 1, -1 = forever) whose path relative to the
+     prefix contains "path" (default: any), e.g.
        {"status": {"code": 429, "retry_after": "date", "count": 2}}
-       {"cut": {"after": 1000, "path": "tile/data"}}
-       {"short": 7}  {"shrink": {"size": 10}}  {"bad_sig": {"count": 1}}
-       {"grow": 100}   (an action: publish 100 more entries now)
-       {"reset": true} (every fault back to its default)
+       {"status": {"code": 503, "retry_after": 1, "path": "get-entries"}}
+       {"cut": {"after": 1000, "path": "tile/data"}}   {"gzip_trunc": {}}
+       {"bad_entry": {"index": 7, "kind": "tag"}}  (broken in transit)
+       {"short": 7}  {"shrink": {"size": 10}}  {"bad_sig": {}}
+       {"redirect": {"code": 301}}  (to /_moved/<same path>, served alike)
+       {"slow": 0.5}  {"drip": {"bytes": 64, "delay": 0.01}}
+       {"chunked": true}  {"close": true}  {"gzip": "never"}
+     Actions: {"grow": 100} publishes 100 more entries now;
+       {"log_bad": {"index": 7}} logs entry 7 broken (hashed that way; set
+       it before the entry is published); {"reset": true} puts every fault
+       back to its default; {"clear_served": true} empties /_served.
      Control and inspection paths are never faulted and need no prefix.
   4. Check what was served: GET /_served returns
-       {"ranges": [[a, b], ...],   entries served in full (half-open,
-                                   merged), by get-entries or data tiles
+       {"ranges": [[a, b], ...],   entries served in full and intact
+                                   (half-open, merged), by get-entries,
+                                   get-entry-and-proof or data tiles
         "requests": [[method, path, status], ...], "size": M}
-     GET /_state returns the current size, root and faults.
-     POST /_control {"clear_served": true} empties both lists.
-  5. Stop it with SIGTERM (or close its stdin when --stdin-eof-exits).
-  --expect-out FILE writes one JSON line per entry of the pool (index,
-  type, timestamp, cn, all_domains, san_dns, serial_hex, sha1, sha256,
-  not_before, not_after, ...): what the follower should report.
+     GET /_state returns the current size, timestamp, root and faults.
+  5. Stop it with SIGTERM (or close its stdin with --stdin-eof-exits).
+  --expect-out FILE writes one JSON line per entry (index, type,
+  timestamp, cn, all_domains, san_dns, san_ip, serial_hex, sha1, sha256,
+  fingerprint, not_before, not_after, cert = the ctcerts index, ...):
+  what the follower should report. For precerts der/sha1/sha256 are those
+  of the precertificate (as certstream servers hash it); for the real
+  entries only type, timestamp, sha256 and (navigli) the names are known.
 
 From Python: log = Log("rfc6962", entries_from_certs(ctcerts.make_entries(
-100))); srv = Server(log, tls=True, ca_out=path).start(); srv.url;
-srv.set(short=5); log.grow(10); srv.served_ranges(); srv.stop().
+100)), size=50); srv = Server(log, tls=True, ca_out=path, batch=32).start();
+srv.url; srv.set(short=5); log.grow(10); srv.served_ranges(); srv.stop().
 """
 import base64
 import email.utils
