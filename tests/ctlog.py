@@ -772,7 +772,7 @@ class Server:
                 last = time.time()
 
     def info(self):
-        return {"url": self.url, "kind": self.log.kind,
+        return {"url": self.url, "port": self.port, "kind": self.log.kind,
                 "key": b64(self.log.spki), "log_id": b64(self.log.log_id),
                 "origin": self.log.origin, "size": self.log.size,
                 "pool": len(self.log.pool), "control": self.base + "/_control"}
@@ -820,7 +820,8 @@ class Server:
             return {"size": self.log.size, "timestamp": self.log.ts,
                     "root": b64(self.log.tree.root(self.log.size)),
                     "pool": len(self.log.pool), "requests": self.nreq,
-                    "faults": self.f}
+                    "faults": {k: dict(v) if isinstance(v, dict) else v
+                               for k, v in self.f.items()}}
 
     def served_ranges(self):
         with self.lock:
@@ -881,6 +882,13 @@ class Server:
                 self._static(h, rel)
         except _Reply as r:
             self.send(h, r.code, r.body, r.ctype, r.headers, rel=rel or "")
+        except (OSError, ssl.SSLError):
+            h.close_connection = True
+        except Exception:       # a bug here: say so, loudly
+            import traceback
+            traceback.print_exc()
+            self.send(h, 500, b"ctlog internal error\n",
+                      "text/plain; charset=utf-8")
 
     def _accepts_gzip(self, h):
         return "gzip" in (h.headers.get("Accept-Encoding") or "")
