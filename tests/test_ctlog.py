@@ -986,6 +986,51 @@ def test_static(certs, real, tmp):
         srv.stop()
 
 
+def test_static_big():
+    """256005 tiny entries: tile index 1000 (x001/000), partial hash tiles
+    at levels 0, 1 and 2, and the root rebuilt from them (C2SP)."""
+    n = 256 * 1000 + 5
+    es = [ctlog.Entry(1000 + i, 0, b"\x30\x03\x02\x01\x05", chain=[])
+          for i in range(n)]
+    log = ctlog.Log("static", es)
+    srv = ctlog.Server(log).start()
+    try:
+        c = Client(srv.url)
+        size, root, ok, _ = parse_checkpoint(c.get("checkpoint")[2].decode(),
+                                             log.origin, log.spki)
+        s, gz, data = get_tile(c, "tile/data/x001/000.p/5")
+        tl = ref_tile(data)
+        s0, _, h0 = get_tile(c, "tile/0/x001/000.p/5")
+        check(s == 200 and s0 == 200 and size == n and ok and
+              [d["ext"][-5:] for d in tl] ==
+              [i.to_bytes(5, "big") for i in range(256000, n)] and
+              b"".join(d["leaf_hash"] for d in tl) == h0,
+              "static big: tile/data/x001/000.p/5 = tile/0/x001/000.p/5")
+        s1, _, h1 = get_tile(c, "tile/1/003.p/232")
+        s2, _, h2 = get_tile(c, "tile/2/000.p/3")
+        s3, _, _ = get_tile(c, "tile/1/003")
+        s4, _, _ = get_tile(c, "tile/0/x001/000.p/6")
+
+        def split(b):
+            return [b[k:k + 32] for k in range(0, len(b), 32)]
+
+        parts = []
+        for hs in (split(h2), split(h1), split(h0)):
+            o = 0
+            for bit in reversed(range(9)):
+                if len(hs) & (1 << bit):
+                    parts.append(ref_mth(hs[o:o + (1 << bit)]))
+                    o += 1 << bit
+        acc = parts[-1]
+        for x in reversed(parts[:-1]):
+            acc = H(b"\x01" + x + acc)
+        check(s1 == 200 and s2 == 200 and s3 == 404 and s4 == 404 and
+              acc == root, "static big: root from partial tiles at "
+              "levels 2, 1, 0 = checkpoint root")
+    finally:
+        srv.stop()
+
+
 def test_cli(tmp, real):
     ca = os.path.join(tmp, "cli-ca.pem")
     ex = os.path.join(tmp, "expect.jsonl")
@@ -1056,6 +1101,7 @@ def main():
             srv.stop()
         timed(test_growth, certs, tmp)
         timed(test_static, certs, real, tmp)
+        timed(test_static_big)
         timed(test_cli, tmp, real)
     finally:
         for f in os.listdir(tmp):
