@@ -49,6 +49,7 @@ Driving it from a C follower test (a Python test script, or fork/exec):
        {"short": 7}  {"shrink": {"size": 10}}  {"bad_sig": {}}
        {"redirect": {"code": 301}}  (to /_moved/<same path>, served alike)
        {"slow": 0.5}  {"drip": {"bytes": 64, "delay": 0.01}}
+       {"hang": {"seconds": 3}}  {"trunc_body": {"path": "get-entries"}}
        {"chunked": true}  {"close": true}  {"gzip": "never"}
      Actions: {"grow": 100} publishes 100 more entries now;
        {"log_bad": {"index": 7}} logs entry 7 broken (hashed that way; set
@@ -710,6 +711,10 @@ class Server:
                               # then `after` bytes of body, then a TCP cut
         "gzip_trunc": None,   # {}: the gzip body cut in half (length of the
                               # half, so HTTP framing is intact)
+        "trunc_body": None,   # {"bytes": n}: any 200 body cut to n bytes
+                              # (default half) before framing: bad content
+        "hang": None,         # {"seconds": 5}: no answer for that long, then
+                              # the connection closes with nothing sent
         "bad_entry": None,    # {"index": i, "kind": "tag"|"trunc"}: entry i
                               # sent with broken DER (not as logged/hashed)
         "shrink": None,       # {"size": n}: STH/checkpoint of size n < size,
@@ -859,6 +864,13 @@ class Server:
                 raise _Reply(404, b"not found\n")
             if self.f["slow"]:
                 time.sleep(self.f["slow"])
+            hg = self._take("hang", rel)
+            if hg:
+                time.sleep(hg.get("seconds", 5))
+                h.close_connection = True
+                with self.lock:
+                    self.requests.append([h.command, h.path, 0])
+                return
             r = self._take("redirect", rel)
             if r:
                 loc = self.base + "/_moved" + path + (
@@ -895,6 +907,10 @@ class Server:
 
     def send(self, h, code, body, ctype, headers=(), gz=False, entries=None,
              rel=""):
+        tb = self._take("trunc_body", rel) if code == 200 else None
+        if tb:
+            body = body[:tb.get("bytes", len(body) // 2)]
+            entries = None
         if gz:
             body = gzip.compress(body, 6, mtime=0)
             headers = list(headers) + [("Content-Encoding", "gzip")]

@@ -686,7 +686,20 @@ def test_rfc6962_faults(srv, c, log, leaves, spki):
     srv.set(drip={"bytes": 200, "delay": 0.001})
     j = c.json("ct/v1/get-entries?start=0&end=5")
     check(len(j["entries"]) == 6, "switch drip: body in pieces, intact")
-    srv.set(drip=None)
+    srv.set(drip=None, trunc_body={"path": "get-entries"})
+    s, h, b = c.get("ct/v1/get-entries?start=0&end=5")
+    try:
+        json.loads(b)
+        parsed = True
+    except ValueError:
+        parsed = False
+    check(s == 200 and int(h["content-length"]) == len(b) and not parsed,
+          "fault trunc_body: half a JSON body, framing intact")
+    srv.set(hang={"seconds": 0.4})
+    t = time.time()
+    raw = raw_get(srv.port, "/logs/t1/ct/v1/get-sth", ctx)
+    check(raw in (b"", b"<error>") and time.time() - t >= 0.4,
+          "fault hang: no answer for 0.4 s, then the connection closes")
     s, h, b = c.get("/_control?nope=1", raw=True)
     check(s == 400, "control: unknown switch is 400")
     c.control(clear_served=True)
