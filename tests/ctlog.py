@@ -47,6 +47,7 @@ Driving it from a C follower test (a Python test script, or fork/exec):
        {"cut": {"after": 1000, "path": "tile/data"}}   {"gzip_trunc": {}}
        {"bad_entry": {"index": 7, "kind": "tag"}}  (broken in transit)
        {"short": 7}  {"shrink": {"size": 10}}  {"bad_sig": {}}
+       {"bad_root": {"count": -1}}
        {"redirect": {"code": 301}}  (to /_moved/<same path>, served alike)
        {"slow": 0.5}  {"drip": {"bytes": 64, "delay": 0.01}}
        {"hang": {"seconds": 3}}  {"trunc_body": {"path": "get-entries"}}
@@ -508,9 +509,10 @@ class Log:
                 tree_head_struct(ts, size, root), ec.ECDSA(hashes.SHA256()))
         return self._sigs[k]
 
-    def head(self, size=None, bad_sig=False):
+    def head(self, size=None, bad_sig=False, bad_root=False):
         """(size, ts, root, der_signature) of the current tree head, or of
-        a smaller size (a rollback) with a fresh timestamp."""
+        a smaller size (a rollback) with a fresh timestamp; bad_root signs
+        a root that is not the tree's (a fork)."""
         with self.lock:
             ts = self.ts
             if size is None or size >= self.size:
@@ -518,12 +520,14 @@ class Log:
             else:
                 ts = self.ts + 1
             root = self.tree.root(size)
+            if bad_root:
+                root = bytes([root[0] ^ 0x80]) + root[1:]
             sig = self.sign(ts, size, root, log_key("foreign")
                             if bad_sig else None)
             return size, ts, root, sig
 
-    def sth_json(self, size=None, bad_sig=False):
-        size, ts, root, sig = self.head(size, bad_sig)
+    def sth_json(self, size=None, bad_sig=False, bad_root=False):
+        size, ts, root, sig = self.head(size, bad_sig, bad_root)
         return {"tree_size": size, "timestamp": ts,
                 "sha256_root_hash": b64(root),
                 "tree_head_signature": b64(digitally_signed(sig))}
@@ -531,8 +535,9 @@ class Log:
     def key_id(self):
         return sha256(self.origin.encode() + b"\n\x05" + self.log_id)[:4]
 
-    def checkpoint(self, size=None, bad_sig=False, grease=True):
-        size, ts, root, sig = self.head(size, bad_sig)
+    def checkpoint(self, size=None, bad_sig=False, grease=True,
+                   bad_root=False):
+        size, ts, root, sig = self.head(size, bad_sig, bad_root)
         body = "%s\n%d\n%s\n" % (self.origin, size, b64(root))
         lines = ["\u2014 %s %s\n" % (self.origin, b64(
             self.key_id() + u64(ts) + digitally_signed(sig)))]
@@ -720,6 +725,8 @@ class Server:
         "shrink": None,       # {"size": n}: STH/checkpoint of size n < size,
                               # validly signed (a rollback)
         "bad_sig": None,      # {}: STH/checkpoint signed by a foreign key
+        "bad_root": None,     # {}: STH/checkpoint with a wrong root, validly
+                              # signed (a fork: only the entries tell)
         "redirect": None,     # {"code": 301|302}: Location /_moved/<path>
                               # (served like <path>)
         "grow_requests": 0,   # publish grow_by entries every K log requests
@@ -1024,8 +1031,9 @@ class Server:
         if rel == "ct/v1/get-sth":
             s = self._take("shrink", rel)
             bad = self._take("bad_sig", rel)
+            br = self._take("bad_root", rel)
             return self._json(h, log.sth_json(s["size"] if s else None,
-                                              bool(bad)), rel)
+                                              bool(bad), bool(br)), rel)
         if rel == "ct/v1/get-entries":
             start, end = self._int(q, "start"), self._int(q, "end")
             with log.lock:
@@ -1107,8 +1115,9 @@ class Server:
         if rel == "checkpoint":
             s = self._take("shrink", rel)
             bad = self._take("bad_sig", rel)
+            br = self._take("bad_root", rel)
             body = log.checkpoint(s["size"] if s else None, bool(bad),
-                                  self.f["grease"])
+                                  self.f["grease"], bool(br))
             return self.send(h, 200, body, "text/plain; charset=utf-8",
                              [("Cache-Control", "no-store")], rel=rel)
         if rel == "log.v3.json":

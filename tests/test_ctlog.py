@@ -636,6 +636,11 @@ def test_rfc6962_faults(srv, c, log, leaves, spki):
     check(j["tree_size"] == n and not check_sth(spki, j),
           "fault bad_sig: STH signature fails")
     check(check_sth(spki, c.json("ct/v1/get-sth")), "fault bad_sig: one use")
+    srv.set(bad_root={})
+    j = c.json("ct/v1/get-sth")
+    check(j["tree_size"] == n and check_sth(spki, j) and
+          base64.b64decode(j["sha256_root_hash"]) != ref_mth(leaves),
+          "fault bad_root: a validly signed STH with a wrong root")
     srv.set(redirect={"code": 301})
     s, h, b = c.get("ct/v1/get-entries?start=1&end=1")
     loc = h.get("location", "")
@@ -956,6 +961,11 @@ def test_static(certs, real, tmp):
         s, h, b = c.get("checkpoint")
         sz, rt, ok, _ = parse_checkpoint(b.decode(), info["origin"], spki)
         check(sz == size and not ok, "fault bad_sig: checkpoint fails")
+        srv.set(bad_root={})
+        s, h, b = c.get("checkpoint")
+        sz, rt, ok, _ = parse_checkpoint(b.decode(), info["origin"], spki)
+        check(sz == size and ok and rt != root,
+              "fault bad_root: signed checkpoint with a wrong root")
         srv.set(grease=False)
         s, h, b = c.get("checkpoint")
         sz, rt, ok, sl = parse_checkpoint(b.decode(), info["origin"], spki)
