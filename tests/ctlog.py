@@ -58,10 +58,12 @@ Driving it from a C follower test (a Python test script, or fork/exec):
        back to its default; {"clear_served": true} empties /_served.
      Control and inspection paths are never faulted and need no prefix.
   4. Check what was served: GET /_served returns
-       {"ranges": [[a, b], ...],   entries served in full and intact
-                                   (half-open, merged), by get-entries,
+       {"ranges": [[a, b], ...],   entries whose response was sent in
+                                   full (half-open, merged), by get-entries,
                                    get-entry-and-proof or data tiles
-        "requests": [[method, path, status], ...], "size": M}
+        "corrupt": [i, ...],       entries sent broken by bad_entry
+        "requests": [[method, path, status], ...],  (status 0: hang)
+        "size": M}
      GET /_state returns the current size, timestamp, root and faults.
   5. Stop it with SIGTERM (or close its stdin with --stdin-eof-exits).
   --expect-out FILE writes one JSON line per entry (index, type,
@@ -746,6 +748,7 @@ class Server:
         self.f = dict(self.DEFAULTS)
         self.requests = []
         self.ranges = []
+        self.corrupt_sent = []
         self.nreq = 0
         self._leaf_index = None
         self.httpd = _HTTPServer(("127.0.0.1", port), _Handler)
@@ -802,6 +805,7 @@ class Server:
                 elif k == "clear_served":
                     if v:
                         self.requests, self.ranges = [], []
+                        self.corrupt_sent = []
                 elif k == "log_bad":
                     self.log.log_corrupt(v["index"], v.get("kind", "tag"))
                     self._leaf_index = None
@@ -825,6 +829,8 @@ class Server:
                 v["count"] -= 1
                 if v["count"] == 0:
                     self.f[name] = None
+            if self.verbose:
+                sys.stderr.write("ctlog: fault %s on %s\n" % (name, rel))
             return v
 
     def state(self):
@@ -987,6 +993,9 @@ class Server:
                     b["count"] -= 1
                     if b["count"] == 0:
                         self.f["bad_entry"] = None
+                self.corrupt_sent.append(i)
+                if self.verbose:
+                    sys.stderr.write("ctlog: fault bad_entry on %d\n" % i)
                 return e.corrupted(b.get("kind", "tag"))
         return e
 
@@ -1005,7 +1014,8 @@ class Server:
                 out = self.state()
             elif path == "/_served":
                 out = {"ranges": self.served_ranges(),
-                       "requests": list(self.requests), "size": self.log.size}
+                       "requests": list(self.requests), "size": self.log.size,
+                       "corrupt": list(self.corrupt_sent)}
             else:
                 out = self.state()
             code, body = 200, json.dumps(out).encode()

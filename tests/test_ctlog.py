@@ -622,6 +622,8 @@ def test_rfc6962_faults(srv, c, log, leaves, spki):
         parses = False
     check(ok_others and H(b"\x00" + lis[1]) != leaves[3] and not parses,
           "fault bad_entry: entry 3 broken in transit, 2 and 4 intact")
+    check(json.loads(c.get("/_served", raw=True)[2])["corrupt"] == [3],
+          "/_served: lists the entry sent broken")
     j = c.json("ct/v1/get-entries?start=3&end=3")
     check(H(b"\x00" + base64.b64decode(j["entries"][0]["leaf_input"])) ==
           leaves[3], "fault bad_entry: one use, then intact")
