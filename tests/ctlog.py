@@ -1198,6 +1198,7 @@ def build_log(kind, n, seed=1, real=False, initial=None, origin=None,
               giant_at=None, distinct=None):
     if HERE not in sys.path:
         sys.path.insert(0, HERE)
+    sys.dont_write_bytecode = True
     import ctcerts
     entries = []
     if real:

@@ -24,6 +24,7 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True      # no tests/__pycache__ left behind
 import ctcerts  # noqa: E402
 import ctlog  # noqa: E402
 
