@@ -1044,6 +1044,50 @@ test_checkpoint(void)
     free(raw);
 }
 
+/* A checkpoint made for this test with its own P-256 key (Python's
+ * cryptography): it needs no ../shared. Grease lines on both sides. */
+static void
+test_checkpoint_own(void)
+{
+    static const char key[] =
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWqcCPrHjxP65uSfLj0WEfGdmWwR9"
+        "eyBSnLK6bFdkSUkO3MrR5S9dAicYLbJMFCVDaB+yBe99+ogOGWr+pjMdSA==";
+    static const char text[] =
+        "log.example.org/2026h1\n"
+        "1234\n"
+        "SBNJTRN+FjG7owHVrKtue7eqdM4RhdRWVl71HXN2d7I=\n"
+        "\n"
+        "\xe2\x80\x94 grease.invalid yJRKbZ7RMV3id7a+PfcxpyxoCOJ/3SZ6s0/Z"
+        "6/ZtCFEpathP6l+Sjg==\n"
+        "\xe2\x80\x94 log.example.org/2026h1 coI/MAAAAZtxtEwABAMARzBFAiEA"
+        "iEbhls/jAH6jabyRNHrSK+w5qLScJl+ghm1QDiPSxv0CIGKH79zG6Q/f49ZYqkeb"
+        "HMoThlpMTnTpwYaJfyubRwCp\n"
+        "\xe2\x80\x94 log.example.org/2026h1 73s0xWpWXvnfPgrIu4XM3KUXxWSj"
+        "siVgPdXF20HWi7gGrgH4TgSONTAnApuq8PKhJDf/gBuSAfyRK33i9nfHOaI5cr64"
+        "4wwUs+c=\n";
+    unsigned char spki[128], root[32];
+    cs_ct_key k;
+    cs_ct_checkpoint c;
+    long n = cs_b64_decode(key, sizeof key - 1, spki, sizeof spki);
+    int rc;
+
+    CHECK(n == 91 && cs_ct_key_parse(&k, spki, (size_t)n) == 0);
+    rc = cs_ct_checkpoint_parse(&c, text, sizeof text - 1, &k);
+    CHECKF(rc == 0, "%s", cs_errname(rc));
+    cs_sha256("root", 4, root);
+    CHECK(c.tree_size == 1234 && memcmp(c.root, root, 32) == 0);
+    CHECK(c.has_sig && c.sig_lines == 3 && c.timestamp == 1767139200000u);
+#if CS_HAS_TLS
+    rc = cs_ct_checkpoint_verify(&c, &k);
+    CHECKF(rc == 0, "%s", cs_errname(rc));
+    c.tree_size++;
+    CHECK(cs_ct_checkpoint_verify(&c, &k) == CS_E_CT_BAD_SIGNATURE);
+    c.tree_size--;
+    c.timestamp++;
+    CHECK(cs_ct_checkpoint_verify(&c, &k) == CS_E_CT_BAD_SIGNATURE);
+#endif
+}
+
 #if CS_HAS_TLS
 static uint64_t
 json_u64(const unsigned char *text, size_t len, const char *key)
@@ -1156,6 +1200,7 @@ main(void)
     TEST(test_tile_mutations);
     TEST(test_keys);
     TEST(test_checkpoint);
+    TEST(test_checkpoint_own);
 #if CS_HAS_TLS
     TEST(test_sth);
     TEST(test_rsa);
