@@ -4939,7 +4939,28 @@ cs_b64_feed(cs_b64 *b, const char *in, size_t len)
     if (b->err != 0)
         return b->err;
     for (i = 0; i < len; i++) {
-        unsigned v = cs__b64_val((unsigned char)in[i]);
+        unsigned v;
+
+        /* Fast path: whole quanta of alphabet characters (values < 64,
+         * so their OR is too) between quantum boundaries. */
+        while (b->n == 0 && !b->done && len - i >= 4 && b->out != NULL
+               && b->cap - b->len >= 3) {
+            unsigned c0 = cs__b64_val((unsigned char)in[i]);
+            unsigned c1 = cs__b64_val((unsigned char)in[i + 1]);
+            unsigned c2 = cs__b64_val((unsigned char)in[i + 2]);
+            unsigned c3 = cs__b64_val((unsigned char)in[i + 3]);
+            unsigned char *o = b->out + b->len;
+            if ((c0 | c1 | c2 | c3) >= 64)
+                break;
+            o[0] = (unsigned char)(c0 << 2 | c1 >> 4);
+            o[1] = (unsigned char)((c1 & 15) << 4 | c2 >> 2);
+            o[2] = (unsigned char)((c2 & 3) << 6 | c3);
+            b->len += 3;
+            i += 4;
+        }
+        if (i >= len)
+            break;
+        v = cs__b64_val((unsigned char)in[i]);
 
         /* RFC 4648 3.3: nothing but the alphabet, and padding only at
          * the very end. */
