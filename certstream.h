@@ -5605,11 +5605,17 @@ cs_ct_checkpoint_parse(cs_ct_checkpoint *c, const char *text, size_t len,
 {
     unsigned char kid[32];
     size_t at = 0, j;
+    cs__utf8 u;
     long n;
     int nl, rc;
 
     CS_MEMSET(c, 0, sizeof *c);
     CS_MEMSET(kid, 0, sizeof kid);
+    /* C2SP signed-note: the note is UTF-8 text */
+    CS_MEMSET(&u, 0, sizeof u);
+    if (cs__utf8_scan(&u, (const unsigned char *)text, len) != len
+        || u.need != 0)
+        return CS_E_CT_NOTE_SYNTAX;
     /* Line 1: the origin, not empty. */
     n = cs__note_line(text, len, at, &nl);
     if (n <= 0 || !nl)

@@ -1015,6 +1015,10 @@ test_checkpoint(void)
     CHECK(cp_check(g_cp, n, &k, &c) == CS_E_CT_NOTE_SYNTAX);
     n = cp_edit(cp, len, "=\n\n", "=\n");
     CHECK(named(cp_check(g_cp, n, &k, &c)));
+    n = cp_edit(cp, len, "=\n\n", "=\next\xff\n\n");  /* not UTF-8 */
+    CHECK(cp_check(g_cp, n, &k, &c) == CS_E_CT_NOTE_SYNTAX);
+    n = cp_edit(cp, len, "=\n\n", "=\next \xc3\xa9\n\n");
+    CHECK(cp_check(g_cp, n, &k, &c) == 0);
     /* an extension line is allowed (and unsigned) */
     n = cp_edit(cp, len, "=\n\n", "=\nextension\n\n");
     rc = cp_check(g_cp, n, &k, &c);
