@@ -638,7 +638,8 @@ tile_same(const tile_out *a, const tile_out *b, const char *what)
 static void
 tile_vs_leaf(const cs_ct_entry *e)
 {
-    unsigned char *l = (unsigned char *)malloc(64 + e->cert_len + e->ext_len);
+    unsigned char *l =
+        (unsigned char *)malloc(64 + e->cert_len + e->ext_len);
     size_t n = 0, i;
     cs_ct_entry r;
 
@@ -655,7 +656,8 @@ tile_vs_leaf(const cs_ct_entry *e)
     l[n++] = (unsigned char)e->cert_len;
     memcpy(l + n, e->cert, e->cert_len);
     n += e->cert_len;
-    l[n++] = (unsigned char)(e->ext_len >> 8), l[n++] = (unsigned char)e->ext_len;
+    l[n++] = (unsigned char)(e->ext_len >> 8);
+    l[n++] = (unsigned char)e->ext_len;
     memcpy(l + n, e->ext, e->ext_len);
     n += e->ext_len;
     CHECK(cs_ct_leaf_parse(&r, l, n) == 0);
