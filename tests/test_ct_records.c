@@ -297,6 +297,21 @@ test_b64(void)
     }
 }
 
+/* RFC 6962 3.1: the precertificate poison extension's OID,
+ * 1.3.6.1.4.1.11129.2.4.3, as DER. */
+static int
+has_poison(const unsigned char *p, size_t n)
+{
+    static const unsigned char oid[12] = {0x06, 0x0a, 0x2b, 0x06, 0x01,
+                                          0x04, 0x01, 0xd6, 0x79, 0x02,
+                                          0x04, 0x03};
+    size_t i;
+    for (i = 0; i + 12 <= n; i++)
+        if (memcmp(p + i, oid, 12) == 0)
+            return 1;
+    return 0;
+}
+
 /* ==== RFC 6962 leaves and extra_data ===================================== */
 
 /* The RFC 6962 2.1 Merkle Tree Hash of n leaf hashes (n <= 64). */
@@ -445,6 +460,8 @@ check_entries(const char *file, int n, const int *types, const int *chains,
             CHECK(e.precert != NULL && e.precert[0] == 0x30
                   && der_size(e.precert) == e.precert_len);
             CHECK(e.precert_len > e.cert_len);
+            CHECK(has_poison(e.precert, e.precert_len)
+                  && !has_poison(e.cert, e.cert_len));
         } else {
             CHECK(e.precert == NULL && e.precert_len == 0);
         }
@@ -536,6 +553,7 @@ typedef struct {
     int type[256];
     size_t chains[256], cert_len[256], pre_len[256];
     unsigned char sum[32];      /* a hash over every entry's slices */
+    long poison_cert, poison_pre;   /* entries whose slice has the OID */
 } tile_out;
 
 static void
@@ -562,6 +580,9 @@ tile_record(tile_out *o, const cs_ct_entry *e, int rc)
         memcpy(o->sum, d, 32);
         o->cert_len[i] = e->cert_len;
         o->pre_len[i] = e->precert_len;
+        o->poison_cert += has_poison(e->cert, e->cert_len);
+        if (e->precert != NULL)
+            o->poison_pre += has_poison(e->precert, e->precert_len);
     }
     o->count++;
 }
@@ -703,6 +724,9 @@ test_tiles(void)
         CHECK(w.ts[0] >= 1746000000000u && w.ts[255] < 1760000000000u);
         if (ti == 0)
             CHECK(w.ts[0] == 1746292399101u);
+        /* the TBS in the leaf lost the poison; the precertificate has it */
+        CHECKF(w.poison_cert == 0 && w.poison_pre == 256, "poison %ld %ld",
+               w.poison_cert, w.poison_pre);
         /* byte by byte, and in random pieces (several patterns) */
         tile_run(d, dl, CS_CT_MAX_ENTRY, 1, &o);
         tile_same(&o, &w, "1-byte pieces");
