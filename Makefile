@@ -159,6 +159,7 @@ afl:
 
 bench:
 	bash bench/run.sh
+	@mkdir -p $(B) && $(CC) -std=c99 -O2 -DCERTSTREAM_NO_TLS -o $(B)/bench_ct bench/bench_ct.c && $(B)/bench_ct
 	@if [ -f bench/e2e.sh ]; then bash bench/e2e.sh; fi
 
 demo: $(B)/cs-extract

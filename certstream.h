@@ -229,8 +229,42 @@ extern "C" {
     /* -100..-119 HTTP/1.1 responses */ \
     /* -120..-139 gzip / DEFLATE */ \
     /* -140..-149 base64 */ \
+    X(CS_E_B64_CHAR, -140, "base64: character outside the standard alphabet") \
+    X(CS_E_B64_SPACE, -141, "base64: whitespace inside the text") \
+    X(CS_E_B64_PAD, -142, "base64: misplaced '=' or text after the padding") \
+    X(CS_E_B64_BITS, -143, \
+      "base64: nonzero unused bits in the last character") \
+    X(CS_E_B64_TRUNCATED, -144, \
+      "base64: text is not a whole number of 4-character groups") \
+    X(CS_E_B64_TOO_BIG, -145, "base64: decoded data larger than the buffer") \
     /* -150..-169 DER / X.509 */ \
     /* -170..-189 CT records: leaves, tiles, checkpoints, tree heads */ \
+    X(CS_E_CT_TRUNCATED, -170, "CT: record ends inside a field") \
+    X(CS_E_CT_TRAILING, -171, "CT: bytes after the end of the record") \
+    X(CS_E_CT_VERSION, -172, "CT: leaf is not a v1 timestamped_entry") \
+    X(CS_E_CT_ENTRY_TYPE, -173, "CT: entry type is neither x509 nor precert") \
+    X(CS_E_CT_LENGTH, -174, "CT: empty certificate") \
+    X(CS_E_CT_EXTENSIONS, -175, "CT: malformed CtExtensions") \
+    X(CS_E_CT_CHAIN, -176, "CT: malformed certificate chain in extra_data") \
+    X(CS_E_CT_FINGERPRINTS, -177, \
+      "CT: chain fingerprints are not a multiple of 32 bytes") \
+    X(CS_E_CT_ENTRY_TOO_BIG, -178, \
+      "CT: tile entry larger than the buffer (skipped, leaf hash kept)") \
+    X(CS_E_CT_NOTE_SYNTAX, -179, \
+      "CT: checkpoint is not a well-formed signed note") \
+    X(CS_E_CT_NOTE_SIZE, -180, \
+      "CT: checkpoint tree size is not a canonical decimal") \
+    X(CS_E_CT_NOTE_ROOT, -181, \
+      "CT: checkpoint root hash is not 32 bytes of base64") \
+    X(CS_E_CT_NOTE_SIGLINE, -182, "CT: malformed checkpoint signature line") \
+    X(CS_E_CT_NOTE_LIMIT, -183, "CT: checkpoint has too many lines") \
+    X(CS_E_CT_NO_SIGNATURE, -184, \
+      "CT: no signature by this log's name and key ID") \
+    X(CS_E_CT_SIG_FORMAT, -185, \
+      "CT: signature is not SHA-256 with the key's algorithm") \
+    X(CS_E_CT_BAD_SIGNATURE, -186, "CT: signature does not verify") \
+    X(CS_E_CT_KEY, -187, \
+      "CT: log key is not a P-256 or RSA SubjectPublicKeyInfo") \
     /* -190..-199 the CT log list */ \
     /* -200..-209 watchlist patterns */ \
     /* -210..-229 the CT log follower */ \
@@ -650,7 +684,228 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
 
 /* ==== [1g] CT records: base64, leaves, tiles, checkpoints == off: _NO_CT ==== */
 
-/* (decl: placeholder, filled in by its own commit) */
+/* SHA-256 (FIPS 180-4) is on in every build, CT or not: leaf hashes and
+ * certificate fingerprints (sha256 in a certstream message) need it, and it
+ * must not depend on BearSSL. Incremental: init, update any number of
+ * times with pieces of any size, final. */
+typedef struct cs_sha256_ctx {
+    uint32_t h[8];
+    uint64_t len;               /* bytes hashed so far */
+    unsigned char buf[64];      /* the partial block */
+} cs_sha256_ctx;
+
+/* Start a SHA-256 computation in *s (caller-owned, 104 bytes). */
+CSDEF void cs_sha256_init(cs_sha256_ctx *s);
+/* Hash data[0..len) into *s; the pieces may be split at any byte. */
+CSDEF void cs_sha256_update(cs_sha256_ctx *s, const void *data, size_t len);
+/* Write the digest to out; *s must be initialized again before reuse. */
+CSDEF void cs_sha256_final(cs_sha256_ctx *s, unsigned char out[32]);
+/* SHA-256 of data[0..len) in one call. */
+CSDEF void cs_sha256(const void *data, size_t len, unsigned char out[32]);
+
+#if CS_HAS_CT
+
+/* ---- base64 (RFC 4648 section 4: standard alphabet, padded) ---- */
+
+/* A streaming base64 decoder. Strict: only A-Z a-z 0-9 + / and final '='
+ * padding; no whitespace, no line breaks, no missing padding, and the
+ * unused bits of the last character must be zero (one text per value).
+ * Visible so the caller can allocate it; use the functions. */
+typedef struct cs_b64 {
+    int err;
+    uint32_t acc;               /* bits of the current quantum */
+    unsigned char n;            /* characters in the current quantum */
+    unsigned char pad;          /* '=' seen in the current quantum */
+    unsigned char done;         /* a padded quantum ended the text */
+    unsigned char *out;
+    size_t cap, len;            /* caller's buffer, bytes written */
+} cs_b64;
+
+/* Start decoding into out[0..cap) (caller-owned; it must outlive *b). */
+CSDEF void cs_b64_init(cs_b64 *b, unsigned char *out, size_t cap);
+/* Decode the text in[0..len), split anywhere, appending to the buffer.
+ * Returns 0, or a sticky error: CS_E_B64_CHAR (outside the alphabet),
+ * CS_E_B64_SPACE (whitespace), CS_E_B64_PAD (misplaced '=' or text
+ * after the padding), CS_E_B64_BITS (nonzero unused bits),
+ * CS_E_B64_TOO_BIG (out is full). */
+CSDEF int cs_b64_feed(cs_b64 *b, const char *in, size_t len);
+/* Finish: returns the decoded length (>= 0), the sticky error, or
+ * CS_E_B64_TRUNCATED when the text was not a whole number of quanta. */
+CSDEF long cs_b64_end(cs_b64 *b);
+/* One-shot: decode in[0..len) into out[0..cap); returns as cs_b64_end. */
+CSDEF long cs_b64_decode(const char *in, size_t len, unsigned char *out,
+                         size_t cap);
+
+/* ---- RFC 6962 entries: MerkleTreeLeaf, extra_data, static-ct TileLeaf -- */
+
+#ifndef CS_CT_MAX_ENTRY
+#  define CS_CT_MAX_ENTRY (64 * 1024) /* suggested tile entry buffer */
+#endif
+
+/* Entry types (RFC 6962 3.4 LogEntryType). */
+#define CS_CT_X509 0
+#define CS_CT_PRECERT 1
+/* What cs_ct_entry.chain holds. */
+#define CS_CT_CHAIN_NONE 0      /* not known (a leaf without extra_data) */
+#define CS_CT_CHAIN_DER 1       /* RFC 6962: (uint24 length, DER) items */
+#define CS_CT_CHAIN_SHA256 2    /* static-ct: 32-byte SHA-256 fingerprints */
+/* cs_ct_tile_feed(): one entry is complete. */
+#define CS_CT_ENTRY 1
+
+/* One log entry, as slices into the caller's bytes (the decoded
+ * leaf_input and extra_data, or the tile parser's entry buffer). */
+typedef struct cs_ct_entry {
+    uint64_t timestamp;         /* ms since the epoch (the SCT's) */
+    int type;                   /* CS_CT_X509 or CS_CT_PRECERT */
+    const unsigned char *issuer_key_hash;   /* 32 bytes; precert only */
+    const unsigned char *cert;  /* x509: the certificate DER;         */
+    size_t cert_len;            /* precert: the TBSCertificate DER   */
+    const unsigned char *ext;   /* CtExtensions bytes (may be empty) */
+    size_t ext_len;
+    uint64_t leaf_index;        /* static-ct leaf_index extension, */
+    int has_leaf_index;         /* when has_leaf_index is 1        */
+    const unsigned char *precert;   /* precert: the full precertificate */
+    size_t precert_len;             /* DER (with poison), else NULL/0  */
+    const unsigned char *chain; /* the chain's items (chain_kind) */
+    size_t chain_len, chain_count;
+    int chain_kind;             /* CS_CT_CHAIN_* */
+    unsigned char leaf_hash[32];    /* SHA-256(0x00 || MerkleTreeLeaf) */
+} cs_ct_entry;
+
+/* Parse a decoded leaf_input (RFC 6962 3.4 MerkleTreeLeaf, v1
+ * timestamped_entry) of len bytes; fills *e with slices into leaf (which
+ * must outlive them) and its leaf hash; the chain stays CS_CT_CHAIN_NONE.
+ * Returns 0 or CS_E_CT_TRUNCATED, CS_E_CT_TRAILING, CS_E_CT_VERSION,
+ * CS_E_CT_ENTRY_TYPE, CS_E_CT_LENGTH, CS_E_CT_EXTENSIONS. */
+CSDEF int cs_ct_leaf_parse(cs_ct_entry *e, const unsigned char *leaf,
+                           size_t len);
+/* Parse a decoded extra_data for the entry e that cs_ct_leaf_parse()
+ * filled (its type chooses the layout, RFC 6962 3.1/4.6): x509 gives the
+ * certificate_chain, precert the pre_certificate and its chain. Slices
+ * point into extra. Returns 0 or CS_E_CT_TRUNCATED, CS_E_CT_TRAILING,
+ * CS_E_CT_LENGTH, CS_E_CT_CHAIN. */
+CSDEF int cs_ct_extra_parse(cs_ct_entry *e, const unsigned char *extra,
+                            size_t len);
+/* The i-th chain item of e (issuer first): a DER certificate or a 32-byte
+ * fingerprint, per e->chain_kind; NULL when i >= e->chain_count. */
+CSDEF const unsigned char *cs_ct_chain_item(const cs_ct_entry *e, size_t i,
+                                            size_t *len);
+/* The RFC 6962 leaf hash SHA-256(0x00 || leaf[0..len)). */
+CSDEF void cs_ct_leaf_hash(const unsigned char *leaf, size_t len,
+                           unsigned char out[32]);
+
+/* A static-ct-api data tile parser (C2SP static-ct-api: TileLeaf). The
+ * tile is pushed in pieces of any size; each entry is gathered into the
+ * caller's buffer and its leaf hash computed on the fly, so a tile of any
+ * length needs only one entry's worth of memory. */
+typedef struct cs_ct_tile {
+    int err;
+    int state;                  /* the field being read */
+    size_t need;                /* its bytes still to come */
+    uint64_t val;               /* a length or number being read */
+    unsigned char *buf;
+    size_t cap, n;              /* the entry buffer, bytes gathered */
+    int skip;                   /* this entry outgrew buf */
+    uint64_t count;             /* entries completed */
+    size_t off[6];              /* field offsets in buf */
+    cs_sha256_ctx h;            /* the running leaf hash */
+    cs_ct_entry e;
+} cs_ct_tile;
+
+/* Start parsing a tile; buf[0..cap) (caller-owned, CS_CT_MAX_ENTRY is a
+ * safe size) holds one entry at a time. */
+CSDEF void cs_ct_tile_init(cs_ct_tile *t, unsigned char *buf, size_t cap);
+/* Consume data[0..len) up to the end of the next entry; *used receives
+ * the count and the caller MUST resubmit the rest. Returns 0 (all used,
+ * need more), CS_CT_ENTRY (cs_ct_tile_entry() is valid until the next
+ * call), CS_E_CT_ENTRY_TOO_BIG (not sticky: the entry was skipped, but
+ * its timestamp, type and leaf hash are in cs_ct_tile_entry(), its slices
+ * NULL), or a sticky error: CS_E_CT_ENTRY_TYPE, CS_E_CT_LENGTH,
+ * CS_E_CT_EXTENSIONS, CS_E_CT_FINGERPRINTS. */
+CSDEF int cs_ct_tile_feed(cs_ct_tile *t, const unsigned char *data,
+                          size_t len, size_t *used);
+/* The entry just completed (chain_kind CS_CT_CHAIN_SHA256). */
+CSDEF const cs_ct_entry *cs_ct_tile_entry(const cs_ct_tile *t);
+/* End of the tile: returns the number of entries (>= 0), the sticky
+ * error, or CS_E_CT_TRUNCATED when it ended inside an entry. */
+CSDEF long cs_ct_tile_end(cs_ct_tile *t);
+
+/* ---- log keys, checkpoints and tree heads ---- */
+
+#define CS_CT_KEY_EC_P256 1
+#define CS_CT_KEY_RSA 2
+#ifndef CS_CT_MAX_SIG
+#  define CS_CT_MAX_SIG 600     /* longest DER signature kept (RSA-4096) */
+#endif
+#ifndef CS_CT_NOTE_MAX_LINES
+#  define CS_CT_NOTE_MAX_LINES 64   /* extension + signature lines */
+#endif
+
+/* A log's public key, parsed from its DER SubjectPublicKeyInfo (the log
+ * list's base64 "key", decoded): slices into that DER. */
+typedef struct cs_ct_key {
+    int type;                   /* CS_CT_KEY_EC_P256 or CS_CT_KEY_RSA */
+    const unsigned char *q;     /* EC: the uncompressed point (65 bytes) */
+    size_t q_len;
+    const unsigned char *n, *e; /* RSA: modulus and exponent, unsigned */
+    size_t n_len, e_len;        /* big-endian without leading zeros */
+    unsigned char log_id[32];   /* SHA-256 of the SPKI DER (RFC 6962 3.2) */
+} cs_ct_key;
+
+/* Parse spki[0..len) (DER SubjectPublicKeyInfo: id-ecPublicKey on
+ * prime256v1, or rsaEncryption); spki MUST outlive *k. Returns 0 or
+ * CS_E_CT_KEY. */
+CSDEF int cs_ct_key_parse(cs_ct_key *k, const unsigned char *spki,
+                          size_t len);
+
+/* A parsed checkpoint (C2SP tlog-checkpoint + signed-note). */
+typedef struct cs_ct_checkpoint {
+    const char *origin;         /* the first line, a slice of the text */
+    size_t origin_len;
+    uint64_t tree_size;
+    unsigned char root[32];
+    size_t body_len;            /* the note text: text[0..body_len) */
+    size_t ext_lines, sig_lines;    /* extension and signature lines */
+    int has_sig;                /* the log's RFC 6962 signature was found */
+    uint64_t timestamp;         /* its STH timestamp (ms) */
+    size_t sig_len;             /* its DigitallySigned, hash alg first */
+    unsigned char sig[CS_CT_MAX_SIG + 4];
+} cs_ct_checkpoint;
+
+/* Parse the checkpoint text[0..len) (the whole response body). With key
+ * non-NULL, also find the log's signature line: the name equal to the
+ * origin and the key ID SHA-256(origin || 0x0A || 0x05 || log_id)[0..4];
+ * other lines (grease, witnesses, cosignatures) are skipped. The caller
+ * MUST check the origin against the log's own (it is not signed).
+ * Returns 0 or CS_E_CT_NOTE_SYNTAX, CS_E_CT_NOTE_SIZE, CS_E_CT_NOTE_ROOT,
+ * CS_E_CT_NOTE_SIGLINE, CS_E_CT_NOTE_LIMIT, CS_E_CT_NO_SIGNATURE (key
+ * given but no matching line), CS_E_CT_SIG_FORMAT. */
+CSDEF int cs_ct_checkpoint_parse(cs_ct_checkpoint *c, const char *text,
+                                 size_t len, const cs_ct_key *key);
+
+#if CS_HAS_TLS
+/* Verify sig[0..sig_len), a DER ECDSA or PKCS#1 v1.5 signature, over
+ * SHA-256(msg[0..len)) with key (BearSSL's default implementations).
+ * Returns 0 or CS_E_CT_BAD_SIGNATURE. */
+CSDEF int cs_ct_verify(const cs_ct_key *key, const unsigned char *msg,
+                       size_t len, const unsigned char *sig,
+                       size_t sig_len);
+/* Verify an RFC 6962 tree head (get-sth): dsig[0..dsig_len) is the
+ * decoded tree_head_signature, a DigitallySigned over version 0,
+ * tree_hash, timestamp, tree_size and root (RFC 6962 3.5). Returns 0 or
+ * CS_E_CT_SIG_FORMAT (not SHA-256 with the key's algorithm),
+ * CS_E_CT_BAD_SIGNATURE. */
+CSDEF int cs_ct_sth_verify(const cs_ct_key *key, uint64_t timestamp,
+                           uint64_t tree_size, const unsigned char root[32],
+                           const unsigned char *dsig, size_t dsig_len);
+/* Verify the checkpoint's RFC 6962 note signature (type 0x05) that
+ * cs_ct_checkpoint_parse() found with the same key. Returns 0 or
+ * CS_E_CT_NO_SIGNATURE, CS_E_CT_SIG_FORMAT, CS_E_CT_BAD_SIGNATURE. */
+CSDEF int cs_ct_checkpoint_verify(const cs_ct_checkpoint *c,
+                                  const cs_ct_key *key);
+#endif /* CS_HAS_TLS */
+
+#endif /* CS_HAS_CT */
 
 /* ==== [1h] DER: what a certificate names ======== off: _NO_CT ============ */
 
@@ -4555,7 +4810,1019 @@ cs_hs_retry_after(const cs_hs *hs)
 
 /* ==== [1g] CT records: base64, leaves, tiles, checkpoints == off: _NO_CT ==== */
 
-/* (impl: placeholder, filled in by its own commit) */
+/* SHA-256 is on in every build (see the declarations); the rest of the
+ * section is CT-only. */
+
+/* FIPS 180-4 4.2.2: the first 32 bits of the fractional parts of the
+ * cube roots of the first 64 primes. */
+static const uint32_t cs__sha256_k[64] = {
+    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu,
+    0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u, 0xd807aa98u, 0x12835b01u,
+    0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u,
+    0xc19bf174u, 0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu,
+    0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau, 0x983e5152u,
+    0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u,
+    0x06ca6351u, 0x14292967u, 0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu,
+    0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
+    0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u,
+    0xd6990624u, 0xf40e3585u, 0x106aa070u, 0x19a4c116u, 0x1e376c08u,
+    0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu,
+    0x682e6ff3u, 0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u,
+    0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
+
+#define CS__ROR32(x, n) ((x) >> (n) | (x) << (32 - (n)))
+
+/* SHA-256 compression (FIPS 180-4 6.2.2) over one 64-byte block. */
+static void
+cs__sha256_block(uint32_t h[8], const unsigned char *p)
+{
+    uint32_t w[64], a, b, c, d, e, f, g, k, t1, t2;
+    int i;
+
+    for (i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16
+             | (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    for (i = 16; i < 64; i++) {
+        uint32_t s0 = CS__ROR32(w[i - 15], 7) ^ CS__ROR32(w[i - 15], 18)
+                    ^ (w[i - 15] >> 3);
+        uint32_t s1 = CS__ROR32(w[i - 2], 17) ^ CS__ROR32(w[i - 2], 19)
+                    ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    a = h[0], b = h[1], c = h[2], d = h[3];
+    e = h[4], f = h[5], g = h[6], k = h[7];
+    for (i = 0; i < 64; i++) {
+        t1 = k + (CS__ROR32(e, 6) ^ CS__ROR32(e, 11) ^ CS__ROR32(e, 25))
+           + ((e & f) ^ (~e & g)) + cs__sha256_k[i] + w[i];
+        t2 = (CS__ROR32(a, 2) ^ CS__ROR32(a, 13) ^ CS__ROR32(a, 22))
+           + ((a & b) ^ (a & c) ^ (b & c));
+        k = g, g = f, f = e, e = d + t1;
+        d = c, c = b, b = a, a = t1 + t2;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d;
+    h[4] += e, h[5] += f, h[6] += g, h[7] += k;
+}
+
+CSDEF void
+cs_sha256_init(cs_sha256_ctx *s)
+{
+    /* FIPS 180-4 5.3.3: square roots of the first 8 primes. */
+    s->h[0] = 0x6a09e667u, s->h[1] = 0xbb67ae85u;
+    s->h[2] = 0x3c6ef372u, s->h[3] = 0xa54ff53au;
+    s->h[4] = 0x510e527fu, s->h[5] = 0x9b05688cu;
+    s->h[6] = 0x1f83d9abu, s->h[7] = 0x5be0cd19u;
+    s->len = 0;
+}
+
+CSDEF void
+cs_sha256_update(cs_sha256_ctx *s, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t have = (size_t)(s->len & 63);
+
+    s->len += len;
+    if (have > 0) {
+        size_t k = 64 - have < len ? 64 - have : len;
+        CS_MEMCPY(s->buf + have, p, k);
+        p += k, len -= k, have += k;
+        if (have < 64)
+            return;
+        cs__sha256_block(s->h, s->buf);
+    }
+    for (; len >= 64; p += 64, len -= 64)
+        cs__sha256_block(s->h, p);
+    if (len > 0)
+        CS_MEMCPY(s->buf, p, len);
+}
+
+CSDEF void
+cs_sha256_final(cs_sha256_ctx *s, unsigned char out[32])
+{
+    uint64_t bits = s->len * 8;
+    size_t have = (size_t)(s->len & 63), i;
+
+    /* Padding (FIPS 180-4 5.1.1): 0x80, zeros, the 64-bit bit length. */
+    s->buf[have++] = 0x80;
+    if (have > 56) {
+        CS_MEMSET(s->buf + have, 0, 64 - have);
+        cs__sha256_block(s->h, s->buf);
+        have = 0;
+    }
+    CS_MEMSET(s->buf + have, 0, 56 - have);
+    for (i = 0; i < 8; i++)
+        s->buf[63 - i] = (unsigned char)(bits >> (8 * i));
+    cs__sha256_block(s->h, s->buf);
+    for (i = 0; i < 32; i++)
+        out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+CSDEF void
+cs_sha256(const void *data, size_t len, unsigned char out[32])
+{
+    cs_sha256_ctx s;
+
+    cs_sha256_init(&s);
+    cs_sha256_update(&s, data, len);
+    cs_sha256_final(&s, out);
+}
+
+#if CS_HAS_CT
+
+/* ---- base64 ---- */
+
+#define CS__B64_PADC 64
+#define CS__B64_SPACE 65
+#define CS__B64_BAD 66
+
+/* The value of one base64 character (RFC 4648 table 1), or a class. */
+static CS__INLINE unsigned
+cs__b64_val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (unsigned)(c - 'A');
+    if (c >= 'a' && c <= 'z')
+        return (unsigned)(c - 'a' + 26);
+    if (c >= '0' && c <= '9')
+        return (unsigned)(c - '0' + 52);
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    if (c == '=')
+        return CS__B64_PADC;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+        || c == '\v')
+        return CS__B64_SPACE;
+    return CS__B64_BAD;
+}
+
+static int
+cs__b64_fail(cs_b64 *b, int err)
+{
+    if (b->err == 0)
+        b->err = err;
+    return b->err;
+}
+
+/* Append k bytes of acc's top (after shifting) to the output. A NULL
+ * output only counts (syntax checks of lines we do not keep). */
+static int
+cs__b64_put(cs_b64 *b, uint32_t v, unsigned k)
+{
+    unsigned j;
+
+    if (k > b->cap - b->len)
+        return cs__b64_fail(b, CS_E_B64_TOO_BIG);
+    if (b->out != NULL)
+        for (j = 0; j < k; j++)
+            b->out[b->len + j] = (unsigned char)(v >> (8 * (k - 1 - j)));
+    b->len += k;
+    return 0;
+}
+
+CSDEF void
+cs_b64_init(cs_b64 *b, unsigned char *out, size_t cap)
+{
+    CS_MEMSET(b, 0, sizeof *b);
+    b->out = out;
+    b->cap = cap;
+}
+
+CSDEF int
+cs_b64_feed(cs_b64 *b, const char *in, size_t len)
+{
+    size_t i;
+
+    if (b->err != 0)
+        return b->err;
+    for (i = 0; i < len; i++) {
+        unsigned v;
+
+        /* Fast path: whole quanta of alphabet characters (values < 64,
+         * so their OR is too) between quantum boundaries. */
+        while (b->n == 0 && !b->done && len - i >= 4 && b->out != NULL
+               && b->cap - b->len >= 3) {
+            unsigned c0 = cs__b64_val((unsigned char)in[i]);
+            unsigned c1 = cs__b64_val((unsigned char)in[i + 1]);
+            unsigned c2 = cs__b64_val((unsigned char)in[i + 2]);
+            unsigned c3 = cs__b64_val((unsigned char)in[i + 3]);
+            unsigned char *o = b->out + b->len;
+            if ((c0 | c1 | c2 | c3) >= 64)
+                break;
+            o[0] = (unsigned char)(c0 << 2 | c1 >> 4);
+            o[1] = (unsigned char)((c1 & 15) << 4 | c2 >> 2);
+            o[2] = (unsigned char)((c2 & 3) << 6 | c3);
+            b->len += 3;
+            i += 4;
+        }
+        if (i >= len)
+            break;
+        v = cs__b64_val((unsigned char)in[i]);
+
+        /* RFC 4648 3.3: nothing but the alphabet, and padding only at
+         * the very end. */
+        if (b->done)
+            return cs__b64_fail(b, v >= CS__B64_SPACE
+                                   ? (v == CS__B64_SPACE ? CS_E_B64_SPACE
+                                                         : CS_E_B64_CHAR)
+                                   : CS_E_B64_PAD);
+        if (v == CS__B64_SPACE)
+            return cs__b64_fail(b, CS_E_B64_SPACE);
+        if (v == CS__B64_BAD)
+            return cs__b64_fail(b, CS_E_B64_CHAR);
+        if (v == CS__B64_PADC) {
+            /* '=' may fill only the last one or two places. */
+            if (b->n < 2)
+                return cs__b64_fail(b, CS_E_B64_PAD);
+            b->pad++;
+        } else {
+            if (b->pad > 0)
+                return cs__b64_fail(b, CS_E_B64_PAD);
+            b->acc = b->acc << 6 | v;
+        }
+        if (++b->n < 4)
+            continue;
+        if (b->pad == 0) {
+            if (cs__b64_put(b, b->acc, 3) != 0)
+                return b->err;
+        } else {
+            /* RFC 4648 3.5: the unused bits must be zero, or two texts
+             * would decode to the same bytes. */
+            uint32_t mask = b->pad == 1 ? 3u : 15u;
+            if ((b->acc & mask) != 0)
+                return cs__b64_fail(b, CS_E_B64_BITS);
+            if (cs__b64_put(b, b->pad == 1 ? b->acc >> 2 : b->acc >> 4,
+                            b->pad == 1 ? 2u : 1u) != 0)
+                return b->err;
+            b->done = 1;
+        }
+        b->n = 0;
+        b->acc = 0;
+    }
+    return 0;
+}
+
+CSDEF long
+cs_b64_end(cs_b64 *b)
+{
+    if (b->err != 0)
+        return b->err;
+    if (b->n != 0)
+        return cs__b64_fail(b, CS_E_B64_TRUNCATED);
+    return (long)b->len;
+}
+
+CSDEF long
+cs_b64_decode(const char *in, size_t len, unsigned char *out, size_t cap)
+{
+    cs_b64 b;
+
+    cs_b64_init(&b, out, cap);
+    cs_b64_feed(&b, in, len);
+    return cs_b64_end(&b);
+}
+
+/* ---- RFC 6962 entries ---- */
+
+/* A big-endian number of k bytes (k <= 8) at p. */
+static uint64_t
+cs__ct_be(const unsigned char *p, size_t k)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    for (i = 0; i < k; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Read a k-byte big-endian length at p[*i..n) and check that that many
+ * bytes follow; returns 0 with *i past the length, or CS_E_CT_TRUNCATED. */
+static int
+cs__ct_len(const unsigned char *p, size_t n, size_t *i, size_t k,
+           size_t *len)
+{
+    uint64_t v;
+
+    if (n - *i < k)
+        return CS_E_CT_TRUNCATED;
+    v = cs__ct_be(p + *i, k);
+    *i += k;
+    if (v > n - *i)
+        return CS_E_CT_TRUNCATED;
+    *len = (size_t)v;
+    return 0;
+}
+
+/* CtExtensions (RFC 6962 3.4 leaves them opaque; static-ct-api defines
+ * extension 0, leaf_index, a 40-bit big-endian index): a list of
+ * (uint8 type, uint16 length, data). */
+static int
+cs__ct_ext(cs_ct_entry *e)
+{
+    size_t i = 0, n = e->ext_len, k;
+
+    while (i < n) {
+        int type = e->ext[i++];
+        if (cs__ct_len(e->ext, n, &i, 2, &k) != 0)
+            return CS_E_CT_EXTENSIONS;
+        if (type == 0) {
+            if (k != 5 || e->has_leaf_index)
+                return CS_E_CT_EXTENSIONS;
+            e->leaf_index = cs__ct_be(e->ext + i, 5);
+            e->has_leaf_index = 1;
+        }
+        i += k;
+    }
+    return 0;
+}
+
+CSDEF void
+cs_ct_leaf_hash(const unsigned char *leaf, size_t len, unsigned char out[32])
+{
+    cs_sha256_ctx s;
+    unsigned char z = 0;
+
+    /* RFC 6962 2.1: leaves are hashed with a 0x00 prefix, nodes 0x01. */
+    cs_sha256_init(&s);
+    cs_sha256_update(&s, &z, 1);
+    cs_sha256_update(&s, leaf, len);
+    cs_sha256_final(&s, out);
+}
+
+CSDEF int
+cs_ct_leaf_parse(cs_ct_entry *e, const unsigned char *leaf, size_t len)
+{
+    size_t i = 12;
+    int rc;
+
+    CS_MEMSET(e, 0, sizeof *e);
+    /* MerkleTreeLeaf: version v1(0), leaf_type timestamped_entry(0),
+     * then TimestampedEntry: uint64 timestamp, uint16 entry_type. */
+    if (len < 2)
+        return CS_E_CT_TRUNCATED;
+    if (leaf[0] != 0 || leaf[1] != 0)
+        return CS_E_CT_VERSION;
+    if (len < 12)
+        return CS_E_CT_TRUNCATED;
+    e->timestamp = cs__ct_be(leaf + 2, 8);
+    if (leaf[10] != 0 || leaf[11] > 1)
+        return CS_E_CT_ENTRY_TYPE;
+    e->type = leaf[11];
+    if (e->type == CS_CT_PRECERT) {
+        /* PreCert: issuer_key_hash[32], TBSCertificate<1..2^24-1> */
+        if (len - i < 32)
+            return CS_E_CT_TRUNCATED;
+        e->issuer_key_hash = leaf + i;
+        i += 32;
+    }
+    if ((rc = cs__ct_len(leaf, len, &i, 3, &e->cert_len)) != 0)
+        return rc;
+    if (e->cert_len == 0)
+        return CS_E_CT_LENGTH;
+    e->cert = leaf + i;
+    i += e->cert_len;
+    if ((rc = cs__ct_len(leaf, len, &i, 2, &e->ext_len)) != 0)
+        return rc;
+    e->ext = leaf + i;
+    i += e->ext_len;
+    if (i != len)
+        return CS_E_CT_TRAILING;
+    if ((rc = cs__ct_ext(e)) != 0)
+        return rc;
+    cs_ct_leaf_hash(leaf, len, e->leaf_hash);
+    return 0;
+}
+
+CSDEF int
+cs_ct_extra_parse(cs_ct_entry *e, const unsigned char *extra, size_t len)
+{
+    size_t i = 0, total, end, k;
+    int rc;
+
+    e->precert = NULL, e->precert_len = 0;
+    e->chain = NULL, e->chain_len = 0, e->chain_count = 0;
+    e->chain_kind = CS_CT_CHAIN_NONE;
+    if (e->type == CS_CT_PRECERT) {
+        /* PrecertChainEntry: ASN.1Cert pre_certificate, then the chain */
+        if ((rc = cs__ct_len(extra, len, &i, 3, &e->precert_len)) != 0)
+            return rc;
+        if (e->precert_len == 0)
+            return CS_E_CT_LENGTH;
+        e->precert = extra + i;
+        i += e->precert_len;
+    }
+    /* ASN.1Cert certificate_chain<0..2^24-1>: each ASN.1Cert<1..2^24-1> */
+    if ((rc = cs__ct_len(extra, len, &i, 3, &total)) != 0)
+        return rc;
+    e->chain = extra + i;
+    e->chain_len = total;
+    end = i + total;
+    while (i < end) {
+        if (cs__ct_len(extra, end, &i, 3, &k) != 0 || k == 0)
+            return CS_E_CT_CHAIN;
+        i += k;
+        e->chain_count++;
+    }
+    if (end != len)
+        return CS_E_CT_TRAILING;
+    e->chain_kind = CS_CT_CHAIN_DER;
+    return 0;
+}
+
+CSDEF const unsigned char *
+cs_ct_chain_item(const cs_ct_entry *e, size_t i, size_t *len)
+{
+    size_t at = 0, k;
+
+    *len = 0;
+    if (i >= e->chain_count)
+        return NULL;
+    if (e->chain_kind == CS_CT_CHAIN_SHA256) {
+        *len = 32;
+        return e->chain + 32 * i;
+    }
+    /* DER items were checked by cs_ct_extra_parse(): walk to the i-th. */
+    for (;;) {
+        k = (size_t)cs__ct_be(e->chain + at, 3);
+        if (i-- == 0)
+            break;
+        at += 3 + k;
+    }
+    *len = k;
+    return e->chain + at + 3;
+}
+
+/* ---- static-ct-api data tiles ---- */
+
+/* TileLeaf fields, in wire order (C2SP static-ct-api "Log Entries").
+ * Everything up to EXT is the RFC 6962 TimestampedEntry, which the leaf
+ * hash covers. */
+enum {
+    CS__TL_TS,          /* uint64 timestamp */
+    CS__TL_TYPE,        /* uint16 entry_type */
+    CS__TL_IKH,         /* precert: issuer_key_hash[32] */
+    CS__TL_CLEN,        /* uint24 certificate / TBS length */
+    CS__TL_CERT,
+    CS__TL_XLEN,        /* uint16 extensions length */
+    CS__TL_EXT,
+    CS__TL_PLEN,        /* precert: uint24 pre_certificate length */
+    CS__TL_PRE,
+    CS__TL_FLEN,        /* uint16 fingerprints length, in bytes */
+    CS__TL_FP
+};
+
+static int
+cs__tile_fail(cs_ct_tile *t, int err)
+{
+    if (t->err == 0)
+        t->err = err;
+    return t->err;
+}
+
+/* Begin the next field: st, its size, a fresh number. */
+static void
+cs__tile_field(cs_ct_tile *t, int st, size_t need)
+{
+    t->state = st;
+    t->need = need;
+    t->val = 0;
+}
+
+/* Begin a new entry: the leaf hash starts with the 0x00 leaf prefix and
+ * the MerkleTreeLeaf header (version v1, timestamped_entry), which tiles
+ * leave out. */
+static void
+cs__tile_start(cs_ct_tile *t)
+{
+    static const unsigned char head[3] = {0, 0, 0};
+
+    t->n = 0;
+    t->skip = 0;
+    cs_sha256_init(&t->h);
+    cs_sha256_update(&t->h, head, 3);
+    cs__tile_field(t, CS__TL_TS, 8);
+}
+
+/* The entry is complete: give its slices into buf, or report a skip. */
+static int
+cs__tile_done(cs_ct_tile *t)
+{
+    cs_ct_entry *e = &t->e;
+    int rc = CS_CT_ENTRY;
+
+    t->count++;
+    e->chain_kind = CS_CT_CHAIN_SHA256;
+    if (t->skip) {
+        rc = CS_E_CT_ENTRY_TOO_BIG;
+    } else {
+        e->issuer_key_hash = e->type == CS_CT_PRECERT ? t->buf + t->off[0]
+                                                      : NULL;
+        e->cert = t->buf + t->off[1];
+        e->ext = t->buf + t->off[2];
+        e->precert = e->type == CS_CT_PRECERT ? t->buf + t->off[3] : NULL;
+        e->chain = t->buf + t->off[4];
+        if (cs__ct_ext(e) != 0)
+            return cs__tile_fail(t, CS_E_CT_EXTENSIONS);
+    }
+    cs__tile_start(t);
+    return rc;
+}
+
+/* The current field is complete: check it and move to the next. Returns
+ * 0, CS_CT_ENTRY / CS_E_CT_ENTRY_TOO_BIG at the end of an entry, or a
+ * sticky error. */
+static int
+cs__tile_next(cs_ct_tile *t)
+{
+    cs_ct_entry *e = &t->e;
+    int precert = e->type == CS_CT_PRECERT;
+
+    switch (t->state) {
+    case CS__TL_TS:
+        CS_MEMSET(e, 0, sizeof *e);
+        e->timestamp = t->val;
+        cs__tile_field(t, CS__TL_TYPE, 2);
+        return 0;
+    case CS__TL_TYPE:
+        /* RFC 6962 3.1 LogEntryType: x509_entry(0), precert_entry(1) */
+        if (t->val > 1)
+            return cs__tile_fail(t, CS_E_CT_ENTRY_TYPE);
+        e->type = (int)t->val;
+        t->off[0] = t->n;
+        if (e->type == CS_CT_PRECERT)
+            cs__tile_field(t, CS__TL_IKH, 32);
+        else
+            cs__tile_field(t, CS__TL_CLEN, 3);
+        return 0;
+    case CS__TL_IKH:
+        cs__tile_field(t, CS__TL_CLEN, 3);
+        return 0;
+    case CS__TL_CLEN:
+        /* ASN.1Cert and TBSCertificate are <1..2^24-1> */
+        if (t->val == 0)
+            return cs__tile_fail(t, CS_E_CT_LENGTH);
+        e->cert_len = (size_t)t->val;
+        t->off[1] = t->n;
+        cs__tile_field(t, CS__TL_CERT, e->cert_len);
+        return 0;
+    case CS__TL_CERT:
+        cs__tile_field(t, CS__TL_XLEN, 2);
+        return 0;
+    case CS__TL_XLEN:
+        e->ext_len = (size_t)t->val;
+        t->off[2] = t->n;
+        cs__tile_field(t, CS__TL_EXT, e->ext_len);
+        return 0;
+    case CS__TL_EXT:
+        /* The TimestampedEntry ends here, and so does the leaf hash. */
+        cs_sha256_final(&t->h, e->leaf_hash);
+        cs__tile_field(t, precert ? CS__TL_PLEN : CS__TL_FLEN,
+                       precert ? 3u : 2u);
+        return 0;
+    case CS__TL_PLEN:
+        if (t->val == 0)
+            return cs__tile_fail(t, CS_E_CT_LENGTH);
+        e->precert_len = (size_t)t->val;
+        t->off[3] = t->n;
+        cs__tile_field(t, CS__TL_PRE, e->precert_len);
+        return 0;
+    case CS__TL_PRE:
+        cs__tile_field(t, CS__TL_FLEN, 2);
+        return 0;
+    case CS__TL_FLEN:
+        /* Fingerprint<0..2^16-1> is a byte length: 32 per issuer. */
+        if (t->val % 32 != 0)
+            return cs__tile_fail(t, CS_E_CT_FINGERPRINTS);
+        e->chain_len = (size_t)t->val;
+        e->chain_count = e->chain_len / 32;
+        t->off[4] = t->n;
+        cs__tile_field(t, CS__TL_FP, e->chain_len);
+        return 0;
+    default: /* CS__TL_FP */
+        return cs__tile_done(t);
+    }
+}
+
+CSDEF void
+cs_ct_tile_init(cs_ct_tile *t, unsigned char *buf, size_t cap)
+{
+    CS_MEMSET(t, 0, sizeof *t);
+    t->buf = buf;
+    t->cap = cap;
+    cs__tile_start(t);
+}
+
+CSDEF int
+cs_ct_tile_feed(cs_ct_tile *t, const unsigned char *data, size_t len,
+                size_t *used)
+{
+    size_t i = 0;
+    int rc;
+
+    CS_ASSERT(t != NULL && used != NULL);
+    *used = 0;
+    if (t->err != 0)
+        return t->err;
+    for (;;) {
+        size_t take;
+        const unsigned char *p;
+
+        /* Empty fields end without input (and may end the entry). */
+        while (t->need == 0)
+            if ((rc = cs__tile_next(t)) != 0) {
+                *used = i;
+                return rc;
+            }
+        if (i >= len)
+            break;
+        take = t->need < len - i ? t->need : len - i;
+        p = data + i;
+        if (t->state <= CS__TL_EXT)
+            cs_sha256_update(&t->h, p, take);
+        if (!t->skip) {
+            if (take > t->cap - t->n) {
+                t->skip = 1;
+            } else {
+                CS_MEMCPY(t->buf + t->n, p, take);
+                t->n += take;
+            }
+        }
+        if (t->state == CS__TL_TS || t->state == CS__TL_TYPE
+            || t->state == CS__TL_CLEN || t->state == CS__TL_XLEN
+            || t->state == CS__TL_PLEN || t->state == CS__TL_FLEN) {
+            size_t j;
+            for (j = 0; j < take; j++)
+                t->val = t->val << 8 | p[j];
+        }
+        t->need -= take;
+        i += take;
+    }
+    *used = i;
+    return 0;
+}
+
+CSDEF const cs_ct_entry *
+cs_ct_tile_entry(const cs_ct_tile *t)
+{
+    return &t->e;
+}
+
+CSDEF long
+cs_ct_tile_end(cs_ct_tile *t)
+{
+    if (t->err != 0)
+        return t->err;
+    if (t->state != CS__TL_TS || t->need != 8)
+        return cs__tile_fail(t, CS_E_CT_TRUNCATED);
+    return (long)t->count;
+}
+
+/* ---- log keys ---- */
+
+/* One DER TLV (X.690 8.1) at p[*i..n) with tag want: *i moves to its
+ * content, *len is the content length. Definite lengths up to 3 bytes,
+ * in their shortest form. Returns 0 or -1. */
+static int
+cs__ct_tlv(const unsigned char *p, size_t n, size_t *i, unsigned want,
+           size_t *len)
+{
+    size_t k, v = 0;
+
+    if (n - *i < 2 || p[*i] != want)
+        return -1;
+    k = p[*i + 1];
+    *i += 2;
+    if (k >= 0x80) {
+        k -= 0x80;
+        if (k == 0 || k > 3 || n - *i < k || p[*i] == 0)
+            return -1;
+        v = (size_t)cs__ct_be(p + *i, k);
+        *i += k;
+        if (v < 0x80)
+            return -1;
+        k = v;
+    }
+    if (k > n - *i)
+        return -1;
+    *len = k;
+    return 0;
+}
+
+/* A DER INTEGER at p[*i..n) that must be positive: its magnitude without
+ * leading zeros. */
+static int
+cs__ct_uint(const unsigned char *p, size_t n, size_t *i,
+            const unsigned char **v, size_t *vlen)
+{
+    size_t k;
+
+    if (cs__ct_tlv(p, n, i, 0x02, &k) != 0 || k == 0 || (p[*i] & 0x80))
+        return -1;
+    *v = p + *i;
+    *vlen = k;
+    *i += k;
+    while (*vlen > 1 && **v == 0)
+        (*v)++, (*vlen)--;
+    return **v == 0 ? -1 : 0;
+}
+
+CSDEF int
+cs_ct_key_parse(cs_ct_key *k, const unsigned char *spki, size_t len)
+{
+    /* OIDs (content bytes): id-ecPublicKey 1.2.840.10045.2.1,
+     * prime256v1 1.2.840.10045.3.1.7, rsaEncryption 1.2.840.113549.1.1.1 */
+    static const unsigned char ec_oid[7] = {0x2a, 0x86, 0x48, 0xce,
+                                            0x3d, 0x02, 0x01};
+    static const unsigned char p256_oid[8] = {0x2a, 0x86, 0x48, 0xce,
+                                              0x3d, 0x03, 0x01, 0x07};
+    static const unsigned char rsa_oid[9] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                             0x0d, 0x01, 0x01, 0x01};
+    size_t i = 0, l, aend, oid;
+
+    CS_MEMSET(k, 0, sizeof *k);
+    /* RFC 5280 4.1: SubjectPublicKeyInfo ::= SEQUENCE { algorithm
+     * AlgorithmIdentifier, subjectPublicKey BIT STRING } */
+    if (cs__ct_tlv(spki, len, &i, 0x30, &l) != 0 || i + l != len
+        || cs__ct_tlv(spki, len, &i, 0x30, &l) != 0)
+        return CS_E_CT_KEY;
+    aend = i + l;
+    if (cs__ct_tlv(spki, aend, &i, 0x06, &l) != 0)
+        return CS_E_CT_KEY;
+    oid = i;
+    i += l;
+    if (l == 7 && cs__eq(spki + oid, ec_oid, 7)) {
+        /* RFC 5480 2.1.1: the curve is a namedCurve OID parameter. */
+        if (cs__ct_tlv(spki, aend, &i, 0x06, &l) != 0 || l != 8
+            || !cs__eq(spki + i, p256_oid, 8) || i + l != aend)
+            return CS_E_CT_KEY;
+        i = aend;
+        /* RFC 5480 2.2: an uncompressed point, 0x04 || X || Y */
+        if (cs__ct_tlv(spki, len, &i, 0x03, &l) != 0 || l != 66
+            || spki[i] != 0 || spki[i + 1] != 0x04 || i + l != len)
+            return CS_E_CT_KEY;
+        k->type = CS_CT_KEY_EC_P256;
+        k->q = spki + i + 1;
+        k->q_len = 65;
+    } else if (l == 9 && cs__eq(spki + oid, rsa_oid, 9)) {
+        size_t end;
+        /* RFC 3279 2.3.1: NULL parameters (tolerated when absent) */
+        if (i != aend && (aend - i != 2 || spki[i] != 0x05 || spki[i + 1]))
+            return CS_E_CT_KEY;
+        i = aend;
+        /* RSAPublicKey ::= SEQUENCE { modulus, publicExponent } */
+        if (cs__ct_tlv(spki, len, &i, 0x03, &l) != 0 || i + l != len
+            || l < 1 || spki[i] != 0)
+            return CS_E_CT_KEY;
+        i++;
+        if (cs__ct_tlv(spki, len, &i, 0x30, &l) != 0 || i + l != len)
+            return CS_E_CT_KEY;
+        end = i + l;
+        if (cs__ct_uint(spki, end, &i, &k->n, &k->n_len) != 0
+            || cs__ct_uint(spki, end, &i, &k->e, &k->e_len) != 0
+            || i != end || k->n_len > 512 || k->e_len > 8)
+            return CS_E_CT_KEY;
+        k->type = CS_CT_KEY_RSA;
+    } else {
+        return CS_E_CT_KEY;
+    }
+    cs_sha256(spki, len, k->log_id);
+    return 0;
+}
+
+/* ---- checkpoints (C2SP tlog-checkpoint, signed-note) ---- */
+
+/* The length of the line at text[at..len), without its '\n'; *nl is 1
+ * when a '\n' ends it. Control bytes other than '\n' are refused (-1). */
+static long
+cs__note_line(const char *text, size_t len, size_t at, int *nl)
+{
+    size_t i;
+
+    *nl = 0;
+    for (i = at; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') {
+            *nl = 1;
+            break;
+        }
+        if (c < 0x20 || c == 0x7f)
+            return -1;
+    }
+    return (long)(i - at);
+}
+
+/* One signature line "— <name> <base64>" at s[0..n) (C2SP signed-note):
+ * check it, and when key is given and the name is the origin, see if
+ * the key ID is the log's RFC 6962 one (type 0x05) and keep it. */
+static int
+cs__note_sig(cs_ct_checkpoint *c, const char *s, size_t n,
+             const cs_ct_key *key, const unsigned char kid[4])
+{
+    unsigned char raw[16 + CS_CT_MAX_SIG];
+    size_t i, name;
+    long got;
+
+    /* U+2014 EM DASH (E2 80 94), a space, a name without spaces or '+' */
+    if (n < 4 || (unsigned char)s[0] != 0xe2 || (unsigned char)s[1] != 0x80
+        || (unsigned char)s[2] != 0x94 || s[3] != ' ')
+        return CS_E_CT_NOTE_SIGLINE;
+    for (i = 4; i < n && s[i] != ' '; i++)
+        if (s[i] == '+')
+            return CS_E_CT_NOTE_SIGLINE;
+    name = i - 4;
+    if (name == 0 || i == n)
+        return CS_E_CT_NOTE_SIGLINE;
+    i++;
+    /* base64(key ID[4] || signature), at least one signature byte */
+    got = cs_b64_decode(s + i, n - i, NULL, (size_t)-1);
+    if (got < 5)
+        return CS_E_CT_NOTE_SIGLINE;
+    if (key == NULL || c->has_sig || name != c->origin_len
+        || !cs__eq(s + 4, c->origin, name))
+        return 0;
+    /* The key ID is in the first 8 characters (6 bytes). */
+    if (cs_b64_decode(s + i, 8, raw, sizeof raw) < 4
+        || !cs__eq(raw, kid, 4))
+        return 0;       /* grease, or another key of the same name */
+    /* RFC6962NoteSignature: key ID, uint64 timestamp, DigitallySigned */
+    got = cs_b64_decode(s + i, n - i, raw, sizeof raw);
+    if (got < 16 || (size_t)got - 16 != cs__ct_be(raw + 14, 2))
+        return CS_E_CT_SIG_FORMAT;
+    c->timestamp = cs__ct_be(raw + 4, 8);
+    c->sig_len = (size_t)got - 12;
+    CS_MEMCPY(c->sig, raw + 12, c->sig_len);
+    c->has_sig = 1;
+    return 0;
+}
+
+CSDEF int
+cs_ct_checkpoint_parse(cs_ct_checkpoint *c, const char *text, size_t len,
+                       const cs_ct_key *key)
+{
+    unsigned char kid[32];
+    size_t at = 0, j;
+    cs__utf8 u;
+    long n;
+    int nl, rc;
+
+    CS_MEMSET(c, 0, sizeof *c);
+    CS_MEMSET(kid, 0, sizeof kid);
+    /* C2SP signed-note: the note is UTF-8 text */
+    CS_MEMSET(&u, 0, sizeof u);
+    if (cs__utf8_scan(&u, (const unsigned char *)text, len) != len
+        || u.need != 0)
+        return CS_E_CT_NOTE_SYNTAX;
+    /* Line 1: the origin, not empty. */
+    n = cs__note_line(text, len, at, &nl);
+    if (n <= 0 || !nl)
+        return CS_E_CT_NOTE_SYNTAX;
+    c->origin = text;
+    c->origin_len = (size_t)n;
+    at += (size_t)n + 1;
+    /* Line 2: the tree size, decimal without leading zeros. */
+    n = cs__note_line(text, len, at, &nl);
+    if (n < 0 || !nl)
+        return CS_E_CT_NOTE_SYNTAX;
+    if (n == 0 || n > 20 || (n > 1 && text[at] == '0'))
+        return CS_E_CT_NOTE_SIZE;
+    for (j = 0; j < (size_t)n; j++) {
+        unsigned d = (unsigned)(unsigned char)text[at + j] - '0';
+        if (d > 9 || c->tree_size > (UINT64_MAX - d) / 10)
+            return CS_E_CT_NOTE_SIZE;
+        c->tree_size = c->tree_size * 10 + d;
+    }
+    at += (size_t)n + 1;
+    /* Line 3: the root hash, base64 of 32 bytes. */
+    n = cs__note_line(text, len, at, &nl);
+    if (n < 0 || !nl)
+        return CS_E_CT_NOTE_SYNTAX;
+    if (cs_b64_decode(text + at, (size_t)n, c->root, 32) != 32)
+        return CS_E_CT_NOTE_ROOT;
+    at += (size_t)n + 1;
+    /* Extension lines, then the empty line that ends the note text. */
+    for (;;) {
+        n = cs__note_line(text, len, at, &nl);
+        if (n < 0 || !nl)
+            return CS_E_CT_NOTE_SYNTAX;
+        if (n == 0)
+            break;
+        if (++c->ext_lines > CS_CT_NOTE_MAX_LINES)
+            return CS_E_CT_NOTE_LIMIT;
+        at += (size_t)n + 1;
+    }
+    c->body_len = at;
+    at++;
+    /* Signature lines, each ending in '\n', at least one. */
+    if (key != NULL) {
+        /* The RFC 6962 note key ID (C2SP static-ct-api "Checkpoints"). */
+        cs_sha256_ctx h;
+        unsigned char t[2] = {0x0a, 0x05};
+        cs_sha256_init(&h);
+        cs_sha256_update(&h, c->origin, c->origin_len);
+        cs_sha256_update(&h, t, 2);
+        cs_sha256_update(&h, key->log_id, 32);
+        cs_sha256_final(&h, kid);
+    }
+    while (at < len) {
+        n = cs__note_line(text, len, at, &nl);
+        if (n < 0 || !nl)
+            return CS_E_CT_NOTE_SYNTAX;
+        if (++c->sig_lines + c->ext_lines > CS_CT_NOTE_MAX_LINES)
+            return CS_E_CT_NOTE_LIMIT;
+        rc = cs__note_sig(c, text + at, (size_t)n, key, kid);
+        if (rc != 0)
+            return rc;
+        at += (size_t)n + 1;
+    }
+    if (c->sig_lines == 0)
+        return CS_E_CT_NOTE_SYNTAX;
+    if (key != NULL && !c->has_sig)
+        return CS_E_CT_NO_SIGNATURE;
+    return 0;
+}
+
+#if CS_HAS_TLS
+
+CSDEF int
+cs_ct_verify(const cs_ct_key *key, const unsigned char *msg, size_t len,
+             const unsigned char *sig, size_t sig_len)
+{
+    unsigned char hash[32];
+
+    cs_sha256(msg, len, hash);
+    if (key->type == CS_CT_KEY_EC_P256) {
+        br_ec_public_key pk;
+        br_ecdsa_vrfy vrfy = br_ecdsa_vrfy_asn1_get_default();
+        pk.curve = BR_EC_secp256r1;
+        pk.q = (unsigned char *)(uintptr_t)key->q;     /* BearSSL's */
+        pk.qlen = key->q_len;                          /* API is not const */
+        if (vrfy(br_ec_get_default(), hash, 32, &pk, sig, sig_len) == 1)
+            return 0;
+    } else if (key->type == CS_CT_KEY_RSA) {
+        br_rsa_public_key pk;
+        br_rsa_pkcs1_vrfy vrfy = br_rsa_pkcs1_vrfy_get_default();
+        unsigned char got[32];
+        pk.n = (unsigned char *)(uintptr_t)key->n;
+        pk.nlen = key->n_len;
+        pk.e = (unsigned char *)(uintptr_t)key->e;
+        pk.elen = key->e_len;
+        /* PKCS#1 v1.5 (RFC 8017 8.2.2): BearSSL recovers the hash. */
+        if (vrfy(sig, sig_len, BR_HASH_OID_SHA256, 32, &pk, got) == 1
+            && cs__eq(got, hash, 32))
+            return 0;
+    }
+    return CS_E_CT_BAD_SIGNATURE;
+}
+
+/* Check an RFC 5246 4.7 DigitallySigned (hash 4 = SHA-256, signature
+ * 3 = ECDSA or 1 = RSA to match the key, uint16 length) over msg. */
+static int
+cs__ct_dsig(const cs_ct_key *key, const unsigned char *msg, size_t len,
+            const unsigned char *dsig, size_t dsig_len)
+{
+    int alg = key->type == CS_CT_KEY_EC_P256 ? 3 : 1;
+
+    if (dsig_len < 4 || dsig[0] != 4 || dsig[1] != alg
+        || cs__ct_be(dsig + 2, 2) != dsig_len - 4)
+        return CS_E_CT_SIG_FORMAT;
+    return cs_ct_verify(key, msg, len, dsig + 4, dsig_len - 4);
+}
+
+CSDEF int
+cs_ct_sth_verify(const cs_ct_key *key, uint64_t timestamp,
+                 uint64_t tree_size, const unsigned char root[32],
+                 const unsigned char *dsig, size_t dsig_len)
+{
+    unsigned char m[50];
+    int i;
+
+    /* RFC 6962 3.5 TreeHeadSignature: version v1(0), signature_type
+     * tree_hash(1), uint64 timestamp, uint64 tree_size, root[32] */
+    m[0] = 0;
+    m[1] = 1;
+    for (i = 0; i < 8; i++) {
+        m[2 + i] = (unsigned char)(timestamp >> (56 - 8 * i));
+        m[10 + i] = (unsigned char)(tree_size >> (56 - 8 * i));
+    }
+    CS_MEMCPY(m + 18, root, 32);
+    return cs__ct_dsig(key, m, sizeof m, dsig, dsig_len);
+}
+
+CSDEF int
+cs_ct_checkpoint_verify(const cs_ct_checkpoint *c, const cs_ct_key *key)
+{
+    if (!c->has_sig)
+        return CS_E_CT_NO_SIGNATURE;
+    /* The note signature is the get-sth one (C2SP static-ct-api): the
+     * checkpoint text itself is not what is signed. */
+    return cs_ct_sth_verify(key, c->timestamp, c->tree_size, c->root,
+                            c->sig, c->sig_len);
+}
+
+#endif /* CS_HAS_TLS */
+
+#endif /* CS_HAS_CT */
 
 /* ==== [1h] DER: what a certificate names ======== off: _NO_CT ============ */
 
