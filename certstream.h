@@ -230,6 +230,23 @@ extern "C" {
     /* -120..-139 gzip / DEFLATE */ \
     /* -140..-149 base64 */ \
     /* -150..-169 DER / X.509 */ \
+    X(CS_E_DER_TRUNCATED, -150, "DER: an element runs past its parent or the buffer") \
+    X(CS_E_DER_INDEFINITE, -151, "DER: indefinite length (BER, not DER)") \
+    X(CS_E_DER_LEN_MINIMAL, -152, "DER: length not in its shortest form") \
+    X(CS_E_DER_LEN_BIG, -153, "DER: length field over 4 bytes") \
+    X(CS_E_DER_TAG, -154, "DER: unexpected tag") \
+    X(CS_E_DER_HIGH_TAG, -155, "DER: multi-byte tag where X.509 has none") \
+    X(CS_E_DER_TRAILING, -156, "DER: bytes left over inside an element") \
+    X(CS_E_DER_INTEGER, -157, "DER: empty or non-minimal INTEGER") \
+    X(CS_E_DER_BOOLEAN, -158, "DER: BOOLEAN other than 00 or FF") \
+    X(CS_E_DER_OID, -159, "DER: malformed OBJECT IDENTIFIER") \
+    X(CS_E_DER_TIME, -160, "X.509: malformed or impossible validity time") \
+    X(CS_E_DER_VERSION, -161, "X.509: bad version, or a field it does not allow") \
+    X(CS_E_DER_NAME, -162, "X.509: empty RDN in a Name") \
+    X(CS_E_DER_SAN, -163, "X.509: bad subjectAltName entry") \
+    X(CS_E_DER_EXT_DUP, -164, "X.509: an extension appears twice") \
+    X(CS_E_DER_EXT, -165, "X.509: malformed basicConstraints or extKeyUsage") \
+    X(CS_E_DER_STRING, -166, "X.509: value is not a string type") \
     /* -170..-189 CT records: leaves, tiles, checkpoints, tree heads */ \
     /* -190..-199 the CT log list */ \
     /* -200..-209 watchlist patterns */ \
@@ -654,7 +671,244 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
 
 /* ==== [1h] DER: what a certificate names ======== off: _NO_CT ============ */
 
-/* (decl: placeholder, filled in by its own commit) */
+#if CS_HAS_CT
+/* A strict DER walk over ONE whole certificate (or TBSCertificate) held in
+ * the caller's buffer (random access, not a push parser: gather the
+ * entry first, see [1g]). It keeps slices into that buffer, never
+ * copies, never allocates, reads nothing outside der[0..len).
+ * Strict DER: definite lengths only, each in its shortest form, at most
+ * 4 length bytes, every element inside its parent, every tag checked,
+ * nothing left over; one named CS_E_DER_* code per violation. The text
+ * of names is not policed here (see cs_der_text).
+ * Order of names, as certstream-server-rust (the reference server) does:
+ * the CN used for all_domains is the LAST CN of the subject (Rust and Go
+ * both overwrite earlier ones); all_domains is that CN (when not empty
+ * and the certificate is not a CA), then the SAN dNSNames in certificate
+ * order, each dropped when byte-for-byte equal (case-sensitive) to one
+ * already given; IP addresses and e-mail addresses are not domains. */
+
+/* cs_cert_parse() kinds: a signed Certificate (RFC 5280 4.1), or a bare
+ * TBSCertificate (the precert entry of an RFC 6962 leaf or a static-ct
+ * tile: the issuer's TBS with the poison extension removed). */
+#define CS_CERT_FULL 0
+#define CS_CERT_TBS  1
+
+/* cs_cert.flags */
+#define CS_CERT_CA           0x01u  /* basicConstraints cA TRUE */
+#define CS_CERT_HAS_BC       0x02u  /* basicConstraints present */
+#define CS_CERT_SAN_CRITICAL 0x04u  /* the SAN extension is critical */
+#define CS_CERT_POISON       0x08u  /* CT poison 1.3.6.1.4.1.11129.2.4.3 */
+#define CS_CERT_PRECERT_EKU  0x10u  /* EKU has 1.3.6.1.4.1.11129.2.4.4:
+                                       a precertificate signing CA */
+
+/* What a certificate names. Every pointer is into the buffer given to
+ * cs_cert_parse() and lives as long as it does; OIDs and INTEGERs are
+ * the contents octets (no tag, no length). */
+typedef struct cs_cert {
+    const unsigned char *tbs;      /* the TBSCertificate, tag to end */
+    size_t tbs_len;
+    const unsigned char *serial;   /* INTEGER contents, as encoded */
+    size_t serial_len;
+    const unsigned char *sig_oid;  /* TBS signature algorithm OID */
+    size_t sig_oid_len;
+    const unsigned char *issuer;   /* Name: the SEQUENCE's contents */
+    size_t issuer_len;
+    const unsigned char *subject;  /* Name: the SEQUENCE's contents */
+    size_t subject_len;
+    const unsigned char *key_oid;  /* subjectPublicKeyInfo algorithm */
+    size_t key_oid_len;
+    const unsigned char *exts;     /* Extensions: the SEQUENCE's contents */
+    size_t exts_len;
+    const unsigned char *san;      /* GeneralNames contents, NULL if none */
+    size_t san_len;
+    const unsigned char *cn;       /* the subject's last CN value, NULL if */
+    size_t cn_len;                 /* none; its tag in cn_tag */
+    int64_t not_before;            /* Unix seconds */
+    int64_t not_after;
+    unsigned version;              /* 1, 2 or 3 */
+    unsigned flags;                /* CS_CERT_* */
+    unsigned cn_tag;
+    unsigned san_dns;              /* dNSName entries (repeats counted) */
+} cs_cert;
+
+/* Walk der[0..len) as a Certificate (kind CS_CERT_FULL) or as a bare
+ * TBSCertificate (CS_CERT_TBS) and fill *c with slices into der.
+ * Checks the whole structure strictly (see the section comment),
+ * including every RDN of both Names and every SAN entry, so that the
+ * iterators below cannot fail on a parsed certificate.
+ * Returns 0, CS_E_ARG (unknown kind), or CS_E_DER_*: TRUNCATED,
+ * INDEFINITE, LEN_MINIMAL, LEN_BIG, TAG, HIGH_TAG, TRAILING, INTEGER,
+ * BOOLEAN, OID, TIME, VERSION, NAME, SAN, EXT_DUP, EXT. *c is undefined
+ * after an error. */
+CSDEF int cs_cert_parse(cs_cert *c, const unsigned char *der, size_t len,
+                        int kind);
+
+/* The serial number as certstream-server-rust prints it: uppercase hex of
+ * the value's bytes without leading zero bytes ("00" for zero), so even
+ * length; a negative serial prints its two's complement bytes. Writes a
+ * NUL when there is room; *n gets the length. Returns 0 or CS_E_BUFFER. */
+CSDEF int cs_cert_serial_hex(const cs_cert *c, char *out, size_t cap,
+                             size_t *n);
+
+/* One attribute of a Name. */
+typedef struct cs_attr {
+    const unsigned char *oid;   /* attribute type, OID contents */
+    size_t oid_len;
+    const unsigned char *val;   /* value contents */
+    size_t val_len;
+    unsigned tag;               /* value tag: 0x0C UTF8String, 0x13 ... */
+    unsigned rdn;               /* 1-based RDN number (multi-valued RDNs
+                                   give several attributes one number) */
+    int id;                     /* CS_ATTR_*, CS_ATTR_OTHER if unknown */
+    const char *name;           /* short name ("CN", "emailAddress"), or
+                                   NULL when the OID is not known */
+} cs_attr;
+
+/* Attribute ids (cs_attr.id), OpenSSL's short names in the comments. */
+enum {
+    CS_ATTR_OTHER = 0,
+    CS_ATTR_CN,        /* CN 2.5.4.3 */
+    CS_ATTR_SN,        /* SN (surname) 2.5.4.4 */
+    CS_ATTR_SERIAL,    /* serialNumber 2.5.4.5 */
+    CS_ATTR_C,         /* C 2.5.4.6 */
+    CS_ATTR_L,         /* L 2.5.4.7 */
+    CS_ATTR_ST,        /* ST 2.5.4.8 */
+    CS_ATTR_STREET,    /* street 2.5.4.9 */
+    CS_ATTR_O,         /* O 2.5.4.10 */
+    CS_ATTR_OU,        /* OU 2.5.4.11 */
+    CS_ATTR_TITLE,     /* title 2.5.4.12 */
+    CS_ATTR_BUSINESS,  /* businessCategory 2.5.4.15 */
+    CS_ATTR_POSTAL,    /* postalCode 2.5.4.17 */
+    CS_ATTR_GN,        /* GN 2.5.4.42 */
+    CS_ATTR_INITIALS,  /* initials 2.5.4.43 */
+    CS_ATTR_GENQ,      /* generationQualifier 2.5.4.44 */
+    CS_ATTR_DNQ,       /* dnQualifier 2.5.4.46 */
+    CS_ATTR_PSEUDONYM, /* pseudonym 2.5.4.65 */
+    CS_ATTR_ORGID,     /* organizationIdentifier 2.5.4.97 */
+    CS_ATTR_EMAIL,     /* emailAddress 1.2.840.113549.1.9.1 */
+    CS_ATTR_DC,        /* DC 0.9.2342.19200300.100.1.25 */
+    CS_ATTR_UID,       /* UID 0.9.2342.19200300.100.1.1 */
+    CS_ATTR_JUR_L,     /* jurisdictionL 1.3.6.1.4.1.311.60.2.1.1 */
+    CS_ATTR_JUR_ST,    /* jurisdictionST 1.3.6.1.4.1.311.60.2.1.2 */
+    CS_ATTR_JUR_C      /* jurisdictionC 1.3.6.1.4.1.311.60.2.1.3 */
+};
+
+/* Iterator over the attributes of a Name, in certificate order. */
+typedef struct cs_name_iter {
+    const unsigned char *p;
+    size_t end, pos, set_end;
+    unsigned rdn;
+} cs_name_iter;
+
+/* Start iterating the Name contents name[0..len) (cs_cert.subject or
+ * .issuer, or any Name's SEQUENCE contents). */
+CSDEF void cs_name_iter_init(cs_name_iter *it, const unsigned char *name,
+                             size_t len);
+/* The next attribute into *a. Returns 1 (an attribute), 0 (no more), or
+ * CS_E_DER_* for a malformed Name (never on a Name that cs_cert_parse()
+ * accepted). */
+CSDEF int cs_name_next(cs_name_iter *it, cs_attr *a);
+/* The LAST attribute with this CS_ATTR_* id (how the reference servers
+ * pick one value per key). Returns 1 (found, *a filled), 0, or CS_E_DER_*. */
+CSDEF int cs_name_find(const unsigned char *name, size_t len, int id,
+                       cs_attr *a);
+
+/* Styles for cs_name_format(). */
+#define CS_NAME_AGGREGATED 0  /* certstream-server-rust's "aggregated":
+                                 "/C=../CN=../L=../O=../OU=../ST=..", in
+                                 that fixed order, the last value of each,
+                                 others left out; "" for an empty Name */
+#define CS_NAME_ONELINE    1  /* every attribute in certificate order,
+                                 "/C=US/O=Let's Encrypt/CN=R3": short name
+                                 or dotted OID, '+' inside a multi-valued
+                                 RDN, a value that is no string type as
+                                 '#' and the hex of its DER (RFC 4514) */
+
+/* Render a Name as text: UTF-8 (every string type converted as
+ * cs_der_text does, nothing escaped), NUL-terminated when there is room,
+ * length in *n. Returns 0, CS_E_BUFFER (cap too small; *n gets the
+ * length needed), CS_E_ARG (style), or CS_E_DER_* for a malformed Name.
+ * Every function here that writes text counts this way. */
+CSDEF int cs_name_format(const unsigned char *name, size_t len, int style,
+                         char *out, size_t cap, size_t *n);
+
+/* A string value (tag and contents) as UTF-8 into out[0..cap), with a NUL
+ * when there is room and the length in *n:
+ *   UTF8String 0x0C      checked; each invalid byte becomes U+FFFD
+ *   PrintableString 0x13, IA5String 0x16, NumericString 0x12,
+ *   VisibleString 0x1A   taken as they are, their character sets not
+ *                        policed (real CAs put '*', '@', '_' in them);
+ *                        a byte over 0x7F becomes U+FFFD
+ *   TeletexString 0x14   read as Latin-1 (what OpenSSL and browsers do)
+ *   BMPString 0x1E       UCS-2 big-endian (surrogate pairs joined); a
+ *                        lone surrogate or odd last byte becomes U+FFFD
+ *   UniversalString 0x1C UCS-4 big-endian; a code point past U+10FFFF, a
+ *                        surrogate, or a short tail becomes U+FFFD
+ * Returns 0 (clean), 1 (something was replaced by U+FFFD), CS_E_BUFFER
+ * (*n gets the length needed), or CS_E_DER_STRING (tag is none of these).
+ * out == NULL with cap 0 measures: *n gets the full length. */
+CSDEF int cs_der_text(unsigned tag, const unsigned char *v, size_t len,
+                      char *out, size_t cap, size_t *n);
+
+/* An OID's contents in dotted decimal ("2.5.4.3"); NUL when there is
+ * room, *n the length. Returns 0, CS_E_BUFFER, or CS_E_DER_OID (arcs
+ * over 64 bits count as malformed). */
+CSDEF int cs_der_oid_text(const unsigned char *oid, size_t len, char *out,
+                          size_t cap, size_t *n);
+
+/* subjectAltName GeneralName kinds that cs_san_next() yields. */
+#define CS_GN_EMAIL 1  /* rfc822Name, IA5 bytes */
+#define CS_GN_DNS   2  /* dNSName, IA5 bytes ("xn--" labels as they are) */
+#define CS_GN_URI   6  /* uniformResourceIdentifier, IA5 bytes */
+#define CS_GN_IP    7  /* iPAddress: 4 or 16 raw bytes */
+
+/* Iterator over the SAN GeneralNames (cs_cert.san). */
+typedef struct cs_san_iter {
+    const unsigned char *p;
+    size_t end, pos;
+} cs_san_iter;
+
+/* Start iterating GeneralNames contents san[0..len) (san may be NULL
+ * with len 0: no SAN). */
+CSDEF void cs_san_iter_init(cs_san_iter *it, const unsigned char *san,
+                            size_t len);
+/* The next dNSName, iPAddress, rfc822Name or URI: *kind gets CS_GN_*,
+ * *v and *n its contents (a slice). Other GeneralName kinds are skipped.
+ * Returns 1, 0 (no more), or CS_E_DER_* (never after cs_cert_parse()). */
+CSDEF int cs_san_next(cs_san_iter *it, int *kind, const unsigned char **v,
+                      size_t *n);
+
+/* An iPAddress (4 or 16 bytes) as text: dotted quad, or IPv6 in RFC 5952
+ * form (lowercase, longest zero run as "::"). Returns 0, CS_E_BUFFER, or
+ * CS_E_ARG (another length). */
+CSDEF int cs_ip_text(const unsigned char *ip, size_t len, char *out,
+                     size_t cap, size_t *n);
+
+/* Iterator over all_domains (rule: section comment above). */
+typedef struct cs_domains_iter {
+    const cs_cert *c;
+    cs_san_iter san;
+    const unsigned char *cn;    /* the CN as text (slice or caller buf) */
+    size_t cn_len;
+    int stage;                  /* 0 CN, 1 SAN names, 2 done */
+    int err;
+} cs_domains_iter;
+
+/* Start all_domains of a parsed certificate. A CN whose string type is
+ * not UTF-8 already (BMP, Teletex with high bytes, Universal, or text
+ * needing U+FFFD) is converted into buf[0..cap); cap 256 is plenty for
+ * real CNs (RFC 5280: ub-common-name 64 characters). buf may be NULL
+ * with cap 0, then such a CN gives CS_E_BUFFER from the first next. */
+CSDEF void cs_cert_domains_init(cs_domains_iter *it, const cs_cert *c,
+                                char *buf, size_t cap);
+/* The next domain: *d and *n, a slice into the DER (or into buf for a
+ * converted CN), not NUL-terminated. Returns 1, 0 (no more), or
+ * CS_E_BUFFER (the converted CN does not fit; sticky). Repeats are found
+ * by comparing with every earlier name (no memory needed): quadratic in
+ * the SAN count, about 2 ms for 2,000 names. */
+CSDEF int cs_cert_domains_next(cs_domains_iter *it, const unsigned char **d,
+                               size_t *n);
+#endif /* CS_HAS_CT */
 
 /* ==== [1i] watchlists: domain patterns =================================== */
 
@@ -4502,7 +4756,1085 @@ cs_hs_retry_after(const cs_hs *hs)
 
 /* ==== [1h] DER: what a certificate names ======== off: _NO_CT ============ */
 
-/* (impl: placeholder, filled in by its own commit) */
+#if CS_HAS_CT
+/* One DER walker with random access over a whole buffer (no resumable
+ * state: the caller gathers the entry first). Every reader takes the
+ * buffer p, a cursor *pos and the end of the enclosing element, and
+ * checks that what it reads ends inside that end: nothing reads past a
+ * parent, so nothing reads past the buffer. */
+
+/* One TLV header at p[*pos..end) (X.690 8.1.2-8.1.3 with the DER rules of
+ * 10.1): a one-byte tag, a definite length in its shortest form of at
+ * most 4 bytes, and contents inside end. *pos moves to the contents. */
+static int
+cs__der_hdr(const unsigned char *p, size_t end, size_t *pos, unsigned *tag,
+            size_t *len)
+{
+    size_t i = *pos, n, k;
+
+    if (i > end || end - i < 2)
+        return CS_E_DER_TRUNCATED;
+    if ((p[i] & 0x1fu) == 0x1fu)             /* high-tag-number form */
+        return CS_E_DER_HIGH_TAG;
+    *tag = p[i];
+    n = p[i + 1];
+    i += 2;
+    if (n >= 0x80) {
+        k = n & 0x7fu;
+        if (k == 0)
+            return CS_E_DER_INDEFINITE;      /* BER only (X.690 10.1) */
+        if (k > 4)
+            return CS_E_DER_LEN_BIG;         /* and 0xFF, reserved */
+        if (end - i < k)
+            return CS_E_DER_TRUNCATED;
+        if (p[i] == 0)
+            return CS_E_DER_LEN_MINIMAL;     /* leading zero byte */
+        for (n = 0; k > 0; k--)
+            n = (n << 8) | p[i++];
+        if (n < 0x80)
+            return CS_E_DER_LEN_MINIMAL;     /* fits the short form */
+    }
+    if (n > end - i)
+        return CS_E_DER_TRUNCATED;
+    *pos = i;
+    *len = n;
+    return 0;
+}
+
+/* cs__der_hdr() for an element that must carry this tag. */
+static int
+cs__der_get(const unsigned char *p, size_t end, size_t *pos, unsigned want,
+            size_t *len)
+{
+    unsigned tag;
+    int r = cs__der_hdr(p, end, pos, &tag, len);
+
+    if (r != 0)
+        return r;
+    return tag == want ? 0 : CS_E_DER_TAG;
+}
+
+/* OID contents (X.690 8.19): not empty, the last subidentifier complete,
+ * no subidentifier opening with a 0x80 padding byte. */
+static int
+cs__der_oid_ok(const unsigned char *o, size_t n)
+{
+    size_t i;
+
+    if (n == 0 || (o[n - 1] & 0x80u) != 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (o[i] == 0x80 && (i == 0 || (o[i - 1] & 0x80u) == 0))
+            return 0;
+    return 1;
+}
+
+/* An OID element; *oid and *n get its contents. */
+static int
+cs__der_oid(const unsigned char *p, size_t end, size_t *pos,
+            const unsigned char **oid, size_t *n)
+{
+    int r = cs__der_get(p, end, pos, 0x06, n);
+
+    if (r != 0)
+        return r;
+    if (!cs__der_oid_ok(p + *pos, *n))
+        return CS_E_DER_OID;
+    *oid = p + *pos;
+    *pos += *n;
+    return 0;
+}
+
+/* INTEGER contents (X.690 8.3.2): at least one byte, and no leading 00
+ * or FF byte that the next byte's sign bit makes redundant. */
+static int
+cs__der_int_ok(const unsigned char *v, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (n >= 2 && ((v[0] == 0x00 && (v[1] & 0x80u) == 0)
+                   || (v[0] == 0xff && (v[1] & 0x80u) != 0)))
+        return 0;
+    return 1;
+}
+
+/* A BOOLEAN: one byte, 00 or FF (X.690 11.1). */
+static int
+cs__der_bool(const unsigned char *p, size_t end, size_t *pos, int *v)
+{
+    size_t n;
+    int r = cs__der_get(p, end, pos, 0x01, &n);
+
+    if (r != 0)
+        return r;
+    if (n != 1 || (p[*pos] != 0x00 && p[*pos] != 0xff))
+        return CS_E_DER_BOOLEAN;
+    *v = p[*pos] != 0;
+    *pos += 1;
+    return 0;
+}
+
+/* AlgorithmIdentifier (RFC 5280 4.1.1.2): SEQUENCE { OID, parameters
+ * ANY OPTIONAL }; *oid and *n get the algorithm. */
+static int
+cs__der_alg(const unsigned char *p, size_t end, size_t *pos,
+            const unsigned char **oid, size_t *n)
+{
+    size_t len, e, plen;
+    unsigned tag;
+    int r = cs__der_get(p, end, pos, 0x30, &len);
+
+    if (r != 0)
+        return r;
+    e = *pos + len;
+    if ((r = cs__der_oid(p, e, pos, oid, n)) != 0)
+        return r;
+    if (*pos < e) {
+        if ((r = cs__der_hdr(p, e, pos, &tag, &plen)) != 0)
+            return r;
+        *pos += plen;
+    }
+    return *pos == e ? 0 : CS_E_DER_TRAILING;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil). */
+static int64_t
+cs__days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Two decimal digits at s, or -1. */
+static int
+cs__dd(const unsigned char *s)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return -1;
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* A validity time (RFC 5280 4.1.2.5) to Unix seconds: UTCTime
+ * YYMMDDHHMMSSZ (YY >= 50 is 19YY, else 20YY) or GeneralizedTime
+ * YYYYMMDDHHMMSSZ, seconds present, no fraction, Z only, and a date
+ * that exists (no Feb 30, Feb 29 only in leap years, no second 60). */
+static int
+cs__der_time(const unsigned char *p, size_t end, size_t *pos, int64_t *t)
+{
+    static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30,
+                                            31, 31, 30, 31, 30, 31};
+    const unsigned char *s;
+    size_t n;
+    unsigned tag;
+    int f[7], i, k, y;
+    int r = cs__der_hdr(p, end, pos, &tag, &n);
+
+    if (r != 0)
+        return r;
+    if (tag != 0x17 && tag != 0x18)
+        return CS_E_DER_TAG;
+    k = tag == 0x17 ? 6 : 7;               /* two-digit fields before Z */
+    if (n != (size_t)(2 * k + 1) || p[*pos + n - 1] != 'Z')
+        return CS_E_DER_TIME;
+    s = p + *pos;
+    for (i = 0; i < k; i++)
+        if ((f[i] = cs__dd(s + 2 * i)) < 0)
+            return CS_E_DER_TIME;
+    if (k == 6)
+        y = f[0] >= 50 ? 1900 + f[0] : 2000 + f[0];
+    else
+        y = f[0] * 100 + f[1];
+    i = k - 5;                              /* index of the month */
+    if (f[i] < 1 || f[i] > 12 || f[i + 1] < 1 || f[i + 1] > mdays[f[i] - 1]
+            || f[i + 2] > 23 || f[i + 3] > 59 || f[i + 4] > 59)
+        return CS_E_DER_TIME;
+    if (f[i] == 2 && f[i + 1] == 29
+            && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return CS_E_DER_TIME;
+    *t = cs__days_from_civil(y, (unsigned)f[i], (unsigned)f[i + 1]) * 86400
+         + f[i + 2] * 3600 + f[i + 3] * 60 + f[i + 4];
+    *pos += n;
+    return 0;
+}
+
+/* Known attribute types: OID contents, CS_ATTR_* id, short name. */
+static const struct cs__attr_def {
+    unsigned char len, id, oid[10];
+    char name[24];
+} cs__attr_defs[] = {
+    {3, CS_ATTR_CN, {0x55, 4, 3}, "CN"},
+    {3, CS_ATTR_SN, {0x55, 4, 4}, "SN"},
+    {3, CS_ATTR_SERIAL, {0x55, 4, 5}, "serialNumber"},
+    {3, CS_ATTR_C, {0x55, 4, 6}, "C"},
+    {3, CS_ATTR_L, {0x55, 4, 7}, "L"},
+    {3, CS_ATTR_ST, {0x55, 4, 8}, "ST"},
+    {3, CS_ATTR_STREET, {0x55, 4, 9}, "street"},
+    {3, CS_ATTR_O, {0x55, 4, 10}, "O"},
+    {3, CS_ATTR_OU, {0x55, 4, 11}, "OU"},
+    {3, CS_ATTR_TITLE, {0x55, 4, 12}, "title"},
+    {3, CS_ATTR_BUSINESS, {0x55, 4, 15}, "businessCategory"},
+    {3, CS_ATTR_POSTAL, {0x55, 4, 17}, "postalCode"},
+    {3, CS_ATTR_GN, {0x55, 4, 42}, "GN"},
+    {3, CS_ATTR_INITIALS, {0x55, 4, 43}, "initials"},
+    {3, CS_ATTR_GENQ, {0x55, 4, 44}, "generationQualifier"},
+    {3, CS_ATTR_DNQ, {0x55, 4, 46}, "dnQualifier"},
+    {3, CS_ATTR_PSEUDONYM, {0x55, 4, 65}, "pseudonym"},
+    {3, CS_ATTR_ORGID, {0x55, 4, 97}, "organizationIdentifier"},
+    {9, CS_ATTR_EMAIL, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 9, 1},
+     "emailAddress"},
+    {10, CS_ATTR_DC, {0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 1, 25},
+     "DC"},
+    {10, CS_ATTR_UID, {0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 1, 1},
+     "UID"},
+    {10, CS_ATTR_JUR_L, {0x2b, 6, 1, 4, 1, 0x82, 0x37, 0x3c, 2, 1},
+     "jurisdictionL"},
+    {10, CS_ATTR_JUR_ST, {0x2b, 6, 1, 4, 1, 0x82, 0x37, 0x3c, 2, 2},
+     "jurisdictionST"},
+    {10, CS_ATTR_JUR_C, {0x2b, 6, 1, 4, 1, 0x82, 0x37, 0x3c, 2, 3},
+     "jurisdictionC"}};
+
+CSDEF void
+cs_name_iter_init(cs_name_iter *it, const unsigned char *name, size_t len)
+{
+    CS_ASSERT(it != NULL && (name != NULL || len == 0));
+    it->p = name;
+    it->end = len;
+    it->pos = 0;
+    it->set_end = 0;
+    it->rdn = 0;
+}
+
+CSDEF int
+cs_name_next(cs_name_iter *it, cs_attr *a)
+{
+    const unsigned char *p = it->p;
+    size_t pos = it->pos, len, e, k;
+    int r;
+
+    if (pos >= it->set_end) {
+        /* Name = SEQUENCE OF RelativeDistinguishedName, each a SET OF
+         * one or more AttributeTypeAndValue (RFC 5280 4.1.2.4). */
+        if (pos == it->end)
+            return 0;
+        if ((r = cs__der_get(p, it->end, &pos, 0x31, &len)) != 0)
+            return r;
+        if (len == 0)
+            return CS_E_DER_NAME;
+        it->set_end = pos + len;
+        it->rdn++;
+    }
+    /* AttributeTypeAndValue = SEQUENCE { type OID, value ANY } */
+    if ((r = cs__der_get(p, it->set_end, &pos, 0x30, &len)) != 0)
+        return r;
+    e = pos + len;
+    if ((r = cs__der_oid(p, e, &pos, &a->oid, &a->oid_len)) != 0)
+        return r;
+    if ((r = cs__der_hdr(p, e, &pos, &a->tag, &a->val_len)) != 0)
+        return r;
+    a->val = p + pos;
+    if (pos + a->val_len != e)
+        return CS_E_DER_TRAILING;
+    it->pos = e;
+    a->rdn = it->rdn;
+    a->id = CS_ATTR_OTHER;
+    a->name = NULL;
+    for (k = 0; k < sizeof cs__attr_defs / sizeof cs__attr_defs[0]; k++)
+        if (cs__attr_defs[k].len == a->oid_len
+                && cs__eq(cs__attr_defs[k].oid, a->oid, a->oid_len)) {
+            a->id = cs__attr_defs[k].id;
+            a->name = cs__attr_defs[k].name;
+            break;
+        }
+    return 1;
+}
+
+/* The string types cs_der_text() reads. */
+static int
+cs__der_is_text(unsigned tag)
+{
+    return tag == 0x0c || tag == 0x12 || tag == 0x13 || tag == 0x14
+           || tag == 0x16 || tag == 0x1a || tag == 0x1c || tag == 0x1e;
+}
+
+CSDEF int
+cs_name_find(const unsigned char *name, size_t len, int id, cs_attr *a)
+{
+    cs_name_iter it;
+    cs_attr x;
+    int r, found = 0;
+
+    CS_ASSERT(a != NULL);
+    cs_name_iter_init(&it, name, len);
+    while ((r = cs_name_next(&it, &x)) == 1)
+        if (x.id == id && id != CS_ATTR_OTHER && cs__der_is_text(x.tag)) {
+            *a = x;
+            found = 1;
+        }
+    return r < 0 ? r : found;
+}
+
+/* Output that counts past its capacity: bytes land only while they fit,
+ * o keeps growing, so the caller learns the length needed. */
+typedef struct cs__dw {
+    char *out;
+    size_t cap, o;
+} cs__dw;
+
+static void
+cs__dw_put(cs__dw *w, const void *s, size_t n)
+{
+    if (n > 0 && w->o <= w->cap && n <= w->cap - w->o)
+        CS_MEMCPY(w->out + w->o, s, n);
+    w->o += n;
+}
+
+/* U+0000..U+10FFFF as UTF-8. */
+static void
+cs__dw_cp(cs__dw *w, uint32_t cp)
+{
+    unsigned char b[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (unsigned char)(0xc0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xe0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        b[0] = (unsigned char)(0xf0 | (cp >> 18));
+        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    cs__dw_put(w, b, n);
+}
+
+/* Finish: a NUL when there is room, the length, CS_E_BUFFER if it did
+ * not fit. */
+static int
+cs__dw_end(cs__dw *w, size_t *n)
+{
+    *n = w->o;
+    if (w->o > w->cap)
+        return CS_E_BUFFER;
+    if (w->o < w->cap)
+        w->out[w->o] = '\0';
+    return 0;
+}
+
+/* Decode one UTF-8 sequence at s[*i..n) (RFC 3629: no overlong form, no
+ * surrogate, nothing past U+10FFFF); 0xFFFFFFFF and one byte consumed
+ * when invalid. */
+static uint32_t
+cs__der_utf8(const unsigned char *s, size_t n, size_t *i)
+{
+    uint32_t c = s[*i], min;
+    size_t k, j;
+
+    if (c < 0x80) {
+        *i += 1;
+        return c;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        k = 1, c &= 0x1f, min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        k = 2, c &= 0x0f, min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        k = 3, c &= 0x07, min = 0x10000;
+    } else {
+        *i += 1;
+        return 0xffffffffu;
+    }
+    if (n - *i <= k) {
+        *i += 1;
+        return 0xffffffffu;
+    }
+    for (j = 1; j <= k; j++) {
+        if ((s[*i + j] & 0xc0) != 0x80) {
+            *i += 1;
+            return 0xffffffffu;
+        }
+        c = (c << 6) | (s[*i + j] & 0x3fu);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        *i += 1;
+        return 0xffffffffu;
+    }
+    *i += k + 1;
+    return c;
+}
+
+/* The text into w (see cs_der_text); returns 0, 1 (replaced) or
+ * CS_E_DER_STRING. */
+static int
+cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
+{
+    size_t i = 0;
+    uint32_t c;
+    int bad = 0;
+
+    if (!cs__der_is_text(tag))
+        return CS_E_DER_STRING;
+    while (i < n) {
+        if (tag == 0x0c) {                 /* UTF8String */
+            c = cs__der_utf8(v, n, &i);
+        } else if (tag == 0x1e) {          /* BMPString: UTF-16BE pairs */
+            if (n - i < 2) {
+                c = 0xffffffffu, i = n;
+            } else {
+                c = (uint32_t)v[i] << 8 | v[i + 1];
+                i += 2;
+                if (c >= 0xd800 && c <= 0xdbff && n - i >= 2
+                        && v[i] >= 0xdc && v[i] <= 0xdf) {
+                    c = 0x10000 + ((c - 0xd800) << 10)
+                        + (((uint32_t)v[i] << 8 | v[i + 1]) - 0xdc00);
+                    i += 2;
+                } else if (c >= 0xd800 && c <= 0xdfff) {
+                    c = 0xffffffffu;
+                }
+            }
+        } else if (tag == 0x1c) {          /* UniversalString: UCS-4BE */
+            if (n - i < 4) {
+                c = 0xffffffffu, i = n;
+            } else {
+                c = (uint32_t)v[i] << 24 | (uint32_t)v[i + 1] << 16
+                    | (uint32_t)v[i + 2] << 8 | v[i + 3];
+                i += 4;
+                if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+                    c = 0xffffffffu;
+            }
+        } else {                           /* one byte a character */
+            c = v[i++];
+            if (c >= 0x80 && tag != 0x14)  /* Teletex: Latin-1 */
+                c = 0xffffffffu;
+        }
+        if (c == 0xffffffffu) {
+            c = 0xfffd;
+            bad = 1;
+        }
+        cs__dw_cp(w, c);
+    }
+    return bad;
+}
+
+/* Whether a string value already is its own UTF-8 text (a slice can be
+ * used as it is). */
+static int
+cs__der_text_raw(unsigned tag, const unsigned char *v, size_t n)
+{
+    size_t i = 0;
+
+    if (tag == 0x0c) {
+        while (i < n)
+            if (cs__der_utf8(v, n, &i) == 0xffffffffu)
+                return 0;
+        return 1;
+    }
+    if (tag == 0x1c || tag == 0x1e || !cs__der_is_text(tag))
+        return 0;
+    for (; i < n; i++)
+        if (v[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
+CSDEF int
+cs_der_text(unsigned tag, const unsigned char *v, size_t len, char *out,
+            size_t cap, size_t *n)
+{
+    cs__dw w;
+    int r, e;
+
+    CS_ASSERT(n != NULL && (out != NULL || cap == 0));
+    w.out = out, w.cap = cap, w.o = 0;
+    r = cs__der_text(&w, tag, v, len);
+    if (r < 0) {
+        *n = 0;
+        return r;
+    }
+    e = cs__dw_end(&w, n);
+    return e != 0 ? e : r;
+}
+
+/* Dotted decimal of OID contents into w; CS_E_DER_OID when malformed or
+ * an arc needs more than 64 bits. */
+static int
+cs__der_oid_put(cs__dw *w, const unsigned char *o, size_t n)
+{
+    char d[24];
+    size_t i, k;
+    uint64_t v = 0;
+    int first = 1;
+
+    if (!cs__der_oid_ok(o, n))
+        return CS_E_DER_OID;
+    for (i = 0; i < n; i++) {
+        if (v >> 57)
+            return CS_E_DER_OID;
+        v = v << 7 | (o[i] & 0x7fu);
+        if (o[i] & 0x80u)
+            continue;
+        if (first) {                       /* X.690 8.19.4: 40*X + Y */
+            unsigned x = v < 40 ? 0 : v < 80 ? 1 : 2;
+            cs__dw_put(w, x == 0 ? "0." : x == 1 ? "1." : "2.", 2);
+            v -= 40u * x;
+            first = 0;
+        } else {
+            cs__dw_put(w, ".", 1);
+        }
+        k = sizeof d;
+        do
+            d[--k] = (char)('0' + v % 10);
+        while ((v /= 10) > 0);
+        cs__dw_put(w, d + k, sizeof d - k);
+    }
+    return 0;
+}
+
+CSDEF int
+cs_der_oid_text(const unsigned char *oid, size_t len, char *out, size_t cap,
+                size_t *n)
+{
+    cs__dw w;
+    int r;
+
+    CS_ASSERT(n != NULL && (out != NULL || cap == 0));
+    w.out = out, w.cap = cap, w.o = 0;
+    if ((r = cs__der_oid_put(&w, oid, len)) != 0) {
+        *n = 0;
+        return r;
+    }
+    return cs__dw_end(&w, n);
+}
+
+/* One attribute as "/NAME=value" (or "+NAME=value" inside an RDN). */
+static void
+cs__name_attr(cs__dw *w, const cs_attr *a, int plus)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *t;
+
+    cs__dw_put(w, plus ? "+" : "/", 1);
+    if (a->name != NULL)
+        cs__dw_put(w, a->name, cs__strlen(a->name));
+    else
+        (void)cs__der_oid_put(w, a->oid, a->oid_len);  /* checked by next */
+    cs__dw_put(w, "=", 1);
+    if (cs__der_is_text(a->tag)) {
+        (void)cs__der_text(w, a->tag, a->val, a->val_len);
+        return;
+    }
+    /* RFC 4514 2.4: '#' and the hex of the whole BER/DER value; the
+     * header is rebuilt from the contents (DER has one form). */
+    cs__dw_put(w, "#", 1);
+    for (t = a->oid + a->oid_len; t < a->val + a->val_len; t++) {
+        cs__dw_put(w, &hex[*t >> 4], 1);
+        cs__dw_put(w, &hex[*t & 15], 1);
+    }
+}
+
+CSDEF int
+cs_name_format(const unsigned char *name, size_t len, int style, char *out,
+               size_t cap, size_t *n)
+{
+    /* certstream-server-rust's Subject::build_aggregated order */
+    static const unsigned char agg[6] = {CS_ATTR_C,  CS_ATTR_CN, CS_ATTR_L,
+                                         CS_ATTR_O,  CS_ATTR_OU, CS_ATTR_ST};
+    cs_name_iter it;
+    cs_attr a;
+    cs__dw w;
+    unsigned last = 0;
+    int r, k;
+
+    CS_ASSERT(n != NULL && (out != NULL || cap == 0));
+    w.out = out, w.cap = cap, w.o = 0;
+    *n = 0;
+    if (style == CS_NAME_AGGREGATED) {
+        for (k = 0; k < 6; k++) {
+            if ((r = cs_name_find(name, len, agg[k], &a)) < 0)
+                return r;
+            if (r == 1)
+                cs__name_attr(&w, &a, 0);
+        }
+    } else if (style == CS_NAME_ONELINE) {
+        cs_name_iter_init(&it, name, len);
+        while ((r = cs_name_next(&it, &a)) == 1) {
+            cs__name_attr(&w, &a, a.rdn == last);
+            last = a.rdn;
+        }
+        if (r < 0)
+            return r;
+    } else {
+        return CS_E_ARG;
+    }
+    return cs__dw_end(&w, n);
+}
+
+/* subjectAltName GeneralNames (RFC 5280 4.2.1.6): the next entry of any
+ * kind at it->pos; *tag gets the context tag. Primitive kinds must be
+ * primitive and constructed ones constructed; an iPAddress is 4 or 16
+ * bytes. */
+static int
+cs__san_entry(cs_san_iter *it, unsigned *tag, size_t *start, size_t *n)
+{
+    int r;
+
+    if ((r = cs__der_hdr(it->p, it->end, &it->pos, tag, n)) != 0)
+        return r;
+    *start = it->pos;
+    it->pos += *n;
+    switch (*tag) {
+    case 0x81: case 0x82: case 0x86: case 0x88:      /* IA5 names, OID */
+    case 0xa0: case 0xa3: case 0xa4: case 0xa5:      /* structured ones */
+        return 0;
+    case 0x87:
+        return *n == 4 || *n == 16 ? 0 : CS_E_DER_SAN;
+    default:
+        return CS_E_DER_SAN;
+    }
+}
+
+CSDEF void
+cs_san_iter_init(cs_san_iter *it, const unsigned char *san, size_t len)
+{
+    CS_ASSERT(it != NULL && (san != NULL || len == 0));
+    it->p = san;
+    it->end = len;
+    it->pos = 0;
+}
+
+CSDEF int
+cs_san_next(cs_san_iter *it, int *kind, const unsigned char **v, size_t *n)
+{
+    unsigned tag;
+    size_t start;
+    int r;
+
+    while (it->pos < it->end) {
+        if ((r = cs__san_entry(it, &tag, &start, n)) != 0) {
+            it->pos = it->end;             /* stop; no half-read state */
+            return r;
+        }
+        if (tag == 0x81 || tag == 0x82 || tag == 0x86 || tag == 0x87) {
+            *kind = (int)(tag & 0x1fu);
+            *v = it->p + start;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+CSDEF int
+cs_ip_text(const unsigned char *ip, size_t len, char *out, size_t cap,
+           size_t *n)
+{
+    static const char hex[] = "0123456789abcdef";
+    cs__dw w;
+    char d[12];
+    const char *s;
+    int i, best = -1, bestn = 1, run = 0, shift, any;
+
+    CS_ASSERT(n != NULL && (out != NULL || cap == 0));
+    w.out = out, w.cap = cap, w.o = 0;
+    *n = 0;
+    if (len == 4) {
+        for (i = 0; i < 4; i++) {
+            if (i > 0)
+                cs__dw_put(&w, ".", 1);
+            s = cs__utoa(ip[i], d);
+            cs__dw_put(&w, s, cs__strlen(s));
+        }
+        return cs__dw_end(&w, n);
+    }
+    if (len != 16)
+        return CS_E_ARG;
+    /* RFC 5952 4.2: the longest run of two or more zero groups, the
+     * first of equal ones, becomes "::". */
+    for (i = 0; i < 8; i++) {
+        run = (ip[2 * i] | ip[2 * i + 1]) == 0 ? run + 1 : 0;
+        if (run > bestn) {
+            bestn = run;
+            best = i - run + 1;
+        }
+    }
+    for (i = 0; i < 8; i++) {
+        unsigned g = (unsigned)ip[2 * i] << 8 | ip[2 * i + 1];
+        if (i == best) {
+            cs__dw_put(&w, "::", 2);
+            i += bestn - 1;
+            continue;
+        }
+        if (i > 0 && i != best + bestn)
+            cs__dw_put(&w, ":", 1);
+        for (shift = 12, any = 0; shift >= 0; shift -= 4)
+            if (any || ((g >> shift) & 15) != 0 || shift == 0) {
+                cs__dw_put(&w, &hex[(g >> shift) & 15], 1);
+                any = 1;
+            }
+    }
+    return cs__dw_end(&w, n);
+}
+
+/* One Extension (RFC 5280 4.1.2.9) whose extnValue is the contents
+ * v[0..n) of the OCTET STRING: the ones certstream reads. seen collects
+ * CS_CERT_* bits of extensions met, for repeats (4.2: at most one
+ * instance of an extension). */
+#define CS__SEEN_SAN 0x100u
+#define CS__SEEN_EKU 0x200u
+static int
+cs__der_ext(cs_cert *c, const unsigned char *oid, size_t oid_len,
+            int critical, const unsigned char *v, size_t n, unsigned *seen)
+{
+    static const unsigned char ct[9] = {0x2b, 6, 1, 4, 1, 0xd6, 0x79, 2, 4};
+    size_t pos = 0, len, e;
+    unsigned bit, tag;
+    int r, b;
+
+    if (oid_len == 3 && oid[0] == 0x55 && oid[1] == 0x1d)
+        bit = oid[2] == 0x11 ? CS__SEEN_SAN : oid[2] == 0x13 ? CS_CERT_HAS_BC
+              : oid[2] == 0x25 ? CS__SEEN_EKU : 0;
+    else if (oid_len == 10 && cs__eq(oid, ct, 9) && oid[9] == 3)
+        bit = CS_CERT_POISON;
+    else
+        return 0;
+    if (*seen & bit)
+        return CS_E_DER_EXT_DUP;
+    *seen |= bit;
+    if (bit == CS_CERT_POISON) {
+        c->flags |= CS_CERT_POISON;
+        return 0;
+    }
+    /* each of the others is one SEQUENCE filling extnValue */
+    if ((r = cs__der_get(v, n, &pos, 0x30, &len)) != 0)
+        return r == CS_E_DER_TAG ? CS_E_DER_EXT : r;
+    if (pos + len != n)
+        return CS_E_DER_TRAILING;
+    if (bit == CS__SEEN_SAN) {
+        cs_san_iter it;
+        size_t start, k;
+
+        c->san = v + pos;
+        c->san_len = len;
+        if (critical)
+            c->flags |= CS_CERT_SAN_CRITICAL;
+        cs_san_iter_init(&it, c->san, c->san_len);
+        while (it.pos < it.end) {
+            if ((r = cs__san_entry(&it, &tag, &start, &k)) != 0)
+                return r;
+            c->san_dns += tag == 0x82;
+        }
+        return 0;
+    }
+    e = pos + len;
+    if (bit == CS_CERT_HAS_BC) {
+        /* BasicConstraints = SEQUENCE { cA BOOLEAN DEFAULT FALSE,
+         * pathLenConstraint INTEGER (0..MAX) OPTIONAL } (4.2.1.9) */
+        c->flags |= CS_CERT_HAS_BC;
+        if (pos < e && v[pos] == 0x01) {
+            if ((r = cs__der_bool(v, e, &pos, &b)) != 0)
+                return r;
+            if (b)
+                c->flags |= CS_CERT_CA;
+        }
+        if (pos < e) {
+            if ((r = cs__der_get(v, e, &pos, 0x02, &len)) != 0)
+                return r == CS_E_DER_TAG ? CS_E_DER_EXT : r;
+            if (!cs__der_int_ok(v + pos, len))
+                return CS_E_DER_INTEGER;
+            if (v[pos] & 0x80u)
+                return CS_E_DER_EXT;       /* negative path length */
+            pos += len;
+        }
+        return pos == e ? 0 : CS_E_DER_TRAILING;
+    }
+    /* ExtKeyUsageSyntax = SEQUENCE SIZE (1..MAX) OF KeyPurposeId */
+    if (pos == e)
+        return CS_E_DER_EXT;
+    while (pos < e) {
+        const unsigned char *k;
+        size_t kn;
+        if ((r = cs__der_oid(v, e, &pos, &k, &kn)) != 0)
+            return r == CS_E_DER_TAG ? CS_E_DER_EXT : r;
+        if (kn == 10 && cs__eq(k, ct, 9) && k[9] == 4)
+            c->flags |= CS_CERT_PRECERT_EKU;
+    }
+    return 0;
+}
+
+/* Extensions = SEQUENCE SIZE (1..MAX) OF Extension, each SEQUENCE {
+ * extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
+static int
+cs__der_exts(cs_cert *c, const unsigned char *p, size_t end, size_t *pos)
+{
+    const unsigned char *oid;
+    size_t len, e, on, vn;
+    unsigned seen = 0;
+    int r, crit;
+
+    if ((r = cs__der_get(p, end, pos, 0x30, &len)) != 0)
+        return r;
+    if (*pos + len != end)
+        return CS_E_DER_TRAILING;
+    c->exts = p + *pos;
+    c->exts_len = len;
+    while (*pos < end) {
+        if ((r = cs__der_get(p, end, pos, 0x30, &len)) != 0)
+            return r;
+        e = *pos + len;
+        if ((r = cs__der_oid(p, e, pos, &oid, &on)) != 0)
+            return r;
+        crit = 0;
+        if (*pos < e && p[*pos] == 0x01
+                && (r = cs__der_bool(p, e, pos, &crit)) != 0)
+            return r;
+        if ((r = cs__der_get(p, e, pos, 0x04, &vn)) != 0)
+            return r;
+        if (*pos + vn != e)
+            return CS_E_DER_TRAILING;
+        if ((r = cs__der_ext(c, oid, on, crit, p + *pos, vn, &seen)) != 0)
+            return r;
+        *pos = e;
+    }
+    return 0;
+}
+
+/* A Name element: SEQUENCE, its contents kept, every RDN checked. */
+static int
+cs__der_name(const unsigned char *p, size_t end, size_t *pos,
+             const unsigned char **name, size_t *n)
+{
+    cs_name_iter it;
+    cs_attr a;
+    int r = cs__der_get(p, end, pos, 0x30, n);
+
+    if (r != 0)
+        return r;
+    *name = p + *pos;
+    *pos += *n;
+    cs_name_iter_init(&it, *name, *n);
+    while ((r = cs_name_next(&it, &a)) == 1)
+        ;
+    return r;
+}
+
+/* TBSCertificate (RFC 5280 4.1), every field in order. */
+static int
+cs__der_tbs(cs_cert *c, const unsigned char *p, size_t end, size_t *pos)
+{
+    size_t len, e, k;
+    cs_attr cn;
+    int r;
+
+    c->tbs = p + *pos;
+    if ((r = cs__der_get(p, end, pos, 0x30, &len)) != 0)
+        return r;
+    e = *pos + len;
+    c->tbs_len = e - (size_t)(c->tbs - p);
+    c->version = 1;
+    if (*pos < e && p[*pos] == 0xa0) {     /* [0] EXPLICIT Version */
+        if ((r = cs__der_get(p, e, pos, 0xa0, &len)) != 0)
+            return r;
+        k = *pos + len;
+        if ((r = cs__der_get(p, k, pos, 0x02, &len)) != 0)
+            return r;
+        if (len != 1 || p[*pos] > 2 || *pos + 1 != k)
+            return CS_E_DER_VERSION;
+        c->version = p[*pos] + 1u;
+        *pos += 1;
+    }
+    if ((r = cs__der_get(p, e, pos, 0x02, &c->serial_len)) != 0)
+        return r;
+    c->serial = p + *pos;
+    if (!cs__der_int_ok(c->serial, c->serial_len))
+        return CS_E_DER_INTEGER;
+    *pos += c->serial_len;
+    if ((r = cs__der_alg(p, e, pos, &c->sig_oid, &c->sig_oid_len)) != 0
+            || (r = cs__der_name(p, e, pos, &c->issuer, &c->issuer_len)) != 0)
+        return r;
+    if ((r = cs__der_get(p, e, pos, 0x30, &len)) != 0)   /* Validity */
+        return r;
+    k = *pos + len;
+    if ((r = cs__der_time(p, k, pos, &c->not_before)) != 0
+            || (r = cs__der_time(p, k, pos, &c->not_after)) != 0)
+        return r;
+    if (*pos != k)
+        return CS_E_DER_TRAILING;
+    if ((r = cs__der_name(p, e, pos, &c->subject, &c->subject_len)) != 0)
+        return r;
+    if ((r = cs__der_get(p, e, pos, 0x30, &len)) != 0)   /* SPKI */
+        return r;
+    k = *pos + len;
+    if ((r = cs__der_alg(p, k, pos, &c->key_oid, &c->key_oid_len)) != 0
+            || (r = cs__der_get(p, k, pos, 0x03, &len)) != 0)
+        return r;
+    if (len == 0)
+        return CS_E_DER_TRUNCATED;          /* no unused-bits byte */
+    *pos += len;
+    if (*pos != k)
+        return CS_E_DER_TRAILING;
+    /* [1] issuerUniqueID, [2] subjectUniqueID: v2 and v3 only */
+    for (k = 0x81; k <= 0x82; k++)
+        if (*pos < e && p[*pos] == k) {
+            if (c->version < 2)
+                return CS_E_DER_VERSION;
+            if ((r = cs__der_get(p, e, pos, (unsigned)k, &len)) != 0)
+                return r;
+            *pos += len;
+        }
+    if (*pos < e) {                         /* [3] EXPLICIT Extensions */
+        if (c->version < 3)
+            return p[*pos] == 0xa3 ? CS_E_DER_VERSION : CS_E_DER_TAG;
+        if ((r = cs__der_get(p, e, pos, 0xa3, &len)) != 0
+                || (r = cs__der_exts(c, p, *pos + len, pos)) != 0)
+            return r;
+    }
+    if (*pos != e)
+        return CS_E_DER_TRAILING;
+    if ((r = cs_name_find(c->subject, c->subject_len, CS_ATTR_CN, &cn)) < 0)
+        return r;
+    if (r == 1) {
+        c->cn = cn.val;
+        c->cn_len = cn.val_len;
+        c->cn_tag = cn.tag;
+    }
+    return 0;
+}
+
+CSDEF int
+cs_cert_parse(cs_cert *c, const unsigned char *der, size_t len, int kind)
+{
+    const unsigned char *o;
+    size_t pos = 0, n, e, on;
+    int r;
+
+    CS_ASSERT(c != NULL && (der != NULL || len == 0));
+    CS_MEMSET(c, 0, sizeof *c);
+    if (kind == CS_CERT_TBS) {
+        if ((r = cs__der_tbs(c, der, len, &pos)) != 0)
+            return r;
+        return pos == len ? 0 : CS_E_DER_TRAILING;
+    }
+    if (kind != CS_CERT_FULL)
+        return CS_E_ARG;
+    /* Certificate = SEQUENCE { tbsCertificate, signatureAlgorithm,
+     * signatureValue BIT STRING } */
+    if ((r = cs__der_get(der, len, &pos, 0x30, &n)) != 0)
+        return r;
+    e = pos + n;
+    if ((r = cs__der_tbs(c, der, e, &pos)) != 0
+            || (r = cs__der_alg(der, e, &pos, &o, &on)) != 0
+            || (r = cs__der_get(der, e, &pos, 0x03, &n)) != 0)
+        return r;
+    if (n == 0)
+        return CS_E_DER_TRUNCATED;
+    pos += n;
+    return pos == e && e == len ? 0 : CS_E_DER_TRAILING;
+}
+
+CSDEF int
+cs_cert_serial_hex(const cs_cert *c, char *out, size_t cap, size_t *n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = c->serial;
+    size_t k = c->serial_len;
+    cs__dw w;
+
+    CS_ASSERT(n != NULL && (out != NULL || cap == 0));
+    w.out = out, w.cap = cap, w.o = 0;
+    while (k > 1 && s[0] == 0)             /* the magnitude's bytes */
+        s++, k--;
+    for (; k > 0; s++, k--) {
+        cs__dw_put(&w, &hex[*s >> 4], 1);
+        cs__dw_put(&w, &hex[*s & 15], 1);
+    }
+    return cs__dw_end(&w, n);
+}
+
+CSDEF void
+cs_cert_domains_init(cs_domains_iter *it, const cs_cert *c, char *buf,
+                     size_t cap)
+{
+    size_t n;
+    int r;
+
+    CS_ASSERT(it != NULL && c != NULL && (buf != NULL || cap == 0));
+    it->c = c;
+    cs_san_iter_init(&it->san, c->san, c->san_len);
+    it->cn = NULL;
+    it->cn_len = 0;
+    it->stage = 0;
+    it->err = 0;
+    /* certstream-server-rust: the CN when not empty and not a CA */
+    if (c->cn == NULL || c->cn_len == 0 || (c->flags & CS_CERT_CA))
+        return;
+    if (cs__der_text_raw(c->cn_tag, c->cn, c->cn_len)) {
+        it->cn = c->cn;
+        it->cn_len = c->cn_len;
+        return;
+    }
+    r = cs_der_text(c->cn_tag, c->cn, c->cn_len, buf, cap, &n);
+    if (r < 0)
+        it->err = r;
+    else {
+        it->cn = (const unsigned char *)buf;
+        it->cn_len = n;
+    }
+}
+
+CSDEF int
+cs_cert_domains_next(cs_domains_iter *it, const unsigned char **d, size_t *n)
+{
+    cs_san_iter j;
+    const unsigned char *v, *w;
+    size_t start, wn;
+    int kind, r, seen;
+
+    CS_ASSERT(it != NULL && d != NULL && n != NULL);
+    if (it->err != 0)
+        return it->err;
+    if (it->stage == 0) {
+        it->stage = 1;
+        if (it->cn_len > 0) {
+            *d = it->cn;
+            *n = it->cn_len;
+            return 1;
+        }
+    }
+    for (;;) {
+        start = it->san.pos;
+        if ((r = cs_san_next(&it->san, &kind, &v, n)) <= 0)
+            return r < 0 ? (it->err = r) : 0;
+        if (kind != CS_GN_DNS)
+            continue;
+        if (*n == it->cn_len && it->cn_len > 0 && cs__eq(v, it->cn, *n))
+            continue;
+        /* a repeat of an earlier dNSName? (no memory: look again) */
+        cs_san_iter_init(&j, it->san.p, start);
+        seen = 0;
+        while (!seen && cs_san_next(&j, &kind, &w, &wn) == 1)
+            seen = kind == CS_GN_DNS && wn == *n && cs__eq(w, v, wn);
+        if (!seen) {
+            *d = v;
+            return 1;
+        }
+    }
+}
+#endif /* CS_HAS_CT */
 
 /* ==== [1i] watchlists: domain patterns =================================== */
 
