@@ -5636,15 +5636,15 @@ cs__der_name(const unsigned char *p, size_t end, size_t *pos,
 static int
 cs__der_tbs(cs_cert *c, const unsigned char *p, size_t end, size_t *pos)
 {
-    size_t len, e, k;
+    size_t len, e, k = *pos;
     cs_attr cn;
     int r;
 
-    c->tbs = p + *pos;
     if ((r = cs__der_get(p, end, pos, 0x30, &len)) != 0)
         return r;
     e = *pos + len;
-    c->tbs_len = e - (size_t)(c->tbs - p);
+    c->tbs = p + k;
+    c->tbs_len = e - k;
     c->version = 1;
     if (*pos < e && p[*pos] == 0xa0) {     /* [0] EXPLICIT Version */
         if ((r = cs__der_get(p, e, pos, 0xa0, &len)) != 0)
