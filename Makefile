@@ -48,7 +48,12 @@ $(B)/test_%: tests/test_%.c tests/test.h certstream.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< -lm $(LDLIBS)
 
-test: $(B)/cs-extract $(B)/certstream $(TEST_BIN)
+# what [1h] reads from certificates, for tests/test_der_diff.py
+$(B)/der_dump: tests/der_dump.c certstream.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(SAN) -o $@ tests/der_dump.c
+
+test: $(B)/cs-extract $(B)/certstream $(B)/der_dump $(TEST_BIN)
 	@CS_BUILD=$(B) bash tests/run.sh $(TEST_BIN) $(TEST_SCR)
 
 # Sanitizers: the C tests, built by clang into their own folder, and the

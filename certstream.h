@@ -836,10 +836,14 @@ CSDEF int cs_name_format(const unsigned char *name, size_t len, int style,
  * when there is room and the length in *n:
  *   UTF8String 0x0C      checked; each invalid byte becomes U+FFFD
  *   PrintableString 0x13, IA5String 0x16, NumericString 0x12,
- *   VisibleString 0x1A   taken as they are, their character sets not
- *                        policed (real CAs put '*', '@', '_' in them);
- *                        a byte over 0x7F becomes U+FFFD
- *   TeletexString 0x14   read as Latin-1 (what OpenSSL and browsers do)
+ *   VisibleString 0x1A, TeletexString 0x14: their character sets are
+ *                        not policed (real CAs put '*', '@', '_' and
+ *                        UTF-8 in them); bytes that are valid UTF-8 are
+ *                        taken as UTF-8 (as certstream-server-rust and
+ *                        python3-cryptography read them); otherwise a
+ *                        byte over 0x7F becomes U+FFFD, except in
+ *                        Teletex, read as Latin-1 then (as OpenSSL
+ *                        does; T.61 proper is not decoded)
  *   BMPString 0x1E       UCS-2 big-endian (surrogate pairs joined); a
  *                        lone surrogate or odd last byte becomes U+FFFD
  *   UniversalString 0x1C UCS-4 big-endian; a code point past U+10FFFF, a
@@ -895,7 +899,7 @@ typedef struct cs_domains_iter {
 } cs_domains_iter;
 
 /* Start all_domains of a parsed certificate. A CN whose string type is
- * not UTF-8 already (BMP, Teletex with high bytes, Universal, or text
+ * not UTF-8 already (BMP, Universal, Latin-1 Teletex, or text
  * needing U+FFFD) is converted into buf[0..cap); cap 256 is plenty for
  * real CNs (RFC 5280: ub-common-name 64 characters). buf may be NULL
  * with cap 0, then such a CN gives CS_E_BUFFER from the first next. */
@@ -5179,6 +5183,21 @@ cs__der_utf8(const unsigned char *s, size_t n, size_t *i)
     return c;
 }
 
+/* Whether a string value already is its own UTF-8 text (a slice can be
+ * used as it is). */
+static int
+cs__der_text_raw(unsigned tag, const unsigned char *v, size_t n)
+{
+    size_t i = 0;
+
+    if (tag == 0x1c || tag == 0x1e || !cs__der_is_text(tag))
+        return 0;
+    while (i < n)                          /* the 8-bit types: if UTF-8 */
+        if (cs__der_utf8(v, n, &i) == 0xffffffffu)
+            return 0;
+    return 1;
+}
+
 /* The text into w (see cs_der_text); returns 0, 1 (replaced) or
  * CS_E_DER_STRING. */
 static int
@@ -5190,6 +5209,8 @@ cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
 
     if (!cs__der_is_text(tag))
         return CS_E_DER_STRING;
+    if (tag != 0x1c && tag != 0x1e && cs__der_text_raw(0x0c, v, n))
+        tag = 0x0c;                        /* 8-bit text holding UTF-8 */
     while (i < n) {
         if (tag == 0x0c) {                 /* UTF8String */
             c = cs__der_utf8(v, n, &i);
@@ -5230,27 +5251,6 @@ cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
         cs__dw_cp(w, c);
     }
     return bad;
-}
-
-/* Whether a string value already is its own UTF-8 text (a slice can be
- * used as it is). */
-static int
-cs__der_text_raw(unsigned tag, const unsigned char *v, size_t n)
-{
-    size_t i = 0;
-
-    if (tag == 0x0c) {
-        while (i < n)
-            if (cs__der_utf8(v, n, &i) == 0xffffffffu)
-                return 0;
-        return 1;
-    }
-    if (tag == 0x1c || tag == 0x1e || !cs__der_is_text(tag))
-        return 0;
-    for (; i < n; i++)
-        if (v[i] >= 0x80)
-            return 0;
-    return 1;
 }
 
 CSDEF int
@@ -5511,7 +5511,9 @@ cs__der_ext(cs_cert *c, const unsigned char *oid, size_t oid_len,
     else if (oid_len == 10 && cs__eq(oid, ct, 9) && oid[9] == 3)
         bit = CS_CERT_POISON;
     else
-        return 0;
+        bit = 0;
+    if (bit == 0)
+        return 0;                          /* not one we read */
     if (*seen & bit)
         return CS_E_DER_EXT_DUP;
     *seen |= bit;

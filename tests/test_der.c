@@ -572,6 +572,8 @@ test_text(void)
                       sizeof o, &n) == 1);
     CHECK(cs_der_text(0x1c, (const unsigned char *)"\0\0\0a\0", 5, o,
                       sizeof o, &n) == 1 && n == 4);
+    CHECK(cs_der_text(0x14, (const unsigned char *)"\xc3\xa9", 2, o, sizeof o,
+                      &n) == 0 && strcmp(o, "\xc3\xa9") == 0);
     CHECK(cs_der_text(0x14, (const unsigned char *)"\xff", 1, o, sizeof o,
                       &n) == 0 && strcmp(o, "\xc3\xbf") == 0);
     CHECK(cs_der_text(0x02, (const unsigned char *)"\x01", 1, o, sizeof o,
