@@ -165,6 +165,7 @@ afl:
 bench:
 	bash bench/run.sh
 	@if [ -f bench/e2e.sh ]; then bash bench/e2e.sh; fi
+	$(CC) -std=c99 -O2 -o $(B)/bench_der bench/bench_der.c && $(B)/bench_der
 
 demo: $(B)/cs-extract
 	bash tools/demo.sh
