@@ -230,7 +230,8 @@ extern "C" {
     /* -120..-139 gzip / DEFLATE */ \
     /* -140..-149 base64 */ \
     /* -150..-169 DER / X.509 */ \
-    X(CS_E_DER_TRUNCATED, -150, "DER: an element runs past its parent or the buffer") \
+    X(CS_E_DER_TRUNCATED, -150, \
+      "DER: an element runs past its parent or the buffer") \
     X(CS_E_DER_INDEFINITE, -151, "DER: indefinite length (BER, not DER)") \
     X(CS_E_DER_LEN_MINIMAL, -152, "DER: length not in its shortest form") \
     X(CS_E_DER_LEN_BIG, -153, "DER: length field over 4 bytes") \
@@ -241,7 +242,8 @@ extern "C" {
     X(CS_E_DER_BOOLEAN, -158, "DER: BOOLEAN other than 00 or FF") \
     X(CS_E_DER_OID, -159, "DER: malformed OBJECT IDENTIFIER") \
     X(CS_E_DER_TIME, -160, "X.509: malformed or impossible validity time") \
-    X(CS_E_DER_VERSION, -161, "X.509: bad version, or a field it does not allow") \
+    X(CS_E_DER_VERSION, -161, \
+      "X.509: bad version, or a field it does not allow") \
     X(CS_E_DER_NAME, -162, "X.509: empty RDN in a Name") \
     X(CS_E_DER_SAN, -163, "X.509: bad subjectAltName entry") \
     X(CS_E_DER_EXT_DUP, -164, "X.509: an extension appears twice") \
