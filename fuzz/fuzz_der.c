@@ -3,8 +3,8 @@
  *
  * Input layout: 1 control byte, then the DER (at most 256 KiB).
  *   [0]    bit 0: kind (CS_CERT_FULL / CS_CERT_TBS); bits 1-3: the size
- *          of the all_domains buffer for a converted CN (0, 1, 7, 64,
- *          256, 1024, ...).
+ *          of the all_domains scratch (0, 1, 7, 64, 256, 1024, 16 KiB,
+ *          1 MiB: no room for a converted CN, no table, a table).
  * The DER is copied to an exact-size heap buffer, so ASan catches any
  * read past it.
  *
@@ -17,7 +17,8 @@
  *      UTF-8 of that length; the SAN's dNSName count is san_dns.
  *   3. all_domains, run twice, gives the same list, and that list equals
  *      a slow model built here from the iterators: the last CN as text
- *      (when not empty and not CA), then each dNSName not seen before.
+ *      (when not empty and not CA), then each dNSName not seen before;
+ *      CS_DOMAINS_SCRATCH bytes are enough for the CN and the table.
  *   4. The iterators and cs_der_text() on the raw input (as a Name, as
  *      GeneralNames, as each string type) stay inside it and never
  *      return anything but 1, 0, or an error code.
@@ -143,7 +144,7 @@ fz_domains(const cs_cert *c, size_t cap)
 {
     static const unsigned char *md[FZ_MAX_IN], *d1[FZ_MAX_IN];
     static size_t mn[FZ_MAX_IN], n1[FZ_MAX_IN];
-    static char buf[1024], mbuf[8 * FZ_MAX_IN];
+    static char buf[1 << 20], mbuf[8 * FZ_MAX_IN];
     cs_domains_iter it;
     const unsigned char *d;
     size_t n, k = 0, mk, i;
@@ -151,6 +152,9 @@ fz_domains(const cs_cert *c, size_t cap)
 
     for (pass = 0; pass < 2; pass++) {
         cs_cert_domains_init(&it, c, cap ? buf : NULL, cap);
+        if (cap >= CS_DOMAINS_SCRATCH(c) && (it.err != 0 || it.slots == 0))
+            fz_fail("CS_DOMAINS_SCRATCH (%zu) is not enough",
+                    CS_DOMAINS_SCRATCH(c));
         i = 0;
         while ((r = cs_cert_domains_next(&it, &d, &n)) == 1) {
             if (pass == 0) {
@@ -234,7 +238,7 @@ fz_cert(const cs_cert *c, size_t cap)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const size_t caps[8] = {0, 1, 7, 64, 256, 1024, 1024, 1024};
+    static const size_t caps[8] = {0, 1, 7, 64, 256, 1024, 16384, 1 << 20};
     static char out[8 * FZ_MAX_IN];
     unsigned char *p;
     size_t n, k, m;

@@ -615,6 +615,7 @@ test_san(void)
     spec s;
     cs_cert c;
     char t[70000], b[64];
+    static char big[4096];
     cs_san_iter it;
     const unsigned char *v;
     size_t n;
@@ -647,6 +648,12 @@ test_san(void)
     CHECK(domains(&c, t, sizeof t, b, sizeof b) == 5);
     CHECKF(strcmp(t, "b.example,a.example,xn--bcher-kva.example,A.example,"
                      "*.a.example") == 0, "%s", t);
+    CHECK(domains(&c, t, sizeof t, NULL, 0) == 5);
+    CHECK(strcmp(t, "b.example,a.example,xn--bcher-kva.example,A.example,"
+                    "*.a.example") == 0);
+    CHECK(domains(&c, t, sizeof t, big, sizeof big) == 5);  /* the table */
+    CHECK(strcmp(t, "b.example,a.example,xn--bcher-kva.example,A.example,"
+                    "*.a.example") == 0);
     cs_san_iter_init(&it, c.san, c.san_len);
     i = 0;
     while ((r = cs_san_next(&it, &kind, &v, &n)) == 1) {
@@ -724,7 +731,7 @@ test_huge(void)
     static buf names;
     spec s;
     cs_cert c;
-    static char t[200000];
+    static char t[200000], t2[200000], big[70000];
     char b[8], d[300];
     int i, k;
 
@@ -743,6 +750,12 @@ test_huge(void)
     CHECK(parse(&c, g_der.b, g_der.n, CS_CERT_FULL) == 0);
     CHECK(c.san_dns == 200);
     CHECK(domains(&c, t, sizeof t, b, sizeof b) == 1 + 190);
+    CHECK(sizeof big >= CS_DOMAINS_SCRATCH(&c));
+    CHECK(domains(&c, t2, sizeof t2, big, sizeof big) == 1 + 190);
+    CHECK(strcmp(t, t2) == 0);
+    /* one byte short of the table: quadratic, the same names */
+    CHECK(domains(&c, t2, sizeof t2, big, CS_DOMAINS_SCRATCH(&c) - 1)
+          == 1 + 190 && strcmp(t, t2) == 0);
     names.n = 0;
     for (i = 0; i < 2000; i++) {
         k = sprintf(d, "h%d.example", i);
@@ -753,6 +766,8 @@ test_huge(void)
     mk_cert(&g_der, &s);
     CHECK(parse(&c, g_der.b, g_der.n, CS_CERT_FULL) == 0);
     CHECK(domains(&c, t, sizeof t, b, sizeof b) == 2001);
+    CHECK(domains(&c, t2, sizeof t2, big, sizeof big) == 2001);
+    CHECK(strcmp(t, t2) == 0);
     /* over 64 KiB: a three-byte length */
     names.n = 0;
     for (i = 0; i < 300; i++) {
