@@ -5112,33 +5112,31 @@ cs__dw_put(cs__dw *w, const void *s, size_t n)
     w->o += n;
 }
 
-/* U+0000..U+10FFFF as UTF-8. */
-static void
-cs__dw_cp(cs__dw *w, uint32_t cp)
+/* U+0000..U+10FFFF as UTF-8 into b[0..4); returns the length. (The same
+ * encoder as the extractor's cs__cap_cp: one [0] helper when merged.) */
+static size_t
+cs__utf8_enc(unsigned char *b, uint32_t cp)
 {
-    unsigned char b[4];
-    size_t n;
-
     if (cp < 0x80) {
         b[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
+        return 1;
+    }
+    if (cp < 0x800) {
         b[0] = (unsigned char)(0xc0 | (cp >> 6));
         b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
+        return 2;
+    }
+    if (cp < 0x10000) {
         b[0] = (unsigned char)(0xe0 | (cp >> 12));
         b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
         b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xf0 | (cp >> 18));
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
+        return 3;
     }
-    cs__dw_put(w, b, n);
+    b[0] = (unsigned char)(0xf0 | (cp >> 18));
+    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+    b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 4;
 }
 
 /* Finish: a NUL when there is room, the length, CS_E_BUFFER if it did
@@ -5211,11 +5209,53 @@ cs__der_text_raw(unsigned tag, const unsigned char *v, size_t n)
     return 1;
 }
 
+/* One BMPString character at v[*i..n): UTF-16BE (surrogate pairs
+ * joined, though UCS-2 has none); 0xFFFFFFFF when invalid. */
+static uint32_t
+cs__der_bmp(const unsigned char *v, size_t n, size_t *i)
+{
+    uint32_t c, d;
+
+    if (n - *i < 2) {
+        *i = n;
+        return 0xffffffffu;                /* an odd last byte */
+    }
+    c = (uint32_t)v[*i] << 8 | v[*i + 1];
+    *i += 2;
+    if (c < 0xd800 || c > 0xdfff)
+        return c;
+    if (c > 0xdbff || n - *i < 2)
+        return 0xffffffffu;
+    d = (uint32_t)v[*i] << 8 | v[*i + 1];
+    if (d < 0xdc00 || d > 0xdfff)
+        return 0xffffffffu;                /* a lone high surrogate */
+    *i += 2;
+    return 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+}
+
+/* One UniversalString character at v[*i..n): UCS-4BE, a Unicode scalar
+ * value; 0xFFFFFFFF when invalid. */
+static uint32_t
+cs__der_ucs4(const unsigned char *v, size_t n, size_t *i)
+{
+    uint32_t c;
+
+    if (n - *i < 4) {
+        *i = n;
+        return 0xffffffffu;                /* a short tail */
+    }
+    c = (uint32_t)v[*i] << 24 | (uint32_t)v[*i + 1] << 16
+        | (uint32_t)v[*i + 2] << 8 | v[*i + 3];
+    *i += 4;
+    return c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0xffffffffu : c;
+}
+
 /* The text into w (see cs_der_text); returns 0, 1 (replaced) or
  * CS_E_DER_STRING. */
 static int
 cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
 {
+    unsigned char b[4];
     size_t i = 0;
     uint32_t c;
     int bad = 0;
@@ -5225,33 +5265,12 @@ cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
     if (tag != 0x1c && tag != 0x1e && cs__der_text_raw(0x0c, v, n))
         tag = 0x0c;                        /* 8-bit text holding UTF-8 */
     while (i < n) {
-        if (tag == 0x0c) {                 /* UTF8String */
+        if (tag == 0x0c) {
             c = cs__der_utf8(v, n, &i);
-        } else if (tag == 0x1e) {          /* BMPString: UTF-16BE pairs */
-            if (n - i < 2) {
-                c = 0xffffffffu, i = n;
-            } else {
-                c = (uint32_t)v[i] << 8 | v[i + 1];
-                i += 2;
-                if (c >= 0xd800 && c <= 0xdbff && n - i >= 2
-                        && v[i] >= 0xdc && v[i] <= 0xdf) {
-                    c = 0x10000 + ((c - 0xd800) << 10)
-                        + (((uint32_t)v[i] << 8 | v[i + 1]) - 0xdc00);
-                    i += 2;
-                } else if (c >= 0xd800 && c <= 0xdfff) {
-                    c = 0xffffffffu;
-                }
-            }
-        } else if (tag == 0x1c) {          /* UniversalString: UCS-4BE */
-            if (n - i < 4) {
-                c = 0xffffffffu, i = n;
-            } else {
-                c = (uint32_t)v[i] << 24 | (uint32_t)v[i + 1] << 16
-                    | (uint32_t)v[i + 2] << 8 | v[i + 3];
-                i += 4;
-                if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-                    c = 0xffffffffu;
-            }
+        } else if (tag == 0x1e) {
+            c = cs__der_bmp(v, n, &i);
+        } else if (tag == 0x1c) {
+            c = cs__der_ucs4(v, n, &i);
         } else {                           /* one byte a character */
             c = v[i++];
             if (c >= 0x80 && tag != 0x14)  /* Teletex: Latin-1 */
@@ -5261,7 +5280,7 @@ cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
             c = 0xfffd;
             bad = 1;
         }
-        cs__dw_cp(w, c);
+        cs__dw_put(w, b, cs__utf8_enc(b, c));
     }
     return bad;
 }
@@ -5452,32 +5471,15 @@ cs_san_next(cs_san_iter *it, int *kind, const unsigned char **v, size_t *n)
     return 0;
 }
 
-CSDEF int
-cs_ip_text(const unsigned char *ip, size_t len, char *out, size_t cap,
-           size_t *n)
+/* An IPv6 address as RFC 5952 4 text: lowercase hex groups without
+ * leading zeros, the longest run of two or more zero groups (the first
+ * of equal ones) as "::". */
+static void
+cs__ipv6_put(cs__dw *w, const unsigned char *ip)
 {
     static const char hex[] = "0123456789abcdef";
-    cs__dw w;
-    char d[12];
-    const char *s;
     int i, best = -1, bestn = 1, run = 0, shift, any;
 
-    CS_ASSERT(n != NULL && (out != NULL || cap == 0));
-    w.out = out, w.cap = cap, w.o = 0;
-    *n = 0;
-    if (len == 4) {
-        for (i = 0; i < 4; i++) {
-            if (i > 0)
-                cs__dw_put(&w, ".", 1);
-            s = cs__utoa(ip[i], d);
-            cs__dw_put(&w, s, cs__strlen(s));
-        }
-        return cs__dw_end(&w, n);
-    }
-    if (len != 16)
-        return CS_E_ARG;
-    /* RFC 5952 4.2: the longest run of two or more zero groups, the
-     * first of equal ones, becomes "::". */
     for (i = 0; i < 8; i++) {
         run = (ip[2 * i] | ip[2 * i + 1]) == 0 ? run + 1 : 0;
         if (run > bestn) {
@@ -5488,49 +5490,145 @@ cs_ip_text(const unsigned char *ip, size_t len, char *out, size_t cap,
     for (i = 0; i < 8; i++) {
         unsigned g = (unsigned)ip[2 * i] << 8 | ip[2 * i + 1];
         if (i == best) {
-            cs__dw_put(&w, "::", 2);
+            cs__dw_put(w, "::", 2);
             i += bestn - 1;
             continue;
         }
         if (i > 0 && i != best + bestn)
-            cs__dw_put(&w, ":", 1);
+            cs__dw_put(w, ":", 1);
         for (shift = 12, any = 0; shift >= 0; shift -= 4)
             if (any || ((g >> shift) & 15) != 0 || shift == 0) {
-                cs__dw_put(&w, &hex[(g >> shift) & 15], 1);
+                cs__dw_put(w, &hex[(g >> shift) & 15], 1);
                 any = 1;
             }
+    }
+}
+
+CSDEF int
+cs_ip_text(const unsigned char *ip, size_t len, char *out, size_t cap,
+           size_t *n)
+{
+    cs__dw w;
+    char d[12];
+    const char *s;
+    int i;
+
+    CS_ASSERT(n != NULL && (out != NULL || cap == 0));
+    w.out = out, w.cap = cap, w.o = 0;
+    *n = 0;
+    if (len == 16) {
+        cs__ipv6_put(&w, ip);
+        return cs__dw_end(&w, n);
+    }
+    if (len != 4)
+        return CS_E_ARG;
+    for (i = 0; i < 4; i++) {
+        if (i > 0)
+            cs__dw_put(&w, ".", 1);
+        s = cs__utoa(ip[i], d);
+        cs__dw_put(&w, s, cs__strlen(s));
     }
     return cs__dw_end(&w, n);
 }
 
-/* One Extension (RFC 5280 4.1.2.9) whose extnValue is the contents
- * v[0..n) of the OCTET STRING: the ones certstream reads. seen collects
- * CS_CERT_* bits of extensions met, for repeats (4.2: at most one
- * instance of an extension). */
+/* The arc under which CT's OIDs sit: 1.3.6.1.4.1.11129.2.4 (RFC 6962 3.1:
+ * .3 the poison, .4 the precertificate signing key purpose). */
+static const unsigned char cs__ct_arc[9] = {0x2b, 6, 1, 4, 1, 0xd6, 0x79,
+                                            2, 4};
+
+/* subjectAltName contents v[0..n) (4.2.1.6): every entry checked. */
+static int
+cs__der_san(cs_cert *c, const unsigned char *v, size_t n, int critical)
+{
+    cs_san_iter it;
+    size_t start, k;
+    unsigned tag;
+    int r;
+
+    c->san = v;
+    c->san_len = n;
+    if (critical)
+        c->flags |= CS_CERT_SAN_CRITICAL;
+    cs_san_iter_init(&it, v, n);
+    while (it.pos < it.end) {
+        if ((r = cs__san_entry(&it, &tag, &start, &k)) != 0)
+            return r;
+        c->san_dns += tag == 0x82;
+    }
+    return 0;
+}
+
+/* BasicConstraints contents v[0..n) (4.2.1.9): { cA BOOLEAN DEFAULT
+ * FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }. */
+static int
+cs__der_bc(cs_cert *c, const unsigned char *v, size_t n)
+{
+    size_t pos = 0, len;
+    int r, b;
+
+    c->flags |= CS_CERT_HAS_BC;
+    if (pos < n && v[pos] == 0x01) {
+        if ((r = cs__der_bool(v, n, &pos, &b)) != 0)
+            return r;
+        if (b)
+            c->flags |= CS_CERT_CA;
+    }
+    if (pos < n) {
+        if ((r = cs__der_get(v, n, &pos, 0x02, &len)) != 0)
+            return r == CS_E_DER_TAG ? CS_E_DER_EXT : r;
+        if (!cs__der_int_ok(v + pos, len))
+            return CS_E_DER_INTEGER;
+        if (v[pos] & 0x80u)
+            return CS_E_DER_EXT;           /* negative path length */
+        pos += len;
+    }
+    return pos == n ? 0 : CS_E_DER_TRAILING;
+}
+
+/* ExtKeyUsageSyntax contents v[0..n) (4.2.1.12): SEQUENCE SIZE (1..MAX)
+ * OF KeyPurposeId; notes CT's precertificate signing purpose. */
+static int
+cs__der_eku(cs_cert *c, const unsigned char *v, size_t n)
+{
+    const unsigned char *k;
+    size_t pos = 0, kn;
+    int r;
+
+    if (n == 0)
+        return CS_E_DER_EXT;
+    while (pos < n) {
+        if ((r = cs__der_oid(v, n, &pos, &k, &kn)) != 0)
+            return r == CS_E_DER_TAG ? CS_E_DER_EXT : r;
+        if (kn == 10 && cs__eq(k, cs__ct_arc, 9) && k[9] == 4)
+            c->flags |= CS_CERT_PRECERT_EKU;
+    }
+    return 0;
+}
+
+/* One Extension (RFC 5280 4.1.2.9) whose extnValue is v[0..n): the
+ * ones certstream reads; seen collects their bits, for repeats (4.2: at
+ * most one instance of an extension). */
 #define CS__SEEN_SAN 0x100u
 #define CS__SEEN_EKU 0x200u
 static int
 cs__der_ext(cs_cert *c, const unsigned char *oid, size_t oid_len,
             int critical, const unsigned char *v, size_t n, unsigned *seen)
 {
-    static const unsigned char ct[9] = {0x2b, 6, 1, 4, 1, 0xd6, 0x79, 2, 4};
-    size_t pos = 0, len, e;
-    unsigned bit, tag;
-    int r, b;
+    size_t pos = 0, len;
+    unsigned bit = 0;
+    int r;
 
     if (oid_len == 3 && oid[0] == 0x55 && oid[1] == 0x1d)
         bit = oid[2] == 0x11 ? CS__SEEN_SAN : oid[2] == 0x13 ? CS_CERT_HAS_BC
               : oid[2] == 0x25 ? CS__SEEN_EKU : 0;
-    else if (oid_len == 10 && cs__eq(oid, ct, 9) && oid[9] == 3)
+    else if (oid_len == 10 && cs__eq(oid, cs__ct_arc, 9) && oid[9] == 3)
         bit = CS_CERT_POISON;
-    else
-        bit = 0;
     if (bit == 0)
         return 0;                          /* not one we read */
     if (*seen & bit)
         return CS_E_DER_EXT_DUP;
     *seen |= bit;
-    if (bit == CS_CERT_POISON) {
+    if (bit == CS_CERT_POISON) {           /* its value is NULL: unread */
         c->flags |= CS_CERT_POISON;
         return 0;
     }
@@ -5539,56 +5637,11 @@ cs__der_ext(cs_cert *c, const unsigned char *oid, size_t oid_len,
         return r == CS_E_DER_TAG ? CS_E_DER_EXT : r;
     if (pos + len != n)
         return CS_E_DER_TRAILING;
-    if (bit == CS__SEEN_SAN) {
-        cs_san_iter it;
-        size_t start, k;
-
-        c->san = v + pos;
-        c->san_len = len;
-        if (critical)
-            c->flags |= CS_CERT_SAN_CRITICAL;
-        cs_san_iter_init(&it, c->san, c->san_len);
-        while (it.pos < it.end) {
-            if ((r = cs__san_entry(&it, &tag, &start, &k)) != 0)
-                return r;
-            c->san_dns += tag == 0x82;
-        }
-        return 0;
-    }
-    e = pos + len;
-    if (bit == CS_CERT_HAS_BC) {
-        /* BasicConstraints = SEQUENCE { cA BOOLEAN DEFAULT FALSE,
-         * pathLenConstraint INTEGER (0..MAX) OPTIONAL } (4.2.1.9) */
-        c->flags |= CS_CERT_HAS_BC;
-        if (pos < e && v[pos] == 0x01) {
-            if ((r = cs__der_bool(v, e, &pos, &b)) != 0)
-                return r;
-            if (b)
-                c->flags |= CS_CERT_CA;
-        }
-        if (pos < e) {
-            if ((r = cs__der_get(v, e, &pos, 0x02, &len)) != 0)
-                return r == CS_E_DER_TAG ? CS_E_DER_EXT : r;
-            if (!cs__der_int_ok(v + pos, len))
-                return CS_E_DER_INTEGER;
-            if (v[pos] & 0x80u)
-                return CS_E_DER_EXT;       /* negative path length */
-            pos += len;
-        }
-        return pos == e ? 0 : CS_E_DER_TRAILING;
-    }
-    /* ExtKeyUsageSyntax = SEQUENCE SIZE (1..MAX) OF KeyPurposeId */
-    if (pos == e)
-        return CS_E_DER_EXT;
-    while (pos < e) {
-        const unsigned char *k;
-        size_t kn;
-        if ((r = cs__der_oid(v, e, &pos, &k, &kn)) != 0)
-            return r == CS_E_DER_TAG ? CS_E_DER_EXT : r;
-        if (kn == 10 && cs__eq(k, ct, 9) && k[9] == 4)
-            c->flags |= CS_CERT_PRECERT_EKU;
-    }
-    return 0;
+    if (bit == CS__SEEN_SAN)
+        return cs__der_san(c, v + pos, len, critical);
+    if (bit == CS_CERT_HAS_BC)
+        return cs__der_bc(c, v + pos, len);
+    return cs__der_eku(c, v + pos, len);
 }
 
 /* Extensions = SEQUENCE SIZE (1..MAX) OF Extension, each SEQUENCE {
@@ -5628,10 +5681,12 @@ cs__der_exts(cs_cert *c, const unsigned char *p, size_t end, size_t *pos)
     return 0;
 }
 
-/* A Name element: SEQUENCE, its contents kept, every RDN checked. */
+/* A Name element: SEQUENCE, its contents kept, every RDN checked; when
+ * cn is not NULL it gets the last CN with a string value (cn->val NULL
+ * if none), as cs_name_find() would, without another pass. */
 static int
 cs__der_name(const unsigned char *p, size_t end, size_t *pos,
-             const unsigned char **name, size_t *n)
+             const unsigned char **name, size_t *n, cs_attr *cn)
 {
     cs_name_iter it;
     cs_attr a;
@@ -5643,8 +5698,69 @@ cs__der_name(const unsigned char *p, size_t end, size_t *pos,
     *pos += *n;
     cs_name_iter_init(&it, *name, *n);
     while ((r = cs_name_next(&it, &a)) == 1)
-        ;
+        if (cn != NULL && a.id == CS_ATTR_CN && cs__der_is_text(a.tag))
+            *cn = a;
     return r;
+}
+
+/* [0] EXPLICIT Version DEFAULT v1: INTEGER 0, 1 or 2 (4.1.2.1). */
+static int
+cs__der_version(cs_cert *c, const unsigned char *p, size_t end,
+                size_t *pos)
+{
+    size_t len, e;
+    int r;
+
+    c->version = 1;
+    if (*pos >= end || p[*pos] != 0xa0)
+        return 0;
+    if ((r = cs__der_get(p, end, pos, 0xa0, &len)) != 0)
+        return r;
+    e = *pos + len;
+    if ((r = cs__der_get(p, e, pos, 0x02, &len)) != 0)
+        return r;
+    if (len != 1 || p[*pos] > 2 || *pos + 1 != e)
+        return CS_E_DER_VERSION;
+    c->version = p[*pos] + 1u;
+    *pos += 1;
+    return 0;
+}
+
+/* Validity = SEQUENCE { notBefore Time, notAfter Time } (4.1.2.5) */
+static int
+cs__der_validity(cs_cert *c, const unsigned char *p, size_t end,
+                 size_t *pos)
+{
+    size_t len, e;
+    int r = cs__der_get(p, end, pos, 0x30, &len);
+
+    if (r != 0)
+        return r;
+    e = *pos + len;
+    if ((r = cs__der_time(p, e, pos, &c->not_before)) != 0
+            || (r = cs__der_time(p, e, pos, &c->not_after)) != 0)
+        return r;
+    return *pos == e ? 0 : CS_E_DER_TRAILING;
+}
+
+/* SubjectPublicKeyInfo = SEQUENCE { algorithm AlgorithmIdentifier,
+ * subjectPublicKey BIT STRING } (4.1.2.7); the key itself is skipped. */
+static int
+cs__der_spki(cs_cert *c, const unsigned char *p, size_t end, size_t *pos)
+{
+    size_t len, e;
+    int r = cs__der_get(p, end, pos, 0x30, &len);
+
+    if (r != 0)
+        return r;
+    e = *pos + len;
+    if ((r = cs__der_alg(p, e, pos, &c->key_oid, &c->key_oid_len)) != 0
+            || (r = cs__der_get(p, e, pos, 0x03, &len)) != 0)
+        return r;
+    if (len == 0)
+        return CS_E_DER_TRUNCATED;         /* no unused-bits byte */
+    *pos += len;
+    return *pos == e ? 0 : CS_E_DER_TRAILING;
 }
 
 /* TBSCertificate (RFC 5280 4.1), every field in order. */
@@ -5660,48 +5776,22 @@ cs__der_tbs(cs_cert *c, const unsigned char *p, size_t end, size_t *pos)
     e = *pos + len;
     c->tbs = p + k;
     c->tbs_len = e - k;
-    c->version = 1;
-    if (*pos < e && p[*pos] == 0xa0) {     /* [0] EXPLICIT Version */
-        if ((r = cs__der_get(p, e, pos, 0xa0, &len)) != 0)
-            return r;
-        k = *pos + len;
-        if ((r = cs__der_get(p, k, pos, 0x02, &len)) != 0)
-            return r;
-        if (len != 1 || p[*pos] > 2 || *pos + 1 != k)
-            return CS_E_DER_VERSION;
-        c->version = p[*pos] + 1u;
-        *pos += 1;
-    }
-    if ((r = cs__der_get(p, e, pos, 0x02, &c->serial_len)) != 0)
+    if ((r = cs__der_version(c, p, e, pos)) != 0
+            || (r = cs__der_get(p, e, pos, 0x02, &c->serial_len)) != 0)
         return r;
     c->serial = p + *pos;
     if (!cs__der_int_ok(c->serial, c->serial_len))
         return CS_E_DER_INTEGER;
     *pos += c->serial_len;
+    cn.val = NULL;
     if ((r = cs__der_alg(p, e, pos, &c->sig_oid, &c->sig_oid_len)) != 0
-            || (r = cs__der_name(p, e, pos, &c->issuer, &c->issuer_len)) != 0)
+            || (r = cs__der_name(p, e, pos, &c->issuer, &c->issuer_len,
+                                 NULL)) != 0
+            || (r = cs__der_validity(c, p, e, pos)) != 0
+            || (r = cs__der_name(p, e, pos, &c->subject, &c->subject_len,
+                                 &cn)) != 0
+            || (r = cs__der_spki(c, p, e, pos)) != 0)
         return r;
-    if ((r = cs__der_get(p, e, pos, 0x30, &len)) != 0)   /* Validity */
-        return r;
-    k = *pos + len;
-    if ((r = cs__der_time(p, k, pos, &c->not_before)) != 0
-            || (r = cs__der_time(p, k, pos, &c->not_after)) != 0)
-        return r;
-    if (*pos != k)
-        return CS_E_DER_TRAILING;
-    if ((r = cs__der_name(p, e, pos, &c->subject, &c->subject_len)) != 0)
-        return r;
-    if ((r = cs__der_get(p, e, pos, 0x30, &len)) != 0)   /* SPKI */
-        return r;
-    k = *pos + len;
-    if ((r = cs__der_alg(p, k, pos, &c->key_oid, &c->key_oid_len)) != 0
-            || (r = cs__der_get(p, k, pos, 0x03, &len)) != 0)
-        return r;
-    if (len == 0)
-        return CS_E_DER_TRUNCATED;          /* no unused-bits byte */
-    *pos += len;
-    if (*pos != k)
-        return CS_E_DER_TRAILING;
     /* [1] issuerUniqueID, [2] subjectUniqueID: v2 and v3 only */
     for (k = 0x81; k <= 0x82; k++)
         if (*pos < e && p[*pos] == k) {
@@ -5711,23 +5801,19 @@ cs__der_tbs(cs_cert *c, const unsigned char *p, size_t end, size_t *pos)
                 return r;
             *pos += len;
         }
-    if (*pos < e) {                         /* [3] EXPLICIT Extensions */
+    if (*pos < e) {                        /* [3] EXPLICIT Extensions */
         if (c->version < 3)
             return p[*pos] == 0xa3 ? CS_E_DER_VERSION : CS_E_DER_TAG;
         if ((r = cs__der_get(p, e, pos, 0xa3, &len)) != 0
                 || (r = cs__der_exts(c, p, *pos + len, pos)) != 0)
             return r;
     }
-    if (*pos != e)
-        return CS_E_DER_TRAILING;
-    if ((r = cs_name_find(c->subject, c->subject_len, CS_ATTR_CN, &cn)) < 0)
-        return r;
-    if (r == 1) {
+    if (cn.val != NULL) {
         c->cn = cn.val;
         c->cn_len = cn.val_len;
         c->cn_tag = cn.tag;
     }
-    return 0;
+    return *pos == e ? 0 : CS_E_DER_TRAILING;
 }
 
 CSDEF int
