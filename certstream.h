@@ -752,6 +752,12 @@ CSDEF int cs_cert_parse(cs_cert *c, const unsigned char *der, size_t len,
 CSDEF int cs_cert_serial_hex(const cs_cert *c, char *out, size_t cap,
                              size_t *n);
 
+/* The signature algorithm as certstream-server-rust names it in
+ * "signature_algorithm": "sha256, rsa", "ecdsa, sha256", "ed25519", ...,
+ * or "unknown". A static string. (Taken from the TBS's signature field,
+ * which RFC 5280 4.1.1.2 makes equal to the outer one.) */
+CSDEF const char *cs_cert_sig_name(const cs_cert *c);
+
 /* One attribute of a Name. */
 typedef struct cs_attr {
     const unsigned char *oid;   /* attribute type, OID contents */
@@ -5397,12 +5403,19 @@ cs_name_format(const unsigned char *name, size_t len, int style, char *out,
     w.out = out, w.cap = cap, w.o = 0;
     *n = 0;
     if (style == CS_NAME_AGGREGATED) {
-        for (k = 0; k < 6; k++) {
-            if ((r = cs_name_find(name, len, agg[k], &a)) < 0)
-                return r;
-            if (r == 1)
-                cs__name_attr(&w, &a, 0);
-        }
+        cs_attr pick[6];                   /* the last of each, one pass */
+        for (k = 0; k < 6; k++)
+            pick[k].val = NULL;
+        cs_name_iter_init(&it, name, len);
+        while ((r = cs_name_next(&it, &a)) == 1)
+            for (k = 0; k < 6; k++)
+                if (a.id == agg[k] && cs__der_is_text(a.tag))
+                    pick[k] = a;
+        if (r < 0)
+            return r;
+        for (k = 0; k < 6; k++)
+            if (pick[k].val != NULL)
+                cs__name_attr(&w, &pick[k], 0);
     } else if (style == CS_NAME_ONELINE) {
         cs_name_iter_init(&it, name, len);
         while ((r = cs_name_next(&it, &a)) == 1) {
@@ -5864,6 +5877,39 @@ cs_cert_serial_hex(const cs_cert *c, char *out, size_t cap, size_t *n)
         cs__dw_put(&w, &hex[*s & 15], 1);
     }
     return cs__dw_end(&w, n);
+}
+
+CSDEF const char *
+cs_cert_sig_name(const cs_cert *c)
+{
+    /* certstream-server-rust's parse_signature_algorithm table */
+    static const struct cs__sig_def {
+        unsigned char len, oid[9];
+        char name[16];
+    } defs[] = {
+        {9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 11}, "sha256, rsa"},
+        {8, {0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 2}, "ecdsa, sha256"},
+        {9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 12}, "sha384, rsa"},
+        {9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 13}, "sha512, rsa"},
+        {9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 5}, "sha1, rsa"},
+        {9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 10},
+         "sha256, rsa-pss"},
+        {8, {0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 3}, "ecdsa, sha384"},
+        {8, {0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 4}, "ecdsa, sha512"},
+        {7, {0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 1}, "ecdsa, sha1"},
+        {9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 4}, "md5, rsa"},
+        {9, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 2}, "md2, rsa"},
+        {7, {0x2a, 0x86, 0x48, 0xce, 0x38, 4, 3}, "dsa, sha1"},
+        {9, {0x60, 0x86, 0x48, 1, 0x65, 3, 4, 3, 2}, "dsa, sha256"},
+        {3, {0x2b, 0x65, 0x70}, "ed25519"}};
+    size_t k;
+
+    CS_ASSERT(c != NULL);
+    for (k = 0; k < sizeof defs / sizeof defs[0]; k++)
+        if (defs[k].len == c->sig_oid_len
+                && cs__eq(defs[k].oid, c->sig_oid, c->sig_oid_len))
+            return defs[k].name;
+    return "unknown";
 }
 
 CSDEF void

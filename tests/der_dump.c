@@ -160,7 +160,7 @@ dump(const unsigned char *der, size_t len, int kind)
     jstr(t, n, 1);
     printf(",\"sig\":");
     oid(c.sig_oid, c.sig_oid_len);
-    printf(",\"key\":");
+    printf(",\"signame\":\"%s\",\"key\":", cs_cert_sig_name(&c));
     oid(c.key_oid, c.key_oid_len);
     printf(",\"nb\":%lld,\"na\":%lld,\"issuer\":", (long long)c.not_before,
            (long long)c.not_after);

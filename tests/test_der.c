@@ -302,6 +302,10 @@ test_basic(void)
           && strcmp(t, "1.2.840.10045.4.3.2") == 0);
     CHECK(cs_der_oid_text(c.key_oid, c.key_oid_len, t, sizeof t, &n) == 0
           && strcmp(t, "1.2.840.10045.2.1") == 0);
+    CHECK(strcmp(cs_cert_sig_name(&c), "ecdsa, sha256") == 0);
+    c.sig_oid_len--;
+    CHECK(strcmp(cs_cert_sig_name(&c), "unknown") == 0);
+    c.sig_oid_len++;
     CHECK(domains(&c, t, sizeof t, b, sizeof b) == 2
           && strcmp(t, "example.com,www.example.com") == 0);
     /* the same TBS alone */

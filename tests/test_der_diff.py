@@ -16,7 +16,7 @@
    python3-cryptography.
 3. ../shared/research/samples: the as_der of every certstream-server-rust
    message against the message itself (subject, issuer, serial, dates,
-   is_ca, all_domains).
+   is_ca, signature_algorithm, all_domains).
 Parts 2 and 3 are skipped, visibly, when ../shared is absent.
 CS_BUILD names the build folder; CS_DER_N the number of generated certs.
 """
@@ -526,6 +526,7 @@ def part_samples():
               and g['serial'] == m['serial_number']
               and g['nb'] == m['not_before'] and g['na'] == m['not_after']
               and g['ca'] == m['is_ca']
+              and g['signame'] == m['signature_algorithm']
               and g['domains'] == m['all_domains'])
         n += check(ok, '%s: %r' % (os.path.basename(f), g))
     print('samples: %d of %d server messages reproduced' % (n, len(files)))
