@@ -680,8 +680,12 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
  * copies, never allocates, reads nothing outside der[0..len).
  * Strict DER: definite lengths only, each in its shortest form, at most
  * 4 length bytes, every element inside its parent, every tag checked,
- * nothing left over; one named CS_E_DER_* code per violation. The text
- * of names is not policed here (see cs_der_text).
+ * nothing left over; one named CS_E_DER_* code per violation. Left to
+ * the issuer's linter, as the reference servers leave them: the text of
+ * names and dNSNames (see cs_der_text; a dNSName slice is raw IA5 bytes),
+ * the sort order of SET OF, a DEFAULT FALSE written out, GeneralizedTime
+ * before 2050, an empty SAN, unknown critical extensions, and whether
+ * the outer signature algorithm equals the TBS's.
  * Order of names, as certstream-server-rust (the reference server) does:
  * the CN used for all_domains is the LAST CN of the subject (Rust and Go
  * both overwrite earlier ones); all_domains is that CN (when not empty
