@@ -18,7 +18,8 @@
    message against the message itself (subject, issuer, serial, dates,
    is_ca, signature_algorithm, all_domains).
 Parts 2 and 3 are skipped, visibly, when ../shared is absent.
-CS_BUILD names the build folder; CS_DER_N the number of generated certs.
+CS_BUILD names the build folder; CS_DER_N the number of generated certs
+(2500), CS_DER_SEED their seed; CS_SHARED another ../shared.
 """
 import base64
 import calendar
@@ -42,7 +43,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BUILD = os.environ.get('CS_BUILD', 'build')
 DUMP = os.path.join(ROOT, BUILD, 'der_dump')
-SHARED = os.path.normpath(os.path.join(ROOT, '..', 'shared'))
+SHARED = os.environ.get('CS_SHARED') or os.path.normpath(
+    os.path.join(ROOT, '..', 'shared'))
 N = int(os.environ.get('CS_DER_N', '2500'))
 
 passed = failed = skipped = 0
@@ -536,7 +538,7 @@ def main():
     if not os.path.exists(DUMP) or os.path.getmtime(DUMP) < max(
             os.path.getmtime(os.path.join(ROOT, 'certstream.h')),
             os.path.getmtime(os.path.join(HERE, 'der_dump.c'))):
-        subprocess.run(['make', '-s', '-C', ROOT,
+        subprocess.run(['make', '-s', '-C', ROOT, 'B=' + BUILD,
                         os.path.join(BUILD, 'der_dump')], check=True)
     part_generated()
     part_tiles()
