@@ -820,8 +820,10 @@ CSDEF void cs_name_iter_init(cs_name_iter *it, const unsigned char *name,
  * CS_E_DER_* for a malformed Name (never on a Name that cs_cert_parse()
  * accepted). */
 CSDEF int cs_name_next(cs_name_iter *it, cs_attr *a);
-/* The LAST attribute with this CS_ATTR_* id (how the reference servers
- * pick one value per key). Returns 1 (found, *a filled), 0, or CS_E_DER_*. */
+/* The LAST attribute with this CS_ATTR_* id whose value is a string type
+ * (how the reference servers pick one value per key: the subject and
+ * issuer objects of a certstream message). Returns 1 (found, *a filled),
+ * 0 (none, or id CS_ATTR_OTHER), or CS_E_DER_*. */
 CSDEF int cs_name_find(const unsigned char *name, size_t len, int id,
                        cs_attr *a);
 
