@@ -48,7 +48,12 @@ $(B)/test_%: tests/test_%.c tests/test.h certstream.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< -lm $(LDLIBS)
 
-test: $(B)/cs-extract $(B)/certstream $(TEST_BIN)
+# what [1h] reads from certificates, for tests/test_der_diff.py
+$(B)/der_dump: tests/der_dump.c certstream.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(SAN) -o $@ tests/der_dump.c
+
+test: $(B)/cs-extract $(B)/certstream $(B)/der_dump $(TEST_BIN)
 	@CS_BUILD=$(B) bash tests/run.sh $(TEST_BIN) $(TEST_SCR)
 
 # Sanitizers: the C tests, built by clang into their own folder, and the
@@ -161,6 +166,7 @@ bench:
 	bash bench/run.sh
 	@mkdir -p $(B) && $(CC) -std=c99 -O2 -DCERTSTREAM_NO_TLS -o $(B)/bench_ct bench/bench_ct.c && $(B)/bench_ct
 	@if [ -f bench/e2e.sh ]; then bash bench/e2e.sh; fi
+	$(CC) -std=c99 -O2 -o $(B)/bench_der bench/bench_der.c && $(B)/bench_der
 
 demo: $(B)/cs-extract
 	bash tools/demo.sh

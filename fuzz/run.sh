@@ -14,12 +14,14 @@
 # every text is cut, at every UTF-8 position, and nesting hits the limit);
 # ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
 # and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
-# chunked, the request), url (fuzz_url.c: cs_url_parse/resolve) and
-# ctrec (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints).
+# chunked, the request), url (fuzz_url.c: cs_url_parse/resolve), ctrec
+# (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints) and
+# der (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
-# fuzz-smoke`): 100% each for the json family and number, 50% for ws,
-# 25% each for hs and url (small state machines that saturate quickly), so
-# FUZZ_SECONDS=20 is 100 s in all. FUZZ_SHARE=100 gives every target all
+# fuzz-smoke`): 100% each for the json family and number, 50% for ws
+# and der, 25% each for hs and url (small state machines that saturate
+# quickly), so FUZZ_SECONDS=20 is 130 s in all (ctrec 100%). FUZZ_SHARE=100
+# gives every target all
 # of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
@@ -50,7 +52,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url ctrec"
+targets_all="json number json_nosimd json_small ws hs url ctrec der"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -93,13 +95,14 @@ max_len() {
     hs) echo 4096 ;;
     url) echo 2048 ;;
     ctrec) echo 16384 ;;
+    der) echo 65536 ;;
     esac
 }
 
 # Percent of SECONDS a target gets when every target runs.
 share() {
     case "$1" in
-    ws) echo "${FUZZ_SHARE:-50}" ;;
+    ws | der) echo "${FUZZ_SHARE:-50}" ;;
     hs | url) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
