@@ -1096,6 +1096,11 @@ CSDEF int cs_anchors_load_system(cs_anchors *a, const char **path);
  * handler takes effect at once. Returns cs_client_result(). */
 CSDEF int cs_run(cs_client *c);
 
+/* cs_run(), calling idle(ctx) whenever the loop is about to wait for the
+ * network or a timer (not between steps that have more to do): the
+ * moment to flush output batched from on_event. idle may be NULL. */
+CSDEF int cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx);
+
 /* The same, with its own POSIX TCP transport: the common case.
  *   cs_config cfg; cs_config_init(&cfg); cfg.url = "ws://...";
  *   cfg.on_event = fn; return cs_listen(&client, &cfg);
@@ -6736,6 +6741,12 @@ cs__posix_wake(int fd)
 CSDEF int
 cs_run(cs_client *c)
 {
+    return cs_run_idle(c, NULL, NULL);
+}
+
+CSDEF int
+cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx)
+{
     int pipefd[2] = { -1, -1 }, i;
 
     if (pipe(pipefd) == 0) {
@@ -6771,6 +6782,8 @@ cs_run(cs_client *c)
         ms = w.deadline_ms <= now ? 0
            : w.deadline_ms - now > 600000 ? 600000
            : (int)(w.deadline_ms - now);
+        if (ms > 0 && idle != NULL)
+            idle(ctx);
         if (poll(pf, n, ms) > 0 && pipefd[0] >= 0) {
             unsigned char drain[64];
             while (read(pipefd[0], drain, sizeof drain) > 0)

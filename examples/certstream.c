@@ -9,6 +9,7 @@
 #include "../certstream.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,9 @@ static struct {
     int too_big;              /* over --max-message: not printed */
     int last;                 /* CS_EV_FAILED or CS_EV_DISCONNECTED */
     int write_err;
+    volatile sig_atomic_t stopping;
+    size_t olen;
+    char obuf[65536];         /* output batched until the client waits */
 } g;
 
 static cs_client client;
@@ -78,35 +82,95 @@ static unsigned char anchor_mem[256 * 1024];  /* Debian's bundle: ~72 KB */
 static unsigned char pin_cert[64 * 1024];
 #endif
 
+/* A signal stops the client (a close handshake, bounded by its close
+ * timeout); a second one ends the program at once, as the default action
+ * (signal() and raise() are async-signal-safe). */
 static void
 on_signal(int sig)
 {
-    (void)sig;
+    if (g.stopping) {
+        signal(sig, SIG_DFL);
+        raise(sig);                   /* delivered when the handler returns */
+        return;
+    }
+    g.stopping = 1;
     cs_client_stop(&client);
 }
 
 /* Output failed: a closed pipe ends the program quietly (status 0),
  * anything else is exit status 1. */
 static void
-out_failed(void)
+out_failed(int err)
 {
     if (g.write_err == 0)
-        g.write_err = errno == EPIPE ? EPIPE : (errno ? errno : EIO);
+        g.write_err = err == EPIPE ? EPIPE : (err ? err : EIO);
+    g.olen = 0;
     cs_client_stop(g.client);
+}
+
+/* Write the batched output. Lines wait in obuf until it is full or the
+ * client is about to wait for the network (cs_run_idle), so a busy feed
+ * costs one write() per 64 KB and a slow one still shows each line at
+ * once. After a signal, output that cannot be written now is dropped:
+ * a reader that stopped reading must not hold the program. */
+static void
+flush(void)
+{
+    size_t off = 0;
+
+    while (off < g.olen && g.write_err == 0) {
+        ssize_t n;
+        if (g.stopping) {
+            struct pollfd pf;
+            pf.fd = 1;
+            pf.events = POLLOUT;
+            pf.revents = 0;
+            if (poll(&pf, 1, 200) <= 0 || (pf.revents & POLLOUT) == 0)
+                break;
+        }
+        n = write(1, g.obuf + off, g.olen - off);
+        if (n > 0)
+            off += (size_t)n;
+        else if (n < 0 && errno == EAGAIN) {
+            struct pollfd pf;         /* someone made stdout non-blocking */
+            pf.fd = 1;
+            pf.events = POLLOUT;
+            pf.revents = 0;
+            (void)poll(&pf, 1, 100);
+        } else if (n < 0 && errno != EINTR)
+            out_failed(errno);
+        else if (n == 0)
+            out_failed(EIO);
+    }
+    g.olen = 0;
+}
+
+static void
+on_idle(void *ctx)
+{
+    (void)ctx;
+    if (g.olen > 0)
+        flush();
 }
 
 static void
 put(const void *p, size_t n)
 {
-    if (g.write_err == 0 && n > 0 && fwrite(p, 1, n, stdout) != n)
-        out_failed();
-}
+    const char *s = (const char *)p;
 
-static void
-flush(void)
-{
-    if (g.write_err == 0 && fflush(stdout) != 0)
-        out_failed();
+    while (n > 0 && g.write_err == 0) {
+        size_t k = sizeof g.obuf - g.olen;
+        if (k == 0) {
+            flush();
+            continue;
+        }
+        if (k > n)
+            k = n;
+        memcpy(g.obuf + g.olen, s, k);
+        g.olen += k;
+        s += k;
+        n -= k;
+    }
 }
 
 /* Keep a slice of the current message (grown as needed). */
@@ -143,7 +207,6 @@ print_kept(void)
         put(g.buf, g.len);
         if (g.len == 0 || g.buf[g.len - 1] != '\n')
             put("\n", 1);
-        flush();
     }
     g.len = 0;
     g.too_big = 0;
@@ -223,7 +286,6 @@ print_domains(const cs_msg *m)
         put(d, n);
         put("\n", 1);
     }
-    flush();
 }
 
 /* The default output: certstream-python's line for a certificate
@@ -262,7 +324,6 @@ print_human(const cs_msg *m)
         put_color(C_SEP, "]", 1);
     }
     put("\n", 1);
-    flush();
 }
 
 /* --stats: one line on stderr. */
@@ -586,8 +647,8 @@ main(int argc, char **argv)
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;        /* a write to a slow pipe goes on;
-                                        poll() still wakes (the pipe) */
+    sa.sa_flags = 0;                 /* no SA_RESTART: a write blocked by
+                                        a slow reader returns EINTR */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -623,8 +684,8 @@ main(int argc, char **argv)
             fprintf(stderr, "certstream: wss:// trusts %s\n", src);
     }
 #endif
-    r = cs_run(&client);
-    fflush(stdout);
+    r = cs_run_idle(&client, on_idle, NULL);
+    flush();
     if (g.stats)
         print_stats("total");
     free(g.buf);
