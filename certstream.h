@@ -864,8 +864,11 @@ typedef struct cs_event {
     int err;               /* 0 or a CS_E_* code */
     int status;            /* HTTP status or websocket close code */
     int opcode;            /* CS_WS_OP_TEXT / BINARY for messages */
-    int64_t detail;        /* errno for transport errors, or the byte
-                              offset of a message's JSON error */
+    int64_t detail;        /* errno for transport errors, the byte
+                              offset of a message's JSON error, BearSSL's
+                              code (TLS), or the Retry-After seconds sent
+                              with an HTTP status (CS_EV_FAILED; the delay
+                              honours at most a day of it) */
     uint64_t delay_ms;     /* CS_EV_RETRY */
     const cs_msg *msg;     /* CS_EV_MESSAGE with err 0 */
     const char *text;      /* url, location, close reason, raw slice */
@@ -5710,7 +5713,8 @@ cs__attempt_fail(cs_client *c, int err)
     ev.type = CS_EV_FAILED;
     ev.err = err;
     ev.status = cs_hs_status(&c->u.hs);
-    ev.detail = cs__detail(c, err);
+    ev.detail = err == CS_E_HS_STATUS && c->retry_after > 0
+              ? c->retry_after : cs__detail(c, err);  /* before the cap */
     cs__emit(c, &ev);
     cs__next(c, err);
 }

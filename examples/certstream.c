@@ -31,7 +31,9 @@ static const char usage[] =
     "  --raw                every text message verbatim, one line each\n"
     "  --once               one connection: no reconnect; the exit status\n"
     "                       tells how it ended\n"
-    "  --verbose            connection events on stderr\n"
+    "  --verbose            every connection event on stderr\n"
+    "  --quiet              no failure reports on stderr (by default each\n"
+    "                       failed attempt prints one line)\n"
     "  --header 'N: v'      an extra request header (repeatable, up to 8)\n"
     "  --ca PATH            trust the CA certificates in this PEM file or\n"
     "                       directory (default: $CERTSTREAM_CA, else the\n"
@@ -70,6 +72,12 @@ static struct {
     int last;                 /* CS_EV_FAILED or CS_EV_DISCONNECTED */
     int write_err;
     volatile sig_atomic_t stopping;
+    int quiet, reconnect;
+    char target[600];         /* the URL of the current attempt, escaped */
+    char fail[1200];          /* the last failure reported */
+    unsigned long long repeats, shown; /* the same again, and when shown */
+    int pending;              /* fail waits for its CS_EV_RETRY */
+    int64_t retry_after;      /* the server's Retry-After, seconds */
     size_t olen;
     char obuf[65536];         /* output batched until the client waits */
 } g;
@@ -351,38 +359,180 @@ print_stats(const char *when)
     g.last_ms = now;
 }
 
-/* One line on stderr for a connection event (--verbose), and the
- * bookkeeping for the exit status. */
+/* Text from the network, made safe for a terminal into out[0..cap):
+ * control characters (C0, DEL, and C1 as UTF-8) become \xHH, and so
+ * does a backslash, so that the escaping cannot be forged. Returns the
+ * length (the text is cut to fit). */
+static size_t
+escape(const char *p, size_t n, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, o = 0;
+
+    for (i = 0; i < n && o + 9 < cap; i++) {
+        unsigned char b = (unsigned char)p[i];
+        unsigned char b2 = i + 1 < n ? (unsigned char)p[i + 1] : 0;
+        if (b < 0x20 || b == 0x7f || b == '\\'
+            || (b == 0xc2 && b2 >= 0x80 && b2 <= 0x9f)) {
+            out[o++] = '\\', out[o++] = 'x';
+            out[o++] = hex[b >> 4], out[o++] = hex[b & 15];
+            if (b == 0xc2) {          /* U+0080..U+009F: a C1 control */
+                out[o++] = '\\', out[o++] = 'x';
+                out[o++] = hex[b2 >> 4], out[o++] = hex[b2 & 15];
+                i++;
+            }
+        } else {
+            out[o++] = (char)b;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Why an attempt failed or a connection ended, in words, into out. */
+static void
+describe(const cs_event *e, char *out, size_t cap)
+{
+    char why[160] = "", reason[300];
+
+#if CS_HAS_TLS
+    if (e->detail != 0 && e->err <= -40 && e->err >= -59)
+        snprintf(why, sizeof why, "; BearSSL: %s",
+                 cs_tls_errname((int)e->detail));
+    else
+#endif
+    if (e->type == CS_EV_FAILED && e->status != 0)
+        snprintf(why, sizeof why, ": HTTP %d", e->status);
+    else if (cs_posix_errno(&posix) != 0 && e->err <= -20 && e->err >= -39)
+        snprintf(why, sizeof why, ": %s", strerror(cs_posix_errno(&posix)));
+    if (e->type == CS_EV_DISCONNECTED) {
+        escape(e->text, e->len, reason, sizeof reason);
+        snprintf(out, cap, "connection to %s lost: %s (%s%s), close %d%s%s",
+                 g.target, e->err ? cs_strerror(e->err) : "closed",
+                 cs_errname(e->err), why, e->status,
+                 e->len ? ": " : "", reason);
+    } else {
+        snprintf(out, cap, "cannot connect to %s: %s (%s%s)", g.target,
+                 cs_strerror(e->err), cs_errname(e->err), why);
+    }
+}
+
+/* Without --verbose, one line per failure, with when the next try comes
+ * (on the CS_EV_RETRY that follows). The same failure again is counted,
+ * and shown only at the 2nd, 4th, 8th, ... time in a row. */
+static void
+report_failure(const cs_event *e)
+{
+    char line[sizeof g.fail];
+
+    describe(e, line, sizeof line);
+    if (strcmp(line, g.fail) == 0) {
+        g.repeats++;
+    } else {
+        if (g.repeats > g.shown)
+            fprintf(stderr, "certstream: the failure above happened %llu "
+                    "times in a row\n", g.repeats + 1);
+        memcpy(g.fail, line, sizeof line);
+        g.repeats = g.shown = 0;
+    }
+    g.pending = 1;
+    if (e->type == CS_EV_FAILED && e->err == CS_E_HS_STATUS
+        && e->detail > 0)
+        g.retry_after = e->detail;
+}
+
+/* The pending failure line, with the retry delay when there is one. */
+static void
+print_failure(const cs_event *retry)
+{
+    char when[120] = "";
+
+    if (!g.pending)
+        return;
+    g.pending = 0;
+    if (g.repeats > 0 && (g.repeats & (g.repeats + 1)) != 0)
+        return;                       /* not 2, 4, 8, ... times: counted */
+    if (retry != NULL) {
+        uint64_t ms = retry->delay_ms;
+        if (g.retry_after > 0 && (uint64_t)g.retry_after * 1000 > ms)
+            snprintf(when, sizeof when, "; Retry-After %lld s, capped: "
+                     "retrying in %.1f s", (long long)g.retry_after,
+                     (double)ms / 1000);
+        else if (g.retry_after > 0)
+            snprintf(when, sizeof when, "; retrying in %.1f s "
+                     "(Retry-After)", (double)ms / 1000);
+        else
+            snprintf(when, sizeof when, "; retrying in %.1f s",
+                     (double)ms / 1000);
+    }
+    if (g.repeats > 0)
+        fprintf(stderr, "certstream: %s (%llu times in a row)%s\n", g.fail,
+                g.repeats + 1, when);
+    else
+        fprintf(stderr, "certstream: %s%s\n", g.fail, when);
+    g.shown = g.repeats;
+    g.retry_after = 0;
+}
+
+/* One line on stderr for a connection event (--verbose), a line for
+ * each failure otherwise (unless --quiet), and the bookkeeping for the
+ * exit status. */
 static void
 on_conn_event(const cs_event *e)
 {
     if (e->type == CS_EV_FAILED || e->type == CS_EV_DISCONNECTED)
         g.last = e->type;
-    if (!g.verbose)
+    if (e->type == CS_EV_CONNECTING)
+        escape(e->text, e->len, g.target, sizeof g.target);
+    if (!g.verbose) {
+        if (g.quiet)
+            return;
+        if (e->type == CS_EV_FAILED
+            || (e->type == CS_EV_DISCONNECTED && e->err != 0)) {
+            report_failure(e);
+            if (!g.reconnect)
+                print_failure(NULL);  /* no retry follows */
+        } else if (e->type == CS_EV_RETRY) {
+            print_failure(e);
+        } else if (e->type == CS_EV_CONNECTED && g.fail[0] != '\0') {
+            fprintf(stderr, "certstream: connected to %s\n", g.target);
+            if (g.repeats > g.shown)
+                fprintf(stderr, "certstream: (the last failure happened "
+                        "%llu times in a row)\n", g.repeats + 1);
+            g.fail[0] = '\0';
+            g.repeats = g.shown = 0;
+        }
         return;
+    }
     switch (e->type) {
     case CS_EV_CONNECTING:
-        fprintf(stderr, "certstream: connecting to %.*s\n", (int)e->len,
-                e->text);
+        fprintf(stderr, "certstream: connecting to %s\n", g.target);
         break;
     case CS_EV_CONNECTED:
         fprintf(stderr, "certstream: connected\n");
         break;
-    case CS_EV_REDIRECT:
-        fprintf(stderr, "certstream: redirected (%d) to %.*s\n", e->status,
-                (int)e->len, e->text);
+    case CS_EV_REDIRECT: {
+        char to[600];
+        escape(e->text, e->len, to, sizeof to);
+        fprintf(stderr, "certstream: redirected (%d) to %s\n", e->status,
+                to);
         break;
+    }
     case CS_EV_WARNING:
         break;                        /* always shown: see on_event */
     case CS_EV_FAILED:
 #if CS_HAS_TLS
-        if (e->detail != 0)
+        if (e->detail != 0 && e->err <= -40 && e->err >= -59)
             fprintf(stderr, "certstream: failed: %s (%s; BearSSL: %s)\n",
                     cs_strerror(e->err), cs_errname(e->err),
                     cs_tls_errname((int)e->detail));
         else
 #endif
-        if (e->status != 0)
+        if (e->status != 0 && e->detail > 0)
+            fprintf(stderr, "certstream: failed: %s (%s, HTTP %d, "
+                    "Retry-After %lld)\n", cs_strerror(e->err),
+                    cs_errname(e->err), e->status, (long long)e->detail);
+        else if (e->status != 0)
             fprintf(stderr, "certstream: failed: %s (%s, HTTP %d)\n",
                     cs_strerror(e->err), cs_errname(e->err), e->status);
         else if (cs_posix_errno(&posix) != 0)
@@ -393,12 +543,14 @@ on_conn_event(const cs_event *e)
             fprintf(stderr, "certstream: failed: %s (%s)\n",
                     cs_strerror(e->err), cs_errname(e->err));
         break;
-    case CS_EV_DISCONNECTED:
-        fprintf(stderr, "certstream: disconnected: %s (%s), close %d%s%.*s\n",
+    case CS_EV_DISCONNECTED: {
+        char reason[300];
+        escape(e->text, e->len, reason, sizeof reason);
+        fprintf(stderr, "certstream: disconnected: %s (%s), close %d%s%s\n",
                 e->err ? cs_strerror(e->err) : "closed",
-                cs_errname(e->err), e->status, e->len ? ": " : "",
-                (int)e->len, e->text);
+                cs_errname(e->err), e->status, e->len ? ": " : "", reason);
         break;
+    }
     case CS_EV_RETRY:
         fprintf(stderr, "certstream: retrying in %llu ms\n",
                 (unsigned long long)e->delay_ms);
@@ -453,7 +605,9 @@ on_event(void *ctx, const cs_event *e)
         on_conn_event(e);
         break;
     case CS_EV_WARNING:
-        fprintf(stderr, "certstream: WARNING: %.*s\n", (int)e->len, e->text);
+        if (!g.quiet)
+            fprintf(stderr, "certstream: WARNING: %.*s\n", (int)e->len,
+                    e->text);
         break;
     case CS_EV_TICK:
         print_stats("stats");
@@ -586,6 +740,8 @@ main(int argc, char **argv)
             cfg.reconnect = 0;
         } else if (!strcmp(a, "--verbose")) {
             g.verbose = 1;
+        } else if (!strcmp(a, "--quiet")) {
+            g.quiet = 1;
         } else if (!strcmp(a, "--disable-colors")) {
             g.color = -1;
 #if CS_HAS_TLS
@@ -629,6 +785,7 @@ main(int argc, char **argv)
         i += takes;
     }
     cfg.raw = g.out == OUT_JSON || g.out == OUT_RAW;
+    g.reconnect = cfg.reconnect;
     /* Colors as certstream-python, but only on a terminal, and never with
      * NO_COLOR set (no-color.org). */
     g.color = g.color == 0 && isatty(1) && getenv("NO_COLOR") == NULL;
@@ -686,6 +843,7 @@ main(int argc, char **argv)
 #endif
     r = cs_run_idle(&client, on_idle, NULL);
     flush();
+    print_failure(NULL);
     if (g.stats)
         print_stats("total");
     free(g.buf);
