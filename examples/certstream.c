@@ -6,6 +6,9 @@
  * Built by `make` to build/certstream. `certstream -h` lists the options
  * and the exit statuses. */
 #define CERTSTREAM_IMPLEMENTATION
+/* The request is built in the receive buffer: 16 KB leave room for long
+ * bearer tokens in --header (the library's default with TLS is 2 KB). */
+#define CS_IO_CHUNK 16384
 #include "../certstream.h"
 
 #include <errno.h>
@@ -31,10 +34,11 @@ static const char usage[] =
     "  --raw                every text message verbatim, one line each\n"
     "  --once               one connection: no reconnect; the exit status\n"
     "                       tells how it ended\n"
-    "  --verbose            every connection event on stderr\n"
-    "  --quiet              no failure reports on stderr (by default each\n"
+    "  -v, --verbose        every connection event on stderr\n"
+    "  -q, --quiet          no failure reports on stderr (by default each\n"
     "                       failed attempt prints one line)\n"
-    "  --header 'N: v'      an extra request header (repeatable, up to 8)\n"
+    "  --header 'N: v'      an extra request header (repeatable, up to 8;\n"
+    "                       about 14 KB in all)\n"
     "  --ca PATH            trust the CA certificates in this PEM file or\n"
     "                       directory (default: $CERTSTREAM_CA, else the\n"
     "                       system bundle, else ISRG and GTS roots)\n"
@@ -52,6 +56,7 @@ static const char usage[] =
     "  --disable-colors     no colors (also: NO_COLOR, or not a terminal)\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
+    "Values go as --opt VALUE or --opt=VALUE; -- ends the options.\n"
     "\n"
     "Exit status: 0 stopped (signal, --count) or closed normally by the\n"
     "server; 1 output error; 2 bad usage or URL; 3 could not connect;\n"
@@ -674,6 +679,263 @@ bad_usage(const char *what, const char *arg)
     return 2;
 }
 
+/* --help and --version: stdout must take the text (exit 1 if not). */
+static int
+print_and_exit(const char *text)
+{
+    if (fputs(text, stdout) == EOF || fflush(stdout) != 0
+        || ferror(stdout)) {
+        fprintf(stderr, "certstream: cannot write to stdout: %s\n",
+                strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* The options: a table, so that adding one is one line here and one case
+ * in apply_option(). */
+enum {
+    O_URL, O_FULL, O_DOMAINS, O_JSON, O_RAW, O_ONCE, O_VERBOSE, O_QUIET,
+    O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
+    O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP
+};
+static const struct option {
+    const char *name, *alias;
+    int id, takes;            /* takes: 1 when it needs a value */
+} options[] = {
+    { "--url", NULL, O_URL, 1 },
+    { "--full", NULL, O_FULL, 0 },
+    { "--domains", NULL, O_DOMAINS, 0 },
+    { "--json", NULL, O_JSON, 0 },
+    { "--raw", NULL, O_RAW, 0 },
+    { "--once", NULL, O_ONCE, 0 },
+    { "--verbose", "-v", O_VERBOSE, 0 },
+    { "--quiet", "-q", O_QUIET, 0 },
+    { "--header", NULL, O_HEADER, 1 },
+    { "--ca", NULL, O_CA, 1 },
+    { "--pin", NULL, O_PIN, 1 },
+    { "--insecure", NULL, O_INSECURE, 0 },
+    { "--ping-interval", NULL, O_PING, 1 },
+    { "--timeout", NULL, O_TIMEOUT, 1 },
+    { "--max-message", NULL, O_MAXMSG, 1 },
+    { "--count", "-n", O_COUNT, 1 },
+    { "--utc", NULL, O_UTC, 0 },
+    { "--stats", NULL, O_STATS, 0 },
+    { "--disable-colors", NULL, O_NOCOLOR, 0 },
+    { "--version", NULL, O_VERSION, 0 },
+    { "--help", "-h", O_HELP, 0 }
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static const char *
+opt_name(int id)
+{
+    size_t k;
+
+    for (k = 0; k < N_OPTIONS; k++)
+        if (options[k].id == id)
+            return options[k].name;
+    return "?";
+}
+
+static struct {
+    unsigned seen;            /* 1 << O_* for each option given */
+    const char *pin;
+} opt;
+
+/* Apply one option; returns 0, or an exit status (usage errors: 2). */
+static int
+apply_option(cs_config *cfg, const struct option *o, const char *v)
+{
+    opt.seen |= 1u << o->id;
+    switch (o->id) {
+    case O_URL: cfg->url = v; break;
+    case O_FULL: g.full = 1; break;
+    case O_DOMAINS: g.out = OUT_DOMAINS; break;
+    case O_JSON: g.out = OUT_JSON; break;
+    case O_RAW: g.out = OUT_RAW; break;
+    case O_ONCE: cfg->reconnect = 0; break;
+    case O_VERBOSE: g.verbose = 1; break;
+    case O_QUIET: g.quiet = 1; break;
+    case O_UTC: g.utc = 1; break;
+    case O_STATS: g.stats = 1; break;
+    case O_NOCOLOR: g.color = -1; break;
+    case O_HEADER:
+        if (cfg->header_count == CS_MAX_HEADERS)
+            return bad_usage("too many --header options (the most is "
+                             "8)", NULL);
+        cfg->headers[cfg->header_count++] = v;
+        break;
+#if CS_HAS_TLS
+    case O_CA: cfg->ca_file = v; break;
+    case O_PIN: opt.pin = v; break;
+    case O_INSECURE: cfg->tls_mode = CS_TLS_INSECURE; break;
+#else
+    case O_CA: case O_PIN: case O_INSECURE:
+        return bad_usage("this build has no TLS (CERTSTREAM_NO_TLS)",
+                         o->name);
+#endif
+    case O_PING:
+        if (parse_seconds(v, &cfg->ping_interval_ms) != 0)
+            return bad_usage("bad --ping-interval (want seconds)", v);
+        break;
+    case O_TIMEOUT:
+        if (parse_seconds(v, &cfg->dead_timeout_ms) != 0)
+            return bad_usage("bad --timeout (want seconds)", v);
+        break;
+    case O_MAXMSG: {
+        unsigned long long n;
+        if (parse_count(v, &n) != 0 || n == 0)
+            return bad_usage("bad --max-message (want bytes, > 0)", v);
+        cfg->max_message = n;
+        break;
+    }
+    case O_COUNT:
+        if (parse_count(v, &g.count) != 0 || g.count == 0)
+            return bad_usage("bad --count (want a number > 0)", v);
+        break;
+    case O_VERSION:
+        return print_and_exit("certstream (certstream.h) "
+                              CERTSTREAM_VERSION_STRING "\n") + 256;
+    case O_HELP:
+        return print_and_exit(usage) + 256;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* getopt_long style: --name VALUE, --name=VALUE, -n VALUE, -nVALUE, and
+ * "--" ends the options (this command takes no operands). Returns 0, or
+ * an exit status + 256 for --help / --version, or 2. */
+static int
+parse_args(cs_config *cfg, int argc, char **argv)
+{
+    int i, r;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL, *eq = NULL;
+        size_t n, k;
+        const struct option *o = NULL;
+        char name[64];
+
+        if (strcmp(a, "--") == 0) {
+            if (i + 1 < argc)
+                return bad_usage("unexpected argument", argv[i + 1]);
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0')
+            return bad_usage("unexpected argument (options start with "
+                             "--)", a);
+        if (a[1] == '-')
+            eq = strchr(a, '=');
+        n = eq ? (size_t)(eq - a) : strlen(a);
+        for (k = 0; k < N_OPTIONS && o == NULL; k++) {
+            const struct option *c = &options[k];
+            if (strlen(c->name) == n && strncmp(c->name, a, n) == 0)
+                o = c;
+            else if (a[1] != '-' && c->alias != NULL
+                     && strncmp(c->alias, a, 2) == 0)
+                o = c, n = 2;         /* -n5: the value follows at once */
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(n < 60 ? n : 60), a);
+        if (o == NULL)
+            return bad_usage("unknown option", name);
+        if (eq != NULL)
+            v = eq + 1;
+        else if (a[n] != '\0')
+            v = a + n;
+        if (v != NULL && !o->takes)
+            return bad_usage("this option takes no value", a);
+        if (v == NULL && o->takes) {
+            if (i + 1 >= argc)
+                return bad_usage("missing value for", name);
+            v = argv[++i];
+        }
+        if ((r = apply_option(cfg, o, v)) != 0)
+            return r;
+    }
+    return 0;
+}
+
+#define SEEN(o) ((int)((opt.seen >> (o)) & 1u))
+
+/* Settings that can never work fail at start, naming the option. */
+static int
+check_settings(const cs_config *cfg)
+{
+    static const int mode_id[3] = { O_JSON, O_RAW, O_DOMAINS };
+    const char *first = NULL;
+    int i;
+    size_t h;
+
+    for (i = 0; i < 3; i++) {
+        if (!SEEN(mode_id[i]))
+            continue;
+        if (first != NULL) {
+            fprintf(stderr, "certstream: %s and %s cannot be combined "
+                    "(each chooses the output)\n", first,
+                    opt_name(mode_id[i]));
+            return 2;
+        }
+        first = opt_name(mode_id[i]);
+    }
+    if (SEEN(O_FULL) && first != NULL)
+        return bad_usage("--full changes the default output only; it "
+                         "cannot go with", first);
+    if (SEEN(O_QUIET) && SEEN(O_VERBOSE))
+        return bad_usage("--quiet and --verbose cannot be combined", NULL);
+    if (SEEN(O_PIN) && SEEN(O_INSECURE))
+        return bad_usage("--pin and --insecure cannot be combined (--pin "
+                         "checks the key, --insecure nothing)", NULL);
+    if (SEEN(O_CA) && (SEEN(O_PIN) || SEEN(O_INSECURE)))
+        return bad_usage("--ca cannot be combined with", SEEN(O_PIN)
+                         ? "--pin (which trusts only the pinned key)"
+                         : "--insecure (which checks no certificate)");
+    if (cfg->ping_interval_ms > 0 && cfg->ping_interval_ms < 10)
+        return bad_usage("--ping-interval below 0.01 s (0 turns pings "
+                         "off)", NULL);
+    if (cfg->dead_timeout_ms > 0 && cfg->ping_interval_ms > 0
+        && cfg->dead_timeout_ms <= cfg->ping_interval_ms) {
+        fprintf(stderr, "certstream: --timeout (%.3g s) must be longer "
+                "than the ping interval (%.3g s%s): a quiet connection "
+                "would be dropped before a ping could be answered\n",
+                cfg->dead_timeout_ms / 1000.0,
+                cfg->ping_interval_ms / 1000.0,
+                SEEN(O_PING) ? "" : ", the default; see --ping-interval");
+        return 2;
+    }
+    for (h = 0; h < cfg->header_count; h++) {
+        static cs_hs hs;
+        static char req[CS_IO_CHUNK];
+        static const unsigned char key[16];
+        cs_url u;
+        int n;
+
+        if (cs_url_parse(&u, cfg->url, strlen(cfg->url)) != 0)
+            break;                    /* reported by cs_client_init */
+        if (cs_hs_request(&hs, req, sizeof req, &u, key, &cfg->headers[h],
+                          1) == CS_E_ARG)
+            return bad_usage("bad --header (want 'Name: value'; the "
+                             "handshake sets Host, Upgrade, Connection, "
+                             "Sec-WebSocket-*, Content-Length and "
+                             "Transfer-Encoding itself)", cfg->headers[h]);
+        if (h + 1 < cfg->header_count)
+            continue;
+        /* All of them, with room for a redirect to the longest URL. */
+        n = cs_hs_request(&hs, req, sizeof req - CS_URL_MAX, &u, key,
+                          cfg->headers, cfg->header_count);
+        if (n < 0) {
+            fprintf(stderr, "certstream: --header: the request would not "
+                    "fit its buffer (%d bytes with room for a redirect); "
+                    "the headers may take about %d bytes together\n",
+                    CS_IO_CHUNK, CS_IO_CHUNK - CS_URL_MAX - 400);
+            return 2;
+        }
+    }
+    return 0;
+}
+
 /* The exit status for how the client finished (see usage). */
 static int
 exit_status(int r)
@@ -699,91 +961,31 @@ main(int argc, char **argv)
     cs_config cfg;
     cs_transport tr;
     struct sigaction sa;
-    int i, r;
+    int r;
 
     cs_config_init(&cfg);
     cfg.url = DEFAULT_URL;
     cfg.on_event = on_event;
     cfg.dom = names;
     cfg.dom_cap = sizeof names;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = !strcmp(a, "--url") || !strcmp(a, "--header")
-                 || !strcmp(a, "--ca") || !strcmp(a, "--pin")
-                 || !strcmp(a, "--ping-interval") || !strcmp(a, "--timeout")
-                 || !strcmp(a, "--max-message") || !strcmp(a, "-n")
-                 || !strcmp(a, "--count");
-        if (takes && v == NULL)
-            return bad_usage("missing value for", a);
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!strcmp(a, "--version")) {
-            printf("certstream (certstream.h) %s\n",
-                   CERTSTREAM_VERSION_STRING);
-            return 0;
-        } else if (!strcmp(a, "--url")) {
-            cfg.url = v;
-        } else if (!strcmp(a, "--full")) {
-            g.full = 1;
-        } else if (!strcmp(a, "--domains")) {
-            g.out = OUT_DOMAINS;
-        } else if (!strcmp(a, "--utc")) {
-            g.utc = 1;
-        } else if (!strcmp(a, "--stats")) {
-            g.stats = 1;
-        } else if (!strcmp(a, "--json")) {
-            g.out = OUT_JSON;
-        } else if (!strcmp(a, "--raw")) {
-            g.out = OUT_RAW;
-        } else if (!strcmp(a, "--once")) {
-            cfg.reconnect = 0;
-        } else if (!strcmp(a, "--verbose")) {
-            g.verbose = 1;
-        } else if (!strcmp(a, "--quiet")) {
-            g.quiet = 1;
-        } else if (!strcmp(a, "--disable-colors")) {
-            g.color = -1;
+    r = parse_args(&cfg, argc, argv);
+    if (r == 0)
+        r = check_settings(&cfg);
+    if (r != 0)
+        return r & 255;
 #if CS_HAS_TLS
-        } else if (!strcmp(a, "--ca")) {
-            cfg.ca_file = v;
-        } else if (!strcmp(a, "--pin")) {
-            long n = read_file(v, pin_cert, sizeof pin_cert);
-            if (n < 0)
-                return bad_usage("cannot read --pin file", v);
-            cfg.tls_mode = CS_TLS_PIN;
-            cfg.pin_cert = pin_cert;
-            cfg.pin_cert_len = (size_t)n;
-        } else if (!strcmp(a, "--insecure")) {
-            cfg.tls_mode = CS_TLS_INSECURE;
-#else
-        } else if (!strcmp(a, "--ca") || !strcmp(a, "--pin")
-                   || !strcmp(a, "--insecure")) {
-            return bad_usage("this build has no TLS (CERTSTREAM_NO_TLS)", a);
-#endif
-        } else if (!strcmp(a, "--header")) {
-            if (cfg.header_count == CS_MAX_HEADERS)
-                return bad_usage("too many --header options", NULL);
-            cfg.headers[cfg.header_count++] = v;
-        } else if (!strcmp(a, "--ping-interval")) {
-            if (parse_seconds(v, &cfg.ping_interval_ms) != 0)
-                return bad_usage("bad --ping-interval", v);
-        } else if (!strcmp(a, "--timeout")) {
-            if (parse_seconds(v, &cfg.dead_timeout_ms) != 0)
-                return bad_usage("bad --timeout", v);
-        } else if (!strcmp(a, "--max-message")) {
-            unsigned long long n;
-            if (parse_count(v, &n) != 0 || n == 0)
-                return bad_usage("bad --max-message", v);
-            cfg.max_message = n;
-        } else if (!strcmp(a, "-n") || !strcmp(a, "--count")) {
-            if (parse_count(v, &g.count) != 0 || g.count == 0)
-                return bad_usage("bad --count", v);
-        } else {
-            return bad_usage("unknown option", a);
+    if (opt.pin != NULL) {
+        long n = read_file(opt.pin, pin_cert, sizeof pin_cert);
+        if (n < 0) {
+            fprintf(stderr, "certstream: --pin: cannot read %s: %s\n",
+                    opt.pin, errno ? strerror(errno) : "too large");
+            return 2;
         }
-        i += takes;
+        cfg.tls_mode = CS_TLS_PIN;
+        cfg.pin_cert = pin_cert;
+        cfg.pin_cert_len = (size_t)n;
     }
+#endif
     cfg.raw = g.out == OUT_JSON || g.out == OUT_RAW;
     g.reconnect = cfg.reconnect;
     /* Colors as certstream-python, but only on a terminal, and never with
