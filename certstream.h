@@ -4679,13 +4679,29 @@ cs__pem_is_cert(const char *name)
     return cs__ieq(name, 11, "certificate") && name[11] == '\0';
 }
 
+/* br_pem_decoder_push() for text with CRLF line ends (Windows tools,
+ * many CA downloads): BearSSL 0.6 takes LF only, so CRs are skipped.
+ * Returns the bytes consumed, CRs included. */
+static size_t
+cs__pem_push(br_pem_decoder_context *pem, const unsigned char *p, size_t n)
+{
+    size_t run = 0, k;
+
+    while (run < n && p[run] != '\r')
+        run++;
+    if (run == 0)
+        return 1;                     /* a CR: dropped */
+    k = br_pem_decoder_push(pem, p, run);
+    return k == run && run < n ? k + 1 : k;
+}
+
 /* Push PEM text through the decoders; resumable across chunks. Returns
  * 0 or CS_E_TLS_PEM. */
 static int
 cs__pem_feed(cs__pemload *L, const unsigned char *p, size_t n)
 {
     while (n > 0) {
-        size_t k = br_pem_decoder_push(&L->pem, p, n);
+        size_t k = cs__pem_push(&L->pem, p, n);
         p += k, n -= k;
         switch (br_pem_decoder_event(&L->pem)) {
         case BR_PEM_BEGIN_OBJ:
@@ -5408,7 +5424,7 @@ cs_tls_pin(cs_tls *t, const void *cert, size_t len)
         int in = 0, done = 0;
         br_pem_decoder_init(&pem);
         while (len > 0 && !done) {
-            size_t k = br_pem_decoder_push(&pem, p, len);
+            size_t k = cs__pem_push(&pem, p, len);
             p += k, len -= k;
             switch (br_pem_decoder_event(&pem)) {
             case BR_PEM_BEGIN_OBJ:
