@@ -83,13 +83,14 @@ static struct {
     unsigned long long repeats, shown; /* the same again, and when shown */
     int pending;              /* fail waits for its CS_EV_RETRY */
     int64_t retry_after;      /* the server's Retry-After, seconds */
+    unsigned long long skipped, overflows; /* notices (see notice()) */
     size_t olen;
     char obuf[65536];         /* output batched until the client waits */
 } g;
 
 static cs_client client;
 static cs_posix posix;
-static unsigned char names[CS_JSON_DOMAIN_BUF];
+static unsigned char names[CS_JSON_DOMAIN_BUF]; /* 256 KB of domains */
 #if CS_HAS_TLS
 static unsigned char anchor_mem[256 * 1024];  /* Debian's bundle: ~72 KB */
 static unsigned char pin_cert[64 * 1024];
@@ -211,7 +212,7 @@ keep(const char *p, size_t n)
     g.len += n;
 }
 
-/* The kept message as one line: its bytes, then a newline unless it ends
+/* The kept message (--raw) as it came, then a newline unless it ends
  * with one already. */
 static void
 print_kept(void)
@@ -225,9 +226,56 @@ print_kept(void)
     g.too_big = 0;
 }
 
+/* The kept message (--json, a valid JSON object) as exactly one line.
+ * Byte-exact when it is one line already (a trailing CR or LF aside);
+ * otherwise (pretty-printed) the whitespace between tokens is dropped,
+ * which JSON allows: inside strings a raw CR or LF cannot occur. */
+static void
+print_json_line(void)
+{
+    size_t end = g.len, i, from = 0;
+    int in_str = 0, esc = 0;
+
+    while (end > 0 && (g.buf[end - 1] == '\n' || g.buf[end - 1] == '\r'))
+        end--;
+    if (memchr(g.buf, '\n', end) == NULL && memchr(g.buf, '\r', end) == NULL) {
+        put(g.buf, end);
+    } else {
+        for (i = 0; i < end; i++) {
+            unsigned char b = g.buf[i];
+            if (in_str) {
+                if (esc)
+                    esc = 0;
+                else if (b == '\\')
+                    esc = 1;
+                else if (b == '"')
+                    in_str = 0;
+            } else if (b == '"') {
+                in_str = 1;
+            } else if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+                put(g.buf + from, i - from);
+                from = i + 1;
+            }
+        }
+        put(g.buf + from, end - from);
+    }
+    put("\n", 1);
+}
+
+/* Count a notice and tell whether to show it: the 1st, 2nd, 4th, 8th...
+ * time, so that a hostile feed cannot flood stderr. */
+static int
+notice(unsigned long long *n)
+{
+    ++*n;
+    return !g.quiet && (*n & (*n - 1)) == 0;
+}
+
+#define SEEN_MAX 1e11              /* seconds: about the year 5138 */
+
 /* seen as local ISO-8601 time, as Python's datetime.fromtimestamp(seen)
  * .isoformat() prints it: microseconds rounded half-even, left out when
- * they are zero. */
+ * they are zero. Out of range (or not a number): empty. */
 static void
 iso_time(double seen, char *out, size_t cap)
 {
@@ -237,10 +285,15 @@ iso_time(double seen, char *out, size_t cap)
     time_t t;
     struct tm tm;
     double x;
-    long long s = (long long)seen, us;
+    long long s, us;
     size_t n;
     int k;
 
+    if (!(seen > -SEEN_MAX && seen < SEEN_MAX)) {
+        out[0] = '\0';                /* NaN, infinite, or past year 5000 */
+        return;
+    }
+    s = (long long)seen;
     if (seen < 0 && (double)s != seen)
         s--;                          /* floor */
     x = (seen - (double)s) * 1e6;
@@ -277,32 +330,103 @@ iso_time(double seen, char *out, size_t cap)
 #define C_SEP "\033[34m"
 #define C_END "\033[0m"
 
+/* Text from the network, made safe for a terminal into out[0..cap):
+ * control characters (C0, DEL, and C1 as UTF-8) become \xHH, and so
+ * does a backslash, so that the escaping cannot be forged. Returns the
+ * length (the text is cut to fit). */
+static size_t
+escape(const char *p, size_t n, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, o = 0;
+
+    for (i = 0; i < n && o + 9 < cap; i++) {
+        unsigned char b = (unsigned char)p[i];
+        unsigned char b2 = i + 1 < n ? (unsigned char)p[i + 1] : 0;
+        if (b < 0x20 || b == 0x7f || b == '\\'
+            || (b == 0xc2 && b2 >= 0x80 && b2 <= 0x9f)) {
+            out[o++] = '\\', out[o++] = 'x';
+            out[o++] = hex[b >> 4], out[o++] = hex[b & 15];
+            if (b == 0xc2) {          /* U+0080..U+009F: a C1 control */
+                out[o++] = '\\', out[o++] = 'x';
+                out[o++] = hex[b2 >> 4], out[o++] = hex[b2 & 15];
+                i++;
+            }
+        } else {
+            out[o++] = (char)b;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Network text for the terminal: control characters escaped (see
+ * escape()); clean text, the common case, goes out as it is. */
+static void
+put_text(const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)p[i];
+        if (b < 0x20 || b == 0x7f || b == '\\' || b == 0xc2)
+            break;
+    }
+    put(p, i);
+    while (i < n) {
+        char buf[1024];
+        size_t k = n - i < 200 ? n - i : 200;
+        if ((unsigned char)p[i + k - 1] == 0xc2 && i + k < n)
+            k++;                      /* keep a C2 xx pair together */
+        put(buf, escape(p + i, k, buf, sizeof buf));
+        i += k;
+    }
+}
+
 static void
 put_color(const char *esc, const char *p, size_t n)
 {
     if (g.color)
         put(esc, strlen(esc));
-    put(p, n);
+    put_text(p, n);
     if (g.color)
         put(C_END, strlen(C_END));
 }
 
-/* Every domain of a message, one per line (--domains, and dns_entries
- * messages in the default output). */
+/* Domains that did not fit the storage: said on stderr, never dropped
+ * silently. */
+static void
+check_overflow(const cs_msg *m)
+{
+    if ((m->trunc & CS_F_DOMAINS) && notice(&g.overflows))
+        fprintf(stderr, "certstream: a message had %zu domains; %zu fit "
+                "the %zu-byte storage, the rest are not shown (%llu such "
+                "messages so far)\n", m->domain_total, m->domain_count,
+                sizeof names, g.overflows);
+}
+
+/* Every domain of a certificate_update or dns_entries message, one per
+ * line (--domains, and dns_entries in the default output); other types
+ * print nothing. */
 static void
 print_domains(const cs_msg *m)
 {
     size_t i, n;
 
+    if (m->type != CS_MSG_CERT && m->type != CS_MSG_DNS)
+        return;
+    check_overflow(m);
     for (i = 0; i < m->domain_count; i++) {
         const char *d = cs_msg_domain(m, i, &n);
-        put(d, n);
+        put_text(d, n);
         put("\n", 1);
     }
 }
 
 /* The default output: certstream-python's line for a certificate
- * ("[time] url - name " with --full adding "[a, b]"). */
+ * ("[time] url - name " with --full adding "[a, b]"). Fields the message
+ * lacks print empty: "[] " without seen (or with one out of range), no
+ * url, no name. */
 static void
 print_human(const cs_msg *m)
 {
@@ -316,6 +440,7 @@ print_human(const cs_msg *m)
     }
     if (m->type != CS_MSG_CERT)
         return;
+    check_overflow(m);
     if (m->has & CS_F_SEEN)
         iso_time(m->seen, ts + 1, sizeof ts - 2);
     strcat(ts, "]");
@@ -327,7 +452,9 @@ print_human(const cs_msg *m)
     put_color(C_NAME, d, m->domain_count > 0 ? n : 0);
     put(" ", 1);
     if (g.full) {
-        put_color(C_SEP, "[", 1);
+        if (g.color)
+            put(C_SEP, strlen(C_SEP));
+        put("[", 1);
         for (i = 0; i < m->domain_count; i++) {
             if (i > 0)
                 put_color(C_SEP, ", ", 2);
@@ -362,36 +489,6 @@ print_stats(const char *when)
             (unsigned long long)st->protocol_errors);
     g.last_messages = st->messages;
     g.last_ms = now;
-}
-
-/* Text from the network, made safe for a terminal into out[0..cap):
- * control characters (C0, DEL, and C1 as UTF-8) become \xHH, and so
- * does a backslash, so that the escaping cannot be forged. Returns the
- * length (the text is cut to fit). */
-static size_t
-escape(const char *p, size_t n, char *out, size_t cap)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i, o = 0;
-
-    for (i = 0; i < n && o + 9 < cap; i++) {
-        unsigned char b = (unsigned char)p[i];
-        unsigned char b2 = i + 1 < n ? (unsigned char)p[i + 1] : 0;
-        if (b < 0x20 || b == 0x7f || b == '\\'
-            || (b == 0xc2 && b2 >= 0x80 && b2 <= 0x9f)) {
-            out[o++] = '\\', out[o++] = 'x';
-            out[o++] = hex[b >> 4], out[o++] = hex[b & 15];
-            if (b == 0xc2) {          /* U+0080..U+009F: a C1 control */
-                out[o++] = '\\', out[o++] = 'x';
-                out[o++] = hex[b2 >> 4], out[o++] = hex[b2 & 15];
-                i++;
-            }
-        } else {
-            out[o++] = (char)b;
-        }
-    }
-    out[o] = '\0';
-    return o;
 }
 
 /* Why an attempt failed or a connection ended, in words, into out. */
@@ -587,12 +684,17 @@ on_event(void *ctx, const cs_event *e)
                     "%lld\n", cs_strerror(e->err), cs_errname(e->err),
                     (long long)e->detail);
         if (g.out == OUT_JSON) {
-            if (e->err == 0 && e->msg->type == CS_MSG_HEARTBEAT) {
-                g.len = 0;
-                g.too_big = 0;
-            } else {
-                print_kept();
-            }
+            if (e->err != 0 && notice(&g.skipped))
+                fprintf(stderr, "certstream: --json: skipped a message "
+                        "that is not a JSON object: %s (%s) at byte %lld "
+                        "(%llu skipped so far)\n", cs_strerror(e->err),
+                        cs_errname(e->err), (long long)e->detail,
+                        g.skipped);
+            if (e->err == 0 && e->msg->type != CS_MSG_HEARTBEAT
+                && !g.too_big)
+                print_json_line();
+            g.len = 0;
+            g.too_big = 0;
         } else if (g.out == OUT_HUMAN && e->err == 0) {
             print_human(e->msg);
         } else if (g.out == OUT_DOMAINS && e->err == 0) {
