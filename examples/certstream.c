@@ -509,10 +509,15 @@ describe(const cs_event *e, char *out, size_t cap)
         snprintf(why, sizeof why, ": %s", strerror(cs_posix_errno(&posix)));
     if (e->type == CS_EV_DISCONNECTED) {
         escape(e->text, e->len, reason, sizeof reason);
-        snprintf(out, cap, "connection to %s lost: %s (%s%s), close %d%s%s",
-                 g.target, e->err ? cs_strerror(e->err) : "closed",
-                 cs_errname(e->err), why, e->status,
-                 e->len ? ": " : "", reason);
+        if (e->err == 0)
+            snprintf(out, cap, "connection to %s closed by the server: "
+                     "close %d%s%s", g.target, e->status,
+                     e->len ? ": " : "", reason);
+        else
+            snprintf(out, cap, "connection to %s lost: %s (%s%s), close "
+                     "%d%s%s", g.target, cs_strerror(e->err),
+                     cs_errname(e->err), why, e->status,
+                     e->len ? ": " : "", reason);
     } else {
         snprintf(out, cap, "cannot connect to %s: %s (%s%s)", g.target,
                  cs_strerror(e->err), cs_errname(e->err), why);
@@ -590,7 +595,8 @@ on_conn_event(const cs_event *e)
         if (g.quiet)
             return;
         if (e->type == CS_EV_FAILED
-            || (e->type == CS_EV_DISCONNECTED && e->err != 0)) {
+            || (e->type == CS_EV_DISCONNECTED
+                && (e->err != 0 || e->status != 1000))) {
             report_failure(e);
             if (!g.reconnect)
                 print_failure(NULL);  /* no retry follows */
