@@ -8,7 +8,9 @@
 #define CERTSTREAM_IMPLEMENTATION
 /* The request is built in the receive buffer: 16 KB leave room for long
  * bearer tokens in --header (the library's default with TLS is 2 KB). */
-#define CS_IO_CHUNK 16384
+#ifndef CS_IO_CHUNK
+#  define CS_IO_CHUNK 16384
+#endif
 #include "../certstream.h"
 
 #include <errno.h>
