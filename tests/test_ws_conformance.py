@@ -24,7 +24,7 @@ announce a long frame, send a bad byte early and wait up to 2 s for the
 client's close before sending the rest.
 
 Sections (modeled on the Autobahn|Testsuite client cases, see
-/work/shared/research/websocket-notes.md):
+the research notes, websocket-notes.md):
   1  framing: text and binary of 0..1 MiB, every length encoding, whole
      and in tiny TCP writes
   2  pings and pongs          3  reserved bits        4  reserved opcodes
