@@ -1156,6 +1156,9 @@ main(int argc, char **argv)
     r = cs_run_idle(&client, on_idle, NULL);
     flush();
     print_failure(NULL);
+    if (g.write_err != 0 && g.write_err != EPIPE)
+        fprintf(stderr, "certstream: cannot write to stdout: %s\n",
+                strerror(g.write_err));
     if (g.stats)
         print_stats("total");
     free(g.buf);

@@ -370,6 +370,19 @@ def t_output_help():
                        stderr=subprocess.PIPE, timeout=5)
     check(why, p.returncode == 1, '--help with stdout closed: exit %d' %
           p.returncode)
+    # streaming into /dev/full and into a closed stdout
+    srv = ws_server(['{"message_type":"dns_entries","data":["x.example"]}'],
+                    close=False, hold=2)
+    try:
+        for how in ('>/dev/full', '>&-'):
+            p = subprocess.run('exec %s --domains --once --url %s %s' %
+                               (W.exe(), srv.url('/'), how), shell=True,
+                               stderr=subprocess.PIPE, timeout=10)
+            check(why, p.returncode == 1 and b'cannot write to stdout'
+                  in p.stderr, 'streaming %s: exit %d, stderr %r' %
+                  (how, p.returncode, p.stderr))
+    finally:
+        srv.stop()
     return why
 
 
