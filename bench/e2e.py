@@ -455,9 +455,9 @@ class Bench:
               "   time (Python: / loop wall time); busy: client CPU / wall; "
               "peak RSS: ru_maxrss (launcher floor\n"
               "   %s K); snd: sender CPU / its streaming time (well below "
-              "100%%: it waits for the client); sc/msg: system calls of "
-              "the client process per message\n"
-              "   (strace -f -c, one untimed run, start-up included)"
+              "100%%: it waits for the client)\n"
+              "   sc/msg: system calls of the client process per message "
+              "(strace -f -c, one untimed run, start-up included)"
               % fmt(floor))
         print("   certstream (human): %s voluntary / %s involuntary context "
               "switches per run (few voluntary: it\n"
@@ -550,6 +550,8 @@ class Bench:
                      ", ".join("%s %s KB" % (n, fmt(s // 1024))
                                for n, s in bss[:5])))
         for c2 in self.corpora[1:]:
+            if (c2["kind"], "cs") not in self.snap:
+                continue                  # packed rows: no snapshot
             print("   on %s: VmHWM %s KB human, %s KB --raw" % (
                 c2["kind"],
                 fmt(self.snap[(c2["kind"], "cs")][1] or 0),
