@@ -80,8 +80,8 @@ static struct {
     int write_err;
     volatile sig_atomic_t stopping;
     int quiet, reconnect;
-    char target[600];         /* the URL of the current attempt, escaped */
-    char fail[1200];          /* the last failure reported */
+    char target[4200];        /* the URL of the current attempt, escaped */
+    char fail[5000];          /* the last failure reported */
     unsigned long long repeats, shown; /* the same again, and when shown */
     int pending;              /* fail waits for its CS_EV_RETRY */
     int64_t retry_after;      /* the server's Retry-After, seconds */
@@ -497,7 +497,7 @@ print_stats(const char *when)
 static void
 describe(const cs_event *e, char *out, size_t cap)
 {
-    char why[160] = "", reason[300];
+    char why[160] = "", reason[600];
 
 #if CS_HAS_TLS
     if (e->detail != 0 && e->err <= -40 && e->err >= -59)
@@ -622,7 +622,7 @@ on_conn_event(const cs_event *e)
         fprintf(stderr, "certstream: connected\n");
         break;
     case CS_EV_REDIRECT: {
-        char to[600];
+        char to[4200];
         escape(e->text, e->len, to, sizeof to);
         fprintf(stderr, "certstream: redirected (%d) to %s\n", e->status,
                 to);
@@ -654,7 +654,7 @@ on_conn_event(const cs_event *e)
                     cs_strerror(e->err), cs_errname(e->err));
         break;
     case CS_EV_DISCONNECTED: {
-        char reason[300];
+        char reason[600];
         escape(e->text, e->len, reason, sizeof reason);
         fprintf(stderr, "certstream: disconnected: %s (%s), close %d%s%s\n",
                 e->err ? cs_strerror(e->err) : "closed",
