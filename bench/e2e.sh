@@ -34,8 +34,10 @@
 # every message go out and the close come back; the Python peers must
 # count the expected messages, domains and cert_index sum. After the
 # rounds a /proc/PID/smaps snapshot of a running certstream shows where its
-# RSS is, and one untimed run of each client under `strace -f -c` counts
-# its system calls per message (bar: certstream under 0.5). With BENCH_E2E_VARIANTS=1, four other builds of
+# RSS is, and one untimed run of each client counts its system calls per
+# message (bar: certstream under 0.5) with `perf stat -e
+# raw_syscalls:sys_enter` (strace -f -c when perf may not: it slows the
+# client, which then finds more records per read, so it counts fewer). With BENCH_E2E_VARIANTS=1, four other builds of
 # examples/certstream.c (build/e2e/variants/: BearSSL linked statically,
 # glibc -static, musl -static, -DCS_POSIX_READAHEAD=0) run in the same rounds
 # (human output, half the messages) and get the same snapshot.
