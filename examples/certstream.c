@@ -79,6 +79,7 @@ static struct {
     int last;                 /* CS_EV_FAILED or CS_EV_DISCONNECTED */
     int write_err;
     volatile sig_atomic_t stopping;
+    long long first_signal_ms;    /* written by the handler only */
     int quiet, reconnect;
     char target[4200];        /* the URL of the current attempt, escaped */
     char fail[5000];          /* the last failure reported */
@@ -100,15 +101,26 @@ static unsigned char pin_cert[64 * 1024];
 
 /* A signal stops the client (a close handshake, bounded by its close
  * timeout); a second one ends the program at once, as the default action
- * (signal() and raise() are async-signal-safe). */
+ * (clock_gettime(), signal() and raise() are async-signal-safe). Only a
+ * second one 100 ms or more after the first counts: a person pressing
+ * Ctrl-C again, not timeout(1), which signals the command and then its
+ * process group at once. */
 static void
 on_signal(int sig)
 {
+    struct timespec ts;
+    long long ms;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     if (g.stopping) {
-        signal(sig, SIG_DFL);
-        raise(sig);                   /* delivered when the handler returns */
+        if (ms - g.first_signal_ms >= 100) {
+            signal(sig, SIG_DFL);
+            raise(sig);               /* delivered when the handler returns */
+        }
         return;
     }
+    g.first_signal_ms = ms;
     g.stopping = 1;
     cs_client_stop(&client);
 }
