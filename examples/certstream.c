@@ -30,9 +30,11 @@ static const char usage[] =
     "\n"
     "  --url URL            server (default " DEFAULT_URL ")\n"
     "  --full               add every domain to the line: [a, b, ...]\n"
-    "  --domains            every domain, one per line (for pipes)\n"
-    "  --json               each message (heartbeats aside) exactly as the\n"
-    "                       server sent it, one line each\n"
+    "  --domains            every domain of certificate_update and\n"
+    "                       dns_entries messages, one per line\n"
+    "  --json               each JSON object (heartbeats aside) as one\n"
+    "                       line, byte for byte when the server sent one\n"
+    "                       line; anything else is reported on stderr\n"
     "  --raw                every text message verbatim, one line each\n"
     "  --once               one connection: no reconnect; the exit status\n"
     "                       tells how it ended\n"
@@ -99,6 +101,16 @@ static unsigned char anchor_mem[256 * 1024];  /* Debian's bundle: ~72 KB */
 static unsigned char pin_cert[64 * 1024];
 #endif
 
+/* Milliseconds on the clock the signal handler reads. */
+static long long
+mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* A signal stops the client (a close handshake, bounded by its close
  * timeout); a second one ends the program at once, as the default action
  * (clock_gettime(), signal() and raise() are async-signal-safe). Only a
@@ -108,11 +120,8 @@ static unsigned char pin_cert[64 * 1024];
 static void
 on_signal(int sig)
 {
-    struct timespec ts;
-    long long ms;
+    long long ms = mono_ms();
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     if (g.stopping) {
         if (ms - g.first_signal_ms >= 100) {
             signal(sig, SIG_DFL);
@@ -139,7 +148,9 @@ out_failed(int err)
 /* Write the batched output. Lines wait in obuf until it is full or the
  * client is about to wait for the network (cs_run_idle), so a busy feed
  * costs one write() per 64 KB and a slow one still shows each line at
- * once. After a signal, output that cannot be written now is dropped:
+ * once. After a signal (which interrupts a write blocked by a slow
+ * reader), output goes on while the reader takes it, in pieces a pipe
+ * takes without blocking, for up to a second; then the rest is dropped:
  * a reader that stopped reading must not hold the program. */
 static void
 flush(void)
@@ -147,16 +158,21 @@ flush(void)
     size_t off = 0;
 
     while (off < g.olen && g.write_err == 0) {
+        size_t k = g.olen - off;
         ssize_t n;
         if (g.stopping) {
             struct pollfd pf;
+            long long left = g.first_signal_ms + 1000 - mono_ms();
             pf.fd = 1;
             pf.events = POLLOUT;
             pf.revents = 0;
-            if (poll(&pf, 1, 200) <= 0 || (pf.revents & POLLOUT) == 0)
+            if (left <= 0 || poll(&pf, 1, (int)left) <= 0
+                || (pf.revents & POLLOUT) == 0)
                 break;
+            if (k > 4096)
+                k = 4096;             /* PIPE_BUF: fits when POLLOUT */
         }
-        n = write(1, g.obuf + off, g.olen - off);
+        n = write(1, g.obuf + off, k);
         if (n > 0)
             off += (size_t)n;
         else if (n < 0 && errno == EAGAIN) {
