@@ -50,6 +50,7 @@
  *   CS_WS_MAX_MESSAGE     64 MiB   default cs_config.max_message
  *   CS_URL_MAX 1024  CS_HS_MAX_RESPONSE 16384  CS_IO_CHUNK 16384
  *   CS_SEND_BUF 512  CS_MAX_HEADERS 8  CS_POSIX_MAX_ADDRS 8
+ *   CS_POSIX_READAHEAD 16384
  * Hooks (before the implementing include):
  *   CS_ASSERT(x) CS_MEMCPY(d,s,n) CS_MEMSET(d,c,n)   defaults: assert, libc
  *
@@ -1401,8 +1402,11 @@ typedef struct cs_event {
     int err;               /* 0 or a CS_E_* code */
     int status;            /* HTTP status or websocket close code */
     int opcode;            /* CS_WS_OP_TEXT / BINARY for messages */
-    int64_t detail;        /* errno for transport errors, or the byte
-                              offset of a message's JSON error */
+    int64_t detail;        /* errno for transport errors, the byte
+                              offset of a message's JSON error, BearSSL's
+                              code (TLS), or the Retry-After seconds sent
+                              with an HTTP status (CS_EV_FAILED; the delay
+                              honours at most a day of it) */
     uint64_t delay_ms;     /* CS_EV_RETRY */
     const cs_msg *msg;     /* CS_EV_MESSAGE with err 0 */
     const char *text;      /* url, location, close reason, raw slice */
@@ -1580,6 +1584,13 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
 #ifndef CS_POSIX_MAX_ADDRS
 #  define CS_POSIX_MAX_ADDRS 8  /* resolved addresses tried in turn */
 #endif
+/* Read-ahead: one recv() brings in what the socket holds, up to this many
+ * bytes, and reads are served from it (TLS asks for a record's 5-byte
+ * header, then its body: two system calls per record without it). It
+ * adds its size to cs_posix; 0 turns it off. */
+#ifndef CS_POSIX_READAHEAD
+#  define CS_POSIX_READAHEAD 16384
+#endif
 
 /* The POSIX TCP transport's state. */
 typedef struct cs_posix {
@@ -1589,6 +1600,10 @@ typedef struct cs_posix {
     int naddr, cur;
     unsigned char alen[CS_POSIX_MAX_ADDRS];
     unsigned char addr[CS_POSIX_MAX_ADDRS][28]; /* sockaddr_in/_in6 */
+#if CS_POSIX_READAHEAD > 0
+    size_t ra_off, ra_len;  /* unread: ra[ra_off..ra_len) */
+    unsigned char ra[CS_POSIX_READAHEAD];
+#endif
 } cs_posix;
 
 /* Set up t to use plain TCP through p: getaddrinfo (IPv4 and IPv6, each
@@ -1621,6 +1636,11 @@ CSDEF int cs_anchors_load_system(cs_anchors *a, const char **path);
  * wake-up pipe so that cs_client_stop() from another thread or a signal
  * handler takes effect at once. Returns cs_client_result(). */
 CSDEF int cs_run(cs_client *c);
+
+/* cs_run(), calling idle(ctx) whenever the loop is about to wait for the
+ * network or a timer (not between steps that have more to do): the
+ * moment to flush output batched from on_event. idle may be NULL. */
+CSDEF int cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx);
 
 /* The same, with its own POSIX TCP transport: the common case.
  *   cs_config cfg; cs_config_init(&cfg); cfg.url = "ws://...";
@@ -7529,13 +7549,29 @@ cs__pem_is_cert(const char *name)
     return cs__ieq(name, 11, "certificate") && name[11] == '\0';
 }
 
+/* br_pem_decoder_push() for text with CRLF line ends (Windows tools,
+ * many CA downloads): BearSSL 0.6 takes LF only, so CRs are skipped.
+ * Returns the bytes consumed, CRs included. */
+static size_t
+cs__pem_push(br_pem_decoder_context *pem, const unsigned char *p, size_t n)
+{
+    size_t run = 0, k;
+
+    while (run < n && p[run] != '\r')
+        run++;
+    if (run == 0)
+        return 1;                     /* a CR: dropped */
+    k = br_pem_decoder_push(pem, p, run);
+    return k == run && run < n ? k + 1 : k;
+}
+
 /* Push PEM text through the decoders; resumable across chunks. Returns
  * 0 or CS_E_TLS_PEM. */
 static int
 cs__pem_feed(cs__pemload *L, const unsigned char *p, size_t n)
 {
     while (n > 0) {
-        size_t k = br_pem_decoder_push(&L->pem, p, n);
+        size_t k = cs__pem_push(&L->pem, p, n);
         p += k, n -= k;
         switch (br_pem_decoder_event(&L->pem)) {
         case BR_PEM_BEGIN_OBJ:
@@ -8258,7 +8294,7 @@ cs_tls_pin(cs_tls *t, const void *cert, size_t len)
         int in = 0, done = 0;
         br_pem_decoder_init(&pem);
         while (len > 0 && !done) {
-            size_t k = br_pem_decoder_push(&pem, p, len);
+            size_t k = cs__pem_push(&pem, p, len);
             p += k, len -= k;
             switch (br_pem_decoder_event(&pem)) {
             case BR_PEM_BEGIN_OBJ:
@@ -8563,7 +8599,8 @@ cs__attempt_fail(cs_client *c, int err)
     ev.type = CS_EV_FAILED;
     ev.err = err;
     ev.status = cs_hs_status(&c->u.hs);
-    ev.detail = cs__detail(c, err);
+    ev.detail = err == CS_E_HS_STATUS && c->retry_after > 0
+              ? c->retry_after : cs__detail(c, err);  /* before the cap */
     cs__emit(c, &ev);
     cs__next(c, err);
 }
@@ -9214,6 +9251,9 @@ cs__posix_drop(cs_posix *p)
         close(p->fd);
     p->fd = -1;
     p->connecting = 0;
+#if CS_POSIX_READAHEAD > 0
+    p->ra_off = p->ra_len = 0;
+#endif
 }
 
 /* Connect to addresses from p->cur on, non-blocking, until one is under
@@ -9322,12 +9362,34 @@ static int
 cs__posix_read(void *ctx, unsigned char *buf, size_t len)
 {
     cs_posix *p = (cs_posix *)ctx;
-    ssize_t n;
-    int r = cs__posix_ready(p);
+    ssize_t n = 0;
+    int r;
 
-    if (r <= 0)
-        return r;
-    n = recv(p->fd, buf, len, 0);
+#if CS_POSIX_READAHEAD > 0
+    if (p->ra_off == p->ra_len && len < CS_POSIX_READAHEAD) {
+        r = cs__posix_ready(p);       /* small reads go through ra */
+        if (r <= 0)
+            return r;
+        n = recv(p->fd, p->ra, CS_POSIX_READAHEAD, 0);
+        if (n > 0)
+            p->ra_off = 0, p->ra_len = (size_t)n;
+    }
+    if (p->ra_off < p->ra_len) {      /* what the last recv() brought */
+        size_t k = p->ra_len - p->ra_off;
+        if (k > len)
+            k = len;
+        CS_MEMCPY(buf, p->ra + p->ra_off, k);
+        p->ra_off += k;
+        return (int)k;
+    }
+    if (len >= CS_POSIX_READAHEAD)
+#endif
+    {
+        r = cs__posix_ready(p);
+        if (r <= 0)
+            return r;
+        n = recv(p->fd, buf, len, 0);
+    }
     if (n > 0)
         return (int)n;
     if (n == 0)
@@ -9366,6 +9428,10 @@ cs__posix_wait(void *ctx, int want, int *fd)
     cs_posix *p = (cs_posix *)ctx;
 
     *fd = p->fd;
+#if CS_POSIX_READAHEAD > 0
+    if ((want & CS_WANT_READ) && p->ra_off < p->ra_len)
+        return want | CS_WANT_WRITE;  /* readable now: any wake-up will do */
+#endif
     return p->connecting ? CS_WANT_WRITE : want;
 }
 
@@ -9565,6 +9631,12 @@ cs__posix_wake(int fd)
 CSDEF int
 cs_run(cs_client *c)
 {
+    return cs_run_idle(c, NULL, NULL);
+}
+
+CSDEF int
+cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx)
+{
     int pipefd[2] = { -1, -1 }, i;
 
     if (pipe(pipefd) == 0) {
@@ -9600,6 +9672,8 @@ cs_run(cs_client *c)
         ms = w.deadline_ms <= now ? 0
            : w.deadline_ms - now > 600000 ? 600000
            : (int)(w.deadline_ms - now);
+        if (ms > 0 && idle != NULL)
+            idle(ctx);
         if (poll(pf, n, ms) > 0 && pipefd[0] >= 0) {
             unsigned char drain[64];
             while (read(pipefd[0], drain, sizeof drain) > 0)

@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PY = sys.executable
 BAR_CPU_RATIO = 50.0      # Python CPU per message / certstream's, at least
 BAR_RSS_KB = 2048         # certstream peak RSS, below
+BAR_SYSCALLS = 0.5        # certstream system calls per message, below
 
 NAMES = {
     "cs": "certstream (human -> /dev/null)",
@@ -66,7 +67,8 @@ class Sender:
         cmd = [PY, os.path.join(HERE, "e2e_sender.py"), "--cert", a.cert,
                "--key", a.key]
         for c in corpora:
-            cmd += ["--corpus", "%s=%s" % (c["kind"], c["file"])]
+            if c["rec"] == "msg":         # each corpus once; rec is per URL
+                cmd += ["--corpus", "%s=%s" % (c["name"], c["file"])]
         self.err = open(os.path.join(out, "sender.err"), "w")
         self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                   stderr=self.err)
@@ -147,10 +149,15 @@ class Bench:
             f, n, npy, npys = rest.rsplit(":", 3)
             nlines = sum(1 for _ in open(f, "rb"))
             n = min(int(n), nlines)
-            self.corpora.append({
-                "kind": kind, "file": f, "n": n,
-                "bytes": os.path.getsize(f), "lines": nlines,
-                "n_py": min(int(npy), n), "n_pyskip": min(int(npys), n)})
+            base = {"name": kind, "file": f, "n": n,
+                    "bytes": os.path.getsize(f), "lines": nlines,
+                    "n_py": min(int(npy), n), "n_pyskip": min(int(npys), n)}
+            # as servers send (one TLS record per message), then packed
+            # (256 KB writes, full 16 KB records) as a second row
+            self.corpora.append(dict(base, kind=kind, rec="msg"))
+            if not a.no_packed:
+                self.corpora.append(dict(base, kind=kind + ".packed",
+                                         rec="packed"))
         self.peers = ["cs", "cs_raw"]
         if not a.no_python:
             self.peers += ["py", "py_skip"]
@@ -158,12 +165,13 @@ class Bench:
         self.sender = Sender(a, self.corpora, self.out)
         self.res = {}         # (kind, peer) -> list of run dicts
 
-    def url(self, kind, n, hold=0):
-        u = "wss://localhost:%d/%s?n=%d" % (self.sender.port, kind, n)
+    def url(self, c, n, hold=0):
+        u = "wss://localhost:%d/%s?n=%d&rec=%s" % (self.sender.port,
+                                                   c["name"], n, c["rec"])
         return u + ("&hold=%g" % hold if hold else "")
 
     def cmd(self, peer, c, n, hold=0):
-        url = self.url(c["kind"], n, hold)
+        url = self.url(c, n, hold)
         if peer == "cs":
             return [self.a.client, "--url", url, "--ca", self.a.ca, "--once"]
         if peer == "cs_raw":
@@ -247,7 +255,7 @@ class Bench:
         /proc/PID/smaps while the sender holds the close. Returns the
         mapping groups and VmHWM (KB), or (None, None)."""
         n = min(c["n"], 20000)
-        cmd = [binary, "--url", self.url(c["kind"], n, hold=1.0), "--ca",
+        cmd = [binary, "--url", self.url(c, n, hold=1.0), "--ca",
                self.a.ca, "--once"] + list(extra)
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
@@ -278,11 +286,65 @@ class Bench:
         self.snap = {}
         for i, c in enumerate(self.corpora):
             k = c["kind"]
+            if c["rec"] != "msg":
+                continue
             self.snap[(k, "cs")] = self.smaps(c, self.a.client)
             self.snap[(k, "cs_raw")] = self.smaps(c, self.a.client,
                                                   ["--raw"])
             for name, path in self.variants if i == 0 else ():
                 self.snap[(k, name)] = self.smaps(c, path)
+
+    # ---- system calls per message ----------------------------------------
+    def syscalls(self, c, peer):
+        """One untimed run counting every system call of the client
+        process (start-up included), per message: `perf stat -e
+        raw_syscalls:sys_enter` (a kernel counter that leaves the timing
+        alone) when perf may, else strace -f -c (which slows the client,
+        so that it finds more data per read: an undercount)."""
+        n = self.n_for(peer, c)
+        path = os.path.join(self.out, "%s.%s.%s" % (c["kind"], peer,
+                                                    self.sc_tool))
+        if self.sc_tool == "perf":
+            pre = ["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter",
+                   "-o", path, "--"]
+        else:
+            pre = ["strace", "-f", "-c", "-o", path]
+        with open(os.devnull, "wb") as dn:
+            rc = subprocess.call(pre + self.cmd(peer, c, n), stdout=dn,
+                                 stderr=dn)
+        st = self.sender.next()
+        if rc != 0 or st is None or st.get("messages") != n:
+            self.fail.append("%s on %s, system calls counted: exit %d, "
+                             "sender %s" % (peer, c["kind"], rc, st))
+            return None
+        calls = 0
+        for line in open(path):
+            f = line.split(",") if self.sc_tool == "perf" else line.split()
+            if self.sc_tool == "perf":
+                if len(f) > 2 and "raw_syscalls" in f[2] and f[0].isdigit():
+                    calls += int(f[0])
+            elif len(f) >= 5 and f[-1] != "total" and f[0][0].isdigit():
+                calls += int(f[3])
+        return calls / n
+
+    def count_syscalls(self):
+        self.sc = {}
+        self.sc_tool = None
+        with open(os.devnull, "wb") as dn:
+            if subprocess.call(["perf", "stat", "-e",
+                                "raw_syscalls:sys_enter", "true"],
+                               stdout=dn, stderr=dn) == 0:
+                self.sc_tool = "perf"
+            elif subprocess.call(["strace", "-c", "-o", os.devnull,
+                                  "true"], stdout=dn, stderr=dn) == 0:
+                self.sc_tool = "strace"
+        if self.sc_tool is None:
+            print("   (neither perf nor strace: system calls per message "
+                  "not counted)")
+            return
+        for c in self.corpora:
+            for p in self.peers:
+                self.sc[(c["kind"], p)] = self.syscalls(c, p)
 
     # ---- the rounds ------------------------------------------------------
     def main(self):
@@ -295,6 +357,8 @@ class Bench:
               % (" ".join(open("/proc/loadavg").read().split()[:3]),
                  os.cpu_count()))
         for c in self.corpora:
+            if c["rec"] != "msg":
+                continue
             ok, nl = self.check(c)
             print("   check %s: certstream human %s lines (want %s), --raw "
                   "first %s messages byte-identical: %s"
@@ -316,6 +380,7 @@ class Bench:
             json.dump({"%s/%s" % k: v for k, v in self.res.items()}, f,
                       indent=1)
         self.snapshots()
+        self.count_syscalls()
         verdicts = []
         for c in self.corpora:
             verdicts += self.table(c)
@@ -372,11 +437,15 @@ class Bench:
         print("== %s: %s messages for certstream, %s B/message, %s;"
               % (kind, fmt(c["n"]), fmt(round(c["bytes"] / c["lines"])),
                  cs["cipher"]))
+        print("   sent %s" % ("as servers do: each message in its own TLS "
+                              "record" if c["rec"] == "msg" else
+                              "packed: 256 KB writes, full 16 KB TLS "
+                              "records"))
         print("   corpus %s; medians of %d interleaved rounds"
               % (c["file"], cs["runs"]))
-        hdr = ("%-36s %7s %8s %10s %7s %7s %8s %5s %8s %5s"
+        hdr = ("%-36s %7s %8s %10s %7s %7s %8s %5s %8s %5s %7s"
                % ("peer", "msgs", "msg/s", "CPU s/M", "user", "sys",
-                  "loop s/M", "busy", "peak RSS", "snd"))
+                  "loop s/M", "busy", "peak RSS", "snd", "sc/msg"))
         print(hdr)
         print("-" * len(hdr))
         for p in rows:
@@ -389,12 +458,15 @@ class Bench:
             snd = "-"
             if not p.startswith("py") and s["snd_busy"] is not None:
                 snd = "%.0f%%" % (100 * s["snd_busy"])
+            sc = self.sc.get((kind, p))
             print("%-36s %7s %8s %10.2f %7.2f %7.2f %8s %4.0f%% %6s K %5s"
+                  " %7s"
                   % (NAMES.get(p, "  " + p), fmt(s["n"]),
                      fmt(round(s["msgs"])), s["cpu_m"], s["user_m"],
                      s["sys_m"],
                      "%.2f" % s["loop_m"] if "loop_m" in s else "-",
-                     100 * s["busy"], fmt(round(s["rss"])), snd))
+                     100 * s["busy"], fmt(round(s["rss"])), snd,
+                     "%.3f" % sc if sc is not None else "-"))
         floor = max(r["floor"] for rs in self.res.values() for r in rs)
         print("   CPU s/M: user+sys CPU-seconds of the client process per "
               "million messages; loop s/M: Python's\n"
@@ -403,7 +475,13 @@ class Bench:
               "   time (Python: / loop wall time); busy: client CPU / wall; "
               "peak RSS: ru_maxrss (launcher floor\n"
               "   %s K); snd: sender CPU / its streaming time (well below "
-              "100%%: it waits for the client)" % fmt(floor))
+              "100%%: it waits for the client)\n"
+              "   sc/msg: system calls of the client process per message "
+              "(%s, one untimed run, start-up\n"
+              "   included; with one record per message it depends on how "
+              "often the client finds the socket empty)"
+              % (fmt(floor), "perf stat -e raw_syscalls:sys_enter"
+                 if self.sc_tool == "perf" else "strace -f -c"))
         print("   certstream (human): %s voluntary / %s involuntary context "
               "switches per run (few voluntary: it\n"
               "   never waited for data); the sender streamed %.0f MB/s"
@@ -437,9 +515,15 @@ class Bench:
                             else "below %.0fx (information)"
                             % BAR_CPU_RATIO))
             v.append(line)
+        sc = self.sc.get((kind, "cs"))
+        if sc is not None:
+            v.append("%s: certstream %.3f system calls per message -> bar "
+                     "< %.1f: %s" % (kind, sc, BAR_SYSCALLS, "bar met"
+                                     if sc < BAR_SYSCALLS
+                                     else "bar NOT met"))
         for p in ["cs", "cs_raw"] + [x[0] for x in self.variants]:
             s = S[p]
-            if s is None:
+            if s is None or (kind, p) not in self.snap:
                 continue
             name = {"cs": "certstream", "cs_raw": "certstream --raw"}.get(
                 p, "variant " + p)
@@ -489,6 +573,8 @@ class Bench:
                      ", ".join("%s %s KB" % (n, fmt(s // 1024))
                                for n, s in bss[:5])))
         for c2 in self.corpora[1:]:
+            if (c2["kind"], "cs") not in self.snap:
+                continue                  # packed rows: no snapshot
             print("   on %s: VmHWM %s KB human, %s KB --raw" % (
                 c2["kind"],
                 fmt(self.snap[(c2["kind"], "cs")][1] or 0),
@@ -587,6 +673,8 @@ def main():
     ap.add_argument("--variant", action="append", default=[])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-python", action="store_true")
+    ap.add_argument("--no-packed", action="store_true",
+                    help="only the one-record-per-message rows")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     b = Bench(a)

@@ -5,16 +5,22 @@
 # bench/E2E.md for the method and the numbers.
 #
 # A local sender (bench/e2e_sender.py: Python ssl = OpenSSL, the corpus
-# pre-framed in memory, sendall() of 256 KB pieces) streams the generated
-# lite and full corpora (tests/gen_feed.py --count N --seed S) over TLS 1.2
+# pre-framed in memory) streams the generated lite and full corpora
+# (tests/gen_feed.py --count N --seed S) over TLS 1.2
 # ECDHE-ECDSA-AES128-GCM-SHA256 (a test CA and a P-256 localhost
-# certificate made with the openssl CLI here), then closes with 1000. The
-# clients:
+# certificate made with the openssl CLI here), then closes with 1000. Each
+# corpus goes out twice: as real servers send (one sendall() per message,
+# so each message in its own TLS record), and packed (sendall() of 256 KB
+# pieces: full 16 KB records, the cheapest case for a client; the rows
+# "KIND.packed"; BENCH_E2E_PACKED=0 leaves them out). The clients:
 #   cs       build/certstream --once, its default human output > /dev/null
 #            (the extraction: domains, seen, source url, one line each)
 #   cs_raw   the same with --raw (every message verbatim) > /dev/null
 #   py       bench/e2e_py_client.py: websocket.create_connection +
-#            json.loads + the same fields, websocket-client defaults
+#            json.loads + the same fields, websocket-client defaults: what
+#            certstream-python does per message (certstream-python itself
+#            is not installable here: no PyPI; Debian's python3-websocket
+#            is the same library it uses)
 #   py_skip  the same with skip_utf8_validation=True
 # bench/e2e.py runs them in ROUNDS interleaved rounds (the order rotates),
 # each under the small launcher bench/e2e_rusage.c, whose wait4() gives the
@@ -28,9 +34,12 @@
 # every message go out and the close come back; the Python peers must
 # count the expected messages, domains and cert_index sum. After the
 # rounds a /proc/PID/smaps snapshot of a running certstream shows where its
-# RSS is. With BENCH_E2E_VARIANTS=1, four other builds of
+# RSS is, and one untimed run of each client counts its system calls per
+# message (bar: certstream under 0.5) with `perf stat -e
+# raw_syscalls:sys_enter` (strace -f -c when perf may not: it slows the
+# client, which then finds more records per read, so it counts fewer). With BENCH_E2E_VARIANTS=1, four other builds of
 # examples/certstream.c (build/e2e/variants/: BearSSL linked statically,
-# glibc -static, musl -static, -DCS_IO_CHUNK=16384) run in the same rounds
+# glibc -static, musl -static, -DCS_POSIX_READAHEAD=0) run in the same rounds
 # (human output, half the messages) and get the same snapshot.
 #
 # Exit status 1 only when a client missed or mangled messages; missing a
@@ -41,7 +50,7 @@
 #   BENCH_E2E_PY_LITE [4000] BENCH_E2E_PY_FULL [1500]     python defaults
 #   BENCH_E2E_PYSKIP_LITE [20000] BENCH_E2E_PYSKIP_FULL [8000]  skip_utf8
 #   BENCH_E2E_ROUNDS [3]  BENCH_SEED [1]  BENCH_E2E_CORPORA ["lite full"]
-#   BENCH_E2E_VARIANTS [1] (0: no build variants)
+#   BENCH_E2E_VARIANTS [1] (0: no build variants)  BENCH_E2E_PACKED [1]
 #   CC [cc]  PY [/usr/bin/python3]  B [build]   results go to $B/e2e/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,10 +83,11 @@ make --no-print-directory -s B="$B" "$B/certstream"
 client=$B/certstream
 
 pyflag=()
+[ "${BENCH_E2E_PACKED:-1}" = 0 ] && pyflag+=(--no-packed)
 if ! "$PY" -c 'import websocket, json' 2>/dev/null; then
     echo "   SKIPPED the Python peers: no websocket module for $PY" \
          "(apt-get install python3-websocket)"
-    pyflag=(--no-python)
+    pyflag+=(--no-python)
 else
     echo "   python: $("$PY" -c 'import sys, websocket, ssl
 print(sys.version.split()[0], "websocket-client", websocket.__version__,
@@ -144,17 +154,17 @@ for kind in $CORPORA; do
 done
 
 # ---- build variants: the same examples/certstream.c, built differently -----
-# (for the RSS breakdown and the proposals; the sources are not touched)
+# (for the RSS breakdown; the sources are not touched)
 variant_args=()
 if [ "$VARIANTS" != 0 ]; then
     vd=$OUT/variants
     mkdir -p "$vd"
     vflags="-std=c99 -O2 -g"
-    # the TLS transport reads the socket CS_IO_CHUNK (2048) bytes at a time;
-    # this one reads up to 16 KB (its receive buffer grows by 14 KB too)
-    if $CC $vflags -DCS_IO_CHUNK=16384 -o "$vd/io-chunk-16k" \
-           examples/certstream.c -lbearssl 2>"$vd/io-chunk-16k.log"; then
-        variant_args+=("--variant=CS_IO_CHUNK=16384=$vd/io-chunk-16k")
+    # without the POSIX transport's read-ahead: two recv() per TLS record
+    # (its header, then its body), cs_posix 16 KB smaller
+    if $CC $vflags -DCS_POSIX_READAHEAD=0 -o "$vd/no-readahead" \
+           examples/certstream.c -lbearssl 2>"$vd/no-readahead.log"; then
+        variant_args+=("--variant=CS_POSIX_READAHEAD=0=$vd/no-readahead")
     fi
     a=$(find /usr/lib /usr/local/lib -name libbearssl.a 2>/dev/null | head -1)
     if [ -n "$a" ]; then

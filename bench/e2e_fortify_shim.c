@@ -1,7 +1,7 @@
 /* bench/e2e_fortify_shim.c - for the musl -static build variant of
  * bench/e2e.sh only. Debian builds libbearssl.a with _FORTIFY_SOURCE, so
  * the archive calls glibc's __memcpy_chk, __memmove_chk and __memset_chk,
- * which musl lacks (see /work/shared/research/bearssl.md, section 0). These
+ * which musl lacks (the research notes, bearssl.md section 0). These
  * forward to the plain functions (no object-size check). */
 #include <stddef.h>
 #include <string.h>

@@ -11,11 +11,14 @@ one contiguous buffer, so any first-N-messages prefix is one slice.
 Listens on 127.0.0.1 (an ephemeral port, printed as "PORT n"), serves one
 connection at a time: TLS 1.2 (one suite, ECDHE-ECDSA-AES128-GCM-SHA256 by
 default), the websocket handshake (Sec-WebSocket-Accept), then the frames of
-the requested corpus with sendall() in --chunk pieces (256 KB), then a close
+the requested corpus (per message, or in --chunk pieces of 256 KB), then a close
 1000, then it reads the client's frames until its close reply (or EOF).
 
 The request path picks the corpus and the count: /NAME?n=N (all messages
-without n); &hold=S waits S seconds before the close (after printing
+without n); &rec=msg sends each message with its own sendall(), so that
+each goes out in its own TLS record as real servers send them (one
+websocket message per write), instead of --chunk pieces packed into full
+16 KB records; &hold=S waits S seconds before the close (after printing
 {"event": "hold"}), so that the harness can look at the running client.
 
 After each connection one JSON line on stdout: path, messages, bytes,
@@ -150,9 +153,17 @@ def serve(conn, ctx, corpora, chunk):
                    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Accept: %s\r\n\r\n" % acc).encode())
         mv = memoryview(blob)
+        per_msg = q.get("rec", ["packed"])[0] == "msg"
         t0, c0 = time.perf_counter(), cpu()
-        for i in range(0, end, chunk):
-            s.sendall(mv[i:min(i + chunk, end)])
+        if per_msg:
+            # as servers send: each message in its own TLS record(s)
+            start = 0
+            for e in ends[:n]:
+                s.sendall(mv[start:e])
+                start = e
+        else:
+            for i in range(0, end, chunk):
+                s.sendall(mv[i:min(i + chunk, end)])
         t1, c1 = time.perf_counter(), cpu()
         hold = float(q["hold"][0]) if "hold" in q else 0.0
         if hold > 0:

@@ -9,7 +9,7 @@
 # (frames + UTF-8 validation) before extracting: the report gives its
 # speed as a share of the json-only rows (the bar: >= 85 %).
 #
-# Method (see /work/shared/research/json-notes.md): every peer loads the
+# Method (the project's research notes, json-notes.md): every peer loads the
 # corpus, splits it at '\n', parses each message separately, runs one
 # untimed check pass and PASSES timed passes; the peers run in ROUNDS
 # interleaved rounds (the order rotates each round), and the table shows

@@ -6,9 +6,15 @@
  * Built by `make` to build/certstream. `certstream -h` lists the options
  * and the exit statuses. */
 #define CERTSTREAM_IMPLEMENTATION
+/* The request is built in the receive buffer: 16 KB leave room for long
+ * bearer tokens in --header (the library's default with TLS is 2 KB). */
+#ifndef CS_IO_CHUNK
+#  define CS_IO_CHUNK 16384
+#endif
 #include "../certstream.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,14 +30,19 @@ static const char usage[] =
     "\n"
     "  --url URL            server (default " DEFAULT_URL ")\n"
     "  --full               add every domain to the line: [a, b, ...]\n"
-    "  --domains            every domain, one per line (for pipes)\n"
-    "  --json               each message (heartbeats aside) exactly as the\n"
-    "                       server sent it, one line each\n"
+    "  --domains            every domain of certificate_update and\n"
+    "                       dns_entries messages, one per line\n"
+    "  --json               each JSON object (heartbeats aside) as one\n"
+    "                       line, byte for byte when the server sent one\n"
+    "                       line; anything else is reported on stderr\n"
     "  --raw                every text message verbatim, one line each\n"
     "  --once               one connection: no reconnect; the exit status\n"
     "                       tells how it ended\n"
-    "  --verbose            connection events on stderr\n"
-    "  --header 'N: v'      an extra request header (repeatable, up to 8)\n"
+    "  -v, --verbose        every connection event on stderr\n"
+    "  -q, --quiet          no failure reports on stderr (by default each\n"
+    "                       failed attempt prints one line)\n"
+    "  --header 'N: v'      an extra request header (repeatable, up to 8;\n"
+    "                       about 14 KB in all)\n"
     "  --ca PATH            trust the CA certificates in this PEM file or\n"
     "                       directory (default: $CERTSTREAM_CA, else the\n"
     "                       system bundle, else ISRG and GTS roots)\n"
@@ -49,6 +60,7 @@ static const char usage[] =
     "  --disable-colors     no colors (also: NO_COLOR, or not a terminal)\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
+    "Values go as --opt VALUE or --opt=VALUE; -- ends the options.\n"
     "\n"
     "Exit status: 0 stopped (signal, --count) or closed normally by the\n"
     "server; 1 output error; 2 bad usage or URL; 3 could not connect;\n"
@@ -68,45 +80,141 @@ static struct {
     int too_big;              /* over --max-message: not printed */
     int last;                 /* CS_EV_FAILED or CS_EV_DISCONNECTED */
     int write_err;
+    volatile sig_atomic_t stopping;
+    long long first_signal_ms;    /* written by the handler only */
+    int quiet, reconnect;
+    char target[4200];        /* the URL of the current attempt, escaped */
+    char fail[5000];          /* the last failure reported */
+    unsigned long long repeats, shown; /* the same again, and when shown */
+    int pending;              /* fail waits for its CS_EV_RETRY */
+    int64_t retry_after;      /* the server's Retry-After, seconds */
+    unsigned long long skipped, overflows; /* notices (see notice()) */
+    size_t olen;
+    char obuf[65536];         /* output batched until the client waits */
 } g;
 
 static cs_client client;
 static cs_posix posix;
-static unsigned char names[CS_JSON_DOMAIN_BUF];
+static unsigned char names[CS_JSON_DOMAIN_BUF]; /* 256 KB of domains */
 #if CS_HAS_TLS
 static unsigned char anchor_mem[256 * 1024];  /* Debian's bundle: ~72 KB */
 static unsigned char pin_cert[64 * 1024];
 #endif
 
+/* Milliseconds on the clock the signal handler reads. */
+static long long
+mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A signal stops the client (a close handshake, bounded by its close
+ * timeout); a second one ends the program at once, as the default action
+ * (clock_gettime(), signal() and raise() are async-signal-safe). Only a
+ * second one 100 ms or more after the first counts: a person pressing
+ * Ctrl-C again, not timeout(1), which signals the command and then its
+ * process group at once. */
 static void
 on_signal(int sig)
 {
-    (void)sig;
+    long long ms = mono_ms();
+
+    if (g.stopping) {
+        if (ms - g.first_signal_ms >= 100) {
+            signal(sig, SIG_DFL);
+            raise(sig);               /* delivered when the handler returns */
+        }
+        return;
+    }
+    g.first_signal_ms = ms;
+    g.stopping = 1;
     cs_client_stop(&client);
 }
 
 /* Output failed: a closed pipe ends the program quietly (status 0),
  * anything else is exit status 1. */
 static void
-out_failed(void)
+out_failed(int err)
 {
     if (g.write_err == 0)
-        g.write_err = errno == EPIPE ? EPIPE : (errno ? errno : EIO);
+        g.write_err = err == EPIPE ? EPIPE : (err ? err : EIO);
+    g.olen = 0;
     cs_client_stop(g.client);
+}
+
+/* Write the batched output. Lines wait in obuf until it is full or the
+ * client is about to wait for the network (cs_run_idle), so a busy feed
+ * costs one write() per 64 KB and a slow one still shows each line at
+ * once. After a signal (which interrupts a write blocked by a slow
+ * reader), output goes on while the reader takes it, in pieces a pipe
+ * takes without blocking, for up to a second; then the rest is dropped:
+ * a reader that stopped reading must not hold the program. */
+static void
+flush(void)
+{
+    size_t off = 0;
+
+    while (off < g.olen && g.write_err == 0) {
+        size_t k = g.olen - off;
+        ssize_t n;
+        if (g.stopping) {
+            struct pollfd pf;
+            long long left = g.first_signal_ms + 1000 - mono_ms();
+            pf.fd = 1;
+            pf.events = POLLOUT;
+            pf.revents = 0;
+            if (left <= 0 || poll(&pf, 1, (int)left) <= 0
+                || (pf.revents & POLLOUT) == 0)
+                break;
+            if (k > 4096)
+                k = 4096;             /* PIPE_BUF: fits when POLLOUT */
+        }
+        n = write(1, g.obuf + off, k);
+        if (n > 0)
+            off += (size_t)n;
+        else if (n < 0 && errno == EAGAIN) {
+            struct pollfd pf;         /* someone made stdout non-blocking */
+            pf.fd = 1;
+            pf.events = POLLOUT;
+            pf.revents = 0;
+            (void)poll(&pf, 1, 100);
+        } else if (n < 0 && errno != EINTR)
+            out_failed(errno);
+        else if (n == 0)
+            out_failed(EIO);
+    }
+    g.olen = 0;
+}
+
+static void
+on_idle(void *ctx)
+{
+    (void)ctx;
+    if (g.olen > 0)
+        flush();
 }
 
 static void
 put(const void *p, size_t n)
 {
-    if (g.write_err == 0 && n > 0 && fwrite(p, 1, n, stdout) != n)
-        out_failed();
-}
+    const char *s = (const char *)p;
 
-static void
-flush(void)
-{
-    if (g.write_err == 0 && fflush(stdout) != 0)
-        out_failed();
+    while (n > 0 && g.write_err == 0) {
+        size_t k = sizeof g.obuf - g.olen;
+        if (k == 0) {
+            flush();
+            continue;
+        }
+        if (k > n)
+            k = n;
+        memcpy(g.obuf + g.olen, s, k);
+        g.olen += k;
+        s += k;
+        n -= k;
+    }
 }
 
 /* Keep a slice of the current message (grown as needed). */
@@ -134,7 +242,7 @@ keep(const char *p, size_t n)
     g.len += n;
 }
 
-/* The kept message as one line: its bytes, then a newline unless it ends
+/* The kept message (--raw) as it came, then a newline unless it ends
  * with one already. */
 static void
 print_kept(void)
@@ -143,15 +251,61 @@ print_kept(void)
         put(g.buf, g.len);
         if (g.len == 0 || g.buf[g.len - 1] != '\n')
             put("\n", 1);
-        flush();
     }
     g.len = 0;
     g.too_big = 0;
 }
 
+/* The kept message (--json, a valid JSON object) as exactly one line.
+ * Byte-exact when it is one line already (a trailing CR or LF aside);
+ * otherwise (pretty-printed) the whitespace between tokens is dropped,
+ * which JSON allows: inside strings a raw CR or LF cannot occur. */
+static void
+print_json_line(void)
+{
+    size_t end = g.len, i, from = 0;
+    int in_str = 0, esc = 0;
+
+    while (end > 0 && (g.buf[end - 1] == '\n' || g.buf[end - 1] == '\r'))
+        end--;
+    if (memchr(g.buf, '\n', end) == NULL && memchr(g.buf, '\r', end) == NULL) {
+        put(g.buf, end);
+    } else {
+        for (i = 0; i < end; i++) {
+            unsigned char b = g.buf[i];
+            if (in_str) {
+                if (esc)
+                    esc = 0;
+                else if (b == '\\')
+                    esc = 1;
+                else if (b == '"')
+                    in_str = 0;
+            } else if (b == '"') {
+                in_str = 1;
+            } else if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+                put(g.buf + from, i - from);
+                from = i + 1;
+            }
+        }
+        put(g.buf + from, end - from);
+    }
+    put("\n", 1);
+}
+
+/* Count a notice and tell whether to show it: the 1st, 2nd, 4th, 8th...
+ * time, so that a hostile feed cannot flood stderr. */
+static int
+notice(unsigned long long *n)
+{
+    ++*n;
+    return !g.quiet && (*n & (*n - 1)) == 0;
+}
+
+#define SEEN_MAX 1e11              /* seconds: about the year 5138 */
+
 /* seen as local ISO-8601 time, as Python's datetime.fromtimestamp(seen)
  * .isoformat() prints it: microseconds rounded half-even, left out when
- * they are zero. */
+ * they are zero. Out of range (or not a number): empty. */
 static void
 iso_time(double seen, char *out, size_t cap)
 {
@@ -161,10 +315,15 @@ iso_time(double seen, char *out, size_t cap)
     time_t t;
     struct tm tm;
     double x;
-    long long s = (long long)seen, us;
+    long long s, us;
     size_t n;
     int k;
 
+    if (!(seen > -SEEN_MAX && seen < SEEN_MAX)) {
+        out[0] = '\0';                /* NaN, infinite, or past year 5000 */
+        return;
+    }
+    s = (long long)seen;
     if (seen < 0 && (double)s != seen)
         s--;                          /* floor */
     x = (seen - (double)s) * 1e6;
@@ -201,33 +360,103 @@ iso_time(double seen, char *out, size_t cap)
 #define C_SEP "\033[34m"
 #define C_END "\033[0m"
 
+/* Text from the network, made safe for a terminal into out[0..cap):
+ * control characters (C0, DEL, and C1 as UTF-8) become \xHH, and so
+ * does a backslash, so that the escaping cannot be forged. Returns the
+ * length (the text is cut to fit). */
+static size_t
+escape(const char *p, size_t n, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, o = 0;
+
+    for (i = 0; i < n && o + 9 < cap; i++) {
+        unsigned char b = (unsigned char)p[i];
+        unsigned char b2 = i + 1 < n ? (unsigned char)p[i + 1] : 0;
+        if (b < 0x20 || b == 0x7f || b == '\\'
+            || (b == 0xc2 && b2 >= 0x80 && b2 <= 0x9f)) {
+            out[o++] = '\\', out[o++] = 'x';
+            out[o++] = hex[b >> 4], out[o++] = hex[b & 15];
+            if (b == 0xc2) {          /* U+0080..U+009F: a C1 control */
+                out[o++] = '\\', out[o++] = 'x';
+                out[o++] = hex[b2 >> 4], out[o++] = hex[b2 & 15];
+                i++;
+            }
+        } else {
+            out[o++] = (char)b;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Network text for the terminal: control characters escaped (see
+ * escape()); clean text, the common case, goes out as it is. */
+static void
+put_text(const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)p[i];
+        if (b < 0x20 || b == 0x7f || b == '\\' || b == 0xc2)
+            break;
+    }
+    put(p, i);
+    while (i < n) {
+        char buf[1024];
+        size_t k = n - i < 200 ? n - i : 200;
+        if ((unsigned char)p[i + k - 1] == 0xc2 && i + k < n)
+            k++;                      /* keep a C2 xx pair together */
+        put(buf, escape(p + i, k, buf, sizeof buf));
+        i += k;
+    }
+}
+
 static void
 put_color(const char *esc, const char *p, size_t n)
 {
     if (g.color)
         put(esc, strlen(esc));
-    put(p, n);
+    put_text(p, n);
     if (g.color)
         put(C_END, strlen(C_END));
 }
 
-/* Every domain of a message, one per line (--domains, and dns_entries
- * messages in the default output). */
+/* Domains that did not fit the storage: said on stderr, never dropped
+ * silently. */
+static void
+check_overflow(const cs_msg *m)
+{
+    if ((m->trunc & CS_F_DOMAINS) && notice(&g.overflows))
+        fprintf(stderr, "certstream: a message had %zu domains; %zu fit "
+                "the %zu-byte storage, the rest are not shown (%llu such "
+                "messages so far)\n", m->domain_total, m->domain_count,
+                sizeof names, g.overflows);
+}
+
+/* Every domain of a certificate_update or dns_entries message, one per
+ * line (--domains, and dns_entries in the default output); other types
+ * print nothing. */
 static void
 print_domains(const cs_msg *m)
 {
     size_t i, n;
 
+    if (m->type != CS_MSG_CERT && m->type != CS_MSG_DNS)
+        return;
+    check_overflow(m);
     for (i = 0; i < m->domain_count; i++) {
         const char *d = cs_msg_domain(m, i, &n);
-        put(d, n);
+        put_text(d, n);
         put("\n", 1);
     }
-    flush();
 }
 
 /* The default output: certstream-python's line for a certificate
- * ("[time] url - name " with --full adding "[a, b]"). */
+ * ("[time] url - name " with --full adding "[a, b]"). Fields the message
+ * lacks print empty: "[] " without seen (or with one out of range), no
+ * url, no name. */
 static void
 print_human(const cs_msg *m)
 {
@@ -241,6 +470,7 @@ print_human(const cs_msg *m)
     }
     if (m->type != CS_MSG_CERT)
         return;
+    check_overflow(m);
     if (m->has & CS_F_SEEN)
         iso_time(m->seen, ts + 1, sizeof ts - 2);
     strcat(ts, "]");
@@ -252,7 +482,9 @@ print_human(const cs_msg *m)
     put_color(C_NAME, d, m->domain_count > 0 ? n : 0);
     put(" ", 1);
     if (g.full) {
-        put_color(C_SEP, "[", 1);
+        if (g.color)
+            put(C_SEP, strlen(C_SEP));
+        put("[", 1);
         for (i = 0; i < m->domain_count; i++) {
             if (i > 0)
                 put_color(C_SEP, ", ", 2);
@@ -262,7 +494,6 @@ print_human(const cs_msg *m)
         put_color(C_SEP, "]", 1);
     }
     put("\n", 1);
-    flush();
 }
 
 /* --stats: one line on stderr. */
@@ -290,38 +521,156 @@ print_stats(const char *when)
     g.last_ms = now;
 }
 
-/* One line on stderr for a connection event (--verbose), and the
- * bookkeeping for the exit status. */
+/* Why an attempt failed or a connection ended, in words, into out. */
+static void
+describe(const cs_event *e, char *out, size_t cap)
+{
+    char why[160] = "", reason[600];
+
+#if CS_HAS_TLS
+    if (e->detail != 0 && e->err <= -40 && e->err >= -59)
+        snprintf(why, sizeof why, "; BearSSL: %s",
+                 cs_tls_errname((int)e->detail));
+    else
+#endif
+    if (e->type == CS_EV_FAILED && e->status != 0)
+        snprintf(why, sizeof why, ": HTTP %d", e->status);
+    else if (cs_posix_errno(&posix) != 0 && e->err <= -20 && e->err >= -39)
+        snprintf(why, sizeof why, ": %s", strerror(cs_posix_errno(&posix)));
+    if (e->type == CS_EV_DISCONNECTED) {
+        escape(e->text, e->len, reason, sizeof reason);
+        if (e->err == 0)
+            snprintf(out, cap, "connection to %s closed by the server: "
+                     "close %d%s%s", g.target, e->status,
+                     e->len ? ": " : "", reason);
+        else
+            snprintf(out, cap, "connection to %s lost: %s (%s%s), close "
+                     "%d%s%s", g.target, cs_strerror(e->err),
+                     cs_errname(e->err), why, e->status,
+                     e->len ? ": " : "", reason);
+    } else {
+        snprintf(out, cap, "cannot connect to %s: %s (%s%s)", g.target,
+                 cs_strerror(e->err), cs_errname(e->err), why);
+    }
+}
+
+/* Without --verbose, one line per failure, with when the next try comes
+ * (on the CS_EV_RETRY that follows). The same failure again is counted,
+ * and shown only at the 2nd, 4th, 8th, ... time in a row. */
+static void
+report_failure(const cs_event *e)
+{
+    char line[sizeof g.fail];
+
+    describe(e, line, sizeof line);
+    if (strcmp(line, g.fail) == 0) {
+        g.repeats++;
+    } else {
+        if (g.repeats > g.shown)
+            fprintf(stderr, "certstream: the failure above happened %llu "
+                    "times in a row\n", g.repeats + 1);
+        memcpy(g.fail, line, sizeof line);
+        g.repeats = g.shown = 0;
+    }
+    g.pending = 1;
+    if (e->type == CS_EV_FAILED && e->err == CS_E_HS_STATUS
+        && e->detail > 0)
+        g.retry_after = e->detail;
+}
+
+/* The pending failure line, with the retry delay when there is one. */
+static void
+print_failure(const cs_event *retry)
+{
+    char when[120] = "";
+
+    if (!g.pending)
+        return;
+    g.pending = 0;
+    if (g.repeats > 0 && (g.repeats & (g.repeats + 1)) != 0)
+        return;                       /* not 2, 4, 8, ... times: counted */
+    if (retry != NULL) {
+        uint64_t ms = retry->delay_ms;
+        if (g.retry_after > 0 && (uint64_t)g.retry_after * 1000 > ms)
+            snprintf(when, sizeof when, "; Retry-After %lld s, capped: "
+                     "retrying in %.1f s", (long long)g.retry_after,
+                     (double)ms / 1000);
+        else if (g.retry_after > 0)
+            snprintf(when, sizeof when, "; retrying in %.1f s "
+                     "(Retry-After)", (double)ms / 1000);
+        else
+            snprintf(when, sizeof when, "; retrying in %.1f s",
+                     (double)ms / 1000);
+    }
+    if (g.repeats > 0)
+        fprintf(stderr, "certstream: %s (%llu times in a row)%s\n", g.fail,
+                g.repeats + 1, when);
+    else
+        fprintf(stderr, "certstream: %s%s\n", g.fail, when);
+    g.shown = g.repeats;
+    g.retry_after = 0;
+}
+
+/* One line on stderr for a connection event (--verbose), a line for
+ * each failure otherwise (unless --quiet), and the bookkeeping for the
+ * exit status. */
 static void
 on_conn_event(const cs_event *e)
 {
     if (e->type == CS_EV_FAILED || e->type == CS_EV_DISCONNECTED)
         g.last = e->type;
-    if (!g.verbose)
+    if (e->type == CS_EV_CONNECTING)
+        escape(e->text, e->len, g.target, sizeof g.target);
+    if (!g.verbose) {
+        if (g.quiet)
+            return;
+        if (e->type == CS_EV_FAILED
+            || (e->type == CS_EV_DISCONNECTED
+                && (e->err != 0 || e->status != 1000))) {
+            report_failure(e);
+            if (!g.reconnect)
+                print_failure(NULL);  /* no retry follows */
+        } else if (e->type == CS_EV_RETRY) {
+            print_failure(e);
+        } else if (e->type == CS_EV_CONNECTED && g.fail[0] != '\0') {
+            fprintf(stderr, "certstream: connected to %s\n", g.target);
+            if (g.repeats > g.shown)
+                fprintf(stderr, "certstream: (the last failure happened "
+                        "%llu times in a row)\n", g.repeats + 1);
+            g.fail[0] = '\0';
+            g.repeats = g.shown = 0;
+        }
         return;
+    }
     switch (e->type) {
     case CS_EV_CONNECTING:
-        fprintf(stderr, "certstream: connecting to %.*s\n", (int)e->len,
-                e->text);
+        fprintf(stderr, "certstream: connecting to %s\n", g.target);
         break;
     case CS_EV_CONNECTED:
         fprintf(stderr, "certstream: connected\n");
         break;
-    case CS_EV_REDIRECT:
-        fprintf(stderr, "certstream: redirected (%d) to %.*s\n", e->status,
-                (int)e->len, e->text);
+    case CS_EV_REDIRECT: {
+        char to[4200];
+        escape(e->text, e->len, to, sizeof to);
+        fprintf(stderr, "certstream: redirected (%d) to %s\n", e->status,
+                to);
         break;
+    }
     case CS_EV_WARNING:
         break;                        /* always shown: see on_event */
     case CS_EV_FAILED:
 #if CS_HAS_TLS
-        if (e->detail != 0)
+        if (e->detail != 0 && e->err <= -40 && e->err >= -59)
             fprintf(stderr, "certstream: failed: %s (%s; BearSSL: %s)\n",
                     cs_strerror(e->err), cs_errname(e->err),
                     cs_tls_errname((int)e->detail));
         else
 #endif
-        if (e->status != 0)
+        if (e->status != 0 && e->detail > 0)
+            fprintf(stderr, "certstream: failed: %s (%s, HTTP %d, "
+                    "Retry-After %lld)\n", cs_strerror(e->err),
+                    cs_errname(e->err), e->status, (long long)e->detail);
+        else if (e->status != 0)
             fprintf(stderr, "certstream: failed: %s (%s, HTTP %d)\n",
                     cs_strerror(e->err), cs_errname(e->err), e->status);
         else if (cs_posix_errno(&posix) != 0)
@@ -332,12 +681,14 @@ on_conn_event(const cs_event *e)
             fprintf(stderr, "certstream: failed: %s (%s)\n",
                     cs_strerror(e->err), cs_errname(e->err));
         break;
-    case CS_EV_DISCONNECTED:
-        fprintf(stderr, "certstream: disconnected: %s (%s), close %d%s%.*s\n",
+    case CS_EV_DISCONNECTED: {
+        char reason[600];
+        escape(e->text, e->len, reason, sizeof reason);
+        fprintf(stderr, "certstream: disconnected: %s (%s), close %d%s%s\n",
                 e->err ? cs_strerror(e->err) : "closed",
-                cs_errname(e->err), e->status, e->len ? ": " : "",
-                (int)e->len, e->text);
+                cs_errname(e->err), e->status, e->len ? ": " : "", reason);
         break;
+    }
     case CS_EV_RETRY:
         fprintf(stderr, "certstream: retrying in %llu ms\n",
                 (unsigned long long)e->delay_ms);
@@ -369,12 +720,17 @@ on_event(void *ctx, const cs_event *e)
                     "%lld\n", cs_strerror(e->err), cs_errname(e->err),
                     (long long)e->detail);
         if (g.out == OUT_JSON) {
-            if (e->err == 0 && e->msg->type == CS_MSG_HEARTBEAT) {
-                g.len = 0;
-                g.too_big = 0;
-            } else {
-                print_kept();
-            }
+            if (e->err != 0 && notice(&g.skipped))
+                fprintf(stderr, "certstream: --json: skipped a message "
+                        "that is not a JSON object: %s (%s) at byte %lld "
+                        "(%llu skipped so far)\n", cs_strerror(e->err),
+                        cs_errname(e->err), (long long)e->detail,
+                        g.skipped);
+            if (e->err == 0 && e->msg->type != CS_MSG_HEARTBEAT
+                && !g.too_big)
+                print_json_line();
+            g.len = 0;
+            g.too_big = 0;
         } else if (g.out == OUT_HUMAN && e->err == 0) {
             print_human(e->msg);
         } else if (g.out == OUT_DOMAINS && e->err == 0) {
@@ -392,7 +748,9 @@ on_event(void *ctx, const cs_event *e)
         on_conn_event(e);
         break;
     case CS_EV_WARNING:
-        fprintf(stderr, "certstream: WARNING: %.*s\n", (int)e->len, e->text);
+        if (!g.quiet)
+            fprintf(stderr, "certstream: WARNING: %.*s\n", (int)e->len,
+                    e->text);
         break;
     case CS_EV_TICK:
         print_stats("stats");
@@ -459,6 +817,263 @@ bad_usage(const char *what, const char *arg)
     return 2;
 }
 
+/* --help and --version: stdout must take the text (exit 1 if not). */
+static int
+print_and_exit(const char *text)
+{
+    if (fputs(text, stdout) == EOF || fflush(stdout) != 0
+        || ferror(stdout)) {
+        fprintf(stderr, "certstream: cannot write to stdout: %s\n",
+                strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* The options: a table, so that adding one is one line here and one case
+ * in apply_option(). */
+enum {
+    O_URL, O_FULL, O_DOMAINS, O_JSON, O_RAW, O_ONCE, O_VERBOSE, O_QUIET,
+    O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
+    O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP
+};
+static const struct option {
+    const char *name, *alias;
+    int id, takes;            /* takes: 1 when it needs a value */
+} options[] = {
+    { "--url", NULL, O_URL, 1 },
+    { "--full", NULL, O_FULL, 0 },
+    { "--domains", NULL, O_DOMAINS, 0 },
+    { "--json", NULL, O_JSON, 0 },
+    { "--raw", NULL, O_RAW, 0 },
+    { "--once", NULL, O_ONCE, 0 },
+    { "--verbose", "-v", O_VERBOSE, 0 },
+    { "--quiet", "-q", O_QUIET, 0 },
+    { "--header", NULL, O_HEADER, 1 },
+    { "--ca", NULL, O_CA, 1 },
+    { "--pin", NULL, O_PIN, 1 },
+    { "--insecure", NULL, O_INSECURE, 0 },
+    { "--ping-interval", NULL, O_PING, 1 },
+    { "--timeout", NULL, O_TIMEOUT, 1 },
+    { "--max-message", NULL, O_MAXMSG, 1 },
+    { "--count", "-n", O_COUNT, 1 },
+    { "--utc", NULL, O_UTC, 0 },
+    { "--stats", NULL, O_STATS, 0 },
+    { "--disable-colors", NULL, O_NOCOLOR, 0 },
+    { "--version", NULL, O_VERSION, 0 },
+    { "--help", "-h", O_HELP, 0 }
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static const char *
+opt_name(int id)
+{
+    size_t k;
+
+    for (k = 0; k < N_OPTIONS; k++)
+        if (options[k].id == id)
+            return options[k].name;
+    return "?";
+}
+
+static struct {
+    unsigned seen;            /* 1 << O_* for each option given */
+    const char *pin;
+} opt;
+
+/* Apply one option; returns 0, or an exit status (usage errors: 2). */
+static int
+apply_option(cs_config *cfg, const struct option *o, const char *v)
+{
+    opt.seen |= 1u << o->id;
+    switch (o->id) {
+    case O_URL: cfg->url = v; break;
+    case O_FULL: g.full = 1; break;
+    case O_DOMAINS: g.out = OUT_DOMAINS; break;
+    case O_JSON: g.out = OUT_JSON; break;
+    case O_RAW: g.out = OUT_RAW; break;
+    case O_ONCE: cfg->reconnect = 0; break;
+    case O_VERBOSE: g.verbose = 1; break;
+    case O_QUIET: g.quiet = 1; break;
+    case O_UTC: g.utc = 1; break;
+    case O_STATS: g.stats = 1; break;
+    case O_NOCOLOR: g.color = -1; break;
+    case O_HEADER:
+        if (cfg->header_count == CS_MAX_HEADERS)
+            return bad_usage("too many --header options (the most is "
+                             "8)", NULL);
+        cfg->headers[cfg->header_count++] = v;
+        break;
+#if CS_HAS_TLS
+    case O_CA: cfg->ca_file = v; break;
+    case O_PIN: opt.pin = v; break;
+    case O_INSECURE: cfg->tls_mode = CS_TLS_INSECURE; break;
+#else
+    case O_CA: case O_PIN: case O_INSECURE:
+        return bad_usage("this build has no TLS (CERTSTREAM_NO_TLS)",
+                         o->name);
+#endif
+    case O_PING:
+        if (parse_seconds(v, &cfg->ping_interval_ms) != 0)
+            return bad_usage("bad --ping-interval (want seconds)", v);
+        break;
+    case O_TIMEOUT:
+        if (parse_seconds(v, &cfg->dead_timeout_ms) != 0)
+            return bad_usage("bad --timeout (want seconds)", v);
+        break;
+    case O_MAXMSG: {
+        unsigned long long n;
+        if (parse_count(v, &n) != 0 || n == 0)
+            return bad_usage("bad --max-message (want bytes, > 0)", v);
+        cfg->max_message = n;
+        break;
+    }
+    case O_COUNT:
+        if (parse_count(v, &g.count) != 0 || g.count == 0)
+            return bad_usage("bad --count (want a number > 0)", v);
+        break;
+    case O_VERSION:
+        return print_and_exit("certstream (certstream.h) "
+                              CERTSTREAM_VERSION_STRING "\n") + 256;
+    case O_HELP:
+        return print_and_exit(usage) + 256;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* getopt_long style: --name VALUE, --name=VALUE, -n VALUE, -nVALUE, and
+ * "--" ends the options (this command takes no operands). Returns 0, or
+ * an exit status + 256 for --help / --version, or 2. */
+static int
+parse_args(cs_config *cfg, int argc, char **argv)
+{
+    int i, r;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL, *eq = NULL;
+        size_t n, k;
+        const struct option *o = NULL;
+        char name[64];
+
+        if (strcmp(a, "--") == 0) {
+            if (i + 1 < argc)
+                return bad_usage("unexpected argument", argv[i + 1]);
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0')
+            return bad_usage("unexpected argument (options start with "
+                             "--)", a);
+        if (a[1] == '-')
+            eq = strchr(a, '=');
+        n = eq ? (size_t)(eq - a) : strlen(a);
+        for (k = 0; k < N_OPTIONS && o == NULL; k++) {
+            const struct option *c = &options[k];
+            if (strlen(c->name) == n && strncmp(c->name, a, n) == 0)
+                o = c;
+            else if (a[1] != '-' && c->alias != NULL
+                     && strncmp(c->alias, a, 2) == 0)
+                o = c, n = 2;         /* -n5: the value follows at once */
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(n < 60 ? n : 60), a);
+        if (o == NULL)
+            return bad_usage("unknown option", name);
+        if (eq != NULL)
+            v = eq + 1;
+        else if (a[n] != '\0')
+            v = a + n;
+        if (v != NULL && !o->takes)
+            return bad_usage("this option takes no value", a);
+        if (v == NULL && o->takes) {
+            if (i + 1 >= argc)
+                return bad_usage("missing value for", name);
+            v = argv[++i];
+        }
+        if ((r = apply_option(cfg, o, v)) != 0)
+            return r;
+    }
+    return 0;
+}
+
+#define SEEN(o) ((int)((opt.seen >> (o)) & 1u))
+
+/* Settings that can never work fail at start, naming the option. */
+static int
+check_settings(const cs_config *cfg)
+{
+    static const int mode_id[3] = { O_JSON, O_RAW, O_DOMAINS };
+    const char *first = NULL;
+    int i;
+    size_t h;
+
+    for (i = 0; i < 3; i++) {
+        if (!SEEN(mode_id[i]))
+            continue;
+        if (first != NULL) {
+            fprintf(stderr, "certstream: %s and %s cannot be combined "
+                    "(each chooses the output)\n", first,
+                    opt_name(mode_id[i]));
+            return 2;
+        }
+        first = opt_name(mode_id[i]);
+    }
+    if (SEEN(O_FULL) && first != NULL)
+        return bad_usage("--full changes the default output only; it "
+                         "cannot go with", first);
+    if (SEEN(O_QUIET) && SEEN(O_VERBOSE))
+        return bad_usage("--quiet and --verbose cannot be combined", NULL);
+    if (SEEN(O_PIN) && SEEN(O_INSECURE))
+        return bad_usage("--pin and --insecure cannot be combined (--pin "
+                         "checks the key, --insecure nothing)", NULL);
+    if (SEEN(O_CA) && (SEEN(O_PIN) || SEEN(O_INSECURE)))
+        return bad_usage("--ca cannot be combined with", SEEN(O_PIN)
+                         ? "--pin (which trusts only the pinned key)"
+                         : "--insecure (which checks no certificate)");
+    if (cfg->ping_interval_ms > 0 && cfg->ping_interval_ms < 10)
+        return bad_usage("--ping-interval below 0.01 s (0 turns pings "
+                         "off)", NULL);
+    if (cfg->dead_timeout_ms > 0 && cfg->ping_interval_ms > 0
+        && cfg->dead_timeout_ms <= cfg->ping_interval_ms) {
+        fprintf(stderr, "certstream: --timeout (%.3g s) must be longer "
+                "than the ping interval (%.3g s%s): a quiet connection "
+                "would be dropped before a ping could be answered\n",
+                cfg->dead_timeout_ms / 1000.0,
+                cfg->ping_interval_ms / 1000.0,
+                SEEN(O_PING) ? "" : ", the default; see --ping-interval");
+        return 2;
+    }
+    for (h = 0; h < cfg->header_count; h++) {
+        static cs_hs hs;
+        static char req[CS_IO_CHUNK];
+        static const unsigned char key[16];
+        cs_url u;
+        int n;
+
+        if (cs_url_parse(&u, cfg->url, strlen(cfg->url)) != 0)
+            break;                    /* reported by cs_client_init */
+        if (cs_hs_request(&hs, req, sizeof req, &u, key, &cfg->headers[h],
+                          1) == CS_E_ARG)
+            return bad_usage("bad --header (want 'Name: value'; the "
+                             "handshake sets Host, Upgrade, Connection, "
+                             "Sec-WebSocket-*, Content-Length and "
+                             "Transfer-Encoding itself)", cfg->headers[h]);
+        if (h + 1 < cfg->header_count)
+            continue;
+        /* All of them, with room for a redirect to the longest URL. */
+        n = cs_hs_request(&hs, req, sizeof req - CS_URL_MAX, &u, key,
+                          cfg->headers, cfg->header_count);
+        if (n < 0) {
+            fprintf(stderr, "certstream: --header: the request would not "
+                    "fit its buffer (%d bytes with room for a redirect); "
+                    "the headers may take about %d bytes together\n",
+                    CS_IO_CHUNK, CS_IO_CHUNK - CS_URL_MAX - 400);
+            return 2;
+        }
+    }
+    return 0;
+}
+
 /* The exit status for how the client finished (see usage). */
 static int
 exit_status(int r)
@@ -484,90 +1099,33 @@ main(int argc, char **argv)
     cs_config cfg;
     cs_transport tr;
     struct sigaction sa;
-    int i, r;
+    int r;
 
     cs_config_init(&cfg);
     cfg.url = DEFAULT_URL;
     cfg.on_event = on_event;
     cfg.dom = names;
     cfg.dom_cap = sizeof names;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = !strcmp(a, "--url") || !strcmp(a, "--header")
-                 || !strcmp(a, "--ca") || !strcmp(a, "--pin")
-                 || !strcmp(a, "--ping-interval") || !strcmp(a, "--timeout")
-                 || !strcmp(a, "--max-message") || !strcmp(a, "-n")
-                 || !strcmp(a, "--count");
-        if (takes && v == NULL)
-            return bad_usage("missing value for", a);
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!strcmp(a, "--version")) {
-            printf("certstream (certstream.h) %s\n",
-                   CERTSTREAM_VERSION_STRING);
-            return 0;
-        } else if (!strcmp(a, "--url")) {
-            cfg.url = v;
-        } else if (!strcmp(a, "--full")) {
-            g.full = 1;
-        } else if (!strcmp(a, "--domains")) {
-            g.out = OUT_DOMAINS;
-        } else if (!strcmp(a, "--utc")) {
-            g.utc = 1;
-        } else if (!strcmp(a, "--stats")) {
-            g.stats = 1;
-        } else if (!strcmp(a, "--json")) {
-            g.out = OUT_JSON;
-        } else if (!strcmp(a, "--raw")) {
-            g.out = OUT_RAW;
-        } else if (!strcmp(a, "--once")) {
-            cfg.reconnect = 0;
-        } else if (!strcmp(a, "--verbose")) {
-            g.verbose = 1;
-        } else if (!strcmp(a, "--disable-colors")) {
-            g.color = -1;
+    r = parse_args(&cfg, argc, argv);
+    if (r == 0)
+        r = check_settings(&cfg);
+    if (r != 0)
+        return r & 255;
 #if CS_HAS_TLS
-        } else if (!strcmp(a, "--ca")) {
-            cfg.ca_file = v;
-        } else if (!strcmp(a, "--pin")) {
-            long n = read_file(v, pin_cert, sizeof pin_cert);
-            if (n < 0)
-                return bad_usage("cannot read --pin file", v);
-            cfg.tls_mode = CS_TLS_PIN;
-            cfg.pin_cert = pin_cert;
-            cfg.pin_cert_len = (size_t)n;
-        } else if (!strcmp(a, "--insecure")) {
-            cfg.tls_mode = CS_TLS_INSECURE;
-#else
-        } else if (!strcmp(a, "--ca") || !strcmp(a, "--pin")
-                   || !strcmp(a, "--insecure")) {
-            return bad_usage("this build has no TLS (CERTSTREAM_NO_TLS)", a);
-#endif
-        } else if (!strcmp(a, "--header")) {
-            if (cfg.header_count == CS_MAX_HEADERS)
-                return bad_usage("too many --header options", NULL);
-            cfg.headers[cfg.header_count++] = v;
-        } else if (!strcmp(a, "--ping-interval")) {
-            if (parse_seconds(v, &cfg.ping_interval_ms) != 0)
-                return bad_usage("bad --ping-interval", v);
-        } else if (!strcmp(a, "--timeout")) {
-            if (parse_seconds(v, &cfg.dead_timeout_ms) != 0)
-                return bad_usage("bad --timeout", v);
-        } else if (!strcmp(a, "--max-message")) {
-            unsigned long long n;
-            if (parse_count(v, &n) != 0 || n == 0)
-                return bad_usage("bad --max-message", v);
-            cfg.max_message = n;
-        } else if (!strcmp(a, "-n") || !strcmp(a, "--count")) {
-            if (parse_count(v, &g.count) != 0 || g.count == 0)
-                return bad_usage("bad --count", v);
-        } else {
-            return bad_usage("unknown option", a);
+    if (opt.pin != NULL) {
+        long n = read_file(opt.pin, pin_cert, sizeof pin_cert);
+        if (n < 0) {
+            fprintf(stderr, "certstream: --pin: cannot read %s: %s\n",
+                    opt.pin, errno ? strerror(errno) : "too large");
+            return 2;
         }
-        i += takes;
+        cfg.tls_mode = CS_TLS_PIN;
+        cfg.pin_cert = pin_cert;
+        cfg.pin_cert_len = (size_t)n;
     }
+#endif
     cfg.raw = g.out == OUT_JSON || g.out == OUT_RAW;
+    g.reconnect = cfg.reconnect;
     /* Colors as certstream-python, but only on a terminal, and never with
      * NO_COLOR set (no-color.org). */
     g.color = g.color == 0 && isatty(1) && getenv("NO_COLOR") == NULL;
@@ -586,8 +1144,8 @@ main(int argc, char **argv)
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;        /* a write to a slow pipe goes on;
-                                        poll() still wakes (the pipe) */
+    sa.sa_flags = 0;                 /* no SA_RESTART: a write blocked by
+                                        a slow reader returns EINTR */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -623,8 +1181,12 @@ main(int argc, char **argv)
             fprintf(stderr, "certstream: wss:// trusts %s\n", src);
     }
 #endif
-    r = cs_run(&client);
-    fflush(stdout);
+    r = cs_run_idle(&client, on_idle, NULL);
+    flush();
+    print_failure(NULL);
+    if (g.write_err != 0 && g.write_err != EPIPE)
+        fprintf(stderr, "certstream: cannot write to stdout: %s\n",
+                strerror(g.write_err));
     if (g.stats)
         print_stats("total");
     free(g.buf);

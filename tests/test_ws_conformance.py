@@ -16,15 +16,16 @@ own port and checks three things:
     exactly one close with the expected code (1000 echoing our close,
     1002 protocol error, 1007 bad UTF-8, 1009 too big), then nothing;
   - what it printed: --raw prints each complete, valid text message and
-    "\\n"; --json each message (text or binary) and "\\n" unless it ends
-    with one. Nothing of a message that fails, nothing after.
+    "\\n"; --json each message (text or binary) that is a JSON object, as
+    one line (a trailing CR/LF dropped, then "\\n"); the rest it reports on
+    stderr. Nothing of a message that fails, nothing after.
 Normal cases end with our close 1000; failing cases do not (the client has
 to fail on its own, and we echo its close like a server). Fail-fast cases
 announce a long frame, send a bad byte early and wait up to 2 s for the
 client's close before sending the rest.
 
 Sections (modeled on the Autobahn|Testsuite client cases, see
-/work/shared/research/websocket-notes.md):
+the research notes, websocket-notes.md):
   1  framing: text and binary of 0..1 MiB, every length encoding, whole
      and in tiny TCP writes
   2  pings and pongs          3  reserved bits        4  reserved opcodes
@@ -43,6 +44,7 @@ Prints one line per case, "case ID description ... PASS" or
 the build folder; WS_JOBS (default 10) how many cases run at once.
 """
 import base64
+import json
 import concurrent.futures
 import os
 import struct
@@ -80,11 +82,29 @@ def pong(b=b'', **kw):
 
 
 def json_out(payloads):
-    """What --json prints for these messages."""
+    """What --json prints for these messages: the JSON objects (none of
+    these is a heartbeat or spans lines), one line each."""
     out = b''
     for p in payloads:
-        out += p if p.endswith(b'\n') else p + b'\n'
+        try:
+            obj = isinstance(json.loads(p), dict)
+        except ValueError:
+            obj = False
+        if obj:
+            out += p.rstrip(b'\r\n') + b'\n'
     return out
+
+
+def json_bytes(n, r):
+    """A binary payload of n bytes that --json prints: a JSON object of
+    random printable ASCII (not JSON below 8 bytes: then random bytes,
+    which --json leaves out)."""
+    if n < 8:
+        return bytes(r.getrandbits(8) for _ in range(n))
+    chars = [c for c in range(0x20, 0x7f) if c not in (0x22, 0x5c)]
+    body = bytes(r.choice(chars) for _ in range(min(n - 8, 4096)))
+    body = (body * ((n - 8) // 4096 + 1))[:n - 8]
+    return b'{"b":"' + body + b'"}'
 
 
 def raw_out(payloads):
@@ -180,8 +200,7 @@ def section1():
         cs.append(ok('1.1.%d.chop' % i, 'text, %d bytes, tiny writes' % n,
                      [Chop(f)], raw_out([p])))
     for i, n in enumerate(lengths, 1):
-        b = bytes(r.getrandbits(8) for _ in range(min(n, 4096)))
-        b = (b * (n // 4096 + 1))[:n] if n > 4096 else b
+        b = json_bytes(n, r)
         f = binary(b)
         cs.append(ok('1.2.%d' % i, 'binary, %d bytes (--json)' % n, [f],
                      json_out([b]), mode='--json'))
@@ -350,7 +369,7 @@ def section5():
                   ping(b'pongme 2!'), Sleep(0.1), cont('fragment5')],
                  b'fragment1fragment2fragment3fragment4fragment5\n',
                  pongs=[b'pongme 1!', b'pongme 2!']))
-    bb = bytes(range(256)) * 4
+    bb = json_bytes(1024, W.rng(520))
     cs.append(ok('5.20', 'binary in 5 fragments (--json)',
                  [W.fragments(OP_BINARY, bb, [1, 200, 0, 500])],
                  json_out([bb]), mode='--json'))

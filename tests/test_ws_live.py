@@ -32,7 +32,8 @@ with --once unless a test is about reconnecting.
                              with Python's fromtimestamp().isoformat()
                              under TZ=UTC, Asia/Kolkata, America/St_Johns
   count / count.burst        -n 2, messages apart or in one TCP write
-  json.filter                --json leaves out heartbeats and nothing else
+  json.filter                --json leaves out heartbeats and what is not
+                             a JSON object (reported on stderr)
   sigint.noanswer            no answer to the close: exit 0 after ~2 s
   sigint.handshake           SIGINT before the 101: exit 0, no frame
   header.crlf                a --header with a line break: exit 2
@@ -352,6 +353,7 @@ def t_large():
     async def h(ws, i):
         if ws.path == '/json':
             await ws.send(b10)
+            await ws.send(m10)
         else:
             await ws.send(m1)
             await ws.send(m10)
@@ -368,10 +370,13 @@ def t_large():
         cli = W.Client(['--json', '--once', '--url', srv.url('/json')])
         rc = cli.wait(20)
         expect_exit(cli, rc, (0,), why)
-        want = b10 if b10.endswith(b'\n') else b10 + b'\n'
+        want = (m10 + '\n').encode()  # binary is no JSON object: skipped
         if cli.stdout() != want:
-            why.append('binary 10 MB (--json): ' +
+            why.append('binary 10 MB, then text 10 MB (--json): ' +
                        W.first_diff(cli.stdout(), want))
+        if b'skipped a message' not in cli.stderr():
+            why.append('the skipped binary message is not reported: %r'
+                       % cli.stderr()[:200])
         why += srv.errors
     finally:
         srv.stop()
@@ -1101,21 +1106,22 @@ def t_dns():
 
 
 def t_json_filter():
-    """--json: only heartbeats are left out, whatever their spelling;
-    everything else (not JSON, not an object, binary) is printed."""
+    """--json: heartbeats are left out, whatever their spelling, and so
+    is what is not a JSON object (not JSON, an array, binary, empty:
+    reported on stderr instead); a trailing CRLF becomes one newline."""
     why = []
     msgs = [
-        ('hello, not JSON', True),
+        ('hello, not JSON', False),
         ('{"message_type":"heartbeat"}', False),
         ('{"message_type": "heartbeat", "timestamp": 1700000000.5}', False),
         (' {"timestamp":1700000000123,"message_type":"heartbeat"} ', False),
         ('{"data":{"message_type":"heartbeat"},'
          '"message_type":"certificate_update"}', True),
         ('{"message_type":"heartbeats"}', True),
-        ('[1,2]', True),
+        ('[1,2]', False),
         ('{"message_type":"dns_entries","data":["a.example"]}\r\n', True),
-        (b'\x00binary\xff', True),
-        ('', True),
+        (b'\x00binary\xff', False),
+        ('', False),
     ]
 
     async def h(ws, i):
@@ -1131,9 +1137,12 @@ def t_json_filter():
         for m, shown in msgs:
             if shown:
                 b = m if isinstance(m, bytes) else m.encode()
-                want += b if b.endswith(b'\n') else b + b'\n'
+                want += b.rstrip(b'\r\n') + b'\n'
         if cli.stdout() != want:
             why.append('stdout %r, expected %r' % (cli.stdout(), want))
+        if cli.stderr().count(b'skipped a message') != 3:
+            why.append('expected 3 skip reports (1st, 2nd, 4th of 4), '
+                       'stderr %r' % cli.stderr())
         why += srv.errors
     finally:
         srv.stop()
@@ -1285,7 +1294,8 @@ TESTS = [
      'server pings between fragments', t_fragments),
     ('fragments.raw', 'ping split over TCP writes inside a fragmented '
      'text (raw peer)', t_ping_mid_fragment_raw),
-    ('large', '1 MB and 10 MB texts, 10 MB binary', t_large),
+    ('large', '1 MB and 10 MB texts, 10 MB binary (skipped by '
+     '--json)', t_large),
 ] + [('close.%d' % c, 'server close %d' % c, t_close(c))
      for c in (1000, 1001, 1011, 3000, 4999)] + [
     ('stall', 'silent server, unanswered pings: --timeout 1 -> exit 7',
@@ -1329,8 +1339,8 @@ TESTS = [
     ('sigint.noanswer', 'SIGINT, the server never answers the close: '
      'exit 0 after about 2 s', t_sigint_noanswer),
     ('output', 'stdout is /dev/full -> exit 1', t_output_error),
-    ('json.filter', '--json leaves out heartbeats only (spellings, '
-     'nesting, non-JSON, binary, empty)', t_json_filter),
+    ('json.filter', '--json leaves out heartbeats (any spelling) and '
+     'what is not a JSON object', t_json_filter),
     ('reconnect.refused', 'refused connections: retried until the server '
      'is up', t_reconnect_refused),
     ('sigint.handshake', 'SIGINT before the server answers the handshake',
