@@ -159,6 +159,7 @@ afl:
 
 bench:
 	bash bench/run.sh
+	@mkdir -p $(B) && $(CC) -std=c99 -O2 -g -o $(B)/bench_jtok bench/bench_jtok.c && $(B)/bench_jtok
 	@if [ -f bench/e2e.sh ]; then bash bench/e2e.sh; fi
 
 demo: $(B)/cs-extract
