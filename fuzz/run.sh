@@ -14,11 +14,13 @@
 # every text is cut, at every UTF-8 position, and nesting hits the limit);
 # ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
 # and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
-# chunked, the request) and url (fuzz_url.c: cs_url_parse/resolve).
+# chunked, the request), url (fuzz_url.c: cs_url_parse/resolve) and jtok
+# (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the extractor's
+# verdict).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family and number, 50% for ws,
-# 25% each for hs and url (small state machines that saturate quickly), so
-# FUZZ_SECONDS=20 is 100 s in all. FUZZ_SHARE=100 gives every target all
+# 25% each for hs and url (small state machines that saturate quickly), 50%
+# for jtok, so FUZZ_SECONDS=20 is 110 s in all. FUZZ_SHARE=100 gives every target all
 # of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
@@ -49,7 +51,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url"
+targets_all="json number json_nosimd json_small ws hs url jtok"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -91,13 +93,14 @@ max_len() {
     ws) echo 4096 ;;
     hs) echo 4096 ;;
     url) echo 2048 ;;
+    jtok) echo 16384 ;;
     esac
 }
 
 # Percent of SECONDS a target gets when every target runs.
 share() {
     case "$1" in
-    ws) echo "${FUZZ_SHARE:-50}" ;;
+    ws | jtok) echo "${FUZZ_SHARE:-50}" ;;
     hs | url) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
