@@ -518,9 +518,12 @@ t_ct(void)
         cs_jtok_init(&t);
         while ((r = cs_jtok_feed(&t, p + at, len - at, &used)) >= 0
                && at < len) {
+            size_t kl;
             at += used;
-            if (r == CS_JT_KEY && strcmp(cs_jtok_key(&t, NULL, NULL),
-                                         "tree_size") == 0) {
+            if (r == CS_JT_KEY
+                && (cs_jtok_key(&t, &kl, NULL), kl == 9 || kl == 7)
+                && memcmp(cs_jtok_key(&t, NULL, NULL), "tree_size",
+                          kl) == 0) {
                 r = cs_jtok_feed(&t, p + at, len - at, &used);
                 at += used;
                 CHECK(r == CS_JT_NUM && cs_jtok_u64(&t, &v) == 0);
