@@ -1988,35 +1988,42 @@ cs__cap_put(cs_json *j, const unsigned char *s, size_t n)
     j->cap_len += n;
 }
 
+/* A code point as UTF-8 (RFC 3629 3) in b[]: returns its length. (Shared
+ * with the tokenizer, [1j].) */
+static size_t
+cs__utf8_enc(unsigned cp, unsigned char b[4])
+{
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (unsigned char)(0xc0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xe0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    b[0] = (unsigned char)(0xf0 | (cp >> 18));
+    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+    b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
 /* Append a code point as UTF-8 (RFC 3629). */
 static void
 cs__cap_cp(cs_json *j, unsigned cp)
 {
     unsigned char b[4];
-    size_t n;
 
     if (j->cap == CS__C_NONE)
         return;
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (unsigned char)(0xc0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xe0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xf0 | (cp >> 18));
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    cs__cap_put(j, b, n);
+    cs__cap_put(j, b, cs__utf8_enc(cp, b));
 }
 
 /* Keep a cut text field valid UTF-8: drop a partial trailing sequence. */
@@ -2677,28 +2684,43 @@ cs__skip_body(const unsigned char *p, const unsigned char *end,
     return k;
 }
 
+/* A \u code unit u is complete: pair it with the pending high surrogate
+ * *hisur (0 if none), or keep it there when it is a high one. Writes the
+ * code points it completes (0-2) to cp[] and returns their count; a lone
+ * half becomes U+FFFD. (Shared with the tokenizer, [1j].) */
+static int
+cs__upair(unsigned *hisur, unsigned u, unsigned cp[2])
+{
+    int n = 0;
+
+    if (*hisur != 0) {
+        unsigned hi = *hisur;
+        *hisur = 0;
+        if (u >= 0xdc00 && u <= 0xdfff) {
+            cp[0] = 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00);
+            return 1;
+        }
+        cp[n++] = 0xfffd;         /* the high half was alone */
+    }
+    if (u >= 0xd800 && u <= 0xdbff) {
+        *hisur = u;
+        return n;
+    }
+    cp[n++] = (u >= 0xdc00 && u <= 0xdfff) ? 0xfffd : u;
+    return n;
+}
+
 /* A \u code unit is complete: pair surrogates, else emit it. Returns the
  * next state. */
 static int
 cs__ucode(cs_json *j)
 {
-    unsigned u = j->uacc;
+    unsigned cp[2];
+    int i, n = cs__upair(&j->hisur, j->uacc, cp);
 
-    if (j->hisur != 0) {
-        unsigned hi = j->hisur;
-        j->hisur = 0;
-        if (u >= 0xdc00 && u <= 0xdfff) {
-            cs__cap_cp(j, 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00));
-            return CS__S_STR;
-        }
-        cs__cap_cp(j, 0xfffd);    /* the high half was alone */
-    }
-    if (u >= 0xd800 && u <= 0xdbff) {
-        j->hisur = u;
-        return CS__S_LOWBS;
-    }
-    cs__cap_cp(j, (u >= 0xdc00 && u <= 0xdfff) ? 0xfffd : u);
-    return CS__S_STR;
+    for (i = 0; i < n; i++)
+        cs__cap_cp(j, cp[i]);
+    return j->hisur != 0 ? CS__S_LOWBS : CS__S_STR;
 }
 
 /* The string state machine, from p: returns bytes consumed; sets *err.
@@ -4700,42 +4722,15 @@ cs_hs_retry_after(const cs_hs *hs)
 #  error "CS_JTOK_KEY_MAX must be 1..255"
 #endif
 
-/* Grammar states (cs_jtok.st); the number states stay last (range test). */
-enum {
-    CS__T_VALUE,      /* a value must come */
-    CS__T_ARR_FIRST,  /* after '[': a value or ']' */
-    CS__T_OBJ_FIRST,  /* after '{': a key or '}' */
-    CS__T_KEY,        /* after ',' in an object: a key */
-    CS__T_COLON,      /* after a key */
-    CS__T_AFTER,      /* after a value: ',' or the closer */
-    CS__T_DONE,       /* after the top value: only whitespace */
-    CS__T_STR,        /* inside a key or string (see cs_jtok.sst) */
-    CS__T_LIT,        /* inside true / false / null */
-    CS__T_MINUS,      /* number: after '-' */
-    CS__T_ZERO,       /* number: after a leading 0 */
-    CS__T_INT,        /* number: integer digits */
-    CS__T_DOT,        /* number: after '.' */
-    CS__T_FRAC,       /* number: fraction digits */
-    CS__T_E,          /* number: after 'e' */
-    CS__T_ESIGN,      /* number: after the exponent sign */
-    CS__T_EXP         /* number: exponent digits */
-};
-
-/* States inside a string (cs_jtok.sst), as in the extractor's. */
-enum {
-    CS__J_PLAIN,      /* plain bytes */
-    CS__J_UTF8,       /* inside a multi-byte UTF-8 sequence */
-    CS__J_ESC,        /* after a backslash */
-    CS__J_UHEX,       /* inside \uXXXX */
-    CS__J_LOWBS,      /* after a high surrogate: '\' may start its pair */
-    CS__J_LOWU        /* after that '\': 'u' continues the pair */
-};
+/* The grammar and string states are the extractor's (CS__S_*): st holds
+ * VALUE..DONE, STR (inside a key or string), LIT or a number state; sst,
+ * inside a string, STR (plain bytes), UTF8, ESC, UHEX, LOWBS or LOWU. */
 
 CSDEF void
 cs_jtok_init(cs_jtok *t)
 {
     CS_MEMSET(t, 0, sizeof *t);
-    t->st = CS__T_VALUE;
+    t->st = CS__S_VALUE;
 }
 
 /* Decoded bytes of a string: a key keeps what fits (whole: all or
@@ -4763,62 +4758,30 @@ cs__jt_put(cs_jtok *t, const unsigned char *s, size_t n, int whole)
     }
 }
 
-/* One code point (RFC 3629 3) to the string's bytes. */
+/* One code point to the string's bytes, whole. */
 static void
 cs__jt_cp(cs_jtok *t, unsigned cp)
 {
     unsigned char b[4];
-    size_t n;
 
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (unsigned char)(0xc0 | cp >> 6);
-        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xe0 | cp >> 12);
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xf0 | cp >> 18);
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    cs__jt_put(t, b, n, 1);
+    cs__jt_put(t, b, cs__utf8_enc(cp, b), 1);
 }
 
-/* A \u code unit is complete: pair surrogates (a lone half is U+FFFD,
- * as in cs__ucode), else emit it. Sets the next string state. */
+/* A \u code unit is complete: pair surrogates (cs__upair), emit what
+ * that completes, and set the next string state. */
 static void
 cs__jt_ucode(cs_jtok *t)
 {
-    unsigned u = t->uacc;
+    unsigned cp[2];
+    int i, n = cs__upair(&t->hisur, t->uacc, cp);
 
-    t->sst = CS__J_PLAIN;
-    if (t->hisur != 0) {
-        unsigned hi = t->hisur;
-        t->hisur = 0;
-        if (u >= 0xdc00 && u <= 0xdfff) {
-            cs__jt_cp(t, 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00));
-            return;
-        }
-        cs__jt_cp(t, 0xfffd);
-    }
-    if (u >= 0xd800 && u <= 0xdbff) {
-        t->hisur = u;
-        t->sst = CS__J_LOWBS;
-        return;
-    }
-    cs__jt_cp(t, (u >= 0xdc00 && u <= 0xdfff) ? 0xfffd : u);
+    for (i = 0; i < n; i++)
+        cs__jt_cp(t, cp[i]);
+    t->sst = t->hisur != 0 ? CS__S_LOWBS : CS__S_STR;
 }
 
 /* The value that just ended was the top one, or one inside a container. */
-#define CS__JT_AFTER(t) ((t)->depth == 0 ? CS__T_DONE : CS__T_AFTER)
+#define CS__JT_AFTER(t) ((t)->depth == 0 ? CS__S_DONE : CS__S_AFTER)
 
 /* Inside a string, from p[*ip]: returns a token, 0 when p[0..n) ran out,
  * or an error (*ip then at the bad byte). A value's plain run with no
@@ -4837,7 +4800,7 @@ cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
             break;
         }
         switch (t->sst) {
-        case CS__J_PLAIN:
+        case CS__S_STR:
             /* RFC 8259 7: unescaped chars are 0x20-0x21, 0x23-0x5b, 0x5d+ */
             if (c == '"') {
                 if (!t->is_key && t->blen > 0) {
@@ -4847,7 +4810,7 @@ cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
                 i++;
                 if (t->is_key) {
                     t->key[t->klen] = '\0';
-                    t->st = CS__T_COLON;
+                    t->st = CS__S_COLON;
                     r = CS_JT_KEY;
                 } else {
                     t->st = (unsigned char)CS__JT_AFTER(t);
@@ -4856,7 +4819,7 @@ cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
                 goto out;
             }
             if (c == '\\') {
-                t->sst = CS__J_ESC;
+                t->sst = CS__S_ESC;
                 i++;
                 break;
             }
@@ -4890,7 +4853,7 @@ cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
                 }
                 t->u8p[0] = c;
                 t->u8n = 1;
-                t->sst = CS__J_UTF8;
+                t->sst = CS__S_UTF8;
                 i++;
                 break;
             }
@@ -4900,7 +4863,7 @@ cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
             cs__jt_put(t, p + i, k, 0);
             i += k;
             break;
-        case CS__J_UTF8:
+        case CS__S_UTF8:
             if (cs__utf8_byte(&t->u8, c) != 0) {
                 r = CS_E_JSON_UTF8;
                 goto out;
@@ -4909,14 +4872,14 @@ cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
             i++;
             if (t->u8.need == 0) {
                 cs__jt_put(t, t->u8p, t->u8n, 1);
-                t->sst = CS__J_PLAIN;
+                t->sst = CS__S_STR;
             }
             break;
-        case CS__J_ESC: {
+        case CS__S_ESC: {
             /* RFC 8259 7: \" \\ \/ \b \f \n \r \t \uXXXX, nothing else */
             unsigned char to = c < 128 ? cs__unesc[c] : 0;
             if (c == 'u') {
-                t->sst = CS__J_UHEX;
+                t->sst = CS__S_UHEX;
                 t->ucnt = 0;
                 t->uacc = 0;
                 i++;
@@ -4932,10 +4895,10 @@ cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
                 cs__jt_cp(t, 0xfffd);
             }
             cs__jt_put(t, &to, 1, 1);
-            t->sst = CS__J_PLAIN;
+            t->sst = CS__S_STR;
             break;
         }
-        case CS__J_UHEX: {
+        case CS__S_UHEX: {
             int h = cs__hexval(c);
             if (h < 0) {
                 r = CS_E_JSON_ESCAPE;
@@ -4947,25 +4910,25 @@ cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
                 cs__jt_ucode(t);
             break;
         }
-        case CS__J_LOWBS:
+        case CS__S_LOWBS:
             /* a high surrogate wants "\uDC00".."\uDFFF" next */
             if (c == '\\') {
-                t->sst = CS__J_LOWU;
+                t->sst = CS__S_LOWU;
                 i++;
             } else {
                 t->hisur = 0;
                 cs__jt_cp(t, 0xfffd);
-                t->sst = CS__J_PLAIN;
+                t->sst = CS__S_STR;
             }
             break;
-        default: /* CS__J_LOWU */
+        default: /* CS__S_LOWU */
             if (c == 'u') {
-                t->sst = CS__J_UHEX;
+                t->sst = CS__S_UHEX;
                 t->ucnt = 0;
                 t->uacc = 0;
                 i++;
             } else {
-                t->sst = CS__J_ESC; /* reports the lone high half there */
+                t->sst = CS__S_ESC; /* reports the lone high half there */
             }
             break;
         }
@@ -4994,42 +4957,42 @@ cs__jt_number(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
         int dig = (unsigned)(c - '0') < 10u;
         unsigned st = t->st;
         switch (st) {
-        case CS__T_MINUS: /* int = zero / ( digit1-9 *DIGIT ) */
-            st = !dig ? 0 : c == '0' ? CS__T_ZERO : CS__T_INT;
+        case CS__S_MINUS: /* int = zero / ( digit1-9 *DIGIT ) */
+            st = !dig ? 0 : c == '0' ? CS__S_ZERO : CS__S_INT;
             break;
-        case CS__T_ZERO:
-        case CS__T_INT:
-            st = dig ? (st == CS__T_ZERO ? 0 : CS__T_INT)
-               : c == '.' ? CS__T_DOT
-               : (c == 'e' || c == 'E') ? CS__T_E : CS__T_AFTER;
+        case CS__S_ZERO:
+        case CS__S_INT:
+            st = dig ? (st == CS__S_ZERO ? 0 : CS__S_INT)
+               : c == '.' ? CS__S_DOT
+               : (c == 'e' || c == 'E') ? CS__S_E : CS__S_AFTER;
             break;
-        case CS__T_DOT:   /* frac = decimal-point 1*DIGIT */
-        case CS__T_FRAC:
-            st = dig ? CS__T_FRAC
-               : st == CS__T_DOT ? 0
-               : (c == 'e' || c == 'E') ? CS__T_E : CS__T_AFTER;
+        case CS__S_DOT:   /* frac = decimal-point 1*DIGIT */
+        case CS__S_FRAC:
+            st = dig ? CS__S_FRAC
+               : st == CS__S_DOT ? 0
+               : (c == 'e' || c == 'E') ? CS__S_E : CS__S_AFTER;
             break;
-        case CS__T_E:     /* exp = e [ minus / plus ] 1*DIGIT */
-            st = (c == '+' || c == '-') ? CS__T_ESIGN
-               : dig ? CS__T_EXP : 0;
+        case CS__S_E:     /* exp = e [ minus / plus ] 1*DIGIT */
+            st = (c == '+' || c == '-') ? CS__S_ESIGN
+               : dig ? CS__S_EXP : 0;
             break;
-        case CS__T_ESIGN:
-            st = dig ? CS__T_EXP : 0;
+        case CS__S_ESIGN:
+            st = dig ? CS__S_EXP : 0;
             break;
-        default:          /* CS__T_EXP */
-            st = dig ? CS__T_EXP : CS__T_AFTER;
+        default:          /* CS__S_EXP */
+            st = dig ? CS__S_EXP : CS__S_AFTER;
             break;
         }
         if (st == 0) {
             r = CS_E_JSON_NUMBER;
             break;
         }
-        if (st == CS__T_AFTER) {
+        if (st == CS__S_AFTER) {
             t->st = (unsigned char)CS__JT_AFTER(t);
             r = CS_JT_NUM;
             break;
         }
-        if (st != CS__T_INT && st != CS__T_ZERO)
+        if (st != CS__S_INT && st != CS__S_ZERO)
             t->nint = 0;
         t->st = (unsigned char)st;
     }
@@ -5061,11 +5024,11 @@ cs__jt_open(cs_jtok *t, unsigned char c)
     t->depth = (unsigned char)(d + 1);
     if (c == '[') {
         t->stack[d >> 3] = (unsigned char)(t->stack[d >> 3] | bit);
-        t->st = CS__T_ARR_FIRST;
+        t->st = CS__S_ARR_FIRST;
         return CS_JT_ARR;
     }
     t->stack[d >> 3] = (unsigned char)(t->stack[d >> 3] & ~bit);
-    t->st = CS__T_OBJ_FIRST;
+    t->st = CS__S_OBJ_FIRST;
     return CS_JT_OBJ;
 }
 
@@ -5081,8 +5044,8 @@ cs__jt_in_arr(const cs_jtok *t)
 static void
 cs__jt_str_start(cs_jtok *t, int key)
 {
-    t->st = CS__T_STR;
-    t->sst = CS__J_PLAIN;
+    t->st = CS__S_STR;
+    t->sst = CS__S_STR;
     t->is_key = (unsigned char)key;
     t->klen = 0;
     t->ktrunc = 0;
@@ -5101,17 +5064,17 @@ cs_jtok_feed(cs_jtok *t, const unsigned char *in, size_t len, size_t *used)
     while (i < len && r == 0) {
         unsigned char c = in[i];
         unsigned char st = t->st;
-        if (st == CS__T_STR) {
+        if (st == CS__S_STR) {
             t->tdepth = t->depth;
             r = cs__jt_string(t, in, len, &i);
             continue;
         }
-        if (st >= CS__T_MINUS) {
+        if (st >= CS__S_MINUS && st <= CS__S_EXP) {
             t->tdepth = t->depth;
             r = cs__jt_number(t, in, len, &i);
             continue;
         }
-        if (st == CS__T_LIT) {
+        if (st == CS__S_LIT) {
             /* RFC 8259 3: the three literal names, lowercase */
             if (c != (unsigned char)cs__lits[t->lit][t->lit_pos]) {
                 r = CS_E_JSON_LITERAL;
@@ -5130,8 +5093,8 @@ cs_jtok_feed(cs_jtok *t, const unsigned char *in, size_t len, size_t *used)
             continue;
         }
         switch (st) {
-        case CS__T_VALUE:
-        case CS__T_ARR_FIRST:
+        case CS__S_VALUE:
+        case CS__S_ARR_FIRST:
             t->tdepth = t->depth;
             if (c == '{' || c == '[') {
                 r = cs__jt_open(t, c);
@@ -5141,46 +5104,46 @@ cs_jtok_feed(cs_jtok *t, const unsigned char *in, size_t len, size_t *used)
                 cs__jt_str_start(t, 0);
                 i++;
             } else if (c == 't' || c == 'f' || c == 'n') {
-                t->st = CS__T_LIT;
+                t->st = CS__S_LIT;
                 t->lit = (unsigned char)(c == 't' ? 0 : c == 'f' ? 1 : 2);
                 t->lit_pos = 1;
                 i++;
             } else if (c == '-' || (unsigned)(c - '0') < 10u) {
-                t->st = (unsigned char)(c == '-' ? CS__T_MINUS
-                                        : c == '0' ? CS__T_ZERO : CS__T_INT);
+                t->st = (unsigned char)(c == '-' ? CS__S_MINUS
+                                        : c == '0' ? CS__S_ZERO : CS__S_INT);
                 t->nint = (unsigned char)(c != '-');
                 t->ntrunc = 0;
                 t->num[0] = (char)c;
                 t->nlen = 1;
                 i++;
-            } else if (c == ']' && st == CS__T_ARR_FIRST) {
+            } else if (c == ']' && st == CS__S_ARR_FIRST) {
                 goto close;
             } else {
                 r = CS_E_JSON_SYNTAX;
             }
             break;
-        case CS__T_OBJ_FIRST:
-        case CS__T_KEY:
+        case CS__S_OBJ_FIRST:
+        case CS__S_KEY:
             if (c == '"') {
                 cs__jt_str_start(t, 1);
                 i++;
-            } else if (c == '}' && st == CS__T_OBJ_FIRST) {
+            } else if (c == '}' && st == CS__S_OBJ_FIRST) {
                 goto close;
             } else {
                 r = CS_E_JSON_SYNTAX;
             }
             break;
-        case CS__T_COLON:
+        case CS__S_COLON:
             if (c == ':') {
-                t->st = CS__T_VALUE;
+                t->st = CS__S_VALUE;
                 i++;
             } else {
                 r = CS_E_JSON_SYNTAX;
             }
             break;
-        case CS__T_AFTER:
+        case CS__S_AFTER:
             if (c == ',') {
-                t->st = cs__jt_in_arr(t) ? CS__T_VALUE : CS__T_KEY;
+                t->st = cs__jt_in_arr(t) ? CS__S_VALUE : CS__S_KEY;
                 i++;
             } else if (c == (cs__jt_in_arr(t) ? ']' : '}')) {
                 goto close;
@@ -5188,7 +5151,7 @@ cs_jtok_feed(cs_jtok *t, const unsigned char *in, size_t len, size_t *used)
                 r = CS_E_JSON_SYNTAX;
             }
             break;
-        default: /* CS__T_DONE */
+        default: /* CS__S_DONE */
             r = CS_E_JSON_TRAILING;
             break;
         }
@@ -5214,11 +5177,11 @@ cs_jtok_end(cs_jtok *t)
 {
     if (t->err != 0)
         return t->err;
-    if (t->st == CS__T_DONE)
+    if (t->st == CS__S_DONE)
         return CS_JT_DONE;
-    if (t->depth == 0 && (t->st == CS__T_ZERO || t->st == CS__T_INT
-                          || t->st == CS__T_FRAC || t->st == CS__T_EXP)) {
-        t->st = CS__T_DONE;
+    if (t->depth == 0 && (t->st == CS__S_ZERO || t->st == CS__S_INT
+                          || t->st == CS__S_FRAC || t->st == CS__S_EXP)) {
+        t->st = CS__S_DONE;
         t->tdepth = 0;
         return CS_JT_NUM;
     }
