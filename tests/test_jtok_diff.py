@@ -191,6 +191,18 @@ def main():
     docs += [mutate(r, r.choice(docs)) for _ in range(3000)]
     docs += [b'[' * 64 + b']' * 64, b'[' * 65 + b']' * 65,
              b'{"' + b'k' * 63 + '\u00e9'.encode() + b'":1}']
+    real = []
+    for sub in ('rfc6962', 'loglist'):
+        d = os.path.join(ROOT, '..', 'shared', 'ct', sub)
+        if not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            if name.endswith('.json'):
+                with open(os.path.join(d, name), 'rb') as f:
+                    real.append(f.read())
+    if not real:
+        print('real CT files: SKIPPED, ../shared/ct not found')
+    docs += real
     stdin = b''.join(b'%d\n' % len(d) + d for d in docs)
     res = subprocess.run([EXE, '--dump'], input=stdin, stdout=subprocess.PIPE,
                          check=False)
@@ -219,7 +231,8 @@ def main():
         print('FAIL: test_jtok --dump exit %d, %d lines for %d documents'
               % (res.returncode, len(lines), len(docs)))
         failed += 1
-    print('%d documents, %d valid per Python' % (len(docs), accepted))
+    print('%d documents (%d real CT responses and log lists), %d valid per '
+          'Python' % (len(docs), len(real), accepted))
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
 
