@@ -4,7 +4,9 @@
  * BENCH_CHUNK-byte reads (default 16384; 0: whole) as a log follower
  * would, best of BENCH_PASSES (default 20) passes. `make bench` runs it.
  * Usage: bench_jtok [get-entries.json] */
+#ifndef CERTSTREAM_NO_TLS
 #define CERTSTREAM_NO_TLS
+#endif
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 
