@@ -423,6 +423,52 @@ t_long_strings(void)
     free(o.p);
 }
 
+/* a plain value comes out in place, whole; an escaped one in pieces */
+static void
+t_zero_copy(void)
+{
+    static const unsigned char in[] = "[\"AAAA+/\xc3\xa9" "BBBB\", \"x\\ny\"]";
+    cs_jtok t;
+    size_t used, at = 0, pl;
+    const unsigned char *pc;
+    cs_jtok_init(&t);
+    CHECK(cs_jtok_feed(&t, in, sizeof in - 1, &used) == CS_JT_ARR);
+    at += used;
+    CHECK(cs_jtok_feed(&t, in + at, sizeof in - 1 - at, &used) == CS_JT_STR);
+    pc = cs_jtok_piece(&t, &pl);
+    CHECK(pc == in + 2 && pl == 12 && used == 13);
+    at += used;
+    CHECK(cs_jtok_feed(&t, in + at, sizeof in - 1 - at, &used) ==
+          CS_JT_STR_END && used == 1 && cs_jtok_depth(&t) == 1);
+    at += used;
+    CHECK(cs_jtok_feed(&t, in + at, sizeof in - 1 - at, &used) == CS_JT_STR);
+    pc = cs_jtok_piece(&t, &pl);
+    CHECK(pl == 1 && pc == in + at + 3);        /* "x" in place */
+    at += used;
+    CHECK(cs_jtok_feed(&t, in + at, sizeof in - 1 - at, &used) == CS_JT_STR);
+    pc = cs_jtok_piece(&t, &pl);
+    CHECK(pl == 2 && memcmp(pc, "\ny", 2) == 0 && pc == t.buf);
+    at += used;
+    CHECK(cs_jtok_feed(&t, in + at, sizeof in - 1 - at, &used) ==
+          CS_JT_STR_END);
+    at += used;
+    CHECK(cs_jtok_feed(&t, in + at, sizeof in - 1 - at, &used) ==
+          CS_JT_ARR_END && at + used == sizeof in - 1);
+    CHECK(cs_jtok_end(&t) == CS_JT_DONE && cs_jtok_end(&t) == CS_JT_DONE);
+    CHECK(cs_jtok_offset(&t) == sizeof in - 1);
+    /* sticky errors: same code, nothing consumed, offset of the byte */
+    cs_jtok_init(&t);
+    CHECK(cs_jtok_feed(&t, (const unsigned char *)"[1,]", 4, &used) ==
+          CS_JT_ARR);
+    CHECK(cs_jtok_feed(&t, (const unsigned char *)"1,]", 3, &used) ==
+          CS_JT_NUM && used == 1);
+    CHECK(cs_jtok_feed(&t, (const unsigned char *)",]", 2, &used) ==
+          CS_E_JSON_SYNTAX && used == 1 && cs_jtok_offset(&t) == 3);
+    CHECK(cs_jtok_feed(&t, (const unsigned char *)"]", 1, &used) ==
+          CS_E_JSON_SYNTAX && used == 0 && cs_jtok_offset(&t) == 3);
+    CHECK(cs_jtok_end(&t) == CS_E_JSON_SYNTAX);
+}
+
 static unsigned char *
 slurp(const char *path, size_t *len)
 {
@@ -603,6 +649,7 @@ main(int argc, char **argv)
     TEST(t_depth);
     TEST(t_keys);
     TEST(t_long_strings);
+    TEST(t_zero_copy);
     TEST(t_suite);
     TEST(t_ct);
     CHECK(contract_bad == 0);
