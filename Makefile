@@ -165,6 +165,7 @@ afl:
 bench:
 	bash bench/run.sh
 	@mkdir -p $(B) && $(CC) -std=c99 -O2 -DCERTSTREAM_NO_TLS -o $(B)/bench_ct bench/bench_ct.c && $(B)/bench_ct
+	@mkdir -p $(B) && $(CC) -std=c99 -O2 -g -o $(B)/bench_jtok bench/bench_jtok.c && $(B)/bench_jtok
 	@if [ -f bench/e2e.sh ]; then bash bench/e2e.sh; fi
 	$(CC) -std=c99 -O2 -o $(B)/bench_der bench/bench_der.c && $(B)/bench_der
 

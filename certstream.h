@@ -1199,6 +1199,132 @@ CSDEF int cs_cert_domains_next(cs_domains_iter *it, const unsigned char **d,
 
 /* (decl: placeholder, filled in by its own commit) */
 
+/* ==== [1j] JSON tokens: streaming, validating ==================== */
+
+/* A push tokenizer for any JSON text (RFC 8259), for the CT codecs: it
+ * stops at each token, keeps no input, and validates everything the
+ * extractor does (grammar, UTF-8, escapes, control bytes, numbers,
+ * literals, one top value). Feed bytes; each call returns at most one
+ * token:
+ *
+ *     cs_jtok t; size_t used; int r;
+ *     cs_jtok_init(&t);
+ *     while (len > 0) {              (for each chunk that arrives)
+ *         r = cs_jtok_feed(&t, p, len, &used);
+ *         p += used, len -= used;
+ *         if (r < 0) fail(r);  else if (r > 0) handle(r);
+ *     }
+ *     ... at the end of the input: cs_jtok_end(&t) until CS_JT_DONE
+ *
+ * Strings: a key comes whole as one CS_JT_KEY (cut at CS_JTOK_KEY_MAX
+ * bytes); a string value comes as zero or more CS_JT_STR pieces of its
+ * decoded bytes then CS_JT_STR_END, so a value of any length passes
+ * through. Where the pieces split depends on the chunks; their
+ * concatenation does not, and no piece splits a UTF-8 character. Escapes
+ * decode to UTF-8, surrogate pairs to one character; a lone surrogate
+ * decodes to U+FFFD, as in the extractor. A "\u0000" is a NUL byte. */
+
+#ifndef CS_JTOK_MAX_DEPTH
+#  define CS_JTOK_MAX_DEPTH 64   /* containers open at once (1..255) */
+#endif
+#ifndef CS_JTOK_KEY_MAX
+#  define CS_JTOK_KEY_MAX 64     /* bytes of a key kept (1..255) */
+#endif
+#define CS_JTOK_NUM_MAX 40       /* bytes of a number's text kept */
+#define CS_JTOK_BUF 128          /* bytes of decoded escapes per piece */
+
+/* Tokens (cs_jtok_feed / cs_jtok_end return values above 0). */
+enum {
+    CS_JT_OBJ = 1,   /* '{' */
+    CS_JT_OBJ_END,   /* '}' */
+    CS_JT_ARR,       /* '[' */
+    CS_JT_ARR_END,   /* ']' */
+    CS_JT_KEY,       /* an object key, whole: cs_jtok_key() */
+    CS_JT_STR,       /* a piece of a string value: cs_jtok_piece() */
+    CS_JT_STR_END,   /* the string value ended */
+    CS_JT_NUM,       /* a number: cs_jtok_num(), cs_jtok_u64() */
+    CS_JT_TRUE,
+    CS_JT_FALSE,
+    CS_JT_NULL,
+    CS_JT_DONE       /* cs_jtok_end(): the one top value was complete */
+};
+
+/* The tokenizer's state (about 300 bytes with the defaults). Visible so
+ * that the caller can allocate it; treat every field as private. */
+typedef struct cs_jtok {
+    uint64_t off;          /* bytes consumed */
+    uint64_t err_off;
+    const unsigned char *piece;
+    size_t piece_len;
+    int err;
+    unsigned uacc;         /* \u code unit being read */
+    unsigned hisur;        /* pending high surrogate, 0 if none */
+    cs__utf8 u8;
+    unsigned char st;      /* grammar state */
+    unsigned char sst;     /* state inside a string */
+    unsigned char depth, tdepth, is_key, lit, lit_pos, ucnt;
+    unsigned char u8n, ktrunc, kfull, nlen, ntrunc, nint;
+    unsigned char klen, blen;
+    unsigned char u8p[4];  /* a UTF-8 character cut by the chunk end */
+    unsigned char buf[CS_JTOK_BUF];
+    char key[CS_JTOK_KEY_MAX + 1];
+    char num[CS_JTOK_NUM_MAX + 1];
+    unsigned char stack[(CS_JTOK_MAX_DEPTH + 7) / 8]; /* bit set: array */
+} cs_jtok;
+
+/* Start (or restart) a tokenizer on a new JSON text. */
+CSDEF void cs_jtok_init(cs_jtok *t);
+
+/* Consume in[0..len) until one token is complete or the input runs out.
+ * *used receives the bytes consumed; the caller passes the rest again
+ * (with more appended, or alone) on the next call. Input may be split at
+ * any byte: the token sequence never depends on where (but for where
+ * CS_JT_STR pieces split). A number ends at the byte after it, so its
+ * token comes when that byte (or cs_jtok_end) arrives.
+ *
+ * Returns 0 (all len bytes consumed, no token yet), a CS_JT_* token, or a
+ * negative CS_E_JSON_* code (SYNTAX, DEPTH, TRAILING, CONTROL, ESCAPE,
+ * UTF8, NUMBER, LITERAL). Errors are sticky: later calls return the
+ * same code and consume nothing. The accessors below describe the token
+ * just returned and stay valid until the next call; a CS_JT_STR piece
+ * may point into in[], so keep that memory until then. */
+CSDEF int cs_jtok_feed(cs_jtok *t, const unsigned char *in, size_t len,
+                       size_t *used);
+
+/* The input ended. Returns CS_JT_DONE when exactly one complete top value
+ * was read (again on each later call), CS_JT_NUM first when that value is
+ * a number still open (call again for CS_JT_DONE), the sticky error if
+ * there was one, else CS_E_JSON_INCOMPLETE (sticky). */
+CSDEF int cs_jtok_end(cs_jtok *t);
+
+/* The nesting depth of the token just returned: the containers around
+ * it, not counting its own (a top '{' and its '}' are at 0, its keys and
+ * their values at 1). */
+CSDEF int cs_jtok_depth(const cs_jtok *t);
+
+/* CS_JT_KEY: the decoded key, NUL-terminated, at most CS_JTOK_KEY_MAX
+ * bytes, cut at a character boundary; *trunc (if not NULL) is set to 1
+ * when the key was longer, else 0. *len (if not NULL): its length. */
+CSDEF const char *cs_jtok_key(const cs_jtok *t, size_t *len, int *trunc);
+
+/* CS_JT_STR: the piece's decoded bytes (*len of them, at least 1): a
+ * slice of the input given to the last cs_jtok_feed() when the string
+ * holds no escape there, else the tokenizer's own buffer. */
+CSDEF const unsigned char *cs_jtok_piece(const cs_jtok *t, size_t *len);
+
+/* CS_JT_NUM: the number's text as written, NUL-terminated, cut to
+ * CS_JTOK_NUM_MAX bytes (*len is then CS_JTOK_NUM_MAX + 1 to say so). */
+CSDEF const char *cs_jtok_num(const cs_jtok *t, size_t *len);
+
+/* CS_JT_NUM: its value when it is written as an integer in 0..2^64-1 (no
+ * sign, fraction or exponent): returns 0 and sets *v; else returns
+ * CS_E_JSON_NUMBER and leaves *v alone. */
+CSDEF int cs_jtok_u64(const cs_jtok *t, uint64_t *v);
+
+/* Bytes consumed so far; after an error, the offset of the byte that
+ * caused it (for CS_E_JSON_INCOMPLETE: the input's length). */
+CSDEF uint64_t cs_jtok_offset(const cs_jtok *t);
+
 /* ==== [2] the transport interface ======================================== */
 
 /* What the client waits for (cs_wait.want; transport wait()). */
@@ -2420,35 +2546,42 @@ cs__cap_put(cs_json *j, const unsigned char *s, size_t n)
     j->cap_len += n;
 }
 
+/* A code point as UTF-8 (RFC 3629 3) in b[]: returns its length. (Shared
+ * with the tokenizer, [1j].) */
+static size_t
+cs__utf8_enc(unsigned cp, unsigned char b[4])
+{
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (unsigned char)(0xc0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xe0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    b[0] = (unsigned char)(0xf0 | (cp >> 18));
+    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+    b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
 /* Append a code point as UTF-8 (RFC 3629). */
 static void
 cs__cap_cp(cs_json *j, unsigned cp)
 {
     unsigned char b[4];
-    size_t n;
 
     if (j->cap == CS__C_NONE)
         return;
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (unsigned char)(0xc0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xe0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xf0 | (cp >> 18));
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    cs__cap_put(j, b, n);
+    cs__cap_put(j, b, cs__utf8_enc(cp, b));
 }
 
 /* Keep a cut text field valid UTF-8: drop a partial trailing sequence. */
@@ -3109,28 +3242,43 @@ cs__skip_body(const unsigned char *p, const unsigned char *end,
     return k;
 }
 
+/* A \u code unit u is complete: pair it with the pending high surrogate
+ * *hisur (0 if none), or keep it there when it is a high one. Writes the
+ * code points it completes (0-2) to cp[] and returns their count; a lone
+ * half becomes U+FFFD. (Shared with the tokenizer, [1j].) */
+static int
+cs__upair(unsigned *hisur, unsigned u, unsigned cp[2])
+{
+    int n = 0;
+
+    if (*hisur != 0) {
+        unsigned hi = *hisur;
+        *hisur = 0;
+        if (u >= 0xdc00 && u <= 0xdfff) {
+            cp[0] = 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00);
+            return 1;
+        }
+        cp[n++] = 0xfffd;         /* the high half was alone */
+    }
+    if (u >= 0xd800 && u <= 0xdbff) {
+        *hisur = u;
+        return n;
+    }
+    cp[n++] = (u >= 0xdc00 && u <= 0xdfff) ? 0xfffd : u;
+    return n;
+}
+
 /* A \u code unit is complete: pair surrogates, else emit it. Returns the
  * next state. */
 static int
 cs__ucode(cs_json *j)
 {
-    unsigned u = j->uacc;
+    unsigned cp[2];
+    int i, n = cs__upair(&j->hisur, j->uacc, cp);
 
-    if (j->hisur != 0) {
-        unsigned hi = j->hisur;
-        j->hisur = 0;
-        if (u >= 0xdc00 && u <= 0xdfff) {
-            cs__cap_cp(j, 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00));
-            return CS__S_STR;
-        }
-        cs__cap_cp(j, 0xfffd);    /* the high half was alone */
-    }
-    if (u >= 0xd800 && u <= 0xdbff) {
-        j->hisur = u;
-        return CS__S_LOWBS;
-    }
-    cs__cap_cp(j, (u >= 0xdc00 && u <= 0xdfff) ? 0xfffd : u);
-    return CS__S_STR;
+    for (i = 0; i < n; i++)
+        cs__cap_cp(j, cp[i]);
+    return j->hisur != 0 ? CS__S_LOWBS : CS__S_STR;
 }
 
 /* The string state machine, from p: returns bytes consumed; sets *err.
@@ -7397,6 +7545,539 @@ cs_cert_domains_next(cs_domains_iter *it, const unsigned char **d, size_t *n)
 /* ==== [1i] watchlists: domain patterns =================================== */
 
 /* (impl: placeholder, filled in by its own commit) */
+
+/* ==== [1j] JSON tokens: streaming, validating ==================== */
+
+#if CS_JTOK_MAX_DEPTH < 1 || CS_JTOK_MAX_DEPTH > 255
+#  error "CS_JTOK_MAX_DEPTH must be 1..255"
+#endif
+#if CS_JTOK_KEY_MAX < 1 || CS_JTOK_KEY_MAX > 255
+#  error "CS_JTOK_KEY_MAX must be 1..255"
+#endif
+
+/* The grammar and string states are the extractor's (CS__S_*): st holds
+ * VALUE..DONE, STR (inside a key or string), LIT or a number state; sst,
+ * inside a string, STR (plain bytes), UTF8, ESC, UHEX, LOWBS or LOWU. */
+
+CSDEF void
+cs_jtok_init(cs_jtok *t)
+{
+    CS_MEMSET(t, 0, sizeof *t);
+    t->st = CS__S_VALUE;
+}
+
+/* Decoded bytes of a string: a key keeps what fits (whole: all or
+ * nothing, for one character) and stops at the first cut; a value's
+ * bytes go to the piece buffer, which the caller keeps room in. */
+static void
+cs__jt_put(cs_jtok *t, const unsigned char *s, size_t n, int whole)
+{
+    if (t->is_key) {
+        size_t room = (size_t)CS_JTOK_KEY_MAX - t->klen;
+        if (t->kfull)
+            return;
+        if (n > room) {
+            t->ktrunc = 1;
+            t->kfull = 1;
+            if (whole)
+                return;
+            n = room;
+        }
+        CS_MEMCPY(t->key + t->klen, s, n);
+        t->klen = (unsigned char)(t->klen + n);
+    } else {
+        CS_MEMCPY(t->buf + t->blen, s, n);
+        t->blen = (unsigned char)(t->blen + n);
+    }
+}
+
+/* One code point to the string's bytes, whole. */
+static void
+cs__jt_cp(cs_jtok *t, unsigned cp)
+{
+    unsigned char b[4];
+
+    cs__jt_put(t, b, cs__utf8_enc(cp, b), 1);
+}
+
+/* A \u code unit is complete: pair surrogates (cs__upair), emit what
+ * that completes, and set the next string state. */
+static void
+cs__jt_ucode(cs_jtok *t)
+{
+    unsigned cp[2];
+    int i, n = cs__upair(&t->hisur, t->uacc, cp);
+
+    for (i = 0; i < n; i++)
+        cs__jt_cp(t, cp[i]);
+    t->sst = t->hisur != 0 ? CS__S_LOWBS : CS__S_STR;
+}
+
+/* The value that just ended was the top one, or one inside a container. */
+#define CS__JT_AFTER(t) ((t)->depth == 0 ? CS__S_DONE : CS__S_AFTER)
+
+/* Inside a string, from p[*ip]: returns a token, 0 when p[0..n) ran out,
+ * or an error (*ip then at the bad byte). A value's plain run with no
+ * bytes decoded before it in this call comes out as a slice of p. */
+static int
+cs__jt_string(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
+{
+    size_t i = *ip, k, e;
+    int r = 0;
+
+    t->blen = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (!t->is_key && t->blen > CS_JTOK_BUF - 8) {
+            r = CS_JT_STR;           /* the buffer is full: a piece */
+            break;
+        }
+        switch (t->sst) {
+        case CS__S_STR:
+            /* RFC 8259 7: unescaped chars are 0x20-0x21, 0x23-0x5b, 0x5d+ */
+            if (c == '"') {
+                if (!t->is_key && t->blen > 0) {
+                    r = CS_JT_STR;   /* the quote comes next call */
+                    goto out;
+                }
+                i++;
+                if (t->is_key) {
+                    t->key[t->klen] = '\0';
+                    t->st = CS__S_COLON;
+                    r = CS_JT_KEY;
+                } else {
+                    t->st = (unsigned char)CS__JT_AFTER(t);
+                    r = CS_JT_STR_END;
+                }
+                goto out;
+            }
+            if (c == '\\') {
+                t->sst = CS__S_ESC;
+                i++;
+                break;
+            }
+            if (c < 0x20) {
+                r = CS_E_JSON_CONTROL;
+                goto out;
+            }
+            if (!t->is_key && t->blen == 0) {
+                /* the fast path: whole UTF-8 characters and plain bytes,
+                 * handed out in place */
+                k = i;
+                for (;;) {
+                    k += cs__scan_str(p + k, n - k, k);
+                    if (k == n || p[k] < 0x80
+                        || (e = cs__skip_seq(p + k, p + n)) == 0)
+                        break;
+                    k += e;
+                }
+                if (k > i) {
+                    t->piece = p + i;
+                    t->piece_len = k - i;
+                    *ip = k;
+                    return CS_JT_STR;
+                }
+            }
+            if (c >= 0x80) {
+                /* RFC 3629 4, a byte at a time (cut, or about to fail) */
+                if (cs__utf8_byte(&t->u8, c) != 0) {
+                    r = CS_E_JSON_UTF8;
+                    goto out;
+                }
+                t->u8p[0] = c;
+                t->u8n = 1;
+                t->sst = CS__S_UTF8;
+                i++;
+                break;
+            }
+            k = cs__scan_str(p + i, n - i, i);
+            if (!t->is_key && k > (size_t)(CS_JTOK_BUF - t->blen))
+                k = (size_t)(CS_JTOK_BUF - t->blen);
+            cs__jt_put(t, p + i, k, 0);
+            i += k;
+            break;
+        case CS__S_UTF8:
+            if (cs__utf8_byte(&t->u8, c) != 0) {
+                r = CS_E_JSON_UTF8;
+                goto out;
+            }
+            t->u8p[t->u8n++] = c;
+            i++;
+            if (t->u8.need == 0) {
+                cs__jt_put(t, t->u8p, t->u8n, 1);
+                t->sst = CS__S_STR;
+            }
+            break;
+        case CS__S_ESC: {
+            /* RFC 8259 7: \" \\ \/ \b \f \n \r \t \uXXXX, nothing else */
+            unsigned char to = c < 128 ? cs__unesc[c] : 0;
+            if (c == 'u') {
+                t->sst = CS__S_UHEX;
+                t->ucnt = 0;
+                t->uacc = 0;
+                i++;
+                break;
+            }
+            if (to == 0) {
+                r = CS_E_JSON_ESCAPE;
+                goto out;
+            }
+            i++;
+            if (t->hisur != 0) {
+                t->hisur = 0;
+                cs__jt_cp(t, 0xfffd);
+            }
+            cs__jt_put(t, &to, 1, 1);
+            t->sst = CS__S_STR;
+            break;
+        }
+        case CS__S_UHEX: {
+            int h = cs__hexval(c);
+            if (h < 0) {
+                r = CS_E_JSON_ESCAPE;
+                goto out;
+            }
+            i++;
+            t->uacc = (t->uacc << 4) | (unsigned)h;
+            if (++t->ucnt == 4)
+                cs__jt_ucode(t);
+            break;
+        }
+        case CS__S_LOWBS:
+            /* a high surrogate wants "\uDC00".."\uDFFF" next */
+            if (c == '\\') {
+                t->sst = CS__S_LOWU;
+                i++;
+            } else {
+                t->hisur = 0;
+                cs__jt_cp(t, 0xfffd);
+                t->sst = CS__S_STR;
+            }
+            break;
+        default: /* CS__S_LOWU */
+            if (c == 'u') {
+                t->sst = CS__S_UHEX;
+                t->ucnt = 0;
+                t->uacc = 0;
+                i++;
+            } else {
+                t->sst = CS__S_ESC; /* reports the lone high half there */
+            }
+            break;
+        }
+    }
+    if (r == 0 && !t->is_key && t->blen > 0)
+        r = CS_JT_STR;               /* the input ran out: a piece */
+out:
+    if (r == CS_JT_STR) {
+        t->piece = t->buf;
+        t->piece_len = t->blen;
+    }
+    *ip = i;
+    return r;
+}
+
+/* Inside a number, from p[*ip]: RFC 8259 6. Returns CS_JT_NUM when the
+ * byte at *ip ends it (left unconsumed), 0 when p ran out, or an error. */
+static int
+cs__jt_number(cs_jtok *t, const unsigned char *p, size_t n, size_t *ip)
+{
+    size_t i = *ip, i0 = i;
+    int r = 0;
+
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        int dig = (unsigned)(c - '0') < 10u;
+        unsigned st = t->st;
+        switch (st) {
+        case CS__S_MINUS: /* int = zero / ( digit1-9 *DIGIT ) */
+            st = !dig ? 0 : c == '0' ? CS__S_ZERO : CS__S_INT;
+            break;
+        case CS__S_ZERO:
+        case CS__S_INT:
+            st = dig ? (st == CS__S_ZERO ? 0 : CS__S_INT)
+               : c == '.' ? CS__S_DOT
+               : (c == 'e' || c == 'E') ? CS__S_E : CS__S_AFTER;
+            break;
+        case CS__S_DOT:   /* frac = decimal-point 1*DIGIT */
+        case CS__S_FRAC:
+            st = dig ? CS__S_FRAC
+               : st == CS__S_DOT ? 0
+               : (c == 'e' || c == 'E') ? CS__S_E : CS__S_AFTER;
+            break;
+        case CS__S_E:     /* exp = e [ minus / plus ] 1*DIGIT */
+            st = (c == '+' || c == '-') ? CS__S_ESIGN
+               : dig ? CS__S_EXP : 0;
+            break;
+        case CS__S_ESIGN:
+            st = dig ? CS__S_EXP : 0;
+            break;
+        default:          /* CS__S_EXP */
+            st = dig ? CS__S_EXP : CS__S_AFTER;
+            break;
+        }
+        if (st == 0) {
+            r = CS_E_JSON_NUMBER;
+            break;
+        }
+        if (st == CS__S_AFTER) {
+            t->st = (unsigned char)CS__JT_AFTER(t);
+            r = CS_JT_NUM;
+            break;
+        }
+        if (st != CS__S_INT && st != CS__S_ZERO)
+            t->nint = 0;
+        t->st = (unsigned char)st;
+    }
+    /* keep the text */
+    {
+        size_t m = i - i0, room = (size_t)CS_JTOK_NUM_MAX - t->nlen;
+        if (m > room) {
+            t->ntrunc = 1;
+            m = room;
+        }
+        CS_MEMCPY(t->num + t->nlen, p + i0, m);
+        t->nlen = (unsigned char)(t->nlen + m);
+        t->num[t->nlen] = '\0';
+    }
+    *ip = i;
+    return r;
+}
+
+/* Open a container (c is '{' or '['): returns its token or an error. */
+static int
+cs__jt_open(cs_jtok *t, unsigned char c)
+{
+    unsigned d = t->depth;
+    unsigned char bit = (unsigned char)(1u << (d & 7));
+
+    if (d >= CS_JTOK_MAX_DEPTH)
+        return CS_E_JSON_DEPTH;
+    t->tdepth = t->depth;
+    t->depth = (unsigned char)(d + 1);
+    if (c == '[') {
+        t->stack[d >> 3] = (unsigned char)(t->stack[d >> 3] | bit);
+        t->st = CS__S_ARR_FIRST;
+        return CS_JT_ARR;
+    }
+    t->stack[d >> 3] = (unsigned char)(t->stack[d >> 3] & ~bit);
+    t->st = CS__S_OBJ_FIRST;
+    return CS_JT_OBJ;
+}
+
+/* 1 if the innermost open container is an array. */
+static int
+cs__jt_in_arr(const cs_jtok *t)
+{
+    unsigned d = (unsigned)t->depth - 1u;
+    return (t->stack[d >> 3] >> (d & 7)) & 1;
+}
+
+/* Start a string: a key or a value. */
+static void
+cs__jt_str_start(cs_jtok *t, int key)
+{
+    t->st = CS__S_STR;
+    t->sst = CS__S_STR;
+    t->is_key = (unsigned char)key;
+    t->klen = 0;
+    t->ktrunc = 0;
+    t->kfull = 0;
+}
+
+CSDEF int
+cs_jtok_feed(cs_jtok *t, const unsigned char *in, size_t len, size_t *used)
+{
+    size_t i = 0;
+    int r = 0;
+
+    *used = 0;
+    if (t->err != 0)
+        return t->err;
+    while (i < len && r == 0) {
+        unsigned char c = in[i];
+        unsigned char st = t->st;
+        if (st == CS__S_STR) {
+            t->tdepth = t->depth;
+            r = cs__jt_string(t, in, len, &i);
+            continue;
+        }
+        if (st >= CS__S_MINUS && st <= CS__S_EXP) {
+            t->tdepth = t->depth;
+            r = cs__jt_number(t, in, len, &i);
+            continue;
+        }
+        if (st == CS__S_LIT) {
+            /* RFC 8259 3: the three literal names, lowercase */
+            if (c != (unsigned char)cs__lits[t->lit][t->lit_pos]) {
+                r = CS_E_JSON_LITERAL;
+                break;
+            }
+            i++;
+            if (cs__lits[t->lit][++t->lit_pos] == '\0') {
+                t->st = (unsigned char)CS__JT_AFTER(t);
+                t->tdepth = t->depth;
+                r = CS_JT_TRUE + t->lit;
+            }
+            continue;
+        }
+        if (cs__ws[c] == 1) {        /* RFC 8259 2: ws between tokens */
+            i++;
+            continue;
+        }
+        switch (st) {
+        case CS__S_VALUE:
+        case CS__S_ARR_FIRST:
+            t->tdepth = t->depth;
+            if (c == '{' || c == '[') {
+                r = cs__jt_open(t, c);
+                if (r > 0)
+                    i++;
+            } else if (c == '"') {
+                cs__jt_str_start(t, 0);
+                i++;
+            } else if (c == 't' || c == 'f' || c == 'n') {
+                t->st = CS__S_LIT;
+                t->lit = (unsigned char)(c == 't' ? 0 : c == 'f' ? 1 : 2);
+                t->lit_pos = 1;
+                i++;
+            } else if (c == '-' || (unsigned)(c - '0') < 10u) {
+                t->st = (unsigned char)(c == '-' ? CS__S_MINUS
+                                        : c == '0' ? CS__S_ZERO : CS__S_INT);
+                t->nint = (unsigned char)(c != '-');
+                t->ntrunc = 0;
+                t->num[0] = (char)c;
+                t->nlen = 1;
+                i++;
+            } else if (c == ']' && st == CS__S_ARR_FIRST) {
+                goto close;
+            } else {
+                r = CS_E_JSON_SYNTAX;
+            }
+            break;
+        case CS__S_OBJ_FIRST:
+        case CS__S_KEY:
+            if (c == '"') {
+                cs__jt_str_start(t, 1);
+                i++;
+            } else if (c == '}' && st == CS__S_OBJ_FIRST) {
+                goto close;
+            } else {
+                r = CS_E_JSON_SYNTAX;
+            }
+            break;
+        case CS__S_COLON:
+            if (c == ':') {
+                t->st = CS__S_VALUE;
+                i++;
+            } else {
+                r = CS_E_JSON_SYNTAX;
+            }
+            break;
+        case CS__S_AFTER:
+            if (c == ',') {
+                t->st = cs__jt_in_arr(t) ? CS__S_VALUE : CS__S_KEY;
+                i++;
+            } else if (c == (cs__jt_in_arr(t) ? ']' : '}')) {
+                goto close;
+            } else {
+                r = CS_E_JSON_SYNTAX;
+            }
+            break;
+        default: /* CS__S_DONE */
+            r = CS_E_JSON_TRAILING;
+            break;
+        }
+        continue;
+    close:
+        t->depth--;
+        t->tdepth = t->depth;
+        t->st = (unsigned char)CS__JT_AFTER(t);
+        r = c == ']' ? CS_JT_ARR_END : CS_JT_OBJ_END;
+        i++;
+    }
+    t->off += i;
+    *used = i;
+    if (r < 0) {
+        t->err = r;
+        t->err_off = t->off;
+    }
+    return r;
+}
+
+CSDEF int
+cs_jtok_end(cs_jtok *t)
+{
+    if (t->err != 0)
+        return t->err;
+    if (t->st == CS__S_DONE)
+        return CS_JT_DONE;
+    if (t->depth == 0 && (t->st == CS__S_ZERO || t->st == CS__S_INT
+                          || t->st == CS__S_FRAC || t->st == CS__S_EXP)) {
+        t->st = CS__S_DONE;
+        t->tdepth = 0;
+        return CS_JT_NUM;
+    }
+    t->err = CS_E_JSON_INCOMPLETE;
+    t->err_off = t->off;
+    return t->err;
+}
+
+CSDEF int
+cs_jtok_depth(const cs_jtok *t)
+{
+    return t->tdepth;
+}
+
+CSDEF const char *
+cs_jtok_key(const cs_jtok *t, size_t *len, int *trunc)
+{
+    if (len != NULL)
+        *len = t->klen;
+    if (trunc != NULL)
+        *trunc = t->ktrunc;
+    return t->key;
+}
+
+CSDEF const unsigned char *
+cs_jtok_piece(const cs_jtok *t, size_t *len)
+{
+    if (len != NULL)
+        *len = t->piece_len;
+    return t->piece;
+}
+
+CSDEF const char *
+cs_jtok_num(const cs_jtok *t, size_t *len)
+{
+    if (len != NULL)
+        *len = t->ntrunc ? (size_t)CS_JTOK_NUM_MAX + 1 : t->nlen;
+    return t->num;
+}
+
+CSDEF int
+cs_jtok_u64(const cs_jtok *t, uint64_t *v)
+{
+    uint64_t x = 0;
+    size_t i;
+
+    if (!t->nint || t->ntrunc)
+        return CS_E_JSON_NUMBER;
+    for (i = 0; i < t->nlen; i++) {
+        unsigned d = (unsigned)(t->num[i] - '0');
+        if (x > (UINT64_MAX - d) / 10)
+            return CS_E_JSON_NUMBER;
+        x = x * 10 + d;
+    }
+    *v = x;
+    return 0;
+}
+
+CSDEF uint64_t
+cs_jtok_offset(const cs_jtok *t)
+{
+    return t->err != 0 ? t->err_off : t->off;
+}
 
 /* ==== [2b] TLS transport (BearSSL) ==================== off: _NO_TLS ==== */
 #if CS_HAS_TLS

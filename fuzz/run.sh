@@ -15,12 +15,14 @@
 # ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
 # and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
 # chunked, the request), url (fuzz_url.c: cs_url_parse/resolve), ctrec
-# (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints) and
-# der (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate).
+# (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints), der
+# (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate) and
+# jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
+# extractor's verdict).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
-# fuzz-smoke`): 100% each for the json family and number, 50% for ws
-# and der, 25% each for hs and url (small state machines that saturate
-# quickly), so FUZZ_SECONDS=20 is 130 s in all (ctrec 100%). FUZZ_SHARE=100
+# fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
+# ws, der and jtok, 25% each for hs and url (small state machines that
+# saturate quickly), so FUZZ_SECONDS=20 is 140 s in all. FUZZ_SHARE=100
 # gives every target all
 # of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
@@ -52,7 +54,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url ctrec der"
+targets_all="json number json_nosimd json_small ws hs url ctrec der jtok"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -96,13 +98,14 @@ max_len() {
     url) echo 2048 ;;
     ctrec) echo 16384 ;;
     der) echo 65536 ;;
+    jtok) echo 16384 ;;
     esac
 }
 
 # Percent of SECONDS a target gets when every target runs.
 share() {
     case "$1" in
-    ws | der) echo "${FUZZ_SHARE:-50}" ;;
+    ws | der | jtok) echo "${FUZZ_SHARE:-50}" ;;
     hs | url) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac

@@ -10,7 +10,7 @@
 #     scanner and 64x64 multiply);
 #   - the same with tiny limits (CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7;
 #     for ws/hs/url CS_WS_MAX_MESSAGE=1000, CS_HS_MAX_RESPONSE=512,
-#     CS_URL_MAX=64);
+#     CS_URL_MAX=64; for jtok CS_JTOK_MAX_DEPTH=5, CS_JTOK_KEY_MAX=7);
 #   - when no sanitizer was asked for and clang can: clang with
 #     -fsanitize=address,undefined.
 # A replay that dies is restarted after the file that killed it, so one
@@ -28,7 +28,7 @@ fail=0
 skip=0
 mkdir -p "$out"
 # fuzz/fuzz_<t>.c for each; corpus/<t>/ and regress/<t>/ are replayed
-targets="json number ws hs url ctrec der"
+targets="json number ws hs url ctrec der jtok"
 
 # build NAME COMPILER FLAGS...: one replay binary per target.
 build() {
@@ -39,6 +39,7 @@ build() {
         [ "$name" = small ] && case $t in ws | hs | url)
             extra="-DCS_WS_MAX_MESSAGE=1000 -DCS_HS_MAX_RESPONSE=512"
             extra="$extra -DCS_URL_MAX=64" ;;
+        jtok) extra="-DCS_JTOK_MAX_DEPTH=5 -DCS_JTOK_KEY_MAX=7" ;;
         esac
         # no harness needs TLS: no BearSSL to link (empty value: a harness
         # may #define CERTSTREAM_NO_TLS as well)
