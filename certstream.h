@@ -2547,7 +2547,7 @@ cs__cap_put(cs_json *j, const unsigned char *s, size_t n)
 }
 
 /* A code point as UTF-8 (RFC 3629 3) in b[]: returns its length. (Shared
- * with the tokenizer, [1j].) */
+ * with the DER text reader [1h] and the tokenizer [1j].) */
 static size_t
 cs__utf8_enc(unsigned cp, unsigned char b[4])
 {
@@ -6616,33 +6616,6 @@ cs__dw_put(cs__dw *w, const void *s, size_t n)
     w->o += n;
 }
 
-/* U+0000..U+10FFFF as UTF-8 into b[0..4); returns the length. (The same
- * encoder as the extractor's cs__cap_cp: one [0] helper when merged.) */
-static size_t
-cs__utf8_enc(unsigned char *b, uint32_t cp)
-{
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        b[0] = (unsigned char)(0xc0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xe0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    b[0] = (unsigned char)(0xf0 | (cp >> 18));
-    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-    b[3] = (unsigned char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* Finish: a NUL when there is room, the length, CS_E_BUFFER if it did
  * not fit. */
 static int
@@ -6784,7 +6757,7 @@ cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
             c = 0xfffd;
             bad = 1;
         }
-        cs__dw_put(w, b, cs__utf8_enc(b, c));
+        cs__dw_put(w, b, cs__utf8_enc(c, b));
     }
     return bad;
 }
