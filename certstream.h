@@ -57,10 +57,12 @@
  * every byte of a message as RFC 8259 JSON but keeps only the CertStream
  * fields. It never allocates, never recurses, keeps no globals.
  *
- * Sections: [0] helpers  [1] core: JSON field extractor  [1c] websocket
- *   frames  [1d] URLs and the opening handshake  [2] transport interface
- *   [2b] TLS transport (BearSSL)  [3] client engine  [4] POSIX transport
- *   [5] blocking loop  [9] error strings
+ * Sections: [0] errors (declarations), helpers (implementation)
+ *   [1] the message (cs_msg and its domain store)  [1a] decimal to double
+ *   [1b] JSON field extractor  [1c] websocket frames  [1d] URLs and the
+ *   opening handshake  [1e] HTTP/1.1 responses  [1f]-[1i] CT codecs
+ *   [2] transport interface  [2b] TLS transport (BearSSL)  [3] client
+ *   engine  [4] POSIX transport  [5] blocking loop  [9] error strings
  *
  * History:
  *   0.3.0  wss:// over BearSSL: verified TLS, trust sources, pinning
@@ -248,7 +250,7 @@ CSDEF const char *cs_strerror(int err);
 /* The code's name, e.g. "CS_E_JSON_SYNTAX" ("" with CS_NO_ERROR_STRINGS). */
 CSDEF const char *cs_errname(int err);
 
-/* ==== [1] core: the message extractor ==================================== */
+/* ==== [1] the message: what one CertStream message says ================== */
 
 /* Message types (cs_msg.type). */
 enum {
@@ -311,7 +313,7 @@ typedef struct cs_msg {
 
 /* Domain i (0 <= i < domain_count), decoded UTF-8 and NUL-terminated;
  * *len (if not NULL) receives its length. Points into the storage given
- * to cs_json_init(); valid as long as the cs_msg itself. */
+ * to cs_json_init() or cs_msg_reset(); valid as long as the cs_msg. */
 static inline const char *cs_msg_domain(const cs_msg *m, size_t i,
                                         size_t *len);
 
@@ -337,6 +339,23 @@ cs_msg_domain(const cs_msg *m, size_t i, size_t *len)
         *len = (size_t)(next - at - 1);
     return (const char *)m->dom + at;
 }
+
+/* Writing a cs_msg, for a producer other than the extractor (a DER walker
+ * filling it from a certificate, say). The extractor uses the same store. */
+
+/* Clear every field of m and give it the domain storage: caller-owned,
+ * storage[0..cap), MUST outlive m's use, need not be aligned (names and a
+ * 4-byte index entry each; caps over 4 GiB count as 4 GiB). storage may be
+ * NULL with cap 0 to count domains without storing them. */
+CSDEF void cs_msg_reset(cs_msg *m, void *storage, size_t cap);
+
+/* Append one domain name[0..len) (copied, NUL added; len MUST be under
+ * 4 GiB) and set CS_F_DOMAINS in m->has. Counted in domain_total always.
+ * Returns 0 when stored, or CS_E_BUFFER when the storage is full: the name
+ * is then counted but not stored and CS_F_DOMAINS is set in m->trunc. */
+CSDEF int cs_msg_add_domain(cs_msg *m, const void *name, size_t len);
+
+/* ==== [1b] the message extractor (JSON, RFC 8259) ========================= */
 
 /* Private: a decimal number being read (see cs_json). */
 typedef struct cs__num {
@@ -1290,6 +1309,221 @@ cs__eq(const void *a, const void *b, size_t n)
     return 1;
 }
 
+/* Big-endian loads (network order: TLS, DER, RFC 6962 records). Inline
+ * so that a build without their users does not warn. */
+static inline uint32_t
+cs__load_be16(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 8 | (uint32_t)p[1];
+}
+
+static inline uint32_t
+cs__load_be24(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | (uint32_t)p[2];
+}
+
+static inline uint32_t
+cs__load_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8
+         | (uint32_t)p[3];
+}
+
+static inline uint64_t
+cs__load_be64(const unsigned char *p)
+{
+    return (uint64_t)cs__load_be32(p) << 32 | cs__load_be32(p + 4);
+}
+
+/* ASCII lower case, for the case-insensitive parts of URLs and HTTP. */
+static unsigned
+cs__lower(unsigned c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* s[0..n) equals the lower-case word w, ignoring case. */
+static int
+cs__ieq(const char *s, size_t n, const char *w)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (w[i] == '\0' || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
+            return 0;
+    return w[n] == '\0';
+}
+
+/* s[0..n) starts with the lower-case word w, ignoring case. */
+static int
+cs__iprefix(const char *s, size_t n, const char *w)
+{
+    size_t i;
+    for (i = 0; w[i] != '\0'; i++)
+        if (i >= n || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
+            return 0;
+    return 1;
+}
+
+/* Append n bytes of s to out[*o..cap); returns 0 or CS_E_BUFFER. */
+static int
+cs__put(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    if (n > cap - *o)
+        return CS_E_BUFFER;
+    CS_MEMCPY(out + *o, s, n);
+    *o += n;
+    if (*o < cap)
+        out[*o] = '\0';              /* a NUL when there is room */
+    return 0;
+}
+
+/* Append a NUL-terminated string. */
+static int
+cs__puts(char *out, size_t cap, size_t *o, const char *s)
+{
+    return cs__put(out, cap, o, s, cs__strlen(s));
+}
+
+/* v in decimal, NUL-terminated, at the end of buf; returns its start. */
+static const char *
+cs__utoa(unsigned v, char buf[12])
+{
+    char *p = buf + 11;
+
+    *p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    return p;
+}
+
+/* ==== [1] the message: the domain store ================================== */
+
+/* Domain storage layout: names grow up from dom[0], each NUL-terminated;
+ * their 4-byte little-endian start offsets grow down from dom[dom_cap],
+ * the first domain's last (cs_msg_domain() reads them). Offsets are
+ * 32-bit, so dom_cap is clamped to 4 GiB. */
+
+/* Throw away the domains gathered so far (a later list replaces them). */
+static void
+cs__dom_reset(cs_msg *m)
+{
+    m->domain_count = 0;
+    m->domain_total = 0;
+    m->dom_used = 0;
+}
+
+/* Room for the next name written in place at cs__dom_tail(): what is
+ * left after its NUL and one more index slot; *over is set when not even
+ * those fit. */
+static size_t
+cs__dom_room(const cs_msg *m, unsigned char *over)
+{
+    size_t used = m->dom_used + 4 * (m->domain_count + 1) + 1;
+
+    *over = used > m->dom_cap;
+    return used <= m->dom_cap ? m->dom_cap - used : 0;
+}
+
+/* Where the next name goes when written in place. */
+static unsigned char *
+cs__dom_tail(cs_msg *m)
+{
+    return m->dom + m->dom_used;
+}
+
+/* The domain whose n bytes are already at dom + dom_used is complete. */
+static CS__INLINE void
+cs__dom_commit(cs_msg *m, size_t n)
+{
+    uint32_t at = (uint32_t)m->dom_used;
+    unsigned char *x = m->dom + m->dom_cap - 4 * (m->domain_count + 1);
+
+    m->dom[at + n] = 0;
+    x[0] = (unsigned char)at;
+    x[1] = (unsigned char)(at >> 8);
+    x[2] = (unsigned char)(at >> 16);
+    x[3] = (unsigned char)(at >> 24);
+    m->dom_used += n + 1;
+    m->domain_count++;
+}
+
+/* One more domain, n bytes at s (avail bytes readable there): stored if
+ * it fits, counted always. Most names are under 32 bytes: with room on
+ * both sides they move as two 16-byte words (the bytes past n are spare
+ * storage, overwritten by the NUL and the next name), no memcpy call. */
+static CS__INLINE void
+cs__dom_add(cs_msg *m, const unsigned char *s, size_t n, size_t avail)
+{
+    /* the storage state in locals: the stores into dom below may alias
+     * *m as far as the compiler knows, which would reload every field */
+    unsigned char *dom = m->dom;
+    size_t used = m->dom_used, cnt = m->domain_count, cap = m->dom_cap;
+    size_t left = cap - used - 4 * cnt;   /* never negative */
+    uint32_t at = (uint32_t)used;
+
+    m->domain_total++;
+    if (left < n + 1 + 4) {
+        m->trunc |= CS_F_DOMAINS;
+        return;
+    }
+#if CS__SSE2
+    if (n <= 32 && avail >= 32 && left >= 32 + 4) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+        _mm_storeu_si128((__m128i *)(void *)(dom + used), a);
+        _mm_storeu_si128((__m128i *)(void *)(dom + used + 16), b);
+    } else
+#endif
+    {
+        (void)avail;
+        CS_MEMCPY(dom + used, s, n);
+    }
+    dom[used + n] = 0;
+    dom[cap - 4 * (cnt + 1)] = (unsigned char)at;
+    dom[cap - 4 * (cnt + 1) + 1] = (unsigned char)(at >> 8);
+    dom[cap - 4 * (cnt + 1) + 2] = (unsigned char)(at >> 16);
+    dom[cap - 4 * (cnt + 1) + 3] = (unsigned char)(at >> 24);
+    m->dom_used = used + n + 1;
+    m->domain_count = cnt + 1;
+}
+
+CSDEF void
+cs_msg_reset(cs_msg *m, void *storage, size_t cap)
+{
+    CS_ASSERT(m != NULL && (storage != NULL || cap == 0));
+    m->type = CS_MSG_NONE;
+    m->has = m->bad = m->trunc = 0;
+    m->cert_index = 0;
+    m->seen = m->timestamp = 0.0;
+    m->type_name.len = m->source_url.len = m->source_name.len = 0;
+    m->type_name.buf[0] = m->source_url.buf[0] = m->source_name.buf[0] = 0;
+    cs__dom_reset(m);
+    /* Offsets into the storage are 32-bit. */
+    if (cap > 0xffffffffu)
+        cap = 0xffffffffu;
+    m->dom = (unsigned char *)storage;
+    m->dom_cap = cap;
+}
+
+CSDEF int
+cs_msg_add_domain(cs_msg *m, const void *name, size_t len)
+{
+    size_t before;
+
+    CS_ASSERT(m != NULL && (name != NULL || len == 0));
+    m->has |= CS_F_DOMAINS;
+    if (len >= m->dom_cap) {          /* never fits; no overflow below */
+        m->domain_total++;
+        m->trunc |= CS_F_DOMAINS;
+        return CS_E_BUFFER;
+    }
+    before = m->domain_count;
+    cs__dom_add(m, (const unsigned char *)name, len, len);
+    return m->domain_count > before ? 0 : CS_E_BUFFER;
+}
+
 /* ==== [1a] decimal to double: exact, locale-free ========================= */
 /*
  * Two paths. The fast one (Eisel-Lemire, "Number Parsing at a Gigabyte per
@@ -1696,27 +1930,10 @@ cs__is_array(const cs_json *j)
     return (j->stack[j->depth >> 3] >> (j->depth & 7)) & 1;
 }
 
-/* Throw away the domains gathered so far (a later list replaces them). */
-static void
-cs__dom_reset(cs_msg *m)
-{
-    m->domain_count = 0;
-    m->domain_total = 0;
-    m->dom_used = 0;
-}
-
 CSDEF void
 cs_json_begin(cs_json *j)
 {
-    cs_msg *m = &j->msg;
-
-    m->type = CS_MSG_NONE;
-    m->has = m->bad = m->trunc = 0;
-    m->cert_index = 0;
-    m->seen = m->timestamp = 0.0;
-    m->type_name.len = m->source_url.len = m->source_name.len = 0;
-    m->type_name.buf[0] = m->source_url.buf[0] = m->source_name.buf[0] = 0;
-    cs__dom_reset(m);
+    cs_msg_reset(&j->msg, j->msg.dom, j->msg.dom_cap);
     j->off = j->top_off = 0;
     j->err = 0;
     j->err_off = 0;
@@ -1734,11 +1951,7 @@ cs_json_init(cs_json *j, void *dom, size_t dom_cap)
 {
     CS_ASSERT(j != NULL && (dom != NULL || dom_cap == 0));
     CS_MEMSET(j, 0, sizeof *j);
-    /* Offsets into the storage are 32-bit. */
-    if (dom_cap > 0xffffffffu)
-        dom_cap = 0xffffffffu;
-    j->msg.dom = (unsigned char *)dom;
-    j->msg.dom_cap = dom_cap;
+    cs_msg_reset(&j->msg, dom, dom_cap);
     cs_json_begin(j);
 }
 
@@ -1757,13 +1970,9 @@ cs__cap_start(cs_json *j, int c)
     case CS__C_KEY:
         j->cap_max = sizeof j->key;
         break;
-    case CS__C_DOMAIN: {
-        /* Room for the name, its NUL and one more 4-byte index slot. */
-        size_t used = m->dom_used + 4 * (m->domain_count + 1) + 1;
-        j->cap_max = used <= m->dom_cap ? m->dom_cap - used : 0;
-        j->cap_over = used > m->dom_cap;
+    case CS__C_DOMAIN:
+        j->cap_max = cs__dom_room(m, &j->cap_over);
         break;
-    }
     default:
         j->cap_max = CS_JSON_STR_MAX;
         break;
@@ -1783,7 +1992,7 @@ cs__cap_base(cs_json *j)
     case CS__C_NAME:
         return (unsigned char *)j->msg.source_name.buf;
     default:
-        return j->msg.dom + j->msg.dom_used;
+        return cs__dom_tail(&j->msg);
     }
 }
 
@@ -1896,62 +2105,6 @@ cs__match_key(int node, const unsigned char *k, size_t len)
     }
     return CS__F_NONE;
 #undef CS__KEY
-}
-
-/* The domain whose n bytes are already at dom + dom_used is complete. */
-static CS__INLINE void
-cs__dom_commit(cs_msg *m, size_t n)
-{
-    uint32_t at = (uint32_t)m->dom_used;
-    unsigned char *x = m->dom + m->dom_cap - 4 * (m->domain_count + 1);
-
-    m->dom[at + n] = 0;
-    x[0] = (unsigned char)at;
-    x[1] = (unsigned char)(at >> 8);
-    x[2] = (unsigned char)(at >> 16);
-    x[3] = (unsigned char)(at >> 24);
-    m->dom_used += n + 1;
-    m->domain_count++;
-}
-
-/* One more domain, n bytes at s (avail bytes readable there): stored if
- * it fits, counted always. Most names are under 32 bytes: with room on
- * both sides they move as two 16-byte words (the bytes past n are spare
- * storage, overwritten by the NUL and the next name), no memcpy call. */
-static CS__INLINE void
-cs__dom_add(cs_msg *m, const unsigned char *s, size_t n, size_t avail)
-{
-    /* the storage state in locals: the stores into dom below may alias
-     * *m as far as the compiler knows, which would reload every field */
-    unsigned char *dom = m->dom;
-    size_t used = m->dom_used, cnt = m->domain_count, cap = m->dom_cap;
-    size_t left = cap - used - 4 * cnt;   /* never negative */
-    uint32_t at = (uint32_t)used;
-
-    m->domain_total++;
-    if (left < n + 1 + 4) {
-        m->trunc |= CS_F_DOMAINS;
-        return;
-    }
-#if CS__SSE2
-    if (n <= 32 && avail >= 32 && left >= 32 + 4) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
-        _mm_storeu_si128((__m128i *)(void *)(dom + used), a);
-        _mm_storeu_si128((__m128i *)(void *)(dom + used + 16), b);
-    } else
-#endif
-    {
-        (void)avail;
-        CS_MEMCPY(dom + used, s, n);
-    }
-    dom[used + n] = 0;
-    dom[cap - 4 * (cnt + 1)] = (unsigned char)at;
-    dom[cap - 4 * (cnt + 1) + 1] = (unsigned char)(at >> 8);
-    dom[cap - 4 * (cnt + 1) + 2] = (unsigned char)(at >> 16);
-    dom[cap - 4 * (cnt + 1) + 3] = (unsigned char)(at >> 24);
-    m->dom_used = used + n + 1;
-    m->domain_count = cnt + 1;
 }
 
 /* Set text field f (TYPE, URL or NAME) from n plain bytes at s, cut at a
@@ -3891,35 +4044,6 @@ cs_ws_close_frame(unsigned char *out, size_t cap, int status,
 
 /* ==== [1d] URLs and the opening handshake ================================= */
 
-/* ASCII lower case, for the case-insensitive parts of URLs and HTTP. */
-static unsigned
-cs__lower(unsigned c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* s[0..n) equals the lower-case word w, ignoring case. */
-static int
-cs__ieq(const char *s, size_t n, const char *w)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (w[i] == '\0' || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
-            return 0;
-    return w[n] == '\0';
-}
-
-/* s[0..n) starts with the lower-case word w, ignoring case. */
-static int
-cs__iprefix(const char *s, size_t n, const char *w)
-{
-    size_t i;
-    for (i = 0; w[i] != '\0'; i++)
-        if (i >= n || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
-            return 0;
-    return 1;
-}
-
 /* Bytes allowed in a path or query: visible ASCII but '#' (a fragment is
  * never sent, RFC 6455 3). Spaces, controls and raw 8-bit bytes are not
  * (they must be percent-encoded). */
@@ -4155,39 +4279,6 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
 #define CS__HS_EXT       0x10u
 #define CS__HS_PROTO     0x20u
 #define CS__HS_BADUPG    0x40u
-
-/* Append n bytes of s to out[*o..cap); returns 0 or CS_E_BUFFER. */
-static int
-cs__put(char *out, size_t cap, size_t *o, const char *s, size_t n)
-{
-    if (n > cap - *o)
-        return CS_E_BUFFER;
-    CS_MEMCPY(out + *o, s, n);
-    *o += n;
-    if (*o < cap)
-        out[*o] = '\0';              /* a NUL when there is room */
-    return 0;
-}
-
-/* Append a NUL-terminated string. */
-static int
-cs__puts(char *out, size_t cap, size_t *o, const char *s)
-{
-    return cs__put(out, cap, o, s, cs__strlen(s));
-}
-
-/* v in decimal, NUL-terminated, at the end of buf; returns its start. */
-static const char *
-cs__utoa(unsigned v, char buf[12])
-{
-    char *p = buf + 11;
-
-    *p = '\0';
-    do
-        *--p = (char)('0' + v % 10);
-    while ((v /= 10) > 0);
-    return p;
-}
 
 /* The authority as a Host header has it (RFC 6455 4.1): the host, in
  * brackets when IPv6, and ":port" only when not the scheme's default. */
