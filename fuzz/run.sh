@@ -49,7 +49,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url"
+targets_all="json number json_nosimd json_small ws hs url http"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -91,6 +91,7 @@ max_len() {
     ws) echo 4096 ;;
     hs) echo 4096 ;;
     url) echo 2048 ;;
+    http) echo 4096 ;;
     esac
 }
 
@@ -98,7 +99,7 @@ max_len() {
 share() {
     case "$1" in
     ws) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }
