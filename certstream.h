@@ -604,9 +604,18 @@ CSDEF size_t cs_base64(const void *data, size_t len, char *out);
 #  define CS_URL_MAX 1024     /* longest URL (and redirect Location) kept */
 #endif
 
-/* A parsed ws:// or wss:// URL. */
+/* URL schemes (cs_url.scheme); the TLS ones are odd. */
+enum {
+    CS_URL_WS = 0,           /* ws://, default port 80 */
+    CS_URL_WSS = 1,          /* wss://, 443 */
+    CS_URL_HTTP = 2,         /* http://, 80 */
+    CS_URL_HTTPS = 3         /* https://, 443 */
+};
+
+/* A parsed ws://, wss://, http:// or https:// URL. */
 typedef struct cs_url {
-    int tls;                 /* 1 for wss:// */
+    int tls;                 /* 1 for wss:// and https:// */
+    int scheme;              /* CS_URL_* */
     int ipv6;                /* the host was a bracketed IPv6 literal */
     unsigned port;           /* given, or 80 / 443 */
     int port_given;          /* the URL named a port */
@@ -614,16 +623,19 @@ typedef struct cs_url {
     char path[CS_URL_MAX];   /* path and query, starts with '/' */
 } cs_url;
 
-/* Parse s[0..len) as ws://host[:port][/path][?query] or wss://... The
- * scheme and host are case-insensitive; IPv6 literals go in brackets;
- * userinfo, fragments, spaces and control bytes are refused.
+/* Parse s[0..len) as ws://host[:port][/path][?query], or the same with
+ * wss://, http:// or https:// (the websocket client takes only the first
+ * two). The scheme and host are case-insensitive; IPv6 literals go in
+ * brackets; userinfo, fragments, spaces and control bytes are refused.
  * Returns 0, or CS_E_URL with *u unspecified. */
 CSDEF int cs_url_parse(cs_url *u, const char *s, size_t len);
 
 /* Resolve a redirect's Location against *u (RFC 3986 5.2, as far as a
- * websocket client needs): an absolute ws/wss/http/https URL (http maps to
- * ws, https to wss), a network-path "//host/...", an absolute path, or a
- * relative path. Returns 0 (with *u updated) or CS_E_URL (*u unchanged). */
+ * client needs): an absolute URL, a network-path "//host/...", an absolute
+ * path, or a relative path. Against a ws/wss base an absolute
+ * ws/wss/http/https URL is taken, http mapping to ws and https to wss
+ * (RFC 6455 3); against an http/https base only http/https is.
+ * Returns 0 (with *u updated) or CS_E_URL (*u unchanged). */
 CSDEF int cs_url_resolve(cs_url *u, const char *loc, size_t len);
 
 /* ==== [1e] HTTP/1.1 responses (RFC 9112) ================================= */
@@ -4371,11 +4383,17 @@ cs_url_parse(cs_url *u, const char *s, size_t len)
 
     CS_ASSERT(u != NULL && (s != NULL || len == 0));
     if (cs__iprefix(s, len, "ws://"))
-        u->tls = 0, a = 5, u->port = 80;
+        u->scheme = CS_URL_WS, a = 5;
     else if (cs__iprefix(s, len, "wss://"))
-        u->tls = 1, a = 6, u->port = 443;
+        u->scheme = CS_URL_WSS, a = 6;
+    else if (cs__iprefix(s, len, "http://"))
+        u->scheme = CS_URL_HTTP, a = 7;
+    else if (cs__iprefix(s, len, "https://"))
+        u->scheme = CS_URL_HTTPS, a = 8;
     else
         return CS_E_URL;
+    u->tls = u->scheme & 1;
+    u->port = u->tls ? 443 : 80;
     for (i = a; i < len && s[i] != '/' && s[i] != '?'; i++)
         if (s[i] == '@' || s[i] == '#')
             return CS_E_URL;          /* userinfo, fragment */
@@ -4393,7 +4411,12 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
 
     CS_ASSERT(u != NULL && (loc != NULL || len == 0));
     t = *u;
-    if (cs__iprefix(loc, len, "http://") || cs__iprefix(loc, len, "https://")) {
+    if ((cs__iprefix(loc, len, "http://") || cs__iprefix(loc, len, "https://"))
+        && u->scheme >= CS_URL_HTTP) {
+        if (cs_url_parse(&t, loc, len) != 0)
+            return CS_E_URL;
+    } else if (cs__iprefix(loc, len, "http://")
+               || cs__iprefix(loc, len, "https://")) {
         /* RFC 6455 3: http(s) redirects mean ws(s). */
         if (len - 4 + 2 > sizeof buf)
             return CS_E_URL;
@@ -4403,7 +4426,7 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
             return CS_E_URL;
     } else if (cs__iprefix(loc, len, "ws://")
                || cs__iprefix(loc, len, "wss://")) {
-        if (cs_url_parse(&t, loc, len) != 0)
+        if (u->scheme >= CS_URL_HTTP || cs_url_parse(&t, loc, len) != 0)
             return CS_E_URL;
     } else if (len >= 2 && loc[0] == '/' && loc[1] == '/') {
         /* A network-path reference keeps the scheme. */
@@ -7056,8 +7079,9 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
     c->close_status = 1006;
     if (cfg->url == NULL)
         return CS_E_URL;
-    if (cs_url_parse(&c->url, cfg->url, cs__strlen(cfg->url)) != 0)
-        return CS_E_URL;
+    if (cs_url_parse(&c->url, cfg->url, cs__strlen(cfg->url)) != 0
+        || c->url.scheme >= CS_URL_HTTP)
+        return CS_E_URL;              /* the websocket client: ws, wss */
     if (c->url.tls && !CS_HAS_TLS)
         return CS_E_NO_TLS;
     if (cfg->header_count > CS_MAX_HEADERS)
