@@ -49,6 +49,7 @@
  *   CS_JSON_DOMAIN_BUF    256 KiB  suggested domain storage (yours to size)
  *   CS_WS_MAX_MESSAGE     64 MiB   default cs_config.max_message
  *   CS_URL_MAX 1024  CS_HS_MAX_RESPONSE 16384  CS_IO_CHUNK 16384
+ *   CS_HTTP_MAX_HEAD 16384  CS_HTTP_MAX_CHUNK_LINE 4096
  *   CS_SEND_BUF 512  CS_MAX_HEADERS 8  CS_POSIX_MAX_ADDRS 8
  *   CS_POSIX_READAHEAD 16384
  * Hooks (before the implementing include):
@@ -58,10 +59,13 @@
  * every byte of a message as RFC 8259 JSON but keeps only the CertStream
  * fields. It never allocates, never recurses, keeps no globals.
  *
- * Sections: [0] helpers  [1] core: JSON field extractor  [1c] websocket
- *   frames  [1d] URLs and the opening handshake  [2] transport interface
- *   [2b] TLS transport (BearSSL)  [3] client engine  [4] POSIX transport
- *   [5] blocking loop  [9] error strings
+ * Sections: [0] errors (declarations), helpers (implementation)
+ *   [1] the message (cs_msg and its domain store)  [1a] decimal to double
+ *   [1b] JSON field extractor  [1c] websocket frames  [1d] URLs
+ *   [1e] HTTP/1.1 responses, and the websocket opening handshake over
+ *   them  [1f]-[1i] CT codecs
+ *   [2] transport interface  [2b] TLS transport (BearSSL)  [3] client
+ *   engine  [4] POSIX transport  [5] blocking loop  [9] error strings
  *
  * History:
  *   0.3.0  wss:// over BearSSL: verified TLS, trust sources, pinning
@@ -228,6 +232,24 @@ extern "C" {
     X(CS_E_HS_PROTOCOL, -98, "handshake: subprotocol not offered") \
     X(CS_E_HS_REDIRECTS, -99, "handshake: too many redirects") \
     /* -100..-119 HTTP/1.1 responses */ \
+    X(CS_E_HTTP_STATUS_LINE, -100, "HTTP: malformed status line") \
+    X(CS_E_HTTP_VERSION, -101, "HTTP: not an HTTP/1.x response") \
+    X(CS_E_HTTP_FIELD, -102, "HTTP: malformed header field (or obs-fold)") \
+    X(CS_E_HTTP_NUL, -103, "HTTP: NUL byte in the head") \
+    X(CS_E_HTTP_TOO_BIG, -104, "HTTP: response head or trailer too large") \
+    X(CS_E_HTTP_LOCATION, -105, "HTTP: Location longer than CS_URL_MAX") \
+    X(CS_E_HTTP_LENGTH, -106, "HTTP: invalid or conflicting Content-Length") \
+    X(CS_E_HTTP_TRANSFER, -107, "HTTP: Transfer-Encoding other than chunked") \
+    X(CS_E_HTTP_FRAMING, -108, \
+      "HTTP: both Content-Length and Transfer-Encoding") \
+    X(CS_E_HTTP_CODING, -109, \
+      "HTTP: Content-Encoding other than gzip or identity") \
+    X(CS_E_HTTP_CHUNK, -110, "HTTP: malformed chunk size line") \
+    X(CS_E_HTTP_CHUNK_SIZE, -111, "HTTP: chunk size over 2^63") \
+    X(CS_E_HTTP_CHUNK_END, -112, "HTTP: chunk data not followed by CRLF") \
+    X(CS_E_HTTP_TRAILER, -113, "HTTP: malformed trailer field") \
+    X(CS_E_HTTP_TRUNCATED, -114, \
+      "HTTP: connection closed inside the response") \
     /* -120..-139 gzip / DEFLATE */ \
     /* -140..-149 base64 */ \
     X(CS_E_B64_CHAR, -140, "base64: character outside the standard alphabet") \
@@ -302,7 +324,7 @@ CSDEF const char *cs_strerror(int err);
 /* The code's name, e.g. "CS_E_JSON_SYNTAX" ("" with CS_NO_ERROR_STRINGS). */
 CSDEF const char *cs_errname(int err);
 
-/* ==== [1] core: the message extractor ==================================== */
+/* ==== [1] the message: what one CertStream message says ================== */
 
 /* Message types (cs_msg.type). */
 enum {
@@ -365,7 +387,7 @@ typedef struct cs_msg {
 
 /* Domain i (0 <= i < domain_count), decoded UTF-8 and NUL-terminated;
  * *len (if not NULL) receives its length. Points into the storage given
- * to cs_json_init(); valid as long as the cs_msg itself. */
+ * to cs_json_init() or cs_msg_reset(); valid as long as the cs_msg. */
 static inline const char *cs_msg_domain(const cs_msg *m, size_t i,
                                         size_t *len);
 
@@ -391,6 +413,23 @@ cs_msg_domain(const cs_msg *m, size_t i, size_t *len)
         *len = (size_t)(next - at - 1);
     return (const char *)m->dom + at;
 }
+
+/* Writing a cs_msg, for a producer other than the extractor (a DER walker
+ * filling it from a certificate, say). The extractor uses the same store. */
+
+/* Clear every field of m and give it the domain storage: caller-owned,
+ * storage[0..cap), MUST outlive m's use, need not be aligned (names and a
+ * 4-byte index entry each; caps over 4 GiB count as 4 GiB). storage may be
+ * NULL with cap 0 to count domains without storing them. */
+CSDEF void cs_msg_reset(cs_msg *m, void *storage, size_t cap);
+
+/* Append one domain name[0..len) (copied, NUL added; len MUST be under
+ * 4 GiB) and set CS_F_DOMAINS in m->has. Counted in domain_total always.
+ * Returns 0 when stored, or CS_E_BUFFER when the storage is full: the name
+ * is then counted but not stored and CS_F_DOMAINS is set in m->trunc. */
+CSDEF int cs_msg_add_domain(cs_msg *m, const void *name, size_t len);
+
+/* ==== [1b] the message extractor (JSON, RFC 8259) ========================= */
 
 /* Private: a decimal number being read (see cs_json). */
 typedef struct cs__num {
@@ -613,18 +652,24 @@ CSDEF void cs_sha1(const void *data, size_t len, unsigned char out[20]);
  * hold 4 * ((len + 2) / 3) + 1 bytes; NUL-terminated. Returns the length. */
 CSDEF size_t cs_base64(const void *data, size_t len, char *out);
 
-/* ==== [1d] core: URLs and the opening handshake ========================== */
+/* ==== [1d] core: URLs ==================================================== */
 
 #ifndef CS_URL_MAX
 #  define CS_URL_MAX 1024     /* longest URL (and redirect Location) kept */
 #endif
-#ifndef CS_HS_MAX_RESPONSE
-#  define CS_HS_MAX_RESPONSE 16384  /* longest handshake response header */
-#endif
 
-/* A parsed ws:// or wss:// URL. */
+/* URL schemes (cs_url.scheme); the TLS ones are odd. */
+enum {
+    CS_URL_WS = 0,           /* ws://, default port 80 */
+    CS_URL_WSS = 1,          /* wss://, 443 */
+    CS_URL_HTTP = 2,         /* http://, 80 */
+    CS_URL_HTTPS = 3         /* https://, 443 */
+};
+
+/* A parsed ws://, wss://, http:// or https:// URL. */
 typedef struct cs_url {
-    int tls;                 /* 1 for wss:// */
+    int tls;                 /* 1 for wss:// and https:// */
+    int scheme;              /* CS_URL_* */
     int ipv6;                /* the host was a bracketed IPv6 literal */
     unsigned port;           /* given, or 80 / 443 */
     int port_given;          /* the URL named a port */
@@ -632,17 +677,161 @@ typedef struct cs_url {
     char path[CS_URL_MAX];   /* path and query, starts with '/' */
 } cs_url;
 
-/* Parse s[0..len) as ws://host[:port][/path][?query] or wss://... The
- * scheme and host are case-insensitive; IPv6 literals go in brackets;
- * userinfo, fragments, spaces and control bytes are refused.
+/* Parse s[0..len) as ws://host[:port][/path][?query], or the same with
+ * wss://, http:// or https:// (the websocket client takes only the first
+ * two). The scheme and host are case-insensitive; IPv6 literals go in
+ * brackets; userinfo, fragments, spaces and control bytes are refused.
  * Returns 0, or CS_E_URL with *u unspecified. */
 CSDEF int cs_url_parse(cs_url *u, const char *s, size_t len);
 
 /* Resolve a redirect's Location against *u (RFC 3986 5.2, as far as a
- * websocket client needs): an absolute ws/wss/http/https URL (http maps to
- * ws, https to wss), a network-path "//host/...", an absolute path, or a
- * relative path. Returns 0 (with *u updated) or CS_E_URL (*u unchanged). */
+ * client needs): an absolute URL, a network-path "//host/...", an absolute
+ * path, or a relative path. Against a ws/wss base an absolute
+ * ws/wss/http/https URL is taken, http mapping to ws and https to wss
+ * (RFC 6455 3); against an http/https base only http/https is.
+ * Returns 0 (with *u updated) or CS_E_URL (*u unchanged). */
 CSDEF int cs_url_resolve(cs_url *u, const char *loc, size_t len);
+
+/* ==== [1e] HTTP/1.1 responses (RFC 9112) ================================= */
+
+#ifndef CS_HTTP_MAX_HEAD
+#  define CS_HTTP_MAX_HEAD 16384    /* longest response head, and trailer */
+#endif
+#ifndef CS_HTTP_MAX_CHUNK_LINE
+#  define CS_HTTP_MAX_CHUNK_LINE 4096  /* chunk size line with extensions */
+#endif
+
+/* cs_http_init() flags. */
+#define CS_HTTP_FIELDS  0x01u  /* report the status line and every field */
+#define CS_HTTP_NO_BODY 0x02u  /* the head ends the response (a HEAD
+                                  request, or an upgrade: the bytes after
+                                  it are another protocol's) */
+
+/* Events of cs_http_feed(). After any event the caller MUST call again
+ * with the rest of its input, even when none is left: the next event
+ * (e.g. CS_HTTP_DONE after the last body slice) may need no more bytes. */
+enum {
+    CS_HTTP_STATUS = 1,   /* the status line (with CS_HTTP_FIELDS) */
+    CS_HTTP_FIELD = 2,    /* one header field (with CS_HTTP_FIELDS) */
+    CS_HTTP_HEAD = 3,     /* the head is complete: framing is known */
+    CS_HTTP_BODY = 4,     /* a slice of the body: cs_http_body() */
+    CS_HTTP_DONE = 5      /* the response is complete */
+};
+
+/* Body framing (RFC 9112 6.3), known at CS_HTTP_HEAD. */
+enum {
+    CS_HTTP_NONE = 0,     /* no body: 1xx, 204, 304, or CS_HTTP_NO_BODY */
+    CS_HTTP_LENGTH = 1,   /* Content-Length bytes */
+    CS_HTTP_CHUNKED = 2,  /* Transfer-Encoding: chunked */
+    CS_HTTP_UNTIL_CLOSE = 3 /* neither: the body ends when the link does */
+};
+
+/* Content-Encoding of the body. */
+enum { CS_HTTP_IDENTITY = 0, CS_HTTP_GZIP = 1 };
+
+/* A response parser's state. Visible so that the caller can allocate it;
+ * treat every field as private and use the functions. */
+typedef struct cs_http {
+    int err;
+    int ferr;                /* a framing field's error, raised at the
+                                end of the head if a body follows */
+    int status;              /* 0 until the status line arrived */
+    unsigned flags;
+    unsigned char st;        /* parser state */
+    unsigned char minor;     /* HTTP/1.minor */
+    unsigned char skip;      /* the current line is too long: start kept */
+    unsigned char conn;      /* Connection tokens: 1 close, 2 keep-alive */
+    unsigned char te;        /* Transfer-Encoding: chunked codings seen */
+    unsigned char coding;    /* CS_HTTP_IDENTITY or CS_HTTP_GZIP */
+    unsigned char framing;   /* CS_HTTP_* framing */
+    unsigned char retry;     /* Retry-After: 0 none, 1 seconds, 2 date,
+                                3 date with a two-digit year */
+    unsigned char has_len;   /* Content-Length seen */
+    unsigned char cut;       /* the last field's line was cut short */
+    unsigned char retry_yy;  /* that two-digit year */
+    uint32_t total;          /* bytes of the head (or trailer) so far */
+    uint32_t max_head;       /* CS_HTTP_MAX_HEAD */
+    uint32_t cline;          /* bytes of the chunk size line so far */
+    uint64_t clen;           /* Content-Length */
+    uint64_t left;           /* body bytes left in the message or chunk */
+    int64_t retry_at;        /* seconds, or the date as Unix time */
+    size_t ln;               /* bytes of the current line kept */
+    size_t name_len, val_at, val_len;  /* the last field, in line */
+    const unsigned char *body;
+    size_t body_len;
+    char line[CS_URL_MAX + 32];
+    char location[CS_URL_MAX + 1];
+} cs_http;
+
+/* Prepare h to read one response; flags: CS_HTTP_FIELDS, CS_HTTP_NO_BODY.
+ * Call it again for the next response on a kept-alive connection. */
+CSDEF void cs_http_init(cs_http *h, unsigned flags);
+
+/* Read the response, fed in pieces of any size (the result never depends
+ * on where the input is split). Consumes data[0..len) up to the next
+ * event; *used receives the count and the caller MUST resubmit the rest.
+ * Lines end in CRLF or a bare LF (RFC 9112 2.2); a line longer than the
+ * line buffer keeps its start (enough for the name), and a Location over
+ * CS_URL_MAX fails. Body slices point into data (zero copy).
+ *
+ * Returns 0 (need more; all of data was used), an event CS_HTTP_*, or an
+ * error: CS_E_HTTP_STATUS_LINE, CS_E_HTTP_VERSION, CS_E_HTTP_FIELD
+ * (also obs-fold), CS_E_HTTP_NUL, CS_E_HTTP_TOO_BIG (over
+ * CS_HTTP_MAX_HEAD), CS_E_HTTP_LOCATION, and once the head is complete
+ * and a body follows: CS_E_HTTP_LENGTH, CS_E_HTTP_TRANSFER,
+ * CS_E_HTTP_FRAMING, CS_E_HTTP_CODING; in a chunked body:
+ * CS_E_HTTP_CHUNK, CS_E_HTTP_CHUNK_SIZE, CS_E_HTTP_CHUNK_END,
+ * CS_E_HTTP_TRAILER. After CS_HTTP_DONE it returns CS_HTTP_DONE and uses
+ * nothing: the bytes after the response belong to the next one. Errors
+ * are sticky until cs_http_init(). */
+CSDEF int cs_http_feed(cs_http *h, const unsigned char *data, size_t len,
+                       size_t *used);
+
+/* The link ended (EOF). Returns CS_HTTP_DONE when that ends the response
+ * (an until-close body, or the response was already complete), or
+ * CS_E_HTTP_TRUNCATED; errors are sticky. */
+CSDEF int cs_http_eof(cs_http *h);
+
+/* The status code (0 until the status line arrived). */
+CSDEF int cs_http_status(const cs_http *h);
+
+/* After CS_HTTP_FIELD: the field's name and its value without the
+ * surrounding whitespace, pointing into h until the next call. Returns 1
+ * when the line was too long and the value is only its start, else 0. */
+CSDEF int cs_http_field(const cs_http *h, const char **name, size_t *nlen,
+                        const char **value, size_t *vlen);
+
+/* After CS_HTTP_BODY: the slice of the body, pointing into the data given
+ * to that cs_http_feed() call; *len receives its length. */
+CSDEF const unsigned char *cs_http_body(const cs_http *h, size_t *len);
+
+/* After CS_HTTP_HEAD: the framing (CS_HTTP_NONE, _LENGTH, _CHUNKED,
+ * _UNTIL_CLOSE), the Content-Length (UINT64_MAX when not framed by one),
+ * and the Content-Encoding (CS_HTTP_IDENTITY or CS_HTTP_GZIP). */
+CSDEF int cs_http_framing(const cs_http *h);
+CSDEF uint64_t cs_http_content_length(const cs_http *h);
+CSDEF int cs_http_encoding(const cs_http *h);
+
+/* After CS_HTTP_DONE: 1 when the connection may carry another request
+ * (HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "keep-alive";
+ * never after an until-close body), else 0. */
+CSDEF int cs_http_keep_alive(const cs_http *h);
+
+/* The Location field, "" if none (the last one when repeated). */
+CSDEF const char *cs_http_location(const cs_http *h);
+
+/* Retry-After (RFC 9110 10.2.3) as a delay in seconds from now, the
+ * caller's current Unix time: delta-seconds as given (saturating near
+ * 10^9), an HTTP-date (IMF-fixdate, or the obsolete RFC 850 and asctime
+ * forms) minus now, 0 for a date in the past. -1 when absent or not
+ * valid. A two-digit RFC 850 year is taken within 50 years of now. */
+CSDEF long cs_http_retry_after(const cs_http *h, int64_t now);
+
+/* ---- the websocket opening handshake (RFC 6455 4), over cs_http ---- */
+
+#ifndef CS_HS_MAX_RESPONSE
+#  define CS_HS_MAX_RESPONSE 16384  /* longest handshake response header */
+#endif
 
 /* Results of cs_hs_feed(). */
 #define CS_HS_OK 1
@@ -651,16 +840,10 @@ CSDEF int cs_url_resolve(cs_url *u, const char *loc, size_t len);
  * treat every field as private and use the functions. */
 typedef struct cs_hs {
     int err;
-    int status;              /* HTTP status code, 0 until known */
-    long retry_after;        /* seconds; -1 when absent */
-    uint32_t total;          /* header bytes so far */
-    unsigned char st;        /* line state */
+    unsigned char st;        /* 0 reading, 2 done */
     unsigned char seen;      /* bit set of the headers checked */
-    unsigned char skip;      /* the current line is too long: not kept */
-    size_t ln;               /* bytes of the current line kept */
     char accept[29];         /* the expected Sec-WebSocket-Accept */
-    char line[CS_URL_MAX + 32];
-    char location[CS_URL_MAX + 1];
+    cs_http http;            /* the response head */
 } cs_hs;
 
 /* Write the client's opening handshake for url into out[0..cap) and
@@ -693,10 +876,6 @@ CSDEF int cs_hs_status(const cs_hs *hs);
 CSDEF const char *cs_hs_location(const cs_hs *hs);
 /* Retry-After in seconds (delta-seconds form only), -1 if absent. */
 CSDEF long cs_hs_retry_after(const cs_hs *hs);
-
-/* ==== [1e] HTTP/1.1 responses (RFC 9112) ================================= */
-
-/* (decl: placeholder, filled in by its own commit) */
 
 /* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
 
@@ -2031,6 +2210,249 @@ cs__eq(const void *a, const void *b, size_t n)
     return 1;
 }
 
+/* Big-endian loads (network order: TLS, DER, RFC 6962 records). Inline
+ * so that a build without their users does not warn. */
+static inline uint32_t
+cs__load_be16(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 8 | (uint32_t)p[1];
+}
+
+static inline uint32_t
+cs__load_be24(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | (uint32_t)p[2];
+}
+
+static inline uint32_t
+cs__load_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8
+         | (uint32_t)p[3];
+}
+
+static inline uint64_t
+cs__load_be64(const unsigned char *p)
+{
+    return (uint64_t)cs__load_be32(p) << 32 | cs__load_be32(p + 4);
+}
+
+/* ASCII lower case, for the case-insensitive parts of URLs and HTTP. */
+static unsigned
+cs__lower(unsigned c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* s[0..n) equals the lower-case word w, ignoring case. */
+static int
+cs__ieq(const char *s, size_t n, const char *w)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (w[i] == '\0' || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
+            return 0;
+    return w[n] == '\0';
+}
+
+/* s[0..n) starts with the lower-case word w, ignoring case. */
+static int
+cs__iprefix(const char *s, size_t n, const char *w)
+{
+    size_t i;
+    for (i = 0; w[i] != '\0'; i++)
+        if (i >= n || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
+            return 0;
+    return 1;
+}
+
+/* Append n bytes of s to out[*o..cap); returns 0 or CS_E_BUFFER. */
+static int
+cs__put(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    if (n > cap - *o)
+        return CS_E_BUFFER;
+    CS_MEMCPY(out + *o, s, n);
+    *o += n;
+    if (*o < cap)
+        out[*o] = '\0';              /* a NUL when there is room */
+    return 0;
+}
+
+/* Append a NUL-terminated string. */
+static int
+cs__puts(char *out, size_t cap, size_t *o, const char *s)
+{
+    return cs__put(out, cap, o, s, cs__strlen(s));
+}
+
+/* v in decimal, NUL-terminated, at the end of buf; returns its start. */
+static const char *
+cs__utoa(unsigned v, char buf[12])
+{
+    char *p = buf + 11;
+
+    *p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    return p;
+}
+
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (m 1..12):
+ * the era arithmetic of H. Hinnant's days_from_civil. */
+static int64_t
+cs__days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Days in month m (1..12) of year y. */
+static int
+cs__mdays(int64_t y, int m)
+{
+    static const unsigned char n[12] = {31, 28, 31, 30, 31, 30, 31, 31,
+                                        30, 31, 30, 31};
+
+    if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+        return 29;
+    return n[m - 1];
+}
+
+/* ==== [1] the message: the domain store ================================== */
+
+/* Domain storage layout: names grow up from dom[0], each NUL-terminated;
+ * their 4-byte little-endian start offsets grow down from dom[dom_cap],
+ * the first domain's last (cs_msg_domain() reads them). Offsets are
+ * 32-bit, so dom_cap is clamped to 4 GiB. */
+
+/* Throw away the domains gathered so far (a later list replaces them). */
+static void
+cs__dom_reset(cs_msg *m)
+{
+    m->domain_count = 0;
+    m->domain_total = 0;
+    m->dom_used = 0;
+}
+
+/* Room for the next name written in place at cs__dom_tail(): what is
+ * left after its NUL and one more index slot; *over is set when not even
+ * those fit. */
+static size_t
+cs__dom_room(const cs_msg *m, unsigned char *over)
+{
+    size_t used = m->dom_used + 4 * (m->domain_count + 1) + 1;
+
+    *over = used > m->dom_cap;
+    return used <= m->dom_cap ? m->dom_cap - used : 0;
+}
+
+/* Where the next name goes when written in place. */
+static unsigned char *
+cs__dom_tail(cs_msg *m)
+{
+    return m->dom + m->dom_used;
+}
+
+/* The domain whose n bytes are already at dom + dom_used is complete. */
+static CS__INLINE void
+cs__dom_commit(cs_msg *m, size_t n)
+{
+    uint32_t at = (uint32_t)m->dom_used;
+    unsigned char *x = m->dom + m->dom_cap - 4 * (m->domain_count + 1);
+
+    m->dom[at + n] = 0;
+    x[0] = (unsigned char)at;
+    x[1] = (unsigned char)(at >> 8);
+    x[2] = (unsigned char)(at >> 16);
+    x[3] = (unsigned char)(at >> 24);
+    m->dom_used += n + 1;
+    m->domain_count++;
+}
+
+/* One more domain, n bytes at s (avail bytes readable there): stored if
+ * it fits, counted always. Most names are under 32 bytes: with room on
+ * both sides they move as two 16-byte words (the bytes past n are spare
+ * storage, overwritten by the NUL and the next name), no memcpy call. */
+static CS__INLINE void
+cs__dom_add(cs_msg *m, const unsigned char *s, size_t n, size_t avail)
+{
+    /* the storage state in locals: the stores into dom below may alias
+     * *m as far as the compiler knows, which would reload every field */
+    unsigned char *dom = m->dom;
+    size_t used = m->dom_used, cnt = m->domain_count, cap = m->dom_cap;
+    size_t left = cap - used - 4 * cnt;   /* never negative */
+    uint32_t at = (uint32_t)used;
+
+    m->domain_total++;
+    if (left < n + 1 + 4) {
+        m->trunc |= CS_F_DOMAINS;
+        return;
+    }
+#if CS__SSE2
+    if (n <= 32 && avail >= 32 && left >= 32 + 4) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+        _mm_storeu_si128((__m128i *)(void *)(dom + used), a);
+        _mm_storeu_si128((__m128i *)(void *)(dom + used + 16), b);
+    } else
+#endif
+    {
+        (void)avail;
+        CS_MEMCPY(dom + used, s, n);
+    }
+    dom[used + n] = 0;
+    dom[cap - 4 * (cnt + 1)] = (unsigned char)at;
+    dom[cap - 4 * (cnt + 1) + 1] = (unsigned char)(at >> 8);
+    dom[cap - 4 * (cnt + 1) + 2] = (unsigned char)(at >> 16);
+    dom[cap - 4 * (cnt + 1) + 3] = (unsigned char)(at >> 24);
+    m->dom_used = used + n + 1;
+    m->domain_count = cnt + 1;
+}
+
+CSDEF void
+cs_msg_reset(cs_msg *m, void *storage, size_t cap)
+{
+    CS_ASSERT(m != NULL && (storage != NULL || cap == 0));
+    m->type = CS_MSG_NONE;
+    m->has = m->bad = m->trunc = 0;
+    m->cert_index = 0;
+    m->seen = m->timestamp = 0.0;
+    m->type_name.len = m->source_url.len = m->source_name.len = 0;
+    m->type_name.buf[0] = m->source_url.buf[0] = m->source_name.buf[0] = 0;
+    cs__dom_reset(m);
+    /* Offsets into the storage are 32-bit. */
+    if (cap > 0xffffffffu)
+        cap = 0xffffffffu;
+    m->dom = (unsigned char *)storage;
+    m->dom_cap = cap;
+}
+
+CSDEF int
+cs_msg_add_domain(cs_msg *m, const void *name, size_t len)
+{
+    size_t before;
+
+    CS_ASSERT(m != NULL && (name != NULL || len == 0));
+    m->has |= CS_F_DOMAINS;
+    if (len >= m->dom_cap) {          /* never fits; no overflow below */
+        m->domain_total++;
+        m->trunc |= CS_F_DOMAINS;
+        return CS_E_BUFFER;
+    }
+    before = m->domain_count;
+    cs__dom_add(m, (const unsigned char *)name, len, len);
+    return m->domain_count > before ? 0 : CS_E_BUFFER;
+}
+
 /* ==== [1a] decimal to double: exact, locale-free ========================= */
 /*
  * Two paths. The fast one (Eisel-Lemire, "Number Parsing at a Gigabyte per
@@ -2437,27 +2859,10 @@ cs__is_array(const cs_json *j)
     return (j->stack[j->depth >> 3] >> (j->depth & 7)) & 1;
 }
 
-/* Throw away the domains gathered so far (a later list replaces them). */
-static void
-cs__dom_reset(cs_msg *m)
-{
-    m->domain_count = 0;
-    m->domain_total = 0;
-    m->dom_used = 0;
-}
-
 CSDEF void
 cs_json_begin(cs_json *j)
 {
-    cs_msg *m = &j->msg;
-
-    m->type = CS_MSG_NONE;
-    m->has = m->bad = m->trunc = 0;
-    m->cert_index = 0;
-    m->seen = m->timestamp = 0.0;
-    m->type_name.len = m->source_url.len = m->source_name.len = 0;
-    m->type_name.buf[0] = m->source_url.buf[0] = m->source_name.buf[0] = 0;
-    cs__dom_reset(m);
+    cs_msg_reset(&j->msg, j->msg.dom, j->msg.dom_cap);
     j->off = j->top_off = 0;
     j->err = 0;
     j->err_off = 0;
@@ -2475,11 +2880,7 @@ cs_json_init(cs_json *j, void *dom, size_t dom_cap)
 {
     CS_ASSERT(j != NULL && (dom != NULL || dom_cap == 0));
     CS_MEMSET(j, 0, sizeof *j);
-    /* Offsets into the storage are 32-bit. */
-    if (dom_cap > 0xffffffffu)
-        dom_cap = 0xffffffffu;
-    j->msg.dom = (unsigned char *)dom;
-    j->msg.dom_cap = dom_cap;
+    cs_msg_reset(&j->msg, dom, dom_cap);
     cs_json_begin(j);
 }
 
@@ -2498,13 +2899,9 @@ cs__cap_start(cs_json *j, int c)
     case CS__C_KEY:
         j->cap_max = sizeof j->key;
         break;
-    case CS__C_DOMAIN: {
-        /* Room for the name, its NUL and one more 4-byte index slot. */
-        size_t used = m->dom_used + 4 * (m->domain_count + 1) + 1;
-        j->cap_max = used <= m->dom_cap ? m->dom_cap - used : 0;
-        j->cap_over = used > m->dom_cap;
+    case CS__C_DOMAIN:
+        j->cap_max = cs__dom_room(m, &j->cap_over);
         break;
-    }
     default:
         j->cap_max = CS_JSON_STR_MAX;
         break;
@@ -2524,7 +2921,7 @@ cs__cap_base(cs_json *j)
     case CS__C_NAME:
         return (unsigned char *)j->msg.source_name.buf;
     default:
-        return j->msg.dom + j->msg.dom_used;
+        return cs__dom_tail(&j->msg);
     }
 }
 
@@ -2644,62 +3041,6 @@ cs__match_key(int node, const unsigned char *k, size_t len)
     }
     return CS__F_NONE;
 #undef CS__KEY
-}
-
-/* The domain whose n bytes are already at dom + dom_used is complete. */
-static CS__INLINE void
-cs__dom_commit(cs_msg *m, size_t n)
-{
-    uint32_t at = (uint32_t)m->dom_used;
-    unsigned char *x = m->dom + m->dom_cap - 4 * (m->domain_count + 1);
-
-    m->dom[at + n] = 0;
-    x[0] = (unsigned char)at;
-    x[1] = (unsigned char)(at >> 8);
-    x[2] = (unsigned char)(at >> 16);
-    x[3] = (unsigned char)(at >> 24);
-    m->dom_used += n + 1;
-    m->domain_count++;
-}
-
-/* One more domain, n bytes at s (avail bytes readable there): stored if
- * it fits, counted always. Most names are under 32 bytes: with room on
- * both sides they move as two 16-byte words (the bytes past n are spare
- * storage, overwritten by the NUL and the next name), no memcpy call. */
-static CS__INLINE void
-cs__dom_add(cs_msg *m, const unsigned char *s, size_t n, size_t avail)
-{
-    /* the storage state in locals: the stores into dom below may alias
-     * *m as far as the compiler knows, which would reload every field */
-    unsigned char *dom = m->dom;
-    size_t used = m->dom_used, cnt = m->domain_count, cap = m->dom_cap;
-    size_t left = cap - used - 4 * cnt;   /* never negative */
-    uint32_t at = (uint32_t)used;
-
-    m->domain_total++;
-    if (left < n + 1 + 4) {
-        m->trunc |= CS_F_DOMAINS;
-        return;
-    }
-#if CS__SSE2
-    if (n <= 32 && avail >= 32 && left >= 32 + 4) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
-        _mm_storeu_si128((__m128i *)(void *)(dom + used), a);
-        _mm_storeu_si128((__m128i *)(void *)(dom + used + 16), b);
-    } else
-#endif
-    {
-        (void)avail;
-        CS_MEMCPY(dom + used, s, n);
-    }
-    dom[used + n] = 0;
-    dom[cap - 4 * (cnt + 1)] = (unsigned char)at;
-    dom[cap - 4 * (cnt + 1) + 1] = (unsigned char)(at >> 8);
-    dom[cap - 4 * (cnt + 1) + 2] = (unsigned char)(at >> 16);
-    dom[cap - 4 * (cnt + 1) + 3] = (unsigned char)(at >> 24);
-    m->dom_used = used + n + 1;
-    m->domain_count = cnt + 1;
 }
 
 /* Set text field f (TYPE, URL or NAME) from n plain bytes at s, cut at a
@@ -4652,36 +4993,7 @@ cs_ws_close_frame(unsigned char *out, size_t cap, int status,
     return cs_ws_frame(out, cap, CS_WS_OP_CLOSE, p, reason_len + 2, key);
 }
 
-/* ==== [1d] URLs and the opening handshake ================================= */
-
-/* ASCII lower case, for the case-insensitive parts of URLs and HTTP. */
-static unsigned
-cs__lower(unsigned c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* s[0..n) equals the lower-case word w, ignoring case. */
-static int
-cs__ieq(const char *s, size_t n, const char *w)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (w[i] == '\0' || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
-            return 0;
-    return w[n] == '\0';
-}
-
-/* s[0..n) starts with the lower-case word w, ignoring case. */
-static int
-cs__iprefix(const char *s, size_t n, const char *w)
-{
-    size_t i;
-    for (i = 0; w[i] != '\0'; i++)
-        if (i >= n || cs__lower((unsigned char)s[i]) != (unsigned)w[i])
-            return 0;
-    return 1;
-}
+/* ==== [1d] URLs =========================================================== */
 
 /* Bytes allowed in a path or query: visible ASCII but '#' (a fragment is
  * never sent, RFC 6455 3). Spaces, controls and raw 8-bit bytes are not
@@ -4834,11 +5146,17 @@ cs_url_parse(cs_url *u, const char *s, size_t len)
 
     CS_ASSERT(u != NULL && (s != NULL || len == 0));
     if (cs__iprefix(s, len, "ws://"))
-        u->tls = 0, a = 5, u->port = 80;
+        u->scheme = CS_URL_WS, a = 5;
     else if (cs__iprefix(s, len, "wss://"))
-        u->tls = 1, a = 6, u->port = 443;
+        u->scheme = CS_URL_WSS, a = 6;
+    else if (cs__iprefix(s, len, "http://"))
+        u->scheme = CS_URL_HTTP, a = 7;
+    else if (cs__iprefix(s, len, "https://"))
+        u->scheme = CS_URL_HTTPS, a = 8;
     else
         return CS_E_URL;
+    u->tls = u->scheme & 1;
+    u->port = u->tls ? 443 : 80;
     for (i = a; i < len && s[i] != '/' && s[i] != '?'; i++)
         if (s[i] == '@' || s[i] == '#')
             return CS_E_URL;          /* userinfo, fragment */
@@ -4856,7 +5174,12 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
 
     CS_ASSERT(u != NULL && (loc != NULL || len == 0));
     t = *u;
-    if (cs__iprefix(loc, len, "http://") || cs__iprefix(loc, len, "https://")) {
+    if ((cs__iprefix(loc, len, "http://") || cs__iprefix(loc, len, "https://"))
+        && u->scheme >= CS_URL_HTTP) {
+        if (cs_url_parse(&t, loc, len) != 0)
+            return CS_E_URL;
+    } else if (cs__iprefix(loc, len, "http://")
+               || cs__iprefix(loc, len, "https://")) {
         /* RFC 6455 3: http(s) redirects mean ws(s). */
         if (len - 4 + 2 > sizeof buf)
             return CS_E_URL;
@@ -4866,7 +5189,7 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
             return CS_E_URL;
     } else if (cs__iprefix(loc, len, "ws://")
                || cs__iprefix(loc, len, "wss://")) {
-        if (cs_url_parse(&t, loc, len) != 0)
+        if (u->scheme >= CS_URL_HTTP || cs_url_parse(&t, loc, len) != 0)
             return CS_E_URL;
     } else if (len >= 2 && loc[0] == '/' && loc[1] == '/') {
         /* A network-path reference keeps the scheme. */
@@ -4910,48 +5233,6 @@ cs_url_resolve(cs_url *u, const char *loc, size_t len)
     return 0;
 }
 
-/* Header bits in cs_hs.seen. */
-#define CS__HS_UPGRADE   0x01u
-#define CS__HS_CONN      0x02u
-#define CS__HS_ACCEPT    0x04u
-#define CS__HS_BADACCEPT 0x08u
-#define CS__HS_EXT       0x10u
-#define CS__HS_PROTO     0x20u
-#define CS__HS_BADUPG    0x40u
-
-/* Append n bytes of s to out[*o..cap); returns 0 or CS_E_BUFFER. */
-static int
-cs__put(char *out, size_t cap, size_t *o, const char *s, size_t n)
-{
-    if (n > cap - *o)
-        return CS_E_BUFFER;
-    CS_MEMCPY(out + *o, s, n);
-    *o += n;
-    if (*o < cap)
-        out[*o] = '\0';              /* a NUL when there is room */
-    return 0;
-}
-
-/* Append a NUL-terminated string. */
-static int
-cs__puts(char *out, size_t cap, size_t *o, const char *s)
-{
-    return cs__put(out, cap, o, s, cs__strlen(s));
-}
-
-/* v in decimal, NUL-terminated, at the end of buf; returns its start. */
-static const char *
-cs__utoa(unsigned v, char buf[12])
-{
-    char *p = buf + 11;
-
-    *p = '\0';
-    do
-        *--p = (char)('0' + v % 10);
-    while ((v /= 10) > 0);
-    return p;
-}
-
 /* The authority as a Host header has it (RFC 6455 4.1): the host, in
  * brackets when IPv6, and ":port" only when not the scheme's default. */
 static int
@@ -4970,6 +5251,8 @@ cs__put_authority(char *out, size_t cap, size_t *o, const cs_url *u)
     return r;
 }
 
+/* ==== [1e] HTTP/1.1 responses (RFC 9112) ================================= */
+
 /* RFC 7230 3.2.6 token characters, for header names. */
 static int
 cs__tchar(unsigned c)
@@ -4984,6 +5267,678 @@ cs__tchar(unsigned c)
             return 1;
     return 0;
 }
+
+/* Parser states. The head and the trailer share the line machinery. */
+enum {
+    CS__H_STATUS,     /* the status line */
+    CS__H_FIELDS,     /* header field lines, up to the empty line */
+    CS__H_LENGTH,     /* Content-Length body bytes */
+    CS__H_UNTIL,      /* body bytes until the link ends */
+    CS__H_CSIZE,      /* chunk size: hex digits */
+    CS__H_CEXT,       /* after the size: extensions up to the line end */
+    CS__H_CLF,        /* a CR ended the chunk size line: LF must follow */
+    CS__H_CDATA,      /* chunk data */
+    CS__H_CDCR,       /* after the data: CR or LF */
+    CS__H_CDLF,       /* after the data and a CR: LF */
+    CS__H_TRAILER,    /* trailer field lines, up to the empty line */
+    CS__H_DONE
+};
+
+/* Connection tokens seen (cs_http.conn). */
+#define CS__HTTP_CLOSE 0x01u
+#define CS__HTTP_KEEP  0x02u
+
+/* Keep the first error; every later call reports it again. */
+static int
+cs__http_fail(cs_http *h, int err)
+{
+    if (h->err == 0)
+        h->err = err;
+    return h->err;
+}
+
+/* Trim optional whitespace (RFC 9110 5.6.3) off both ends of v[0..*n). */
+static const char *
+cs__ows(const char *v, size_t *n)
+{
+    while (*n > 0 && (v[0] == ' ' || v[0] == '\t'))
+        v++, (*n)--;
+    while (*n > 0 && (v[*n - 1] == ' ' || v[*n - 1] == '\t'))
+        (*n)--;
+    return v;
+}
+
+/* The next element of a comma-separated list (RFC 9110 5.6.1) at
+ * v[*i..n): its bytes without surrounding whitespace in *e; *i moves past
+ * the comma. */
+static const char *
+cs__list_next(const char *v, size_t n, size_t *i, size_t *e)
+{
+    size_t s = *i;
+
+    while (*i < n && v[*i] != ',')
+        (*i)++;
+    *e = *i - s;
+    (*i)++;
+    return cs__ows(v + s, e);
+}
+
+/* Does the token list v[0..n) hold the lower-case token w? */
+static int
+cs__list_has(const char *v, size_t n, const char *w)
+{
+    size_t i = 0, e;
+
+    while (i < n) {
+        const char *t = cs__list_next(v, n, &i, &e);
+        if (cs__ieq(t, e, w))
+            return 1;
+    }
+    return 0;
+}
+
+/* Content-Length (RFC 9112 6.3 item 5): 1*DIGIT, or a list of equal
+ * values; a value that disagrees with an earlier one is an error. */
+static int
+cs__http_clen(cs_http *h, const char *v, size_t n)
+{
+    size_t i = 0, e, k;
+
+    if (n == 0 || v[n - 1] == ',')
+        return CS_E_HTTP_LENGTH;      /* no empty elements in framing */
+    while (i < n) {
+        const char *t = cs__list_next(v, n, &i, &e);
+        uint64_t x = 0;
+        if (e == 0)
+            return CS_E_HTTP_LENGTH;
+        for (k = 0; k < e; k++) {
+            if (t[k] < '0' || t[k] > '9' || x > (UINT64_MAX >> 1) / 10)
+                return CS_E_HTTP_LENGTH;  /* also over 2^63 */
+            x = x * 10 + (uint64_t)(t[k] - '0');
+        }
+        if (x > (UINT64_MAX >> 1) || (h->has_len && x != h->clen))
+            return CS_E_HTTP_LENGTH;
+        h->clen = x;
+        h->has_len = 1;
+    }
+    return 0;
+}
+
+/* Transfer-Encoding (RFC 9112 6.1): we only take "chunked", once, as the
+ * only coding (we never ask for others with TE). */
+static int
+cs__http_te(cs_http *h, const char *v, size_t n)
+{
+    size_t i = 0, e;
+
+    while (i < n) {
+        const char *t = cs__list_next(v, n, &i, &e);
+        if (e == 0)
+            continue;
+        if (!cs__ieq(t, e, "chunked") || h->te != 0)
+            return CS_E_HTTP_TRANSFER;
+        h->te = 1;
+    }
+    return h->te ? 0 : CS_E_HTTP_TRANSFER;
+}
+
+/* Content-Encoding (RFC 9110 8.4): identity, or gzip once. */
+static int
+cs__http_ce(cs_http *h, const char *v, size_t n)
+{
+    size_t i = 0, e;
+
+    while (i < n) {
+        const char *t = cs__list_next(v, n, &i, &e);
+        if (e == 0 || cs__ieq(t, e, "identity"))
+            continue;
+        if ((!cs__ieq(t, e, "gzip") && !cs__ieq(t, e, "x-gzip"))
+            || h->coding == CS_HTTP_GZIP)
+            return CS_E_HTTP_CODING;
+        h->coding = CS_HTTP_GZIP;
+    }
+    return 0;
+}
+
+/* n digits at s as a number, or -1. */
+static int
+cs__dnum(const char *s, size_t n)
+{
+    int v = 0;
+
+    while (n-- > 0) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s++ - '0');
+    }
+    return v;
+}
+
+/* "Jan".."Dec" (case-sensitive, RFC 9110 5.6.7) as 1..12, else 0. */
+static int
+cs__month(const char *s)
+{
+    static const char m[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    int i;
+
+    for (i = 0; i < 12; i++)
+        if (cs__eq(s, m + 3 * i, 3))
+            return i + 1;
+    return 0;
+}
+
+/* A day name: the three-letter form, or the long one when lng. */
+static int
+cs__wkday(const char *s, size_t n, int lng)
+{
+    static const char *const d[] = {"Monday", "Tuesday", "Wednesday",
+        "Thursday", "Friday", "Saturday", "Sunday"};
+    int i;
+
+    for (i = 0; i < 7; i++) {
+        size_t k = lng ? cs__strlen(d[i]) : 3;
+        if (n == k && cs__eq(s, d[i], k))
+            return 1;
+    }
+    return 0;
+}
+
+/* "HH:MM:SS" as seconds of the day (a leap second 60 allowed), or -1. */
+static long
+cs__hms(const char *s)
+{
+    int hh = cs__dnum(s, 2), mm = cs__dnum(s + 3, 2), ss = cs__dnum(s + 6, 2);
+
+    if (s[2] != ':' || s[5] != ':' || hh < 0 || hh > 23 || mm < 0 || mm > 59
+        || ss < 0 || ss > 60)
+        return -1;
+    return (long)hh * 3600 + mm * 60 + ss;
+}
+
+/* An HTTP-date (RFC 9110 5.6.7) to Unix time: IMF-fixdate
+ * "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94 08:49:37
+ * GMT" (*yy2 = yy, the year taken as 1900 + yy; else -1), or
+ * asctime "Sun Nov  6 08:49:37 1994". Returns 0 or -1. */
+static int
+cs__http_date(const char *v, size_t n, int64_t *t, int *yy2)
+{
+    int y, mo, d;
+    long sec;
+    size_t c;
+
+    *yy2 = -1;
+    for (c = 0; c < n && v[c] != ',' && v[c] != ' '; c++)
+        ;
+    if (n == 29 && c == 3 && v[3] == ',' && cs__wkday(v, 3, 0)
+        && v[4] == ' ' && v[7] == ' ' && v[11] == ' ' && v[16] == ' '
+        && v[25] == ' ' && cs__eq(v + 26, "GMT", 3)) {
+        d = cs__dnum(v + 5, 2), mo = cs__month(v + 8);
+        y = cs__dnum(v + 12, 4), sec = cs__hms(v + 17);
+    } else if (c + 24 == n && v[c] == ',' && cs__wkday(v, c, 1)
+               && v[c + 1] == ' ' && v[c + 4] == '-' && v[c + 8] == '-'
+               && v[c + 11] == ' ' && v[c + 20] == ' '
+               && cs__eq(v + c + 21, "GMT", 3)) {
+        d = cs__dnum(v + c + 2, 2), mo = cs__month(v + c + 5);
+        y = cs__dnum(v + c + 9, 2), sec = cs__hms(v + c + 12);
+        *yy2 = y;
+        y = y < 0 ? -1 : 1900 + y;
+    } else if (n == 24 && c == 3 && v[3] == ' ' && cs__wkday(v, 3, 0)
+               && v[7] == ' ' && v[10] == ' ' && v[19] == ' ') {
+        mo = cs__month(v + 4);
+        d = v[8] == ' ' ? cs__dnum(v + 9, 1) : cs__dnum(v + 8, 2);
+        y = cs__dnum(v + 20, 4), sec = cs__hms(v + 11);
+    } else {
+        return -1;
+    }
+    if (y < 0 || mo == 0 || d < 1 || d > cs__mdays(y, mo) || sec < 0)
+        return -1;
+    *t = cs__days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + sec;
+    return 0;
+}
+
+/* Retry-After: delta-seconds (saturating, as cs_hs always read it), or
+ * an HTTP-date; anything else reads as absent. Last one wins. */
+static void
+cs__http_retry(cs_http *h, const char *v, size_t n)
+{
+    long s = 0;
+    size_t i;
+    int yy2;
+
+    for (i = 0; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+        s = s < 100000000L ? s * 10 + (v[i] - '0') : s;
+    if (i == n && n > 0) {
+        h->retry = 1;
+        h->retry_at = s;
+    } else if (cs__http_date(v, n, &h->retry_at, &yy2) == 0) {
+        h->retry = (unsigned char)(yy2 >= 0 ? 3 : 2);
+        h->retry_yy = (unsigned char)(yy2 >= 0 ? yy2 : 0);
+    } else {
+        h->retry = 0;
+    }
+}
+
+/* The status line (RFC 9112 4): HTTP/1.x, a space, three digits 100..599,
+ * then a space and any reason, or nothing. */
+static int
+cs__http_status_line(cs_http *h, const char *l, size_t n)
+{
+    if (n >= 8 && cs__eq(l, "HTTP/", 5) && l[5] >= '0' && l[5] <= '9'
+        && l[6] == '.' && l[7] >= '0' && l[7] <= '9' && l[5] != '1')
+        return CS_E_HTTP_VERSION;
+    if (n < 12 || !cs__eq(l, "HTTP/1.", 7) || l[7] < '0' || l[7] > '9'
+        || l[8] != ' ' || l[9] < '1' || l[9] > '5' || l[10] < '0'
+        || l[10] > '9' || l[11] < '0' || l[11] > '9'
+        || (n > 12 && l[12] != ' '))
+        return CS_E_HTTP_STATUS_LINE;
+    h->minor = (unsigned char)(l[7] - '0');
+    h->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+    return 0;
+}
+
+/* One header field line (RFC 9112 5): name ":" OWS value OWS. A line cut
+ * short (skip) still names its field; a framing field cut short is an
+ * error, a Connection cut short means close. */
+static int
+cs__http_field(cs_http *h, const char *l, size_t n, int skip)
+{
+    size_t k, vn;
+    const char *v;
+    int r = 0;
+
+    for (k = 0; k < n && cs__tchar((unsigned char)l[k]); k++)
+        ;
+    if (k == 0 || k == n || l[k] != ':')
+        return CS_E_HTTP_FIELD;       /* also obs-fold: a leading space */
+    vn = n - k - 1;
+    v = cs__ows(l + k + 1, &vn);
+    h->name_len = k;
+    h->val_at = (size_t)(v - l);
+    h->val_len = vn;
+    if (cs__ieq(l, k, "content-length")) {
+        r = skip ? CS_E_HTTP_LENGTH : cs__http_clen(h, v, vn);
+    } else if (cs__ieq(l, k, "transfer-encoding")) {
+        r = skip ? CS_E_HTTP_TRANSFER : cs__http_te(h, v, vn);
+    } else if (cs__ieq(l, k, "content-encoding")) {
+        r = skip ? CS_E_HTTP_CODING : cs__http_ce(h, v, vn);
+    } else if (cs__ieq(l, k, "connection")) {
+        if (skip || cs__list_has(v, vn, "close"))
+            h->conn |= CS__HTTP_CLOSE;
+        if (!skip && cs__list_has(v, vn, "keep-alive"))
+            h->conn |= CS__HTTP_KEEP;
+    } else if (cs__ieq(l, k, "location")) {
+        if (skip || vn > CS_URL_MAX)
+            return CS_E_HTTP_LOCATION;
+        CS_MEMCPY(h->location, v, vn);
+        h->location[vn] = '\0';
+    } else if (cs__ieq(l, k, "retry-after") && !skip) {
+        cs__http_retry(h, v, vn);
+    }
+    if (r != 0 && h->ferr == 0)
+        h->ferr = r;                  /* raised only if a body follows */
+    return 0;
+}
+
+/* The empty line ended the head: decide the framing (RFC 9112 6.3). */
+static int
+cs__http_head_end(cs_http *h)
+{
+    int s = h->status;
+
+    if ((h->flags & CS_HTTP_NO_BODY) || s < 200 || s == 204 || s == 304) {
+        h->framing = CS_HTTP_NONE;    /* 6.3 items 1-2: no body */
+        h->st = CS__H_DONE;
+        return CS_HTTP_HEAD;
+    }
+    if (h->ferr != 0)
+        return h->ferr;
+    if (h->te && h->has_len)
+        return CS_E_HTTP_FRAMING;     /* 6.3 item 3: smuggling risk */
+    if (h->te) {
+        h->framing = CS_HTTP_CHUNKED;
+        h->st = CS__H_CSIZE;
+        h->cline = 0;
+        h->left = 0;
+    } else if (h->has_len) {
+        h->framing = CS_HTTP_LENGTH;
+        h->st = CS__H_LENGTH;
+        h->left = h->clen;
+    } else {
+        h->framing = CS_HTTP_UNTIL_CLOSE;
+        h->st = CS__H_UNTIL;
+    }
+    return CS_HTTP_HEAD;
+}
+
+/* A whole head or trailer line arrived (without its LF). */
+static int
+cs__http_line(cs_http *h)
+{
+    size_t n = h->ln;
+    int skip = h->skip, r;
+
+    h->ln = 0;
+    h->skip = 0;
+    if (n > 0 && h->line[n - 1] == '\r' && !skip)
+        n--;
+    if (h->st == CS__H_STATUS) {
+        if (skip)
+            return CS_E_HTTP_STATUS_LINE;
+        r = cs__http_status_line(h, h->line, n);
+        h->st = CS__H_FIELDS;
+        if (r == 0 && (h->flags & CS_HTTP_FIELDS)) {
+            h->name_len = h->val_at = 0;
+            h->val_len = n;
+            return CS_HTTP_STATUS;
+        }
+        return r;
+    }
+    if (n == 0 && !skip) {
+        if (h->st == CS__H_TRAILER) {
+            h->st = CS__H_DONE;
+            return CS_HTTP_DONE;
+        }
+        return cs__http_head_end(h);
+    }
+    if (h->st == CS__H_TRAILER) {
+        /* Trailer fields are read and dropped (RFC 9112 7.1.2). */
+        size_t k;
+        for (k = 0; k < n && cs__tchar((unsigned char)h->line[k]); k++)
+            ;
+        return k == 0 || k == n || h->line[k] != ':' ? CS_E_HTTP_TRAILER : 0;
+    }
+    h->cut = (unsigned char)skip;
+    r = cs__http_field(h, h->line, n, skip);
+    if (r == 0 && (h->flags & CS_HTTP_FIELDS))
+        return CS_HTTP_FIELD;
+    return r;
+}
+
+/* One byte of a head or trailer line; the size limit counts every byte
+ * and fails as soon as it is reached without an end (a field event just
+ * before the limit fails on the next call). */
+static int
+cs__http_lbyte(cs_http *h, unsigned char c)
+{
+    int r = 0;
+
+    h->total++;
+    if (c == '\n') {
+        r = cs__http_line(h);
+    } else if (c == '\0') {
+        r = CS_E_HTTP_NUL;
+    } else if (h->ln < sizeof h->line - 1) {
+        h->line[h->ln++] = (char)c;
+    } else {
+        h->skip = 1;                  /* keep the start: it has the name */
+    }
+    if (r == 0 && h->total >= h->max_head && h->st != CS__H_DONE)
+        r = CS_E_HTTP_TOO_BIG;        /* never ask for bytes past it */
+    return r;
+}
+
+/* One byte of a chunk size line (RFC 9112 7.1): 1*HEXDIG, then
+ * extensions, then CRLF (or LF). */
+static int
+cs__http_cbyte(cs_http *h, unsigned char c)
+{
+    unsigned x = c >= '0' && c <= '9' ? c - '0'
+               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+               : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 16;
+
+    if (++h->cline > CS_HTTP_MAX_CHUNK_LINE)
+        return CS_E_HTTP_CHUNK;
+    if (h->st == CS__H_CLF)
+        return c == '\n' ? 1 : CS_E_HTTP_CHUNK;
+    if (h->st == CS__H_CSIZE && x < 16) {
+        if (h->left >> 59 != 0)
+            return CS_E_HTTP_CHUNK_SIZE;   /* would pass 2^63 */
+        h->left = h->left << 4 | x;
+        return 0;
+    }
+    if (h->st == CS__H_CSIZE && h->cline == 1)
+        return CS_E_HTTP_CHUNK;            /* no digits */
+    if (c == '\n')
+        return 1;
+    if (c == '\r') {
+        h->st = CS__H_CLF;
+        return 0;
+    }
+    /* chunk-ext: BWS ";" ... ; its bytes are visible, SP or HTAB */
+    if (h->st == CS__H_CSIZE && c != ';' && c != ' ' && c != '\t')
+        return CS_E_HTTP_CHUNK;
+    if (c < 0x20 && c != '\t')
+        return CS_E_HTTP_CHUNK;
+    h->st = CS__H_CEXT;
+    return 0;
+}
+
+/* Hand out up to h->left body bytes of data[*i..len) as one slice. */
+static int
+cs__http_slice(cs_http *h, const unsigned char *data, size_t len, size_t *i)
+{
+    size_t n = len - *i;
+
+    if (h->st != CS__H_UNTIL && (uint64_t)n > h->left)
+        n = (size_t)h->left;
+    h->body = data + *i;
+    h->body_len = n;
+    *i += n;
+    if (h->st != CS__H_UNTIL)
+        h->left -= n;
+    return CS_HTTP_BODY;
+}
+
+CSDEF void
+cs_http_init(cs_http *h, unsigned flags)
+{
+    CS_ASSERT(h != NULL);
+    CS_MEMSET(h, 0, sizeof *h);
+    h->flags = flags;
+    h->max_head = CS_HTTP_MAX_HEAD;
+    h->clen = UINT64_MAX;
+}
+
+CSDEF int
+cs_http_feed(cs_http *h, const unsigned char *data, size_t len,
+             size_t *used)
+{
+    size_t i = 0;
+    int r = 0;
+
+    CS_ASSERT(h != NULL && used != NULL && (data != NULL || len == 0));
+    *used = 0;
+    if (h->err != 0)
+        return h->err;
+    /* a field event at the limit: the limit fails now */
+    if ((h->st <= CS__H_FIELDS || h->st == CS__H_TRAILER)
+        && h->total >= h->max_head)
+        return cs__http_fail(h, CS_E_HTTP_TOO_BIG);
+    while (r == 0) {
+        switch (h->st) {
+        case CS__H_STATUS:
+        case CS__H_FIELDS:
+        case CS__H_TRAILER:
+            /* RFC 9112 2.2: lines, CRLF or a bare LF */
+            if (i == len)
+                goto out;
+            if (h->total >= h->max_head)
+                r = CS_E_HTTP_TOO_BIG;    /* the limit, and no end */
+            else
+                r = cs__http_lbyte(h, data[i++]);
+            break;
+        case CS__H_LENGTH:
+        case CS__H_CDATA:
+            /* 6.2 / 7.1: exactly so many bytes */
+            if (h->left == 0) {
+                if (h->st == CS__H_LENGTH) {
+                    h->st = CS__H_DONE;
+                    r = CS_HTTP_DONE;
+                } else {
+                    h->st = CS__H_CDCR;
+                }
+                break;
+            }
+            if (i == len)
+                goto out;
+            r = cs__http_slice(h, data, len, &i);
+            break;
+        case CS__H_UNTIL:
+            /* 6.3 item 8: everything until the link closes */
+            if (i == len)
+                goto out;
+            r = cs__http_slice(h, data, len, &i);
+            break;
+        case CS__H_CSIZE:
+        case CS__H_CEXT:
+        case CS__H_CLF:
+            if (i == len)
+                goto out;
+            r = cs__http_cbyte(h, data[i++]);
+            if (r == 1) {             /* the size line is complete */
+                r = 0;
+                h->cline = 0;
+                if (h->left == 0) {
+                    h->st = CS__H_TRAILER;  /* the last chunk */
+                    h->total = 0;
+                } else {
+                    h->st = CS__H_CDATA;
+                }
+            }
+            break;
+        case CS__H_CDCR:
+        case CS__H_CDLF:
+            /* 7.1: chunk-data CRLF */
+            if (i == len)
+                goto out;
+            if (data[i] == '\r' && h->st == CS__H_CDCR) {
+                h->st = CS__H_CDLF;
+            } else if (data[i] == '\n') {
+                h->st = CS__H_CSIZE;
+                h->left = 0;
+            } else {
+                r = CS_E_HTTP_CHUNK_END;
+            }
+            i++;
+            break;
+        default:
+            r = CS_HTTP_DONE;
+            break;
+        }
+    }
+out:
+    *used = i;
+    return r < 0 ? cs__http_fail(h, r) : r;
+}
+
+CSDEF int
+cs_http_eof(cs_http *h)
+{
+    CS_ASSERT(h != NULL);
+    if (h->err != 0)
+        return h->err;
+    if (h->st == CS__H_UNTIL || (h->st == CS__H_LENGTH && h->left == 0))
+        h->st = CS__H_DONE;
+    if (h->st == CS__H_DONE)
+        return CS_HTTP_DONE;
+    return cs__http_fail(h, CS_E_HTTP_TRUNCATED);
+}
+
+CSDEF int
+cs_http_status(const cs_http *h)
+{
+    return h->status;
+}
+
+CSDEF int
+cs_http_field(const cs_http *h, const char **name, size_t *nlen,
+              const char **value, size_t *vlen)
+{
+    CS_ASSERT(h != NULL && name != NULL && nlen != NULL && value != NULL
+              && vlen != NULL);
+    *name = h->line;
+    *nlen = h->name_len;
+    *value = h->line + h->val_at;
+    *vlen = h->val_len;
+    return h->cut;
+}
+
+CSDEF const unsigned char *
+cs_http_body(const cs_http *h, size_t *len)
+{
+    CS_ASSERT(h != NULL && len != NULL);
+    *len = h->body_len;
+    return h->body;
+}
+
+CSDEF int
+cs_http_framing(const cs_http *h)
+{
+    return h->framing;
+}
+
+CSDEF uint64_t
+cs_http_content_length(const cs_http *h)
+{
+    return h->framing == CS_HTTP_LENGTH ? h->clen : UINT64_MAX;
+}
+
+CSDEF int
+cs_http_encoding(const cs_http *h)
+{
+    return h->coding;
+}
+
+CSDEF int
+cs_http_keep_alive(const cs_http *h)
+{
+    /* RFC 9112 9.3: 1.1 persists unless "close"; 1.0 only if asked */
+    return h->st == CS__H_DONE && h->err == 0
+        && h->framing != CS_HTTP_UNTIL_CLOSE && !(h->conn & CS__HTTP_CLOSE)
+        && (h->minor >= 1 || (h->conn & CS__HTTP_KEEP));
+}
+
+CSDEF const char *
+cs_http_location(const cs_http *h)
+{
+    return h->location;
+}
+
+CSDEF long
+cs_http_retry_after(const cs_http *h, int64_t now)
+{
+    int64_t t = h->retry_at, d;
+
+    if (h->retry == 1)
+        return (long)t;
+    if (h->retry == 0)
+        return -1;
+    if (h->retry == 3) {
+        /* RFC 9110 5.6.7: the year within 50 years of now, by the mean
+         * Gregorian year (exact but within a day of New Year). */
+        int64_t ny = 1970 + now / 31556952, y0 = 1900 + h->retry_yy;
+        int64_t y = ny - ny % 100 + h->retry_yy;
+        if (y > ny + 50)
+            y -= 100;
+        else if (y <= ny - 50)
+            y += 100;
+        t += (cs__days_from_civil(y, 1, 1) - cs__days_from_civil(y0, 1, 1))
+           * 86400;
+    }
+    d = t - now;
+    return d <= 0 ? 0 : d > 0x7fffffff ? 0x7fffffffL : (long)d;
+}
+
+/* ---- the websocket opening handshake (RFC 6455 4), over cs_http ---- */
+
+/* Header bits in cs_hs.seen. */
+#define CS__HS_UPGRADE   0x01u
+#define CS__HS_CONN      0x02u
+#define CS__HS_ACCEPT    0x04u
+#define CS__HS_BADACCEPT 0x08u
+#define CS__HS_EXT       0x10u
+#define CS__HS_PROTO     0x20u
+#define CS__HS_BADUPG    0x40u
 
 /* An extra request header "Name: value": a token, a colon, and a value of
  * visible bytes, spaces and tabs (no CR or LF: no header injection). The
@@ -5021,7 +5976,8 @@ cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
 
     CS_ASSERT(hs != NULL && out != NULL && url != NULL && key != NULL);
     CS_MEMSET(hs, 0, sizeof *hs);
-    hs->retry_after = -1;
+    cs_http_init(&hs->http, CS_HTTP_FIELDS | CS_HTTP_NO_BODY);
+    hs->http.max_head = CS_HS_MAX_RESPONSE;
     for (i = 0; i < count; i++)
         if (headers[i] == NULL || !cs__hs_extra_ok(headers[i]))
             return CS_E_ARG;
@@ -5051,72 +6007,22 @@ cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
     return (int)o;
 }
 
-/* The status line (RFC 7230 3.1.2): "HTTP/1.1 " three digits, then a
- * space and any reason (or nothing). A 101 must be HTTP/1.1. */
-static int
-cs__hs_status_line(cs_hs *hs, const char *l, size_t n)
+/* The websocket checks on one field of the response (RFC 6455 4.1). A
+ * line too long to keep (cut) is fine for any other field. */
+static void
+cs__hs_field(cs_hs *hs)
 {
-    if (n < 12 || !cs__eq(l, "HTTP/1.1 ", 9)
-        || l[9] < '1' || l[9] > '5' || l[10] < '0' || l[10] > '9'
-        || l[11] < '0' || l[11] > '9' || (n > 12 && l[12] != ' '))
-        return CS_E_HS_SYNTAX;
-    hs->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
-    return 0;
-}
-
-/* Trim optional whitespace (RFC 7230 3.2.3) off both ends of v[0..*n). */
-static const char *
-cs__ows(const char *v, size_t *n)
-{
-    while (*n > 0 && (v[0] == ' ' || v[0] == '\t'))
-        v++, (*n)--;
-    while (*n > 0 && (v[*n - 1] == ' ' || v[*n - 1] == '\t'))
-        (*n)--;
-    return v;
-}
-
-/* "Connection" is a comma-separated token list (RFC 7230 6.1): does it
- * hold the token "upgrade"? */
-static int
-cs__hs_has_upgrade(const char *v, size_t n)
-{
-    size_t i = 0, s, e;
-    const char *t;
-
-    while (i < n) {
-        for (s = i; i < n && v[i] != ','; i++)
-            ;
-        e = i - s;
-        t = cs__ows(v + s, &e);
-        if (cs__ieq(t, e, "upgrade"))
-            return 1;
-        i++;
-    }
-    return 0;
-}
-
-/* One header field line (RFC 7230 3.2): name ":" OWS value OWS. Only the
- * fields the handshake depends on are looked at. A line too long to keep
- * (skip) is fine for any other field. */
-static int
-cs__hs_field(cs_hs *hs, const char *l, size_t n, int skip)
-{
+    const char *l, *v;
     size_t k, vn;
-    const char *v;
+    int skip = cs_http_field(&hs->http, &l, &k, &v, &vn);
 
-    for (k = 0; k < n && cs__tchar((unsigned char)l[k]); k++)
-        ;
-    if (k == 0 || k == n || l[k] != ':')
-        return CS_E_HS_SYNTAX;        /* also obs-fold: a leading space */
-    vn = n - k - 1;
-    v = cs__ows(l + k + 1, &vn);
     if (cs__ieq(l, k, "upgrade")) {
         if (skip || !cs__ieq(v, vn, "websocket"))
             hs->seen |= CS__HS_BADUPG;
         else
             hs->seen |= CS__HS_UPGRADE;
     } else if (cs__ieq(l, k, "connection")) {
-        if (!skip && cs__hs_has_upgrade(v, vn))
+        if (!skip && cs__list_has(v, vn, "upgrade"))
             hs->seen |= CS__HS_CONN;
     } else if (cs__ieq(l, k, "sec-websocket-accept")) {
         if (skip || vn != 28 || !cs__eq(v, hs->accept, 28))
@@ -5127,30 +6033,18 @@ cs__hs_field(cs_hs *hs, const char *l, size_t n, int skip)
         hs->seen |= CS__HS_EXT;       /* 4.1 (5): we offered none */
     } else if (cs__ieq(l, k, "sec-websocket-protocol")) {
         hs->seen |= CS__HS_PROTO;     /* 4.1 (6): we offered none */
-    } else if (cs__ieq(l, k, "location")) {
-        if (skip || vn > CS_URL_MAX)
-            return CS_E_HS_TOO_BIG;
-        CS_MEMCPY(hs->location, v, vn);
-        hs->location[vn] = '\0';
-    } else if (cs__ieq(l, k, "retry-after") && !skip) {
-        long s = 0;
-        size_t i;
-        for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9'; i++)
-            s = s < 100000000L ? s * 10 + (v[i] - '0') : s;
-        hs->retry_after = i == vn && vn > 0 ? s : -1;  /* not a date */
     }
-    return 0;
 }
 
 /* The blank line: decide (RFC 6455 4.1, the client's checks in order). */
 static int
 cs__hs_verdict(cs_hs *hs)
 {
-    int s = hs->status;
+    int s = hs->http.status;
 
     if (s != 101) {
         if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308)
-            && hs->location[0] != '\0')
+            && hs->http.location[0] != '\0')
             return CS_E_HS_REDIRECT;
         return CS_E_HS_STATUS;
     }
@@ -5167,33 +6061,11 @@ cs__hs_verdict(cs_hs *hs)
     return CS_HS_OK;
 }
 
-/* A whole line arrived (without its CRLF). */
-static int
-cs__hs_line(cs_hs *hs)
-{
-    size_t n = hs->ln;
-    int r;
-
-    hs->ln = 0;
-    if (n > 0 && hs->line[n - 1] == '\r' && !hs->skip)
-        n--;
-    if (hs->st == 0) {
-        hs->st = 1;
-        return hs->skip ? CS_E_HS_SYNTAX
-                        : cs__hs_status_line(hs, hs->line, n);
-    }
-    if (n == 0 && !hs->skip)
-        return cs__hs_verdict(hs);
-    r = cs__hs_field(hs, hs->line, n, hs->skip);
-    hs->skip = 0;
-    return r;
-}
-
 CSDEF int
 cs_hs_feed(cs_hs *hs, const unsigned char *data, size_t len, size_t *used)
 {
-    size_t i;
-    int r = 0;
+    size_t i = 0, u;
+    int r;
 
     CS_ASSERT(hs != NULL && used != NULL && (data != NULL || len == 0));
     *used = 0;
@@ -5201,34 +6073,26 @@ cs_hs_feed(cs_hs *hs, const unsigned char *data, size_t len, size_t *used)
         return hs->err;
     if (hs->st == 2)
         return CS_HS_OK;
-    for (i = 0; i < len && r == 0; i++) {
-        unsigned char c = data[i];
-        if (hs->total >= CS_HS_MAX_RESPONSE) {
-            r = CS_E_HS_TOO_BIG;      /* the limit is reached, no end */
+    for (;;) {
+        r = cs_http_feed(&hs->http, i < len ? data + i : NULL, len - i, &u);
+        i += u;
+        if (r == CS_HTTP_STATUS && hs->http.minor != 1)
+            r = CS_E_HS_SYNTAX;       /* a 101 needs HTTP/1.1 */
+        else if (r == CS_HTTP_FIELD)
+            cs__hs_field(hs);
+        if (r != CS_HTTP_STATUS && r != CS_HTTP_FIELD)
             break;
-        }
-        hs->total++;
-        if (c == '\n') {
-            r = cs__hs_line(hs);
-        } else if (c == '\0') {
-            r = CS_E_HS_SYNTAX;
-        } else if (hs->ln < sizeof hs->line - 1) {
-            hs->line[hs->ln++] = (char)c;
-        } else {
-            hs->skip = 1;             /* keep the start: it has the name */
-        }
-        if (r == 0 && hs->total >= CS_HS_MAX_RESPONSE) {
-            r = CS_E_HS_TOO_BIG;      /* never ask for bytes past it */
-            i++;
-            break;
-        }
     }
     *used = i;
-    if (r == CS_HS_OK) {
+    if (r == CS_HTTP_HEAD)
+        r = cs__hs_verdict(hs);
+    else if (r == CS_E_HTTP_TOO_BIG || r == CS_E_HTTP_LOCATION)
+        r = CS_E_HS_TOO_BIG;
+    else if (r < 0)
+        r = CS_E_HS_SYNTAX;
+    if (r == CS_HS_OK)
         hs->st = 2;
-        return r;
-    }
-    if (r < 0)
+    else if (r < 0)
         hs->err = r;
     return r;
 }
@@ -5236,24 +6100,21 @@ cs_hs_feed(cs_hs *hs, const unsigned char *data, size_t len, size_t *used)
 CSDEF int
 cs_hs_status(const cs_hs *hs)
 {
-    return hs->status;
+    return hs->http.minor == 1 ? hs->http.status : 0;
 }
 
 CSDEF const char *
 cs_hs_location(const cs_hs *hs)
 {
-    return hs->location;
+    return hs->http.location;
 }
 
 CSDEF long
 cs_hs_retry_after(const cs_hs *hs)
 {
-    return hs->retry_after;
+    /* delta-seconds only: the handshake has no clock for a date */
+    return hs->http.retry == 1 ? (long)hs->http.retry_at : -1;
 }
-
-/* ==== [1e] HTTP/1.1 responses (RFC 9112) ================================= */
-
-/* (impl: placeholder, filled in by its own commit) */
 
 /* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
 
@@ -9779,8 +10640,9 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
     c->close_status = 1006;
     if (cfg->url == NULL)
         return CS_E_URL;
-    if (cs_url_parse(&c->url, cfg->url, cs__strlen(cfg->url)) != 0)
-        return CS_E_URL;
+    if (cs_url_parse(&c->url, cfg->url, cs__strlen(cfg->url)) != 0
+        || c->url.scheme >= CS_URL_HTTP)
+        return CS_E_URL;              /* the websocket client: ws, wss */
     if (c->url.tls && !CS_HAS_TLS)
         return CS_E_NO_TLS;
     if (cfg->header_count > CS_MAX_HEADERS)

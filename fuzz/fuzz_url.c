@@ -12,15 +12,17 @@
  *      has no '/', '?', '#', '@', brackets, space or control byte, and a
  *      ':' exactly when it is an IPv6 literal; the path starts with '/'
  *      and has no space, control byte or '#'. The text itself starts
- *      with ws:// or wss:// (any case, tls to match), has no space,
- *      control byte or '#', and no '@' before the path.
+ *      with ws://, wss://, http:// or https:// (any case, scheme and tls
+ *      to match), has no space, control byte or '#', and no '@' before
+ *      the path.
  *   2. The parsed URL written out again (scheme, [host] or host, :port if
  *      one was given, path) parses to the same fields.
  *   3. cs_url_resolve() of the text against the base: CS_E_URL leaves the
  *      struct byte for byte unchanged; 0 gives a URL with the invariants
- *      of 1. A text that cs_url_parse() accepts resolves to exactly that
- *      URL; http:// and https:// texts resolve like ws:// and wss://; a
- *      "//host..." text resolves like the base's scheme in front of it;
+ *      of 1. A ws:// or wss:// text that cs_url_parse() accepts
+ *      resolves to exactly that URL; against these ws/wss bases, http://
+ *      and https:// texts resolve like ws:// and wss://; a "//host..."
+ *      text resolves like the base's scheme in front of it;
  *      an absolute path ("/x", not "//") keeps scheme, host and port.
  * Build: -I<repo root>. -DFZ_LAX_IPV6 skips the check that an IPv6 host
  * has a colon (a known bug: tests/regress/url/), to fuzz past it.
@@ -98,6 +100,9 @@ fz_url_sane(const cs_url *u, const char *what)
     const char *z;
     size_t i, hl, pl;
 
+    if (u->scheme < CS_URL_WS || u->scheme > CS_URL_HTTPS
+        || u->tls != (u->scheme & 1))
+        fz_fail("%s: scheme %d tls %d", what, u->scheme, u->tls);
     if ((u->tls != 0 && u->tls != 1) || (u->ipv6 != 0 && u->ipv6 != 1)
             || (u->port_given != 0 && u->port_given != 1))
         fz_fail("%s: tls %d ipv6 %d port_given %d", what, u->tls, u->ipv6,
@@ -137,7 +142,8 @@ fz_url_sane(const cs_url *u, const char *what)
 static int
 fz_url_eq(const cs_url *a, const cs_url *b)
 {
-    return a->tls == b->tls && a->ipv6 == b->ipv6 && a->port == b->port
+    return a->scheme == b->scheme && a->tls == b->tls && a->ipv6 == b->ipv6
+           && a->port == b->port
            && a->port_given == b->port_given
            && strcmp(a->host, b->host) == 0 && strcmp(a->path, b->path) == 0;
 }
@@ -199,18 +205,25 @@ static void
 fz_text_rules(const unsigned char *s, size_t n, const cs_url *u)
 {
     size_t i, start = 0;
+    int scheme = -1;
 
     for (i = 0; i < n; i++)
         if (s[i] <= 0x20 || s[i] == 0x7f || s[i] == '#')
             fz_fail("cs_url_parse() accepted byte %#x at %zu", s[i], i);
     if (fz_ci_prefix(s, n, "wss://"))
-        start = 6;
+        start = 6, scheme = CS_URL_WSS;
     else if (fz_ci_prefix(s, n, "ws://"))
-        start = 5;
+        start = 5, scheme = CS_URL_WS;
+    else if (fz_ci_prefix(s, n, "https://"))
+        start = 8, scheme = CS_URL_HTTPS;
+    else if (fz_ci_prefix(s, n, "http://"))
+        start = 7, scheme = CS_URL_HTTP;
     else
-        fz_fail("cs_url_parse() accepted a URL without ws:// or wss://");
-    if (u->tls != (start == 6))
-        fz_fail("tls %d for a %.*s URL", u->tls, (int)start, s);
+        fz_fail("cs_url_parse() accepted a URL without ws, wss, http or "
+                "https");
+    if (u->scheme != scheme || u->tls != (scheme & 1))
+        fz_fail("scheme %d tls %d for a %.*s URL", u->scheme, u->tls,
+                (int)start, s);
     for (i = start; i < n && s[i] != '/' && s[i] != '?'; i++)
         if (s[i] == '@')
             fz_fail("cs_url_parse() accepted userinfo ('@' at %zu)", i);
@@ -220,14 +233,15 @@ fz_text_rules(const unsigned char *s, size_t n, const cs_url *u)
 static size_t
 fz_write(const cs_url *u, char *out, size_t cap)
 {
+    static const char *const names[4] = {"ws", "wss", "http", "https"};
     int k;
 
     if (u->port_given)
-        k = snprintf(out, cap, "%s://%s%s%s:%u%s", u->tls ? "wss" : "ws",
+        k = snprintf(out, cap, "%s://%s%s%s:%u%s", names[u->scheme & 3],
                      u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "",
                      u->port, u->path);
     else
-        k = snprintf(out, cap, "%s://%s%s%s%s", u->tls ? "wss" : "ws",
+        k = snprintf(out, cap, "%s://%s%s%s%s", names[u->scheme & 3],
                      u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "",
                      u->path);
     if (k < 0 || (size_t)k >= cap)
@@ -280,7 +294,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* 3. resolve against the base */
     w = base;
     rr = fz_resolve(&w, s, n);
-    if (pr == 0) {
+    if (pr == 0 && u.scheme < CS_URL_HTTP) {   /* ws bases: http is ws */
         if (rr != 0 || !fz_url_eq(&w, &u)) {
             fz_url_show("parse", &u);
             fz_url_show("resolve", &w);

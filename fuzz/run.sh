@@ -14,15 +14,16 @@
 # every text is cut, at every UTF-8 position, and nesting hits the limit);
 # ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
 # and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
-# chunked, the request), url (fuzz_url.c: cs_url_parse/resolve), ctrec
+# chunked, the request), url (fuzz_url.c: cs_url_parse/resolve), http
+# (fuzz_http.c: HTTP/1.1 response heads and bodies whole vs chunked), ctrec
 # (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints), der
 # (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate) and
 # jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
 # extractor's verdict).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
-# ws, der and jtok, 25% each for hs and url (small state machines that
-# saturate quickly), so FUZZ_SECONDS=20 is 140 s in all. FUZZ_SHARE=100
+# ws, der and jtok, 25% each for hs, url and http (small state machines
+# that saturate quickly), so FUZZ_SECONDS=20 is 145 s in all. FUZZ_SHARE=100
 # gives every target all
 # of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
@@ -54,7 +55,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url ctrec der jtok"
+targets_all="json number json_nosimd json_small ws hs url http ctrec der jtok"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -96,6 +97,7 @@ max_len() {
     ws) echo 4096 ;;
     hs) echo 4096 ;;
     url) echo 2048 ;;
+    http) echo 4096 ;;
     ctrec) echo 16384 ;;
     der) echo 65536 ;;
     jtok) echo 16384 ;;
@@ -106,7 +108,7 @@ max_len() {
 share() {
     case "$1" in
     ws | der | jtok) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }

@@ -176,10 +176,11 @@ test_url_parse(void)
     memset(g_long + 7, 'p', 5000);              /* and far longer */
     url_bad_n(g_long, 7 + 5000);
 
-    /* not ws:// or wss:// */
-    url_bad("http://h/");
-    url_bad("https://h/");
+    /* not ws://, wss://, http:// or https:// (test_url_schemes) */
     url_bad("ftp://h/");
+    url_bad("http:/h/");
+    url_bad("https:h/");
+    url_bad("httpss://h/");
     url_bad("wss");
     url_bad("ws:/h");
     url_bad("ws:h");
@@ -293,6 +294,72 @@ static void
 resolve_bad(const char *from, const char *loc)
 {
     resolve_bad_n(from, loc, strlen(loc));
+}
+
+/* http:// and https:// parse (scheme, default ports 80/443, path and
+ * query kept); resolving against an http(s) base keeps http(s) and
+ * refuses ws(s); the websocket client still refuses them (CS_E_URL). */
+static void
+test_url_schemes(void)
+{
+    static const struct {
+        const char *s;
+        int scheme, tls;
+        unsigned port;
+        const char *path;
+    } t[] = {
+        {"ws://h/a", CS_URL_WS, 0, 80, "/a"},
+        {"wss://h/a", CS_URL_WSS, 1, 443, "/a"},
+        {"http://h/a?b=c", CS_URL_HTTP, 0, 80, "/a?b=c"},
+        {"HTTPS://h", CS_URL_HTTPS, 1, 443, "/"},
+        {"https://h:8443/ct/v1/get-sth", CS_URL_HTTPS, 1, 8443,
+         "/ct/v1/get-sth"},
+        {"http://[::1]:81?x", CS_URL_HTTP, 0, 81, "/?x"},
+    };
+    static const char *const clients[] = {"http://h/", "https://h/x"};
+    size_t i;
+    cs_url u;
+
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        memset(&u, 0x5a, sizeof u);
+        CHECKF(parse(&u, t[i].s, strlen(t[i].s)) == 0, "%s", t[i].s);
+        CHECKF(u.scheme == t[i].scheme && u.tls == t[i].tls
+                   && u.port == t[i].port && strcmp(u.path, t[i].path) == 0,
+               "%s: scheme %d tls %d port %u path %s", t[i].s, u.scheme,
+               u.tls, u.port, u.path);
+    }
+    url_bad("http://u@h/");
+    url_bad("https://h/#f");
+    url_bad("http://h:0/");
+    url_bad("https://");
+    /* against an http(s) base */
+    resolves("https://a/b/c", "http://e:8/x", 0, 0, 8, "e", "/x");
+    resolves("http://a/b/c", "https://f", 1, 0, 443, "f", "/");
+    resolves("https://a/b/c", "d?e", 1, 0, 443, "a", "/b/d?e");
+    resolves("https://a/b/c", "//g/h", 1, 0, 443, "g", "/h");
+    resolve_bad("https://a/b", "ws://h/");
+    resolve_bad("http://a/b", "wss://h/");
+    memset(&u, 0, sizeof u);
+    CHECK(parse(&u, "https://a/b", 11) == 0
+          && resolve(&u, "HTTP://x/y", 10) == 0 && u.scheme == CS_URL_HTTP
+          && u.tls == 0);
+    CHECK(parse(&u, "http://a/b", 10) == 0 && resolve(&u, "//x", 3) == 0
+          && u.scheme == CS_URL_HTTP && u.port == 80);
+    /* against a ws(s) base http(s) still means ws(s) */
+    CHECK(parse(&u, "wss://a/b", 9) == 0 && resolve(&u, "http://x/", 9) == 0
+          && u.scheme == CS_URL_WS && u.tls == 0);
+    CHECK(parse(&u, "ws://a/b", 8) == 0 && resolve(&u, "https://x/", 10) == 0
+          && u.scheme == CS_URL_WSS && u.tls == 1);
+    /* the websocket client refuses http(s), as before */
+    for (i = 0; i < 2; i++) {
+        static cs_client c;
+        cs_config cfg;
+        cs_transport tr;
+        memset(&tr, 0, sizeof tr);
+        cs_config_init(&cfg);
+        cfg.url = clients[i];
+        CHECKF(cs_client_init(&c, &cfg, &tr) == CS_E_URL, "%s", clients[i]);
+    }
 }
 
 static void
@@ -1224,6 +1291,7 @@ main(void)
 {
     TEST(test_url_parse);
     TEST(test_url_resolve);
+    TEST(test_url_schemes);
     TEST(test_request);
     TEST(test_accepted);
     TEST(test_status);

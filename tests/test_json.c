@@ -1398,6 +1398,55 @@ test_msg_domain_api(void)
           && (const unsigned char *)d < store + sizeof store);
 }
 
+/* cs_msg_reset()/cs_msg_add_domain(), the store's writer for producers
+ * other than the extractor: at every storage size, the same names give
+ * the same stored list, counts and trunc bit as the extractor. */
+static void
+test_msg_writer(void)
+{
+    static const char *names[] = {"a.example", "", "www.example.org",
+        "0123456789abcdef0123456789abcdef", "x", "*.wild.example.net"};
+    static const char v[] = "{\"data\":[\"a.example\",\"\",\"www.example.org\","
+        "\"0123456789abcdef0123456789abcdef\",\"x\",\"*.wild.example.net\"]}";
+    static unsigned char s1[160], s2[160];
+    size_t cap, i, n1, n2;
+    cs_json j;
+    cs_msg m;
+
+    for (cap = 0; cap <= sizeof s1; cap++) {
+        const cs_msg *e;
+        size_t stored = 0;
+
+        cs_json_init(&j, cap ? s1 : NULL, cap);
+        CHECK(cs_json_parse(&j, v, sizeof v - 1) == 0);
+        e = cs_json_msg(&j);
+        cs_msg_reset(&m, cap ? s2 : NULL, cap);
+        CHECK(m.has == 0 && m.domain_count == 0 && m.domain_total == 0);
+        for (i = 0; i < 6; i++) {
+            int r = cs_msg_add_domain(&m, names[i], strlen(names[i]));
+            CHECK(r == 0 || r == CS_E_BUFFER);
+            stored += r == 0;
+        }
+        CHECKF(m.domain_count == e->domain_count && m.domain_count == stored
+               && m.domain_total == 6 && e->domain_total == 6,
+               "cap %zu: %zu/%zu", cap, m.domain_count, e->domain_count);
+        CHECK((m.trunc & CS_F_DOMAINS) == (e->trunc & CS_F_DOMAINS));
+        CHECK((m.trunc & CS_F_DOMAINS) == (stored < 6 ? CS_F_DOMAINS : 0u));
+        CHECK(m.has == CS_F_DOMAINS);
+        for (i = 0; i < m.domain_count && i < e->domain_count; i++) {
+            const char *a = cs_msg_domain(&m, i, &n1);
+            const char *b = cs_msg_domain(e, i, &n2);
+            CHECK(n1 == n2 && memcmp(a, b, n1 + 1) == 0);
+        }
+    }
+    /* a name longer than the whole store, and one near SIZE_MAX */
+    cs_msg_reset(&m, s2, 8);
+    CHECK(cs_msg_add_domain(&m, "toolong.example", 15) == CS_E_BUFFER);
+    CHECK(cs_msg_add_domain(&m, "x", (size_t)-1) == CS_E_BUFFER);
+    CHECK(cs_msg_add_domain(&m, "ab", 2) == 0);
+    CHECK(m.domain_count == 1 && m.domain_total == 3);
+}
+
 /* Each field: absent, null, wrong type (bad, has clear), right type. */
 static void
 test_presence(void)
@@ -2598,6 +2647,7 @@ main(void)
     TEST(test_source_text);
     TEST(test_domains);
     TEST(test_msg_domain_api);
+    TEST(test_msg_writer);
     TEST(test_presence);
     TEST(test_duplicates);
     TEST(test_keys);

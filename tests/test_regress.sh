@@ -28,7 +28,7 @@ fail=0
 skip=0
 mkdir -p "$out"
 # fuzz/fuzz_<t>.c for each; corpus/<t>/ and regress/<t>/ are replayed
-targets="json number ws hs url ctrec der jtok"
+targets="json number ws hs url http ctrec der jtok"
 
 # build NAME COMPILER FLAGS...: one replay binary per target.
 build() {
@@ -36,8 +36,9 @@ build() {
     shift 2
     for t in $targets; do
         local extra=""
-        [ "$name" = small ] && case $t in ws | hs | url)
+        [ "$name" = small ] && case $t in ws | hs | url | http)
             extra="-DCS_WS_MAX_MESSAGE=1000 -DCS_HS_MAX_RESPONSE=512"
+            extra="$extra -DCS_HTTP_MAX_HEAD=512"
             extra="$extra -DCS_URL_MAX=64" ;;
         jtok) extra="-DCS_JTOK_MAX_DEPTH=5 -DCS_JTOK_KEY_MAX=7" ;;
         esac
