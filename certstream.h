@@ -7279,21 +7279,6 @@ cs__der_alg(const unsigned char *p, size_t end, size_t *pos,
     return *pos == e ? 0 : CS_E_DER_TRAILING;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (H. Hinnant's days_from_civil). */
-static int64_t
-cs__days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Two decimal digits at s, or -1. */
 static int
 cs__dd(const unsigned char *s)

@@ -193,6 +193,7 @@ run_all(unsigned flags, const char *s, size_t n, int eof, run *out)
     run r;
     int ok = 1;
 
+    memset(cuts, 0, (n + 1) * sizeof *cuts); /* gcc: "may be unset" */
     drive(out, flags, d, n, NULL, 0, eof);
     ok &= !out->contract;
     /* one byte at a time */
