@@ -14,12 +14,13 @@
 # every text is cut, at every UTF-8 position, and nesting hits the limit);
 # ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
 # and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
-# chunked, the request) and url (fuzz_url.c: cs_url_parse/resolve).
+# chunked, the request), url (fuzz_url.c: cs_url_parse/resolve) and
+# inflate (fuzz_inflate.c: gzip/zlib/raw whole vs chunked, and vs zlib).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
-# fuzz-smoke`): 100% each for the json family and number, 50% for ws,
-# 25% each for hs and url (small state machines that saturate quickly), so
-# FUZZ_SECONDS=20 is 100 s in all. FUZZ_SHARE=100 gives every target all
-# of SECONDS.
+# fuzz-smoke`): 100% each for the json family and number, 50% for ws and
+# inflate, 25% each for hs and url (small state machines that saturate
+# quickly), so FUZZ_SECONDS=20 is 110 s in all. FUZZ_SHARE=100 gives every
+# target all of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
@@ -49,7 +50,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url"
+targets_all="json number json_nosimd json_small ws hs url inflate"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -65,13 +66,16 @@ base() { echo "${1%%_*}"; }
 build() {
     mkdir -p "$out"
     for t in $targets_all; do
-        local extra=""
+        local extra="" libs=""
         [ "$t" = json_nosimd ] && extra="-DCS_NO_SIMD -DCS_NO_INT128"
+        # inflate: zlib as a reference decoder, when it is installed
+        [ "$t" = inflate ] && [ -f /usr/include/zlib.h ] &&
+            extra="-DFZ_ZLIB" libs="-lz"
         [ "$t" = json_small ] &&
             extra="-DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7"
         # shellcheck disable=SC2086
         "$CLANG" $flags $extra -o "$out/fuzz_$t" "fuzz/fuzz_$(base "$t").c" \
-            -lm || {
+            -lm $libs || {
             echo "fuzz/run.sh: building fuzz_$t failed" >&2
             exit 2
         }
@@ -91,13 +95,14 @@ max_len() {
     ws) echo 4096 ;;
     hs) echo 4096 ;;
     url) echo 2048 ;;
+    inflate) echo 8192 ;;
     esac
 }
 
 # Percent of SECONDS a target gets when every target runs.
 share() {
     case "$1" in
-    ws) echo "${FUZZ_SHARE:-50}" ;;
+    ws | inflate) echo "${FUZZ_SHARE:-50}" ;;
     hs | url) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
@@ -159,7 +164,7 @@ fuzz)
     exit $fail
     ;;
 *)
-    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
