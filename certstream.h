@@ -4976,18 +4976,28 @@ cs__inf_copy(unsigned char *d, size_t dist, unsigned len)
 static void
 cs__inf_copy_wrap(cs_inflate *z, size_t n)
 {
-    size_t s = z->wpos >= z->dist ? z->wpos - z->dist
-                                  : z->wpos + z->cap - z->dist;
+    size_t s, k, i;
 
-    if (s < z->wpos) {
+    if (z->dist <= z->wpos) {
         cs__inf_copy(z->win + z->wpos, z->dist, (unsigned)n);
         z->wpos += n;
         return;
     }
-    while (n-- > 0) {
-        z->win[z->wpos++] = z->win[s++];
-        if (s == z->cap)
-            s = 0;
+    /* the source starts before the window's end: copy up to there (the
+     * destination lies below the source, so a forward copy is safe),
+     * then on from the window's start, now dist back as usual */
+    s = z->wpos + z->cap - z->dist;
+    k = z->cap - s < n ? z->cap - s : n;
+    if (s - z->wpos >= k) {
+        CS_MEMCPY(z->win + z->wpos, z->win + s, k);
+    } else {
+        for (i = 0; i < k; i++)
+            z->win[z->wpos + i] = z->win[s + i];
+    }
+    z->wpos += k;
+    if (n > k) {
+        cs__inf_copy(z->win + z->wpos, z->dist, (unsigned)(n - k));
+        z->wpos += n - k;
     }
 }
 
@@ -5032,16 +5042,26 @@ cs__inf_fixed(cs_inflate *z)
 static int
 cs__inf_fast(cs_inflate *z, const unsigned char **pin, const unsigned char *end)
 {
-    const unsigned char *in = *pin;
+    const unsigned char *in = *pin, *inlim;
     const uint32_t *lit = z->lit, *dst = z->dst;
     unsigned char *win = z->win;
     uint64_t bits = z->bits;
     unsigned nbits = z->nbits, x;
-    size_t wpos = z->wpos, wlim = wpos + cs__inf_room(z) - 258;
+    size_t wpos = z->wpos, wend = wpos + cs__inf_room(z), wlim;
     size_t maxd = z->full ? z->cap : 0;
     int ret = 0;
+    /* A match may be copied 8 bytes at a time past its end when the
+     * window has 8 bytes more than the longest distance: what it
+     * overwrites there is older than any distance can reach, and is
+     * written again before it is handed out. */
+    int over = z->cap >= 32768 + 8 && z->cap - 8 - 258 >= wpos;
 
-    while (wpos <= wlim && end - in >= 8) {
+    if (over && wend > z->cap - 8)
+        wend = z->cap - 8;
+    wlim = wend - 258;
+    inlim = end - 8;
+
+    while (wpos <= wlim && in <= inlim) {
         uint32_t e;
         unsigned len;
         size_t dist;
@@ -5058,6 +5078,21 @@ cs__inf_fast(cs_inflate *z, const unsigned char **pin, const unsigned char *end)
         bits >>= CS__HBITS(e);
         nbits -= CS__HBITS(e);
         if (CS__HKIND(e) == CS__HLIT) {
+            /* up to two more literals on the same refill (>= 41, then
+             * >= 26 bits left; a code has at most 15); anything else
+             * is looked up again after the next refill */
+            win[wpos++] = (unsigned char)(e >> 16);
+            e = lit[bits & ((1u << CS__INF_LIT_BITS) - 1)];
+            if (CS__HKIND(e) != CS__HLIT)
+                continue;
+            bits >>= CS__HBITS(e);
+            nbits -= CS__HBITS(e);
+            win[wpos++] = (unsigned char)(e >> 16);
+            e = lit[bits & ((1u << CS__INF_LIT_BITS) - 1)];
+            if (CS__HKIND(e) != CS__HLIT)
+                continue;
+            bits >>= CS__HBITS(e);
+            nbits -= CS__HBITS(e);
             win[wpos++] = (unsigned char)(e >> 16);
             continue;
         }
@@ -5092,8 +5127,18 @@ cs__inf_fast(cs_inflate *z, const unsigned char **pin, const unsigned char *end)
         bits >>= x;
         nbits -= x;
         if (dist <= wpos) {
-            cs__inf_copy(win + wpos, dist, len);
+            unsigned char *d = win + wpos, *de = d + len;
+            const unsigned char *src = d - dist;
             wpos += len;
+            if (over && dist >= 8) {
+                do {
+                    CS_MEMCPY(d, src, 8);
+                    d += 8;
+                    src += 8;
+                } while (d < de);
+            } else {
+                cs__inf_copy(d, dist, len);
+            }
             continue;
         }
         /* RFC 1951 3.2.5: never before the stream's first byte */
