@@ -27,6 +27,10 @@
  *      after another, as gzip -d does): when zlib decodes the whole
  *      input, A must succeed with the same bytes; when zlib fails or
  *      stops short, A must fail; and the bytes both delivered agree.
+ *   4. Also with FZ_ZLIB: the stream read as plain data (repeated up to
+ *      40 times when the seed says so), compressed by zlib's deflate at
+ *      a level, strategy and wrapper from the control bytes, decodes to
+ *      itself in the chosen chunks and window.
  * Every chunk fed sits in an exact-size malloc() block (ASan catches a
  * read just outside) and is overwritten after use, so a decoder that kept
  * a pointer into it diverges. The decoder is filled with junk before
@@ -190,6 +194,53 @@ fz_run(fz_out *o, const unsigned char *s, size_t n, int mode, unsigned ctl,
 }
 
 #ifdef FZ_ZLIB
+/* Round trip: s[0..n) as plain data, compressed by zlib's deflate (level,
+ * strategy and wrapper from opt and seed; the data repeated when the
+ * seed says so, for long matches and window wraps), must decode to
+ * itself, fed in chunks by ctl with the chosen window. */
+static void
+fz_roundtrip(const unsigned char *s, size_t n, unsigned ctl, unsigned opt,
+             uint32_t seed, size_t wcap)
+{
+    static const int strat[4] = { Z_DEFAULT_STRATEGY, Z_FILTERED, Z_RLE,
+                                  Z_FIXED };
+    int mode = (opt & 3) == 3 ? CS_INFLATE_GZIP : (int)(opt & 3);
+    int wbits = mode == 0 ? -15 : mode == 1 ? 15 : 31;
+    size_t reps = seed & 64 ? 1 + (seed >> 8) % 40 : 1, i, cap;
+    unsigned char *plain, *comp;
+    z_stream zs;
+    fz_out o;
+
+    plain = (unsigned char *)malloc(n * reps + 1);
+    for (i = 0; i < reps; i++) {
+        memcpy(plain + i * n, s, n);
+        if (i > 0 && n > 0)
+            plain[i * n + (seed + i) % n] ^= (unsigned char)i; /* variety */
+    }
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, (int)(seed % 10), Z_DEFLATED, wbits, 8,
+                     strat[seed >> 4 & 3]) != Z_OK)
+        abort();
+    cap = deflateBound(&zs, (uLong)(n * reps)) + 64;
+    comp = (unsigned char *)malloc(cap);
+    zs.next_in = plain;
+    zs.avail_in = (uInt)(n * reps);
+    zs.next_out = comp;
+    zs.avail_out = (uInt)cap;
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
+        abort();
+    fz_run(&o, comp, cap - zs.avail_out, mode, ctl, seed, wcap, 0);
+    if (o.err != 0 || o.ends != 1 || o.n != n * reps
+        || (o.n > 0 && memcmp(o.p, plain, o.n) != 0))
+        fz_fail("round trip of %zu bytes (level %u, mode %d, window %zu): "
+                "%s, %zu bytes", n * reps, (unsigned)(seed % 10), mode, wcap,
+                cs_errname(o.err), o.n);
+    deflateEnd(&zs);
+    free(o.p);
+    free(comp);
+    free(plain);
+}
+
 /* zlib's verdict: 1 when the whole input decoded (gzip: any number of
  * members), 0 otherwise; the bytes in o. */
 static int
@@ -260,6 +311,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 "%zu): %s, %d ends, %zu bytes", cs_errname(a.err), a.ends,
                 a.n, ctl, caps[opt >> 2 & 3], cs_errname(b.err), b.ends, b.n);
 #ifdef FZ_ZLIB
+    fz_roundtrip(s, n, ctl, opt, seed, caps[opt >> 2 & 3]);
     if (limit == 0 && a.err != 1) {
         fz_out r;
         int ok = fz_zlib(&r, s, n, mode);
