@@ -740,9 +740,10 @@ typedef struct cs_inflate {
 CSDEF void cs_inflate_init(cs_inflate *z, void *window, size_t window_cap,
                            int mode);
 
-/* Fail with CS_E_GZ_TOO_BIG when one stream (gzip: one member) would
- * decode to more than max bytes; exactly max bytes are delivered first.
- * 0 removes the limit. */
+/* Fail with CS_E_GZ_TOO_BIG when one stream (gzip: each member) would
+ * decode to more than max bytes (a bound on the work a small input can
+ * cause); exactly max bytes are delivered first. 0 removes the limit.
+ * Call it after cs_inflate_init(), before the first cs_inflate_feed(). */
 CSDEF void cs_inflate_limit(cs_inflate *z, uint64_t max);
 
 /* Decode compressed bytes.
@@ -4631,6 +4632,22 @@ cs_hs_retry_after(const cs_hs *hs)
 /* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
 
 #if CS_HAS_CT
+/*
+ * Design. The decoder writes into the caller's window and hands out the
+ * new bytes as slices of it: the window is the history DEFLATE needs
+ * anyway, so there is no output buffer and no copy (zlib copies every
+ * byte once more, between its window and the caller's buffer). A slice
+ * ends where the window wraps, where the input runs out, before a
+ * trailer is checked and before an error. CRC-32 / Adler-32 are summed
+ * over each slice as it goes out, while it is in cache.
+ * Huffman codes decode through one table lookup (10 bits for
+ * literal/length codes, 8 for distances; longer codes through a second
+ * level), each entry carrying the symbol's kind, base value and extra
+ * bit count. A fast loop runs while 8 input bytes and room for a whole
+ * match remain; everything else (chunk ends, the window's end, headers,
+ * stored blocks, code lengths) is a byte-at-a-time state machine that
+ * stops anywhere and resumes with the next call.
+ */
 
 /* ---- CRC-32 and Adler-32 ---- */
 
