@@ -4789,7 +4789,7 @@ static int
 cs__inf_build(uint32_t *t, size_t cap, unsigned root, const unsigned char *lens,
               unsigned n, int type)
 {
-    unsigned count[16], offs[16], s, l, i, code = 0, cur = 0;
+    unsigned count[16], offs[16], s, l, i, rev = 0;
     unsigned short sorted[288];
     size_t next = (size_t)1 << root, sub = 0, subbits = 0;
     unsigned prefix = ~0u;
@@ -4822,15 +4822,16 @@ cs__inf_build(uint32_t *t, size_t cap, unsigned root, const unsigned char *lens,
             sorted[offs[lens[s]]++] = (unsigned short)s;
     /* codes in canonical order: by length, then symbol */
     for (i = 0; i < offs[15]; i++) {
-        unsigned r = 0, c, k;
+        unsigned r = rev, k;
         uint32_t e;
         s = sorted[i];
         l = lens[s];
-        code <<= l - cur;
-        cur = l;
-        for (c = code, k = 0; k < l; k++, c >>= 1)
-            r = r << 1 | (c & 1);       /* DEFLATE sends codes MSB first */
-        code++;
+        /* DEFLATE sends codes MSB first, so tables are indexed by the
+         * reversed code: add 1 to the code as seen from its reverse
+         * (a longer code appends zeros, which leaves the reverse as is) */
+        for (k = 1u << (l - 1); rev & k; k >>= 1)
+            ;
+        rev = k != 0 ? (rev & (k - 1)) + k : 0;
         count[l]--;
         e = cs__inf_entry(type, s, l);
         if (l <= root) {
