@@ -4675,6 +4675,22 @@ cs_hs_retry_after(const cs_hs *hs)
     0x33ef4e67u, 0x67de9cceu, 0xcfbd399cu, 0x440b7579u, 0x8816eaf2u)
 #define CS__CRC_T7(n) CS__CRC_ENT(n, 0xccaa009eu, 0x4225077du, 0x844a0efau, \
     0xd3e51bb5u, 0x7cbb312bu, 0xf9766256u, 0x299dc2edu, 0x533b85dau)
+#define CS__CRC_T8(n) CS__CRC_ENT(n, 0x177b1443u, 0x2ef62886u, 0x5dec510cu, \
+    0xbbd8a218u, 0xacc04271u, 0x82f182a3u, 0xde920307u, 0x6655004fu)
+#define CS__CRC_T9(n) CS__CRC_ENT(n, 0xefc26b3eu, 0x04f5d03du, 0x09eba07au, \
+    0x13d740f4u, 0x27ae81e8u, 0x4f5d03d0u, 0x9eba07a0u, 0xe6050901u)
+#define CS__CRC_T10(n) CS__CRC_ENT(n, 0xc18edfc0u, 0x586cb9c1u, 0xb0d97382u, \
+    0xbac3e145u, 0xaef6c4cbu, 0x869c8fd7u, 0xd64819efu, 0x77e1359fu)
+#define CS__CRC_T11(n) CS__CRC_ENT(n, 0x9ba54c6fu, 0xec3b9e9fu, 0x03063b7fu, \
+    0x060c76feu, 0x0c18edfcu, 0x1831dbf8u, 0x3063b7f0u, 0x60c76fe0u)
+#define CS__CRC_T12(n) CS__CRC_ENT(n, 0xdd96d985u, 0x605cb54bu, 0xc0b96a96u, \
+    0x5a03d36du, 0xb407a6dau, 0xb37e4bf5u, 0xbd8d91abu, 0xa06a2517u)
+#define CS__CRC_T13(n) CS__CRC_ENT(n, 0x9d0fe176u, 0xe16ec4adu, 0x19ac8f1bu, \
+    0x33591e36u, 0x66b23c6cu, 0xcd6478d8u, 0x41b9f7f1u, 0x8373efe2u)
+#define CS__CRC_T14(n) CS__CRC_ENT(n, 0xb9fbdbe8u, 0xa886b191u, 0x8a7c6563u, \
+    0xcf89cc87u, 0x44629f4fu, 0x88c53e9eu, 0xcafb7b7du, 0x4e87f0bbu)
+#define CS__CRC_T15(n) CS__CRC_ENT(n, 0xae689191u, 0x87a02563u, 0xd4314c87u, \
+    0x73139f4fu, 0xe6273e9eu, 0x173f7b7du, 0x2e7ef6fau, 0x5cfdedf4u)
 #define CS__CRC_R4(T, n) T(n), T((n) + 1), T((n) + 2), T((n) + 3)
 #define CS__CRC_R16(T, n) CS__CRC_R4(T, n), CS__CRC_R4(T, (n) + 4), \
     CS__CRC_R4(T, (n) + 8), CS__CRC_R4(T, (n) + 12)
@@ -4683,11 +4699,15 @@ cs_hs_retry_after(const cs_hs *hs)
 #define CS__CRC_R256(T) { CS__CRC_R64(T, 0), CS__CRC_R64(T, 64), \
     CS__CRC_R64(T, 128), CS__CRC_R64(T, 192) }
 
-static const uint32_t cs__crc_tab[8][256] = {
+static const uint32_t cs__crc_tab[16][256] = {
     CS__CRC_R256(CS__CRC_T0), CS__CRC_R256(CS__CRC_T1),
     CS__CRC_R256(CS__CRC_T2), CS__CRC_R256(CS__CRC_T3),
     CS__CRC_R256(CS__CRC_T4), CS__CRC_R256(CS__CRC_T5),
-    CS__CRC_R256(CS__CRC_T6), CS__CRC_R256(CS__CRC_T7)
+    CS__CRC_R256(CS__CRC_T6), CS__CRC_R256(CS__CRC_T7),
+    CS__CRC_R256(CS__CRC_T8), CS__CRC_R256(CS__CRC_T9),
+    CS__CRC_R256(CS__CRC_T10), CS__CRC_R256(CS__CRC_T11),
+    CS__CRC_R256(CS__CRC_T12), CS__CRC_R256(CS__CRC_T13),
+    CS__CRC_R256(CS__CRC_T14), CS__CRC_R256(CS__CRC_T15)
 };
 
 CSDEF uint32_t
@@ -4697,12 +4717,19 @@ cs_crc32(uint32_t crc, const void *data, size_t len)
     const uint32_t (*t)[256] = cs__crc_tab;
     uint32_t c = ~crc;
 
-    /* eight bytes per step: four lookups' chains run side by side */
-    for (; len >= 8; p += 8, len -= 8) {
+    /* 16 bytes per step: 16 independent lookups, one dependency (c)
+     * per step; slice-by-8 ran at half the speed, bound by that chain */
+    for (; len >= 16; p += 16, len -= 16) {
         uint32_t a = cs__load_le32(p) ^ c, b = cs__load_le32(p + 4);
-        c = t[7][a & 0xff] ^ t[6][(a >> 8) & 0xff] ^ t[5][(a >> 16) & 0xff]
-          ^ t[4][a >> 24] ^ t[3][b & 0xff] ^ t[2][(b >> 8) & 0xff]
-          ^ t[1][(b >> 16) & 0xff] ^ t[0][b >> 24];
+        uint32_t d = cs__load_le32(p + 8), e = cs__load_le32(p + 12);
+        c = t[15][a & 0xff] ^ t[14][(a >> 8) & 0xff]
+          ^ t[13][(a >> 16) & 0xff] ^ t[12][a >> 24]
+          ^ t[11][b & 0xff] ^ t[10][(b >> 8) & 0xff]
+          ^ t[9][(b >> 16) & 0xff] ^ t[8][b >> 24]
+          ^ t[7][d & 0xff] ^ t[6][(d >> 8) & 0xff]
+          ^ t[5][(d >> 16) & 0xff] ^ t[4][d >> 24]
+          ^ t[3][e & 0xff] ^ t[2][(e >> 8) & 0xff]
+          ^ t[1][(e >> 16) & 0xff] ^ t[0][e >> 24];
     }
     while (len-- > 0)
         c = (c >> 8) ^ t[0][(c ^ *p++) & 0xff];
