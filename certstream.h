@@ -780,7 +780,7 @@ CSDEF const unsigned char *cs_inflate_data(const cs_inflate *z, size_t *len);
 CSDEF int cs_inflate_finish(cs_inflate *z);
 
 /* CRC-32 (ISO 3309, as in gzip) of data[0..len), continuing from crc
- * (0 to start). Slice-by-8 over constant tables. */
+ * (0 to start). Slice-by-16 over constant tables (16 KiB). */
 CSDEF uint32_t cs_crc32(uint32_t crc, const void *data, size_t len);
 
 #endif /* CS_HAS_CT */
@@ -4651,7 +4651,7 @@ cs_hs_retry_after(const cs_hs *hs)
 
 /* ---- CRC-32 and Adler-32 ---- */
 
-/* The slice-by-8 tables as constant expressions. CRC-32 is linear over
+/* The slice-by-16 tables as constant expressions. CRC-32 is linear over
  * GF(2): entry n of table k (the CRC of byte n followed by k zero bytes)
  * is the XOR of the entries of n's set bits, the eight constants per
  * table below. No code fills them, so they live in read-only data. */
