@@ -667,7 +667,20 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
 /* A streaming DEFLATE decoder (RFC 1951) for raw, zlib (RFC 1950) and
  * gzip (RFC 1952) streams: static-ct-api logs serve their tiles gzipped.
  * Decoded bytes are written into a history window in caller memory and
- * handed out as slices of it, so there is no second output buffer. */
+ * handed out as slices of it, so there is no second output buffer.
+ *
+ *   static unsigned char win[2 * CS_INFLATE_WINDOW];  // 64 KiB: faster
+ *   cs_inflate_init(&z, win, sizeof win, CS_INFLATE_GZIP);
+ *   for (each piece p[0..len) of the body) {
+ *       do {
+ *           r = cs_inflate_feed(&z, p, len, &used);
+ *           p += used, len -= used;
+ *           if (r == CS_INFLATE_DATA)
+ *               use(cs_inflate_data(&z, &n), n);   // valid until next call
+ *       } while (r > 0);                           // 0: piece used up
+ *       if (r < 0) fail(r);
+ *   }
+ *   if (cs_inflate_finish(&z) != 0) fail(...);     // truncated? */
 
 #define CS_INFLATE_WINDOW 32768u  /* the window that decodes any stream */
 
@@ -766,8 +779,10 @@ CSDEF void cs_inflate_limit(cs_inflate *z, uint64_t max);
  * start the next member (RFC 1952 2.2); for raw and zlib they are
  * CS_E_GZ_TRAILING.
  *
- * Returns 0 (all input consumed, nothing to deliver), an event, or a
- * negative CS_E_GZ_* code; errors are sticky until cs_inflate_init(). */
+ * Returns 0 when all of in[0..len) is consumed and nothing more can be
+ * decoded from it (after an event, call again with the rest, even none:
+ * held bits may still decode), an event, or a negative CS_E_GZ_* code;
+ * errors are sticky until cs_inflate_init(). */
 CSDEF int cs_inflate_feed(cs_inflate *z, const unsigned char *in, size_t len,
                           size_t *used);
 
