@@ -289,6 +289,28 @@ raw_rec('dist-32768', lambda bw: (stored_block(bw, 0, big),
 raw_rec('dist-32769', lambda bw: (stored_block(bw, 0, big + b'x'),
         fixed_block(bw, 1, [('L', 3), ('d', 29, 8191)])),
         big + b'x' + big[1:4])
+def expand(out, ops):
+    """LZ77 by hand: ops are bytes (literals) or (length, distance)."""
+    out = bytearray(out)
+    for op in ops:
+        if isinstance(op, int):
+            out.append(op)
+        else:
+            for _ in range(op[0]):
+                out.append(out[-op[1]])
+    return bytes(out)
+
+
+# a short match right after the window wrapped, then a reference to the
+# bytes just past it, 32766 back: a decoder that copies past a match's end
+# must not do it when the window is under 32768 + 8 bytes
+big2 = bytes(rng.getrandbits(8) for _ in range(33000))
+ops = [(10, 100), (20, 32766)] + list(b'literals follow') * 4
+raw_rec('dist-32766-after-short-match', lambda bw: (
+        stored_block(bw, 0, big2), fixed_block(bw, 1, [
+            x if isinstance(x, int) else ('L', x[0]) for x in ops[:1]] +
+            [('D', 100), ('L', 20), ('D', 32766)] + list(ops[2:]))),
+        expand(big2, ops))
 raw_rec('dist-too-far', lambda bw: fixed_block(bw, 1, lits(b'ab') + [
         ('L', 3), ('D', 3)]), b'', 'CS_E_GZ_DISTANCE', b'ab')
 raw_rec('dist-first', lambda bw: fixed_block(bw, 1, [('L', 3), ('D', 1)]),
