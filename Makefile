@@ -17,7 +17,7 @@ TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
 .PHONY: all help test check asan ubsan cxx freestanding nosimd link \
         symbols musl musl-static matrix firmware examples fuzz fuzz-smoke \
-        afl bench demo soak clean
+        afl bench bench-inflate demo soak clean
 
 all: $(B)/cs-extract $(B)/certstream examples
 
@@ -34,6 +34,7 @@ help:
 	@echo "make asan|ubsan   the tests under AddressSanitizer / UBSan (clang)"
 	@echo "make fuzz         libFuzzer for FUZZ_SECONDS (default 60) per target"
 	@echo "make bench        throughput vs memchr, simdjson, yajl"
+	@echo "make bench-inflate  gzip decoding vs zlib on CT data"
 	@echo "make demo         cs-extract on a generated feed"
 
 $(B)/cs-extract: tools/cs_extract.c certstream.h
@@ -168,6 +169,23 @@ bench:
 	@mkdir -p $(B) && $(CC) -std=c99 -O2 -g -o $(B)/bench_jtok bench/bench_jtok.c && $(B)/bench_jtok
 	@if [ -f bench/e2e.sh ]; then bash bench/e2e.sh; fi
 	$(CC) -std=c99 -O2 -o $(B)/bench_der bench/bench_der.c && $(B)/bench_der
+	$(MAKE) bench-inflate
+
+# gzip: cs_inflate vs zlib (when zlib.h is there) on a CT data tile and the
+# log list, gzipped by Python at level 6 (bench/bench_inflate.c).
+CT = ../shared/ct
+bench-inflate: bench/bench_inflate.c certstream.h
+	@if [ ! -f $(CT)/navigli2025h2/tile/data/000 ]; then \
+	    echo "bench-inflate: SKIPPED ($(CT) is absent)"; exit 0; fi; \
+	mkdir -p $(B)/bench/inflate && \
+	$(PY) -c 'import gzip, sys; [open(sys.argv[1] + "/" + o, "wb").write(gzip.compress(open(i, "rb").read(), 6)) for i, o in zip(sys.argv[2::2], sys.argv[3::2])]' \
+	    $(B)/bench/inflate $(CT)/navigli2025h2/tile/data/000 tile000.gz \
+	    $(CT)/loglist/log_list.json log_list.json.gz && \
+	z=$$([ -f /usr/include/zlib.h ] && echo "-DBENCH_ZLIB -lz"); \
+	$(CC) -std=c99 -O2 -g -Wall -Wextra -o $(B)/bench/bench_inflate \
+	    bench/bench_inflate.c $$z && \
+	$(B)/bench/bench_inflate $(B)/bench/inflate/tile000.gz \
+	    $(B)/bench/inflate/log_list.json.gz
 
 demo: $(B)/cs-extract
 	bash tools/demo.sh

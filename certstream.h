@@ -251,6 +251,22 @@ extern "C" {
     X(CS_E_HTTP_TRUNCATED, -114, \
       "HTTP: connection closed inside the response") \
     /* -120..-139 gzip / DEFLATE */ \
+    X(CS_E_GZ_HEADER, -120, "gzip: not a gzip or zlib header") \
+    X(CS_E_GZ_FLAGS, -121, \
+      "gzip: reserved header flag (or a zlib preset dictionary)") \
+    X(CS_E_GZ_HEADER_CRC, -122, "gzip: header CRC mismatch") \
+    X(CS_E_GZ_BLOCK, -123, "DEFLATE: reserved block type") \
+    X(CS_E_GZ_STORED, -124, "DEFLATE: stored block length check failed") \
+    X(CS_E_GZ_CODES, -125, \
+      "DEFLATE: bad code lengths (over-subscribed, incomplete or too many)") \
+    X(CS_E_GZ_SYMBOL, -126, "DEFLATE: invalid or unused code") \
+    X(CS_E_GZ_DISTANCE, -127, "DEFLATE: distance too far back") \
+    X(CS_E_GZ_CRC, -128, "gzip: CRC-32 mismatch") \
+    X(CS_E_GZ_SIZE, -129, "gzip: length (ISIZE) mismatch") \
+    X(CS_E_GZ_ADLER, -130, "zlib: Adler-32 mismatch") \
+    X(CS_E_GZ_TRUNCATED, -131, "gzip: the stream ended early") \
+    X(CS_E_GZ_TRAILING, -132, "gzip: data after the end of the stream") \
+    X(CS_E_GZ_TOO_BIG, -133, "gzip: output over the limit") \
     /* -140..-149 base64 */ \
     X(CS_E_B64_CHAR, -140, "base64: character outside the standard alphabet") \
     X(CS_E_B64_SPACE, -141, "base64: whitespace inside the text") \
@@ -879,7 +895,143 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
 
 /* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
 
-/* (decl: placeholder, filled in by its own commit) */
+#if CS_HAS_CT
+
+/* A streaming DEFLATE decoder (RFC 1951) for raw, zlib (RFC 1950) and
+ * gzip (RFC 1952) streams: static-ct-api logs serve their tiles gzipped.
+ * Decoded bytes are written into a history window in caller memory and
+ * handed out as slices of it, so there is no second output buffer.
+ *
+ *   static unsigned char win[2 * CS_INFLATE_WINDOW];  // 64 KiB: faster
+ *   cs_inflate_init(&z, win, sizeof win, CS_INFLATE_GZIP);
+ *   for (each piece p[0..len) of the body) {
+ *       do {
+ *           r = cs_inflate_feed(&z, p, len, &used);
+ *           p += used, len -= used;
+ *           if (r == CS_INFLATE_DATA)
+ *               use(cs_inflate_data(&z, &n), n);   // valid until next call
+ *       } while (r > 0);                           // 0: piece used up
+ *       if (r < 0) fail(r);
+ *   }
+ *   if (cs_inflate_finish(&z) != 0) fail(...);     // truncated? */
+
+#define CS_INFLATE_WINDOW 32768u  /* the window that decodes any stream */
+
+/* Stream formats (cs_inflate_init()). Telling gzip from identity (the
+ * Content-Encoding) is the caller's job. */
+enum {
+    CS_INFLATE_RAW = 0,   /* bare DEFLATE blocks */
+    CS_INFLATE_ZLIB = 1,  /* RFC 1950: 2-byte header, Adler-32 trailer */
+    CS_INFLATE_GZIP = 2   /* RFC 1952 members, one after another */
+};
+
+/* Events returned by cs_inflate_feed(). */
+enum {
+    CS_INFLATE_DATA = 1,  /* decoded bytes: cs_inflate_data() */
+    CS_INFLATE_END = 2    /* the stream (gzip: one member) ended and its
+                             check values matched */
+};
+
+/* Private sizes of the decode tables: the most entries any valid code
+ * needs with 10 (lengths) and 8 (distances) bits of first-level index
+ * (zlib's "enough" counts: 1334 for 288 symbols, 402 for 32). */
+#define CS__INF_LIT_BITS 10
+#define CS__INF_DIST_BITS 8
+#define CS__INF_LIT_ENOUGH 1334
+#define CS__INF_DIST_ENOUGH 402
+
+/* The decoder's state: 7,416 bytes on x86-64, 6,944 of them the decode
+ * tables (tests/test_inflate.c prints sizeof). Visible so that the
+ * caller can allocate it; treat every field as private. */
+typedef struct cs_inflate {
+    int err;
+    unsigned char mode;      /* CS_INFLATE_* */
+    unsigned char st;        /* what comes next (CS__INF_*) */
+    unsigned char last;      /* the current block is the final one */
+    unsigned char fixed;     /* the tables hold the fixed code */
+    unsigned char full;      /* the window wrapped: all of it is history */
+    unsigned char flg;       /* gzip header flags */
+    unsigned nbits;          /* bits held in bits */
+    uint64_t bits;           /* input bits not yet used, LSB first */
+    unsigned char *win;
+    size_t cap;              /* window size */
+    size_t wpos;             /* where the next byte is written */
+    size_t out0;             /* start of the bytes not yet handed out */
+    const unsigned char *slice;
+    size_t slice_len;
+    uint64_t limit;          /* cs_inflate_limit(), per member */
+    uint64_t left;           /* output allowed before CS_E_GZ_TOO_BIG */
+    uint64_t members;        /* gzip members ended */
+    uint32_t check;          /* CRC-32 (gzip) or Adler-32 (zlib) so far */
+    uint32_t size;           /* output of this member, mod 2^32 */
+    uint32_t hcrc;           /* CRC-32 of the gzip header so far */
+    uint32_t acc;            /* header and trailer bytes being read */
+    unsigned cnt;            /* bytes or lengths read in this state */
+    unsigned len, dist;      /* the match being copied */
+    unsigned hlit, hdist, hclen;
+    unsigned char lens[286 + 30];
+    unsigned char pre[19];   /* code length code lengths */
+    uint32_t lit[CS__INF_LIT_ENOUGH];
+    uint32_t dst[CS__INF_DIST_ENOUGH]; /* also the code length code */
+} cs_inflate;
+
+/* Start decoding one stream of the given format (CS_INFLATE_*) into the
+ * caller's window[0..window_cap). The window MUST stay valid and
+ * untouched while the decoder is used, and SHOULD hold at least
+ * CS_INFLATE_WINDOW bytes: a smaller one decodes only streams whose
+ * back-references reach no further (others fail with CS_E_GZ_DISTANCE);
+ * a larger one gives longer slices. window_cap MUST be >= 1. No limit on
+ * the output until cs_inflate_limit(). Call it again to reuse the
+ * decoder for another stream. */
+CSDEF void cs_inflate_init(cs_inflate *z, void *window, size_t window_cap,
+                           int mode);
+
+/* Fail with CS_E_GZ_TOO_BIG when one stream (gzip: each member) would
+ * decode to more than max bytes (a bound on the work a small input can
+ * cause); exactly max bytes are delivered first. 0 removes the limit.
+ * Call it after cs_inflate_init(), before the first cs_inflate_feed(). */
+CSDEF void cs_inflate_limit(cs_inflate *z, uint64_t max);
+
+/* Decode compressed bytes.
+ *
+ * Consumes in[0..len) until an event is ready or the input runs out;
+ * *used receives the count consumed and the caller MUST resubmit the
+ * rest. Input may be split at any byte: the bytes delivered, their
+ * order and the events are the same for any split (only the slices'
+ * sizes differ). The decoder may hold up to 8 consumed bytes that it has
+ * not decoded yet; they are part of its state.
+ *
+ * CS_INFLATE_DATA: cs_inflate_data() gives the next decoded bytes, a
+ * slice of the window valid until the next call. Bytes come out when
+ * the window's end is reached, when the input runs out, and before an
+ * error or a trailer is checked: every byte decoded before an error is
+ * delivered (the error comes on the next call), but nothing is verified
+ * before CS_INFLATE_END.
+ * CS_INFLATE_END: the stream ended and checked out (gzip: CRC-32, ISIZE
+ * and the optional header CRC; zlib: Adler-32). For gzip, bytes after it
+ * start the next member (RFC 1952 2.2); for raw and zlib they are
+ * CS_E_GZ_TRAILING.
+ *
+ * Returns 0 when all of in[0..len) is consumed and nothing more can be
+ * decoded from it (after an event, call again with the rest, even none:
+ * held bits may still decode), an event, or a negative CS_E_GZ_* code;
+ * errors are sticky until cs_inflate_init(). */
+CSDEF int cs_inflate_feed(cs_inflate *z, const unsigned char *in, size_t len,
+                          size_t *used);
+
+/* The bytes of the last CS_INFLATE_DATA event and their count. */
+CSDEF const unsigned char *cs_inflate_data(const cs_inflate *z, size_t *len);
+
+/* The input has ended: 0 when the last event was CS_INFLATE_END (and
+ * nothing followed it), else CS_E_GZ_TRUNCATED, or the sticky error.
+ * A gzip stream with no member at all is truncated too. */
+CSDEF int cs_inflate_finish(cs_inflate *z);
+
+/* CRC-32 (ISO 3309, as in gzip) of data[0..len), continuing from crc
+ * (0 to start). Slice-by-16 over constant tables (16 KiB). */
+CSDEF uint32_t cs_crc32(uint32_t crc, const void *data, size_t len);
+
+#endif /* CS_HAS_CT */
 
 /* ==== [1g] CT records: base64, leaves, tiles, checkpoints == off: _NO_CT ==== */
 
@@ -6118,7 +6270,1017 @@ cs_hs_retry_after(const cs_hs *hs)
 
 /* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
 
-/* (impl: placeholder, filled in by its own commit) */
+#if CS_HAS_CT
+/*
+ * Design. The decoder writes into the caller's window and hands out the
+ * new bytes as slices of it: the window is the history DEFLATE needs
+ * anyway, so there is no output buffer and no copy (zlib copies every
+ * byte once more, between its window and the caller's buffer). A slice
+ * ends where the window wraps, where the input runs out, before a
+ * trailer is checked and before an error. CRC-32 / Adler-32 are summed
+ * over each slice as it goes out, while it is in cache.
+ * Huffman codes decode through one table lookup (10 bits for
+ * literal/length codes, 8 for distances; longer codes through a second
+ * level), each entry carrying the symbol's kind, base value and extra
+ * bit count. A fast loop runs while 8 input bytes and room for a whole
+ * match remain; everything else (chunk ends, the window's end, headers,
+ * stored blocks, code lengths) is a byte-at-a-time state machine that
+ * stops anywhere and resumes with the next call.
+ */
+
+/* ---- CRC-32 and Adler-32 ---- */
+
+/* The slice-by-16 tables as constant expressions. CRC-32 is linear over
+ * GF(2): entry n of table k (the CRC of byte n followed by k zero bytes)
+ * is the XOR of the entries of n's set bits, the eight constants per
+ * table below. No code fills them, so they live in read-only data. */
+#define CS__CRC_ENT(n, a, b, c, d, e, f, g, h) \
+    (((n) & 1 ? a : 0u) ^ ((n) & 2 ? b : 0u) ^ ((n) & 4 ? c : 0u) \
+     ^ ((n) & 8 ? d : 0u) ^ ((n) & 16 ? e : 0u) ^ ((n) & 32 ? f : 0u) \
+     ^ ((n) & 64 ? g : 0u) ^ ((n) & 128 ? h : 0u))
+#define CS__CRC_T0(n) CS__CRC_ENT(n, 0x77073096u, 0xee0e612cu, 0x076dc419u, \
+    0x0edb8832u, 0x1db71064u, 0x3b6e20c8u, 0x76dc4190u, 0xedb88320u)
+#define CS__CRC_T1(n) CS__CRC_ENT(n, 0x191b3141u, 0x32366282u, 0x646cc504u, \
+    0xc8d98a08u, 0x4ac21251u, 0x958424a2u, 0xf0794f05u, 0x3b83984bu)
+#define CS__CRC_T2(n) CS__CRC_ENT(n, 0x01c26a37u, 0x0384d46eu, 0x0709a8dcu, \
+    0x0e1351b8u, 0x1c26a370u, 0x384d46e0u, 0x709a8dc0u, 0xe1351b80u)
+#define CS__CRC_T3(n) CS__CRC_ENT(n, 0xb8bc6765u, 0xaa09c88bu, 0x8f629757u, \
+    0xc5b428efu, 0x5019579fu, 0xa032af3eu, 0x9b14583du, 0xed59b63bu)
+#define CS__CRC_T4(n) CS__CRC_ENT(n, 0x3d6029b0u, 0x7ac05360u, 0xf580a6c0u, \
+    0x30704bc1u, 0x60e09782u, 0xc1c12f04u, 0x58f35849u, 0xb1e6b092u)
+#define CS__CRC_T5(n) CS__CRC_ENT(n, 0xcb5cd3a5u, 0x4dc8a10bu, 0x9b914216u, \
+    0xec53826du, 0x03d6029bu, 0x07ac0536u, 0x0f580a6cu, 0x1eb014d8u)
+#define CS__CRC_T6(n) CS__CRC_ENT(n, 0xa6770bb4u, 0x979f1129u, 0xf44f2413u, \
+    0x33ef4e67u, 0x67de9cceu, 0xcfbd399cu, 0x440b7579u, 0x8816eaf2u)
+#define CS__CRC_T7(n) CS__CRC_ENT(n, 0xccaa009eu, 0x4225077du, 0x844a0efau, \
+    0xd3e51bb5u, 0x7cbb312bu, 0xf9766256u, 0x299dc2edu, 0x533b85dau)
+#define CS__CRC_T8(n) CS__CRC_ENT(n, 0x177b1443u, 0x2ef62886u, 0x5dec510cu, \
+    0xbbd8a218u, 0xacc04271u, 0x82f182a3u, 0xde920307u, 0x6655004fu)
+#define CS__CRC_T9(n) CS__CRC_ENT(n, 0xefc26b3eu, 0x04f5d03du, 0x09eba07au, \
+    0x13d740f4u, 0x27ae81e8u, 0x4f5d03d0u, 0x9eba07a0u, 0xe6050901u)
+#define CS__CRC_T10(n) CS__CRC_ENT(n, 0xc18edfc0u, 0x586cb9c1u, 0xb0d97382u, \
+    0xbac3e145u, 0xaef6c4cbu, 0x869c8fd7u, 0xd64819efu, 0x77e1359fu)
+#define CS__CRC_T11(n) CS__CRC_ENT(n, 0x9ba54c6fu, 0xec3b9e9fu, 0x03063b7fu, \
+    0x060c76feu, 0x0c18edfcu, 0x1831dbf8u, 0x3063b7f0u, 0x60c76fe0u)
+#define CS__CRC_T12(n) CS__CRC_ENT(n, 0xdd96d985u, 0x605cb54bu, 0xc0b96a96u, \
+    0x5a03d36du, 0xb407a6dau, 0xb37e4bf5u, 0xbd8d91abu, 0xa06a2517u)
+#define CS__CRC_T13(n) CS__CRC_ENT(n, 0x9d0fe176u, 0xe16ec4adu, 0x19ac8f1bu, \
+    0x33591e36u, 0x66b23c6cu, 0xcd6478d8u, 0x41b9f7f1u, 0x8373efe2u)
+#define CS__CRC_T14(n) CS__CRC_ENT(n, 0xb9fbdbe8u, 0xa886b191u, 0x8a7c6563u, \
+    0xcf89cc87u, 0x44629f4fu, 0x88c53e9eu, 0xcafb7b7du, 0x4e87f0bbu)
+#define CS__CRC_T15(n) CS__CRC_ENT(n, 0xae689191u, 0x87a02563u, 0xd4314c87u, \
+    0x73139f4fu, 0xe6273e9eu, 0x173f7b7du, 0x2e7ef6fau, 0x5cfdedf4u)
+#define CS__CRC_R4(T, n) T(n), T((n) + 1), T((n) + 2), T((n) + 3)
+#define CS__CRC_R16(T, n) CS__CRC_R4(T, n), CS__CRC_R4(T, (n) + 4), \
+    CS__CRC_R4(T, (n) + 8), CS__CRC_R4(T, (n) + 12)
+#define CS__CRC_R64(T, n) CS__CRC_R16(T, n), CS__CRC_R16(T, (n) + 16), \
+    CS__CRC_R16(T, (n) + 32), CS__CRC_R16(T, (n) + 48)
+#define CS__CRC_R256(T) { CS__CRC_R64(T, 0), CS__CRC_R64(T, 64), \
+    CS__CRC_R64(T, 128), CS__CRC_R64(T, 192) }
+
+static const uint32_t cs__crc_tab[16][256] = {
+    CS__CRC_R256(CS__CRC_T0), CS__CRC_R256(CS__CRC_T1),
+    CS__CRC_R256(CS__CRC_T2), CS__CRC_R256(CS__CRC_T3),
+    CS__CRC_R256(CS__CRC_T4), CS__CRC_R256(CS__CRC_T5),
+    CS__CRC_R256(CS__CRC_T6), CS__CRC_R256(CS__CRC_T7),
+    CS__CRC_R256(CS__CRC_T8), CS__CRC_R256(CS__CRC_T9),
+    CS__CRC_R256(CS__CRC_T10), CS__CRC_R256(CS__CRC_T11),
+    CS__CRC_R256(CS__CRC_T12), CS__CRC_R256(CS__CRC_T13),
+    CS__CRC_R256(CS__CRC_T14), CS__CRC_R256(CS__CRC_T15)
+};
+
+CSDEF uint32_t
+cs_crc32(uint32_t crc, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    const uint32_t (*t)[256] = cs__crc_tab;
+    uint32_t c = ~crc;
+
+    /* 16 bytes per step: 16 independent lookups, one dependency (c)
+     * per step; slice-by-8 ran at half the speed, bound by that chain */
+    for (; len >= 16; p += 16, len -= 16) {
+        uint32_t a = cs__load_le32(p) ^ c, b = cs__load_le32(p + 4);
+        uint32_t d = cs__load_le32(p + 8), e = cs__load_le32(p + 12);
+        c = t[15][a & 0xff] ^ t[14][(a >> 8) & 0xff]
+          ^ t[13][(a >> 16) & 0xff] ^ t[12][a >> 24]
+          ^ t[11][b & 0xff] ^ t[10][(b >> 8) & 0xff]
+          ^ t[9][(b >> 16) & 0xff] ^ t[8][b >> 24]
+          ^ t[7][d & 0xff] ^ t[6][(d >> 8) & 0xff]
+          ^ t[5][(d >> 16) & 0xff] ^ t[4][d >> 24]
+          ^ t[3][e & 0xff] ^ t[2][(e >> 8) & 0xff]
+          ^ t[1][(e >> 16) & 0xff] ^ t[0][e >> 24];
+    }
+    while (len-- > 0)
+        c = (c >> 8) ^ t[0][(c ^ *p++) & 0xff];
+    return ~c;
+}
+
+/* Adler-32 (RFC 1950 8.2): 5552 bytes is the most that can be summed
+ * before the 32-bit sums must be reduced mod 65521. */
+static uint32_t
+cs__adler32(uint32_t adler, const unsigned char *p, size_t len)
+{
+    uint32_t a = adler & 0xffff, b = adler >> 16;
+
+    while (len > 0) {
+        size_t n = len < 5552 ? len : 5552;
+        len -= n;
+        while (n-- > 0) {
+            a += *p++;
+            b += a;
+        }
+        a %= 65521u;
+        b %= 65521u;
+    }
+    return b << 16 | a;
+}
+
+/* ---- Huffman decode tables ---- */
+
+/* A table entry: value << 16 | kind << 12 | extra << 8 | bits. bits is
+ * the whole code's length (in a subtable too). value: the literal, the
+ * base length or distance, or a subtable's offset (extra is then the
+ * subtable's index width). BAD marks unused codes and the symbols that
+ * may not appear (286, 287; distances 30, 31). */
+enum { CS__HLIT = 0, CS__HLEN = 1, CS__HEOB = 2, CS__HSUB = 3, CS__HBAD = 4 };
+#define CS__HE(value, kind, extra, bits) \
+    ((uint32_t)(value) << 16 | (uint32_t)(kind) << 12 \
+     | (uint32_t)(extra) << 8 | (uint32_t)(bits))
+#define CS__HKIND(e) ((e) >> 12 & 15)
+#define CS__HBITS(e) ((e) & 0xff)
+
+/* RFC 1951 3.2.5: lengths 257..285 and distances 0..29. */
+static const unsigned short cs__inf_lbase[29] = {
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59,
+    67, 83, 99, 115, 131, 163, 195, 227, 258 };
+static const unsigned char cs__inf_lext[29] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4,
+    5, 5, 5, 5, 0 };
+static const unsigned short cs__inf_dbase[30] = {
+    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385,
+    513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577 };
+/* RFC 1951 3.2.7: the order of the code length code's lengths. */
+static const unsigned char cs__inf_clorder[19] = {
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
+
+/* Which table is built: the code length code, lengths, distances. */
+enum { CS__TPRE = 0, CS__TLIT = 1, CS__TDIST = 2 };
+
+/* The entry of symbol s of a code of the given type and length. */
+static uint32_t
+cs__inf_entry(int type, unsigned s, unsigned bits)
+{
+    if (type == CS__TPRE)
+        return CS__HE(s, CS__HLIT, 0, bits);
+    if (type == CS__TDIST)
+        return s < 30 ? CS__HE(cs__inf_dbase[s], CS__HLEN,
+                               s < 4 ? 0 : (s >> 1) - 1, bits)
+                      : CS__HE(0, CS__HBAD, 0, bits);
+    if (s < 256)
+        return CS__HE(s, CS__HLIT, 0, bits);
+    if (s == 256)
+        return CS__HE(0, CS__HEOB, 0, bits);
+    if (s < 286)
+        return CS__HE(cs__inf_lbase[s - 257], CS__HLEN,
+                      cs__inf_lext[s - 257], bits);
+    return CS__HE(0, CS__HBAD, 0, bits);
+}
+
+/* Build the decode table t[0..cap) for the canonical code (RFC 1951
+ * 3.2.2) given by lens[0..n), with root index bits. A code may be
+ * incomplete only when it has no code (distances: a block of literals)
+ * or one code of one bit (3.2.7, one distance code); the unused codes
+ * decode to BAD. Returns 0 or CS_E_GZ_CODES. */
+static int
+cs__inf_build(uint32_t *t, size_t cap, unsigned root, const unsigned char *lens,
+              unsigned n, int type)
+{
+    unsigned count[16], offs[16], s, l, i, rev = 0;
+    unsigned short sorted[288];
+    size_t next = (size_t)1 << root, sub = 0, subbits = 0;
+    unsigned prefix = ~0u;
+    long left = 1;
+
+    for (l = 0; l < 16; l++)
+        count[l] = 0;
+    for (s = 0; s < n; s++)
+        count[lens[s]]++;
+    count[0] = 0;
+    for (l = 1; l < 16; l++) {
+        left = left * 2 - (long)count[l];
+        if (left < 0)
+            return CS_E_GZ_CODES;       /* over-subscribed */
+    }
+    if (left > 0) {
+        /* incomplete: only none or one 1-bit code, never the code
+         * length code */
+        if (type == CS__TPRE
+            || (left != 32768 && (left != 16384 || count[1] != 1)))
+            return CS_E_GZ_CODES;
+        for (i = 0; i < next; i++)
+            t[i] = CS__HE(0, CS__HBAD, 0, 1);
+    }
+    offs[1] = 0;
+    for (l = 1; l < 15; l++)
+        offs[l + 1] = offs[l] + count[l];
+    for (s = 0; s < n; s++)
+        if (lens[s] != 0)
+            sorted[offs[lens[s]]++] = (unsigned short)s;
+    /* codes in canonical order: by length, then symbol */
+    for (i = 0; i < offs[15]; i++) {
+        unsigned r = rev, k;
+        uint32_t e;
+        s = sorted[i];
+        l = lens[s];
+        /* DEFLATE sends codes MSB first, so tables are indexed by the
+         * reversed code: add 1 to the code as seen from its reverse
+         * (a longer code appends zeros, which leaves the reverse as is) */
+        for (k = 1u << (l - 1); rev & k; k >>= 1)
+            ;
+        rev = k != 0 ? (rev & (k - 1)) + k : 0;
+        count[l]--;
+        e = cs__inf_entry(type, s, l);
+        if (l <= root) {
+            for (k = r; k < next; k += 1u << l)
+                t[k] = e;
+            continue;
+        }
+        if ((r & ((1u << root) - 1)) != prefix) {
+            /* a new subtable: as wide as the longest code under this
+             * prefix (the code is complete, so they fill it) */
+            unsigned used;
+            prefix = r & ((1u << root) - 1);
+            sub = next;
+            subbits = l - root;
+            used = count[l] + 1;
+            while (used < (1u << subbits) && root + subbits < 15) {
+                subbits++;
+                used = used * 2 + count[root + subbits];
+            }
+            next += (size_t)1 << subbits;
+            if (next > cap)
+                return CS_E_GZ_CODES;   /* cannot happen: "enough" */
+            t[prefix] = CS__HE(sub, CS__HSUB, subbits, root);
+        }
+        for (k = r >> root; k < (1u << subbits); k += 1u << (l - root))
+            t[sub + k] = e;
+    }
+    return 0;
+}
+
+/* ---- the decoder ---- */
+
+/* States, in stream order. */
+enum {
+    CS__INF_GZHEAD,   /* gzip: the 10 fixed header bytes */
+    CS__INF_GZXLEN,   /* gzip: FEXTRA's length */
+    CS__INF_GZEXTRA,  /* gzip: FEXTRA's bytes */
+    CS__INF_GZNAME,   /* gzip: FNAME, up to its NUL */
+    CS__INF_GZCOMM,   /* gzip: FCOMMENT, up to its NUL */
+    CS__INF_GZHCRC,   /* gzip: FHCRC */
+    CS__INF_ZHEAD,    /* zlib: CMF and FLG */
+    CS__INF_BLOCK,    /* a block header: BFINAL, BTYPE */
+    CS__INF_STORED,   /* a stored block's LEN, NLEN */
+    CS__INF_RAW,      /* a stored block's bytes */
+    CS__INF_TABLE,    /* HLIT, HDIST, HCLEN */
+    CS__INF_CLENS,    /* the code length code's lengths */
+    CS__INF_LENS,     /* the literal/length and distance code lengths */
+    CS__INF_CODES,    /* Huffman-coded symbols */
+    CS__INF_DIST,     /* a match's distance */
+    CS__INF_COPY,     /* a match's bytes */
+    CS__INF_CHECK,    /* the trailer (gzip: CRC-32, ISIZE; zlib: Adler) */
+    CS__INF_DONE      /* nothing may follow */
+};
+#define CS__INF_FLUSH 1   /* hand out the new bytes first */
+#define CS__INF_EOS 2     /* the stream (member) ended and checked out */
+
+static CS__INLINE uint64_t
+cs__load_le64(const unsigned char *p)
+{
+    return (uint64_t)cs__load_le32(p) | (uint64_t)cs__load_le32(p + 4) << 32;
+}
+
+/* Make n (<= 32) bits available, from the input as far as it goes. */
+static int
+cs__inf_need(cs_inflate *z, const unsigned char **in, const unsigned char *end,
+             unsigned n)
+{
+    while (z->nbits < n) {
+        if (*in == end)
+            return 0;
+        z->bits |= (uint64_t)*(*in)++ << z->nbits;
+        z->nbits += 8;
+    }
+    return 1;
+}
+
+/* Take n available bits. */
+static unsigned
+cs__inf_take(cs_inflate *z, unsigned n)
+{
+    unsigned v = (unsigned)(z->bits & (((uint64_t)1 << n) - 1));
+
+    z->bits >>= n;
+    z->nbits -= n;
+    return v;
+}
+
+/* The next byte at a byte boundary (held bits first), or -1. */
+static int
+cs__inf_byte(cs_inflate *z, const unsigned char **in, const unsigned char *end)
+{
+    if (z->nbits >= 8)
+        return (int)cs__inf_take(z, 8);
+    if (*in == end)
+        return -1;
+    return *(*in)++;
+}
+
+/* Look up the next symbol of table t; succeeds when its code and extra
+ * bits are all available (a missing bit reads as 0, but the entry found
+ * then is only trusted when its length says the bit was not needed). */
+static int
+cs__inf_sym(cs_inflate *z, const uint32_t *t, unsigned root,
+            const unsigned char **in, const unsigned char *end, uint32_t *out)
+{
+    for (;;) {
+        uint32_t e = t[z->bits & ((1u << root) - 1)];
+        if (CS__HKIND(e) == CS__HSUB)
+            e = t[(e >> 16) + ((z->bits >> root)
+                               & ((1u << (e >> 8 & 15)) - 1))];
+        if (CS__HBITS(e) + (e >> 8 & 15) <= z->nbits) {
+            *out = e;
+            return 1;
+        }
+        if (*in == end)
+            return 0;
+        z->bits |= (uint64_t)*(*in)++ << z->nbits;
+        z->nbits += 8;
+    }
+}
+
+/* Bytes that may still be written before the window's end or the limit
+ * (the bytes not handed out yet count against the limit already). */
+static size_t
+cs__inf_room(const cs_inflate *z)
+{
+    size_t r = z->cap - z->wpos;
+    uint64_t l = z->left - (z->wpos - z->out0);
+
+    return l < r ? (size_t)l : r;
+}
+
+/* No room: the window's end (hand out, then wrap) or the limit. */
+static int
+cs__inf_no_room(const cs_inflate *z)
+{
+    return z->left == z->wpos - z->out0 ? CS_E_GZ_TOO_BIG : CS__INF_FLUSH;
+}
+
+/* Copy len bytes from dist back (dist <= bytes written, len may exceed
+ * dist: the copy then repeats itself, RFC 1951 3.2.3). */
+static CS__INLINE void
+cs__inf_copy(unsigned char *d, size_t dist, unsigned len)
+{
+    const unsigned char *s = d - dist;
+
+    if (dist >= 8) {
+        for (; len >= 8; len -= 8, d += 8, s += 8)
+            CS_MEMCPY(d, s, 8);
+    } else if (dist == 1) {
+        CS_MEMSET(d, *s, len);
+        return;
+    }
+    while (len-- > 0)
+        *d++ = *s++;
+}
+
+/* Copy n bytes of the current match, its source maybe across the
+ * window's end. */
+static void
+cs__inf_copy_wrap(cs_inflate *z, size_t n)
+{
+    size_t s, k, i;
+
+    if (z->dist <= z->wpos) {
+        cs__inf_copy(z->win + z->wpos, z->dist, (unsigned)n);
+        z->wpos += n;
+        return;
+    }
+    /* the source starts before the window's end: copy up to there (the
+     * destination lies below the source, so a forward copy is safe),
+     * then on from the window's start, now dist back as usual */
+    s = z->wpos + z->cap - z->dist;
+    k = z->cap - s < n ? z->cap - s : n;
+    if (s - z->wpos >= k) {
+        CS_MEMCPY(z->win + z->wpos, z->win + s, k);
+    } else {
+        for (i = 0; i < k; i++)
+            z->win[z->wpos + i] = z->win[s + i];
+    }
+    z->wpos += k;
+    if (n > k) {
+        cs__inf_copy(z->win + z->wpos, z->dist, (unsigned)(n - k));
+        z->wpos += n - k;
+    }
+}
+
+/* After a block: the next block, or the trailer at a byte boundary. */
+static void
+cs__inf_block_end(cs_inflate *z)
+{
+    if (z->last) {
+        cs__inf_take(z, z->nbits & 7);
+        z->cnt = 0;
+        z->acc = 0;
+        z->st = CS__INF_CHECK;
+    } else {
+        z->st = CS__INF_BLOCK;
+    }
+}
+
+/* RFC 1951 3.2.6: the fixed code (built once, kept while unchanged). */
+static void
+cs__inf_fixed(cs_inflate *z)
+{
+    unsigned i;
+    unsigned char l[288];
+
+    if (z->fixed)
+        return;
+    for (i = 0; i < 288; i++)
+        l[i] = (unsigned char)(i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8);
+    cs__inf_build(z->lit, CS__INF_LIT_ENOUGH, CS__INF_LIT_BITS, l, 288,
+                  CS__TLIT);
+    for (i = 0; i < 32; i++)
+        l[i] = 5;
+    cs__inf_build(z->dst, CS__INF_DIST_ENOUGH, CS__INF_DIST_BITS, l, 32,
+                  CS__TDIST);
+    z->fixed = 1;
+}
+
+/* The fast loop (after zlib's inflate_fast): while 8 input bytes and
+ * room for the longest match remain, one refill of the bit buffer
+ * covers a whole literal or length/distance pair (at most 48 bits), so
+ * no symbol checks for input or room. Returns 0 or an error. */
+static int
+cs__inf_fast(cs_inflate *z, const unsigned char **pin, const unsigned char *end)
+{
+    const unsigned char *in = *pin, *inlim;
+    const uint32_t *lit = z->lit, *dst = z->dst;
+    unsigned char *win = z->win;
+    uint64_t bits = z->bits;
+    unsigned nbits = z->nbits, x;
+    size_t wpos = z->wpos, wend = wpos + cs__inf_room(z), wlim;
+    size_t maxd = z->full ? z->cap : 0;
+    int ret = 0;
+    /* A match may be copied 8 bytes at a time past its end when the
+     * window has 8 bytes more than the longest distance: what it
+     * overwrites there is older than any distance can reach, and is
+     * written again before it is handed out. */
+    int over = z->cap >= 32768 + 8 && z->cap - 8 - 258 >= wpos;
+
+    if (over && wend > z->cap - 8)
+        wend = z->cap - 8;
+    wlim = wend - 258;
+    inlim = end - 8;
+
+    while (wpos <= wlim && in <= inlim) {
+        uint32_t e;
+        unsigned len;
+        size_t dist;
+
+        /* whole bytes up to 56..63 bits; the partial byte's bits above
+         * nbits are the same bits the next refill brings again */
+        bits |= cs__load_le64(in) << nbits;
+        in += (63 - nbits) >> 3;
+        nbits |= 56;
+        e = lit[bits & ((1u << CS__INF_LIT_BITS) - 1)];
+        if (CS__HKIND(e) == CS__HSUB)
+            e = lit[(e >> 16) + ((bits >> CS__INF_LIT_BITS)
+                                 & ((1u << (e >> 8 & 15)) - 1))];
+        bits >>= CS__HBITS(e);
+        nbits -= CS__HBITS(e);
+        if (CS__HKIND(e) == CS__HLIT) {
+            /* up to two more literals on the same refill (>= 41, then
+             * >= 26 bits left; a code has at most 15); anything else
+             * is looked up again after the next refill */
+            win[wpos++] = (unsigned char)(e >> 16);
+            e = lit[bits & ((1u << CS__INF_LIT_BITS) - 1)];
+            if (CS__HKIND(e) != CS__HLIT)
+                continue;
+            bits >>= CS__HBITS(e);
+            nbits -= CS__HBITS(e);
+            win[wpos++] = (unsigned char)(e >> 16);
+            e = lit[bits & ((1u << CS__INF_LIT_BITS) - 1)];
+            if (CS__HKIND(e) != CS__HLIT)
+                continue;
+            bits >>= CS__HBITS(e);
+            nbits -= CS__HBITS(e);
+            win[wpos++] = (unsigned char)(e >> 16);
+            continue;
+        }
+        if (CS__HKIND(e) != CS__HLEN) {
+            if (CS__HKIND(e) == CS__HEOB) {
+                z->bits = bits;
+                z->nbits = nbits;
+                cs__inf_block_end(z);
+                bits = z->bits;
+                nbits = z->nbits;
+            } else {
+                ret = CS_E_GZ_SYMBOL;
+            }
+            break;
+        }
+        x = e >> 8 & 15;
+        len = (e >> 16) + (unsigned)(bits & ((1u << x) - 1));
+        bits >>= x;
+        nbits -= x;
+        e = dst[bits & ((1u << CS__INF_DIST_BITS) - 1)];
+        if (CS__HKIND(e) == CS__HSUB)
+            e = dst[(e >> 16) + ((bits >> CS__INF_DIST_BITS)
+                                 & ((1u << (e >> 8 & 15)) - 1))];
+        if (CS__HKIND(e) != CS__HLEN) {
+            ret = CS_E_GZ_SYMBOL;
+            break;
+        }
+        bits >>= CS__HBITS(e);
+        nbits -= CS__HBITS(e);
+        x = e >> 8 & 15;
+        dist = (e >> 16) + (size_t)(bits & ((1u << x) - 1));
+        bits >>= x;
+        nbits -= x;
+        if (dist <= wpos) {
+            unsigned char *d = win + wpos, *de = d + len;
+            const unsigned char *src = d - dist;
+            wpos += len;
+            if (over && dist >= 8) {
+                do {
+                    CS_MEMCPY(d, src, 8);
+                    d += 8;
+                    src += 8;
+                } while (d < de);
+            } else {
+                cs__inf_copy(d, dist, len);
+            }
+            continue;
+        }
+        /* RFC 1951 3.2.5: never before the stream's first byte */
+        if (dist > maxd) {
+            ret = CS_E_GZ_DISTANCE;
+            break;
+        }
+        z->wpos = wpos;
+        z->dist = (unsigned)dist;
+        cs__inf_copy_wrap(z, len);
+        wpos = z->wpos;
+    }
+    /* clear the stale bits above nbits: the slow path reads them as 0 */
+    z->bits = bits & (((uint64_t)1 << nbits) - 1);
+    z->nbits = nbits;
+    z->wpos = wpos;
+    *pin = in;
+    return ret;
+}
+
+/* One step of the gzip header (RFC 1952 2.3) after its fixed part:
+ * each optional field in the order of the format, while its flag is
+ * set (flags are cleared as their fields are read). */
+static void
+cs__inf_gz_next(cs_inflate *z)
+{
+    z->cnt = 0;
+    z->acc = 0;
+    if (z->flg & 4)
+        z->st = CS__INF_GZXLEN;
+    else if (z->flg & 8)
+        z->st = CS__INF_GZNAME;
+    else if (z->flg & 16)
+        z->st = CS__INF_GZCOMM;
+    else if (z->flg & 2)
+        z->st = CS__INF_GZHCRC;
+    else
+        z->st = CS__INF_BLOCK;
+}
+
+/* The gzip and zlib headers, byte by byte. Returns 1 when the byte was
+ * taken, 0 when none is left, or an error. */
+static int
+cs__inf_header(cs_inflate *z, const unsigned char **in,
+               const unsigned char *end)
+{
+    int b = cs__inf_byte(z, in, end);
+    unsigned char c = (unsigned char)b;
+
+    if (b < 0)
+        return 0;
+    if (z->st == CS__INF_ZHEAD) {
+        /* RFC 1950 2.2: CM 8, CINFO <= 7, FCHECK, no preset dictionary */
+        if (z->cnt++ == 0) {
+            z->acc = c;
+            return (c & 15) == 8 && c >> 4 <= 7 ? 1 : CS_E_GZ_HEADER;
+        }
+        if ((z->acc << 8 | c) % 31 != 0)
+            return CS_E_GZ_HEADER;
+        if (c & 0x20)
+            return CS_E_GZ_FLAGS;
+        z->st = CS__INF_BLOCK;
+        return 1;
+    }
+    if (z->st != CS__INF_GZHCRC)
+        z->hcrc = cs_crc32(z->hcrc, &c, 1);
+    switch (z->st) {
+    case CS__INF_GZHEAD:
+        /* ID1 ID2 CM=8 FLG (reserved bits 5-7 zero) MTIME XFL OS */
+        if ((z->cnt == 0 && c != 0x1f) || (z->cnt == 1 && c != 0x8b)
+            || (z->cnt == 2 && c != 8))
+            return CS_E_GZ_HEADER;
+        if (z->cnt == 3 && (c & 0xe0) != 0)
+            return CS_E_GZ_FLAGS;
+        if (z->cnt == 3)
+            z->flg = c;
+        if (++z->cnt == 10)
+            cs__inf_gz_next(z);
+        return 1;
+    case CS__INF_GZXLEN:
+        z->acc |= (uint32_t)c << (8 * z->cnt);
+        if (++z->cnt == 2) {
+            z->len = (unsigned)z->acc;
+            z->st = CS__INF_GZEXTRA;
+            if (z->len == 0) {
+                z->flg &= 0xfb;
+                cs__inf_gz_next(z);
+            }
+        }
+        return 1;
+    case CS__INF_GZEXTRA:
+        if (--z->len == 0) {
+            z->flg &= 0xfb;
+            cs__inf_gz_next(z);
+        }
+        return 1;
+    case CS__INF_GZNAME:
+    case CS__INF_GZCOMM:
+        if (c == 0) {
+            z->flg &= z->st == CS__INF_GZNAME ? 0xf7 : 0xef;
+            cs__inf_gz_next(z);
+        }
+        return 1;
+    default: /* CS__INF_GZHCRC: the low 16 bits of the header's CRC-32 */
+        z->acc |= (uint32_t)c << (8 * z->cnt);
+        if (++z->cnt == 2) {
+            if (z->acc != (z->hcrc & 0xffff))
+                return CS_E_GZ_HEADER_CRC;
+            z->flg = 0;
+            cs__inf_gz_next(z);
+        }
+        return 1;
+    }
+}
+
+/* Read the code lengths (RFC 1951 3.2.7) and build both tables. */
+static int
+cs__inf_lens(cs_inflate *z, const unsigned char **in, const unsigned char *end)
+{
+    unsigned n = z->hlit + z->hdist;
+    int err;
+
+    while (z->cnt < n) {
+        uint32_t e;
+        unsigned sym, x, rep;
+        unsigned char v = 0;
+
+        if (!cs__inf_sym(z, z->dst, 7, in, end, &e))
+            return 0;
+        sym = e >> 16;
+        if (sym < 16) {
+            cs__inf_take(z, CS__HBITS(e));
+            z->lens[z->cnt++] = (unsigned char)sym;
+            continue;
+        }
+        /* 16: repeat the previous 3-6 times; 17, 18: 3-10, 11-138 zeros;
+         * a run may cross from the lengths into the distances */
+        x = sym == 16 ? 2 : sym == 17 ? 3 : 7;
+        if (!cs__inf_need(z, in, end, CS__HBITS(e) + x))
+            return 0;
+        cs__inf_take(z, CS__HBITS(e));
+        rep = cs__inf_take(z, x) + (sym == 18 ? 11 : 3);
+        if (sym == 16) {
+            if (z->cnt == 0)
+                return CS_E_GZ_CODES;
+            v = z->lens[z->cnt - 1];
+        }
+        if (rep > n - z->cnt)
+            return CS_E_GZ_CODES;
+        while (rep-- > 0)
+            z->lens[z->cnt++] = v;
+    }
+    /* a block needs its end-of-block code */
+    if (z->lens[256] == 0)
+        return CS_E_GZ_CODES;
+    err = cs__inf_build(z->lit, CS__INF_LIT_ENOUGH, CS__INF_LIT_BITS,
+                        z->lens, z->hlit, CS__TLIT);
+    if (err == 0)
+        err = cs__inf_build(z->dst, CS__INF_DIST_ENOUGH, CS__INF_DIST_BITS,
+                            z->lens + z->hlit, z->hdist, CS__TDIST);
+    if (err != 0)
+        return err;
+    z->st = CS__INF_CODES;
+    return 1;
+}
+
+/* The trailer: gzip's CRC-32 and ISIZE (little-endian, RFC 1952 2.3.1),
+ * zlib's Adler-32 (big-endian, RFC 1950 2.2); raw has none. Every byte
+ * decoded has been handed out (and summed) before this runs. */
+static int
+cs__inf_trailer(cs_inflate *z, const unsigned char **in,
+                const unsigned char *end)
+{
+    unsigned want = z->mode == CS_INFLATE_GZIP ? 8
+                    : z->mode == CS_INFLATE_ZLIB ? 4 : 0;
+
+    while (z->cnt < want) {
+        int b = cs__inf_byte(z, in, end);
+        if (b < 0)
+            return 0;
+        if (z->mode == CS_INFLATE_ZLIB)
+            z->acc = z->acc << 8 | (uint32_t)b;
+        else
+            z->acc |= (uint32_t)b << (8 * (z->cnt & 3));
+        if (++z->cnt == 4 && z->acc != z->check)
+            return z->mode == CS_INFLATE_ZLIB ? CS_E_GZ_ADLER : CS_E_GZ_CRC;
+        if (z->cnt == 4)
+            z->acc = 0;
+        if (z->cnt == 8 && z->acc != z->size)
+            return CS_E_GZ_SIZE;
+    }
+    z->members++;
+    if (z->mode != CS_INFLATE_GZIP) {
+        z->st = CS__INF_DONE;
+        return CS__INF_EOS;
+    }
+    /* RFC 1952 2.2: another member may follow, a stream of its own */
+    z->st = CS__INF_GZHEAD;
+    z->cnt = 0;
+    z->wpos = z->out0 = 0;
+    z->full = 0;
+    z->check = z->size = z->hcrc = 0;
+    z->left = z->limit;
+    return CS__INF_EOS;
+}
+
+/* Run the decoder over in[0..end): 0 when the input ran out, FLUSH,
+ * EOS, or an error. */
+static int
+cs__inf_run(cs_inflate *z, const unsigned char **in, const unsigned char *end)
+{
+    for (;;) {
+        int r = 1;
+        uint32_t e;
+        size_t room, n;
+
+        switch (z->st) {
+        default: /* the gzip and zlib headers */
+            r = cs__inf_header(z, in, end);
+            break;
+        case CS__INF_BLOCK:
+            /* 3.2.3: BFINAL, then BTYPE 00 stored, 01 fixed, 10 dynamic */
+            if (!cs__inf_need(z, in, end, 3))
+                return 0;
+            z->last = (unsigned char)cs__inf_take(z, 1);
+            switch (cs__inf_take(z, 2)) {
+            case 0:
+                cs__inf_take(z, z->nbits & 7);
+                z->cnt = 0;
+                z->acc = 0;
+                z->st = CS__INF_STORED;
+                break;
+            case 1:
+                cs__inf_fixed(z);
+                z->st = CS__INF_CODES;
+                break;
+            case 2:
+                z->st = CS__INF_TABLE;
+                break;
+            default:
+                return CS_E_GZ_BLOCK;
+            }
+            break;
+        case CS__INF_STORED: {
+            /* 3.2.4: LEN, then NLEN its one's complement */
+            int b = cs__inf_byte(z, in, end);
+            if (b < 0)
+                return 0;
+            z->acc |= (uint32_t)b << (8 * z->cnt);
+            if (++z->cnt < 4)
+                break;
+            if ((z->acc & 0xffff) != (~z->acc >> 16 & 0xffff))
+                return CS_E_GZ_STORED;
+            z->len = z->acc & 0xffff;
+            z->st = CS__INF_RAW;
+            if (z->len == 0)
+                cs__inf_block_end(z);
+            break;
+        }
+        case CS__INF_RAW:
+            room = cs__inf_room(z);
+            if (room == 0)
+                return cs__inf_no_room(z);
+            n = room < z->len ? room : z->len;
+            if (z->nbits >= 8) {
+                z->win[z->wpos++] = (unsigned char)cs__inf_take(z, 8);
+                n = 1;
+            } else {
+                if (*in == end)
+                    return 0;
+                if (n > (size_t)(end - *in))
+                    n = (size_t)(end - *in);
+                CS_MEMCPY(z->win + z->wpos, *in, n);
+                z->wpos += n;
+                *in += n;
+            }
+            z->len -= (unsigned)n;
+            if (z->len == 0)
+                cs__inf_block_end(z);
+            break;
+        case CS__INF_TABLE:
+            /* 3.2.7: HLIT 257..286, HDIST 1..30 (31, 32 name no code) */
+            if (!cs__inf_need(z, in, end, 14))
+                return 0;
+            z->hlit = cs__inf_take(z, 5) + 257;
+            z->hdist = cs__inf_take(z, 5) + 1;
+            z->hclen = cs__inf_take(z, 4) + 4;
+            if (z->hlit > 286 || z->hdist > 30)
+                return CS_E_GZ_CODES;
+            CS_MEMSET(z->pre, 0, sizeof z->pre);
+            z->fixed = 0;
+            z->cnt = 0;
+            z->st = CS__INF_CLENS;
+            break;
+        case CS__INF_CLENS:
+            while (z->cnt < z->hclen) {
+                if (!cs__inf_need(z, in, end, 3))
+                    return 0;
+                z->pre[cs__inf_clorder[z->cnt++]] =
+                    (unsigned char)cs__inf_take(z, 3);
+            }
+            r = cs__inf_build(z->dst, 128, 7, z->pre, 19, CS__TPRE);
+            if (r != 0)
+                return r;
+            r = 1;
+            z->cnt = 0;
+            z->st = CS__INF_LENS;
+            break;
+        case CS__INF_LENS:
+            r = cs__inf_lens(z, in, end);
+            break;
+        case CS__INF_CODES:
+            if (end - *in >= 8 && cs__inf_room(z) >= 258) {
+                r = cs__inf_fast(z, in, end);
+                if (r != 0)
+                    return r;
+                r = 1;
+                if (z->st != CS__INF_CODES)
+                    break;
+            }
+            if (!cs__inf_sym(z, z->lit, CS__INF_LIT_BITS, in, end, &e))
+                return 0;
+            if (CS__HKIND(e) == CS__HLIT) {
+                if (cs__inf_room(z) == 0)
+                    return cs__inf_no_room(z);
+                z->win[z->wpos++] = (unsigned char)(e >> 16);
+                cs__inf_take(z, CS__HBITS(e));
+            } else if (CS__HKIND(e) == CS__HLEN) {
+                cs__inf_take(z, CS__HBITS(e));
+                z->len = (e >> 16) + cs__inf_take(z, e >> 8 & 15);
+                z->st = CS__INF_DIST;
+            } else if (CS__HKIND(e) == CS__HEOB) {
+                cs__inf_take(z, CS__HBITS(e));
+                cs__inf_block_end(z);
+            } else {
+                return CS_E_GZ_SYMBOL;
+            }
+            break;
+        case CS__INF_DIST:
+            if (!cs__inf_sym(z, z->dst, CS__INF_DIST_BITS, in, end, &e))
+                return 0;
+            if (CS__HKIND(e) != CS__HLEN)
+                return CS_E_GZ_SYMBOL;
+            cs__inf_take(z, CS__HBITS(e));
+            z->dist = (e >> 16) + cs__inf_take(z, e >> 8 & 15);
+            if (z->dist > (z->full ? z->cap : z->wpos))
+                return CS_E_GZ_DISTANCE;
+            z->st = CS__INF_COPY;
+            break;
+        case CS__INF_COPY:
+            room = cs__inf_room(z);
+            if (room == 0)
+                return cs__inf_no_room(z);
+            n = room < z->len ? room : z->len;
+            cs__inf_copy_wrap(z, n);
+            z->len -= (unsigned)n;
+            if (z->len == 0)
+                z->st = CS__INF_CODES;
+            break;
+        case CS__INF_CHECK:
+            if (z->wpos != z->out0)
+                return CS__INF_FLUSH;
+            return cs__inf_trailer(z, in, end);
+        case CS__INF_DONE:
+            if (*in != end || z->nbits > 0)
+                return CS_E_GZ_TRAILING;
+            return 0;
+        }
+        if (r <= 0)
+            return r;
+    }
+}
+
+CSDEF void
+cs_inflate_init(cs_inflate *z, void *window, size_t window_cap, int mode)
+{
+    CS_ASSERT(z != NULL && window != NULL && window_cap > 0);
+    CS_ASSERT(mode >= CS_INFLATE_RAW && mode <= CS_INFLATE_GZIP);
+    CS_MEMSET(z, 0, offsetof(cs_inflate, lens));
+    z->mode = (unsigned char)mode;
+    z->st = mode == CS_INFLATE_GZIP ? CS__INF_GZHEAD
+            : mode == CS_INFLATE_ZLIB ? CS__INF_ZHEAD : CS__INF_BLOCK;
+    z->win = (unsigned char *)window;
+    z->cap = window_cap;
+    z->limit = z->left = ~(uint64_t)0;
+    z->check = mode == CS_INFLATE_ZLIB ? 1 : 0;
+}
+
+CSDEF void
+cs_inflate_limit(cs_inflate *z, uint64_t max)
+{
+    z->limit = z->left = max != 0 ? max : ~(uint64_t)0;
+}
+
+CSDEF int
+cs_inflate_feed(cs_inflate *z, const unsigned char *in, size_t len,
+                size_t *used)
+{
+    const unsigned char *p = in, *end = len > 0 ? in + len : in;
+    int r;
+
+    CS_ASSERT(z != NULL && used != NULL && (in != NULL || len == 0));
+    *used = 0;
+    z->slice_len = 0;
+    if (z->err != 0)
+        return z->err;
+    if (z->wpos == z->cap) {
+        /* the previous call handed out the window's last bytes */
+        z->wpos = z->out0 = 0;
+        z->full = 1;
+    }
+    r = cs__inf_run(z, &p, end);
+    *used = (size_t)(p - in);
+    if (r < 0)
+        z->err = r;
+    if (z->wpos != z->out0) {
+        /* hand out what was decoded, the error (if any) next time */
+        size_t n = z->wpos - z->out0;
+        z->slice = z->win + z->out0;
+        z->slice_len = n;
+        if (z->mode == CS_INFLATE_GZIP)
+            z->check = cs_crc32(z->check, z->slice, n);
+        else if (z->mode == CS_INFLATE_ZLIB)
+            z->check = cs__adler32(z->check, z->slice, n);
+        z->size += (uint32_t)n;
+        z->left -= n;
+        z->out0 = z->wpos;
+        return CS_INFLATE_DATA;
+    }
+    if (r < 0)
+        return r;
+    return r == CS__INF_EOS ? CS_INFLATE_END : 0;
+}
+
+CSDEF const unsigned char *
+cs_inflate_data(const cs_inflate *z, size_t *len)
+{
+    *len = z->slice_len;
+    return z->slice;
+}
+
+CSDEF int
+cs_inflate_finish(cs_inflate *z)
+{
+    if (z->err != 0)
+        return z->err;
+    if (z->st == CS__INF_DONE && z->nbits > 0)
+        z->err = CS_E_GZ_TRAILING;
+    else if (z->st == CS__INF_DONE
+             || (z->st == CS__INF_GZHEAD && z->cnt == 0 && z->members > 0
+                 && z->nbits == 0))
+        return 0;
+    else
+        z->err = CS_E_GZ_TRUNCATED;
+    return z->err;
+}
+
+#endif /* CS_HAS_CT */
 
 /* ==== [1g] CT records: base64, leaves, tiles, checkpoints == off: _NO_CT ==== */
 

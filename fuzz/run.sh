@@ -15,17 +15,17 @@
 # ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
 # and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
 # chunked, the request), url (fuzz_url.c: cs_url_parse/resolve), http
-# (fuzz_http.c: HTTP/1.1 response heads and bodies whole vs chunked), ctrec
-# (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints), der
-# (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate) and
-# jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
+# (fuzz_http.c: HTTP/1.1 response heads and bodies whole vs chunked),
+# inflate (fuzz_inflate.c: gzip/zlib/raw whole vs chunked, and vs zlib),
+# ctrec (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints),
+# der (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate)
+# and jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
 # extractor's verdict).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
-# ws, der and jtok, 25% each for hs, url and http (small state machines
-# that saturate quickly), so FUZZ_SECONDS=20 is 145 s in all. FUZZ_SHARE=100
-# gives every target all
-# of SECONDS.
+# ws, inflate, der and jtok, 25% each for hs, url and http (small state
+# machines that saturate quickly), so FUZZ_SECONDS=20 is 155 s in all.
+# FUZZ_SHARE=100 gives every target all of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
@@ -55,7 +55,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url http ctrec der jtok"
+targets_all="json number json_nosimd json_small ws hs url http inflate ctrec der jtok"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -71,13 +71,16 @@ base() { echo "${1%%_*}"; }
 build() {
     mkdir -p "$out"
     for t in $targets_all; do
-        local extra=""
+        local extra="" libs=""
         [ "$t" = json_nosimd ] && extra="-DCS_NO_SIMD -DCS_NO_INT128"
+        # inflate: zlib as a reference decoder, when it is installed
+        [ "$t" = inflate ] && [ -f /usr/include/zlib.h ] &&
+            extra="-DFZ_ZLIB" libs="-lz"
         [ "$t" = json_small ] &&
             extra="-DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7"
         # shellcheck disable=SC2086
         "$CLANG" $flags $extra -o "$out/fuzz_$t" "fuzz/fuzz_$(base "$t").c" \
-            -lm || {
+            -lm $libs || {
             echo "fuzz/run.sh: building fuzz_$t failed" >&2
             exit 2
         }
@@ -98,6 +101,7 @@ max_len() {
     hs) echo 4096 ;;
     url) echo 2048 ;;
     http) echo 4096 ;;
+    inflate) echo 8192 ;;
     ctrec) echo 16384 ;;
     der) echo 65536 ;;
     jtok) echo 16384 ;;
@@ -107,7 +111,7 @@ max_len() {
 # Percent of SECONDS a target gets when every target runs.
 share() {
     case "$1" in
-    ws | der | jtok) echo "${FUZZ_SHARE:-50}" ;;
+    ws | inflate | der | jtok) echo "${FUZZ_SHARE:-50}" ;;
     hs | url | http) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
@@ -169,7 +173,7 @@ fuzz)
     exit $fail
     ;;
 *)
-    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
