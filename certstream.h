@@ -725,6 +725,9 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
 #  define CS_MATCH_IDS 16           /* pattern ids kept per domain */
 #endif
 #define CS_MATCH_MAX_PATTERNS 0x1000000u /* 16 M */
+#ifndef CS_MATCH_HITS
+#  define CS_MATCH_HITS 32          /* hits a client event carries */
+#endif
 #define CS_MATCH_CONFUSABLES 0x1u   /* flag: keywords also on look-alikes */
 
 /* Pattern kinds (cs_match_kind). */
@@ -1004,6 +1007,8 @@ typedef struct cs_event {
     const cs_msg *msg;     /* CS_EV_MESSAGE with err 0 */
     const char *text;      /* url, location, close reason, raw slice */
     size_t len;
+    const cs_match_hit *hits; /* with cs_config.match: the matching */
+    size_t hit_count;      /* (domain, pattern) pairs (CS_MATCH_HITS max) */
 } cs_event;
 
 /* Counters since cs_client_init(). */
@@ -1035,6 +1040,10 @@ typedef struct cs_config {
     size_t dom_cap;        /* NULL/0: domains are counted, not kept) */
     int parse;             /* 1: parse messages (CS_EV_MESSAGE); default 1 */
     int raw;               /* 1: deliver CS_EV_RAW slices; default 0 */
+    cs_match *match;       /* NULL, or a watchlist: certificate and dns
+                              messages with no matching domain are not
+                              delivered (cs_stats counts them); the rest
+                              carry their hits (see cs_match_msg) */
     int reconnect;         /* 1: forever (default); 0: one connection */
     uint64_t max_message;  /* CS_WS_MAX_MESSAGE */
     uint32_t ping_interval_ms;  /* 15000; 0: never ping */
@@ -6649,10 +6658,22 @@ cs__close(cs_client *c, int status, int err, int drop)
     c->t_phase = c->now;
 }
 
+/* cfg.match: does a message with domains match? (Other messages do.) */
+static int
+cs__client_match(cs_client *c, cs_event *ev, cs_match_hit *hits)
+{
+    if (ev->msg->type != CS_MSG_CERT && ev->msg->type != CS_MSG_DNS)
+        return 1;
+    ev->hits = hits;
+    return cs_match_msg(c->cfg.match, ev->msg, hits, CS_MATCH_HITS,
+                        &ev->hit_count) > 0;
+}
+
 /* A message ended: tell the caller what it held. */
 static void
 cs__message_end(cs_client *c)
 {
+    cs_match_hit hits[CS_MATCH_HITS];
     cs_event ev;
 
     c->stats.messages++;
@@ -6670,6 +6691,10 @@ cs__message_end(cs_client *c)
         if (ev.err == 0) {
             ev.msg = cs_json_msg(&c->u.json);
             c->stats.by_type[ev.msg->type]++;
+            if (c->cfg.match != NULL && !cs__client_match(c, &ev, hits)) {
+                c->in_msg = 0;
+                return;
+            }
         } else {
             ev.detail = (int64_t)cs_json_error_offset(&c->u.json);
             c->stats.parse_errors++;

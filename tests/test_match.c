@@ -483,6 +483,191 @@ test_msg(void)
     set_free(&s);
 }
 
+/* ==== the client option =================================================== */
+
+/* A fake server link: it answers the opening handshake, sends scripted
+ * text frames and a close, then reports EOF. */
+typedef struct fake {
+    char req[4096];
+    size_t req_len;
+    unsigned char out[8192];
+    size_t out_len, pos;
+    int answered;
+} fake;
+
+static const char *const fake_msgs[] = {
+    "{\"message_type\":\"certificate_update\",\"data\":{\"leaf_cert\":"
+    "{\"all_domains\":[\"a.other.org\",\"login.paypal.example\"]}}}",
+    "{\"message_type\":\"certificate_update\",\"data\":{\"leaf_cert\":"
+    "{\"all_domains\":[\"nothing.here\"]}}}",
+    "{\"message_type\":\"heartbeat\",\"timestamp\":1.5}",
+    "{\"message_type\":\"dns_entries\",\"data\":[\"x.example.com\"]}",
+    "{\"message_type\":\"dns_entries\",\"data\":[\"safe.example.com\"]}",
+};
+
+static void
+fake_add(fake *f, const void *p, size_t n)
+{
+    if (f->out_len + n <= sizeof f->out) {
+        memcpy(f->out + f->out_len, p, n);
+        f->out_len += n;
+    }
+}
+
+static void
+fake_answer(fake *f)
+{
+    static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    char key[128], acc[64], head[256];
+    unsigned char sha[20], h[4];
+    const char *k = strstr(f->req, "Sec-WebSocket-Key: ");
+    size_t n = 0, i;
+
+    if (k == NULL)
+        return;
+    k += 19;
+    while (k[n] != '\r' && n < 60)
+        n++;
+    memcpy(key, k, n);
+    memcpy(key + n, guid, sizeof guid);
+    cs_sha1(key, strlen(key), sha);
+    cs_base64(sha, 20, acc);
+    n = (size_t)snprintf(head, sizeof head, "HTTP/1.1 101 Switching "
+                         "Protocols\r\nUpgrade: websocket\r\nConnection: "
+                         "Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
+    fake_add(f, head, n);
+    for (i = 0; i < sizeof fake_msgs / sizeof fake_msgs[0]; i++) {
+        n = strlen(fake_msgs[i]);
+        h[0] = 0x81;
+        h[1] = (unsigned char)(n < 126 ? n : 126);
+        h[2] = (unsigned char)(n >> 8);
+        h[3] = (unsigned char)n;
+        fake_add(f, h, n < 126 ? 2 : 4);
+        fake_add(f, fake_msgs[i], n);
+    }
+    fake_add(f, "\x88\x02\x03\xe8", 4);
+    f->answered = 1;
+}
+
+static int
+fake_open(void *ctx, const cs_url *url)
+{
+    (void)ctx;
+    (void)url;
+    return 0;
+}
+
+static int
+fake_read(void *ctx, unsigned char *buf, size_t len)
+{
+    fake *f = (fake *)ctx;
+    size_t n = f->out_len - f->pos;
+
+    if (!f->answered)
+        return 0;
+    if (n == 0)
+        return CS_E_CLOSED;
+    n = n < len ? n : len;
+    n = n < 7 ? n : 7;                  /* short reads: split messages */
+    memcpy(buf, f->out + f->pos, n);
+    f->pos += n;
+    return (int)n;
+}
+
+static int
+fake_write(void *ctx, const unsigned char *buf, size_t len)
+{
+    fake *f = (fake *)ctx;
+    size_t n = len < sizeof f->req - 1 - f->req_len
+                   ? len : sizeof f->req - 1 - f->req_len;
+
+    memcpy(f->req + f->req_len, buf, n);
+    f->req_len += n;
+    f->req[f->req_len] = 0;
+    if (!f->answered && strstr(f->req, "\r\n\r\n") != NULL)
+        fake_answer(f);
+    return (int)len;
+}
+
+static int
+fake_wait(void *ctx, int want, int *fd)
+{
+    (void)ctx;
+    *fd = -1;
+    return want;
+}
+
+static void
+fake_close(void *ctx)
+{
+    (void)ctx;
+}
+
+static char g_events[1024];
+
+static void
+on_match_event(void *ctx, const cs_event *e)
+{
+    size_t o = strlen(g_events), i;
+
+    (void)ctx;
+    if (e->type != CS_EV_MESSAGE || e->err != 0)
+        return;
+    o += (size_t)snprintf(g_events + o, sizeof g_events - o, "[%d",
+                          e->msg->type);
+    for (i = 0; i < e->hit_count; i++)
+        o += (size_t)snprintf(g_events + o, sizeof g_events - o, " %u:%u",
+                              (unsigned)e->hits[i].domain,
+                              (unsigned)e->hits[i].pattern);
+    snprintf(g_events + o, sizeof g_events - o, "]");
+}
+
+/* cs_config.match: only matching certificate and dns messages arrive,
+ * with their hits; heartbeats pass; the counters count everything. */
+static void
+test_client_option(void)
+{
+    static const char *const p[] = {"paypal", "example.com",
+                                    "!safe.example.com", "*login*"};
+    static cs_client c;
+    static unsigned char dom[4096];
+    static fake f;
+    cs_config cfg;
+    cs_transport t;
+    cs_wait w;
+    uint64_t now = 0;
+    int i;
+    set s;
+
+    if (set_make(&s, p, 4, 0) != 0)
+        return;
+    memset(&f, 0, sizeof f);
+    g_events[0] = 0;
+    t.open = fake_open;
+    t.read = fake_read;
+    t.write = fake_write;
+    t.wait = fake_wait;
+    t.close = fake_close;
+    t.ctx = &f;
+    cs_config_init(&cfg);
+    cfg.url = "ws://feed.test/";
+    cfg.on_event = on_match_event;
+    cfg.dom = dom;
+    cfg.dom_cap = sizeof dom;
+    cfg.reconnect = 0;
+    cfg.match = s.m;
+    CHECK(cs_client_init(&c, &cfg, &t) == 0);
+    for (i = 0; i < 10000 && cs_client_step(&c, now, &w) == 0; i++)
+        now += 5;
+    CHECK(cs_client_result(&c) == 0 && f.pos == f.out_len);
+    cs_client_close(&c);
+    CHECKF(strcmp(g_events, "[1 1:0 1:3][2][3 0:1]") == 0, "events %s",
+           g_events);
+    CHECK(cs_client_stats(&c)->by_type[CS_MSG_CERT] == 2);
+    CHECK(cs_client_stats(&c)->by_type[CS_MSG_DNS] == 2);
+    set_free(&s);
+}
+
 /* ==== the driver for tests/test_match_ref.py ============================= */
 
 static char *
@@ -585,5 +770,6 @@ main(int argc, char **argv)
     TEST(test_hostile);
     TEST(test_msg_split);
     TEST(test_msg);
+    TEST(test_client_option);
     return TEST_SUMMARY();
 }
