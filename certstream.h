@@ -780,8 +780,8 @@ CSDEF cs_match *cs_match_compile(void *mem, size_t cap,
 /* Which patterns the domain name[0..len) matches. The name is taken as
  * the feed sends it: one leading "*." and one trailing "." are dropped,
  * ASCII and the letters above fold to lower case; any bytes are safe.
- * Writes up to cap pattern indexes to ids, in increasing order, each
- * once. Returns how many positive patterns match (may exceed cap), or 0
+ * Writes the cap smallest matching pattern indexes to ids (all of them
+ * when they fit), in increasing order, each once. Returns how many positive patterns match (may exceed cap), or 0
  * when none does or an exclusion matches. Not reentrant on one set: it
  * keeps a per-name mark in the set (use one set per thread). */
 CSDEF int cs_match_name(cs_match *m, const char *name, size_t len,
@@ -5078,10 +5078,16 @@ cs__mhit(cs__mrun *r, uint32_t id)
     r->m->pat[id].stamp = r->base + 3;
     if (r->m->pat[id].excl) {
         r->excl = 1;
-    } else {
-        if (r->n < r->cap)
-            r->ids[r->n] = id;
-        r->n++;
+    } else if (r->n++ < r->cap) {
+        r->ids[r->n - 1] = id;
+    } else if (r->cap > 0) {
+        /* Full: keep the cap smallest ids (the largest kept goes). */
+        size_t i, big = 0;
+        for (i = 1; i < r->cap; i++)
+            if (r->ids[i] > r->ids[big])
+                big = i;
+        if (id < r->ids[big])
+            r->ids[big] = id;
     }
 }
 

@@ -14,11 +14,12 @@
 # every text is cut, at every UTF-8 position, and nesting hits the limit);
 # ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
 # and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
-# chunked, the request) and url (fuzz_url.c: cs_url_parse/resolve).
+# chunked, the request), url (fuzz_url.c: cs_url_parse/resolve) and match
+# (fuzz_match.c: the watchlist compiler and matcher against a slow one).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family and number, 50% for ws,
-# 25% each for hs and url (small state machines that saturate quickly), so
-# FUZZ_SECONDS=20 is 100 s in all. FUZZ_SHARE=100 gives every target all
+# 25% each for hs, url and match (small state machines that saturate
+# quickly), so FUZZ_SECONDS=20 is 105 s in all. FUZZ_SHARE=100 gives every target all
 # of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
@@ -49,7 +50,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url"
+targets_all="json number json_nosimd json_small ws hs url match"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -91,6 +92,7 @@ max_len() {
     ws) echo 4096 ;;
     hs) echo 4096 ;;
     url) echo 2048 ;;
+    match) echo 2048 ;;
     esac
 }
 
@@ -98,7 +100,7 @@ max_len() {
 share() {
     case "$1" in
     ws) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | match) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }
