@@ -239,7 +239,8 @@ extern "C" {
     X(CS_E_MATCH_LABEL, -202, "watchlist: empty label in a name pattern") \
     X(CS_E_MATCH_TOO_LONG, -203, \
       "watchlist: pattern longer than CS_MATCH_PATTERN_MAX bytes") \
-    X(CS_E_MATCH_TOO_MANY, -204, "watchlist: too many patterns or pattern bytes") \
+    X(CS_E_MATCH_TOO_MANY, -204, \
+      "watchlist: too many patterns or pattern bytes") \
     X(CS_E_MATCH_MEMORY, -205, \
       "watchlist: less memory than cs_match_size() asked for") \
     /* -210..-229 the CT log follower */ \
@@ -709,11 +710,11 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
  *
  * Memory: cs_match_size() computes it from the patterns alone, before
  * anything is built, so it counts one automaton state per key byte (a
- * bound: keys that share a prefix share states) at 4 x (classes + 4)
+ * bound: keys that share a prefix share states) at 4 x (classes + 5)
  * bytes each, classes being the distinct bytes in the keys plus one
- * (about 37 for DNS names: 164 bytes a state); plus 20 bytes per pattern
+ * (about 37 for DNS names: 168 bytes a state); plus 20 bytes per pattern
  * and each glob's text. A keyword or name costs about 160 bytes per
- * character: 10,000 ten-letter keywords take 16 MB (1.6 KB a pattern).
+ * character: 10,000 ten-letter keywords take 17 MB (1.7 KB a pattern).
  * Compiling takes about 5 microseconds per pattern. */
 #ifndef CS_MATCH_PATTERN_MAX
 #  define CS_MATCH_PATTERN_MAX 1024 /* bytes in one pattern */
@@ -750,6 +751,7 @@ typedef struct cs_match {
     uint32_t *delta;       /* [nodes * ncls] next state | CS__MATCH_OUT */
     uint32_t *term;        /* [nodes] first pattern ending here, + 1 */
     uint32_t *dict;        /* [nodes] nearest suffix state with output */
+    uint32_t *seen;        /* [nodes] the pass that walked its outputs */
     struct cs__mpat *pat;  /* [count] */
     uint32_t *always;      /* [nalways] */
     unsigned char *text;   /* glob texts, folded */
@@ -4675,8 +4677,8 @@ typedef struct cs__mplan {
     size_t keybytes, textbytes, nalways;
     unsigned ncls;
     unsigned char cls[256];
-    size_t off_delta, off_term, off_dict, off_pat, off_always, off_text,
-        off_scratch, size;
+    size_t off_delta, off_term, off_dict, off_seen, off_pat, off_always,
+        off_text, off_scratch, size;
 } cs__mplan;
 
 /* The simple lower case of a code point: ASCII, Latin-1, Greek and
@@ -4876,7 +4878,7 @@ cs__match_plan(const char *const *patterns, size_t count, cs__mplan *pl,
     for (x = 'A'; x <= 'Z'; x++)
         pl->cls[x] = pl->cls[x + 32];
     pl->nodes = pl->keybytes + 1;
-    /* Layout: header, delta, term, dict, patterns, always, text, then the
+    /* Layout: header, delta, term, dict, seen, patterns, always, text, the
      * build's scratch (failure links and the BFS queue). */
     x = (sizeof(cs_match) + 7) & ~(size_t)7;
     pl->off_delta = x;
@@ -4886,6 +4888,8 @@ cs__match_plan(const char *const *patterns, size_t count, cs__mplan *pl,
     pl->off_term = x;
     e = e && cs__madd(&x, pl->nodes * 4);
     pl->off_dict = x;
+    e = e && cs__madd(&x, pl->nodes * 4);
+    pl->off_seen = x;
     e = e && cs__madd(&x, pl->nodes * 4);
     pl->off_pat = x;
     e = e && cs__madd(&x, count * sizeof(struct cs__mpat));
@@ -5029,6 +5033,7 @@ cs_match_compile(void *mem, size_t cap, const char *const *patterns,
     m->delta = (uint32_t *)(void *)(base + pl.off_delta);
     m->term = (uint32_t *)(void *)(base + pl.off_term);
     m->dict = (uint32_t *)(void *)(base + pl.off_dict);
+    m->seen = (uint32_t *)(void *)(base + pl.off_seen);
     m->pat = (struct cs__mpat *)(void *)(base + pl.off_pat);
     m->always = (uint32_t *)(void *)(base + pl.off_always);
     m->text = base + pl.off_text;
@@ -5170,13 +5175,23 @@ cs__mscan(cs__mrun *r, const unsigned char *s, size_t sn, uint32_t pass)
 
     for (;;) {
         if (st & CS__MATCH_OUT) {
-            /* Every key ending here: this state's, then its suffixes'. */
+            /* Every key ending here: this state's, then its suffixes'.
+             * Before the end, a state walked once in this pass is done
+             * (keywords and globs do not depend on where they end), and
+             * so is the rest of its chain: nested keywords ("a", "aa",
+             * ...) cost their number once per name, not at every byte. */
             node = st & CS__MATCH_STATE;
             if (m->term[node] == 0)
                 node = m->dict[node];
-            for (; node != 0; node = m->dict[node])
+            for (; node != 0; node = m->dict[node]) {
+                if (i < sn) {
+                    if (m->seen[node] == r->base + pass)
+                        break;
+                    m->seen[node] = r->base + pass;
+                }
                 for (p = m->term[node]; p != 0; p = m->pat[p - 1].next)
                     cs__mtry(r, p - 1, s, sn, i == sn, pass);
+            }
         }
         if (i == sn)
             break;
@@ -5372,6 +5387,8 @@ cs_match_name(cs_match *m, const char *name, size_t len, uint32_t *ids,
     if (m->serial == 0) {             /* wrapped: forget every stamp */
         for (i = 0; i < m->count; i++)
             m->pat[i].stamp = 0;
+        for (i = 0; i < m->nodes; i++)
+            m->seen[i] = 0;
         m->serial = 4;
     }
     r.m = m;

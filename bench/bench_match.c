@@ -39,7 +39,7 @@ static double
 now(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);  /* CPU time: the machine is shared */
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);  /* CPU time: shared box */
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 

@@ -385,6 +385,28 @@ test_hostile(void)
         CHECKF(secs() - t0 < 5.0, "deep glob took %.2f s", secs() - t0);
         set_free(&s);
     }
+    /* 1,000 nested keywords ("a", "aa", ...) on the same 1 MB name: each
+     * output is walked once per name, not at every byte. */
+    {
+        char *nest = (char *)xmalloc(1000 * 1001);
+        const char **np = (const char **)xmalloc(1000 * sizeof *np);
+        uint32_t ids[4];
+        for (i = 0; i < 1000; i++) {
+            memset(nest + i * 1001, 'a', i + 1);
+            nest[i * 1001 + i + 1] = 0;
+            np[i] = nest + i * 1001;
+        }
+        if (set_make(&s, np, 1000, 0) == 0) {
+            t0 = secs();
+            CHECK(cs_match_name(s.m, name, n, ids, 4) == 1000);
+            CHECK(ids[0] == 0 && ids[3] == 3);
+            CHECKF(secs() - t0 < 1.0, "nested keywords took %.2f s",
+                   secs() - t0);
+            set_free(&s);
+        }
+        free(nest);
+        free((void *)np);
+    }
     /* Random binary pattern lists: an error or a set, never a crash; and
      * 20,000 random short patterns compile and match random names. */
     for (i = 0; i < count; i++) {
