@@ -339,6 +339,7 @@ static int
 match_setup(cs_config *cfg, int out_raw)
 {
     size_t size, bad = 0;
+    void *mem;
     int e;
 
     if (wl.n == 0)
@@ -362,6 +363,12 @@ match_setup(cs_config *cfg, int out_raw)
             fprintf(stderr, "certstream: --match \"%s\": %s\n",
                     bad < wl.n ? wl.pats[bad] : "", cs_strerror(e));
         return 2;
+    }
+    /* Keep a tight copy: the size asked counted a state per key byte. */
+    if ((mem = malloc(cs_match_used(wl.set))) != NULL) {
+        wl.set = cs_match_copy(mem, cs_match_used(wl.set), wl.set);
+        free(wl.mem);
+        wl.mem = mem;
     }
     cfg->match = wl.set;
     return 0;

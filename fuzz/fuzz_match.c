@@ -22,7 +22,7 @@
  *      the library's own, cs__municode and cs__mskeleton: the Python
  *      reference, tests/test_match_ref.py, checks those independently.)
  *   3. The same name asked twice, with a small ids array, and against a
- *      second copy of the set compiled at another alignment: the same.
+ *      tight copy (cs_match_copy) at another alignment: the same.
  * Build: -I<repo root>.
  */
 #ifndef CERTSTREAM_NO_TLS
@@ -218,9 +218,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (m == NULL || e2 != 0)
         fz_fail("cs_match_compile failed in the size given", (size_t)-e2);
-    m2 = cs_match_compile(mem2 + 7 - shift, sz, pats, np, flags, &e2, &bad2);
+    if (cs_match_used(m) > sz)
+        fz_fail("cs_match_used() over cs_match_size()", cs_match_used(m));
+    m2 = cs_match_copy(mem2 + 7 - shift, cs_match_used(m), m);
     if (m2 == NULL)
-        fz_fail("second compile failed", 0);
+        fz_fail("cs_match_copy failed in cs_match_used() bytes", 0);
     for (i = 0; i < np; i++) {
         (void)cs__mkey_scan(pats[i], &k);
         fz_pats[i].kind = k.kind;

@@ -157,6 +157,18 @@ test_name_forms(void)
     EXPECT(s.m, "a..example.com", "0 1");    /* empty labels are bytes */
     EXPECT(s.m, ".example.com", "0 1");
     set_free(&s);
+    {
+        /* "com." is a name (it has a dot): the TLD and all under it */
+        static const char *const t[] = {"com."};
+        if (set_make(&s, t, 1, 0) != 0)
+            return;
+        CHECK(cs_match_kind(s.m, 0) == CS_MATCH_NAME);
+        EXPECT(s.m, "a.com", "0");
+        EXPECT(s.m, "com", "0");
+        EXPECT(s.m, "a.comx", "-");
+        EXPECT(s.m, "acom", "-");
+        set_free(&s);
+    }
 }
 
 static void
@@ -438,6 +450,44 @@ test_hostile(void)
     free(glob);
     free((void *)pats);
     free(store);
+}
+
+/* A tight copy answers like the set it came from, after the original's
+ * memory is overwritten and freed. */
+static void
+test_copy(void)
+{
+    static const char *const p[] = {"paypal", "example.com", "*-login.*",
+                                    "!safe.example.com", "b\303\274cher",
+                                    "?", "apple", "apples", "ppl"};
+    static const char *const names[] = {
+        "www.paypal.com", "a.example.com", "safe.example.com", "x-login.y",
+        "xn--bcher-kva.de", "q", "apples.net", "none.org", ""};
+    char want[9][64];
+    unsigned char *mem;
+    size_t used, i;
+    cs_match *c;
+    set s;
+
+    if (set_make(&s, p, 9, CS_MATCH_CONFUSABLES) != 0)
+        return;
+    used = cs_match_used(s.m);
+    CHECKF(used < s.size, "used %zu, size %zu", used, s.size);
+    for (i = 0; i < 9; i++)
+        snprintf(want[i], sizeof want[i], "%s", ids_of(s.m, names[i]));
+    mem = (unsigned char *)xmalloc(used + 3);
+    CHECK(cs_match_copy(mem + 3, used - 1, s.m) == NULL);
+    c = cs_match_copy(mem + 3, used, s.m);
+    CHECK(c != NULL);
+    memset(s.mem, 0xa5, s.size + 1);
+    set_free(&s);
+    if (c != NULL) {
+        for (i = 0; i < 9; i++)
+            EXPECT(c, names[i], want[i]);
+        CHECK(cs_match_used(c) == used);
+        CHECK(cs_match_kind(c, 3) == -CS_MATCH_NAME);
+    }
+    free(mem);
 }
 
 /* ==== messages ============================================================ */
@@ -792,6 +842,7 @@ main(int argc, char **argv)
     TEST(test_errors);
     TEST(test_dedup_cap);
     TEST(test_hostile);
+    TEST(test_copy);
     TEST(test_msg_split);
     TEST(test_msg);
     TEST(test_client_option);
