@@ -751,7 +751,7 @@ typedef struct cs_match {
     unsigned flags;
     size_t size;           /* bytes used from the memory given */
     size_t textlen;        /* bytes of glob text */
-    uint32_t *delta;       /* [nodes * ncls] next state | CS__MATCH_OUT */
+    uint32_t *delta;       /* [nodes * ncls] next row | CS__MATCH_OUT */
     uint32_t *term;        /* [nodes] first pattern ending here, + 1 */
     uint32_t *dict;        /* [nodes] nearest suffix state with output */
     uint32_t *seen;        /* [nodes] the pass that walked its outputs */
@@ -4668,8 +4668,10 @@ cs_hs_retry_after(const cs_hs *hs)
 
 /* ==== [1i] watchlists: domain patterns =================================== */
 
-/* The automaton's state words: the low 31 bits are the next state, the
- * top bit says that state ends a key (its own or through a suffix). */
+/* The automaton's state words: the low 31 bits are the next state (while
+ * building: its number; once built: where its row starts, number x
+ * classes), the top bit says that state ends a key (its own or through a
+ * suffix). */
 #define CS__MATCH_OUT 0x80000000u
 #define CS__MATCH_STATE 0x7fffffffu
 #define CS__MATCH_KEY_MAX 0x10000000u  /* 2^28 key bytes in a set */
@@ -4895,9 +4897,10 @@ cs__match_plan(const char *const *patterns, size_t count, cs__mplan *pl,
      * build's scratch (failure links and the BFS queue). */
     x = (sizeof(cs_match) + 7) & ~(size_t)7;
     pl->off_delta = x;
-    e = cs__madd(&x, pl->nodes * pl->ncls * 4);   /* < 2^39: 64-bit ok */
-    if (sizeof(size_t) < 8 && pl->nodes > ((size_t)-1 / 4) / pl->ncls)
-        e = 0;
+    /* Rows are addressed by 31-bit word offsets: 2^31 words at most. */
+    e = pl->nodes <= CS__MATCH_STATE / pl->ncls
+        && pl->nodes * pl->ncls <= (size_t)-1 / 4
+        && cs__madd(&x, pl->nodes * pl->ncls * 4);
     pl->off_term = x;
     e = e && cs__madd(&x, pl->nodes * 4);
     pl->off_dict = x;
@@ -5008,10 +5011,12 @@ cs__match_link(cs_match *m, uint32_t *fail, uint32_t *queue)
         }
     }
     cs__match_renumber(m, fail, queue);
+    /* Words hold the next state's row (state x classes), which saves a
+     * multiply on the scan's critical path, and the output flag. */
     n = (size_t)m->nodes * m->ncls;
     for (i = 0; i < n; i++)
-        if (m->term[d[i]] != 0 || m->dict[d[i]] != 0)
-            d[i] |= CS__MATCH_OUT;
+        d[i] = (m->term[d[i]] != 0 || m->dict[d[i]] != 0 ? CS__MATCH_OUT : 0)
+             | d[i] * m->ncls;
 }
 
 CSDEF cs_match *
@@ -5256,7 +5261,7 @@ cs__mscan(cs__mrun *r, const unsigned char *s, size_t sn, uint32_t pass)
              * (keywords and globs do not depend on where they end), and
              * so is the rest of its chain: nested keywords ("a", "aa",
              * ...) cost their number once per name, not at every byte. */
-            node = st & CS__MATCH_STATE;
+            node = (st & CS__MATCH_STATE) / ncls;
             if (m->term[node] == 0)
                 node = m->dict[node];
             for (; node != 0; node = m->dict[node]) {
@@ -5271,7 +5276,7 @@ cs__mscan(cs__mrun *r, const unsigned char *s, size_t sn, uint32_t pass)
         }
         if (i == sn)
             break;
-        st = d[(size_t)(st & CS__MATCH_STATE) * ncls + cls[s[i++]]];
+        st = d[(st & CS__MATCH_STATE) + cls[s[i++]]];
     }
     for (i = 0; i < m->nalways; i++)
         cs__mtry(r, m->always[i], s, sn, 0, pass);
