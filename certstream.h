@@ -707,13 +707,17 @@ CSDEF long cs_hs_retry_after(const cs_hs *hs);
  * literal run was seen, once per name; globs made only of '*' and '?' are
  * tried on every name. Hash tables or a reversed-label trie would serve
  * names alone; the DFA handles all three kinds in the same single pass.
+ * Work per name: its length, plus each matching pattern once (a state's
+ * outputs are walked once per pass), plus each candidate glob's check,
+ * O(glob x name) at worst; the states are numbered breadth first so the
+ * shallow ones, where scans spend their steps, share a few cache lines.
  *
  * Memory: cs_match_size() computes it from the patterns alone, before
  * anything is built, so it counts one automaton state per key byte (a
  * bound: keys that share a prefix share states) at 4 x (classes + 5)
  * bytes each, classes being the distinct bytes in the keys plus one
  * (about 37 for DNS names: 168 bytes a state); plus 20 bytes per pattern
- * and each glob's text. A keyword or name costs about 160 bytes per
+ * and each glob's text. A keyword or name costs about 170 bytes per
  * character: 10,000 ten-letter keywords take 17 MB (1.7 KB a pattern).
  * cs_match_used() then gives the bytes of the states actually built, and
  * cs_match_copy() moves the set there: 6 MB (600 bytes a pattern) for the
