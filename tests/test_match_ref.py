@@ -336,7 +336,8 @@ def main():
     for k in range(8):
         pats = [gen_pattern(rng) for _ in range([1, 20, 150, 1000][k % 4])]
         pats = [p for p in pats if not isinstance(parse(p), str)]
-        names = [gen_name(rng) for _ in range(3000)]
+        names = [gen_name(rng) for _ in range(1500 if len(pats) > 500
+                                             else 3000)]
         # names built from the patterns themselves hit the boundaries
         for p in pats[:50]:
             b = p.lstrip(b"!").replace(b"*", b"x").replace(b"?", b"q")
