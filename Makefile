@@ -17,7 +17,7 @@ TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
 .PHONY: all help test check asan ubsan cxx freestanding nosimd link \
         symbols musl musl-static matrix firmware examples fuzz fuzz-smoke \
-        afl bench bench-inflate demo soak clean
+        afl bench bench-inflate bench-match demo soak clean
 
 all: $(B)/cs-extract $(B)/certstream examples
 
@@ -33,8 +33,9 @@ help:
 	@echo "make check        test + asan + ubsan + nosimd + cxx + freestanding + link + symbols + musl + fuzz-smoke"
 	@echo "make asan|ubsan   the tests under AddressSanitizer / UBSan (clang)"
 	@echo "make fuzz         libFuzzer for FUZZ_SECONDS (default 60) per target"
-	@echo "make bench        throughput vs memchr, simdjson, yajl"
+	@echo "make bench        throughput vs memchr, simdjson, yajl; the CT decoders"
 	@echo "make bench-inflate  gzip decoding vs zlib on CT data"
+	@echo "make bench-match  watchlist names/s for 1..100,000 patterns"
 	@echo "make demo         cs-extract on a generated feed"
 
 $(B)/cs-extract: tools/cs_extract.c certstream.h
@@ -163,7 +164,7 @@ fuzz-smoke:
 afl:
 	bash fuzz/afl.sh
 
-bench:
+bench: bench-match
 	bash bench/run.sh
 	@mkdir -p $(B) && $(CC) -std=c99 -O2 -DCERTSTREAM_NO_TLS -o $(B)/bench_ct bench/bench_ct.c && $(B)/bench_ct
 	@mkdir -p $(B) && $(CC) -std=c99 -O2 -g -o $(B)/bench_jtok bench/bench_jtok.c && $(B)/bench_jtok
@@ -186,6 +187,13 @@ bench-inflate: bench/bench_inflate.c certstream.h
 	    bench/bench_inflate.c $$z && \
 	$(B)/bench/bench_inflate $(B)/bench/inflate/tile000.gz \
 	    $(B)/bench/inflate/log_list.json.gz
+
+# The watchlist matcher: names/s against 1..100,000 patterns of each kind.
+bench-match: bench/bench_match.c certstream.h
+	@mkdir -p $(B)/bench
+	$(CC) -std=c99 -O2 -g -Wall -Wextra -o $(B)/bench/bench_match \
+	    bench/bench_match.c
+	$(B)/bench/bench_match
 
 demo: $(B)/cs-extract
 	bash tools/demo.sh

@@ -325,6 +325,16 @@ extern "C" {
       "CT: log key is not a P-256 or RSA SubjectPublicKeyInfo") \
     /* -190..-199 the CT log list */ \
     /* -200..-209 watchlist patterns */ \
+    X(CS_E_MATCH_EMPTY, -200, "watchlist: empty pattern") \
+    X(CS_E_MATCH_BYTE, -201, \
+      "watchlist: a space, control byte or invalid UTF-8 in a pattern") \
+    X(CS_E_MATCH_LABEL, -202, "watchlist: empty label in a name pattern") \
+    X(CS_E_MATCH_TOO_LONG, -203, \
+      "watchlist: pattern longer than CS_MATCH_PATTERN_MAX bytes") \
+    X(CS_E_MATCH_TOO_MANY, -204, \
+      "watchlist: too many patterns or pattern bytes") \
+    X(CS_E_MATCH_MEMORY, -205, \
+      "watchlist: less memory than cs_match_size() asked for") \
     /* -210..-229 the CT log follower */ \
     /* end of the list */
 
@@ -1528,7 +1538,157 @@ CSDEF int cs_cert_domains_next(cs_domains_iter *it, const unsigned char **d,
 
 /* ==== [1i] watchlists: domain patterns =================================== */
 
-/* (decl: placeholder, filled in by its own commit) */
+/* A watchlist: domain patterns compiled once into caller memory, then
+ * matched against every domain of the feed in one pass per name, at a cost
+ * that barely depends on how many patterns there are. No I/O, no heap.
+ *
+ * Patterns (ASCII case-insensitive; see cs_match_name for the name side):
+ *   glob     has '*' or '?': the whole name, '*' any run of bytes (dots
+ *            too), '?' exactly one byte: "paypal*.com", "*-login.*"
+ *   name     else has a dot: that name and every name under it, on label
+ *            boundaries: "example.com" matches "a.b.example.com", not
+ *            "badexample.com"; one trailing dot is dropped; empty labels
+ *            are an error
+ *   keyword  else: anywhere in the name ("paypal")
+ *   '!' before any of these makes an exclusion: a name that matches an
+ *   exclusion matches nothing.
+ * Pattern bytes: printable ASCII and valid UTF-8 (no space, no control
+ * bytes), at most CS_MATCH_PATTERN_MAX after the '!'.
+ *
+ * Case: ASCII letters fold to lower case. Text beyond ASCII is compared as
+ * UTF-8 after a simple lower case of the two-byte letters of Latin-1,
+ * Greek and Cyrillic (U+00C0..U+00DE but U+00D7, U+0391..U+03AB, U+0400..
+ * U+042F), the same on patterns and names; nothing else is normalized.
+ *
+ * IDN: a name whose labels start "xn--" (or that holds UTF-8) is matched a
+ * second time in its Unicode form, each such label punycode-decoded (RFC
+ * 3492; a label that does not decode, or decodes to more than
+ * CS_MATCH_LABEL_CHARS characters, stays as written), so "bücher" finds
+ * "xn--bcher-kva.de". With CS_MATCH_CONFUSABLES, keywords are also
+ * matched a third time against that form with the look-alike letters of
+ * Latin, Greek and Cyrillic (accented Latin, "а" U+0430, "ο" U+03BF, ...)
+ * replaced by the ASCII letter they imitate: "paypal" finds "раураl".
+ *
+ * Design: keywords, names (as "." + name, which must end the "." + domain
+ * scanned) and each glob's longest literal run share one Aho-Corasick
+ * automaton, built as a full DFA over the byte classes the patterns use:
+ * one table load per byte, the match flag in the state word. A glob is
+ * verified (linear star-restart algorithm, no backtracking) only when its
+ * literal run was seen, once per name; globs made only of '*' and '?' are
+ * tried on every name. Hash tables or a reversed-label trie would serve
+ * names alone; the DFA handles all three kinds in the same single pass.
+ * Work per name: its length, plus each matching pattern once (a state's
+ * outputs are walked once per pass), plus each candidate glob's check,
+ * O(glob x name) at worst; the states are numbered breadth first so the
+ * shallow ones, where scans spend their steps, share a few cache lines.
+ *
+ * Memory: cs_match_size() computes it from the patterns alone, before
+ * anything is built, so it counts one automaton state per key byte (a
+ * bound: keys that share a prefix share states) at 4 x (classes + 5)
+ * bytes each, classes being the distinct bytes in the keys plus one
+ * (about 37 for DNS names: 168 bytes a state); plus 20 bytes per pattern
+ * and each glob's text. A keyword or name costs about 170 bytes per
+ * character: 10,000 ten-letter keywords take 17 MB (1.7 KB a pattern).
+ * cs_match_used() then gives the bytes of the states actually built, and
+ * cs_match_copy() moves the set there: 6 MB (600 bytes a pattern) for the
+ * same list. Compiling takes about 5 microseconds per pattern. */
+#ifndef CS_MATCH_PATTERN_MAX
+#  define CS_MATCH_PATTERN_MAX 1024 /* bytes in one pattern */
+#endif
+#ifndef CS_MATCH_NAME_MAX
+#  define CS_MATCH_NAME_MAX 1024    /* longest Unicode form matched */
+#endif
+#ifndef CS_MATCH_LABEL_CHARS
+#  define CS_MATCH_LABEL_CHARS 63   /* characters in a decoded label */
+#endif
+#ifndef CS_MATCH_IDS
+#  define CS_MATCH_IDS 16           /* pattern ids kept per domain */
+#endif
+#define CS_MATCH_MAX_PATTERNS 0x1000000u /* 16 M */
+#ifndef CS_MATCH_HITS
+#  define CS_MATCH_HITS 32          /* hits a client event carries */
+#endif
+#define CS_MATCH_CONFUSABLES 0x1u   /* flag: keywords also on look-alikes */
+
+/* Pattern kinds (cs_match_kind). */
+enum { CS_MATCH_KEYWORD = 1, CS_MATCH_NAME = 2, CS_MATCH_GLOB = 3 };
+
+/* A compiled pattern set, at the start of the memory given to
+ * cs_match_compile(). Treat every field as private. */
+typedef struct cs_match {
+    uint32_t count;        /* patterns */
+    uint32_t nodes;        /* automaton states */
+    uint32_t ncls;         /* byte classes */
+    uint32_t start;        /* the state after the leading "." */
+    uint32_t serial;       /* names matched so far (dedup stamps) */
+    uint32_t nalways;      /* globs with no literal run */
+    unsigned flags;
+    size_t size;           /* bytes used from the memory given */
+    size_t textlen;        /* bytes of glob text */
+    uint32_t *delta;       /* [nodes * ncls] next row | CS__MATCH_OUT */
+    uint32_t *term;        /* [nodes] first pattern ending here, + 1 */
+    uint32_t *dict;        /* [nodes] nearest suffix state with output */
+    uint32_t *seen;        /* [nodes] the pass that walked its outputs */
+    struct cs__mpat *pat;  /* [count] */
+    uint32_t *always;      /* [nalways] */
+    unsigned char *text;   /* glob texts, folded */
+    unsigned char cls[256];
+} cs_match;
+
+/* One matching (domain, pattern) pair of a message. */
+typedef struct cs_match_hit {
+    uint32_t domain;       /* index for cs_msg_domain() */
+    uint32_t pattern;      /* index in the patterns compiled */
+} cs_match_hit;
+
+/* Check patterns[0..count) (NUL-terminated strings) and compute the bytes
+ * cs_match_compile() needs for them into *size. flags: CS_MATCH_*.
+ * Returns 0, or the first bad pattern's error (its index in *bad, when bad
+ * is not NULL): CS_E_MATCH_EMPTY, _BYTE, _LABEL, _TOO_LONG, or
+ * CS_E_MATCH_TOO_MANY for a set over CS_MATCH_MAX_PATTERNS patterns or
+ * 2^28 key bytes. */
+CSDEF int cs_match_size(const char *const *patterns, size_t count,
+                        unsigned flags, size_t *size, size_t *bad);
+
+/* Compile patterns into mem[0..cap) (any alignment; cap at least what
+ * cs_match_size() said). The set lives there, self-contained: the
+ * patterns may be freed afterwards; mem MUST outlive the set's use.
+ * Returns the set, or NULL with *err (when not NULL) set to the error of
+ * cs_match_size(), or CS_E_MATCH_MEMORY when cap is too small. */
+CSDEF cs_match *cs_match_compile(void *mem, size_t cap,
+                                 const char *const *patterns, size_t count,
+                                 unsigned flags, int *err, size_t *bad);
+
+/* Which patterns the domain name[0..len) matches. The name is taken as
+ * the feed sends it: one leading "*." and one trailing "." are dropped,
+ * ASCII and the letters above fold to lower case; any bytes are safe.
+ * Writes the cap smallest matching pattern indexes to ids (all of them
+ * when they fit), in increasing order, each once. Returns how many positive patterns match (may exceed cap), or 0
+ * when none does or an exclusion matches. Not reentrant on one set: it
+ * keeps a per-name mark in the set (use one set per thread). */
+CSDEF int cs_match_name(cs_match *m, const char *name, size_t len,
+                        uint32_t *ids, size_t cap);
+
+/* cs_match_name() over every stored domain of a message (a certificate,
+ * or a domains-only message): writes up to cap (domain, pattern) pairs to
+ * hits (at most CS_MATCH_IDS per domain), their number to *nhits, and
+ * returns the number of domains that match. */
+CSDEF size_t cs_match_msg(cs_match *m, const cs_msg *msg,
+                          cs_match_hit *hits, size_t cap, size_t *nhits);
+
+/* The bytes a copy of the set needs: the states actually built (where
+ * cs_match_size() had to count one per key byte), without the build's
+ * scratch. Typically 40% of cs_match_size() for real keyword lists. */
+CSDEF size_t cs_match_used(const cs_match *m);
+
+/* Copy the set into mem[0..cap) (any alignment, cap >= cs_match_used(),
+ * not overlapping m): compile into a large temporary buffer, copy into a
+ * tight one, free the first. Returns the copy, or NULL if cap is short. */
+CSDEF cs_match *cs_match_copy(void *mem, size_t cap, const cs_match *m);
+
+/* The kind of pattern i (CS_MATCH_KEYWORD, _NAME, _GLOB), negated for an
+ * exclusion; 0 when i is out of range. */
+CSDEF int cs_match_kind(const cs_match *m, uint32_t i);
 
 /* ==== [1j] JSON tokens: streaming, validating ==================== */
 
@@ -1868,6 +2028,8 @@ typedef struct cs_event {
     const cs_msg *msg;     /* CS_EV_MESSAGE with err 0 */
     const char *text;      /* url, location, close reason, raw slice */
     size_t len;
+    const cs_match_hit *hits; /* with cs_config.match: the matching */
+    size_t hit_count;      /* (domain, pattern) pairs (CS_MATCH_HITS max) */
 } cs_event;
 
 /* Counters since cs_client_init(). */
@@ -1899,6 +2061,10 @@ typedef struct cs_config {
     size_t dom_cap;        /* NULL/0: domains are counted, not kept) */
     int parse;             /* 1: parse messages (CS_EV_MESSAGE); default 1 */
     int raw;               /* 1: deliver CS_EV_RAW slices; default 0 */
+    cs_match *match;       /* NULL, or a watchlist: certificate and dns
+                              messages with no matching domain are not
+                              delivered (cs_stats counts them); the rest
+                              carry their hits (see cs_match_msg) */
     int reconnect;         /* 1: forever (default); 0: one connection */
     uint64_t max_message;  /* CS_WS_MAX_MESSAGE */
     uint32_t ping_interval_ms;  /* 15000; 0: never ping */
@@ -9525,7 +9691,867 @@ cs_cert_domains_next(cs_domains_iter *it, const unsigned char **d, size_t *n)
 
 /* ==== [1i] watchlists: domain patterns =================================== */
 
-/* (impl: placeholder, filled in by its own commit) */
+/* The automaton's state words: the low 31 bits are the next state (while
+ * building: its number; once built: where its row starts, number x
+ * classes), the top bit says that state ends a key (its own or through a
+ * suffix). */
+#define CS__MATCH_OUT 0x80000000u
+#define CS__MATCH_STATE 0x7fffffffu
+#define CS__MATCH_KEY_MAX 0x10000000u  /* 2^28 key bytes in a set */
+
+/* One compiled pattern. */
+struct cs__mpat {
+    uint32_t next;         /* next pattern with the same key, + 1 */
+    uint32_t stamp;        /* the name it was last decided for */
+    uint32_t off, len;     /* glob: its folded text in cs_match.text */
+    unsigned char kind;    /* CS_MATCH_* */
+    unsigned char excl;    /* 1: an exclusion ('!') */
+};
+
+/* The plan of a set: what cs_match_size() and cs_match_compile() derive
+ * from the patterns before placing anything. */
+typedef struct cs__mplan {
+    size_t nodes;          /* states, an upper bound */
+    size_t keybytes, textbytes, nalways;
+    unsigned ncls;
+    unsigned char cls[256];
+    size_t off_delta, off_term, off_dict, off_seen, off_pat, off_always,
+        off_text, off_scratch, size;
+} cs__mplan;
+
+/* The simple lower case of a code point: ASCII, Latin-1, Greek and
+ * Cyrillic capitals (all map to code points of the same UTF-8 length). */
+static uint32_t
+cs__mlower(uint32_t c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7)
+        || (c >= 0x391 && c <= 0x3ab && c != 0x3a2)
+        || (c >= 0x410 && c <= 0x42f))
+        return c + 0x20;
+    if (c >= 0x400 && c <= 0x40f)
+        return c + 0x50;
+    return c;
+}
+
+/* Fold n bytes into dst: ASCII capitals, and two-byte UTF-8 sequences
+ * through cs__mlower(); every other byte is copied (names may hold any
+ * bytes: a lead byte C2..DF is never inside another valid sequence). */
+static void
+cs__mfold(const unsigned char *s, size_t n, unsigned char *dst)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char b = s[i];
+        if (b >= 0xc2 && b <= 0xdf && i + 1 < n && (s[i + 1] & 0xc0) == 0x80) {
+            uint32_t c = cs__mlower((uint32_t)(b & 0x1f) << 6
+                                    | (uint32_t)(s[i + 1] & 0x3f));
+            dst[i] = (unsigned char)(0xc0 | c >> 6);
+            dst[i + 1] = (unsigned char)(0x80 | (c & 0x3f));
+            i += 2;
+        } else {
+            dst[i++] = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+        }
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n) (RFC 3629: no overlong
+ * forms, no surrogates, at most U+10FFFF), or 0. */
+static size_t
+cs__mutf8(const unsigned char *s, size_t n)
+{
+    unsigned char b = s[0], lo = 0x80, hi = 0xbf;
+    size_t need, i;
+
+    if (b < 0x80)
+        return 1;
+    if (b >= 0xc2 && b <= 0xdf)
+        need = 1;
+    else if (b >= 0xe0 && b <= 0xef)
+        need = 2;
+    else if (b >= 0xf0 && b <= 0xf4)
+        need = 3;
+    else
+        return 0;
+    if (b == 0xe0)
+        lo = 0xa0;
+    else if (b == 0xed)
+        hi = 0x9f;
+    else if (b == 0xf0)
+        lo = 0x90;
+    else if (b == 0xf4)
+        hi = 0x8f;
+    if (n < need + 1 || s[1] < lo || s[1] > hi)
+        return 0;
+    for (i = 2; i <= need; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return need + 1;
+}
+
+/* A pattern, checked and folded: buf[0] is '.', the body follows at
+ * buf[1]; the automaton's key is buf[*koff .. *koff + *klen). */
+typedef struct cs__mkey {
+    int kind, excl;
+    size_t blen, koff, klen;
+    unsigned char buf[CS_MATCH_PATTERN_MAX + 2];
+} cs__mkey;
+
+static int
+cs__mkey_scan(const char *pattern, cs__mkey *k)
+{
+    const unsigned char *p = (const unsigned char *)pattern;
+    size_t n = 0, i, run = 0;
+    int star = 0, dot = 0;
+
+    k->excl = p[0] == '!';
+    p += k->excl;
+    while (p[n] != 0 && n <= CS_MATCH_PATTERN_MAX)
+        n++;
+    if (n == 0)
+        return CS_E_MATCH_EMPTY;
+    if (n > CS_MATCH_PATTERN_MAX)
+        return CS_E_MATCH_TOO_LONG;
+    for (i = 0; i < n;) {
+        size_t l = cs__mutf8(p + i, n - i);
+        /* Names have no spaces or control bytes: a pattern with one is a
+         * broken file, not a watchlist entry. */
+        if (l == 0 || p[i] <= 0x20 || p[i] == 0x7f)
+            return CS_E_MATCH_BYTE;
+        star |= p[i] == '*' || p[i] == '?';
+        dot |= p[i] == '.';
+        i += l;
+    }
+    k->buf[0] = '.';
+    cs__mfold(p, n, k->buf + 1);
+    k->blen = n;
+    k->koff = 1;
+    k->klen = n;
+    if (star) {
+        /* The key of a glob: its longest literal run (any one will do:
+         * every name the glob matches contains each of them). */
+        k->kind = CS_MATCH_GLOB;
+        k->klen = 0;
+        for (i = 1; i <= n + 1; i++) {
+            if (i <= n && k->buf[i] != '*' && k->buf[i] != '?') {
+                run++;
+                continue;
+            }
+            if (run > k->klen) {
+                k->klen = run;
+                k->koff = i - run;
+            }
+            run = 0;
+        }
+    } else if (dot) {
+        /* A name: "." + name must end the "." + domain scanned. */
+        k->kind = CS_MATCH_NAME;
+        if (k->buf[n] == '.')
+            n--;
+        if (n == 0 || k->buf[1] == '.')
+            return CS_E_MATCH_LABEL;
+        for (i = 2; i <= n; i++)
+            if (k->buf[i] == '.' && k->buf[i - 1] == '.')
+                return CS_E_MATCH_LABEL;
+        k->blen = n;
+        k->koff = 0;
+        k->klen = n + 1;
+    } else {
+        k->kind = CS_MATCH_KEYWORD;
+    }
+    return 0;
+}
+
+/* a += b, a *= b with a saturating failure: 0 on overflow. */
+static int
+cs__madd(size_t *a, size_t b)
+{
+    if (*a > (size_t)-1 - b)
+        return 0;
+    *a += b;
+    return 1;
+}
+
+/* Check every pattern, and lay the set out (offsets from an 8-aligned
+ * base). Returns 0 or the first error, its index in *bad. */
+static int
+cs__match_plan(const char *const *patterns, size_t count, cs__mplan *pl,
+               cs__mkey *k, size_t *bad)
+{
+    unsigned char used[256];
+    size_t i, x;
+    int e;
+
+    CS_MEMSET(pl, 0, sizeof *pl);
+    CS_MEMSET(used, 0, sizeof used);
+    if (bad != NULL)
+        *bad = 0;
+    if (count > CS_MATCH_MAX_PATTERNS)
+        return CS_E_MATCH_TOO_MANY;
+    for (i = 0; i < count; i++) {
+        if ((e = cs__mkey_scan(patterns[i], k)) != 0) {
+            if (bad != NULL)
+                *bad = i;
+            return e;
+        }
+        for (x = 0; x < k->klen; x++)
+            used[k->buf[k->koff + x]] = 1;
+        pl->keybytes += k->klen;
+        if (k->kind == CS_MATCH_GLOB) {
+            pl->textbytes += k->blen;
+            pl->nalways += k->klen == 0;
+        }
+        if (pl->keybytes > CS__MATCH_KEY_MAX) {
+            if (bad != NULL)
+                *bad = i;
+            return CS_E_MATCH_TOO_MANY;
+        }
+    }
+    /* Class 0 is every byte no key uses; capitals share their letter's
+     * class, so names fold as they are scanned. */
+    pl->ncls = 1;
+    for (x = 0; x < 256; x++)
+        if (used[x])
+            pl->cls[x] = (unsigned char)pl->ncls++;
+    for (x = 'A'; x <= 'Z'; x++)
+        pl->cls[x] = pl->cls[x + 32];
+    pl->nodes = pl->keybytes + 1;
+    /* Layout: header, delta, term, dict, seen, patterns, always, text, the
+     * build's scratch (failure links and the BFS queue). */
+    x = (sizeof(cs_match) + 7) & ~(size_t)7;
+    pl->off_delta = x;
+    /* Rows are addressed by 31-bit word offsets: 2^31 words at most. */
+    e = pl->nodes <= CS__MATCH_STATE / pl->ncls
+        && pl->nodes * pl->ncls <= (size_t)-1 / 4
+        && cs__madd(&x, pl->nodes * pl->ncls * 4);
+    pl->off_term = x;
+    e = e && cs__madd(&x, pl->nodes * 4);
+    pl->off_dict = x;
+    e = e && cs__madd(&x, pl->nodes * 4);
+    pl->off_seen = x;
+    e = e && cs__madd(&x, pl->nodes * 4);
+    pl->off_pat = x;
+    e = e && cs__madd(&x, count * sizeof(struct cs__mpat));
+    pl->off_always = x;
+    e = e && cs__madd(&x, pl->nalways * 4);
+    pl->off_text = x;
+    e = e && cs__madd(&x, (pl->textbytes + 7) & ~(size_t)7);
+    pl->off_scratch = x;
+    e = e && cs__madd(&x, pl->nodes * 8);
+    pl->size = x;
+    e = e && cs__madd(&pl->size, 8);  /* room to align the base */
+    return e ? 0 : CS_E_MATCH_TOO_MANY;
+}
+
+CSDEF int
+cs_match_size(const char *const *patterns, size_t count, unsigned flags,
+              size_t *size, size_t *bad)
+{
+    cs__mplan pl;
+    cs__mkey k;
+    int e;
+
+    CS_ASSERT(size != NULL && (patterns != NULL || count == 0));
+    (void)flags;
+    e = cs__match_plan(patterns, count, &pl, &k, bad);
+    *size = e == 0 ? pl.size : 0;
+    return e;
+}
+
+/* Number the states in breadth-first order (queue), so that the shallow
+ * states, where a scan spends nearly all its steps, share a few cache
+ * lines at the front of the table: 2-3 times faster on large sets. The
+ * rows move in place, cycle by cycle (newid's top bit: moved). */
+static void
+cs__match_renumber(cs_match *m, uint32_t *newid, const uint32_t *queue)
+{
+    uint32_t row[256], t, dl, s, pos, dst, x, ncls = m->ncls, n = m->nodes;
+    uint32_t *d = m->delta;
+    size_t i, total = (size_t)n * ncls;
+
+    newid[0] = 0;
+    for (s = 1; s < n; s++)
+        newid[queue[s - 1]] = s;
+    for (i = 0; i < total; i++)
+        d[i] = newid[d[i]];
+    for (s = 0; s < n; s++)
+        m->dict[s] = newid[m->dict[s]];
+    for (s = 0; s < n; s++) {
+        if ((newid[s] & CS__MATCH_OUT) || newid[s] == s)
+            continue;
+        CS_MEMCPY(row, d + (size_t)s * ncls, ncls * 4);
+        t = m->term[s];
+        dl = m->dict[s];
+        pos = s;
+        do {
+            dst = newid[pos] & CS__MATCH_STATE;
+            for (x = 0; x < ncls; x++) {
+                uint32_t v = d[(size_t)dst * ncls + x];
+                d[(size_t)dst * ncls + x] = row[x];
+                row[x] = v;
+            }
+            x = m->term[dst];
+            m->term[dst] = t;
+            t = x;
+            x = m->dict[dst];
+            m->dict[dst] = dl;
+            dl = x;
+            newid[pos] |= CS__MATCH_OUT;
+            pos = dst;
+        } while (pos != s);
+    }
+}
+
+/* Turn the trie in delta into the automaton, breadth first: a missing
+ * edge of state u takes the edge of u's failure state (the longest
+ * proper suffix of u's path that is a trie state), and dict[v] is the
+ * nearest failure ancestor that ends a key. Then every state word that
+ * leads to a state with output gets the flag. */
+static void
+cs__match_link(cs_match *m, uint32_t *fail, uint32_t *queue)
+{
+    uint32_t *d = m->delta, head = 0, tail = 0, c, u, v, f;
+    size_t i, n;
+
+    for (c = 0; c < m->ncls; c++)
+        if ((v = d[c]) != 0) {
+            fail[v] = 0;
+            m->dict[v] = 0;
+            queue[tail++] = v;
+        }
+    while (head < tail) {
+        u = queue[head++];
+        for (c = 0; c < m->ncls; c++) {
+            v = d[(size_t)u * m->ncls + c];
+            f = d[(size_t)fail[u] * m->ncls + c];
+            if (v == 0) {
+                d[(size_t)u * m->ncls + c] = f;
+                continue;
+            }
+            fail[v] = f;
+            m->dict[v] = m->term[f] != 0 ? f : m->dict[f];
+            queue[tail++] = v;
+        }
+    }
+    cs__match_renumber(m, fail, queue);
+    /* Words hold the next state's row (state x classes), which saves a
+     * multiply on the scan's critical path, and the output flag. */
+    n = (size_t)m->nodes * m->ncls;
+    for (i = 0; i < n; i++)
+        d[i] = (m->term[d[i]] != 0 || m->dict[d[i]] != 0 ? CS__MATCH_OUT : 0)
+             | d[i] * m->ncls;
+}
+
+CSDEF cs_match *
+cs_match_compile(void *mem, size_t cap, const char *const *patterns,
+                 size_t count, unsigned flags, int *err, size_t *bad)
+{
+    cs__mplan pl;
+    cs__mkey k;
+    cs_match *m;
+    unsigned char *base;
+    size_t i, x, text = 0, nalways = 0;
+    uint32_t node, next = 1;
+    int e;
+
+    CS_ASSERT(mem != NULL && (patterns != NULL || count == 0));
+    e = cs__match_plan(patterns, count, &pl, &k, bad);
+    if (e == 0 && cap < pl.size)
+        e = CS_E_MATCH_MEMORY;
+    if (err != NULL)
+        *err = e;
+    if (e != 0)
+        return NULL;
+    base = (unsigned char *)mem + ((8 - ((uintptr_t)mem & 7)) & 7);
+    m = (cs_match *)(void *)base;
+    CS_MEMSET(base, 0, pl.off_pat);
+    m->count = (uint32_t)count;
+    m->ncls = pl.ncls;
+    m->flags = flags;
+    m->size = pl.size;
+    m->nalways = (uint32_t)pl.nalways;
+    CS_MEMCPY(m->cls, pl.cls, sizeof m->cls);
+    m->delta = (uint32_t *)(void *)(base + pl.off_delta);
+    m->term = (uint32_t *)(void *)(base + pl.off_term);
+    m->dict = (uint32_t *)(void *)(base + pl.off_dict);
+    m->seen = (uint32_t *)(void *)(base + pl.off_seen);
+    m->pat = (struct cs__mpat *)(void *)(base + pl.off_pat);
+    m->always = (uint32_t *)(void *)(base + pl.off_always);
+    m->text = base + pl.off_text;
+    for (i = 0; i < count; i++) {
+        struct cs__mpat *p = &m->pat[i];
+        (void)cs__mkey_scan(patterns[i], &k);     /* checked by the plan */
+        CS_MEMSET(p, 0, sizeof *p);
+        p->kind = (unsigned char)k.kind;
+        p->excl = (unsigned char)k.excl;
+        if (k.kind == CS_MATCH_GLOB) {
+            p->off = (uint32_t)text;
+            p->len = (uint32_t)k.blen;
+            CS_MEMCPY(m->text + text, k.buf + 1, k.blen);
+            text += k.blen;
+            m->textlen = text;
+            if (k.klen == 0) {
+                m->always[nalways++] = (uint32_t)i;
+                continue;
+            }
+        }
+        /* Into the trie (state 0 is the root, never a child: 0 in delta
+         * means no edge yet). */
+        node = 0;
+        for (x = 0; x < k.klen; x++) {
+            uint32_t *edge = &m->delta[(size_t)node * pl.ncls
+                                       + pl.cls[k.buf[k.koff + x]]];
+            if (*edge == 0)
+                *edge = next++;
+            node = *edge;
+        }
+        p->next = m->term[node];
+        m->term[node] = (uint32_t)i + 1;
+    }
+    m->nodes = next;
+    cs__match_link(m, (uint32_t *)(void *)(base + pl.off_scratch),
+                   (uint32_t *)(void *)(base + pl.off_scratch
+                                        + pl.nodes * 4));
+    m->start = m->delta[m->cls['.']];
+    return m;
+}
+
+/* Where a compact copy puts each array (offsets from an 8-aligned base);
+ * returns the bytes it needs, alignment slack included. */
+static size_t
+cs__match_compact(const cs_match *m, size_t off[7])
+{
+    size_t x = (sizeof(cs_match) + 7) & ~(size_t)7;
+
+    off[0] = x;
+    x += (size_t)m->nodes * m->ncls * 4;
+    off[1] = x;
+    x += (size_t)m->nodes * 4;
+    off[2] = x;
+    x += (size_t)m->nodes * 4;
+    off[3] = x;
+    x += (size_t)m->nodes * 4;
+    off[4] = x;
+    x += (size_t)m->count * sizeof(struct cs__mpat);
+    off[5] = x;
+    x += (size_t)m->nalways * 4;
+    off[6] = x;
+    return x + m->textlen + 8;
+}
+
+CSDEF size_t
+cs_match_used(const cs_match *m)
+{
+    size_t off[7];
+
+    return cs__match_compact(m, off);
+}
+
+CSDEF cs_match *
+cs_match_copy(void *mem, size_t cap, const cs_match *src)
+{
+    size_t off[7], need = cs__match_compact(src, off);
+    unsigned char *base;
+    cs_match *m;
+
+    CS_ASSERT(mem != NULL && src != NULL);
+    if (cap < need)
+        return NULL;
+    base = (unsigned char *)mem + ((8 - ((uintptr_t)mem & 7)) & 7);
+    m = (cs_match *)(void *)base;
+    CS_MEMCPY(m, src, sizeof *m);
+    m->size = need;
+    m->delta = (uint32_t *)(void *)(base + off[0]);
+    m->term = (uint32_t *)(void *)(base + off[1]);
+    m->dict = (uint32_t *)(void *)(base + off[2]);
+    m->seen = (uint32_t *)(void *)(base + off[3]);
+    m->pat = (struct cs__mpat *)(void *)(base + off[4]);
+    m->always = (uint32_t *)(void *)(base + off[5]);
+    m->text = base + off[6];
+    CS_MEMCPY(m->delta, src->delta, off[1] - off[0]);
+    CS_MEMCPY(m->term, src->term, off[2] - off[1]);
+    CS_MEMCPY(m->dict, src->dict, off[3] - off[2]);
+    CS_MEMCPY(m->seen, src->seen, off[4] - off[3]);
+    CS_MEMCPY(m->pat, src->pat, off[5] - off[4]);
+    CS_MEMCPY(m->always, src->always, off[6] - off[5]);
+    CS_MEMCPY(m->text, src->text, src->textlen);
+    return m;
+}
+
+CSDEF int
+cs_match_kind(const cs_match *m, uint32_t i)
+{
+    if (i >= m->count)
+        return 0;
+    return m->pat[i].excl ? -(int)m->pat[i].kind : (int)m->pat[i].kind;
+}
+
+/* Does the folded glob p[0..pn) match all of s[0..sn)? Two pointers and
+ * the last star: on a mismatch the last '*' takes one more byte and the
+ * rest is tried again. Exact for '*' and '?' alone, O(pn * sn) at worst,
+ * no recursion, no backtracking stack. */
+static int
+cs__mglob(const unsigned char *p, size_t pn, const unsigned char *s,
+          size_t sn)
+{
+    size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
+
+    while (si < sn) {
+        unsigned char c = s[si];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        if (pi < pn && p[pi] == '*') {
+            star = pi++;
+            mark = si;
+        } else if (pi < pn && (p[pi] == '?' || p[pi] == c)) {
+            pi++;
+            si++;
+        } else if (star != (size_t)-1) {
+            pi = star + 1;
+            si = ++mark;
+        } else {
+            return 0;
+        }
+    }
+    while (pi < pn && p[pi] == '*')
+        pi++;
+    return pi == pn;
+}
+
+/* One name being matched. Pattern stamps: base + 3 once a pattern has
+ * matched this name, base + pass once a glob failed in that pass (a glob
+ * is tried once per form of the name). */
+typedef struct cs__mrun {
+    cs_match *m;
+    uint32_t *ids;
+    size_t cap, n;
+    uint32_t base;
+    int excl;
+} cs__mrun;
+
+static void
+cs__mhit(cs__mrun *r, uint32_t id)
+{
+    r->m->pat[id].stamp = r->base + 3;
+    if (r->m->pat[id].excl) {
+        r->excl = 1;
+    } else if (r->n++ < r->cap) {
+        r->ids[r->n - 1] = id;
+    } else if (r->cap > 0) {
+        /* Full: keep the cap smallest ids (the largest kept goes). */
+        size_t i, big = 0;
+        for (i = 1; i < r->cap; i++)
+            if (r->ids[i] > r->ids[big])
+                big = i;
+        if (id < r->ids[big])
+            r->ids[big] = id;
+    }
+}
+
+/* Decide pattern id on the form s[0..sn) in pass (0 the name, 1 its
+ * Unicode form, 2 its look-alike skeleton: keywords only). */
+static void
+cs__mtry(cs__mrun *r, uint32_t id, const unsigned char *s, size_t sn,
+         int at_end, uint32_t pass)
+{
+    struct cs__mpat *p = &r->m->pat[id];
+
+    if (p->stamp == r->base + 3 || (pass == 2 && p->kind != CS_MATCH_KEYWORD))
+        return;
+    if (p->kind == CS_MATCH_KEYWORD || (p->kind == CS_MATCH_NAME && at_end)) {
+        cs__mhit(r, id);
+    } else if (p->kind == CS_MATCH_GLOB && p->stamp != r->base + pass) {
+        p->stamp = r->base + pass;
+        if (cs__mglob(r->m->text + p->off, p->len, s, sn))
+            cs__mhit(r, id);
+    }
+}
+
+/* Run "." + s[0..sn) through the automaton. */
+static void
+cs__mscan(cs__mrun *r, const unsigned char *s, size_t sn, uint32_t pass)
+{
+    const cs_match *m = r->m;
+    const uint32_t *d = m->delta;
+    const unsigned char *cls = m->cls;
+    uint32_t st = m->start, ncls = m->ncls, node, p;
+    size_t i = 0;
+
+    for (;;) {
+        if (st & CS__MATCH_OUT) {
+            /* Every key ending here: this state's, then its suffixes'.
+             * Before the end, a state walked once in this pass is done
+             * (keywords and globs do not depend on where they end), and
+             * so is the rest of its chain: nested keywords ("a", "aa",
+             * ...) cost their number once per name, not at every byte. */
+            node = (st & CS__MATCH_STATE) / ncls;
+            if (m->term[node] == 0)
+                node = m->dict[node];
+            for (; node != 0; node = m->dict[node]) {
+                if (i < sn) {
+                    if (m->seen[node] == r->base + pass)
+                        break;
+                    m->seen[node] = r->base + pass;
+                }
+                for (p = m->term[node]; p != 0; p = m->pat[p - 1].next)
+                    cs__mtry(r, p - 1, s, sn, i == sn, pass);
+            }
+        }
+        if (i == sn)
+            break;
+        st = d[(st & CS__MATCH_STATE) + cls[s[i++]]];
+    }
+    for (i = 0; i < m->nalways; i++)
+        cs__mtry(r, m->always[i], s, sn, 0, pass);
+}
+
+/* Decode one punycode label (RFC 3492 6.2, the part after "xn--") into
+ * cp[0..*n) (at most CS_MATCH_LABEL_CHARS). The basic code points are
+ * those before the last '-'. Returns 0, or -1 if it does not decode. */
+static int
+cs__mpuny(const unsigned char *s, size_t len, uint32_t *cp, size_t *n)
+{
+    size_t b = 0, in, k, j, out;
+    uint64_t i = 0, oldi, w, t, digit, nn = 128, bias = 72, delta;
+
+    for (k = 0; k < len; k++)
+        if (s[k] == '-')
+            b = k + 1;
+    out = b > 0 ? b - 1 : 0;
+    if (out > CS_MATCH_LABEL_CHARS)
+        return -1;
+    for (k = 0; k < out; k++) {
+        if (s[k] >= 0x80)
+            return -1;
+        cp[k] = s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32u : s[k];
+    }
+    for (in = b; in < len;) {
+        oldi = i;
+        w = 1;
+        for (k = 36;; k += 36) {
+            unsigned char c;
+            if (in >= len)
+                return -1;
+            c = s[in++];
+            if (c >= 'a' && c <= 'z')
+                digit = (uint64_t)(c - 'a');
+            else if (c >= 'A' && c <= 'Z')
+                digit = (uint64_t)(c - 'A');
+            else if (c >= '0' && c <= '9')
+                digit = (uint64_t)(c - '0' + 26);
+            else
+                return -1;
+            i += digit * w;
+            if (i > 0x7fffffffu)
+                return -1;          /* then n > U+10FFFF anyway */
+            t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+            if (digit < t)
+                break;
+            w *= 36 - t;
+            if (w > 0x100000000u)
+                w = 0x100000001u;   /* saturate: any digit > 0 fails */
+        }
+        /* adapt(delta, numpoints, firsttime): RFC 3492 6.1 */
+        delta = oldi == 0 ? (i - oldi) / 700 : (i - oldi) / 2;
+        delta += delta / (out + 1);
+        for (j = 0; delta > ((36 - 1) * 26) / 2; j += 36)
+            delta /= 36 - 1;
+        bias = j + (36 * delta) / (delta + 38);
+        nn += i / (out + 1);
+        i %= out + 1;
+        if (nn > 0x10ffff || (nn >= 0xd800 && nn <= 0xdfff)
+            || out >= CS_MATCH_LABEL_CHARS)
+            return -1;
+        for (k = out; k > (size_t)i; k--)
+            cp[k] = cp[k - 1];
+        cp[i++] = cs__mlower((uint32_t)nn);
+        out++;
+    }
+    *n = out;
+    return 0;
+}
+
+/* Append code point c as UTF-8 to out[*o..cap); 0 when it does not fit. */
+static int
+cs__mput(unsigned char *out, size_t *o, size_t cap, uint32_t c)
+{
+    size_t n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4, i;
+
+    if (cap - *o < n)
+        return 0;
+    if (n == 1) {
+        out[(*o)++] = (unsigned char)c;
+        return 1;
+    }
+    out[*o] = (unsigned char)((0xf00u >> n) | (c >> (6 * (n - 1))));
+    for (i = 1; i < n; i++)
+        out[*o + i] = (unsigned char)(0x80 | ((c >> (6 * (n - 1 - i))) & 0x3f));
+    *o += n;
+    return 1;
+}
+
+/* The Unicode form of s[0..n): labels "xn--..." decoded, everything
+ * folded. Returns its length, or 0 when it does not fit out. */
+static size_t
+cs__municode(const unsigned char *s, size_t n, unsigned char *out)
+{
+    uint32_t cp[CS_MATCH_LABEL_CHARS];
+    size_t a = 0, b, o = 0, nc, i;
+
+    for (;;) {
+        for (b = a; b < n && s[b] != '.'; b++)
+            ;
+        if (b - a >= 4 && (s[a] | 0x20) == 'x' && (s[a + 1] | 0x20) == 'n'
+            && s[a + 2] == '-' && s[a + 3] == '-'
+            && cs__mpuny(s + a + 4, b - a - 4, cp, &nc) == 0) {
+            for (i = 0; i < nc; i++)
+                if (!cs__mput(out, &o, CS_MATCH_NAME_MAX, cp[i]))
+                    return 0;
+        } else {
+            if (CS_MATCH_NAME_MAX - o < b - a)
+                return 0;
+            cs__mfold(s + a, b - a, out + o);
+            o += b - a;
+        }
+        if (b == n)
+            return o;
+        if (o == CS_MATCH_NAME_MAX)
+            return 0;
+        out[o++] = '.';
+        a = b + 1;
+    }
+}
+
+/* Look-alike letters and the ASCII letter each imitates (lower case:
+ * the Unicode form is folded first). Sorted by code point. */
+static const uint16_t cs__mlook[][2] = {
+    {0xe0, 'a'}, {0xe1, 'a'}, {0xe2, 'a'}, {0xe3, 'a'}, {0xe4, 'a'},
+    {0xe5, 'a'}, {0xe7, 'c'}, {0xe8, 'e'}, {0xe9, 'e'}, {0xea, 'e'},
+    {0xeb, 'e'}, {0xec, 'i'}, {0xed, 'i'}, {0xee, 'i'}, {0xef, 'i'},
+    {0xf1, 'n'}, {0xf2, 'o'}, {0xf3, 'o'}, {0xf4, 'o'}, {0xf5, 'o'},
+    {0xf6, 'o'}, {0xf8, 'o'}, {0xf9, 'u'}, {0xfa, 'u'}, {0xfb, 'u'},
+    {0xfc, 'u'}, {0xfd, 'y'}, {0xff, 'y'}, {0x131, 'i'}, {0x251, 'a'},
+    {0x261, 'g'}, {0x269, 'i'}, {0x3b1, 'a'}, {0x3b3, 'y'}, {0x3b9, 'i'},
+    {0x3ba, 'k'}, {0x3bd, 'v'}, {0x3bf, 'o'}, {0x3c1, 'p'}, {0x3c4, 't'},
+    {0x3c5, 'u'}, {0x3c7, 'x'}, {0x430, 'a'}, {0x435, 'e'}, {0x43a, 'k'},
+    {0x43e, 'o'}, {0x440, 'p'}, {0x441, 'c'}, {0x443, 'y'}, {0x445, 'x'},
+    {0x455, 's'}, {0x456, 'i'}, {0x457, 'i'}, {0x458, 'j'}, {0x4bb, 'h'},
+    {0x4cf, 'l'}, {0x501, 'd'}, {0x51b, 'q'}, {0x51d, 'w'}
+};
+
+/* The skeleton of a folded form: every two-byte look-alike replaced by
+ * its ASCII letter (all of them are two-byte). Returns the new length. */
+static size_t
+cs__mskeleton(const unsigned char *s, size_t n, unsigned char *out)
+{
+    size_t i = 0, o = 0, lo, hi, mid;
+
+    while (i < n) {
+        if (s[i] >= 0xc2 && s[i] <= 0xdf && i + 1 < n
+            && (s[i + 1] & 0xc0) == 0x80) {
+            uint32_t c = (uint32_t)(s[i] & 0x1f) << 6 | (s[i + 1] & 0x3f);
+            lo = 0;
+            hi = sizeof cs__mlook / sizeof cs__mlook[0];
+            while (lo < hi) {
+                mid = (lo + hi) / 2;
+                if (cs__mlook[mid][0] < c)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < sizeof cs__mlook / sizeof cs__mlook[0]
+                && cs__mlook[lo][0] == c) {
+                out[o++] = (unsigned char)cs__mlook[lo][1];
+                i += 2;
+                continue;
+            }
+        }
+        out[o++] = s[i++];
+    }
+    return o;
+}
+
+CSDEF int
+cs_match_name(cs_match *m, const char *name, size_t len, uint32_t *ids,
+              size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)name;
+    unsigned char form[CS_MATCH_NAME_MAX], skel[CS_MATCH_NAME_MAX];
+    cs__mrun r;
+    size_t i, j, fn, other = 0;
+
+    CS_ASSERT(m != NULL && (name != NULL || len == 0));
+    if (len >= 2 && s[0] == '*' && s[1] == '.') {
+        s += 2;
+        len -= 2;
+    }
+    if (len > 0 && s[len - 1] == '.')
+        len--;
+    m->serial += 4;
+    if (m->serial == 0) {             /* wrapped: forget every stamp */
+        for (i = 0; i < m->count; i++)
+            m->pat[i].stamp = 0;
+        for (i = 0; i < m->nodes; i++)
+            m->seen[i] = 0;
+        m->serial = 4;
+    }
+    r.m = m;
+    r.ids = ids;
+    r.cap = ids != NULL ? cap : 0;
+    r.n = 0;
+    r.base = m->serial;
+    r.excl = 0;
+    cs__mscan(&r, s, len, 0);
+    /* The Unicode form, for a name with "xn--" labels or UTF-8. */
+    for (i = 0; i < len && !other; i++)
+        other = s[i] >= 0x80
+             || (s[i] == '-' && i >= 3 && s[i - 1] == '-'
+                 && (s[i - 2] | 0x20) == 'n' && (s[i - 3] | 0x20) == 'x'
+                 && (i == 3 || s[i - 4] == '.'));
+    if (other && !r.excl && (fn = cs__municode(s, len, form)) > 0) {
+        cs__mscan(&r, form, fn, 1);
+        if ((m->flags & CS_MATCH_CONFUSABLES) && !r.excl) {
+            size_t sn = cs__mskeleton(form, fn, skel);
+            if (sn != fn)
+                cs__mscan(&r, skel, sn, 2);
+        }
+    }
+    if (r.excl)
+        return 0;
+    /* Increasing order (few ids: insertion sort). */
+    for (i = 1; i < r.n && i < r.cap; i++) {
+        uint32_t v = ids[i];
+        for (j = i; j > 0 && ids[j - 1] > v; j--)
+            ids[j] = ids[j - 1];
+        ids[j] = v;
+    }
+    return (int)r.n;
+}
+
+CSDEF size_t
+cs_match_msg(cs_match *m, const cs_msg *msg, cs_match_hit *hits,
+             size_t cap, size_t *nhits)
+{
+    uint32_t ids[CS_MATCH_IDS];
+    size_t i, k, n, got = 0, domains = 0;
+    int c;
+
+    for (i = 0; i < msg->domain_count; i++) {
+        const char *d = cs_msg_domain(msg, i, &n);
+        c = cs_match_name(m, d, n, ids, CS_MATCH_IDS);
+        if (c <= 0)
+            continue;
+        domains++;
+        for (k = 0; k < (size_t)c && k < CS_MATCH_IDS && got < cap; k++) {
+            hits[got].domain = (uint32_t)i;
+            hits[got].pattern = ids[k];
+            got++;
+        }
+    }
+    if (nhits != NULL)
+        *nhits = got;
+    return domains;
+}
 
 /* ==== [1j] JSON tokens: streaming, validating ==================== */
 
@@ -11357,10 +12383,22 @@ cs__close(cs_client *c, int status, int err, int drop)
     c->t_phase = c->now;
 }
 
+/* cfg.match: does a message with domains match? (Other messages do.) */
+static int
+cs__client_match(cs_client *c, cs_event *ev, cs_match_hit *hits)
+{
+    if (ev->msg->type != CS_MSG_CERT && ev->msg->type != CS_MSG_DNS)
+        return 1;
+    ev->hits = hits;
+    return cs_match_msg(c->cfg.match, ev->msg, hits, CS_MATCH_HITS,
+                        &ev->hit_count) > 0;
+}
+
 /* A message ended: tell the caller what it held. */
 static void
 cs__message_end(cs_client *c)
 {
+    cs_match_hit hits[CS_MATCH_HITS];
     cs_event ev;
 
     c->stats.messages++;
@@ -11378,6 +12416,10 @@ cs__message_end(cs_client *c)
         if (ev.err == 0) {
             ev.msg = cs_json_msg(&c->u.json);
             c->stats.by_type[ev.msg->type]++;
+            if (c->cfg.match != NULL && !cs__client_match(c, &ev, hits)) {
+                c->in_msg = 0;
+                return;
+            }
         } else {
             ev.detail = (int64_t)cs_json_error_offset(&c->u.json);
             c->stats.parse_errors++;

@@ -55,6 +55,10 @@ static const char usage[] =
     "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
     "  -n, --count N        stop after N certificates (certificate_update\n"
     "                       or dns_entries messages)\n"
+    "  --match PATTERN      only certificates with a matching domain\n"
+    "                       (repeatable): keyword, name.tld (and names\n"
+    "                       under it), glob (* ?), !exclusion\n"
+    "  --match-file FILE    patterns, one a line (# comments)\n"
     "  --utc                times in UTC instead of local time\n"
     "  --stats              a summary line on stderr every 10 seconds\n"
     "  --disable-colors     no colors (also: NO_COLOR, or not a terminal)\n"
@@ -453,6 +457,176 @@ print_domains(const cs_msg *m)
     }
 }
 
+/* ---- watchlists: --match, --match-file ------------------------------------
+ * The patterns are kept with where they came from (file and line, or the
+ * option) so that a bad one is reported there; the set is compiled once,
+ * before connecting, into memory sized by cs_match_size(). */
+static struct {
+    const char **pats;
+    const char **from;        /* file name, or NULL for --match */
+    unsigned long *line;
+    size_t n, cap;
+    cs_match *set;
+    void *mem;
+    const cs_event *ev;       /* the message being printed */
+    int ended;                /* the raw message ended (kept bytes stale) */
+} wl;
+
+static int
+match_add(const char *pat, const char *from, unsigned long line)
+{
+    if (wl.n == wl.cap) {
+        size_t cap = wl.cap ? wl.cap * 2 : 64;
+        void *a = realloc((void *)wl.pats, cap * sizeof *wl.pats);
+        void *b = a ? realloc((void *)wl.from, cap * sizeof *wl.from) : NULL;
+        void *c = b ? realloc(wl.line, cap * sizeof *wl.line) : NULL;
+        if (a)
+            wl.pats = (const char **)a;
+        if (b)
+            wl.from = (const char **)b;
+        if (c == NULL) {
+            fprintf(stderr, "certstream: out of memory for patterns\n");
+            return -1;
+        }
+        wl.line = (unsigned long *)c;
+        wl.cap = cap;
+    }
+    wl.pats[wl.n] = pat;
+    wl.from[wl.n] = from;
+    wl.line[wl.n++] = line;
+    return 0;
+}
+
+/* One pattern a line; blank lines and lines starting with '#' are
+ * skipped; spaces around a pattern and a CR before the newline go. */
+static int
+match_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL, *p, *end;
+    size_t len = 0, cap = 0, r;
+    unsigned long line = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "certstream: --match-file %s: %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    do {
+        if (len + 65536 + 1 > cap) {
+            char *t = (char *)realloc(text, cap = (cap + 65536) * 2);
+            if (t == NULL) {
+                fclose(f);
+                fprintf(stderr, "certstream: %s: out of memory\n", path);
+                return -1;
+            }
+            text = t;
+        }
+        len += r = fread(text + len, 1, 65536, f);
+    } while (r > 0);
+    fclose(f);
+    text[len] = '\0';
+    for (p = text; p < text + len; p = end + 1) {
+        char *a = p, *z;
+        end = memchr(p, '\n', (size_t)(text + len - p));
+        if (end == NULL)
+            end = text + len;
+        line++;
+        *end = '\0';
+        z = end;
+        while (a < z && (*a == ' ' || *a == '\t'))
+            a++;
+        while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\r'))
+            *--z = '\0';
+        if (a < z && *a != '#' && match_add(a, path, line) != 0)
+            return -1;
+    }
+    return 0;                 /* text stays: the patterns point into it */
+}
+
+/* Compile the patterns into cfg->match. Returns 0, or the exit status
+ * for a bad pattern (2), which is named with its file and line. */
+static int
+match_setup(cs_config *cfg, int out_raw)
+{
+    size_t size, bad = 0;
+    void *mem;
+    int e;
+
+    if (wl.n == 0)
+        return 0;
+    if (out_raw) {
+        fprintf(stderr, "certstream: --raw prints every message: use --json "
+                "with --match\n");
+        return 2;
+    }
+    e = cs_match_size(wl.pats, wl.n, 0, &size, &bad);
+    if (e == 0 && (wl.mem = malloc(size)) == NULL)
+        e = CS_E_MATCH_MEMORY;
+    if (e == 0)
+        wl.set = cs_match_compile(wl.mem, size, wl.pats, wl.n, 0, &e, &bad);
+    if (wl.set == NULL) {
+        if (bad < wl.n && wl.from[bad] != NULL)
+            fprintf(stderr, "certstream: %s:%lu: bad pattern \"%s\": %s\n",
+                    wl.from[bad], wl.line[bad], wl.pats[bad],
+                    cs_strerror(e));
+        else
+            fprintf(stderr, "certstream: --match \"%s\": %s\n",
+                    bad < wl.n ? wl.pats[bad] : "", cs_strerror(e));
+        return 2;
+    }
+    /* Keep a tight copy: the size asked counted a state per key byte. */
+    if ((mem = malloc(cs_match_used(wl.set))) != NULL) {
+        wl.set = cs_match_copy(mem, cs_match_used(wl.set), wl.set);
+        free(wl.mem);
+        wl.mem = mem;
+    }
+    cfg->match = wl.set;
+    return 0;
+}
+
+/* Every event passes here first: a raw message that ended without being
+ * delivered (it did not match) is dropped when the next one starts. */
+static void
+match_on_event(const cs_event *e)
+{
+    if (wl.set == NULL)
+        return;
+    if (e->type == CS_EV_RAW && wl.ended) {
+        g.len = 0;
+        g.too_big = 0;
+    }
+    if (e->type == CS_EV_RAW || e->type == CS_EV_RAW_END)
+        wl.ended = e->type == CS_EV_RAW_END;
+    wl.ev = e;
+}
+
+/* The human line's mark: "  <= name (pattern, ...), ..." for the domains
+ * that matched, the names highlighted. */
+static void
+match_mark(const cs_msg *m)
+{
+    const cs_event *e = wl.ev;
+    size_t i, n;
+
+    if (wl.set == NULL || e == NULL || e->msg != m || e->hit_count == 0)
+        return;
+    put_color(C_SEP, " <=", 3);
+    for (i = 0; i < e->hit_count; i++) {
+        const cs_match_hit *h = &e->hits[i];
+        const char *d = cs_msg_domain(m, h->domain, &n);
+        if (i == 0 || h->domain != e->hits[i - 1].domain) {
+            put(i == 0 ? " " : "), ", i == 0 ? 1 : 3);
+            put_color(C_NAME, d, n);
+            put(" (", 2);
+        } else {
+            put(", ", 2);
+        }
+        put(wl.pats[h->pattern], strlen(wl.pats[h->pattern]));
+    }
+    put(")", 1);
+}
+
 /* The default output: certstream-python's line for a certificate
  * ("[time] url - name " with --full adding "[a, b]"). Fields the message
  * lacks print empty: "[] " without seen (or with one out of range), no
@@ -493,6 +667,7 @@ print_human(const cs_msg *m)
         }
         put_color(C_SEP, "]", 1);
     }
+    match_mark(m);
     put("\n", 1);
 }
 
@@ -702,6 +877,7 @@ static void
 on_event(void *ctx, const cs_event *e)
 {
     (void)ctx;
+    match_on_event(e);
     switch (e->type) {
     case CS_EV_RAW:
         keep(e->text, e->len);
@@ -835,7 +1011,8 @@ print_and_exit(const char *text)
 enum {
     O_URL, O_FULL, O_DOMAINS, O_JSON, O_RAW, O_ONCE, O_VERBOSE, O_QUIET,
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
-    O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP
+    O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
+    O_MATCH_FILE
 };
 static const struct option {
     const char *name, *alias;
@@ -861,7 +1038,9 @@ static const struct option {
     { "--stats", NULL, O_STATS, 0 },
     { "--disable-colors", NULL, O_NOCOLOR, 0 },
     { "--version", NULL, O_VERSION, 0 },
-    { "--help", "-h", O_HELP, 0 }
+    { "--help", "-h", O_HELP, 0 },
+    { "--match", NULL, O_MATCH, 1 },
+    { "--match-file", NULL, O_MATCH_FILE, 1 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -937,6 +1116,10 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
                               CERTSTREAM_VERSION_STRING "\n") + 256;
     case O_HELP:
         return print_and_exit(usage) + 256;
+    case O_MATCH:
+        return match_add(v, NULL, 0) == 0 ? 0 : 2;
+    case O_MATCH_FILE:
+        return match_file(v) == 0 ? 0 : 2;
     default:
         break;
     }
@@ -1126,6 +1309,8 @@ main(int argc, char **argv)
 #endif
     cfg.raw = g.out == OUT_JSON || g.out == OUT_RAW;
     g.reconnect = cfg.reconnect;
+    if ((r = match_setup(&cfg, g.out == OUT_RAW)) != 0)
+        return r;
     /* Colors as certstream-python, but only on a terminal, and never with
      * NO_COLOR set (no-color.org). */
     g.color = g.color == 0 && isatty(1) && getenv("NO_COLOR") == NULL;

@@ -18,14 +18,15 @@
 # (fuzz_http.c: HTTP/1.1 response heads and bodies whole vs chunked),
 # inflate (fuzz_inflate.c: gzip/zlib/raw whole vs chunked, and vs zlib),
 # ctrec (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints),
-# der (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate)
-# and jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
-# extractor's verdict).
+# der (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate),
+# jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
+# extractor's verdict) and match (fuzz_match.c: the watchlist compiler and
+# matcher against a slow one).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
-# ws, inflate, der and jtok, 25% each for hs, url and http (small state
-# machines that saturate quickly), so FUZZ_SECONDS=20 is 155 s in all.
-# FUZZ_SHARE=100 gives every target all of SECONDS.
+# ws, inflate, der and jtok, 25% each for hs, url, http and match (small
+# state machines that saturate quickly), so FUZZ_SECONDS=20 is 160 s in
+# all. FUZZ_SHARE=100 gives every target all of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
@@ -55,7 +56,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url http inflate ctrec der jtok"
+targets_all="json number json_nosimd json_small ws hs url http inflate ctrec der jtok match"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -105,6 +106,7 @@ max_len() {
     ctrec) echo 16384 ;;
     der) echo 65536 ;;
     jtok) echo 16384 ;;
+    match) echo 2048 ;;
     esac
 }
 
@@ -112,7 +114,7 @@ max_len() {
 share() {
     case "$1" in
     ws | inflate | der | jtok) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url | http) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http | match) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }
