@@ -903,7 +903,7 @@ CSDEF const char *cs_hs_location(const cs_hs *hs);
 /* Retry-After in seconds (delta-seconds form only), -1 if absent. */
 CSDEF long cs_hs_retry_after(const cs_hs *hs);
 
-/* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
+/* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ============= off: _NO_CT ==== */
 
 #if CS_HAS_CT
 
@@ -1043,7 +1043,7 @@ CSDEF uint32_t cs_crc32(uint32_t crc, const void *data, size_t len);
 
 #endif /* CS_HAS_CT */
 
-/* ==== [1g] CT records: base64, leaves, tiles, checkpoints == off: _NO_CT ==== */
+/* ==== [1g] CT records: base64, leaves, tiles, checkpoints  off: _NO_CT ==== */
 
 /* SHA-256 (FIPS 180-4) is on in every build, CT or not: leaf hashes and
  * certificate fingerprints (sha256 in a certstream message) need it, and it
@@ -1268,7 +1268,7 @@ CSDEF int cs_ct_checkpoint_verify(const cs_ct_checkpoint *c,
 
 #endif /* CS_HAS_CT */
 
-/* ==== [1h] DER: what a certificate names ======== off: _NO_CT ============ */
+/* ==== [1h] DER: what a certificate names ================= off: _NO_CT ==== */
 
 #if CS_HAS_CT
 /* A strict DER walk over ONE whole certificate (or TBSCertificate) held in
@@ -1690,7 +1690,7 @@ CSDEF cs_match *cs_match_copy(void *mem, size_t cap, const cs_match *m);
  * exclusion; 0 when i is out of range. */
 CSDEF int cs_match_kind(const cs_match *m, uint32_t i);
 
-/* ==== [1j] JSON tokens: streaming, validating ==================== */
+/* ==== [1j] JSON tokens: streaming, validating ============================ */
 
 /* A push tokenizer for any JSON text (RFC 8259), for the CT codecs: it
  * stops at each token, keeps no input, and validates everything the
@@ -6434,7 +6434,7 @@ cs_hs_retry_after(const cs_hs *hs)
     return hs->http.retry == 1 ? (long)hs->http.retry_at : -1;
 }
 
-/* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ===== off: _NO_CT =========== */
+/* ==== [1f] gzip and DEFLATE (RFC 1951, 1952) ============= off: _NO_CT ==== */
 
 #if CS_HAS_CT
 /*
@@ -7448,7 +7448,7 @@ cs_inflate_finish(cs_inflate *z)
 
 #endif /* CS_HAS_CT */
 
-/* ==== [1g] CT records: base64, leaves, tiles, checkpoints == off: _NO_CT ==== */
+/* ==== [1g] CT records: base64, leaves, tiles, checkpoints  off: _NO_CT ==== */
 
 /* SHA-256 is on in every build (see the declarations); the rest of the
  * section is CT-only. */
@@ -8464,7 +8464,7 @@ cs_ct_checkpoint_verify(const cs_ct_checkpoint *c, const cs_ct_key *key)
 
 #endif /* CS_HAS_CT */
 
-/* ==== [1h] DER: what a certificate names ======== off: _NO_CT ============ */
+/* ==== [1h] DER: what a certificate names ================= off: _NO_CT ==== */
 
 #if CS_HAS_CT
 /* One DER walker with random access over a whole buffer (no resumable
@@ -10553,7 +10553,7 @@ cs_match_msg(cs_match *m, const cs_msg *msg, cs_match_hit *hits,
     return domains;
 }
 
-/* ==== [1j] JSON tokens: streaming, validating ==================== */
+/* ==== [1j] JSON tokens: streaming, validating ============================ */
 
 #if CS_JTOK_MAX_DEPTH < 1 || CS_JTOK_MAX_DEPTH > 255
 #  error "CS_JTOK_MAX_DEPTH must be 1..255"
@@ -11097,6 +11097,8 @@ cs_anchors_init(cs_anchors *a, void *mem, size_t cap)
     size_t pad = (size_t)(-(uintptr_t)mem & (sizeof(void *) - 1));
 
     CS_MEMSET(a, 0, sizeof *a);
+    if (mem == NULL)
+        return;                       /* no arena: NULL + 0 is undefined */
     if (cap < pad)
         pad = cap;                    /* no room at all */
     a->mem = (unsigned char *)mem + pad;
