@@ -14,12 +14,14 @@
 # every text is cut, at every UTF-8 position, and nesting hits the limit);
 # ws (fuzz_ws.c: the frame decoder whole vs chunked, against a reference,
 # and the frame encoders), hs (fuzz_hs.c: the handshake response whole vs
-# chunked, the request) and url (fuzz_url.c: cs_url_parse/resolve).
+# chunked, the request), url (fuzz_url.c: cs_url_parse/resolve) and http
+# (fuzz_http.c: HTTP/1.1 responses whole vs chunked); any other
+# fuzz/fuzz_<name>.c is found by its name.
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family and number, 50% for ws,
-# 25% each for hs and url (small state machines that saturate quickly), so
-# FUZZ_SECONDS=20 is 100 s in all. FUZZ_SHARE=100 gives every target all
-# of SECONDS.
+# 25% each for hs, url and http (small state machines that saturate
+# quickly), 100% for any other, so FUZZ_SECONDS=20 is 105 s for these
+# eight. FUZZ_SHARE=100 gives every target all of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
@@ -49,7 +51,14 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url http"
+# every fuzz/fuzz_<target>.c is a target (other branches add theirs), plus
+# two builds of fuzz_json.c with other switches
+targets_all=""
+for f in fuzz/fuzz_*.c; do
+    f=${f#fuzz/fuzz_}
+    targets_all="$targets_all ${f%.c}"
+done
+targets_all="$targets_all json_nosimd json_small"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -91,7 +100,7 @@ max_len() {
     ws) echo 4096 ;;
     hs) echo 4096 ;;
     url) echo 2048 ;;
-    http) echo 4096 ;;
+    *) echo 4096 ;;
     esac
 }
 
@@ -160,7 +169,7 @@ fuzz)
     exit $fail
     ;;
 *)
-    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -45,6 +45,7 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,104 +55,6 @@
 
 static int g_slow;
 static int g_trace;
-static uint64_t g_rng = 0x9e3779b97f4a7c15u;
-
-static uint64_t
-rnd(void)
-{
-    /* xorshift64*: deterministic */
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 0x2545f4914f6cdd1du;
-}
-
-static size_t
-rnd_below(size_t n)
-{
-    return n == 0 ? 0 : (size_t)(rnd() % n);
-}
-
-static void *
-xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n == 0 ? 1 : n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static void *
-xcalloc(size_t n)
-{
-    void *p = calloc(1, n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-typedef struct bytes {
-    unsigned char *p;
-    size_t len, cap;
-} bytes;
-
-static void
-b_add(bytes *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap != 0 ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        b->p = (unsigned char *)xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    if (n != 0)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void
-b_str(bytes *b, const char *s)
-{
-    b_add(b, s, strlen(s));
-}
-
-static void
-b_free(bytes *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
-}
-
-static uint32_t
-fnv(uint32_t h, const void *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    size_t i;
-    for (i = 0; i < n; i++)
-        h = (h ^ s[i]) * 16777619u;
-    return h;
-}
-
-static int
-lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int
-ieq(const char *a, const char *b, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-            return 0;
-    return 1;
-}
 
 /* The value of header name in the request req (NUL-terminated), trimmed,
  * into val; NULL when absent. */
@@ -165,7 +68,7 @@ req_header(const char *req, const char *name, char *val, size_t cap)
         const char *line = p + 2, *e = strstr(line, "\r\n");
         if (e == NULL)
             break;
-        if ((size_t)(e - line) > n && line[n] == ':' && ieq(line, name, n)) {
+        if ((size_t)(e - line) > n && line[n] == ':' && ieqn(line, name, n)) {
             const char *v = line + n + 1;
             size_t k;
             while (*v == ' ' || *v == '\t')
