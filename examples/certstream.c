@@ -529,16 +529,16 @@ main(int argc, char **argv)
             g.color = -1;
 #if CS_HAS_TLS
         } else if (!strcmp(a, "--ca")) {
-            cfg.ca_file = v;
+            cfg.tls.ca_file = v;
         } else if (!strcmp(a, "--pin")) {
             long n = read_file(v, pin_cert, sizeof pin_cert);
             if (n < 0)
                 return bad_usage("cannot read --pin file", v);
-            cfg.tls_mode = CS_TLS_PIN;
-            cfg.pin_cert = pin_cert;
-            cfg.pin_cert_len = (size_t)n;
+            cfg.tls.mode = CS_TLS_PIN;
+            cfg.tls.pin_cert = pin_cert;
+            cfg.tls.pin_cert_len = (size_t)n;
         } else if (!strcmp(a, "--insecure")) {
-            cfg.tls_mode = CS_TLS_INSECURE;
+            cfg.tls.mode = CS_TLS_INSECURE;
 #else
         } else if (!strcmp(a, "--ca") || !strcmp(a, "--pin")
                    || !strcmp(a, "--insecure")) {
@@ -576,11 +576,11 @@ main(int argc, char **argv)
         g.last_ms = cs_now_ms();
     }
 #if CS_HAS_TLS
-    if (cfg.ca_file == NULL && getenv("CERTSTREAM_CA") != NULL
+    if (cfg.tls.ca_file == NULL && getenv("CERTSTREAM_CA") != NULL
         && *getenv("CERTSTREAM_CA") != '\0')
-        cfg.ca_file = getenv("CERTSTREAM_CA");
-    cfg.anchor_mem = anchor_mem;
-    cfg.anchor_mem_cap = sizeof anchor_mem;
+        cfg.tls.ca_file = getenv("CERTSTREAM_CA");
+    cfg.tls.anchor_mem = anchor_mem;
+    cfg.tls.anchor_mem_cap = sizeof anchor_mem;
 #endif
     g.client = &client;
 
@@ -606,7 +606,7 @@ main(int argc, char **argv)
             return bad_usage("bad --header (want 'Name: value')", NULL);
 #if CS_HAS_TLS
         fprintf(stderr, "certstream: %s: %s\n",
-                r == CS_E_TLS_PEM ? "--pin" : cfg.ca_file ? cfg.ca_file
+                r == CS_E_TLS_PEM ? "--pin" : cfg.tls.ca_file ? cfg.tls.ca_file
                                                         : "TLS",
                 cs_strerror(r));
 #endif

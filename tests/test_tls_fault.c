@@ -1298,11 +1298,11 @@ run_new(const plan *pl)
     r->cfg.random = trand;
     r->cfg.random_ctx = &r->rng;
     r->cfg.raw = 1;
-    r->cfg.tls_mode = CS_TLS_VERIFY;
-    r->cfg.anchors = V->ta_ca.ta;
-    r->cfg.anchor_count = V->ta_ca.count;
-    r->cfg.unix_time = fixed_time;
-    r->cfg.time_ctx = &r->unix_time;
+    r->cfg.tls.mode = CS_TLS_VERIFY;
+    r->cfg.tls.anchors = V->ta_ca.ta;
+    r->cfg.tls.anchor_count = V->ta_ca.count;
+    r->cfg.tls.unix_time = fixed_time;
+    r->cfg.tls.time_ctx = &r->unix_time;
     r->tr.open = fw_open;
     r->tr.read = fw_read;
     r->tr.write = fw_write;
@@ -2419,15 +2419,15 @@ static void
 test_untrusted(void)
 {
     run *r = run_new(&P_FEED);
-    r->cfg.anchors = V->ta_other.ta;
-    r->cfg.anchor_count = V->ta_other.count;
+    r->cfg.tls.anchors = V->ta_other.ta;
+    r->cfg.tls.anchor_count = V->ta_other.count;
     expect_fail(r, CS_E_TLS_UNTRUSTED, BR_ERR_X509_NOT_TRUSTED, "other CA");
     CHECK(BR_ERR_X509_NOT_TRUSTED == 62);
 
     /* with reconnect on: it keeps trying, one connection at a time */
     r = run_new(&P_FEED);
-    r->cfg.anchors = V->ta_other.ta;
-    r->cfg.anchor_count = V->ta_other.count;
+    r->cfg.tls.anchors = V->ta_other.ta;
+    r->cfg.tls.anchor_count = V->ta_other.count;
     r->stop_at_step = 40;
     CHECK(run_start(r) == 0);
     run_drive(r, "other CA, reconnecting");
@@ -2510,33 +2510,33 @@ test_pin(void)
     run *r = run_new(&P_FEED);
 
     /* the right certificate: no CA, no clock needed */
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.anchors = NULL;
-    r->cfg.anchor_count = 0;
-    r->cfg.pin_cert = V->ec_pem.p;
-    r->cfg.pin_cert_len = V->ec_pem.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.anchors = NULL;
+    r->cfg.tls.anchor_count = 0;
+    r->cfg.tls.pin_cert = V->ec_pem.p;
+    r->cfg.tls.pin_cert_len = V->ec_pem.len;
     r->unix_time = 0;                            /* 1970 */
     expect_ok(r, "pin: right key");
 
     /* DER works as well */
     r = run_new(&P_FEED);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->ec_der[0].p;
-    r->cfg.pin_cert_len = V->ec_der[0].len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->ec_der[0].p;
+    r->cfg.tls.pin_cert_len = V->ec_der[0].len;
     expect_ok(r, "pin: right key, DER");
 
     /* another EC key: the ServerKeyExchange signature fails */
     r = run_new(&P_FEED);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->other_ca.p;
-    r->cfg.pin_cert_len = V->other_ca.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->other_ca.p;
+    r->cfg.tls.pin_cert_len = V->other_ca.len;
     expect_fail(r, CS_E_TLS_PIN, BR_ERR_BAD_SIGNATURE, "pin: other EC key");
 
     /* an RSA key for an EC server */
     r = run_new(&P_FEED);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->rsa_pem.p;
-    r->cfg.pin_cert_len = V->rsa_pem.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->rsa_pem.p;
+    r->cfg.tls.pin_cert_len = V->rsa_pem.len;
     expect_fail(r, CS_E_TLS_PIN, BR_ERR_WRONG_KEY_USAGE, "pin: RSA key");
     tally_report(2);
 }
@@ -2551,14 +2551,14 @@ test_rsa_server(void)
     r = run_new(&pl);
     expect_ok(r, "RSA server");
     r = run_new(&pl);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->rsa_pem.p;
-    r->cfg.pin_cert_len = V->rsa_pem.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->rsa_pem.p;
+    r->cfg.tls.pin_cert_len = V->rsa_pem.len;
     expect_ok(r, "RSA server, pinned");
     r = run_new(&pl);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->ec_pem.p;
-    r->cfg.pin_cert_len = V->ec_pem.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->ec_pem.p;
+    r->cfg.tls.pin_cert_len = V->ec_pem.len;
     expect_fail(r, CS_E_TLS_PIN, BR_ERR_WRONG_KEY_USAGE,
                 "RSA server, EC pin");
     tally_report(2);
@@ -2570,9 +2570,9 @@ test_insecure(void)
     run *r = run_new(&P_FEED);
     int at, end;
 
-    r->cfg.tls_mode = CS_TLS_INSECURE;
-    r->cfg.anchors = V->ta_other.ta;             /* ignored */
-    r->cfg.anchor_count = V->ta_other.count;
+    r->cfg.tls.mode = CS_TLS_INSECURE;
+    r->cfg.tls.anchors = V->ta_other.ta;             /* ignored */
+    r->cfg.tls.anchor_count = V->ta_other.count;
     r->cfg.url = "wss://other.example/feed";     /* not checked either */
     CHECK(run_start(r) == 0);
     run_drive(r, "insecure");
