@@ -1865,7 +1865,7 @@ typedef struct cs_transport {
 #  define CS_TLS_PIN_MAX 528   /* a pinned key: RSA up to 4096 bits */
 #endif
 
-/* How the server's certificate is checked (cs_config.tls_mode). */
+/* How the server's certificate is checked (cs_tls_config.mode). */
 enum {
     CS_TLS_VERIFY = 0,   /* a chain to a trust anchor, the host name, dates */
     CS_TLS_PIN = 1,      /* the server's public key is the pinned one; no
@@ -1873,6 +1873,25 @@ enum {
     CS_TLS_INSECURE = 2  /* nothing checked: for tests only; every
                             connection says so (CS_EV_WARNING) */
 };
+
+/* The TLS trust settings of a client (cs_config.tls), for any engine that
+ * opens wss:// or https://. All zero (cs_config_init) means: verify
+ * against the system bundle when anchor_mem is given, else the built-in
+ * set, with the system clock. Trust, in this order: anchors; ca_file; the
+ * system bundle (POSIX) loaded into anchor_mem; the built-in set. The
+ * pointers are the caller's and MUST outlive the client. */
+typedef struct cs_tls_config {
+    int mode;                   /* CS_TLS_VERIFY, _PIN or _INSECURE */
+    const br_x509_trust_anchor *anchors;   /* trust exactly these */
+    size_t anchor_count;
+    const char *ca_file;        /* a PEM file or directory (POSIX) */
+    void *anchor_mem;           /* where ca_file or the system bundle */
+    size_t anchor_mem_cap;      /* goes (about 72 KB for Debian's) */
+    const void *pin_cert;       /* CS_TLS_PIN: the server's certificate, */
+    size_t pin_cert_len;        /* PEM or DER */
+    int (*unix_time)(void *ctx, int64_t *seconds); /* NULL: system clock */
+    void *time_ctx;
+} cs_tls_config;
 
 /* Trust anchors loaded into caller memory: the array at the front, names
  * and keys from the back. Never allocates; what does not fit is counted
@@ -2080,18 +2099,7 @@ typedef struct cs_config {
     uint32_t tick_ms;           /* 0: none; else a CS_EV_TICK this often
                                    (for periodic work: statistics, ...) */
 #if CS_HAS_TLS
-    /* wss:// (see [2b]). Trust, in this order: anchors; ca_file; the
-     * system bundle (POSIX) loaded into anchor_mem; the built-in set. */
-    int tls_mode;               /* CS_TLS_VERIFY, _PIN or _INSECURE */
-    const br_x509_trust_anchor *anchors;   /* trust exactly these */
-    size_t anchor_count;
-    const char *ca_file;        /* a PEM file or directory (POSIX) */
-    void *anchor_mem;           /* where ca_file or the system bundle */
-    size_t anchor_mem_cap;      /* goes (about 72 KB for Debian's) */
-    const void *pin_cert;       /* CS_TLS_PIN: the server's certificate, */
-    size_t pin_cert_len;        /* PEM or DER */
-    int (*unix_time)(void *ctx, int64_t *seconds); /* NULL: system clock */
-    void *time_ctx;
+    cs_tls_config tls;          /* wss:// trust (see [2b]) */
 #endif
 } cs_config;
 
@@ -12751,43 +12759,43 @@ cs__io(cs_client *c)
 }
 
 #if CS_HAS_TLS
-/* TLS for wss://: the trust, in the documented order (cs_config). */
+/* The trust of t from g, in the documented order (cs_tls_config): the
+ * anchors go to a (from g->anchor_mem) or builtin; *trust says where they
+ * came from. Takes no cs_client, so another engine can share it. */
 static int
-cs__tls_setup(cs_client *c)
+cs__tls_setup(cs_tls *t, const cs_tls_config *g, cs_anchors *a,
+              br_x509_trust_anchor *builtin, const char **trust)
 {
-    const cs_config *g = &c->cfg;
     size_t n;
 
-    cs_tls_transport(&c->tls, &c->link, g->random, g->random_ctx,
-                     &c->tls_tr);
-    cs_tls_clock(&c->tls, g->unix_time, g->time_ctx);
-    if (g->tls_mode == CS_TLS_INSECURE) {
-        cs_tls_insecure(&c->tls);
-        c->trust = "nothing (insecure mode)";
+    cs_tls_clock(t, g->unix_time, g->time_ctx);
+    if (g->mode == CS_TLS_INSECURE) {
+        cs_tls_insecure(t);
+        *trust = "nothing (insecure mode)";
         return 0;
     }
-    if (g->tls_mode == CS_TLS_PIN) {
-        c->trust = "the pinned key";
+    if (g->mode == CS_TLS_PIN) {
+        *trust = "the pinned key";
         return g->pin_cert == NULL ? CS_E_ARG
-             : cs_tls_pin(&c->tls, g->pin_cert, g->pin_cert_len);
+             : cs_tls_pin(t, g->pin_cert, g->pin_cert_len);
     }
-    if (g->tls_mode != CS_TLS_VERIFY)
+    if (g->mode != CS_TLS_VERIFY)
         return CS_E_ARG;
     if (g->anchors != NULL && g->anchor_count > 0) {
-        cs_tls_trust(&c->tls, g->anchors, g->anchor_count);
-        c->trust = "the caller's anchors";
+        cs_tls_trust(t, g->anchors, g->anchor_count);
+        *trust = "the caller's anchors";
         return 0;
     }
-    cs_anchors_init(&c->anchors, g->anchor_mem,
+    cs_anchors_init(a, g->anchor_mem,
                     g->anchor_mem != NULL ? g->anchor_mem_cap : 0);
     if (g->ca_file != NULL) {
 #if CS_HAS_POSIX
-        int r = cs_anchors_load(&c->anchors, g->ca_file);
+        int r = cs_anchors_load(a, g->ca_file);
         if (r <= 0)
-            return r < 0 ? r : c->anchors.skipped > 0 ? CS_E_TLS_NO_ANCHORS
-                                                      : CS_E_TLS_CA_FILE;
-        cs_tls_trust(&c->tls, c->anchors.ta, c->anchors.count);
-        c->trust = g->ca_file;
+            return r < 0 ? r : a->skipped > 0 ? CS_E_TLS_NO_ANCHORS
+                                              : CS_E_TLS_CA_FILE;
+        cs_tls_trust(t, a->ta, a->count);
+        *trust = g->ca_file;
         return 0;
 #else
         return CS_E_ARG;              /* no files without POSIX */
@@ -12795,14 +12803,14 @@ cs__tls_setup(cs_client *c)
     }
 #if CS_HAS_POSIX
     if (g->anchor_mem != NULL
-        && cs_anchors_load_system(&c->anchors, &c->trust) > 0) {
-        cs_tls_trust(&c->tls, c->anchors.ta, c->anchors.count);
+        && cs_anchors_load_system(a, trust) > 0) {
+        cs_tls_trust(t, a->ta, a->count);
         return 0;
     }
 #endif
-    n = cs_tls_builtin_anchors(c->builtin, CS_TLS_BUILTIN);
-    cs_tls_trust(&c->tls, c->builtin, n);
-    c->trust = "the built-in anchors";
+    n = cs_tls_builtin_anchors(builtin, CS_TLS_BUILTIN);
+    cs_tls_trust(t, builtin, n);
+    *trust = "the built-in anchors";
     return 0;
 }
 
@@ -12856,7 +12864,10 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
     c->backoff_ms = c->cfg.backoff_min_ms;
     c->phase = CS__IDLE;
 #if CS_HAS_TLS
-    return cs__tls_setup(c);
+    cs_tls_transport(&c->tls, &c->link, c->cfg.random, c->cfg.random_ctx,
+                     &c->tls_tr);
+    return cs__tls_setup(&c->tls, &c->cfg.tls, &c->anchors, c->builtin,
+                         &c->trust);
 #else
     return 0;
 #endif

@@ -45,7 +45,7 @@ main(int argc, char **argv)
     cfg.on_event = print_callback;
     cfg.dom = names;
     cfg.dom_cap = sizeof names;
-    cfg.anchor_mem = anchors;
-    cfg.anchor_mem_cap = sizeof anchors;
+    cfg.tls.anchor_mem = anchors;
+    cfg.tls.anchor_mem_cap = sizeof anchors;
     return cs_listen(&client, &tcp, &cfg) == 0 ? 0 : 1;
 }

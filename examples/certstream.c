@@ -1084,9 +1084,9 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
         cfg->headers[cfg->header_count++] = v;
         break;
 #if CS_HAS_TLS
-    case O_CA: cfg->ca_file = v; break;
+    case O_CA: cfg->tls.ca_file = v; break;
     case O_PIN: opt.pin = v; break;
-    case O_INSECURE: cfg->tls_mode = CS_TLS_INSECURE; break;
+    case O_INSECURE: cfg->tls.mode = CS_TLS_INSECURE; break;
 #else
     case O_CA: case O_PIN: case O_INSECURE:
         return bad_usage("this build has no TLS (CERTSTREAM_NO_TLS)",
@@ -1302,9 +1302,9 @@ main(int argc, char **argv)
                     opt.pin, errno ? strerror(errno) : "too large");
             return 2;
         }
-        cfg.tls_mode = CS_TLS_PIN;
-        cfg.pin_cert = pin_cert;
-        cfg.pin_cert_len = (size_t)n;
+        cfg.tls.mode = CS_TLS_PIN;
+        cfg.tls.pin_cert = pin_cert;
+        cfg.tls.pin_cert_len = (size_t)n;
     }
 #endif
     cfg.raw = g.out == OUT_JSON || g.out == OUT_RAW;
@@ -1319,11 +1319,11 @@ main(int argc, char **argv)
         g.last_ms = cs_now_ms();
     }
 #if CS_HAS_TLS
-    if (cfg.ca_file == NULL && getenv("CERTSTREAM_CA") != NULL
+    if (cfg.tls.ca_file == NULL && getenv("CERTSTREAM_CA") != NULL
         && *getenv("CERTSTREAM_CA") != '\0')
-        cfg.ca_file = getenv("CERTSTREAM_CA");
-    cfg.anchor_mem = anchor_mem;
-    cfg.anchor_mem_cap = sizeof anchor_mem;
+        cfg.tls.ca_file = getenv("CERTSTREAM_CA");
+    cfg.tls.anchor_mem = anchor_mem;
+    cfg.tls.anchor_mem_cap = sizeof anchor_mem;
 #endif
     g.client = &client;
 
@@ -1349,7 +1349,7 @@ main(int argc, char **argv)
             return bad_usage("bad --header (want 'Name: value')", NULL);
 #if CS_HAS_TLS
         fprintf(stderr, "certstream: %s: %s\n",
-                r == CS_E_TLS_PEM ? "--pin" : cfg.ca_file ? cfg.ca_file
+                r == CS_E_TLS_PEM ? "--pin" : cfg.tls.ca_file ? cfg.tls.ca_file
                                                         : "TLS",
                 cs_strerror(r));
 #endif

@@ -229,7 +229,7 @@ main(int argc, char **argv)
     cfg.url = argc > 1 ? argv[1] : "wss://certstream.calidog.io/";
     cfg.on_event = on_event;
     cfg.random = rng;
-    cfg.unix_time = unix_time;
+    cfg.tls.unix_time = unix_time;
     cfg.dom = names;
     cfg.dom_cap = sizeof names;
     r = cs_client_init(&client, &cfg, &link);  /* built-in roots */

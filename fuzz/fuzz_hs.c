@@ -53,6 +53,8 @@
 #endif
 #define CERTSTREAM_IMPLEMENTATION
 #include "certstream.h" /* build with -I<repo root> */
+#define FZ_NAME "fuzz_hs"
+#include "fuzz.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,43 +69,7 @@
 #define FZ_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 #define FZ_REQ_CAP 4096
 
-/* FZ_VERBOSE=1 in the environment: one line per input (what it did). */
-static int
-fz_verbose(void)
-{
-    static int v = -1;
-    if (v < 0) {
-        const char *e = getenv("FZ_VERBOSE");
-        v = e != NULL && *e != 0 && *e != '0';
-    }
-    return v;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fz_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("fuzz_hs: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-static uint32_t
-fz_rand(uint32_t *s)
-{
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return x;
-}
 
 /* ---- reference SHA-1 and base64 ---------------------------------------- */
 

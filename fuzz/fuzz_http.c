@@ -28,6 +28,8 @@
 #endif
 #define CERTSTREAM_IMPLEMENTATION
 #include "certstream.h" /* build with -I<repo root> */
+#define FZ_NAME "fuzz_http"
+#include "fuzz.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,43 +40,7 @@
 #define FZ_MAX_IN ((size_t)1 << 16)
 #define FZ_MAX_BIG (FZ_MAX_IN + 255 * 97)
 
-/* FZ_VERBOSE=1 in the environment: one line per input (what it did). */
-static int
-fz_verbose(void)
-{
-    static int v = -1;
-    if (v < 0) {
-        const char *e = getenv("FZ_VERBOSE");
-        v = e != NULL && *e != 0 && *e != '0';
-    }
-    return v;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fz_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("fuzz_http: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-static uint32_t
-fz_rand(uint32_t *s)
-{
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return x;
-}
 
 /* What one run saw. */
 typedef struct fz_run {

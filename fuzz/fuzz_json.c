@@ -30,6 +30,8 @@
  */
 #define CERTSTREAM_IMPLEMENTATION
 #include "certstream.h" /* build with -I<repo root> */
+#define FZ_NAME "fuzz_json"
+#include "fuzz.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,19 +47,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void
-fz_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("fuzz_json: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
 /* Control byte [1] to a storage size: dense where truncation happens. */
 static size_t
 fz_dom_size(unsigned v)
@@ -69,18 +58,6 @@ fz_dom_size(unsigned v)
     if (v < 255)
         return 4096 + (size_t)(v - 192) * 1024;
     return CS_JSON_DOMAIN_BUF;
-}
-
-static uint32_t
-fz_rand(uint32_t *s)
-{
-    /* xorshift32; the state is never 0 */
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return x;
 }
 
 /* One extractor and its storage. */

@@ -22,6 +22,8 @@
  */
 #define CERTSTREAM_IMPLEMENTATION
 #include "certstream.h" /* build with -I<repo root> */
+#define FZ_NAME "fuzz_number"
+#include "fuzz.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,19 +34,6 @@
 #define FZ_MAX_EXPANDED ((size_t)512 << 10)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fz_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("fuzz_number: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
 
 static uint64_t
 fz_bits(double d)

@@ -34,6 +34,8 @@
 #endif
 #define CERTSTREAM_IMPLEMENTATION
 #include "certstream.h" /* build with -I<repo root> */
+#define FZ_NAME "fuzz_url"
+#include "fuzz.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,32 +45,7 @@
 #define FZ_HDR 1
 #define FZ_MAX_IN 4096
 
-/* FZ_VERBOSE=1 in the environment: one line per input (what it did). */
-static int
-fz_verbose(void)
-{
-    static int v = -1;
-    if (v < 0) {
-        const char *e = getenv("FZ_VERBOSE");
-        v = e != NULL && *e != 0 && *e != '0';
-    }
-    return v;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fz_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("fuzz_url: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
 
 static const char *const fz_bases[4] = {
     "ws://certstream.example/full-stream",

@@ -60,6 +60,8 @@
 #endif
 #define CERTSTREAM_IMPLEMENTATION
 #include "certstream.h" /* build with -I<repo root> */
+#define FZ_NAME "fuzz_ws"
+#include "fuzz.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,44 +71,7 @@
 #define FZ_HDR 4
 #define FZ_MAX_IN ((size_t)1 << 20)
 
-/* FZ_VERBOSE=1 in the environment: one line per input (what it did). */
-static int
-fz_verbose(void)
-{
-    static int v = -1;
-    if (v < 0) {
-        const char *e = getenv("FZ_VERBOSE");
-        v = e != NULL && *e != 0 && *e != '0';
-    }
-    return v;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fz_fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("fuzz_ws: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-static uint32_t
-fz_rand(uint32_t *s)
-{
-    /* xorshift32; the state is never 0 */
-    uint32_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *s = x;
-    return x;
-}
 
 /* Control byte [1] to max_message: dense where small messages hit it. */
 static uint64_t

@@ -21,12 +21,14 @@
 # der (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate),
 # jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
 # extractor's verdict) and match (fuzz_match.c: the watchlist compiler and
-# matcher against a slow one).
+# matcher against a slow one); any other fuzz/fuzz_<name>.c is found by
+# its name.
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
 # ws, inflate, der and jtok, 25% each for hs, url, http and match (small
-# state machines that saturate quickly), so FUZZ_SECONDS=20 is 160 s in
-# all. FUZZ_SHARE=100 gives every target all of SECONDS.
+# state machines that saturate quickly), 100% for any other, so
+# FUZZ_SECONDS=20 is 160 s for these. FUZZ_SHARE=100 gives every target
+# all of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
@@ -56,7 +58,14 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url http inflate ctrec der jtok match"
+# every fuzz/fuzz_<target>.c is a target (other branches add theirs), plus
+# two builds of fuzz_json.c with other switches
+targets_all=""
+for f in fuzz/fuzz_*.c; do
+    f=${f#fuzz/fuzz_}
+    targets_all="$targets_all ${f%.c}"
+done
+targets_all="$targets_all json_nosimd json_small"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -107,6 +116,7 @@ max_len() {
     der) echo 65536 ;;
     jtok) echo 16384 ;;
     match) echo 2048 ;;
+    *) echo 4096 ;;
     esac
 }
 
@@ -175,7 +185,7 @@ fuzz)
     exit $fail
     ;;
 *)
-    sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -34,6 +34,8 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#define UTIL_RNG_SEED 0x2545f4914f6cdd1du
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,23 +43,6 @@
 /* ==== helpers ============================================================ */
 
 static double g_scale = 1.0;
-static uint64_t g_rng = 0x2545f4914f6cdd1du;
-
-static uint64_t
-rnd(void)
-{
-    /* xorshift64*: deterministic */
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 0x2545f4914f6cdd1du;
-}
-
-static size_t
-rnd_below(size_t n)
-{
-    return n == 0 ? 0 : (size_t)(rnd() % n);
-}
 
 static long
 scaled(long n)
@@ -66,73 +51,13 @@ scaled(long n)
     return v < 1.0 ? 1 : (long)v;
 }
 
-static void *
-xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n == 0 ? 1 : n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-typedef struct bytes {
-    unsigned char *p;
-    size_t len, cap;
-} bytes;
-
-static void
-b_add(bytes *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap != 0 ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        b->p = (unsigned char *)xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    if (n != 0)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void
-b_str(bytes *b, const char *s)
-{
-    b_add(b, s, strlen(s));
-}
-
-static void
-b_free(bytes *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
-}
-
-static int
-lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int
-ieq(const char *a, const char *b, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-            return 0;
-    return 1;
-}
-
 /* Case-insensitive search of needle in s. */
 static int
 icontains(const char *s, const char *needle)
 {
     size_t n = strlen(needle), i, m = strlen(s);
     for (i = 0; i + n <= m; i++)
-        if (ieq(s + i, needle, n))
+        if (ieqn(s + i, needle, n))
             return 1;
     return 0;
 }
@@ -505,7 +430,7 @@ req_header(const conn_log *L, const char *name, char *val, size_t cap)
         const char *line = p + 2, *e = strstr(line, "\r\n");
         if (e == NULL)
             break;
-        if ((size_t)(e - line) > n && line[n] == ':' && ieq(line, name, n)) {
+        if ((size_t)(e - line) > n && line[n] == ':' && ieqn(line, name, n)) {
             const char *v = line + n + 1;
             size_t k;
             while (*v == ' ' || *v == '\t')
@@ -984,16 +909,6 @@ seq_check(const cs_event *e)
     }
 }
 
-static uint32_t
-fnv(uint32_t h, const void *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    size_t i;
-    for (i = 0; i < n; i++)
-        h = (h ^ s[i]) * 16777619u;
-    return h;
-}
-
 static void
 copy_str(char *to, size_t cap, const char *s, size_t n)
 {
@@ -1399,7 +1314,7 @@ check_request(const conn_log *L, const char *path, const char *host,
            L->req);
     CHECKF(req_header(L, "Host", v, sizeof v) && strcmp(v, host) == 0,
            "Host: want %s", host);
-    CHECKF(req_header(L, "Upgrade", v, sizeof v) && ieq(v, "websocket", 10),
+    CHECKF(req_header(L, "Upgrade", v, sizeof v) && ieqn(v, "websocket", 10),
            "Upgrade");
     CHECKF(req_header(L, "Connection", v, sizeof v) && icontains(v, "upgrade"),
            "Connection");

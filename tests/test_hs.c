@@ -16,59 +16,14 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#define UTIL_RNG_SEED 0x243f6a8885a308d3u
+#include "util.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ==== helpers ============================================================ */
-
-static uint64_t g_rng = 0x243f6a8885a308d3u;
-
-static uint64_t
-rnd(void)
-{
-    /* xorshift64*: deterministic */
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 0x2545f4914f6cdd1du;
-}
-
-static size_t
-rnd_below(size_t n)
-{
-    return n == 0 ? 0 : (size_t)(rnd() % n);
-}
-
-static void *
-xmalloc(size_t n)
-{
-    void *p = malloc(n == 0 ? 1 : n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static int
-ieq(const char *a, const char *b)
-{
-    while (*a && tolower((unsigned char)*a) == tolower((unsigned char)*b))
-        a++, b++;
-    return *a == 0 && *b == 0;
-}
-
-static int
-ieqn(const char *a, const char *b, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
-            return 0;
-    return 1;
-}
 
 /* ==== cs_url_parse ======================================================= */
 

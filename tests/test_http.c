@@ -12,35 +12,13 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ==== helpers ============================================================ */
-
-static uint64_t g_rng = 0x9e3779b97f4a7c15u;
-
-static uint64_t
-rnd(void)
-{
-    /* xorshift64*: deterministic */
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 0x2545f4914f6cdd1du;
-}
-
-static void *
-xmalloc(size_t n)
-{
-    void *p = malloc(n == 0 ? 1 : n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
 
 #define NOW ((int64_t)784111777)   /* Sun, 06 Nov 1994 08:49:37 GMT */
 
@@ -188,7 +166,7 @@ static int
 run_all(unsigned flags, const char *s, size_t n, int eof, run *out)
 {
     const unsigned char *d = (const unsigned char *)s;
-    size_t *cuts = (size_t *)xmalloc((n + 1) * sizeof *cuts);
+    size_t *cuts = (size_t *)xcalloc((n + 1) * sizeof *cuts);
     size_t i, k;
     run r;
     int ok = 1;

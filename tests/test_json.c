@@ -17,6 +17,8 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#define UTIL_RNG_SEED 0x2545f4914f6cdd1du
+#include "util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -78,40 +80,12 @@ free(void *p)
 /* ==== helpers ============================================================ */
 
 static double g_scale = 1.0;
-static uint64_t g_rng = 0x2545f4914f6cdd1du;
-
-static uint64_t
-rnd(void)
-{
-    /* xorshift64*: deterministic */
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 0x2545f4914f6cdd1du;
-}
-
-static size_t
-rnd_below(size_t n)
-{
-    return n == 0 ? 0 : (size_t)(rnd() % n);
-}
 
 static long
 scaled(long n)
 {
     double v = (double)n * g_scale;
     return v < 1.0 ? 1 : (long)v;
-}
-
-static void *
-xmalloc(size_t n)
-{
-    void *p = malloc(n == 0 ? 1 : n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
 }
 
 static uint64_t

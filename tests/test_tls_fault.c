@@ -45,6 +45,7 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,104 +55,6 @@
 
 static int g_slow;
 static int g_trace;
-static uint64_t g_rng = 0x9e3779b97f4a7c15u;
-
-static uint64_t
-rnd(void)
-{
-    /* xorshift64*: deterministic */
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 0x2545f4914f6cdd1du;
-}
-
-static size_t
-rnd_below(size_t n)
-{
-    return n == 0 ? 0 : (size_t)(rnd() % n);
-}
-
-static void *
-xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n == 0 ? 1 : n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static void *
-xcalloc(size_t n)
-{
-    void *p = calloc(1, n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-typedef struct bytes {
-    unsigned char *p;
-    size_t len, cap;
-} bytes;
-
-static void
-b_add(bytes *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap != 0 ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        b->p = (unsigned char *)xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    if (n != 0)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void
-b_str(bytes *b, const char *s)
-{
-    b_add(b, s, strlen(s));
-}
-
-static void
-b_free(bytes *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
-}
-
-static uint32_t
-fnv(uint32_t h, const void *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    size_t i;
-    for (i = 0; i < n; i++)
-        h = (h ^ s[i]) * 16777619u;
-    return h;
-}
-
-static int
-lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int
-ieq(const char *a, const char *b, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-            return 0;
-    return 1;
-}
 
 /* The value of header name in the request req (NUL-terminated), trimmed,
  * into val; NULL when absent. */
@@ -165,7 +68,7 @@ req_header(const char *req, const char *name, char *val, size_t cap)
         const char *line = p + 2, *e = strstr(line, "\r\n");
         if (e == NULL)
             break;
-        if ((size_t)(e - line) > n && line[n] == ':' && ieq(line, name, n)) {
+        if ((size_t)(e - line) > n && line[n] == ':' && ieqn(line, name, n)) {
             const char *v = line + n + 1;
             size_t k;
             while (*v == ' ' || *v == '\t')
@@ -1395,11 +1298,11 @@ run_new(const plan *pl)
     r->cfg.random = trand;
     r->cfg.random_ctx = &r->rng;
     r->cfg.raw = 1;
-    r->cfg.tls_mode = CS_TLS_VERIFY;
-    r->cfg.anchors = V->ta_ca.ta;
-    r->cfg.anchor_count = V->ta_ca.count;
-    r->cfg.unix_time = fixed_time;
-    r->cfg.time_ctx = &r->unix_time;
+    r->cfg.tls.mode = CS_TLS_VERIFY;
+    r->cfg.tls.anchors = V->ta_ca.ta;
+    r->cfg.tls.anchor_count = V->ta_ca.count;
+    r->cfg.tls.unix_time = fixed_time;
+    r->cfg.tls.time_ctx = &r->unix_time;
     r->tr.open = fw_open;
     r->tr.read = fw_read;
     r->tr.write = fw_write;
@@ -2516,15 +2419,15 @@ static void
 test_untrusted(void)
 {
     run *r = run_new(&P_FEED);
-    r->cfg.anchors = V->ta_other.ta;
-    r->cfg.anchor_count = V->ta_other.count;
+    r->cfg.tls.anchors = V->ta_other.ta;
+    r->cfg.tls.anchor_count = V->ta_other.count;
     expect_fail(r, CS_E_TLS_UNTRUSTED, BR_ERR_X509_NOT_TRUSTED, "other CA");
     CHECK(BR_ERR_X509_NOT_TRUSTED == 62);
 
     /* with reconnect on: it keeps trying, one connection at a time */
     r = run_new(&P_FEED);
-    r->cfg.anchors = V->ta_other.ta;
-    r->cfg.anchor_count = V->ta_other.count;
+    r->cfg.tls.anchors = V->ta_other.ta;
+    r->cfg.tls.anchor_count = V->ta_other.count;
     r->stop_at_step = 40;
     CHECK(run_start(r) == 0);
     run_drive(r, "other CA, reconnecting");
@@ -2607,33 +2510,33 @@ test_pin(void)
     run *r = run_new(&P_FEED);
 
     /* the right certificate: no CA, no clock needed */
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.anchors = NULL;
-    r->cfg.anchor_count = 0;
-    r->cfg.pin_cert = V->ec_pem.p;
-    r->cfg.pin_cert_len = V->ec_pem.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.anchors = NULL;
+    r->cfg.tls.anchor_count = 0;
+    r->cfg.tls.pin_cert = V->ec_pem.p;
+    r->cfg.tls.pin_cert_len = V->ec_pem.len;
     r->unix_time = 0;                            /* 1970 */
     expect_ok(r, "pin: right key");
 
     /* DER works as well */
     r = run_new(&P_FEED);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->ec_der[0].p;
-    r->cfg.pin_cert_len = V->ec_der[0].len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->ec_der[0].p;
+    r->cfg.tls.pin_cert_len = V->ec_der[0].len;
     expect_ok(r, "pin: right key, DER");
 
     /* another EC key: the ServerKeyExchange signature fails */
     r = run_new(&P_FEED);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->other_ca.p;
-    r->cfg.pin_cert_len = V->other_ca.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->other_ca.p;
+    r->cfg.tls.pin_cert_len = V->other_ca.len;
     expect_fail(r, CS_E_TLS_PIN, BR_ERR_BAD_SIGNATURE, "pin: other EC key");
 
     /* an RSA key for an EC server */
     r = run_new(&P_FEED);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->rsa_pem.p;
-    r->cfg.pin_cert_len = V->rsa_pem.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->rsa_pem.p;
+    r->cfg.tls.pin_cert_len = V->rsa_pem.len;
     expect_fail(r, CS_E_TLS_PIN, BR_ERR_WRONG_KEY_USAGE, "pin: RSA key");
     tally_report(2);
 }
@@ -2648,14 +2551,14 @@ test_rsa_server(void)
     r = run_new(&pl);
     expect_ok(r, "RSA server");
     r = run_new(&pl);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->rsa_pem.p;
-    r->cfg.pin_cert_len = V->rsa_pem.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->rsa_pem.p;
+    r->cfg.tls.pin_cert_len = V->rsa_pem.len;
     expect_ok(r, "RSA server, pinned");
     r = run_new(&pl);
-    r->cfg.tls_mode = CS_TLS_PIN;
-    r->cfg.pin_cert = V->ec_pem.p;
-    r->cfg.pin_cert_len = V->ec_pem.len;
+    r->cfg.tls.mode = CS_TLS_PIN;
+    r->cfg.tls.pin_cert = V->ec_pem.p;
+    r->cfg.tls.pin_cert_len = V->ec_pem.len;
     expect_fail(r, CS_E_TLS_PIN, BR_ERR_WRONG_KEY_USAGE,
                 "RSA server, EC pin");
     tally_report(2);
@@ -2667,9 +2570,9 @@ test_insecure(void)
     run *r = run_new(&P_FEED);
     int at, end;
 
-    r->cfg.tls_mode = CS_TLS_INSECURE;
-    r->cfg.anchors = V->ta_other.ta;             /* ignored */
-    r->cfg.anchor_count = V->ta_other.count;
+    r->cfg.tls.mode = CS_TLS_INSECURE;
+    r->cfg.tls.anchors = V->ta_other.ta;             /* ignored */
+    r->cfg.tls.anchor_count = V->ta_other.count;
     r->cfg.url = "wss://other.example/feed";     /* not checked either */
     CHECK(run_start(r) == 0);
     run_drive(r, "insecure");

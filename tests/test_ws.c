@@ -25,40 +25,12 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* ==== helpers ============================================================ */
-
-static uint64_t g_rng = 0x9e3779b97f4a7c15u;
-
-static uint64_t
-rnd(void)
-{
-    /* xorshift64*: deterministic */
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 0x2545f4914f6cdd1du;
-}
-
-static size_t
-rnd_below(size_t n)
-{
-    return n == 0 ? 0 : (size_t)(rnd() % n);
-}
-
-static void *
-xmalloc(size_t n)
-{
-    void *p = malloc(n == 0 ? 1 : n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
 
 static void
 hex(char *out, const unsigned char *p, size_t n)
