@@ -104,7 +104,7 @@ ARCH="-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"
 #   BR_ARMEL_CORTEXM_GCC  Thumb-2 inline assembly for i15 Montgomery
 #                         multiplication (little-endian Thumb, GCC: true)
 #   no OS: no /dev/urandom seeder (entropy comes from board_rng through
-#   certstream.h), no time() (the RTC through cs_config.unix_time), and
+#   certstream.h), no time() (the RTC through cs_config.tls.unix_time), and
 #   no x86 or POWER code.
 BRDEFS="-DBR_LOMUL=1 -DBR_ARMEL_CORTEXM_GCC=1 -DBR_64=0 -DBR_INT128=0 \
 -DBR_UMUL128=0 -DBR_USE_URANDOM=0 -DBR_USE_WIN32_RAND=0 -DBR_USE_UNIX_TIME=0 \
