@@ -16,9 +16,9 @@
 #                needs), all encrypted before the first byte goes out, then
 #                sent in 256 KB sendall()s of ciphertext, so that the
 #                client, not the Python sender, is the bottleneck
-#                (BENCH_E2E_SEND=sendfile: one sendfile(), see E2E.md); the sender counts the records
-#                in its ciphertext and the run fails unless every message
-#                is its own record(s);
+#                (BENCH_E2E_SEND=sendfile: one sendfile(), see E2E.md);
+#                the sender counts the records in its ciphertext and the
+#                run fails unless every message is its own record(s);
 #   KIND.paced   the same records in bursts, like a live feed
 #                (BENCH_E2E_PACED=RATE:BURST:N, certstream only; 0: none);
 #   KIND.packed  sendall() of 256 KB pieces: full 16 KB records, the
@@ -45,8 +45,8 @@
 # every message go out and the close come back; the Python peers must
 # count the expected messages, domains and cert_index sum. After the
 # rounds a /proc/PID/smaps snapshot of a running certstream shows where its
-# RSS is, and one untimed run of each client counts its system calls per
-# message (bar: certstream under 0.5) with `perf stat -e
+# RSS is, and three untimed runs of each client count its system calls
+# per message (the median; bar: certstream under 0.5) with `perf stat -e
 # raw_syscalls:sys_enter` (strace -f -c when perf may not: it slows the
 # client, which then finds more records per read, so it counts fewer).
 # With BENCH_E2E_VARIANTS=1, four other builds of examples/certstream.c
