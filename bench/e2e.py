@@ -227,10 +227,11 @@ class Bench:
         # one TLS record per message (more only for a frame > 16 KB): the
         # sender counted the records of its ciphertext (e2e_sender.py)
         if c["rec"] == "msg" and not st.get("error") and \
-                st.get("records") != n + st.get("split_messages", -1):
-            self.fail.append("%s: %s TLS records for %d messages (%s split)"
+                st.get("records") != n + st.get("extra_records", -1):
+            self.fail.append("%s: %s TLS records for %d messages (%s more "
+                             "for the messages > 16 KB)"
                              % (what, st.get("records"), n,
-                                st.get("split_messages")))
+                                st.get("extra_records")))
         if r["rc"] != 0:
             self.fail.append("%s: exit status %d (%s.err)"
                              % (what, r["rc"], base))
@@ -483,12 +484,13 @@ class Bench:
                          else "one sendfile()")))
             print("   record check (certstream's run): %s TLS records for %s"
                   " messages, %s of them > 16 KB and split\n"
-                  "   (each message exactly ceil(frame/16 KB) records, "
-                  "plaintext lengths = frame lengths) + 1 close: %s"
+                  "   (each message one frame in exactly ceil(frame/16 KB) "
+                  "records, plaintext lengths = frame\n"
+                  "   lengths) + 1 close: %s"
                   % (fmt(rec.get("records", 0)), fmt(rec.get("messages", 0)),
                      fmt(rec.get("split_messages", 0)),
                      "OK" if rec and rec.get("records") ==
-                     rec["messages"] + rec["split_messages"] else "FAILED"))
+                     rec["messages"] + rec["extra_records"] else "FAILED"))
         else:
             print("   sent packed: 256 KB writes, full 16 KB TLS records")
         print("   corpus %s; medians of %d interleaved rounds"

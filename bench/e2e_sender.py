@@ -41,7 +41,7 @@ After each connection one JSON line on stdout: path, messages, bytes,
 the negotiated version and suite, the streaming wall time and the sender's
 own CPU (getrusage(RUSAGE_SELF), the sender is single-threaded)
 during streaming (after the encryption ahead, reported apart as
-encrypt_s / encrypt_cpu_s), the record count (records, split_messages),
+encrypt_s / encrypt_cpu_s), the record count (records, split_messages, extra_records),
 whether the client answered the close, and any error.
 Runs until killed.
 """
@@ -185,15 +185,28 @@ def records(ct):
     return lens
 
 
+def frame_len(buf, i):
+    """Header + payload length of the unmasked frame at buf[i:]."""
+    ln = buf[i + 1] & 0x7F
+    if ln == 126:
+        return 4 + int.from_bytes(buf[i + 2:i + 4], "big")
+    if ln == 127:
+        return 10 + int.from_bytes(buf[i + 2:i + 10], "big")
+    return 2 + ln
+
+
 def pre_encrypt(c, blob, ends, n):
     """Encrypt the first n frames of a corpus, one write() per message:
     returns the ciphertext, the end offset of each message's records in it,
-    and the record check: every message must be exactly ceil(len/16 KB)
-    records whose plaintext lengths add up to its frame's length."""
+    and the record check: every write() must be exactly one websocket
+    frame, and become exactly ceil(len/16 KB) records whose plaintext
+    lengths add up to the frame's length."""
     mv = memoryview(blob)
     parts, cends, off, start = [], [], 0, 0
-    nrec = split = 0
+    nrec = split = extra = 0
     for e in ends[:n]:
+        if frame_len(blob, start) != e - start:
+            raise ValueError("the write at %d is not one frame" % start)
         ct = c.encrypt(mv[start:e])
         lens = records(ct)
         want = max(1, -(-(e - start) // TLS_MAX_PLAIN))
@@ -202,13 +215,14 @@ def pre_encrypt(c, blob, ends, n):
                              "%d records of %d" % (start, len(lens), lens,
                                                    want, e - start))
         nrec += len(lens)
-        split += len(lens) - 1
+        extra += len(lens) - 1
+        split += len(lens) > 1
         parts.append(ct)
         off += len(ct)
         cends.append(off)
         start = e
     return b"".join(parts), cends, {"records": nrec, "split_messages":
-                                     split}
+                                     split, "extra_records": extra}
 
 
 def to_memfd(data):
