@@ -67,7 +67,7 @@ class Sender:
         cmd = [PY, os.path.join(HERE, "e2e_sender.py"), "--cert", a.cert,
                "--key", a.key]
         for c in corpora:
-            if c["rec"] == "msg":         # each corpus once; rec is per URL
+            if c["kind"] == c["name"]:    # each corpus once; rec is per URL
                 cmd += ["--corpus", "%s=%s" % (c["name"], c["file"])]
         self.err = open(os.path.join(out, "sender.err"), "w")
         self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
@@ -144,6 +144,7 @@ class Bench:
         self.fail = []
         self.out = a.out
         self.corpora = []
+        self.variants = [v.rpartition("=")[::2] for v in a.variant]
         for c in a.corpus:
             kind, _, rest = c.partition("=")
             f, n, npy, npys = rest.rsplit(":", 3)
@@ -152,22 +153,36 @@ class Bench:
             base = {"name": kind, "file": f, "n": n,
                     "bytes": os.path.getsize(f), "lines": nlines,
                     "n_py": min(int(npy), n), "n_pyskip": min(int(npys), n)}
-            # as servers send (one TLS record per message), then packed
-            # (256 KB writes, full 16 KB records) as a second row
-            self.corpora.append(dict(base, kind=kind, rec="msg"))
+            # as servers send (one TLS record per message, encrypted ahead
+            # and sent in 256 KB slices: the client is the bottleneck);
+            # then paced like a live feed (the same records in bursts, only
+            # certstream); then packed (256 KB writes, full 16 KB records)
+            py = [] if a.no_python else ["py"]
+            self.corpora.append(dict(
+                base, kind=kind, rec="msg", peers=["cs", "cs_raw"] + py +
+                (["py_skip"] if py else []) + [v[0] for v in self.variants]))
+            if a.paced and a.paced != "0":
+                rate, burst, npaced = a.paced.split(":")
+                self.corpora.append(dict(
+                    base, kind=kind + ".paced", rec="msg", peers=["cs"],
+                    n=min(int(npaced), n), rate=float(rate),
+                    burst=int(burst)))
             if not a.no_packed:
                 self.corpora.append(dict(base, kind=kind + ".packed",
-                                         rec="packed"))
-        self.peers = ["cs", "cs_raw"]
-        if not a.no_python:
-            self.peers += ["py", "py_skip"]
-        self.variants = [v.rpartition("=")[::2] for v in a.variant]
+                                         rec="packed", peers=["cs"] + py))
+        self.peers = ["cs", "cs_raw"] + ([] if a.no_python else
+                                         ["py", "py_skip"])
         self.sender = Sender(a, self.corpora, self.out)
+        self.send = a.send    # how the per-record rows go out (see url)
         self.res = {}         # (kind, peer) -> list of run dicts
 
     def url(self, c, n, hold=0):
         u = "wss://localhost:%d/%s?n=%d&rec=%s" % (self.sender.port,
                                                    c["name"], n, c["rec"])
+        if c.get("rate"):
+            u += "&rate=%g&burst=%d" % (c["rate"], c["burst"])
+        elif c["rec"] == "msg" and self.send != "sendall":
+            u += "&send=" + self.send
         return u + ("&hold=%g" % hold if hold else "")
 
     def cmd(self, peer, c, n, hold=0):
@@ -210,6 +225,14 @@ class Bench:
         if st.get("error") or st.get("messages") != n \
                 or not st.get("close_reply"):
             self.fail.append("%s: sender: %s" % (what, json.dumps(st)))
+        # one TLS record per message (more only for a frame > 16 KB): the
+        # sender counted the records of its ciphertext (e2e_sender.py)
+        if c["rec"] == "msg" and not st.get("error") and \
+                st.get("records") != n + st.get("extra_records", -1):
+            self.fail.append("%s: %s TLS records for %d messages (%s more "
+                             "for the messages > 16 KB)"
+                             % (what, st.get("records"), n,
+                                st.get("extra_records")))
         if r["rc"] != 0:
             self.fail.append("%s: exit status %d (%s.err)"
                              % (what, r["rc"], base))
@@ -286,7 +309,7 @@ class Bench:
         self.snap = {}
         for i, c in enumerate(self.corpora):
             k = c["kind"]
-            if c["rec"] != "msg":
+            if k != c["name"]:
                 continue
             self.snap[(k, "cs")] = self.smaps(c, self.a.client)
             self.snap[(k, "cs_raw")] = self.smaps(c, self.a.client,
@@ -301,9 +324,14 @@ class Bench:
         raw_syscalls:sys_enter` (a kernel counter that leaves the timing
         alone) when perf may, else strace -f -c (which slows the client,
         so that it finds more data per read: an undercount)."""
+        runs = [self.syscalls1(c, peer, i) for i in range(self.a.sc_runs)]
+        runs = [x for x in runs if x is not None]
+        return statistics.median(runs) if runs else None
+
+    def syscalls1(self, c, peer, i):
         n = self.n_for(peer, c)
-        path = os.path.join(self.out, "%s.%s.%s" % (c["kind"], peer,
-                                                    self.sc_tool))
+        path = os.path.join(self.out, "%s.%s.%s%d" % (c["kind"], peer,
+                                                      self.sc_tool, i))
         if self.sc_tool == "perf":
             pre = ["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter",
                    "-o", path, "--"]
@@ -342,9 +370,17 @@ class Bench:
             print("   (neither perf nor strace: system calls per message "
                   "not counted)")
             return
+        # the per-record streams go out in one sendfile() here: the whole
+        # stream is queued at once, so the client never finds the socket
+        # empty because the sender fell behind (with 256 KB sendall()s it
+        # did at times on full, when the sender lost its CPU: up to 0.76
+        # calls per message instead of 0.42); the count of calls does not
+        # care who is charged for the loopback sending (see E2E.md)
+        self.send = "sendfile"
         for c in self.corpora:
-            for p in self.peers:
+            for p in c["peers"]:
                 self.sc[(c["kind"], p)] = self.syscalls(c, p)
+        self.send = self.a.send
 
     # ---- the rounds ------------------------------------------------------
     def main(self):
@@ -357,15 +393,15 @@ class Bench:
               % (" ".join(open("/proc/loadavg").read().split()[:3]),
                  os.cpu_count()))
         for c in self.corpora:
-            if c["rec"] != "msg":
+            if c["kind"] != c["name"]:
                 continue
             ok, nl = self.check(c)
             print("   check %s: certstream human %s lines (want %s), --raw "
                   "first %s messages byte-identical: %s"
                   % (c["kind"], fmt(nl), fmt(c["n"]), fmt(c["n_py"]),
                      "OK" if ok else "FAILED"))
-        peers = self.peers + [v[0] for v in self.variants]
         for c in self.corpora:
+            peers = c["peers"]
             for r in range(a.rounds):
                 k = len(peers)
                 for i in range(k):
@@ -405,14 +441,19 @@ class Bench:
             return None
         med = statistics.median
         s = {"n": rs[0]["n"], "runs": len(rs)}
-        s["wall"] = med(r["wall"] for r in rs)
-        s["msgs"] = med(r["n"] / r["wall"] for r in rs)
+        # the client's wall time, less the wait while the sender encrypted
+        # the per-record stream ahead
+        def wall(r):
+            return r["wall"] - ((r.get("sender") or {}).get("encrypt_s")
+                                or 0.0)
+        s["wall"] = med(wall(r) for r in rs)
+        s["msgs"] = med(r["n"] / wall(r) for r in rs)
         s["cpu_m"] = med(r["cpu"] / r["n"] * 1e6 for r in rs)
         s["user_m"] = med(r["user"] / r["n"] * 1e6 for r in rs)
         s["sys_m"] = med(r["sys"] / r["n"] * 1e6 for r in rs)
         s["rss"] = med(r["rss"] for r in rs)
         s["rss_max"] = max(r["rss"] for r in rs)
-        s["busy"] = med(r["cpu"] / r["wall"] for r in rs)
+        s["busy"] = med(r["cpu"] / wall(r) for r in rs)
         s["vcsw"] = med(r["nvcsw"] for r in rs)
         s["ivcsw"] = med(r["nivcsw"] for r in rs)
         snd = [r["sender"] for r in rs if r.get("sender")
@@ -430,17 +471,37 @@ class Bench:
 
     def table(self, c):
         kind = c["kind"]
-        rows = self.peers + [v[0] for v in self.variants]
+        rows = c["peers"]
         S = {p: self.stats(kind, p) for p in rows}
         cs = S["cs"]
+        rs = [r["sender"] for r in self.res.get((kind, "cs"), [])
+              if r.get("sender")]
         print()
         print("== %s: %s messages for certstream, %s B/message, %s;"
               % (kind, fmt(c["n"]), fmt(round(c["bytes"] / c["lines"])),
                  cs["cipher"]))
-        print("   sent %s" % ("as servers do: each message in its own TLS "
-                              "record" if c["rec"] == "msg" else
-                              "packed: 256 KB writes, full 16 KB TLS "
-                              "records"))
+        if c["rec"] == "msg":
+            rec = rs[0] if rs else {}
+            print("   sent as servers do: each message in its own TLS record"
+                  " (OpenSSL write() per message), encrypted\n"
+                  "   ahead, then %s" % (
+                      "in bursts of %d messages at %s messages/s, like a "
+                      "live feed" % (c["burst"], fmt(round(c["rate"])))
+                      if c.get("rate") else "sent in %s: the client, not "
+                      "the sender, is the bottleneck"
+                      % ("256 KB sendall()s" if self.a.send == "sendall"
+                         else "one sendfile()")))
+            print("   record check (certstream's run): %s TLS records for %s"
+                  " messages, %s of them > 16 KB and split\n"
+                  "   (each message one frame in exactly ceil(frame/16 KB) "
+                  "records, plaintext lengths = frame\n"
+                  "   lengths) + 1 close: %s"
+                  % (fmt(rec.get("records", 0)), fmt(rec.get("messages", 0)),
+                     fmt(rec.get("split_messages", 0)),
+                     "OK" if rec and rec.get("records") ==
+                     rec["messages"] + rec["extra_records"] else "FAILED"))
+        else:
+            print("   sent packed: 256 KB writes, full 16 KB TLS records")
         print("   corpus %s; medians of %d interleaved rounds"
               % (c["file"], cs["runs"]))
         hdr = ("%-36s %7s %8s %10s %7s %7s %8s %5s %8s %5s %7s"
@@ -452,7 +513,8 @@ class Bench:
             s = S[p]
             if s is None:
                 continue
-            if self.variants and p == self.variants[0][0]:
+            if self.variants and p == self.variants[0][0] and \
+                    p in rows:
                 print("  build variants of examples/certstream.c, human "
                       "output, half the messages (not what make builds):")
             snd = "-"
@@ -472,19 +534,23 @@ class Bench:
               "million messages; loop s/M: Python's\n"
               "   own CPU from connect to close (no interpreter start or "
               "imports); msg/s: messages / process wall\n"
-              "   time (Python: / loop wall time); busy: client CPU / wall; "
+              "   time (Python: / loop wall time; both less the sender's "
+              "encryption ahead); busy: client CPU / wall; "
               "peak RSS: ru_maxrss (launcher floor\n"
               "   %s K); snd: sender CPU / its streaming time (well below "
               "100%%: it waits for the client)\n"
               "   sc/msg: system calls of the client process per message "
-              "(%s, one untimed run, start-up\n"
-              "   included; with one record per message it depends on how "
-              "often the client finds the socket empty)"
+              "(%s, median of %d untimed\n"
+              "   runs, start-up included, the per-record stream sent by one "
+              "sendfile(); it grows with\n"
+              "   every wake-up on an empty socket)"
               % (fmt(floor), "perf stat -e raw_syscalls:sys_enter"
-                 if self.sc_tool == "perf" else "strace -f -c"))
+                 if self.sc_tool == "perf" else "strace -f -c",
+                 self.a.sc_runs))
         print("   certstream (human): %s voluntary / %s involuntary context "
-              "switches per run (few voluntary: it\n"
-              "   never waited for data); the sender streamed %.0f MB/s"
+              "switches per run (voluntary: it\n"
+              "   found the socket empty); the sender streamed %.0f MB/s "
+              "(plaintext)"
               % (fmt(round(cs["vcsw"])), fmt(round(cs["ivcsw"])),
                  cs["mbps"] or 0))
         v = []
@@ -493,15 +559,30 @@ class Bench:
                      "python3-websocket)" % kind)
         for p in ("py", "py_skip"):
             s = S.get(p)
+            vs = ""
+            if s is None and c.get("rate"):
+                # paced: against Python on the same records, unpaced
+                s = self.stats(c["name"], p)
+                vs = " (Python on %s)" % c["name"]
+            if p not in self.peers or (s is None and p == "py_skip"):
+                continue
             if not s or "loop_m" not in s or not cs["cpu_m"]:
                 v.append("%s: %s: no ratio (a run failed)" % (kind, p))
                 continue
             r_loop = s["loop_m"] / cs["cpu_m"]
             r_proc = s["cpu_m"] / cs["cpu_m"]
-            r_raw = s["loop_m"] / S["cs_raw"]["cpu_m"]
-            line = ("%s: Python CPU/msg over certstream's: %.1fx (with "
-                    "Python's start-up: %.1fx; over --raw: %.1fx)"
-                    % (kind, r_loop, r_proc, r_raw))
+            line = ("%s: Python CPU/msg over certstream's%s: %.1fx (with "
+                    "Python's start-up: %.1fx"
+                    % (kind, vs, r_loop, r_proc))
+            if S.get("cs_raw"):
+                line += "; over --raw: %.1fx" % (s["loop_m"] /
+                                                S["cs_raw"]["cpu_m"])
+            line += ")"
+            if p == "py":
+                for name, _ in self.variants:
+                    if S.get(name):
+                        line += ("\n      over %s: %.1fx"
+                                 % (name, s["loop_m"] / S[name]["cpu_m"]))
             if p == "py":
                 line += ("\n      websocket-client defaults (as in "
                          "certstream-python) -> bar >= %.0fx: %s"
@@ -522,7 +603,7 @@ class Bench:
                                      if sc < BAR_SYSCALLS
                                      else "bar NOT met"))
         for p in ["cs", "cs_raw"] + [x[0] for x in self.variants]:
-            s = S[p]
+            s = S.get(p)
             if s is None or (kind, p) not in self.snap:
                 continue
             name = {"cs": "certstream", "cs_raw": "certstream --raw"}.get(
@@ -672,7 +753,16 @@ def main():
     ap.add_argument("--corpus", action="append", required=True)
     ap.add_argument("--variant", action="append", default=[])
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--sc-runs", type=int, default=3,
+                    help="untimed runs counting system calls (median)")
     ap.add_argument("--no-python", action="store_true")
+    ap.add_argument("--send", default="sendall",
+                    choices=("sendall", "sendfile"),
+                    help="how the per-record ciphertext goes out")
+    ap.add_argument("--paced", default="",
+                    help="RATE:BURST:N: a row where the sender sends the "
+                         "per-message records in bursts of BURST messages "
+                         "at RATE messages/s, N messages, certstream only")
     ap.add_argument("--no-packed", action="store_true",
                     help="only the one-record-per-message rows")
     a = ap.parse_args()

@@ -9,10 +9,21 @@
 # (tests/gen_feed.py --count N --seed S) over TLS 1.2
 # ECDHE-ECDSA-AES128-GCM-SHA256 (a test CA and a P-256 localhost
 # certificate made with the openssl CLI here), then closes with 1000. Each
-# corpus goes out twice: as real servers send (one sendall() per message,
-# so each message in its own TLS record), and packed (sendall() of 256 KB
-# pieces: full 16 KB records, the cheapest case for a client; the rows
-# "KIND.packed"; BENCH_E2E_PACKED=0 leaves them out). The clients:
+# corpus goes out three ways:
+#   KIND         as real servers send: each message in its own TLS record
+#                (an OpenSSL write() per message through ssl.SSLObject and
+#                a MemoryBIO; a message over 16 KB in as many records as it
+#                needs), all encrypted before the first byte goes out, then
+#                sent in 256 KB sendall()s of ciphertext, so that the
+#                client, not the Python sender, is the bottleneck
+#                (BENCH_E2E_SEND=sendfile: one sendfile(), see E2E.md);
+#                the sender counts the records in its ciphertext and the
+#                run fails unless every message is its own record(s);
+#   KIND.paced   the same records in bursts, like a live feed
+#                (BENCH_E2E_PACED=RATE:BURST:N, certstream only; 0: none);
+#   KIND.packed  sendall() of 256 KB pieces: full 16 KB records, the
+#                cheapest case for a client (BENCH_E2E_PACKED=0: none).
+# The clients:
 #   cs       build/certstream --once, its default human output > /dev/null
 #            (the extraction: domains, seen, source url, one line each)
 #   cs_raw   the same with --raw (every message verbatim) > /dev/null
@@ -34,23 +45,30 @@
 # every message go out and the close come back; the Python peers must
 # count the expected messages, domains and cert_index sum. After the
 # rounds a /proc/PID/smaps snapshot of a running certstream shows where its
-# RSS is, and one untimed run of each client counts its system calls per
-# message (bar: certstream under 0.5) with `perf stat -e
+# RSS is, and three untimed runs of each client count its system calls
+# per message (the median; bar: certstream under 0.5) with `perf stat -e
 # raw_syscalls:sys_enter` (strace -f -c when perf may not: it slows the
-# client, which then finds more records per read, so it counts fewer). With BENCH_E2E_VARIANTS=1, four other builds of
-# examples/certstream.c (build/e2e/variants/: BearSSL linked statically,
-# glibc -static, musl -static, -DCS_POSIX_READAHEAD=0) run in the same rounds
-# (human output, half the messages) and get the same snapshot.
+# client, which then finds more records per read, so it counts fewer).
+# With BENCH_E2E_VARIANTS=1, four other builds of examples/certstream.c
+# (build/e2e/variants/: bearssl-static = BearSSL linked statically,
+# glibc-static, musl-static, no-readahead = -DCS_POSIX_READAHEAD=0) run in
+# the same rounds on the per-record rows (human output, half the messages)
+# and get the same snapshot; BENCH_E2E_VARIANTS="glibc-static musl-static"
+# picks some. musl-static is Debian's libbearssl.a with musl-gcc and the
+# shims of bench/e2e_fortify_shim.c; build/musl/certstream (`make
+# musl-static`) joins as "musl-static (make)" when it exists.
 #
 # Exit status 1 only when a client missed or mangled messages; missing a
 # bar is reported in the table ("bar met" / "bar NOT met").
 #
 # Environment (defaults in brackets):
-#   BENCH_E2E_LITE [200000] BENCH_E2E_FULL [50000]   messages for certstream
-#   BENCH_E2E_PY_LITE [4000] BENCH_E2E_PY_FULL [1500]     python defaults
-#   BENCH_E2E_PYSKIP_LITE [20000] BENCH_E2E_PYSKIP_FULL [8000]  skip_utf8
+#   BENCH_E2E_LITE [50000] BENCH_E2E_FULL [12000]   messages for certstream
+#   BENCH_E2E_PY_LITE [2000] BENCH_E2E_PY_FULL [600]      python defaults
+#   BENCH_E2E_PYSKIP_LITE [10000] BENCH_E2E_PYSKIP_FULL [4000]  skip_utf8
 #   BENCH_E2E_ROUNDS [3]  BENCH_SEED [1]  BENCH_E2E_CORPORA ["lite full"]
-#   BENCH_E2E_VARIANTS [1] (0: no build variants)  BENCH_E2E_PACKED [1]
+#   BENCH_E2E_VARIANTS [1] (0: none; or names, see above)
+#   BENCH_E2E_PACKED [1]  BENCH_E2E_PACED [5000:10:10000]
+#   BENCH_E2E_SEND [sendall] (or sendfile)
 #   CC [cc]  PY [/usr/bin/python3]  B [build]   results go to $B/e2e/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -135,10 +153,10 @@ gen_id="$(basename "$gen" .py)-$(sha1sum "$gen" | cut -c1-8)"
 corpus_args=()
 for kind in $CORPORA; do
     case $kind in
-    lite) n=${BENCH_E2E_LITE:-200000} npy=${BENCH_E2E_PY_LITE:-4000}
-          nskip=${BENCH_E2E_PYSKIP_LITE:-20000} ;;
-    full) n=${BENCH_E2E_FULL:-50000} npy=${BENCH_E2E_PY_FULL:-1500}
-          nskip=${BENCH_E2E_PYSKIP_FULL:-8000} ;;
+    lite) n=${BENCH_E2E_LITE:-50000} npy=${BENCH_E2E_PY_LITE:-2000}
+          nskip=${BENCH_E2E_PYSKIP_LITE:-10000} ;;
+    full) n=${BENCH_E2E_FULL:-12000} npy=${BENCH_E2E_PY_FULL:-600}
+          nskip=${BENCH_E2E_PYSKIP_FULL:-4000} ;;
     *) echo "e2e: unknown corpus $kind" >&2; exit 2 ;;
     esac
     f="$CORPUS_DIR/e2e-$kind-$n-s$SEED-$gen_id.ndjson"
@@ -156,30 +174,36 @@ done
 # ---- build variants: the same examples/certstream.c, built differently -----
 # (for the RSS breakdown; the sources are not touched)
 variant_args=()
+want() {   # is build variant $1 asked for?
+    [ "$VARIANTS" = 1 ] || case " $VARIANTS " in *" $1 "*) ;; *) false ;; esac
+}
 if [ "$VARIANTS" != 0 ]; then
     vd=$OUT/variants
     mkdir -p "$vd"
     vflags="-std=c99 -O2 -g"
     # without the POSIX transport's read-ahead: two recv() per TLS record
     # (its header, then its body), cs_posix 16 KB smaller
-    if $CC $vflags -DCS_POSIX_READAHEAD=0 -o "$vd/no-readahead" \
+    if want no-readahead && $CC $vflags -DCS_POSIX_READAHEAD=0 -o "$vd/no-readahead" \
            examples/certstream.c -lbearssl 2>"$vd/no-readahead.log"; then
         variant_args+=("--variant=CS_POSIX_READAHEAD=0=$vd/no-readahead")
     fi
     a=$(find /usr/lib /usr/local/lib -name libbearssl.a 2>/dev/null | head -1)
     if [ -n "$a" ]; then
-        if $CC $vflags -o "$vd/bearssl-static" examples/certstream.c "$a" \
+        if want bearssl-static && \
+           $CC $vflags -o "$vd/bearssl-static" examples/certstream.c "$a" \
                2>"$vd/bearssl-static.log"; then
             variant_args+=("--variant=glibc dyn, BearSSL .a=$vd/bearssl-static")
         fi
-        if $CC $vflags -static -o "$vd/glibc-static" examples/certstream.c \
+        if want glibc-static && \
+           $CC $vflags -static -o "$vd/glibc-static" examples/certstream.c \
                "$a" 2>"$vd/glibc-static.log"; then
             variant_args+=("--variant=glibc -static=$vd/glibc-static")
         fi
         # musl: Debian's .a is built with _FORTIFY_SOURCE, hence the shims
         # (bearssl.md section 0); bearssl.h from a private include dir so
         # that musl's headers are not mixed with glibc's
-        if command -v musl-gcc >/dev/null && [ -f /usr/include/bearssl.h ]; then
+        if want musl-static && command -v musl-gcc >/dev/null \
+           && [ -f /usr/include/bearssl.h ]; then
             mkdir -p "$vd/inc"
             cp -r /usr/include/bearssl* "$vd/inc/"
             if musl-gcc $vflags -static -I"$vd/inc" -o "$vd/musl-static" \
@@ -188,6 +212,9 @@ if [ "$VARIANTS" != 0 ]; then
                 variant_args+=("--variant=musl -static=$vd/musl-static")
             fi
         fi
+    fi
+    if want musl-static && [ -x "$B/musl/certstream" ]; then
+        variant_args+=("--variant=musl-static (make)=$B/musl/certstream")
     fi
     if [ ${#variant_args[@]} -eq 0 ]; then
         echo "   SKIPPED the build variants (no libbearssl.a / musl-gcc)"
@@ -199,5 +226,7 @@ exec "$PY" bench/e2e.py --out "$OUT/results" --client "$client" \
     --launcher "$launcher" \
     --cert "$certs/server.pem" --key "$certs/server.key" \
     --ca "$certs/ca.pem" --rounds "$ROUNDS" \
+    --paced "${BENCH_E2E_PACED:-5000:10:10000}" \
+    --send "${BENCH_E2E_SEND:-sendall}" \
     "${corpus_args[@]}" ${variant_args[@]+"${variant_args[@]}"} \
     ${pyflag[@]+"${pyflag[@]}"}
