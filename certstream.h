@@ -13667,7 +13667,7 @@ cs__ct_json_token(cs_ct_follower *f, int tok)
             (void)cs_b64_feed(&f->b64, (const char *)p, n);
         } else if (f->jf != CS__CT_J_NONE) {
             long len = tok == CS_JT_STR_END ? cs_b64_end(&f->b64)
-                                            : CS_E_CT_RESPONSE;
+                                            : (long)CS_E_CT_RESPONSE;
             if (f->jf == CS__CT_J_ROOT && len == 32)
                 f->sth_fields |= CS__CT_F_ROOT;
             else if (f->jf == CS__CT_J_SIG && len > 0) {
