@@ -2025,9 +2025,10 @@ enum {
     CS_EV_CT_TREE,         /* [3b]: a new tree head (verified when the
                               log's key is known): index = its size,
                               detail = its timestamp (ms) */
-    CS_EV_CT_ERROR         /* [3b]: a bad entry (index, err; the next one
-                              goes on) or a bad tree head (index = its
-                              size, err: CS_E_CT_SHRUNK, signature, ...) */
+    CS_EV_CT_ERROR         /* [3b]: a bad entry (status 0, index, err; the
+                              next one goes on) or a bad tree head (status
+                              1, index = its size, err: CS_E_CT_SHRUNK,
+                              signature, ...) */
 };
 
 struct cs_ct_update;       /* [3b] */
@@ -13444,7 +13445,7 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     const unsigned char *d;
     size_t n;
     uint64_t ms;
-    int kind = CS_CERT_FULL, r;
+    int kind = CS_CERT_FULL, r, full = 0;
 
     if (index != f->next)
         return;                       /* already delivered, or ahead */
@@ -13492,8 +13493,12 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     cs__ct_text(&f->msg.source_name, cs_ct_name(f), CS_F_SOURCE_NAME,
                 &f->msg.trunc);
     cs_cert_domains_init(&it, &cert, (char *)scratch, cap);
-    while ((r = cs_cert_domains_next(&it, &d, &n)) == 1)
-        (void)cs_msg_add_domain(&f->msg, d, n);   /* full: counted */
+    while ((r = cs_cert_domains_next(&it, &d, &n)) == 1) {
+        if (full)                     /* keep a prefix: counted only */
+            f->msg.domain_total++;
+        else
+            full = cs_msg_add_domain(&f->msg, d, n) != 0;
+    }
     if (r < 0) {
         cs__ct_bad(f, index, r);
         return;
@@ -13526,12 +13531,12 @@ cs__ct_head(cs_ct_follower *f, uint64_t size, uint64_t time,
 
     f->t_poll = f->now + f->cfg.poll_ms;
     if (f->have_tree && size < f->tree_size) {
-        cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_SHRUNK, 0, size);
+        cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_SHRUNK, 1, size);
         return;
     }
     if (f->have_tree && size == f->tree_size) {
         if (!cs__ct_eq(root, f->root, 32))
-            cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_FORK, 0, size);
+            cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_FORK, 1, size);
         return;
     }
     if (!f->have_tree)
@@ -13566,7 +13571,7 @@ cs__ct_sth_end(cs_ct_follower *f)
                              f->sth_sig, f->sth_sig_len);
         if (r != 0) {
             f->t_poll = f->now + f->cfg.poll_ms;
-            cs__ct_emit4(f, CS_EV_CT_ERROR, r, 0, f->sth_size);
+            cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, f->sth_size);
             return;
         }
     }
@@ -13599,7 +13604,7 @@ cs__ct_checkpoint_end(cs_ct_follower *f)
 #endif
     if (r != 0) {
         f->t_poll = f->now + f->cfg.poll_ms;
-        cs__ct_emit4(f, CS_EV_CT_ERROR, r, 0, c.tree_size);
+        cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, c.tree_size);
         return;
     }
     cs__ct_head(f, c.tree_size, c.has_sig ? c.timestamp : 0, c.root);

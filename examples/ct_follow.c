@@ -8,6 +8,7 @@
  *     --origin NAME    the checkpoint origin (static; default: the URL)
  *     --from N         start at entry N (default: new entries only)
  *     -n COUNT         stop after COUNT entries
+ *     --until N        stop once every entry before N came (or failed)
  *     --ca FILE        trust these CAs (https://); --insecure: none
  *     --batch N        get-entries batch size; --poll MS the head poll
  *
@@ -26,7 +27,7 @@ static unsigned char anchor_mem[256 * 1024];
 static unsigned char key[1024];
 static cs_ct_follower follower;
 static cs_posix tcp;
-static unsigned long long want, got;
+static unsigned long long want, got, until;
 
 static void
 on_event(void *ctx, const cs_event *ev)
@@ -40,16 +41,27 @@ on_event(void *ctx, const cs_event *ev)
             printf(" %s", cs_msg_domain(ev->msg, i, &n));
         printf("\n");
         fflush(stdout);
-        if (want > 0 && ++got >= want)
+        if ((want > 0 && ++got >= want)
+            || (until > 0 && ev->index + 1 >= until))
             cs_ct_stop(&follower);
-    } else if (ev->type == CS_EV_CT_ERROR) {
+    } else if (ev->type == CS_EV_CT_ERROR && ev->status == 0) {
         fprintf(stderr, "error %llu: %s\n", (unsigned long long)ev->index,
                 cs_strerror(ev->err));
+        if (until > 0 && ev->index + 1 >= until)
+            cs_ct_stop(&follower);
+    } else if (ev->type == CS_EV_CT_ERROR) {
+        fprintf(stderr, "head error %llu: %s\n",
+                (unsigned long long)ev->index, cs_strerror(ev->err));
     } else if (ev->type == CS_EV_FAILED) {
         fprintf(stderr, "failed: %s (status %d)\n", cs_strerror(ev->err),
                 ev->status);
     } else if (ev->type == CS_EV_CT_TREE) {
         fprintf(stderr, "tree %llu\n", (unsigned long long)ev->index);
+    } else if (ev->type == CS_EV_RETRY) {
+        fprintf(stderr, "retry in %llu ms\n",
+                (unsigned long long)ev->delay_ms);
+    } else if (ev->type == CS_EV_CONNECTING) {
+        fprintf(stderr, "connecting\n");
     } else if (ev->type == CS_EV_WARNING) {
         fprintf(stderr, "warning: %.*s\n", (int)ev->len, ev->text);
     }
@@ -97,6 +109,8 @@ main(int argc, char **argv)
             cfg.from = strtoull(v, NULL, 10), cfg.has_from = 1, i++;
         } else if (v != NULL && strcmp(a, "-n") == 0) {
             want = strtoull(v, NULL, 10), i++;
+        } else if (v != NULL && strcmp(a, "--until") == 0) {
+            until = strtoull(v, NULL, 10), i++;
         } else if (v != NULL && strcmp(a, "--batch") == 0) {
             cfg.batch = (uint32_t)strtoul(v, NULL, 10), i++;
         } else if (v != NULL && strcmp(a, "--poll") == 0) {
@@ -113,7 +127,7 @@ main(int argc, char **argv)
         } else {
             fprintf(stderr, "usage: ct_follow [--static] [--key B64] "
                     "[--origin O] [--from N] [-n COUNT] [--ca FILE] "
-                    "[--insecure] [--batch N] [--poll MS] URL\n");
+                    "[--until N] [--insecure] [--batch N] [--poll MS] URL\n");
             return 2;
         }
     }
