@@ -13776,7 +13776,7 @@ cs__ct_body(cs_ct_follower *f, const unsigned char *p, size_t len)
             return;
         }
     }
-    for (;;) {                        /* JSON: again after each token */
+    while (f->body_err == 0) {        /* JSON: again after each token */
         r = cs_jtok_feed(&f->u.j, p, len, &used);
         p += used, len -= used;
         if (r < 0)
