@@ -14,7 +14,8 @@
  *
  * Checks; any failure prints what differed and calls abort():
  *   1. The engine run with whole reads against reads of the chosen size:
- *      the same events (type, error, status, index) in the same order.
+ *      the same events (type, error, status, index, and a message's
+ *      domains) in the same order.
  *   2. Entries come exactly once, in index order, with no gap except
  *      for an entry named by CS_EV_CT_ERROR or skipped by a broken tile
  *      (a CT error first), never below the start; cert_index = index;
@@ -41,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct fz_ev {
     int type, err, status;
     uint64_t index;
+    uint32_t domains;          /* CRC-32 of a message's domains */
 } fz_ev;
 
 static const uint8_t *fz_in;
@@ -156,6 +158,14 @@ on_event(void *ctx, const cs_event *ev)
         e->err = ev->err;
         e->status = ev->status;
         e->index = ev->index;
+        e->domains = 0;
+        if (ev->type == CS_EV_MESSAGE && ev->msg != NULL) {
+            size_t i, n;
+            for (i = 0; i < ev->msg->domain_count; i++) {
+                const char *d = cs_msg_domain(ev->msg, i, &n);
+                e->domains = cs_crc32(e->domains, d, n + 1);
+            }
+        }
     }
     if (ev->type == CS_EV_CT_ERROR && ev->status == 0) {
         fz_err_since = 1;
@@ -257,7 +267,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fz_evs[0][k].type != fz_evs[1][k].type
             || fz_evs[0][k].err != fz_evs[1][k].err
             || fz_evs[0][k].status != fz_evs[1][k].status
-            || fz_evs[0][k].index != fz_evs[1][k].index) {
+            || fz_evs[0][k].index != fz_evs[1][k].index
+            || fz_evs[0][k].domains != fz_evs[1][k].domains) {
             fprintf(stderr, "event %zu: type %d/%d err %d/%d index "
                     "%llu/%llu\n", k, fz_evs[0][k].type, fz_evs[1][k].type,
                     fz_evs[0][k].err, fz_evs[1][k].err,
