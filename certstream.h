@@ -336,6 +336,17 @@ extern "C" {
     X(CS_E_MATCH_MEMORY, -205, \
       "watchlist: less memory than cs_match_size() asked for") \
     /* -210..-229 the CT log follower */ \
+    X(CS_E_CT_SHRUNK, -210, "CT log: the tree head is smaller than one seen") \
+    X(CS_E_CT_FORK, -211, \
+      "CT log: the tree head's root changed at the same size") \
+    X(CS_E_CT_ORIGIN, -212, "CT log: the checkpoint names another log") \
+    X(CS_E_CT_RESPONSE, -213, "CT log: a response of the wrong shape") \
+    X(CS_E_CT_STATUS, -214, "CT log: an HTTP status other than 200") \
+    X(CS_E_CT_TIMEOUT, -215, "CT log: a request made no progress in time") \
+    X(CS_E_CT_SHORT, -216, "CT log: a tile or batch ended early") \
+    X(CS_E_CT_INDEX, -217, "CT log: an entry's leaf_index is not its index") \
+    X(CS_E_CT_TOO_BIG, -218, "CT log: an entry larger than the entry buffer") \
+    X(CS_E_CT_BODY, -219, "CT log: a tree head larger than the entry buffer") \
     /* end of the list */
 
 enum {
@@ -2029,8 +2040,18 @@ enum {
     CS_EV_RETRY,           /* the next attempt in delay_ms */
     CS_EV_WARNING,         /* text: something the user must know (TLS
                               certificates are not checked, ...) */
-    CS_EV_TICK             /* cs_config.tick_ms passed */
+    CS_EV_TICK,            /* cs_config.tick_ms passed */
+    CS_EV_CT_TREE,         /* [3b]: a new tree head (verified when the
+                              log's key is known): index = its size,
+                              detail = its timestamp (ms) */
+    CS_EV_CT_ERROR         /* [3b]: a bad entry (status 0, index, err; the
+                              next one goes on) or a bad tree head (status
+                              1, index = its size, err: CS_E_CT_SHRUNK,
+                              signature, ...) */
 };
+
+struct cs_ct_update;       /* [3b] */
+struct cs_ct_follower;
 
 /* One event; every pointer is valid only during the callback. */
 typedef struct cs_event {
@@ -2049,6 +2070,11 @@ typedef struct cs_event {
     size_t len;
     const cs_match_hit *hits; /* with cs_config.match: the matching */
     size_t hit_count;      /* (domain, pattern) pairs (CS_MATCH_HITS max) */
+    /* [3b] the CT log follower (NULL/0 from the client): */
+    const struct cs_ct_update *entry; /* CS_EV_MESSAGE: the entry */
+    const struct cs_ct_follower *log; /* every event: the log it is from */
+    uint64_t index;        /* the entry's index (CS_EV_MESSAGE,
+                              CS_EV_CT_ERROR), or the tree size */
 } cs_event;
 
 /* Counters since cs_client_init(). */
@@ -2209,6 +2235,226 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
                                   size_t *bytes);
 #endif
 
+/* ==== [3b] the CT log follower ========== off: _NO_CT ==== */
+#if CS_HAS_CT
+
+/* Reads one Certificate Transparency log itself (no CertStream server):
+ * polls its tree head, checks it (signature with the log's key, a tree
+ * never shrinks), fetches the new entries (RFC 6962 get-entries, or
+ * static-ct-api data tiles) and delivers each exactly once, in index
+ * order, as the CS_EV_MESSAGE a server would have sent, plus the richer
+ * cs_ct_update (cs_event.entry). A step engine like the client: no I/O
+ * but through the transport, no blocking, no allocation.
+ *
+ *   static cs_ct_follower f;              // 42 KB (with TLS)
+ *   static unsigned char mem[CS_CT_MEM];  // 112 KiB: window, entry, domains
+ *   cs_ct_config_init(&cfg);
+ *   cfg.url = "https://ct.example/2026h1/"; cfg.kind = CS_CT_RFC6962;
+ *   cfg.key = der; cfg.key_len = n;  cfg.mem = mem; cfg.mem_cap = sizeof mem;
+ *   cfg.on_event = fn;
+ *   cs_ct_init(&f, &cfg, &transport);  then cs_ct_step() or cs_ct_run().
+ *
+ * Memory per followed log: sizeof(cs_ct_follower) (cs_ct_follower_size()
+ * says it; it holds the TLS engine, the HTTP parser, the gzip decoder, the
+ * JSON tokenizer and the message: 42,240 bytes on x86-64 with TLS, 24,312
+ * of them cs_tls; 31,832 without TLS, where the receive buffer is 16 KB)
+ * plus cfg.mem (CS_CT_MEM by default, 114,688 bytes: the 32 KiB gzip
+ * window, 16 KiB of domain storage, the 64 KiB entry buffer) plus the
+ * transport's own state (cs_posix: about 16.5 KB with its read-ahead):
+ * about 170 KB per log in all with the defaults. */
+
+/* Log kinds (cs_ct_config.kind): CS_CT_RFC6962 and CS_CT_STATIC, the
+ * values of cs_ct_log.kind ([8]). */
+
+#ifndef CS_CT_DOMAINS_MEM
+#  define CS_CT_DOMAINS_MEM 16384  /* domain storage of one message */
+#endif
+/* The memory a follower needs by default: the gzip window, the domain
+ * storage and an entry buffer (RFC 6962: leaf_input and extra_data
+ * decoded, one after the other; static: one tile entry). */
+#define CS_CT_MEM (CS_INFLATE_WINDOW + CS_CT_DOMAINS_MEM + CS_CT_MAX_ENTRY)
+/* The least cfg.mem accepted. */
+#define CS_CT_MEM_MIN (CS_INFLATE_WINDOW + 1024 + 8192)
+#ifndef CS_CT_REQ_MAX
+#  define CS_CT_REQ_MAX (CS_URL_MAX + 512) /* one HTTP request */
+#endif
+
+/* One log entry as delivered (cs_event.entry with CS_EV_MESSAGE): what a
+ * server's certificate_update says beyond cs_msg. Every pointer is valid
+ * only during the callback. */
+typedef struct cs_ct_update {
+    uint64_t index;            /* the entry's index in its log */
+    uint64_t timestamp;        /* the log's timestamp (ms since the epoch) */
+    int type;                  /* CS_CT_X509 or CS_CT_PRECERT */
+    const char *update_type;   /* "X509LogEntry" or "PrecertLogEntry" */
+    const cs_ct_entry *leaf;   /* the parsed leaf (and extra_data/chain) */
+    const cs_cert *cert;       /* the certificate parsed ([1h]): for a
+                                  precert the precertificate when the log
+                                  gave it, else the leaf's TBSCertificate */
+    const unsigned char *der;  /* the DER hashed below: the certificate, */
+    size_t der_len;            /* or the precertificate (or the TBS when
+                                  there is none) */
+    unsigned char sha1[20];    /* fingerprints of der, as servers give */
+    unsigned char sha256[32];
+    unsigned char leaf_hash[32]; /* RFC 6962 leaf hash */
+} cs_ct_update;
+
+/* The follower's settings. cs_ct_config_init() sets every default. */
+typedef struct cs_ct_config {
+    const char *url;           /* the log: RFC 6962 URL, or the static
+                                  log's monitoring prefix (https://...) */
+    int kind;                  /* CS_CT_RFC6962 (default) or CS_CT_STATIC */
+    const char *name;          /* its description (cs_msg source_name);
+                                  NULL: the URL */
+    const unsigned char *key;  /* the log's key, DER SubjectPublicKeyInfo */
+    size_t key_len;            /* (NULL: tree heads are not verified, and
+                                  a CS_EV_WARNING says so) */
+    const char *origin;        /* static: the checkpoint origin; NULL: the
+                                  URL without scheme and final '/' */
+    void (*on_event)(void *ctx, const cs_event *ev);
+    void *ctx;
+    /* Entropy for jitter and TLS; NULL: the OS's (POSIX builds). */
+    int (*random)(void *ctx, void *buf, size_t len);
+    void *random_ctx;
+    /* Unix time for seen and Retry-After dates (and TLS certificate
+     * dates): fills *seconds, returns 0. NULL: the system clock (POSIX),
+     * or none (seen 0, Retry-After dates ignored). */
+    int (*unix_time)(void *ctx, int64_t *seconds);
+    void *time_ctx;
+    void *mem;                 /* the gzip window, domain storage, entry */
+    size_t mem_cap;            /* buffer: CS_CT_MEM (>= CS_CT_MEM_MIN) */
+    uint64_t from;             /* with has_from: the first index to */
+    int has_from;              /* deliver; else the tree size at start */
+    uint32_t poll_ms;          /* tree head poll; 0: 5000 (RFC 6962),
+                                  2000 (static) */
+    uint32_t batch;            /* get-entries batch: 256 */
+    uint32_t timeout_ms;       /* a request with no progress: 30000 */
+    uint32_t backoff_min_ms;   /* 1000: first retry delay (with jitter) */
+    uint32_t backoff_max_ms;   /* 60000 */
+    const char *user_agent;    /* NULL: "certstream.h/<version>" */
+    cs_match *match;           /* NULL, or a watchlist: entries with no
+                                  matching domain are not delivered */
+#if CS_HAS_TLS
+    cs_tls_config tls;         /* https:// trust (as cs_config's) */
+#endif
+} cs_ct_config;
+
+/* Counters since cs_ct_init(). entries/s: the caller's difference of
+ * entries over time; behind: tree_size - next (cs_ct_behind()). */
+typedef struct cs_ct_stats {
+    uint64_t entries;          /* delivered (CS_EV_MESSAGE), or filtered */
+    uint64_t filtered;         /* not delivered: no watchlist match */
+    uint64_t bad_entries;      /* CS_EV_CT_ERROR for an entry */
+    uint64_t requests;         /* HTTP requests answered */
+    uint64_t failures;         /* requests that failed (then a backoff) */
+    uint64_t connects;         /* connections opened */
+    uint64_t bytes;            /* response bytes received */
+    uint64_t tree_size;        /* the verified tree head's size */
+    uint64_t tree_time;        /* its timestamp (ms) */
+    uint64_t next;             /* the next index to deliver */
+} cs_ct_stats;
+
+/* The follower. Visible so that the caller can allocate it (see
+ * cs_ct_follower_size()); treat every field as private. */
+typedef struct cs_ct_follower {
+    cs_ct_config cfg;
+    cs_transport tr, link;
+#if CS_HAS_TLS
+    cs_transport tls_tr;
+    cs_anchors anchors;
+    const char *trust;
+    br_x509_trust_anchor builtin[CS_TLS_BUILTIN];
+    cs_tls tls;
+#endif
+    cs_url url;                /* the log's base URL */
+    cs_ct_key key;
+    int has_key;
+    size_t origin_len;
+    char origin[256];
+    cs_ct_stats stats;
+    int phase, req, conn_open, result;
+    volatile int stop;
+    int wake_fd;
+    void (*wake)(int fd);
+    uint64_t now, t_next, t_poll, t_io;
+    uint64_t next;             /* the next index to deliver */
+    uint64_t tree_size, tree_time;
+    int have_tree;
+    unsigned char root[32];
+    uint64_t req_start, req_end; /* the entries asked for [start, end) */
+    uint64_t got;              /* entries of this response seen */
+    uint32_t backoff_ms;
+    long retry_after;
+    int started;               /* a response of this request arrived */
+    int reused;                /* it went over a kept-alive connection */
+    int started_clock;         /* the first step happened */
+    uint64_t hold_until;       /* "not yet" from get-entries: wait */
+    int gz_err;
+    cs_http http;
+    int gz, body_err;
+    cs_inflate z;
+    union {
+        cs_jtok j;
+        cs_ct_tile tile;
+    } u;
+    cs_b64 b64;
+    int jf;                    /* JSON field being decoded */
+    size_t leaf_at, leaf_len, extra_at, extra_len;
+    int have_leaf, have_extra, entry_bad;
+    uint64_t sth_size, sth_time;
+    int sth_fields;
+    unsigned char sth_root[32];
+    unsigned char sth_sig[CS_CT_MAX_SIG + 4];
+    size_t sth_sig_len;
+    unsigned char *win, *dom, *ebuf;
+    size_t win_cap, dom_cap, ebuf_cap, blen;
+    cs_msg msg;
+    size_t rlen, roff, slen, soff;
+    unsigned char rbuf[CS_IO_CHUNK];
+    char sbuf[CS_CT_REQ_MAX];
+} cs_ct_follower;
+
+/* Defaults for every setting (see cs_ct_config). */
+CSDEF void cs_ct_config_init(cs_ct_config *cfg);
+
+/* Prepare a follower. cfg is copied; the strings, key and mem it points
+ * to MUST outlive f. t: the transport, copied (TLS goes over it for
+ * https://). Nothing happens on the network until cs_ct_step().
+ * Returns 0, CS_E_URL (not http(s)://), CS_E_NO_TLS (https:// without
+ * TLS), CS_E_CT_KEY (a key that does not parse), CS_E_ARG (a bad setting,
+ * mem under CS_CT_MEM_MIN, no random source). */
+CSDEF int cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg,
+                     const cs_transport *t);
+
+/* Do what can be done now without blocking: poll the tree head, fetch
+ * entries, deliver events (on_event is called from inside: CS_EV_MESSAGE
+ * with msg and entry for each entry; CS_EV_CT_TREE for each new verified
+ * head; CS_EV_CT_ERROR for a bad entry (index, err) or a bad head;
+ * CS_EV_CONNECTING, CS_EV_FAILED (err, status, detail: Retry-After),
+ * CS_EV_RETRY (delay_ms), CS_EV_WARNING), back off, reconnect. Every
+ * event has log = f. now_ms: a monotonic clock in ms. Fills *w.
+ * Returns 0 while running, 1 when stopped (cs_ct_stop()). */
+CSDEF int cs_ct_step(cs_ct_follower *f, uint64_t now_ms, cs_wait *w);
+
+/* Ask the follower to stop: it closes its connection and finishes at the
+ * next step. Safe from on_event, another thread or a signal handler. */
+CSDEF void cs_ct_stop(cs_ct_follower *f);
+
+/* Counters, cursor and tree head. */
+CSDEF const cs_ct_stats *cs_ct_stats_get(const cs_ct_follower *f);
+/* Entries not yet delivered: tree size - next index (0 before a head). */
+CSDEF uint64_t cs_ct_behind(const cs_ct_follower *f);
+/* The log's URL and description (as configured). */
+CSDEF const char *cs_ct_url(const cs_ct_follower *f);
+CSDEF const char *cs_ct_name(const cs_ct_follower *f);
+/* sizeof(cs_ct_follower), for the memory tables. */
+CSDEF size_t cs_ct_follower_size(void);
+
+/* Release the connection (the transport's close). */
+CSDEF void cs_ct_close(cs_ct_follower *f);
+
+#endif /* CS_HAS_CT */
+
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
 
@@ -2278,6 +2524,20 @@ CSDEF int cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx);
  *   cfg.on_event = fn; return cs_listen(&client, &cfg);
  * c MUST stay alive until it returns (it is large: make it static). */
 CSDEF int cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg);
+
+#if CS_HAS_CT
+/* Follow n logs at once in this thread: cs_ct_step() on each and one
+ * poll() over their connections, with a wake-up pipe so that cs_ct_stop()
+ * from another thread or a signal handler takes effect at once. Calls
+ * idle(ctx) (may be NULL) whenever the loop is about to wait. Returns
+ * when every follower has stopped: 0, or CS_E_ARG (n is 0 or over
+ * CS_CT_RUN_MAX). Closes their connections. */
+#ifndef CS_CT_RUN_MAX
+#  define CS_CT_RUN_MAX 128
+#endif
+CSDEF int cs_ct_run(cs_ct_follower *const *f, size_t n,
+                    void (*idle)(void *ctx), void *ctx);
+#endif
 
 #endif /* CS_HAS_POSIX */
 
@@ -12196,14 +12456,37 @@ cs__flush(cs_client *c)
     return 1;
 }
 
-/* Schedule the next attempt, or finish (stopped, or one connection only).
- * The delay doubles up to backoff_max_ms, with +-25% jitter so that many
- * clients of one restarting server do not return in step; Retry-After
- * wins when longer. */
+/* The next retry delay (ms): *backoff_ms with +-25% jitter (so that many
+ * clients of one restarting server do not return in step), under max_ms;
+ * Retry-After (*retry_after seconds, -1 none; a day at most) wins when
+ * longer. Doubles *backoff_ms up to max_ms and clears *retry_after.
+ * Shared by the client and the CT log follower. */
+static uint64_t
+cs__backoff(uint32_t *backoff_ms, long *retry_after, uint32_t max_ms,
+            int (*random)(void *ctx, void *buf, size_t len), void *rctx)
+{
+    uint32_t b = *backoff_ms, r = 0;
+    uint64_t d;
+
+    if (random(rctx, &r, sizeof r) != 0)
+        r = 0;
+    d = (uint64_t)b * 3 / 4 + r % (b / 2 + 1);
+    if (d > max_ms)
+        d = max_ms;                   /* the jitter stays under the cap */
+    if (*retry_after > 86400)
+        *retry_after = 86400;         /* a day at most */
+    if (*retry_after >= 0 && (uint64_t)*retry_after * 1000 > d)
+        d = (uint64_t)*retry_after * 1000;
+    *retry_after = -1;
+    *backoff_ms = b > max_ms / 2 ? max_ms : b * 2;
+    return d;
+}
+
+/* Schedule the next attempt (cs__backoff), or finish (stopped, or one
+ * connection only). */
 static void
 cs__next(cs_client *c, int err)
 {
-    uint32_t b = c->backoff_ms, r = 0;
     uint64_t d;
 
     if (c->stop || !c->cfg.reconnect) {
@@ -12211,18 +12494,8 @@ cs__next(cs_client *c, int err)
         c->result = c->stop ? 0 : err;
         return;
     }
-    if (c->cfg.random(c->cfg.random_ctx, &r, sizeof r) != 0)
-        r = 0;
-    d = (uint64_t)b * 3 / 4 + r % (b / 2 + 1);
-    if (d > c->cfg.backoff_max_ms)
-        d = c->cfg.backoff_max_ms;    /* the jitter stays under the cap */
-    if (c->retry_after > 86400)
-        c->retry_after = 86400;       /* a day at most */
-    if (c->retry_after >= 0 && (uint64_t)c->retry_after * 1000 > d)
-        d = (uint64_t)c->retry_after * 1000;
-    c->retry_after = -1;
-    c->backoff_ms = b > c->cfg.backoff_max_ms / 2 ? c->cfg.backoff_max_ms
-                                                  : b * 2;
+    d = cs__backoff(&c->backoff_ms, &c->retry_after, c->cfg.backoff_max_ms,
+                    c->cfg.random, c->cfg.random_ctx);
     c->t_retry = c->now + d;
     c->phase = CS__IDLE;
     {
@@ -12814,6 +13087,19 @@ cs__tls_setup(cs_tls *t, const cs_tls_config *g, cs_anchors *a,
     return 0;
 }
 
+/* TLS over link into *out, trusting what g says (shared by the client's
+ * and the CT log follower's connections). */
+static int
+cs__tls_apply(cs_tls *tls, const cs_transport *link, cs_transport *out,
+              const cs_tls_config *g,
+              int (*random)(void *ctx, void *buf, size_t len),
+              void *random_ctx, cs_anchors *anchors,
+              br_x509_trust_anchor *builtin, const char **trust)
+{
+    cs_tls_transport(tls, link, random, random_ctx, out);
+    return cs__tls_setup(tls, g, anchors, builtin, trust);
+}
+
 CSDEF const char *
 cs_client_trust(const cs_client *c, size_t *count, size_t *bytes)
 {
@@ -12957,6 +13243,1076 @@ cs_client_close(cs_client *c)
 {
     c->tr.close(c->tr.ctx);
 }
+
+/* ==== [3b] the CT log follower ========== off: _NO_CT ==== */
+#if CS_HAS_CT
+
+/* Phases and requests of a follower. */
+enum { CS__CT_IDLE, CS__CT_BUSY, CS__CT_DONE };
+enum { CS__CT_STH = 1, CS__CT_ENTRIES, CS__CT_CHECKPOINT, CS__CT_TILE };
+/* The get-sth fields (bits of sth_fields) and the get-entries ones. */
+enum { CS__CT_F_SIZE = 1, CS__CT_F_TIME = 2, CS__CT_F_ROOT = 4,
+       CS__CT_F_SIG = 8 };
+enum { CS__CT_J_NONE, CS__CT_J_SIZE, CS__CT_J_TIME, CS__CT_J_ROOT,
+       CS__CT_J_SIG, CS__CT_J_LEAF, CS__CT_J_EXTRA };
+
+CSDEF void
+cs_ct_config_init(cs_ct_config *cfg)
+{
+    CS_MEMSET(cfg, 0, sizeof *cfg);
+    cfg->kind = CS_CT_RFC6962;
+    cfg->batch = 256;
+    cfg->timeout_ms = 30000;
+    cfg->backoff_min_ms = 1000;
+    cfg->backoff_max_ms = 60000;
+}
+
+static void
+cs__ct_emit(cs_ct_follower *f, cs_event *ev)
+{
+    ev->log = f;
+    if (f->cfg.on_event != NULL)
+        f->cfg.on_event(f->cfg.ctx, ev);
+}
+
+/* An event with a type, an error, a status and an index. */
+static void
+cs__ct_emit4(cs_ct_follower *f, int type, int err, int status,
+             uint64_t index)
+{
+    cs_event ev;
+
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.err = err;
+    ev.status = status;
+    ev.index = index;
+    cs__ct_emit(f, &ev);
+}
+
+/* a[0..n) == b[0..n) */
+static int
+cs__ct_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a;
+    const unsigned char *y = (const unsigned char *)b;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return 0;
+    return 1;
+}
+
+/* A CS_EV_WARNING with text. */
+static void
+cs__ct_warn(cs_ct_follower *f, const char *text)
+{
+    cs_event ev;
+
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_WARNING;
+    ev.text = text;
+    ev.len = cs__strlen(text);
+    cs__ct_emit(f, &ev);
+}
+
+/* Unix time in ms (0 when there is no clock). */
+static uint64_t
+cs__ct_unix_ms(const cs_ct_follower *f)
+{
+    int64_t s = 0;
+
+    if (f->cfg.unix_time != NULL) {
+        if (f->cfg.unix_time(f->cfg.time_ctx, &s) != 0 || s < 0)
+            return 0;
+        return (uint64_t)s * 1000;
+    }
+#if CS_HAS_POSIX
+    {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && ts.tv_sec >= 0)
+            return (uint64_t)ts.tv_sec * 1000
+                 + (uint64_t)ts.tv_nsec / 1000000;
+    }
+#endif
+    return 0;
+}
+
+/* The connection is done with: close it. */
+static void
+cs__ct_drop(cs_ct_follower *f)
+{
+    if (f->conn_open)
+        f->tr.close(f->tr.ctx);
+    f->conn_open = 0;
+}
+
+/* Back to idle until now + the backoff (Retry-After when longer). */
+static void
+cs__ct_backoff(cs_ct_follower *f, int err)
+{
+    cs_event ev;
+    uint64_t d = cs__backoff(&f->backoff_ms, &f->retry_after,
+                             f->cfg.backoff_max_ms, f->cfg.random,
+                             f->cfg.random_ctx);
+
+    f->phase = CS__CT_IDLE;
+    f->t_next = f->now + d;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_RETRY;
+    ev.err = err;
+    ev.delay_ms = d;
+    cs__ct_emit(f, &ev);
+}
+
+/* The request failed: say why, drop the connection, back off. */
+static void
+cs__ct_fail(cs_ct_follower *f, int err)
+{
+    cs_event ev;
+
+    cs__ct_drop(f);
+    f->stats.failures++;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_FAILED;
+    ev.err = err;
+    ev.status = cs_http_status(&f->http);
+    ev.text = f->cfg.url;
+    ev.len = cs__strlen(f->cfg.url);
+#if CS_HAS_TLS
+    if (err <= -40 && err >= -59 && f->url.tls)
+        ev.detail = cs_tls_last_error(&f->tls);
+#endif
+    if (err == CS_E_CT_STATUS && f->retry_after > 0)
+        ev.detail = f->retry_after;
+    cs__ct_emit(f, &ev);
+    cs__ct_backoff(f, err);
+}
+
+/* A bad entry: say so, count it, go on with the next. */
+static void
+cs__ct_bad(cs_ct_follower *f, uint64_t index, int err)
+{
+    f->stats.bad_entries++;
+    cs__ct_emit4(f, CS_EV_CT_ERROR, err, 0, index);
+    if (index >= f->next)
+        f->next = index + 1;
+}
+
+/* Copy a string into a message's text field; *trunc gets bit when cut. */
+static void
+cs__ct_text(cs_text *t, const char *s, unsigned bit, unsigned *trunc)
+{
+    size_t n = cs__strlen(s);
+
+    if (n > CS_JSON_STR_MAX) {
+        n = CS_JSON_STR_MAX;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;                      /* at a character boundary */
+        *trunc |= bit;
+    }
+    CS_MEMCPY(t->buf, s, n);
+    t->buf[n] = '\0';
+    t->len = n;
+}
+
+/* Deliver entry index e: the certificate parsed, the message built, the
+ * watchlist asked. scratch[0..cap): free memory for all_domains. */
+static void
+cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
+               unsigned char *scratch, size_t cap)
+{
+    cs_match_hit hits[CS_MATCH_HITS];
+    cs_domains_iter it;
+    cs_ct_update u;
+    cs_cert cert;
+    cs_event ev;
+    const unsigned char *d;
+    size_t n;
+    uint64_t ms;
+    int kind = CS_CERT_FULL, r, full = 0;
+
+    if (index != f->next)
+        return;                       /* already delivered, or ahead */
+    CS_MEMSET(&u, 0, sizeof u);
+    u.index = index;
+    u.timestamp = e->timestamp;
+    u.type = e->type;
+    u.update_type = e->type == CS_CT_PRECERT ? "PrecertLogEntry"
+                                             : "X509LogEntry";
+    u.leaf = e;
+    u.cert = &cert;
+    CS_MEMCPY(u.leaf_hash, e->leaf_hash, 32);
+    u.der = e->cert;
+    u.der_len = e->cert_len;
+    if (e->type == CS_CT_PRECERT) {
+        if (e->precert != NULL) {
+            u.der = e->precert;
+            u.der_len = e->precert_len;
+        } else {
+            kind = CS_CERT_TBS;
+        }
+    }
+    if (u.der == NULL) {
+        cs__ct_bad(f, index, CS_E_CT_TOO_BIG);
+        return;
+    }
+    r = cs_cert_parse(&cert, u.der, u.der_len, kind);
+    if (r != 0) {
+        cs__ct_bad(f, index, r);
+        return;
+    }
+    cs_sha1(u.der, u.der_len, u.sha1);
+    cs_sha256(u.der, u.der_len, u.sha256);
+    cs_msg_reset(&f->msg, f->dom, f->dom_cap);
+    f->msg.type = CS_MSG_CERT;
+    f->msg.has = CS_F_TYPE | CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN
+               | CS_F_SOURCE_URL | CS_F_SOURCE_NAME;
+    f->msg.cert_index = index;
+    ms = cs__ct_unix_ms(f);
+    f->msg.seen = (double)(ms / 1000) + (double)(ms % 1000) / 1000.0;
+    cs__ct_text(&f->msg.type_name, "certificate_update", CS_F_TYPE,
+                &f->msg.trunc);
+    cs__ct_text(&f->msg.source_url, f->cfg.url, CS_F_SOURCE_URL,
+                &f->msg.trunc);
+    cs__ct_text(&f->msg.source_name, cs_ct_name(f), CS_F_SOURCE_NAME,
+                &f->msg.trunc);
+    cs_cert_domains_init(&it, &cert, (char *)scratch, cap);
+    while ((r = cs_cert_domains_next(&it, &d, &n)) == 1) {
+        if (full)                     /* keep a prefix: counted only */
+            f->msg.domain_total++;
+        else
+            full = cs_msg_add_domain(&f->msg, d, n) != 0;
+    }
+    if (r < 0) {
+        cs__ct_bad(f, index, r);
+        return;
+    }
+    f->next = index + 1;
+    f->stats.entries++;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_MESSAGE;
+    ev.msg = &f->msg;
+    ev.entry = &u;
+    ev.index = index;
+    if (f->cfg.match != NULL) {
+        ev.hits = hits;
+        if (cs_match_msg(f->cfg.match, &f->msg, hits, CS_MATCH_HITS,
+                         &ev.hit_count) == 0) {
+            f->stats.filtered++;
+            return;
+        }
+    }
+    cs__ct_emit(f, &ev);
+}
+
+/* A tree head arrived (signature checked by the caller): take it, or say
+ * why not. Never moves the tree back. */
+static void
+cs__ct_head(cs_ct_follower *f, uint64_t size, uint64_t time,
+            const unsigned char root[32])
+{
+    cs_event ev;
+
+    f->t_poll = f->now + f->cfg.poll_ms;
+    if (f->have_tree && size < f->tree_size) {
+        cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_SHRUNK, 1, size);
+        return;
+    }
+    if (f->have_tree && size == f->tree_size) {
+        if (!cs__ct_eq(root, f->root, 32))
+            cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_FORK, 1, size);
+        return;
+    }
+    if (!f->have_tree)
+        f->next = f->cfg.has_from ? f->cfg.from : size;
+    f->have_tree = 1;
+    f->tree_size = f->stats.tree_size = size;
+    f->tree_time = f->stats.tree_time = time;
+    CS_MEMCPY(f->root, root, 32);
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_CT_TREE;
+    ev.index = size;
+    ev.detail = (int64_t)time;
+    cs__ct_emit(f, &ev);
+}
+
+/* get-sth is complete: check it, take it. */
+static void
+cs__ct_sth_end(cs_ct_follower *f)
+{
+    int r = cs_jtok_end(&f->u.j);
+
+    if (r != CS_JT_DONE || f->body_err != 0
+        || f->sth_fields != (CS__CT_F_SIZE | CS__CT_F_TIME | CS__CT_F_ROOT
+                             | CS__CT_F_SIG)) {
+        cs__ct_fail(f, f->body_err != 0 ? f->body_err
+                       : r < 0 ? r : CS_E_CT_RESPONSE);
+        return;
+    }
+#if CS_HAS_TLS
+    if (f->has_key) {
+        r = cs_ct_sth_verify(&f->key, f->sth_time, f->sth_size, f->sth_root,
+                             f->sth_sig, f->sth_sig_len);
+        if (r != 0) {
+            f->t_poll = f->now + f->cfg.poll_ms;
+            cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, f->sth_size);
+            return;
+        }
+    }
+#endif
+    cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
+}
+
+/* The checkpoint is complete (in ebuf[0..blen)): check it, take it. */
+static void
+cs__ct_checkpoint_end(cs_ct_follower *f)
+{
+    cs_ct_checkpoint c;
+    int r;
+
+    if (f->body_err != 0) {
+        cs__ct_fail(f, f->body_err);
+        return;
+    }
+    c.tree_size = 0;
+    r = cs_ct_checkpoint_parse(&c, (const char *)f->ebuf, f->blen,
+                               f->has_key ? &f->key : NULL);
+    if (r != 0)
+        c.tree_size = 0;
+    if (r == 0 && (c.origin_len != f->origin_len
+                   || !cs__ct_eq(c.origin, f->origin, f->origin_len)))
+        r = CS_E_CT_ORIGIN;
+#if CS_HAS_TLS
+    if (r == 0 && f->has_key)
+        r = cs_ct_checkpoint_verify(&c, &f->key);
+#endif
+    if (r != 0) {
+        f->t_poll = f->now + f->cfg.poll_ms;
+        cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, c.tree_size);
+        return;
+    }
+    cs__ct_head(f, c.tree_size, c.has_sig ? c.timestamp : 0, c.root);
+}
+
+/* One get-entries element is complete: deliver it or name its error. */
+static void
+cs__ct_json_entry(cs_ct_follower *f)
+{
+    cs_ct_entry e;
+    uint64_t index = f->req_start + f->got++;
+    int r = f->entry_bad;
+
+    if (index >= f->req_end || index < f->next)
+        return;                       /* not asked for, or delivered */
+    if (r == 0 && !f->have_leaf)
+        r = CS_E_CT_RESPONSE;
+    if (r == 0)
+        r = cs_ct_leaf_parse(&e, f->ebuf + f->leaf_at, f->leaf_len);
+    if (r == 0 && f->have_extra)
+        r = cs_ct_extra_parse(&e, f->ebuf + f->extra_at, f->extra_len);
+    if (r != 0) {
+        cs__ct_bad(f, index, r);
+        return;
+    }
+    cs__ct_deliver(f, index, &e, f->ebuf + f->blen, f->ebuf_cap - f->blen);
+}
+
+/* A token of get-sth or get-entries. */
+static void
+cs__ct_json_token(cs_ct_follower *f, int tok)
+{
+    int depth = cs_jtok_depth(&f->u.j);
+    size_t n;
+
+    if (f->req == CS__CT_STH) {
+        if (depth != 1)
+            return;
+        if (tok == CS_JT_KEY) {
+            const char *k = cs_jtok_key(&f->u.j, &n, NULL);
+            f->jf = CS__CT_J_NONE;
+            if (n == 9 && cs__ct_eq(k, "tree_size", 9))
+                f->jf = CS__CT_J_SIZE;
+            else if (n == 9 && cs__ct_eq(k, "timestamp", 9))
+                f->jf = CS__CT_J_TIME;
+            else if (n == 16 && cs__ct_eq(k, "sha256_root_hash", 16)) {
+                f->jf = CS__CT_J_ROOT;
+                cs_b64_init(&f->b64, f->sth_root, 32);
+            } else if (n == 19
+                       && cs__ct_eq(k, "tree_head_signature", 19)) {
+                f->jf = CS__CT_J_SIG;
+                cs_b64_init(&f->b64, f->sth_sig, sizeof f->sth_sig);
+            }
+        } else if (f->jf == CS__CT_J_SIZE || f->jf == CS__CT_J_TIME) {
+            uint64_t v;
+            if (tok != CS_JT_NUM || cs_jtok_u64(&f->u.j, &v) != 0)
+                f->body_err = CS_E_CT_RESPONSE;
+            else if (f->jf == CS__CT_J_SIZE)
+                f->sth_size = v, f->sth_fields |= CS__CT_F_SIZE;
+            else
+                f->sth_time = v, f->sth_fields |= CS__CT_F_TIME;
+            f->jf = CS__CT_J_NONE;
+        } else if (f->jf != CS__CT_J_NONE && tok == CS_JT_STR) {
+            const unsigned char *p = cs_jtok_piece(&f->u.j, &n);
+            (void)cs_b64_feed(&f->b64, (const char *)p, n);
+        } else if (f->jf != CS__CT_J_NONE) {
+            long len = tok == CS_JT_STR_END ? cs_b64_end(&f->b64)
+                                            : (long)CS_E_CT_RESPONSE;
+            if (f->jf == CS__CT_J_ROOT && len == 32)
+                f->sth_fields |= CS__CT_F_ROOT;
+            else if (f->jf == CS__CT_J_SIG && len > 0) {
+                f->sth_sig_len = (size_t)len;
+                f->sth_fields |= CS__CT_F_SIG;
+            } else
+                f->body_err = CS_E_CT_RESPONSE;
+            f->jf = CS__CT_J_NONE;
+        }
+        return;
+    }
+    /* get-entries: {"entries": [{"leaf_input": .., "extra_data": ..}]} */
+    if (depth == 2 && tok == CS_JT_OBJ) {
+        f->have_leaf = f->have_extra = 0;
+        f->entry_bad = 0;
+        f->blen = 0;
+        f->jf = CS__CT_J_NONE;
+    } else if (depth == 2 && tok == CS_JT_OBJ_END) {
+        cs__ct_json_entry(f);
+    } else if (depth == 3 && tok == CS_JT_KEY) {
+        const char *k = cs_jtok_key(&f->u.j, &n, NULL);
+        f->jf = CS__CT_J_NONE;
+        if (n == 10 && cs__ct_eq(k, "leaf_input", 10))
+            f->jf = CS__CT_J_LEAF, f->leaf_at = f->blen;
+        else if (n == 10 && cs__ct_eq(k, "extra_data", 10))
+            f->jf = CS__CT_J_EXTRA, f->extra_at = f->blen;
+        if (f->jf != CS__CT_J_NONE)
+            cs_b64_init(&f->b64, f->ebuf + f->blen, f->ebuf_cap - f->blen);
+    } else if (depth == 3 && tok == CS_JT_STR && f->jf != CS__CT_J_NONE) {
+        const unsigned char *p = cs_jtok_piece(&f->u.j, &n);
+        (void)cs_b64_feed(&f->b64, (const char *)p, n);
+    } else if (depth == 3 && tok == CS_JT_STR_END
+               && f->jf != CS__CT_J_NONE) {
+        long len = cs_b64_end(&f->b64);
+        if (len < 0) {
+            if (f->entry_bad == 0)
+                f->entry_bad = len == CS_E_B64_TOO_BIG ? CS_E_CT_TOO_BIG
+                                                       : (int)len;
+        } else if (f->jf == CS__CT_J_LEAF) {
+            f->leaf_len = (size_t)len, f->have_leaf = 1;
+            f->blen += (size_t)len;
+        } else {
+            f->extra_len = (size_t)len, f->have_extra = 1;
+            f->blen += (size_t)len;
+        }
+        f->jf = CS__CT_J_NONE;
+    } else if (depth == 3 && tok != CS_JT_KEY && f->jf != CS__CT_J_NONE) {
+        if (f->entry_bad == 0)
+            f->entry_bad = CS_E_CT_RESPONSE;  /* not a string */
+        f->jf = CS__CT_J_NONE;
+    }
+}
+
+/* The first byte of ebuf after every slice of the tile entry e: free
+ * scratch for all_domains (the parser's own count is reset by then). */
+static size_t
+cs__ct_after(const cs_ct_follower *f, const cs_ct_entry *e)
+{
+    const unsigned char *p[4];
+    size_t n[4], at = 0, k;
+
+    p[0] = e->cert, n[0] = e->cert_len;
+    p[1] = e->precert, n[1] = e->precert_len;
+    p[2] = e->chain, n[2] = e->chain_len;
+    p[3] = e->ext, n[3] = e->ext_len;
+    for (k = 0; k < 4; k++)
+        if (p[k] != NULL && p[k] >= f->ebuf && p[k] < f->ebuf + f->ebuf_cap
+            && (size_t)(p[k] - f->ebuf) + n[k] > at)
+            at = (size_t)(p[k] - f->ebuf) + n[k];
+    return at;
+}
+
+/* Decoded body bytes of a 200 response. */
+static void
+cs__ct_body(cs_ct_follower *f, const unsigned char *p, size_t len)
+{
+    size_t used;
+    int r;
+
+    if (f->body_err != 0)
+        return;
+    if (f->req == CS__CT_CHECKPOINT) {
+        if (len > f->ebuf_cap - f->blen) {
+            f->body_err = CS_E_CT_BODY;
+            return;
+        }
+        CS_MEMCPY(f->ebuf + f->blen, p, len);
+        f->blen += len;
+        return;
+    }
+    if (f->req == CS__CT_TILE) {
+        uint64_t base = f->req_start - f->req_start % 256;
+        for (;;) {                    /* again after each entry */
+            r = cs_ct_tile_feed(&f->u.tile, p, len, &used);
+            p += used, len -= used;
+            if (r == 0)
+                return;
+            if (r == CS_CT_ENTRY || r == CS_E_CT_ENTRY_TOO_BIG) {
+                uint64_t index = base + f->got++;
+                const cs_ct_entry *e = cs_ct_tile_entry(&f->u.tile);
+                if (index < f->next || index >= f->req_end)
+                    continue;
+                if (r < 0)
+                    cs__ct_bad(f, index, CS_E_CT_TOO_BIG);
+                else if (e->has_leaf_index && e->leaf_index != index)
+                    cs__ct_bad(f, index, CS_E_CT_INDEX);
+                else {
+                    size_t at = cs__ct_after(f, e);
+                    cs__ct_deliver(f, index, e, f->ebuf + at,
+                                   f->ebuf_cap - at);
+                }
+                continue;
+            }
+            /* the tile is broken here: name the entry, skip the rest */
+            f->body_err = r;
+            if (base + f->got >= f->next && base + f->got < f->req_end) {
+                cs__ct_bad(f, base + f->got, r);
+                f->next = f->req_end;
+            }
+            return;
+        }
+    }
+    while (f->body_err == 0) {        /* JSON: again after each token */
+        r = cs_jtok_feed(&f->u.j, p, len, &used);
+        p += used, len -= used;
+        if (r < 0)
+            f->body_err = r;
+        if (r <= 0)
+            return;
+        cs__ct_json_token(f, r);
+    }
+}
+
+/* Raw body bytes: through gzip when the log sent it so. */
+static void
+cs__ct_raw_body(cs_ct_follower *f, const unsigned char *p, size_t len)
+{
+    size_t used, n;
+    int r;
+
+    if (!f->gz) {
+        cs__ct_body(f, p, len);
+        return;
+    }
+    do {
+        r = cs_inflate_feed(&f->z, p, len, &used);
+        p += used, len -= used;
+        if (r == CS_INFLATE_DATA) {
+            const unsigned char *d = cs_inflate_data(&f->z, &n);
+            cs__ct_body(f, d, n);
+        }
+    } while (r > 0 && f->body_err == 0);
+    if (r < 0 && f->body_err == 0)
+        f->gz_err = r;
+}
+
+/* The response is complete. */
+static void
+cs__ct_response_end(cs_ct_follower *f)
+{
+    int status = cs_http_status(&f->http), keep;
+
+    f->stats.requests++;
+    keep = cs_http_keep_alive(&f->http);
+    if (status != 200) {
+        if (f->req == CS__CT_ENTRIES && status == 400) {
+            /* start past the log's tree: not yet (logs are balanced) */
+            f->hold_until = f->now + f->cfg.poll_ms;
+        } else {
+            int64_t now = (int64_t)(cs__ct_unix_ms(f) / 1000);
+            if ((status == 429 || status == 503)
+                && (now > 0 || f->http.retry == 1))  /* a date: a clock */
+                f->retry_after = cs_http_retry_after(&f->http, now);
+            if (!keep)
+                cs__ct_drop(f);
+            cs__ct_fail(f, CS_E_CT_STATUS);
+            return;
+        }
+    } else {
+        int r = 0;
+        if (f->gz && f->body_err == 0)
+            r = f->gz_err != 0 ? f->gz_err : cs_inflate_finish(&f->z);
+        if (r != 0) {
+            cs__ct_fail(f, r);
+            return;
+        }
+        if (f->req == CS__CT_STH)
+            cs__ct_sth_end(f);
+        else if (f->req == CS__CT_CHECKPOINT)
+            cs__ct_checkpoint_end(f);
+        else if (f->req == CS__CT_ENTRIES) {
+            r = f->body_err != 0 ? f->body_err : cs_jtok_end(&f->u.j);
+            if (r != CS_JT_DONE) {
+                cs__ct_fail(f, r < 0 ? r : CS_E_CT_RESPONSE);
+                return;
+            }
+            if (f->got == 0)
+                f->hold_until = f->now + f->cfg.poll_ms;
+        } else if (f->body_err == 0) {
+            long n = cs_ct_tile_end(&f->u.tile);
+            if (n < 0 || (uint64_t)n < f->req_end - f->req_start
+                                         + f->req_start % 256) {
+                cs__ct_fail(f, n < 0 ? (int)n : CS_E_CT_SHORT);
+                return;
+            }
+        }
+        if (f->phase != CS__CT_BUSY)
+            return;                   /* it failed */
+    }
+    f->backoff_ms = f->cfg.backoff_min_ms;
+    if (!keep)
+        cs__ct_drop(f);
+    f->phase = CS__CT_IDLE;
+    f->t_next = f->now;
+}
+
+/* Append the base URL's path and a suffix to the request. */
+static int
+cs__ct_put_path(cs_ct_follower *f, size_t *o, const char *suffix)
+{
+    size_t n = cs__strlen(f->url.path);
+    const char *q = f->url.path;
+    size_t k;
+    int r = 0;
+
+    for (k = 0; k < n && q[k] != '?'; k++)
+        ;                             /* a query on the base is dropped */
+    r |= cs__put(f->sbuf, sizeof f->sbuf, o, q, k);
+    if (k == 0 || q[k - 1] != '/')
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, o, "/");
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, o, suffix);
+    return r;
+}
+
+/* v in decimal. */
+static const char *
+cs__ct_u64(uint64_t v, char buf[24])
+{
+    char *p = buf + 23;
+
+    *p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    return p;
+}
+
+/* The C2SP tlog-tiles path of tile number n: "x001/x234/067". */
+static int
+cs__ct_tile_path(char *out, size_t cap, size_t *o, uint64_t n)
+{
+    char groups[8][4];
+    int k = 0, r = 0;
+
+    do {
+        groups[k][0] = (char)('0' + n / 100 % 10);
+        groups[k][1] = (char)('0' + n / 10 % 10);
+        groups[k][2] = (char)('0' + n % 10);
+        groups[k][3] = '\0';
+        k++;
+        n /= 1000;
+    } while (n > 0);
+    while (k-- > 0) {
+        if (k > 0)
+            r |= cs__puts(out, cap, o, "x");
+        r |= cs__puts(out, cap, o, groups[k]);
+        if (k > 0)
+            r |= cs__puts(out, cap, o, "/");
+    }
+    return r;
+}
+
+/* Choose the next request and start it (or wait). */
+static void
+cs__ct_start(cs_ct_follower *f)
+{
+    char num[24];
+    size_t o = 0;
+    int r = 0;
+
+    f->req = 0;
+    if (f->now >= f->t_poll) {        /* 0 at first: at once */
+        f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_CHECKPOINT
+                                              : CS__CT_STH;
+    } else if (f->next < f->tree_size && f->now >= f->hold_until) {
+        f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_TILE
+                                              : CS__CT_ENTRIES;
+    } else {
+        f->t_next = f->now < f->hold_until && f->hold_until < f->t_poll
+                  ? f->hold_until : f->t_poll;
+        return;
+    }
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "GET ");
+    f->req_start = f->next;
+    if (f->req == CS__CT_STH) {
+        r |= cs__ct_put_path(f, &o, "ct/v1/get-sth");
+        f->sth_fields = 0;
+        f->jf = CS__CT_J_NONE;
+        cs_jtok_init(&f->u.j);
+    } else if (f->req == CS__CT_CHECKPOINT) {
+        r |= cs__ct_put_path(f, &o, "checkpoint");
+    } else if (f->req == CS__CT_ENTRIES) {
+        uint64_t end = f->next + f->cfg.batch;
+        if (end > f->tree_size)
+            end = f->tree_size;
+        f->req_end = end;
+        r |= cs__ct_put_path(f, &o, "ct/v1/get-entries?start=");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, cs__ct_u64(f->next, num));
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "&end=");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, cs__ct_u64(end - 1, num));
+        f->jf = CS__CT_J_NONE;
+        cs_jtok_init(&f->u.j);
+    } else {
+        uint64_t tile = f->next / 256, end = (tile + 1) * 256;
+        if (end > f->tree_size)
+            end = f->tree_size;
+        f->req_end = end;
+        r |= cs__ct_put_path(f, &o, "tile/data/");
+        r |= cs__ct_tile_path(f->sbuf, sizeof f->sbuf, &o, tile);
+        if (end - tile * 256 < 256) {
+            r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, ".p/");
+            r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                          cs__ct_u64(end - tile * 256, num));
+        }
+        cs_ct_tile_init(&f->u.tile, f->ebuf, f->ebuf_cap);
+    }
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, " HTTP/1.1\r\nHost: ");
+    r |= cs__put_authority(f->sbuf, sizeof f->sbuf, &o, &f->url);
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "\r\nUser-Agent: ");
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                  f->cfg.user_agent != NULL ? f->cfg.user_agent
+                  : "certstream.h/" CERTSTREAM_VERSION_STRING);
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                  "\r\nAccept-Encoding: gzip, identity\r\n\r\n");
+    f->got = 0;
+    f->blen = 0;
+    f->body_err = f->gz_err = 0;
+    f->gz = 0;
+    f->started = 0;
+    f->slen = o;
+    f->soff = 0;
+    f->phase = CS__CT_BUSY;
+    f->t_io = f->now;
+    cs_http_init(&f->http, 0);
+    if (r != 0) {
+        cs__ct_fail(f, CS_E_BUFFER);
+        return;
+    }
+    f->reused = f->conn_open;
+    if (!f->conn_open) {
+        cs_event ev;
+        CS_MEMSET(&ev, 0, sizeof ev);
+        ev.type = CS_EV_CONNECTING;
+        ev.text = f->cfg.url;
+        ev.len = cs__strlen(f->cfg.url);
+        cs__ct_emit(f, &ev);
+        f->conn_open = 1;
+        f->stats.connects++;
+        r = f->tr.open(f->tr.ctx, &f->url);
+        if (r < 0)
+            cs__ct_fail(f, r);
+    }
+}
+
+/* The link ended or failed during a request. A kept-alive connection
+ * that the server closed before answering is reopened at once. */
+static void
+cs__ct_link_end(cs_ct_follower *f, int err)
+{
+    if (err == CS_E_CLOSED) {
+        int r = cs_http_eof(&f->http);
+        if (r == CS_HTTP_DONE) {
+            cs__ct_drop(f);
+            cs__ct_response_end(f);
+            return;
+        }
+        if (!f->started && f->reused) {
+            cs__ct_drop(f);
+            f->phase = CS__CT_IDLE;
+            f->t_next = f->now;
+            return;
+        }
+        err = f->started ? CS_E_HTTP_TRUNCATED : err;
+    }
+    cs__ct_fail(f, err);
+}
+
+/* Bytes received: through the HTTP parser to the body handlers. */
+static void
+cs__ct_input(cs_ct_follower *f, const unsigned char *p, size_t len)
+{
+    size_t used;
+    int r;
+
+    f->started = 1;
+    f->stats.bytes += len;
+    while (f->phase == CS__CT_BUSY) {
+        r = cs_http_feed(&f->http, p, len, &used);
+        p += used, len -= used;
+        if (r < 0) {
+            cs__ct_fail(f, r);
+            return;
+        }
+        if (r == 0)
+            return;
+        if (r == CS_HTTP_HEAD) {
+            f->gz = cs_http_encoding(&f->http) == CS_HTTP_GZIP;
+            if (f->gz) {
+                cs_inflate_init(&f->z, f->win, f->win_cap, CS_INFLATE_GZIP);
+                cs_inflate_limit(&f->z, (uint64_t)64 << 20);
+            }
+        } else if (r == CS_HTTP_BODY) {
+            size_t n;
+            const unsigned char *b = cs_http_body(&f->http, &n);
+            if (cs_http_status(&f->http) == 200)
+                cs__ct_raw_body(f, b, n);
+        } else if (r == CS_HTTP_DONE) {
+            cs__ct_response_end(f);
+            return;                   /* what follows is not asked for */
+        }
+    }
+}
+
+/* Write and read what can be now. Returns 1 if something moved. */
+static int
+cs__ct_io(cs_ct_follower *f)
+{
+    int moved = 0, reads, r;
+
+    while (f->soff < f->slen) {
+        r = f->tr.write(f->tr.ctx, (const unsigned char *)f->sbuf + f->soff,
+                        f->slen - f->soff);
+        if (r < 0) {
+            cs__ct_link_end(f, r);
+            return 1;
+        }
+        if (r == 0)
+            return moved;
+        f->soff += (size_t)r;
+        f->t_io = f->now;
+        moved = 1;
+    }
+    for (reads = 0; reads < CS__READS_PER_STEP && f->phase == CS__CT_BUSY;
+         reads++) {
+        r = f->tr.read(f->tr.ctx, f->rbuf, sizeof f->rbuf);
+        if (r < 0) {
+            cs__ct_link_end(f, r);
+            return 1;
+        }
+        if (r == 0)
+            break;
+        f->t_io = f->now;
+        moved = 1;
+        cs__ct_input(f, f->rbuf, (size_t)r);
+    }
+    return moved && f->phase == CS__CT_BUSY;
+}
+
+CSDEF int
+cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg, const cs_transport *t)
+{
+    const char *u;
+    size_t n, k, o;
+    unsigned char *mem;
+
+    CS_ASSERT(f != NULL && cfg != NULL && t != NULL);
+    CS_MEMSET(f, 0, sizeof *f);
+    f->cfg = *cfg;
+    f->tr = f->link = *t;
+    f->wake_fd = -1;
+    f->retry_after = -1;
+    if (cfg->url == NULL)
+        return CS_E_URL;
+    n = cs__strlen(cfg->url);
+    if (cs_url_parse(&f->url, cfg->url, n) != 0
+        || f->url.scheme < CS_URL_HTTP)
+        return CS_E_URL;
+    if (f->url.tls && !CS_HAS_TLS)
+        return CS_E_NO_TLS;
+    if (cfg->kind != CS_CT_RFC6962 && cfg->kind != CS_CT_STATIC)
+        return CS_E_ARG;
+    if (f->cfg.poll_ms == 0)
+        f->cfg.poll_ms = cfg->kind == CS_CT_STATIC ? 2000 : 5000;
+    if (f->cfg.batch == 0 || f->cfg.timeout_ms == 0
+        || f->cfg.backoff_min_ms == 0
+        || f->cfg.backoff_max_ms < f->cfg.backoff_min_ms
+        || cfg->mem == NULL || cfg->mem_cap < CS_CT_MEM_MIN
+        || t->open == NULL || t->read == NULL || t->write == NULL
+        || t->wait == NULL || t->close == NULL)
+        return CS_E_ARG;
+    if (f->cfg.random == NULL) {
+#if CS_HAS_POSIX
+        f->cfg.random = cs_os_random;
+#else
+        return CS_E_ARG;
+#endif
+    }
+    if (cfg->key != NULL) {
+        if (cs_ct_key_parse(&f->key, cfg->key, cfg->key_len) != 0)
+            return CS_E_CT_KEY;
+        f->has_key = CS_HAS_TLS;
+    }
+    if (cfg->origin != NULL) {
+        u = cfg->origin;
+        k = cs__strlen(u);
+    } else {                          /* the URL without scheme and '/' */
+        for (u = cfg->url; *u != '\0' && *u != ':'; u++)
+            ;
+        u += *u == ':' ? 3 : 0;
+        k = n - (size_t)(u - cfg->url);
+        if (k > 0 && u[k - 1] == '/')
+            k--;
+    }
+    if (k >= sizeof f->origin)
+        return CS_E_ARG;
+    CS_MEMCPY(f->origin, u, k);
+    f->origin_len = k;
+    /* memory: the window, the domains, the entry buffer */
+    mem = (unsigned char *)cfg->mem;
+    f->win = mem;
+    f->win_cap = CS_INFLATE_WINDOW;
+    o = cfg->mem_cap - CS_INFLATE_WINDOW;
+    f->dom_cap = o / 5 < CS_CT_DOMAINS_MEM ? o / 5 : CS_CT_DOMAINS_MEM;
+    f->dom = mem + CS_INFLATE_WINDOW;
+    f->ebuf = f->dom + f->dom_cap;
+    f->ebuf_cap = o - f->dom_cap;
+    f->backoff_ms = f->cfg.backoff_min_ms;
+    f->phase = CS__CT_IDLE;
+#if CS_HAS_TLS
+    {
+        cs_tls_config tc = cfg->tls;
+        int r;
+
+        if (tc.unix_time == NULL) {       /* the follower's own clock */
+            tc.unix_time = cfg->unix_time;
+            tc.time_ctx = cfg->time_ctx;
+        }
+        r = cs__tls_apply(&f->tls, &f->link, &f->tls_tr, &tc,
+                          f->cfg.random, f->cfg.random_ctx, &f->anchors,
+                          f->builtin, &f->trust);
+        if (r != 0)
+            return r;
+        if (f->url.tls)
+            f->tr = f->tls_tr;
+    }
+#endif
+    return 0;
+}
+
+CSDEF int
+cs_ct_step(cs_ct_follower *f, uint64_t now_ms, cs_wait *w)
+{
+    int more = 0, rounds;
+
+    CS_ASSERT(f != NULL && w != NULL);
+    f->now = now_ms;
+    if (!f->started_clock) {
+        f->started_clock = 1;
+        f->t_next = now_ms;
+        if (!f->has_key)
+            cs__ct_warn(f, "CT log: tree heads are not verified (no key"
+#if !CS_HAS_TLS
+                           ", or no TLS in this build"
+#endif
+                           ")");
+#if CS_HAS_TLS
+        if (f->url.tls && f->cfg.tls.mode == CS_TLS_INSECURE)
+            cs__ct_warn(f, "CT log: the TLS certificate is not checked");
+#endif
+    }
+    for (rounds = 0; rounds < 16 && f->phase != CS__CT_DONE; rounds++) {
+        if (f->stop) {
+            cs__ct_drop(f);
+            f->phase = CS__CT_DONE;
+            break;
+        }
+        if (f->phase == CS__CT_IDLE) {
+            if (f->now < f->t_next)
+                break;
+            cs__ct_start(f);
+            if (f->phase == CS__CT_IDLE && f->now < f->t_next)
+                break;
+            continue;
+        }
+        more = cs__ct_io(f);
+        if (f->phase == CS__CT_BUSY && f->now - f->t_io >= f->cfg.timeout_ms)
+            cs__ct_fail(f, CS_E_CT_TIMEOUT);
+        if (!more)
+            break;
+    }
+    f->stats.next = f->next;
+    w->fd = -1;
+    w->want = 0;
+    if (f->phase == CS__CT_DONE) {
+        w->deadline_ms = now_ms;
+        return 1;
+    }
+    if (f->phase == CS__CT_BUSY) {
+        w->deadline_ms = more ? f->now : f->t_io + f->cfg.timeout_ms;
+        w->want = f->tr.wait(f->tr.ctx, CS_WANT_READ
+                             | (f->soff < f->slen ? CS_WANT_WRITE : 0),
+                             &w->fd);
+    } else {
+        w->deadline_ms = f->t_next > f->now ? f->t_next : f->now;
+    }
+    return 0;
+}
+
+CSDEF void
+cs_ct_stop(cs_ct_follower *f)
+{
+    f->stop = 1;
+    if (f->wake != NULL && f->wake_fd >= 0)
+        f->wake(f->wake_fd);
+}
+
+CSDEF const cs_ct_stats *
+cs_ct_stats_get(const cs_ct_follower *f)
+{
+    return &f->stats;
+}
+
+CSDEF uint64_t
+cs_ct_behind(const cs_ct_follower *f)
+{
+    return f->have_tree && f->tree_size > f->next ? f->tree_size - f->next
+                                                  : 0;
+}
+
+CSDEF const char *
+cs_ct_url(const cs_ct_follower *f)
+{
+    return f->cfg.url;
+}
+
+CSDEF const char *
+cs_ct_name(const cs_ct_follower *f)
+{
+    return f->cfg.name != NULL ? f->cfg.name : f->cfg.url;
+}
+
+CSDEF size_t
+cs_ct_follower_size(void)
+{
+    return sizeof(cs_ct_follower);
+}
+
+CSDEF void
+cs_ct_close(cs_ct_follower *f)
+{
+    f->tr.close(f->tr.ctx);
+}
+
+#endif /* CS_HAS_CT */
 
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
@@ -13416,6 +14772,77 @@ cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg)
     r = cs_client_init(c, cfg, &t);
     return r != 0 ? r : cs_run(c);
 }
+
+#if CS_HAS_CT
+CSDEF int
+cs_ct_run(cs_ct_follower *const *f, size_t n, void (*idle)(void *ctx),
+          void *ctx)
+{
+    struct pollfd pf[CS_CT_RUN_MAX + 1];
+    int pipefd[2] = { -1, -1 }, i;
+    size_t k;
+
+    if (n == 0 || n > CS_CT_RUN_MAX)
+        return CS_E_ARG;
+    if (pipe(pipefd) == 0) {
+        for (i = 0; i < 2; i++) {
+            int fl = fcntl(pipefd[i], F_GETFL, 0);
+            (void)fcntl(pipefd[i], F_SETFL, fl | O_NONBLOCK);
+            (void)fcntl(pipefd[i], F_SETFD, FD_CLOEXEC);
+        }
+        for (k = 0; k < n; k++) {
+            f[k]->wake = cs__posix_wake;
+            f[k]->wake_fd = pipefd[1];
+        }
+    }
+    for (;;) {
+        uint64_t now = cs_now_ms(), deadline = now + 600000;
+        nfds_t np = 0;
+        size_t live = 0;
+        int ms;
+
+        for (k = 0; k < n; k++) {
+            cs_wait w;
+            if (cs_ct_step(f[k], now, &w) != 0)
+                continue;
+            live++;
+            if (w.deadline_ms < deadline)
+                deadline = w.deadline_ms;
+            if (w.fd >= 0 && w.want != 0) {
+                pf[np].fd = w.fd;
+                pf[np].events = (short)(((w.want & CS_WANT_READ) ? POLLIN
+                                                                 : 0)
+                                        | ((w.want & CS_WANT_WRITE)
+                                           ? POLLOUT : 0));
+                pf[np++].revents = 0;
+            }
+        }
+        if (live == 0)
+            break;
+        if (pipefd[0] >= 0) {
+            pf[np].fd = pipefd[0];
+            pf[np].events = POLLIN;
+            pf[np++].revents = 0;
+        }
+        ms = deadline <= now ? 0 : (int)(deadline - now);
+        if (ms > 0 && idle != NULL)
+            idle(ctx);
+        if (poll(pf, np, ms) > 0 && pipefd[0] >= 0) {
+            unsigned char drain[64];
+            while (read(pipefd[0], drain, sizeof drain) > 0)
+                ;
+        }
+    }
+    for (k = 0; k < n; k++) {
+        f[k]->wake_fd = -1;
+        cs_ct_close(f[k]);
+    }
+    for (i = 0; i < 2; i++)
+        if (pipefd[i] >= 0)
+            close(pipefd[i]);
+    return 0;
+}
+#endif
 
 #endif /* CS_HAS_POSIX */
 

@@ -20,14 +20,15 @@
 # ctrec (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints),
 # der (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate),
 # jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
-# extractor's verdict) and match (fuzz_match.c: the watchlist compiler and
-# matcher against a slow one); any other fuzz/fuzz_<name>.c is found by
-# its name.
+# extractor's verdict), match (fuzz_match.c: the watchlist compiler and
+# matcher against a slow one) and follow (fuzz_follow.c: the CT log
+# follower over scripted responses, whole vs chunked reads); any other
+# fuzz/fuzz_<name>.c is found by its name.
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
-# ws, inflate, der and jtok, 25% each for hs, url, http and match (small
-# state machines that saturate quickly), 100% for any other, so
-# FUZZ_SECONDS=20 is 160 s for these. FUZZ_SHARE=100 gives every target
+# ws, inflate, der and jtok, 25% each for hs, url, http, match and follow
+# (small state machines that saturate quickly), 100% for any other, so
+# FUZZ_SECONDS=20 is 165 s for these. FUZZ_SHARE=100 gives every target
 # all of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
@@ -116,6 +117,7 @@ max_len() {
     der) echo 65536 ;;
     jtok) echo 16384 ;;
     match) echo 2048 ;;
+    follow) echo 16384 ;;
     *) echo 4096 ;;
     esac
 }
@@ -124,7 +126,7 @@ max_len() {
 share() {
     case "$1" in
     ws | inflate | der | jtok) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url | http | match) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http | match | follow) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }
@@ -185,7 +187,7 @@ fuzz)
     exit $fail
     ;;
 *)
-    sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
