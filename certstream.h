@@ -13150,10 +13150,9 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
     c->backoff_ms = c->cfg.backoff_min_ms;
     c->phase = CS__IDLE;
 #if CS_HAS_TLS
-    cs_tls_transport(&c->tls, &c->link, c->cfg.random, c->cfg.random_ctx,
-                     &c->tls_tr);
-    return cs__tls_setup(&c->tls, &c->cfg.tls, &c->anchors, c->builtin,
-                         &c->trust);
+    return cs__tls_apply(&c->tls, &c->link, &c->tls_tr, &c->cfg.tls,
+                         c->cfg.random, c->cfg.random_ctx, &c->anchors,
+                         c->builtin, &c->trust);
 #else
     return 0;
 #endif
