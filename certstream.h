@@ -1,4 +1,4 @@
-/* certstream.h - v0.3.0 - CertStream feed client in one header.
+/* certstream.h - v0.4.0 - CertStream feed client in one header.
  * License: MIT, at the end of the file.
  *
  * Do this:
@@ -34,11 +34,21 @@
  *   cfg.dom = names; cfg.dom_cap = sizeof names;
  *   cs_listen(&client, &tcp, &cfg);      // static cs_client, cs_posix
  *
+ * Or no server at all: follow CT logs directly ([3b]; the same events,
+ * a cs_msg per entry plus cs_event.entry), one cs_ct_follower per log:
+ *
+ *   cs_ct_config c; cs_ct_config_init(&c);
+ *   c.url = "https://ct.example/2026h1/"; c.kind = CS_CT_RFC6962;
+ *   c.mem = mem; c.mem_cap = CS_CT_MEM; c.on_event = fn;
+ *   cs_ct_init(&f, &c, &transport);      // then cs_ct_step / cs_ct_run
+ *
  * Switches (define the same way before EVERY include):
  *   CERTSTREAM_STATIC     every function static (private copy per file)
  *   CERTSTREAM_NO_TLS     no BearSSL: ws:// only
  *   CS_TLS_FULL_DUPLEX    33 KB TLS buffer instead of 16.7 KB half-duplex
  *   CERTSTREAM_NO_POSIX   no sockets, clock, entropy or blocking loop
+ *   CERTSTREAM_NO_CT      no CT log reader (gzip, CT records, DER, the
+ *                         follower, the built-in log list)
  *   CS_NO_ERROR_STRINGS   cs_strerror() and cs_errname() return ""
  *   CS_NO_SIMD            no SSE2 string scanning (portable SWAR path)
  *   CS_NO_INT128          no 128-bit multiply (portable 32-bit products)
@@ -52,6 +62,9 @@
  *   CS_HTTP_MAX_HEAD 16384  CS_HTTP_MAX_CHUNK_LINE 4096
  *   CS_SEND_BUF 512  CS_MAX_HEADERS 8  CS_POSIX_MAX_ADDRS 8
  *   CS_POSIX_READAHEAD 16384
+ *   CS_CT_MAX_ENTRY 65536  CS_CT_MAX_SIG 600  CS_CT_NOTE_MAX_LINES 64
+ *   CS_CT_DOMAINS_MEM 16384  CS_JTOK_MAX_DEPTH 64  CS_JTOK_KEY_MAX 64
+ *   CS_MATCH_PATTERN_MAX 1024  CS_MATCH_NAME_MAX 1024  CS_MATCH_IDS 16
  * Hooks (before the implementing include):
  *   CS_ASSERT(x) CS_MEMCPY(d,s,n) CS_MEMSET(d,c,n)   defaults: assert, libc
  *
@@ -63,11 +76,16 @@
  *   [1] the message (cs_msg and its domain store)  [1a] decimal to double
  *   [1b] JSON field extractor  [1c] websocket frames  [1d] URLs
  *   [1e] HTTP/1.1 responses, and the websocket opening handshake over
- *   them  [1f]-[1i] CT codecs
- *   [2] transport interface  [2b] TLS transport (BearSSL)  [3] client
- *   engine  [4] POSIX transport  [5] blocking loop  [9] error strings
+ *   them  [1f] gzip  [1g] CT records: SHA-256, base64, leaves, tiles,
+ *   checkpoints, signatures  [1h] DER: what a certificate names
+ *   [1i] watchlists  [1j] JSON tokens  [2] transport interface
+ *   [2b] TLS transport (BearSSL)  [3] client engine  [3b] CT log follower
+ *   [4] POSIX transport  [5] blocking loops  [8] the built-in CT log list
+ *   [9] error strings
  *
  * History:
+ *   0.4.0  the CT log reader (no server needed), watchlists, clearer
+ *          failures, read-ahead and batched output
  *   0.3.0  wss:// over BearSSL: verified TLS, trust sources, pinning
  *   0.2.0  the websocket client over ws://: RFC 6455, keepalive, reconnect
  *   0.1.0  the streaming, allocation-free message extractor
@@ -92,9 +110,9 @@
 #include <stdint.h>
 
 #define CERTSTREAM_VERSION_MAJOR 0
-#define CERTSTREAM_VERSION_MINOR 3
+#define CERTSTREAM_VERSION_MINOR 4
 #define CERTSTREAM_VERSION_PATCH 0
-#define CERTSTREAM_VERSION_STRING "0.3.0"
+#define CERTSTREAM_VERSION_STRING "0.4.0"
 
 #ifndef CSDEF
 #  if defined(CERTSTREAM_STATIC) && (defined(__GNUC__) || defined(__clang__))
