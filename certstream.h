@@ -336,6 +336,17 @@ extern "C" {
     X(CS_E_MATCH_MEMORY, -205, \
       "watchlist: less memory than cs_match_size() asked for") \
     /* -210..-229 the CT log follower */ \
+    X(CS_E_CT_SHRUNK, -210, "CT log: the tree head is smaller than one seen") \
+    X(CS_E_CT_FORK, -211, \
+      "CT log: the tree head's root changed at the same size") \
+    X(CS_E_CT_ORIGIN, -212, "CT log: the checkpoint names another log") \
+    X(CS_E_CT_RESPONSE, -213, "CT log: a response of the wrong shape") \
+    X(CS_E_CT_STATUS, -214, "CT log: an HTTP status other than 200") \
+    X(CS_E_CT_TIMEOUT, -215, "CT log: a request made no progress in time") \
+    X(CS_E_CT_SHORT, -216, "CT log: a tile or batch ended early") \
+    X(CS_E_CT_INDEX, -217, "CT log: an entry's leaf_index is not its index") \
+    X(CS_E_CT_TOO_BIG, -218, "CT log: an entry larger than the entry buffer") \
+    X(CS_E_CT_BODY, -219, "CT log: a tree head larger than the entry buffer") \
     /* end of the list */
 
 enum {
@@ -2010,8 +2021,17 @@ enum {
     CS_EV_RETRY,           /* the next attempt in delay_ms */
     CS_EV_WARNING,         /* text: something the user must know (TLS
                               certificates are not checked, ...) */
-    CS_EV_TICK             /* cs_config.tick_ms passed */
+    CS_EV_TICK,            /* cs_config.tick_ms passed */
+    CS_EV_CT_TREE,         /* [3b]: a new tree head (verified when the
+                              log's key is known): index = its size,
+                              detail = its timestamp (ms) */
+    CS_EV_CT_ERROR         /* [3b]: a bad entry (index, err; the next one
+                              goes on) or a bad tree head (index = its
+                              size, err: CS_E_CT_SHRUNK, signature, ...) */
 };
+
+struct cs_ct_update;       /* [3b] */
+struct cs_ct_follower;
 
 /* One event; every pointer is valid only during the callback. */
 typedef struct cs_event {
@@ -2030,6 +2050,11 @@ typedef struct cs_event {
     size_t len;
     const cs_match_hit *hits; /* with cs_config.match: the matching */
     size_t hit_count;      /* (domain, pattern) pairs (CS_MATCH_HITS max) */
+    /* [3b] the CT log follower (NULL/0 from the client): */
+    const struct cs_ct_update *entry; /* CS_EV_MESSAGE: the entry */
+    const struct cs_ct_follower *log; /* every event: the log it is from */
+    uint64_t index;        /* the entry's index (CS_EV_MESSAGE,
+                              CS_EV_CT_ERROR), or the tree size */
 } cs_event;
 
 /* Counters since cs_client_init(). */
@@ -2044,6 +2069,23 @@ typedef struct cs_stats {
     uint64_t failures;     /* attempts that failed before connecting */
     uint64_t pings_sent, pongs_received, pings_answered;
 } cs_stats;
+
+#if CS_HAS_TLS
+/* How https:// and wss:// servers are trusted (the same fields as in
+ * cs_config, for other engines: the CT log follower). Trust, in this
+ * order: anchors; ca_file; the system bundle (POSIX) loaded into
+ * anchor_mem; the built-in set. */
+typedef struct cs_tls_config {
+    int tls_mode;               /* CS_TLS_VERIFY, _PIN or _INSECURE */
+    const br_x509_trust_anchor *anchors;   /* trust exactly these */
+    size_t anchor_count;
+    const char *ca_file;        /* a PEM file or directory (POSIX) */
+    void *anchor_mem;           /* where ca_file or the system bundle */
+    size_t anchor_mem_cap;      /* goes (about 72 KB for Debian's) */
+    const void *pin_cert;       /* CS_TLS_PIN: the server's certificate, */
+    size_t pin_cert_len;        /* PEM or DER */
+} cs_tls_config;
+#endif
 
 /* The client's settings. cs_config_init() sets every default; change the
  * fields you need before cs_client_init(), which copies the struct. */
@@ -2201,6 +2243,219 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
                                   size_t *bytes);
 #endif
 
+/* ==== [3b] the CT log follower ========== off: _NO_CT ==== */
+#if CS_HAS_CT
+
+/* Reads one Certificate Transparency log itself (no CertStream server):
+ * polls its tree head, checks it (signature with the log's key, a tree
+ * never shrinks), fetches the new entries (RFC 6962 get-entries, or
+ * static-ct-api data tiles) and delivers each exactly once, in index
+ * order, as the CS_EV_MESSAGE a server would have sent, plus the richer
+ * cs_ct_update (cs_event.entry). A step engine like the client: no I/O
+ * but through the transport, no blocking, no allocation.
+ *
+ *   static cs_ct_follower f;              // about 60 KB (with TLS)
+ *   static unsigned char mem[CS_CT_MEM];  // 112 KiB: window, entry, domains
+ *   cs_ct_config_init(&cfg);
+ *   cfg.url = "https://ct.example/2026h1/"; cfg.kind = CS_CT_RFC6962;
+ *   cfg.key = der; cfg.key_len = n;  cfg.mem = mem; cfg.mem_cap = sizeof mem;
+ *   cfg.on_event = fn;
+ *   cs_ct_init(&f, &cfg, &transport);  then cs_ct_step() or cs_ct_run().
+ *
+ * Memory per followed log: sizeof(cs_ct_follower) (cs_ct_follower_size()
+ * says it; it holds the TLS engine, the HTTP parser, the gzip decoder, the
+ * JSON tokenizer and the message) plus cfg.mem (CS_CT_MEM by default:
+ * the 32 KiB gzip window, the domain storage, the entry buffer) plus the
+ * transport's own state (cs_posix: about 16.5 KB with its read-ahead). */
+
+/* Log kinds (cs_ct_config.kind): CS_CT_RFC6962 and CS_CT_STATIC, the
+ * values of cs_ct_log.kind ([8]). */
+
+#ifndef CS_CT_DOMAINS_MEM
+#  define CS_CT_DOMAINS_MEM 16384  /* domain storage of one message */
+#endif
+/* The memory a follower needs by default: the gzip window, the domain
+ * storage and an entry buffer (RFC 6962: leaf_input and extra_data
+ * decoded, one after the other; static: one tile entry). */
+#define CS_CT_MEM (CS_INFLATE_WINDOW + CS_CT_DOMAINS_MEM + CS_CT_MAX_ENTRY)
+/* The least cfg.mem accepted. */
+#define CS_CT_MEM_MIN (CS_INFLATE_WINDOW + 1024 + 8192)
+#ifndef CS_CT_REQ_MAX
+#  define CS_CT_REQ_MAX (CS_URL_MAX + 512) /* one HTTP request */
+#endif
+
+/* One log entry as delivered (cs_event.entry with CS_EV_MESSAGE): what a
+ * server's certificate_update says beyond cs_msg. Every pointer is valid
+ * only during the callback. */
+typedef struct cs_ct_update {
+    uint64_t index;            /* the entry's index in its log */
+    uint64_t timestamp;        /* the log's timestamp (ms since the epoch) */
+    int type;                  /* CS_CT_X509 or CS_CT_PRECERT */
+    const char *update_type;   /* "X509LogEntry" or "PrecertLogEntry" */
+    const cs_ct_entry *leaf;   /* the parsed leaf (and extra_data/chain) */
+    const cs_cert *cert;       /* the certificate parsed ([1h]): for a
+                                  precert the precertificate when the log
+                                  gave it, else the leaf's TBSCertificate */
+    const unsigned char *der;  /* the DER hashed below: the certificate, */
+    size_t der_len;            /* or the precertificate (or the TBS when
+                                  there is none) */
+    unsigned char sha1[20];    /* fingerprints of der, as servers give */
+    unsigned char sha256[32];
+    unsigned char leaf_hash[32]; /* RFC 6962 leaf hash */
+} cs_ct_update;
+
+/* The follower's settings. cs_ct_config_init() sets every default. */
+typedef struct cs_ct_config {
+    const char *url;           /* the log: RFC 6962 URL, or the static
+                                  log's monitoring prefix (https://...) */
+    int kind;                  /* CS_CT_RFC6962 (default) or CS_CT_STATIC */
+    const char *name;          /* its description (cs_msg source_name);
+                                  NULL: the URL */
+    const unsigned char *key;  /* the log's key, DER SubjectPublicKeyInfo */
+    size_t key_len;            /* (NULL: tree heads are not verified, and
+                                  a CS_EV_WARNING says so) */
+    const char *origin;        /* static: the checkpoint origin; NULL: the
+                                  URL without scheme and final '/' */
+    void (*on_event)(void *ctx, const cs_event *ev);
+    void *ctx;
+    /* Entropy for jitter and TLS; NULL: the OS's (POSIX builds). */
+    int (*random)(void *ctx, void *buf, size_t len);
+    void *random_ctx;
+    /* Unix time for seen and Retry-After dates (and TLS certificate
+     * dates): fills *seconds, returns 0. NULL: the system clock (POSIX),
+     * or none (seen 0, Retry-After dates ignored). */
+    int (*unix_time)(void *ctx, int64_t *seconds);
+    void *time_ctx;
+    void *mem;                 /* the gzip window, domain storage, entry */
+    size_t mem_cap;            /* buffer: CS_CT_MEM (>= CS_CT_MEM_MIN) */
+    uint64_t from;             /* with has_from: the first index to */
+    int has_from;              /* deliver; else the tree size at start */
+    uint32_t poll_ms;          /* tree head poll; 0: 5000 (RFC 6962),
+                                  2000 (static) */
+    uint32_t batch;            /* get-entries batch: 256 */
+    uint32_t timeout_ms;       /* a request with no progress: 30000 */
+    uint32_t backoff_min_ms;   /* 1000: first retry delay (with jitter) */
+    uint32_t backoff_max_ms;   /* 60000 */
+    const char *user_agent;    /* NULL: "certstream.h/<version>" */
+    cs_match *match;           /* NULL, or a watchlist: entries with no
+                                  matching domain are not delivered */
+#if CS_HAS_TLS
+    cs_tls_config tls;         /* https:// trust (as cs_config's) */
+#endif
+} cs_ct_config;
+
+/* Counters since cs_ct_init(). entries/s: the caller's difference of
+ * entries over time; behind: tree_size - next (cs_ct_behind()). */
+typedef struct cs_ct_stats {
+    uint64_t entries;          /* delivered (CS_EV_MESSAGE), or filtered */
+    uint64_t filtered;         /* not delivered: no watchlist match */
+    uint64_t bad_entries;      /* CS_EV_CT_ERROR for an entry */
+    uint64_t requests;         /* HTTP requests answered */
+    uint64_t failures;         /* requests that failed (then a backoff) */
+    uint64_t connects;         /* connections opened */
+    uint64_t bytes;            /* response bytes received */
+    uint64_t tree_size;        /* the verified tree head's size */
+    uint64_t tree_time;        /* its timestamp (ms) */
+    uint64_t next;             /* the next index to deliver */
+} cs_ct_stats;
+
+/* The follower. Visible so that the caller can allocate it (see
+ * cs_ct_follower_size()); treat every field as private. */
+typedef struct cs_ct_follower {
+    cs_ct_config cfg;
+    cs_transport tr, link;
+#if CS_HAS_TLS
+    cs_transport tls_tr;
+    cs_anchors anchors;
+    const char *trust;
+    br_x509_trust_anchor builtin[CS_TLS_BUILTIN];
+    cs_tls tls;
+#endif
+    cs_url url;                /* the log's base URL */
+    cs_ct_key key;
+    int has_key;
+    size_t origin_len;
+    char origin[256];
+    cs_ct_stats stats;
+    int phase, req, conn_open, result;
+    volatile int stop;
+    int wake_fd;
+    void (*wake)(int fd);
+    uint64_t now, t_next, t_poll, t_io;
+    uint64_t next;             /* the next index to deliver */
+    uint64_t tree_size, tree_time;
+    int have_tree;
+    unsigned char root[32];
+    uint64_t req_start, req_end; /* the entries asked for [start, end) */
+    uint64_t got;              /* entries of this response seen */
+    uint32_t backoff_ms;
+    long retry_after;
+    int started;               /* a response of this request arrived */
+    cs_http http;
+    int gz, body_err;
+    cs_inflate z;
+    union {
+        cs_jtok j;
+        cs_ct_tile tile;
+    } u;
+    cs_b64 b64;
+    int jf;                    /* JSON field being decoded */
+    size_t leaf_at, leaf_len, extra_at, extra_len;
+    int have_leaf, have_extra, entry_bad;
+    uint64_t sth_size, sth_time;
+    int sth_fields;
+    unsigned char sth_root[32];
+    unsigned char sth_sig[CS_CT_MAX_SIG + 4];
+    size_t sth_sig_len;
+    unsigned char *win, *dom, *ebuf;
+    size_t win_cap, dom_cap, ebuf_cap, blen;
+    cs_msg msg;
+    size_t rlen, roff, slen, soff;
+    unsigned char rbuf[CS_IO_CHUNK];
+    char sbuf[CS_CT_REQ_MAX];
+} cs_ct_follower;
+
+/* Defaults for every setting (see cs_ct_config). */
+CSDEF void cs_ct_config_init(cs_ct_config *cfg);
+
+/* Prepare a follower. cfg is copied; the strings, key and mem it points
+ * to MUST outlive f. t: the transport, copied (TLS goes over it for
+ * https://). Nothing happens on the network until cs_ct_step().
+ * Returns 0, CS_E_URL (not http(s)://), CS_E_NO_TLS (https:// without
+ * TLS), CS_E_CT_KEY (a key that does not parse), CS_E_ARG (a bad setting,
+ * mem under CS_CT_MEM_MIN, no random source). */
+CSDEF int cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg,
+                     const cs_transport *t);
+
+/* Do what can be done now without blocking: poll the tree head, fetch
+ * entries, deliver events (on_event is called from inside: CS_EV_MESSAGE
+ * with msg and entry for each entry; CS_EV_CT_TREE for each new verified
+ * head; CS_EV_CT_ERROR for a bad entry (index, err) or a bad head;
+ * CS_EV_CONNECTING, CS_EV_FAILED (err, status, detail: Retry-After),
+ * CS_EV_RETRY (delay_ms), CS_EV_WARNING), back off, reconnect. Every
+ * event has log = f. now_ms: a monotonic clock in ms. Fills *w.
+ * Returns 0 while running, 1 when stopped (cs_ct_stop()). */
+CSDEF int cs_ct_step(cs_ct_follower *f, uint64_t now_ms, cs_wait *w);
+
+/* Ask the follower to stop: it closes its connection and finishes at the
+ * next step. Safe from on_event, another thread or a signal handler. */
+CSDEF void cs_ct_stop(cs_ct_follower *f);
+
+/* Counters, cursor and tree head. */
+CSDEF const cs_ct_stats *cs_ct_stats_get(const cs_ct_follower *f);
+/* Entries not yet delivered: tree size - next index (0 before a head). */
+CSDEF uint64_t cs_ct_behind(const cs_ct_follower *f);
+/* The log's URL and description (as configured). */
+CSDEF const char *cs_ct_url(const cs_ct_follower *f);
+CSDEF const char *cs_ct_name(const cs_ct_follower *f);
+/* sizeof(cs_ct_follower), for the memory tables. */
+CSDEF size_t cs_ct_follower_size(void);
+
+/* Release the connection (the transport's close). */
+CSDEF void cs_ct_close(cs_ct_follower *f);
+
+#endif /* CS_HAS_CT */
+
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
 
@@ -2270,6 +2525,20 @@ CSDEF int cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx);
  *   cfg.on_event = fn; return cs_listen(&client, &cfg);
  * c MUST stay alive until it returns (it is large: make it static). */
 CSDEF int cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg);
+
+#if CS_HAS_CT
+/* Follow n logs at once in this thread: cs_ct_step() on each and one
+ * poll() over their connections, with a wake-up pipe so that cs_ct_stop()
+ * from another thread or a signal handler takes effect at once. Calls
+ * idle(ctx) (may be NULL) whenever the loop is about to wait. Returns
+ * when every follower has stopped: 0, or CS_E_ARG (n is 0 or over
+ * CS_CT_RUN_MAX). Closes their connections. */
+#ifndef CS_CT_RUN_MAX
+#  define CS_CT_RUN_MAX 128
+#endif
+CSDEF int cs_ct_run(cs_ct_follower *const *f, size_t n,
+                    void (*idle)(void *ctx), void *ctx);
+#endif
 
 #endif /* CS_HAS_POSIX */
 
@@ -12186,14 +12455,37 @@ cs__flush(cs_client *c)
     return 1;
 }
 
-/* Schedule the next attempt, or finish (stopped, or one connection only).
- * The delay doubles up to backoff_max_ms, with +-25% jitter so that many
- * clients of one restarting server do not return in step; Retry-After
- * wins when longer. */
+/* The next retry delay (ms): *backoff_ms with +-25% jitter (so that many
+ * clients of one restarting server do not return in step), under max_ms;
+ * Retry-After (*retry_after seconds, -1 none; a day at most) wins when
+ * longer. Doubles *backoff_ms up to max_ms and clears *retry_after.
+ * Shared by the client and the CT log follower. */
+static uint64_t
+cs__backoff(uint32_t *backoff_ms, long *retry_after, uint32_t max_ms,
+            int (*random)(void *ctx, void *buf, size_t len), void *rctx)
+{
+    uint32_t b = *backoff_ms, r = 0;
+    uint64_t d;
+
+    if (random(rctx, &r, sizeof r) != 0)
+        r = 0;
+    d = (uint64_t)b * 3 / 4 + r % (b / 2 + 1);
+    if (d > max_ms)
+        d = max_ms;                   /* the jitter stays under the cap */
+    if (*retry_after > 86400)
+        *retry_after = 86400;         /* a day at most */
+    if (*retry_after >= 0 && (uint64_t)*retry_after * 1000 > d)
+        d = (uint64_t)*retry_after * 1000;
+    *retry_after = -1;
+    *backoff_ms = b > max_ms / 2 ? max_ms : b * 2;
+    return d;
+}
+
+/* Schedule the next attempt (cs__backoff), or finish (stopped, or one
+ * connection only). */
 static void
 cs__next(cs_client *c, int err)
 {
-    uint32_t b = c->backoff_ms, r = 0;
     uint64_t d;
 
     if (c->stop || !c->cfg.reconnect) {
@@ -12201,18 +12493,8 @@ cs__next(cs_client *c, int err)
         c->result = c->stop ? 0 : err;
         return;
     }
-    if (c->cfg.random(c->cfg.random_ctx, &r, sizeof r) != 0)
-        r = 0;
-    d = (uint64_t)b * 3 / 4 + r % (b / 2 + 1);
-    if (d > c->cfg.backoff_max_ms)
-        d = c->cfg.backoff_max_ms;    /* the jitter stays under the cap */
-    if (c->retry_after > 86400)
-        c->retry_after = 86400;       /* a day at most */
-    if (c->retry_after >= 0 && (uint64_t)c->retry_after * 1000 > d)
-        d = (uint64_t)c->retry_after * 1000;
-    c->retry_after = -1;
-    c->backoff_ms = b > c->cfg.backoff_max_ms / 2 ? c->cfg.backoff_max_ms
-                                                  : b * 2;
+    d = cs__backoff(&c->backoff_ms, &c->retry_after, c->cfg.backoff_max_ms,
+                    c->cfg.random, c->cfg.random_ctx);
     c->t_retry = c->now + d;
     c->phase = CS__IDLE;
     {
@@ -12749,43 +13031,49 @@ cs__io(cs_client *c)
 }
 
 #if CS_HAS_TLS
-/* TLS for wss://: the trust, in the documented order (cs_config). */
+/* TLS over link into *out, trusting what g says, in its documented
+ * order (shared by the client and the CT log follower). anchors and
+ * builtin are the engine's; *trust receives a description. */
 static int
-cs__tls_setup(cs_client *c)
+cs__tls_apply(cs_tls *tls, const cs_transport *link, cs_transport *out,
+              const cs_tls_config *g,
+              int (*random)(void *ctx, void *buf, size_t len),
+              void *random_ctx,
+              int (*unix_time)(void *ctx, int64_t *seconds), void *time_ctx,
+              cs_anchors *anchors, br_x509_trust_anchor *builtin,
+              const char **trust)
 {
-    const cs_config *g = &c->cfg;
     size_t n;
 
-    cs_tls_transport(&c->tls, &c->link, g->random, g->random_ctx,
-                     &c->tls_tr);
-    cs_tls_clock(&c->tls, g->unix_time, g->time_ctx);
+    cs_tls_transport(tls, link, random, random_ctx, out);
+    cs_tls_clock(tls, unix_time, time_ctx);
     if (g->tls_mode == CS_TLS_INSECURE) {
-        cs_tls_insecure(&c->tls);
-        c->trust = "nothing (insecure mode)";
+        cs_tls_insecure(tls);
+        *trust = "nothing (insecure mode)";
         return 0;
     }
     if (g->tls_mode == CS_TLS_PIN) {
-        c->trust = "the pinned key";
+        *trust = "the pinned key";
         return g->pin_cert == NULL ? CS_E_ARG
-             : cs_tls_pin(&c->tls, g->pin_cert, g->pin_cert_len);
+             : cs_tls_pin(tls, g->pin_cert, g->pin_cert_len);
     }
     if (g->tls_mode != CS_TLS_VERIFY)
         return CS_E_ARG;
     if (g->anchors != NULL && g->anchor_count > 0) {
-        cs_tls_trust(&c->tls, g->anchors, g->anchor_count);
-        c->trust = "the caller's anchors";
+        cs_tls_trust(tls, g->anchors, g->anchor_count);
+        *trust = "the caller's anchors";
         return 0;
     }
-    cs_anchors_init(&c->anchors, g->anchor_mem,
+    cs_anchors_init(anchors, g->anchor_mem,
                     g->anchor_mem != NULL ? g->anchor_mem_cap : 0);
     if (g->ca_file != NULL) {
 #if CS_HAS_POSIX
-        int r = cs_anchors_load(&c->anchors, g->ca_file);
+        int r = cs_anchors_load(anchors, g->ca_file);
         if (r <= 0)
-            return r < 0 ? r : c->anchors.skipped > 0 ? CS_E_TLS_NO_ANCHORS
-                                                      : CS_E_TLS_CA_FILE;
-        cs_tls_trust(&c->tls, c->anchors.ta, c->anchors.count);
-        c->trust = g->ca_file;
+            return r < 0 ? r : anchors->skipped > 0 ? CS_E_TLS_NO_ANCHORS
+                                                    : CS_E_TLS_CA_FILE;
+        cs_tls_trust(tls, anchors->ta, anchors->count);
+        *trust = g->ca_file;
         return 0;
 #else
         return CS_E_ARG;              /* no files without POSIX */
@@ -12793,15 +13081,35 @@ cs__tls_setup(cs_client *c)
     }
 #if CS_HAS_POSIX
     if (g->anchor_mem != NULL
-        && cs_anchors_load_system(&c->anchors, &c->trust) > 0) {
-        cs_tls_trust(&c->tls, c->anchors.ta, c->anchors.count);
+        && cs_anchors_load_system(anchors, trust) > 0) {
+        cs_tls_trust(tls, anchors->ta, anchors->count);
         return 0;
     }
 #endif
-    n = cs_tls_builtin_anchors(c->builtin, CS_TLS_BUILTIN);
-    cs_tls_trust(&c->tls, c->builtin, n);
-    c->trust = "the built-in anchors";
+    n = cs_tls_builtin_anchors(builtin, CS_TLS_BUILTIN);
+    cs_tls_trust(tls, builtin, n);
+    *trust = "the built-in anchors";
     return 0;
+}
+
+/* TLS for wss://: the trust, in the documented order (cs_config). */
+static int
+cs__tls_setup(cs_client *c)
+{
+    const cs_config *g = &c->cfg;
+    cs_tls_config tc;
+
+    tc.tls_mode = g->tls_mode;
+    tc.anchors = g->anchors;
+    tc.anchor_count = g->anchor_count;
+    tc.ca_file = g->ca_file;
+    tc.anchor_mem = g->anchor_mem;
+    tc.anchor_mem_cap = g->anchor_mem_cap;
+    tc.pin_cert = g->pin_cert;
+    tc.pin_cert_len = g->pin_cert_len;
+    return cs__tls_apply(&c->tls, &c->link, &c->tls_tr, &tc, g->random,
+                         g->random_ctx, g->unix_time, g->time_ctx,
+                         &c->anchors, c->builtin, &c->trust);
 }
 
 CSDEF const char *
@@ -12944,6 +13252,86 @@ cs_client_close(cs_client *c)
 {
     c->tr.close(c->tr.ctx);
 }
+
+/* ==== [3b] the CT log follower ========== off: _NO_CT ==== */
+#if CS_HAS_CT
+
+CSDEF void
+cs_ct_config_init(cs_ct_config *cfg)
+{
+    CS_MEMSET(cfg, 0, sizeof *cfg);
+    cfg->kind = CS_CT_RFC6962;
+    cfg->batch = 256;
+    cfg->timeout_ms = 30000;
+    cfg->backoff_min_ms = 1000;
+    cfg->backoff_max_ms = 60000;
+}
+
+CSDEF int
+cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg, const cs_transport *t)
+{
+    CS_MEMSET(f, 0, sizeof *f);
+    f->cfg = *cfg;
+    f->tr = f->link = *t;
+    return 0;
+}
+
+CSDEF int
+cs_ct_step(cs_ct_follower *f, uint64_t now_ms, cs_wait *w)
+{
+    f->now = now_ms;
+    w->fd = -1;
+    w->want = 0;
+    w->deadline_ms = now_ms + 1000;
+    return f->stop;
+}
+
+CSDEF void
+cs_ct_stop(cs_ct_follower *f)
+{
+    f->stop = 1;
+    if (f->wake != NULL && f->wake_fd >= 0)
+        f->wake(f->wake_fd);
+}
+
+CSDEF const cs_ct_stats *
+cs_ct_stats_get(const cs_ct_follower *f)
+{
+    return &f->stats;
+}
+
+CSDEF uint64_t
+cs_ct_behind(const cs_ct_follower *f)
+{
+    return f->have_tree && f->tree_size > f->next ? f->tree_size - f->next
+                                                  : 0;
+}
+
+CSDEF const char *
+cs_ct_url(const cs_ct_follower *f)
+{
+    return f->cfg.url;
+}
+
+CSDEF const char *
+cs_ct_name(const cs_ct_follower *f)
+{
+    return f->cfg.name != NULL ? f->cfg.name : f->cfg.url;
+}
+
+CSDEF size_t
+cs_ct_follower_size(void)
+{
+    return sizeof(cs_ct_follower);
+}
+
+CSDEF void
+cs_ct_close(cs_ct_follower *f)
+{
+    f->tr.close(f->tr.ctx);
+}
+
+#endif /* CS_HAS_CT */
 
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
@@ -13403,6 +13791,19 @@ cs_listen(cs_client *c, cs_posix *p, const cs_config *cfg)
     r = cs_client_init(c, cfg, &t);
     return r != 0 ? r : cs_run(c);
 }
+
+#if CS_HAS_CT
+CSDEF int
+cs_ct_run(cs_ct_follower *const *f, size_t n, void (*idle)(void *ctx),
+          void *ctx)
+{
+    (void)f;
+    (void)n;
+    (void)idle;
+    (void)ctx;
+    return CS_E_ARG;
+}
+#endif
 
 #endif /* CS_HAS_POSIX */
 
