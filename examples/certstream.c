@@ -125,6 +125,27 @@ static unsigned char anchor_mem[256 * 1024];  /* Debian's bundle: ~72 KB */
 static unsigned char pin_cert[64 * 1024];
 #endif
 
+#if CS_HAS_CT
+static cs_ct_follower *followers[CS_CT_RUN_MAX]; /* direct mode's logs */
+static size_t nfollowers;
+#endif
+
+/* Stop the client, or every follower (direct mode): safe in a signal
+ * handler. */
+static void
+stop_all(void)
+{
+#if CS_HAS_CT
+    size_t i;
+
+    for (i = 0; i < nfollowers; i++)
+        cs_ct_stop(followers[i]);
+    if (nfollowers > 0)
+        return;
+#endif
+    cs_client_stop(&client);
+}
+
 /* Milliseconds on the clock the signal handler reads. */
 static long long
 mono_ms(void)
@@ -155,7 +176,7 @@ on_signal(int sig)
     }
     g.first_signal_ms = ms;
     g.stopping = 1;
-    cs_client_stop(&client);
+    stop_all();
 }
 
 /* Output failed: a closed pipe ends the program quietly (status 0),
@@ -166,7 +187,7 @@ out_failed(int err)
     if (g.write_err == 0)
         g.write_err = err == EPIPE ? EPIPE : (err ? err : EIO);
     g.olen = 0;
-    cs_client_stop(g.client);
+    stop_all();
 }
 
 /* Write the batched output. Lines wait in obuf until it is full or the
@@ -1840,7 +1861,7 @@ on_event(void *ctx, const cs_event *e)
         if (e->err == 0 && g.count > 0
             && (e->msg->type == CS_MSG_CERT || e->msg->type == CS_MSG_DNS)
             && ++g.certs >= g.count)
-            cs_client_stop(g.client);
+            stop_all();
         break;
     case CS_EV_DISCONNECTED:
     case CS_EV_FAILED:
@@ -2280,19 +2301,373 @@ exit_status(int r)
 }
 
 #if CS_HAS_CT
-/* Direct mode: follow the selected logs (see select_logs()). */
+/* Direct mode: follow the selected logs (see select_logs()), each with
+ * its own state, connection and memory (sizes: see the README), all in
+ * this thread (cs_ct_run). */
+
+#define FAIL_MAX 1400
+
+/* What the command keeps per log besides the follower. */
+typedef struct dlog {
+    cs_ct_follower f;
+    cs_posix posix;
+    const cs_ct_log *log;
+    char fail[FAIL_MAX];          /* the last failure reported */
+    unsigned long long repeats, shown;
+    int pending;                  /* fail waits for its CS_EV_RETRY */
+    int64_t retry_after;
+    int failing;                  /* a failure since the last progress */
+    uint64_t last_entries;        /* for --stats */
+    unsigned char mem[CS_CT_MEM];
+} dlog;
+
+static dlog *dlogs[CS_CT_RUN_MAX];
+static uint64_t stats_ms;
+
+/* A log's failure line, printed with the retry delay when it comes; the
+ * same failure in a row counts and shows the 2nd, 4th, 8th... time. */
+static void
+dlog_fail(dlog *d, const char *line)
+{
+    if (strcmp(line, d->fail) == 0) {
+        d->repeats++;
+    } else {
+        snprintf(d->fail, sizeof d->fail, "%s", line);
+        d->repeats = d->shown = 0;
+    }
+    d->pending = 1;
+    d->failing = 1;
+}
+
+static void
+dlog_retry(dlog *d, const cs_event *e)
+{
+    char when[120] = "";
+    double s = (double)e->delay_ms / 1000;
+
+    if (!d->pending || g.quiet)
+        return;
+    d->pending = 0;
+    if (d->repeats > 0 && (d->repeats & (d->repeats + 1)) != 0)
+        return;
+    if (d->retry_after > 0 && (uint64_t)d->retry_after * 1000
+                                  > e->delay_ms + 1000)
+        snprintf(when, sizeof when, "; Retry-After %lld s, capped: "
+                 "retrying in %.1f s", (long long)d->retry_after, s);
+    else if (d->retry_after > 0)
+        snprintf(when, sizeof when, "; retrying in %.1f s (Retry-After)", s);
+    else
+        snprintf(when, sizeof when, "; retrying in %.1f s", s);
+    if (d->repeats > 0)
+        fprintf(stderr, "certstream: %s (%llu times in a row)%s\n", d->fail,
+                d->repeats + 1, when);
+    else
+        fprintf(stderr, "certstream: %s%s\n", d->fail, when);
+    d->shown = d->repeats;
+    d->retry_after = 0;
+}
+
+/* Why a request failed, in words. */
+static void
+dlog_describe(dlog *d, const cs_event *e, char *out, size_t cap)
+{
+    char why[160] = "";
+    const char *url = cs_ct_url(&d->f);
+
+#if CS_HAS_TLS
+    if (e->detail != 0 && e->err <= -40 && e->err >= -59)
+        snprintf(why, sizeof why, "; BearSSL: %s",
+                 cs_tls_errname((int)e->detail));
+    else
+#endif
+    if (e->status != 0)
+        snprintf(why, sizeof why, ": HTTP %d", e->status);
+    else if (cs_posix_errno(&d->posix) != 0 && e->err <= -20
+             && e->err >= -39)
+        snprintf(why, sizeof why, ": %s",
+                 strerror(cs_posix_errno(&d->posix)));
+    snprintf(out, cap, "%s: %s (%s%s)", url, cs_strerror(e->err),
+             cs_errname(e->err), why);
+}
+
+/* Say each distinct warning once (the same for many logs: once). */
+static void
+dlog_warn(dlog *d, const cs_event *e)
+{
+    static char said[8][200];
+    static size_t nsaid;
+    char text[200];
+    size_t i;
+
+    if (g.quiet)
+        return;
+    escape(e->text, e->len, text, sizeof text);
+    for (i = 0; i < nsaid; i++)
+        if (strcmp(said[i], text) == 0)
+            return;
+    if (nsaid < 8)
+        snprintf(said[nsaid++], sizeof said[0], "%s", text);
+    fprintf(stderr, "certstream: WARNING: %s: %s\n", cs_ct_url(&d->f),
+            text);
+}
+
+static void
+print_entry(const cs_event *e, dlog *d)
+{
+    const cs_ct_update *u = e->entry;
+    dentry de;
+
+    match_on_event(e);
+    if (g.out == OUT_HUMAN) {
+        print_human(e->msg);
+    } else if (g.out == OUT_DOMAINS) {
+        print_domains(e->msg);
+    } else if (u != NULL) {
+        de.precert = u->type == CS_CT_PRECERT;
+        de.der = u->der;
+        de.der_len = u->der_len;
+        de.der_kind = CS_CERT_FULL;
+        de.index = u->index;
+        de.timestamp_ms = u->timestamp;
+        de.seen = e->msg->seen;
+        de.log_url = cs_ct_url(&d->f);
+        de.log_name = cs_ct_name(&d->f);
+        de.log_kind = d->log->kind;
+        if (print_entry_json(&de) != 0) {
+            de.der_kind = CS_CERT_TBS;   /* a precert known by its TBS */
+            if (print_entry_json(&de) != 0 && notice(&g.skipped))
+                fprintf(stderr, "certstream: %s: entry %llu: the "
+                        "certificate does not parse; not printed (%llu so "
+                        "far)\n", de.log_url,
+                        (unsigned long long)u->index, g.skipped);
+        }
+    }
+    if (g.count > 0 && ++g.certs >= g.count)
+        stop_all();
+}
+
+static void
+on_ct_event(void *ctx, const cs_event *e)
+{
+    dlog *d = (dlog *)ctx;
+    char line[FAIL_MAX];
+
+    switch (e->type) {
+    case CS_EV_MESSAGE:
+        if (g.count > 0 && g.certs >= g.count)
+            break;                    /* stopping: already enough */
+        if (d->failing && g.fail[0] == '\0' && !g.quiet && d->fail[0]) {
+            fprintf(stderr, "certstream: %s: entries arrive again\n",
+                    cs_ct_url(&d->f));
+            d->fail[0] = '\0';
+            d->repeats = d->shown = 0;
+        }
+        d->failing = 0;
+        print_entry(e, d);
+        break;
+    case CS_EV_CT_TREE:
+        if (g.verbose)
+            fprintf(stderr, "certstream: %s: tree head: %llu entries\n",
+                    cs_ct_url(&d->f), (unsigned long long)e->index);
+        break;
+    case CS_EV_CT_ERROR:
+        if (g.quiet)
+            break;
+        if (e->err == CS_E_CT_SHRUNK || e->err == CS_E_CT_FORK
+            || e->err == CS_E_CT_BAD_SIGNATURE
+            || e->err == CS_E_CT_NO_SIGNATURE)
+            snprintf(line, sizeof line, "%s: tree head of %llu entries "
+                     "refused: %s (%s)", cs_ct_url(&d->f),
+                     (unsigned long long)e->index, cs_strerror(e->err),
+                     cs_errname(e->err));
+        else
+            snprintf(line, sizeof line, "%s: entry %llu skipped: %s (%s)",
+                     cs_ct_url(&d->f), (unsigned long long)e->index,
+                     cs_strerror(e->err), cs_errname(e->err));
+        if (strncmp(line, d->fail, sizeof d->fail) == 0) {
+            d->repeats++;
+            if ((d->repeats & (d->repeats + 1)) != 0)
+                break;
+            fprintf(stderr, "certstream: %s (%llu times in a row)\n", line,
+                    d->repeats + 1);
+        } else {
+            fprintf(stderr, "certstream: %s\n", line);
+            snprintf(d->fail, sizeof d->fail, "%s", line);
+            d->repeats = 0;
+        }
+        break;
+    case CS_EV_CONNECTING:
+        if (g.verbose)
+            fprintf(stderr, "certstream: %s: connecting\n",
+                    cs_ct_url(&d->f));
+        break;
+    case CS_EV_FAILED:
+        dlog_describe(d, e, line, sizeof line);
+        if (g.verbose) {
+            fprintf(stderr, "certstream: failed: %s\n", line);
+            break;
+        }
+        if (e->status != 0 && e->detail > 0)
+            d->retry_after = e->detail;
+        dlog_fail(d, line);
+        break;
+    case CS_EV_RETRY:
+        if (g.verbose)
+            fprintf(stderr, "certstream: %s: retrying in %llu ms\n",
+                    cs_ct_url(&d->f), (unsigned long long)e->delay_ms);
+        else
+            dlog_retry(d, e);
+        break;
+    case CS_EV_WARNING:
+        dlog_warn(d, e);
+        break;
+    default:
+        break;
+    }
+}
+
+/* --stats in direct mode: one line per log, every 10 s. */
+static void
+print_ct_stats(const char *when)
+{
+    uint64_t now = cs_now_ms(), dt = now - stats_ms;
+    size_t i;
+
+    for (i = 0; i < nfollowers; i++) {
+        const cs_ct_stats *st = cs_ct_stats_get(&dlogs[i]->f);
+        fprintf(stderr, "certstream: %s: %s: %.1f entries/s, %llu behind "
+                "the tree head (%llu entries); %llu delivered, %llu bad, "
+                "%llu requests, %llu failed, %.1f MB\n", when,
+                cs_ct_url(&dlogs[i]->f),
+                dt > 0 ? (double)(st->entries - dlogs[i]->last_entries)
+                             * 1000.0 / (double)dt : 0.0,
+                (unsigned long long)cs_ct_behind(&dlogs[i]->f),
+                (unsigned long long)st->tree_size,
+                (unsigned long long)st->entries,
+                (unsigned long long)st->bad_entries,
+                (unsigned long long)st->requests,
+                (unsigned long long)st->failures, (double)st->bytes / 1e6);
+        dlogs[i]->last_entries = st->entries;
+    }
+    stats_ms = now;
+}
+
+static void
+on_ct_idle(void *ctx)
+{
+    (void)ctx;
+    if (g.olen > 0)
+        flush();
+    if (g.stats && cs_now_ms() - stats_ms >= 10000)
+        print_ct_stats("stats");
+}
+
 static int
 direct_main(cs_config *cfg)
 {
+    cs_ct_config cc;
+    size_t i;
     int r;
+#if CS_HAS_TLS
+    static cs_anchors anc;
+    const char *trust = NULL;
+#endif
 
-    (void)cfg;
     if ((r = select_logs()) != 0)
         return r;
-    fprintf(stderr, "certstream: direct mode: the follower engine is not "
-            "in this build yet\n");
-    (void)print_entry_json;
-    return 2;
+    if (nsel > CS_CT_RUN_MAX) {
+        fprintf(stderr, "certstream: %zu logs: this build follows at most "
+                "%d at once (CS_CT_RUN_MAX)\n", nsel, CS_CT_RUN_MAX);
+        return 2;
+    }
+#if CS_HAS_TLS
+    /* One set of anchors for every log: --ca, else the system's (else the
+     * follower's built-in roots). */
+    cs_anchors_init(&anc, anchor_mem, sizeof anchor_mem);
+    if (cfg->ca_file != NULL) {
+        r = cs_anchors_load(&anc, cfg->ca_file);
+        if (r <= 0) {
+            fprintf(stderr, "certstream: --ca %s: %s\n", cfg->ca_file,
+                    r < 0 ? cs_strerror(r) : "no certificate in it");
+            return 8;
+        }
+        trust = cfg->ca_file;
+    } else if (cfg->tls_mode != CS_TLS_INSECURE
+               && cs_anchors_load_system(&anc, &trust) <= 0) {
+        trust = NULL;
+    }
+#endif
+    for (i = 0; i < nsel; i++) {
+        dlog *d = (dlog *)calloc(1, sizeof *d);
+        cs_transport tr;
+        if (d == NULL) {
+            fprintf(stderr, "certstream: out of memory for %zu logs\n",
+                    nsel);
+            return 1;
+        }
+        d->log = &sel[i];
+        cs_ct_config_init(&cc);
+        cc.url = sel[i].url;
+        cc.kind = sel[i].kind;
+        cc.name = sel[i].description;
+        cc.key = sel[i].key;
+        cc.key_len = sel[i].key_len;
+        cc.on_event = on_ct_event;
+        cc.ctx = d;
+        cc.mem = d->mem;
+        cc.mem_cap = sizeof d->mem;
+        cc.from = dm.from;
+        cc.has_from = dm.from_given;
+        cc.match = cfg->match;
+#if CS_HAS_TLS
+        cc.tls.tls_mode = cfg->tls_mode;
+        if (trust != NULL && anc.count > 0) {
+            cc.tls.anchors = anc.ta;
+            cc.tls.anchor_count = anc.count;
+        }
+#endif
+        cs_posix_transport(&d->posix, &tr);
+        r = cs_ct_init(&d->f, &cc, &tr);
+        if (r != 0) {
+            fprintf(stderr, "certstream: %s: %s (%s)\n", sel[i].url,
+                    cs_strerror(r), cs_errname(r));
+            return r == CS_E_URL || r == CS_E_NO_TLS || r == CS_E_CT_KEY
+                       ? 2 : 1;
+        }
+        dlogs[i] = d;
+        followers[i] = &d->f;
+    }
+    if (g.verbose) {
+        for (i = 0; i < nsel; i++)
+            fprintf(stderr, "certstream: following %s (%s, %s; %s)\n",
+                    sel[i].url, sel[i].description,
+                    sel[i].kind == CS_CT_STATIC ? "static-ct-api"
+                                                : "RFC 6962",
+                    sel[i].key ? "tree heads verified with its key"
+                               : "no key: tree heads not verified");
+#if CS_HAS_TLS
+        fprintf(stderr, "certstream: https:// trusts %s\n",
+                cfg->tls_mode == CS_TLS_INSECURE ? "anything (--insecure)"
+                : trust != NULL ? trust : "the built-in anchors");
+#endif
+        fprintf(stderr, "certstream: memory per log: %zu bytes (follower "
+                "%zu, buffers %zu, transport %zu)\n", sizeof(dlog),
+                cs_ct_follower_size(), (size_t)CS_CT_MEM, sizeof(cs_posix));
+    }
+    stats_ms = cs_now_ms();
+    nfollowers = nsel;
+    r = cs_ct_run(followers, nsel, on_ct_idle, NULL);
+    flush();
+    if (g.stats)
+        print_ct_stats("total");
+    for (i = 0; i < nsel; i++)
+        free(dlogs[i]);
+    if (g.write_err != 0 && g.write_err != EPIPE)
+        fprintf(stderr, "certstream: cannot write to stdout: %s\n",
+                strerror(g.write_err));
+    if (g.write_err != 0)
+        return g.write_err == EPIPE ? 0 : 1;
+    return r == 0 ? 0 : 1;
 }
 #endif
 
