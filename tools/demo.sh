@@ -78,7 +78,7 @@ done
 ctjson=$(head -n 1 "$d/ctlog.txt")
 field() { printf '%s' "$ctjson" | /usr/bin/python3 -c \
     "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-logurl=$(field url)
+logurl=$(field url | sed s/127.0.0.1/localhost/)   # BearSSL checks names, not IPs
 logkey=$(field key)
 echo "Direct mode: no server. A local static CT log grows at $logurl"
 echo "(300 entries, 40 more every 0.5 s; TLS from its own CA: $d/ctca.pem)"
