@@ -2448,6 +2448,17 @@ print_entry(const cs_event *e, dlog *d)
         stop_all();
 }
 
+/* 1 when a CS_EV_CT_ERROR is about a tree head (its index is then the
+ * head's size), 0 when about an entry: the checkpoint and signature codes
+ * of [1g], and the follower's rollback, fork, origin and size codes. */
+static int
+tree_head_error(int err)
+{
+    return (err <= CS_E_CT_NOTE_SYNTAX && err >= CS_E_CT_KEY)
+           || err == CS_E_CT_SHRUNK || err == CS_E_CT_FORK
+           || err == CS_E_CT_ORIGIN || err == CS_E_CT_BODY;
+}
+
 static void
 on_ct_event(void *ctx, const cs_event *e)
 {
@@ -2475,9 +2486,7 @@ on_ct_event(void *ctx, const cs_event *e)
     case CS_EV_CT_ERROR:
         if (g.quiet)
             break;
-        if (e->err == CS_E_CT_SHRUNK || e->err == CS_E_CT_FORK
-            || e->err == CS_E_CT_BAD_SIGNATURE
-            || e->err == CS_E_CT_NO_SIGNATURE)
+        if (tree_head_error(e->err))
             snprintf(line, sizeof line, "%s: tree head of %llu entries "
                      "refused: %s (%s)", cs_ct_url(&d->f),
                      (unsigned long long)e->index, cs_strerror(e->err),

@@ -151,8 +151,9 @@ def server(kind, n=None, entries=None, size=None, **faults):
     if entries is None:
         entries = ctlog.entries_from_certs(ctcerts.make_entries(n))
     log = ctlog.Log(kind, entries, size=size)
-    srv = ctlog.Server(log, tls=True, ca_out=CA, **faults).start()
-    return log, srv
+    srv = ctlog.Server(log, tls=True, ca_out=CA, **faults)
+    log.origin = url(srv).split("://", 1)[1].rstrip("/")  # as followed
+    return log, srv.start()
 
 
 def url(srv):

@@ -112,18 +112,22 @@ ctport=""
 trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; [ -n "$ct" ] && kill "$ct" 2>/dev/null; true' EXIT
 start_ctlog() {
     [ -n "$ctport" ] && return 0
+    # named localhost (BearSSL checks no IP address), the checkpoint too
+    local p
+    p=$(/usr/bin/python3 -c 'import socket; s = socket.socket();
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     /usr/bin/python3 tests/ctlog.py --kind static --entries 3000 \
         --initial 300 --grow-every 0.2 --grow-by 20 --tls \
-        --ca-out "$d/ctca.pem" --prefix /2026h1/ > "$d/ctlog.txt" \
-        2> "$d/ctlog.err" &
+        --ca-out "$d/ctca.pem" --port "$p" --prefix /2026h1/ \
+        --origin "localhost:$p/2026h1" > "$d/ctlog.txt" 2> "$d/ctlog.err" &
     ct=$!
     for _ in $(seq 150); do
         [ -s "$d/ctlog.txt" ] && break
         kill -0 "$ct" 2>/dev/null || break
         sleep 0.1
     done
-    ctport=$(sed -nE 's/.*"port": ([0-9]+).*/\1/p' "$d/ctlog.txt" | head -n 1)
-    [ -n "$ctport" ] || { cat "$d/ctlog.err"; return 1; }
+    [ -s "$d/ctlog.txt" ] || { cat "$d/ctlog.err"; return 1; }
+    ctport=$p
     echo "local CT log: https://localhost:$ctport/2026h1/"
 }
 

@@ -65,10 +65,14 @@ echo "  exit status $(CERTSTREAM_CA= build/certstream --url "$url/" --once \
 echo
 # Direct mode: a local CT log (static-ct-api, TLS with its own CA), 300
 # entries published at start and 40 more every half second.
+# Reached as localhost (BearSSL checks names, not IP addresses), so the
+# checkpoint names the log that way.
+ctport=$(/usr/bin/python3 -c 'import socket; s = socket.socket();
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 /usr/bin/python3 tests/ctlog.py --kind static --entries 2000 --initial 300 \
     --grow-every 0.5 --grow-by 40 --tls --ca-out "$d/ctca.pem" \
-    --prefix /demo2026h1/ > "$d/ctlog.txt" \
-    2> "$d/ctlog.err" &
+    --port "$ctport" --prefix /demo2026h1/ --origin "localhost:$ctport/demo2026h1" \
+    > "$d/ctlog.txt" 2> "$d/ctlog.err" &
 ct=$!
 trap 'kill $srv $ct 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -78,7 +82,7 @@ done
 ctjson=$(head -n 1 "$d/ctlog.txt")
 field() { printf '%s' "$ctjson" | /usr/bin/python3 -c \
     "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-logurl=$(field url | sed s/127.0.0.1/localhost/)   # BearSSL checks names, not IPs
+logurl=https://localhost:$ctport/demo2026h1/
 logkey=$(field key)
 echo "Direct mode: no server. A local static CT log grows at $logurl"
 echo "(300 entries, 40 more every 0.5 s; TLS from its own CA: $d/ctca.pem)"
