@@ -55,7 +55,7 @@ $(B)/der_dump: tests/der_dump.c certstream.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(SAN) -o $@ tests/der_dump.c
 
-test: $(B)/cs-extract $(B)/certstream $(B)/der_dump $(TEST_BIN)
+test: $(B)/cs-extract $(B)/certstream $(B)/der_dump $(B)/examples/ct_follow $(TEST_BIN)
 	@CS_BUILD=$(B) bash tests/run.sh $(TEST_BIN) $(TEST_SCR)
 
 # Sanitizers: the C tests, built by clang into their own folder, and the

@@ -2025,9 +2025,10 @@ enum {
     CS_EV_CT_TREE,         /* [3b]: a new tree head (verified when the
                               log's key is known): index = its size,
                               detail = its timestamp (ms) */
-    CS_EV_CT_ERROR         /* [3b]: a bad entry (index, err; the next one
-                              goes on) or a bad tree head (index = its
-                              size, err: CS_E_CT_SHRUNK, signature, ...) */
+    CS_EV_CT_ERROR         /* [3b]: a bad entry (status 0, index, err; the
+                              next one goes on) or a bad tree head (status
+                              1, index = its size, err: CS_E_CT_SHRUNK,
+                              signature, ...) */
 };
 
 struct cs_ct_update;       /* [3b] */
@@ -2391,6 +2392,10 @@ typedef struct cs_ct_follower {
     uint32_t backoff_ms;
     long retry_after;
     int started;               /* a response of this request arrived */
+    int reused;                /* it went over a kept-alive connection */
+    int started_clock;         /* the first step happened */
+    uint64_t hold_until;       /* "not yet" from get-entries: wait */
+    int gz_err;
     cs_http http;
     int gz, body_err;
     cs_inflate z;
@@ -13256,6 +13261,15 @@ cs_client_close(cs_client *c)
 /* ==== [3b] the CT log follower ========== off: _NO_CT ==== */
 #if CS_HAS_CT
 
+/* Phases and requests of a follower. */
+enum { CS__CT_IDLE, CS__CT_BUSY, CS__CT_DONE };
+enum { CS__CT_STH = 1, CS__CT_ENTRIES, CS__CT_CHECKPOINT, CS__CT_TILE };
+/* The get-sth fields (bits of sth_fields) and the get-entries ones. */
+enum { CS__CT_F_SIZE = 1, CS__CT_F_TIME = 2, CS__CT_F_ROOT = 4,
+       CS__CT_F_SIG = 8 };
+enum { CS__CT_J_NONE, CS__CT_J_SIZE, CS__CT_J_TIME, CS__CT_J_ROOT,
+       CS__CT_J_SIG, CS__CT_J_LEAF, CS__CT_J_EXTRA };
+
 CSDEF void
 cs_ct_config_init(cs_ct_config *cfg)
 {
@@ -13267,23 +13281,977 @@ cs_ct_config_init(cs_ct_config *cfg)
     cfg->backoff_max_ms = 60000;
 }
 
+static void
+cs__ct_emit(cs_ct_follower *f, cs_event *ev)
+{
+    ev->log = f;
+    if (f->cfg.on_event != NULL)
+        f->cfg.on_event(f->cfg.ctx, ev);
+}
+
+/* An event with a type, an error, a status and an index. */
+static void
+cs__ct_emit4(cs_ct_follower *f, int type, int err, int status,
+             uint64_t index)
+{
+    cs_event ev;
+
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.err = err;
+    ev.status = status;
+    ev.index = index;
+    cs__ct_emit(f, &ev);
+}
+
+/* a[0..n) == b[0..n) */
+static int
+cs__ct_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a;
+    const unsigned char *y = (const unsigned char *)b;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return 0;
+    return 1;
+}
+
+/* A CS_EV_WARNING with text. */
+static void
+cs__ct_warn(cs_ct_follower *f, const char *text)
+{
+    cs_event ev;
+
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_WARNING;
+    ev.text = text;
+    ev.len = cs__strlen(text);
+    cs__ct_emit(f, &ev);
+}
+
+/* Unix time in ms (0 when there is no clock). */
+static uint64_t
+cs__ct_unix_ms(const cs_ct_follower *f)
+{
+    int64_t s = 0;
+
+    if (f->cfg.unix_time != NULL) {
+        if (f->cfg.unix_time(f->cfg.time_ctx, &s) != 0 || s < 0)
+            return 0;
+        return (uint64_t)s * 1000;
+    }
+#if CS_HAS_POSIX
+    {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && ts.tv_sec >= 0)
+            return (uint64_t)ts.tv_sec * 1000
+                 + (uint64_t)ts.tv_nsec / 1000000;
+    }
+#endif
+    return 0;
+}
+
+/* The connection is done with: close it. */
+static void
+cs__ct_drop(cs_ct_follower *f)
+{
+    if (f->conn_open)
+        f->tr.close(f->tr.ctx);
+    f->conn_open = 0;
+}
+
+/* Back to idle until now + the backoff (Retry-After when longer). */
+static void
+cs__ct_backoff(cs_ct_follower *f, int err)
+{
+    cs_event ev;
+    uint64_t d = cs__backoff(&f->backoff_ms, &f->retry_after,
+                             f->cfg.backoff_max_ms, f->cfg.random,
+                             f->cfg.random_ctx);
+
+    f->phase = CS__CT_IDLE;
+    f->t_next = f->now + d;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_RETRY;
+    ev.err = err;
+    ev.delay_ms = d;
+    cs__ct_emit(f, &ev);
+}
+
+/* The request failed: say why, drop the connection, back off. */
+static void
+cs__ct_fail(cs_ct_follower *f, int err)
+{
+    cs_event ev;
+
+    cs__ct_drop(f);
+    f->stats.failures++;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_FAILED;
+    ev.err = err;
+    ev.status = cs_http_status(&f->http);
+    ev.text = f->cfg.url;
+    ev.len = cs__strlen(f->cfg.url);
+#if CS_HAS_TLS
+    if (err <= -40 && err >= -59 && f->url.tls)
+        ev.detail = cs_tls_last_error(&f->tls);
+#endif
+    if (err == CS_E_CT_STATUS && f->retry_after > 0)
+        ev.detail = f->retry_after;
+    cs__ct_emit(f, &ev);
+    cs__ct_backoff(f, err);
+}
+
+/* A bad entry: say so, count it, go on with the next. */
+static void
+cs__ct_bad(cs_ct_follower *f, uint64_t index, int err)
+{
+    f->stats.bad_entries++;
+    cs__ct_emit4(f, CS_EV_CT_ERROR, err, 0, index);
+    if (index >= f->next)
+        f->next = index + 1;
+}
+
+/* Copy a string into a message's text field; *trunc gets bit when cut. */
+static void
+cs__ct_text(cs_text *t, const char *s, unsigned bit, unsigned *trunc)
+{
+    size_t n = cs__strlen(s);
+
+    if (n > CS_JSON_STR_MAX) {
+        n = CS_JSON_STR_MAX;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;                      /* at a character boundary */
+        *trunc |= bit;
+    }
+    CS_MEMCPY(t->buf, s, n);
+    t->buf[n] = '\0';
+    t->len = n;
+}
+
+/* Deliver entry index e: the certificate parsed, the message built, the
+ * watchlist asked. scratch[0..cap): free memory for all_domains. */
+static void
+cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
+               unsigned char *scratch, size_t cap)
+{
+    cs_match_hit hits[CS_MATCH_HITS];
+    cs_domains_iter it;
+    cs_ct_update u;
+    cs_cert cert;
+    cs_event ev;
+    const unsigned char *d;
+    size_t n;
+    uint64_t ms;
+    int kind = CS_CERT_FULL, r, full = 0;
+
+    if (index != f->next)
+        return;                       /* already delivered, or ahead */
+    CS_MEMSET(&u, 0, sizeof u);
+    u.index = index;
+    u.timestamp = e->timestamp;
+    u.type = e->type;
+    u.update_type = e->type == CS_CT_PRECERT ? "PrecertLogEntry"
+                                             : "X509LogEntry";
+    u.leaf = e;
+    u.cert = &cert;
+    CS_MEMCPY(u.leaf_hash, e->leaf_hash, 32);
+    u.der = e->cert;
+    u.der_len = e->cert_len;
+    if (e->type == CS_CT_PRECERT) {
+        if (e->precert != NULL) {
+            u.der = e->precert;
+            u.der_len = e->precert_len;
+        } else {
+            kind = CS_CERT_TBS;
+        }
+    }
+    if (u.der == NULL) {
+        cs__ct_bad(f, index, CS_E_CT_TOO_BIG);
+        return;
+    }
+    r = cs_cert_parse(&cert, u.der, u.der_len, kind);
+    if (r != 0) {
+        cs__ct_bad(f, index, r);
+        return;
+    }
+    cs_sha1(u.der, u.der_len, u.sha1);
+    cs_sha256(u.der, u.der_len, u.sha256);
+    cs_msg_reset(&f->msg, f->dom, f->dom_cap);
+    f->msg.type = CS_MSG_CERT;
+    f->msg.has = CS_F_TYPE | CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN
+               | CS_F_SOURCE_URL | CS_F_SOURCE_NAME;
+    f->msg.cert_index = index;
+    ms = cs__ct_unix_ms(f);
+    f->msg.seen = (double)(ms / 1000) + (double)(ms % 1000) / 1000.0;
+    cs__ct_text(&f->msg.type_name, "certificate_update", CS_F_TYPE,
+                &f->msg.trunc);
+    cs__ct_text(&f->msg.source_url, f->cfg.url, CS_F_SOURCE_URL,
+                &f->msg.trunc);
+    cs__ct_text(&f->msg.source_name, cs_ct_name(f), CS_F_SOURCE_NAME,
+                &f->msg.trunc);
+    cs_cert_domains_init(&it, &cert, (char *)scratch, cap);
+    while ((r = cs_cert_domains_next(&it, &d, &n)) == 1) {
+        if (full)                     /* keep a prefix: counted only */
+            f->msg.domain_total++;
+        else
+            full = cs_msg_add_domain(&f->msg, d, n) != 0;
+    }
+    if (r < 0) {
+        cs__ct_bad(f, index, r);
+        return;
+    }
+    f->next = index + 1;
+    f->stats.entries++;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_MESSAGE;
+    ev.msg = &f->msg;
+    ev.entry = &u;
+    ev.index = index;
+    if (f->cfg.match != NULL) {
+        ev.hits = hits;
+        if (cs_match_msg(f->cfg.match, &f->msg, hits, CS_MATCH_HITS,
+                         &ev.hit_count) == 0) {
+            f->stats.filtered++;
+            return;
+        }
+    }
+    cs__ct_emit(f, &ev);
+}
+
+/* A tree head arrived (signature checked by the caller): take it, or say
+ * why not. Never moves the tree back. */
+static void
+cs__ct_head(cs_ct_follower *f, uint64_t size, uint64_t time,
+            const unsigned char root[32])
+{
+    cs_event ev;
+
+    f->t_poll = f->now + f->cfg.poll_ms;
+    if (f->have_tree && size < f->tree_size) {
+        cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_SHRUNK, 1, size);
+        return;
+    }
+    if (f->have_tree && size == f->tree_size) {
+        if (!cs__ct_eq(root, f->root, 32))
+            cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_FORK, 1, size);
+        return;
+    }
+    if (!f->have_tree)
+        f->next = f->cfg.has_from ? f->cfg.from : size;
+    f->have_tree = 1;
+    f->tree_size = f->stats.tree_size = size;
+    f->tree_time = f->stats.tree_time = time;
+    CS_MEMCPY(f->root, root, 32);
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_CT_TREE;
+    ev.index = size;
+    ev.detail = (int64_t)time;
+    cs__ct_emit(f, &ev);
+}
+
+/* get-sth is complete: check it, take it. */
+static void
+cs__ct_sth_end(cs_ct_follower *f)
+{
+    int r = cs_jtok_end(&f->u.j);
+
+    if (r != CS_JT_DONE || f->body_err != 0
+        || f->sth_fields != (CS__CT_F_SIZE | CS__CT_F_TIME | CS__CT_F_ROOT
+                             | CS__CT_F_SIG)) {
+        cs__ct_fail(f, f->body_err != 0 ? f->body_err
+                       : r < 0 ? r : CS_E_CT_RESPONSE);
+        return;
+    }
+#if CS_HAS_TLS
+    if (f->has_key) {
+        r = cs_ct_sth_verify(&f->key, f->sth_time, f->sth_size, f->sth_root,
+                             f->sth_sig, f->sth_sig_len);
+        if (r != 0) {
+            f->t_poll = f->now + f->cfg.poll_ms;
+            cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, f->sth_size);
+            return;
+        }
+    }
+#endif
+    cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
+}
+
+/* The checkpoint is complete (in ebuf[0..blen)): check it, take it. */
+static void
+cs__ct_checkpoint_end(cs_ct_follower *f)
+{
+    cs_ct_checkpoint c;
+    int r;
+
+    if (f->body_err != 0) {
+        cs__ct_fail(f, f->body_err);
+        return;
+    }
+    c.tree_size = 0;
+    r = cs_ct_checkpoint_parse(&c, (const char *)f->ebuf, f->blen,
+                               f->has_key ? &f->key : NULL);
+    if (r != 0)
+        c.tree_size = 0;
+    if (r == 0 && (c.origin_len != f->origin_len
+                   || !cs__ct_eq(c.origin, f->origin, f->origin_len)))
+        r = CS_E_CT_ORIGIN;
+#if CS_HAS_TLS
+    if (r == 0 && f->has_key)
+        r = cs_ct_checkpoint_verify(&c, &f->key);
+#endif
+    if (r != 0) {
+        f->t_poll = f->now + f->cfg.poll_ms;
+        cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, c.tree_size);
+        return;
+    }
+    cs__ct_head(f, c.tree_size, c.has_sig ? c.timestamp : 0, c.root);
+}
+
+/* One get-entries element is complete: deliver it or name its error. */
+static void
+cs__ct_json_entry(cs_ct_follower *f)
+{
+    cs_ct_entry e;
+    uint64_t index = f->req_start + f->got++;
+    int r = f->entry_bad;
+
+    if (index >= f->req_end || index < f->next)
+        return;                       /* not asked for, or delivered */
+    if (r == 0 && !f->have_leaf)
+        r = CS_E_CT_RESPONSE;
+    if (r == 0)
+        r = cs_ct_leaf_parse(&e, f->ebuf + f->leaf_at, f->leaf_len);
+    if (r == 0 && f->have_extra)
+        r = cs_ct_extra_parse(&e, f->ebuf + f->extra_at, f->extra_len);
+    if (r != 0) {
+        cs__ct_bad(f, index, r);
+        return;
+    }
+    cs__ct_deliver(f, index, &e, f->ebuf + f->blen, f->ebuf_cap - f->blen);
+}
+
+/* A token of get-sth or get-entries. */
+static void
+cs__ct_json_token(cs_ct_follower *f, int tok)
+{
+    int depth = cs_jtok_depth(&f->u.j);
+    size_t n;
+
+    if (f->req == CS__CT_STH) {
+        if (depth != 1)
+            return;
+        if (tok == CS_JT_KEY) {
+            const char *k = cs_jtok_key(&f->u.j, &n, NULL);
+            f->jf = CS__CT_J_NONE;
+            if (n == 9 && cs__ct_eq(k, "tree_size", 9))
+                f->jf = CS__CT_J_SIZE;
+            else if (n == 9 && cs__ct_eq(k, "timestamp", 9))
+                f->jf = CS__CT_J_TIME;
+            else if (n == 16 && cs__ct_eq(k, "sha256_root_hash", 16)) {
+                f->jf = CS__CT_J_ROOT;
+                cs_b64_init(&f->b64, f->sth_root, 32);
+            } else if (n == 19
+                       && cs__ct_eq(k, "tree_head_signature", 19)) {
+                f->jf = CS__CT_J_SIG;
+                cs_b64_init(&f->b64, f->sth_sig, sizeof f->sth_sig);
+            }
+        } else if (f->jf == CS__CT_J_SIZE || f->jf == CS__CT_J_TIME) {
+            uint64_t v;
+            if (tok != CS_JT_NUM || cs_jtok_u64(&f->u.j, &v) != 0)
+                f->body_err = CS_E_CT_RESPONSE;
+            else if (f->jf == CS__CT_J_SIZE)
+                f->sth_size = v, f->sth_fields |= CS__CT_F_SIZE;
+            else
+                f->sth_time = v, f->sth_fields |= CS__CT_F_TIME;
+            f->jf = CS__CT_J_NONE;
+        } else if (f->jf != CS__CT_J_NONE && tok == CS_JT_STR) {
+            const unsigned char *p = cs_jtok_piece(&f->u.j, &n);
+            (void)cs_b64_feed(&f->b64, (const char *)p, n);
+        } else if (f->jf != CS__CT_J_NONE) {
+            long len = tok == CS_JT_STR_END ? cs_b64_end(&f->b64)
+                                            : (long)CS_E_CT_RESPONSE;
+            if (f->jf == CS__CT_J_ROOT && len == 32)
+                f->sth_fields |= CS__CT_F_ROOT;
+            else if (f->jf == CS__CT_J_SIG && len > 0) {
+                f->sth_sig_len = (size_t)len;
+                f->sth_fields |= CS__CT_F_SIG;
+            } else
+                f->body_err = CS_E_CT_RESPONSE;
+            f->jf = CS__CT_J_NONE;
+        }
+        return;
+    }
+    /* get-entries: {"entries": [{"leaf_input": .., "extra_data": ..}]} */
+    if (depth == 2 && tok == CS_JT_OBJ) {
+        f->have_leaf = f->have_extra = 0;
+        f->entry_bad = 0;
+        f->blen = 0;
+        f->jf = CS__CT_J_NONE;
+    } else if (depth == 2 && tok == CS_JT_OBJ_END) {
+        cs__ct_json_entry(f);
+    } else if (depth == 3 && tok == CS_JT_KEY) {
+        const char *k = cs_jtok_key(&f->u.j, &n, NULL);
+        f->jf = CS__CT_J_NONE;
+        if (n == 10 && cs__ct_eq(k, "leaf_input", 10))
+            f->jf = CS__CT_J_LEAF, f->leaf_at = f->blen;
+        else if (n == 10 && cs__ct_eq(k, "extra_data", 10))
+            f->jf = CS__CT_J_EXTRA, f->extra_at = f->blen;
+        if (f->jf != CS__CT_J_NONE)
+            cs_b64_init(&f->b64, f->ebuf + f->blen, f->ebuf_cap - f->blen);
+    } else if (depth == 3 && tok == CS_JT_STR && f->jf != CS__CT_J_NONE) {
+        const unsigned char *p = cs_jtok_piece(&f->u.j, &n);
+        (void)cs_b64_feed(&f->b64, (const char *)p, n);
+    } else if (depth == 3 && tok == CS_JT_STR_END
+               && f->jf != CS__CT_J_NONE) {
+        long len = cs_b64_end(&f->b64);
+        if (len < 0) {
+            if (f->entry_bad == 0)
+                f->entry_bad = len == CS_E_B64_TOO_BIG ? CS_E_CT_TOO_BIG
+                                                       : (int)len;
+        } else if (f->jf == CS__CT_J_LEAF) {
+            f->leaf_len = (size_t)len, f->have_leaf = 1;
+            f->blen += (size_t)len;
+        } else {
+            f->extra_len = (size_t)len, f->have_extra = 1;
+            f->blen += (size_t)len;
+        }
+        f->jf = CS__CT_J_NONE;
+    } else if (depth == 3 && tok != CS_JT_KEY && f->jf != CS__CT_J_NONE) {
+        if (f->entry_bad == 0)
+            f->entry_bad = CS_E_CT_RESPONSE;  /* not a string */
+        f->jf = CS__CT_J_NONE;
+    }
+}
+
+/* Decoded body bytes of a 200 response. */
+static void
+cs__ct_body(cs_ct_follower *f, const unsigned char *p, size_t len)
+{
+    size_t used;
+    int r;
+
+    if (f->body_err != 0)
+        return;
+    if (f->req == CS__CT_CHECKPOINT) {
+        if (len > f->ebuf_cap - f->blen) {
+            f->body_err = CS_E_CT_BODY;
+            return;
+        }
+        CS_MEMCPY(f->ebuf + f->blen, p, len);
+        f->blen += len;
+        return;
+    }
+    if (f->req == CS__CT_TILE) {
+        uint64_t base = f->req_start - f->req_start % 256;
+        for (;;) {                    /* again after each entry */
+            r = cs_ct_tile_feed(&f->u.tile, p, len, &used);
+            p += used, len -= used;
+            if (r == 0)
+                return;
+            if (r == CS_CT_ENTRY || r == CS_E_CT_ENTRY_TOO_BIG) {
+                uint64_t index = base + f->got++;
+                const cs_ct_entry *e = cs_ct_tile_entry(&f->u.tile);
+                if (index < f->next || index >= f->req_end)
+                    continue;
+                if (r < 0)
+                    cs__ct_bad(f, index, CS_E_CT_TOO_BIG);
+                else if (e->has_leaf_index && e->leaf_index != index)
+                    cs__ct_bad(f, index, CS_E_CT_INDEX);
+                else
+                    cs__ct_deliver(f, index, e, f->ebuf + f->u.tile.n,
+                                   f->ebuf_cap - f->u.tile.n);
+                continue;
+            }
+            /* the tile is broken here: name the entry, skip the rest */
+            f->body_err = r;
+            if (base + f->got >= f->next && base + f->got < f->req_end) {
+                cs__ct_bad(f, base + f->got, r);
+                f->next = f->req_end;
+            }
+            return;
+        }
+    }
+    for (;;) {                        /* JSON: again after each token */
+        r = cs_jtok_feed(&f->u.j, p, len, &used);
+        p += used, len -= used;
+        if (r < 0)
+            f->body_err = r;
+        if (r <= 0)
+            return;
+        cs__ct_json_token(f, r);
+    }
+}
+
+/* Raw body bytes: through gzip when the log sent it so. */
+static void
+cs__ct_raw_body(cs_ct_follower *f, const unsigned char *p, size_t len)
+{
+    size_t used, n;
+    int r;
+
+    if (!f->gz) {
+        cs__ct_body(f, p, len);
+        return;
+    }
+    do {
+        r = cs_inflate_feed(&f->z, p, len, &used);
+        p += used, len -= used;
+        if (r == CS_INFLATE_DATA) {
+            const unsigned char *d = cs_inflate_data(&f->z, &n);
+            cs__ct_body(f, d, n);
+        }
+    } while (r > 0 && f->body_err == 0);
+    if (r < 0 && f->body_err == 0)
+        f->gz_err = r;
+}
+
+/* The response is complete. */
+static void
+cs__ct_response_end(cs_ct_follower *f)
+{
+    int status = cs_http_status(&f->http), keep;
+
+    f->stats.requests++;
+    keep = cs_http_keep_alive(&f->http);
+    if (status != 200) {
+        if (f->req == CS__CT_ENTRIES && status == 400) {
+            /* start past the log's tree: not yet (logs are balanced) */
+            f->hold_until = f->now + f->cfg.poll_ms;
+        } else {
+            int64_t now = (int64_t)(cs__ct_unix_ms(f) / 1000);
+            if ((status == 429 || status == 503)
+                && (now > 0 || f->http.retry == 1))  /* a date: a clock */
+                f->retry_after = cs_http_retry_after(&f->http, now);
+            if (!keep)
+                cs__ct_drop(f);
+            cs__ct_fail(f, CS_E_CT_STATUS);
+            return;
+        }
+    } else {
+        int r = 0;
+        if (f->gz && f->body_err == 0)
+            r = f->gz_err != 0 ? f->gz_err : cs_inflate_finish(&f->z);
+        if (r != 0) {
+            cs__ct_fail(f, r);
+            return;
+        }
+        if (f->req == CS__CT_STH)
+            cs__ct_sth_end(f);
+        else if (f->req == CS__CT_CHECKPOINT)
+            cs__ct_checkpoint_end(f);
+        else if (f->req == CS__CT_ENTRIES) {
+            r = f->body_err != 0 ? f->body_err : cs_jtok_end(&f->u.j);
+            if (r != CS_JT_DONE) {
+                cs__ct_fail(f, r < 0 ? r : CS_E_CT_RESPONSE);
+                return;
+            }
+            if (f->got == 0)
+                f->hold_until = f->now + f->cfg.poll_ms;
+        } else if (f->body_err == 0) {
+            long n = cs_ct_tile_end(&f->u.tile);
+            if (n < 0 || (uint64_t)n < f->req_end - f->req_start
+                                         + f->req_start % 256) {
+                cs__ct_fail(f, n < 0 ? (int)n : CS_E_CT_SHORT);
+                return;
+            }
+        }
+        if (f->phase != CS__CT_BUSY)
+            return;                   /* it failed */
+    }
+    f->backoff_ms = f->cfg.backoff_min_ms;
+    if (!keep)
+        cs__ct_drop(f);
+    f->phase = CS__CT_IDLE;
+    f->t_next = f->now;
+}
+
+/* Append the base URL's path and a suffix to the request. */
+static int
+cs__ct_put_path(cs_ct_follower *f, size_t *o, const char *suffix)
+{
+    size_t n = cs__strlen(f->url.path);
+    const char *q = f->url.path;
+    size_t k;
+    int r = 0;
+
+    for (k = 0; k < n && q[k] != '?'; k++)
+        ;                             /* a query on the base is dropped */
+    r |= cs__put(f->sbuf, sizeof f->sbuf, o, q, k);
+    if (k == 0 || q[k - 1] != '/')
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, o, "/");
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, o, suffix);
+    return r;
+}
+
+/* v in decimal. */
+static const char *
+cs__ct_u64(uint64_t v, char buf[24])
+{
+    char *p = buf + 23;
+
+    *p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    return p;
+}
+
+/* The C2SP tlog-tiles path of tile number n: "x001/x234/067". */
+static int
+cs__ct_tile_path(char *out, size_t cap, size_t *o, uint64_t n)
+{
+    char groups[8][4];
+    int k = 0, r = 0;
+
+    do {
+        groups[k][0] = (char)('0' + n / 100 % 10);
+        groups[k][1] = (char)('0' + n / 10 % 10);
+        groups[k][2] = (char)('0' + n % 10);
+        groups[k][3] = '\0';
+        k++;
+        n /= 1000;
+    } while (n > 0);
+    while (k-- > 0) {
+        if (k > 0)
+            r |= cs__puts(out, cap, o, "x");
+        r |= cs__puts(out, cap, o, groups[k]);
+        if (k > 0)
+            r |= cs__puts(out, cap, o, "/");
+    }
+    return r;
+}
+
+/* Choose the next request and start it (or wait). */
+static void
+cs__ct_start(cs_ct_follower *f)
+{
+    char num[24];
+    size_t o = 0;
+    int r = 0;
+
+    f->req = 0;
+    if (!f->have_tree || f->now >= f->t_poll) {
+        f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_CHECKPOINT
+                                              : CS__CT_STH;
+    } else if (f->next < f->tree_size && f->now >= f->hold_until) {
+        f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_TILE
+                                              : CS__CT_ENTRIES;
+    } else {
+        f->t_next = f->now < f->hold_until && f->hold_until < f->t_poll
+                  ? f->hold_until : f->t_poll;
+        return;
+    }
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "GET ");
+    f->req_start = f->next;
+    if (f->req == CS__CT_STH) {
+        r |= cs__ct_put_path(f, &o, "ct/v1/get-sth");
+        f->sth_fields = 0;
+        f->jf = CS__CT_J_NONE;
+        cs_jtok_init(&f->u.j);
+    } else if (f->req == CS__CT_CHECKPOINT) {
+        r |= cs__ct_put_path(f, &o, "checkpoint");
+    } else if (f->req == CS__CT_ENTRIES) {
+        uint64_t end = f->next + f->cfg.batch;
+        if (end > f->tree_size)
+            end = f->tree_size;
+        f->req_end = end;
+        r |= cs__ct_put_path(f, &o, "ct/v1/get-entries?start=");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, cs__ct_u64(f->next, num));
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "&end=");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, cs__ct_u64(end - 1, num));
+        f->jf = CS__CT_J_NONE;
+        cs_jtok_init(&f->u.j);
+    } else {
+        uint64_t tile = f->next / 256, end = (tile + 1) * 256;
+        if (end > f->tree_size)
+            end = f->tree_size;
+        f->req_end = end;
+        r |= cs__ct_put_path(f, &o, "tile/data/");
+        r |= cs__ct_tile_path(f->sbuf, sizeof f->sbuf, &o, tile);
+        if (end - tile * 256 < 256) {
+            r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, ".p/");
+            r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                          cs__ct_u64(end - tile * 256, num));
+        }
+        cs_ct_tile_init(&f->u.tile, f->ebuf, f->ebuf_cap);
+    }
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, " HTTP/1.1\r\nHost: ");
+    r |= cs__put_authority(f->sbuf, sizeof f->sbuf, &o, &f->url);
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "\r\nUser-Agent: ");
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                  f->cfg.user_agent != NULL ? f->cfg.user_agent
+                  : "certstream.h/" CERTSTREAM_VERSION_STRING);
+    r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                  "\r\nAccept-Encoding: gzip, identity\r\n\r\n");
+    f->got = 0;
+    f->blen = 0;
+    f->body_err = f->gz_err = 0;
+    f->gz = 0;
+    f->started = 0;
+    f->slen = o;
+    f->soff = 0;
+    f->phase = CS__CT_BUSY;
+    f->t_io = f->now;
+    cs_http_init(&f->http, 0);
+    if (r != 0) {
+        cs__ct_fail(f, CS_E_BUFFER);
+        return;
+    }
+    f->reused = f->conn_open;
+    if (!f->conn_open) {
+        cs_event ev;
+        CS_MEMSET(&ev, 0, sizeof ev);
+        ev.type = CS_EV_CONNECTING;
+        ev.text = f->cfg.url;
+        ev.len = cs__strlen(f->cfg.url);
+        cs__ct_emit(f, &ev);
+        f->conn_open = 1;
+        f->stats.connects++;
+        r = f->tr.open(f->tr.ctx, &f->url);
+        if (r < 0)
+            cs__ct_fail(f, r);
+    }
+}
+
+/* The link ended or failed during a request. A kept-alive connection
+ * that the server closed before answering is reopened at once. */
+static void
+cs__ct_link_end(cs_ct_follower *f, int err)
+{
+    if (err == CS_E_CLOSED) {
+        int r = cs_http_eof(&f->http);
+        if (r == CS_HTTP_DONE) {
+            cs__ct_drop(f);
+            cs__ct_response_end(f);
+            return;
+        }
+        if (!f->started && f->reused) {
+            cs__ct_drop(f);
+            f->phase = CS__CT_IDLE;
+            f->t_next = f->now;
+            return;
+        }
+        err = f->started ? CS_E_HTTP_TRUNCATED : err;
+    }
+    cs__ct_fail(f, err);
+}
+
+/* Bytes received: through the HTTP parser to the body handlers. */
+static void
+cs__ct_input(cs_ct_follower *f, const unsigned char *p, size_t len)
+{
+    size_t used;
+    int r;
+
+    f->started = 1;
+    f->stats.bytes += len;
+    while (f->phase == CS__CT_BUSY) {
+        r = cs_http_feed(&f->http, p, len, &used);
+        p += used, len -= used;
+        if (r < 0) {
+            cs__ct_fail(f, r);
+            return;
+        }
+        if (r == 0)
+            return;
+        if (r == CS_HTTP_HEAD) {
+            f->gz = cs_http_encoding(&f->http) == CS_HTTP_GZIP;
+            if (f->gz) {
+                cs_inflate_init(&f->z, f->win, f->win_cap, CS_INFLATE_GZIP);
+                cs_inflate_limit(&f->z, (uint64_t)64 << 20);
+            }
+        } else if (r == CS_HTTP_BODY) {
+            size_t n;
+            const unsigned char *b = cs_http_body(&f->http, &n);
+            if (cs_http_status(&f->http) == 200)
+                cs__ct_raw_body(f, b, n);
+        } else if (r == CS_HTTP_DONE) {
+            cs__ct_response_end(f);
+            return;                   /* what follows is not asked for */
+        }
+    }
+}
+
+/* Write and read what can be now. Returns 1 if something moved. */
+static int
+cs__ct_io(cs_ct_follower *f)
+{
+    int moved = 0, reads, r;
+
+    while (f->soff < f->slen) {
+        r = f->tr.write(f->tr.ctx, (const unsigned char *)f->sbuf + f->soff,
+                        f->slen - f->soff);
+        if (r < 0) {
+            cs__ct_link_end(f, r);
+            return 1;
+        }
+        if (r == 0)
+            return moved;
+        f->soff += (size_t)r;
+        f->t_io = f->now;
+        moved = 1;
+    }
+    for (reads = 0; reads < CS__READS_PER_STEP && f->phase == CS__CT_BUSY;
+         reads++) {
+        r = f->tr.read(f->tr.ctx, f->rbuf, sizeof f->rbuf);
+        if (r < 0) {
+            cs__ct_link_end(f, r);
+            return 1;
+        }
+        if (r == 0)
+            break;
+        f->t_io = f->now;
+        moved = 1;
+        cs__ct_input(f, f->rbuf, (size_t)r);
+    }
+    return moved && f->phase == CS__CT_BUSY;
+}
+
 CSDEF int
 cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg, const cs_transport *t)
 {
+    const char *u;
+    size_t n, k, o;
+    unsigned char *mem;
+
+    CS_ASSERT(f != NULL && cfg != NULL && t != NULL);
     CS_MEMSET(f, 0, sizeof *f);
     f->cfg = *cfg;
     f->tr = f->link = *t;
+    f->wake_fd = -1;
+    f->retry_after = -1;
+    if (cfg->url == NULL)
+        return CS_E_URL;
+    n = cs__strlen(cfg->url);
+    if (cs_url_parse(&f->url, cfg->url, n) != 0
+        || f->url.scheme < CS_URL_HTTP)
+        return CS_E_URL;
+    if (f->url.tls && !CS_HAS_TLS)
+        return CS_E_NO_TLS;
+    if (cfg->kind != CS_CT_RFC6962 && cfg->kind != CS_CT_STATIC)
+        return CS_E_ARG;
+    if (f->cfg.poll_ms == 0)
+        f->cfg.poll_ms = cfg->kind == CS_CT_STATIC ? 2000 : 5000;
+    if (f->cfg.batch == 0 || f->cfg.timeout_ms == 0
+        || f->cfg.backoff_min_ms == 0
+        || f->cfg.backoff_max_ms < f->cfg.backoff_min_ms
+        || cfg->mem == NULL || cfg->mem_cap < CS_CT_MEM_MIN
+        || t->open == NULL || t->read == NULL || t->write == NULL
+        || t->wait == NULL || t->close == NULL)
+        return CS_E_ARG;
+    if (f->cfg.random == NULL) {
+#if CS_HAS_POSIX
+        f->cfg.random = cs_os_random;
+#else
+        return CS_E_ARG;
+#endif
+    }
+    if (cfg->key != NULL) {
+        if (cs_ct_key_parse(&f->key, cfg->key, cfg->key_len) != 0)
+            return CS_E_CT_KEY;
+        f->has_key = CS_HAS_TLS;
+    }
+    if (cfg->origin != NULL) {
+        u = cfg->origin;
+        k = cs__strlen(u);
+    } else {                          /* the URL without scheme and '/' */
+        for (u = cfg->url; *u != '\0' && *u != ':'; u++)
+            ;
+        u += *u == ':' ? 3 : 0;
+        k = n - (size_t)(u - cfg->url);
+        if (k > 0 && u[k - 1] == '/')
+            k--;
+    }
+    if (k >= sizeof f->origin)
+        return CS_E_ARG;
+    CS_MEMCPY(f->origin, u, k);
+    f->origin_len = k;
+    /* memory: the window, the domains, the entry buffer */
+    mem = (unsigned char *)cfg->mem;
+    f->win = mem;
+    f->win_cap = CS_INFLATE_WINDOW;
+    o = cfg->mem_cap - CS_INFLATE_WINDOW;
+    f->dom_cap = o / 5 < CS_CT_DOMAINS_MEM ? o / 5 : CS_CT_DOMAINS_MEM;
+    f->dom = mem + CS_INFLATE_WINDOW;
+    f->ebuf = f->dom + f->dom_cap;
+    f->ebuf_cap = o - f->dom_cap;
+    f->backoff_ms = f->cfg.backoff_min_ms;
+    f->phase = CS__CT_IDLE;
+#if CS_HAS_TLS
+    {
+        int r = cs__tls_apply(&f->tls, &f->link, &f->tls_tr, &cfg->tls,
+                              f->cfg.random, f->cfg.random_ctx,
+                              cfg->unix_time, cfg->time_ctx, &f->anchors,
+                              f->builtin, &f->trust);
+        if (r != 0)
+            return r;
+        if (f->url.tls)
+            f->tr = f->tls_tr;
+    }
+#endif
     return 0;
 }
 
 CSDEF int
 cs_ct_step(cs_ct_follower *f, uint64_t now_ms, cs_wait *w)
 {
+    int more = 0, rounds;
+
+    CS_ASSERT(f != NULL && w != NULL);
     f->now = now_ms;
+    if (!f->started_clock) {
+        f->started_clock = 1;
+        f->t_next = now_ms;
+        if (!f->has_key)
+            cs__ct_warn(f, "CT log: tree heads are not verified (no key"
+#if !CS_HAS_TLS
+                           ", or no TLS in this build"
+#endif
+                           ")");
+#if CS_HAS_TLS
+        if (f->url.tls && f->cfg.tls.tls_mode == CS_TLS_INSECURE)
+            cs__ct_warn(f, "CT log: the TLS certificate is not checked");
+#endif
+    }
+    for (rounds = 0; rounds < 16 && f->phase != CS__CT_DONE; rounds++) {
+        if (f->stop) {
+            cs__ct_drop(f);
+            f->phase = CS__CT_DONE;
+            break;
+        }
+        if (f->phase == CS__CT_IDLE) {
+            if (f->now < f->t_next)
+                break;
+            cs__ct_start(f);
+            if (f->phase == CS__CT_IDLE && f->now < f->t_next)
+                break;
+            continue;
+        }
+        more = cs__ct_io(f);
+        if (f->phase == CS__CT_BUSY && f->now - f->t_io >= f->cfg.timeout_ms)
+            cs__ct_fail(f, CS_E_CT_TIMEOUT);
+        if (!more)
+            break;
+    }
+    f->stats.next = f->next;
     w->fd = -1;
     w->want = 0;
-    w->deadline_ms = now_ms + 1000;
-    return f->stop;
+    if (f->phase == CS__CT_DONE) {
+        w->deadline_ms = now_ms;
+        return 1;
+    }
+    if (f->phase == CS__CT_BUSY) {
+        w->deadline_ms = more ? f->now : f->t_io + f->cfg.timeout_ms;
+        w->want = f->tr.wait(f->tr.ctx, CS_WANT_READ
+                             | (f->soff < f->slen ? CS_WANT_WRITE : 0),
+                             &w->fd);
+    } else {
+        w->deadline_ms = f->t_next > f->now ? f->t_next : f->now;
+    }
+    return 0;
 }
 
 CSDEF void
@@ -13797,11 +14765,69 @@ CSDEF int
 cs_ct_run(cs_ct_follower *const *f, size_t n, void (*idle)(void *ctx),
           void *ctx)
 {
-    (void)f;
-    (void)n;
-    (void)idle;
-    (void)ctx;
-    return CS_E_ARG;
+    struct pollfd pf[CS_CT_RUN_MAX + 1];
+    int pipefd[2] = { -1, -1 }, i;
+    size_t k;
+
+    if (n == 0 || n > CS_CT_RUN_MAX)
+        return CS_E_ARG;
+    if (pipe(pipefd) == 0) {
+        for (i = 0; i < 2; i++) {
+            int fl = fcntl(pipefd[i], F_GETFL, 0);
+            (void)fcntl(pipefd[i], F_SETFL, fl | O_NONBLOCK);
+            (void)fcntl(pipefd[i], F_SETFD, FD_CLOEXEC);
+        }
+        for (k = 0; k < n; k++) {
+            f[k]->wake = cs__posix_wake;
+            f[k]->wake_fd = pipefd[1];
+        }
+    }
+    for (;;) {
+        uint64_t now = cs_now_ms(), deadline = now + 600000;
+        nfds_t np = 0;
+        size_t live = 0;
+        int ms;
+
+        for (k = 0; k < n; k++) {
+            cs_wait w;
+            if (cs_ct_step(f[k], now, &w) != 0)
+                continue;
+            live++;
+            if (w.deadline_ms < deadline)
+                deadline = w.deadline_ms;
+            if (w.fd >= 0 && w.want != 0) {
+                pf[np].fd = w.fd;
+                pf[np].events = (short)(((w.want & CS_WANT_READ) ? POLLIN
+                                                                 : 0)
+                                        | ((w.want & CS_WANT_WRITE)
+                                           ? POLLOUT : 0));
+                pf[np++].revents = 0;
+            }
+        }
+        if (live == 0)
+            break;
+        if (pipefd[0] >= 0) {
+            pf[np].fd = pipefd[0];
+            pf[np].events = POLLIN;
+            pf[np++].revents = 0;
+        }
+        ms = deadline <= now ? 0 : (int)(deadline - now);
+        if (ms > 0 && idle != NULL)
+            idle(ctx);
+        if (poll(pf, np, ms) > 0 && pipefd[0] >= 0) {
+            unsigned char drain[64];
+            while (read(pipefd[0], drain, sizeof drain) > 0)
+                ;
+        }
+    }
+    for (k = 0; k < n; k++) {
+        f[k]->wake_fd = -1;
+        cs_ct_close(f[k]);
+    }
+    for (i = 0; i < 2; i++)
+        if (pipefd[i] >= 0)
+            close(pipefd[i]);
+    return 0;
 }
 #endif
 

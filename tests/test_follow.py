@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""The CT log follower end to end: examples/ct_follow (the POSIX transport,
+TLS, cs_ct_run) against local RFC 6962 and static logs (tests/ctlog.py)
+with faults switched on. Every entry the log holds must come out exactly
+once and in order, as a line "index domains..." with the domains the
+certificate names (ctlog's expectation), or as a named error for entries
+broken in transit. Runs /usr/bin/python3 (needs python3-cryptography)."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True
+import ctlog  # noqa: E402
+
+B = os.environ.get("CS_BUILD", os.path.join(HERE, "..", "build"))
+EXE = os.path.join(B, "examples", "ct_follow")
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL", what)
+    return ok
+
+
+def fault(srv, **kw):
+    """Switch one-shot faults on and wait (up to 10 s) until they were
+    used, so that each hits its own request."""
+    srv.set(**kw)
+    t = time.time()
+    while time.time() - t < 10 and any(srv.f[k] for k in kw):
+        time.sleep(0.02)
+    time.sleep(0.3)             # that request is over: the next is clean
+
+
+def run(name, kind, n, initial=None, tls=False, real=False, faults=None,
+        during=None, extra=(), timeout=60, allow_errors=(), want=None):
+    """Serve a log, follow it from 0 until entry `want` (default: all n),
+    check what came out."""
+    log = ctlog.build_log(kind, n, 1, real, initial, None, None, None)
+    exp = log.expect()
+    total = len(exp) if want is None else want
+    with tempfile.TemporaryDirectory() as d:
+        ca = os.path.join(d, "ca.pem")
+        srv = ctlog.Server(log, tls=tls, ca_out=ca if tls else None, verbose=bool(os.environ.get("V")),
+                           **(faults or {})).start()
+        try:
+            url = srv.url.replace("127.0.0.1", "localhost")
+            args = [EXE, "--from", "0", "--until", str(total), "--poll",
+                    "200", "--key",
+                    ctlog.b64(log.spki), url] + list(extra)
+            if kind == "static":
+                args[1:1] = ["--static", "--origin", log.origin]
+            if tls:
+                args[1:1] = ["--ca", ca]
+            fo = open(os.path.join(d, "out"), "w+b")
+            fe = open(os.path.join(d, "err"), "w+b")
+            p = subprocess.Popen(args, stdout=fo, stderr=fe)
+            if during:      # (files, not pipes: a full pipe would stall)
+                during(srv, log)
+            try:
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+                check(False, "%s: timed out" % name)
+            fo.seek(0)
+            fe.seek(0)
+            out, err = fo.read(), fe.read()
+            fo.close()
+            fe.close()
+        finally:
+            srv.stop()
+    got = [ln.split() for ln in out.decode().splitlines()]
+    idx = [int(g[0]) for g in got]
+    errs = {}
+    for ln in err.decode().splitlines():
+        if ln.startswith("error "):
+            i, why = ln[6:].split(":", 1)
+            errs[int(i)] = why.strip()
+    check(idx == sorted(set(idx)), "%s: in order, each once" % name)
+    check(not (set(idx) & set(errs)), "%s: an entry both delivered and bad"
+          % name)
+    check(sorted(set(idx) | set(errs)) == list(range(total)),
+          "%s: every entry accounted for (missing %s)" % (
+              name, sorted(set(range(total)) - set(idx) - set(errs))[:10]))
+    bad = [i for i in errs if i not in allow_errors
+           and "subjectAltName" not in errs[i]]
+    check(not bad, "%s: unexpected entry errors %s" % (
+        name, [(i, errs[i]) for i in bad[:5]]))
+    wrong = 0
+    wrongs = []
+    for g in got:
+        e = exp[int(g[0])]
+        dom = e.get("all_domains")
+        if dom is not None and dom[:len(g) - 1] != g[1:]:
+            wrong += 1
+            wrongs.append((g[:3], dom[:3], len(dom), len(g)))
+    check(wrong == 0, "%s: %d entries with the wrong domains %s" % (name, wrong, wrongs[:3]))
+    print("%s: %d entries, %d named errors" % (name, len(idx), len(errs)))
+    return err.decode()
+
+
+def main():
+    if not os.path.exists(EXE):
+        print("test_follow: build %s first (make examples)" % EXE)
+        print("0 passed, 1 failed")
+        return 1
+    real = os.path.isdir(ctlog.SHARED_CT)
+    if not real:
+        print("test_follow: ../shared/ct absent: the real-data runs skip")
+    # RFC 6962 over TLS: short batches, a tree that grows while we read
+    run("rfc6962 tls short growing", "rfc6962", 240, initial=60, tls=True,
+        faults={"batch": 32, "short": 7, "grow_every": 0.1, "grow_by": 30})
+    # faults one after another on get-entries
+    run("rfc6962 faults", "rfc6962", 300, faults={
+        "batch": 50, "close": True,
+        "status": {"code": 429, "retry_after": "1", "path": "get-entries"},
+    }, during=lambda s, l: (
+        fault(s, cut={"after": 3000, "path": "get-entries"}),
+        fault(s, status={"code": 503, "retry_after": "date",
+                         "path": "get-entries"}),
+        s.set(bad_entry={"index": 250, "kind": "tag"})),
+        allow_errors=(250,))
+    # a chunked, gzipped JSON log
+    run("rfc6962 chunked gzip", "rfc6962", 120,
+        faults={"chunked": True, "gzip_json": True, "batch": 40})
+    # static over TLS, real tiles first, growing, faults on tiles
+    if real:
+        run("static tls real", "static", 300, tls=True, real=True,
+            faults={"cut": {"after": 20000, "path": "tile/data"}})
+    run("static faults growing", "static", 700, initial=100, faults={
+        "grow_every": 0.2, "grow_by": 77,
+        "status": {"code": 503, "retry_after": "1", "path": "tile/data"},
+    }, during=lambda s, l: (fault(s, gzip_trunc={}), s.set(
+        bad_entry={"index": 650, "kind": "trunc"})),
+        allow_errors=(650,))
+    # a shrinking tree and a bad signature: named, nothing redelivered
+    e = run("rfc6962 shrink+bad sig", "rfc6962", 200, initial=100,
+            faults={"batch": 64}, during=lambda s, l: (
+                time.sleep(0.5), fault(s, shrink={"size": 10}),
+                fault(s, bad_sig={}), l.grow(100)))
+    check("smaller" in e, "shrink named")
+    check("signature" in e, "bad signature named")
+    e = run("static shrink+bad sig", "static", 300, initial=256,
+            during=lambda s, l: (
+                time.sleep(0.5), fault(s, shrink={"size": 10}),
+                fault(s, bad_sig={}), l.grow(44)))
+    check("smaller" in e, "static shrink named")
+    check("signature" in e, "static bad signature named")
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
