@@ -2469,7 +2469,7 @@ on_ct_event(void *ctx, const cs_event *e)
     case CS_EV_MESSAGE:
         if (g.count > 0 && g.certs >= g.count)
             break;                    /* stopping: already enough */
-        if (d->failing && g.fail[0] == '\0' && !g.quiet && d->fail[0]) {
+        if (d->failing && !g.quiet && d->fail[0] != '\0') {
             fprintf(stderr, "certstream: %s: entries arrive again\n",
                     cs_ct_url(&d->f));
             d->fail[0] = '\0';
@@ -2518,8 +2518,8 @@ on_ct_event(void *ctx, const cs_event *e)
             fprintf(stderr, "certstream: failed: %s\n", line);
             break;
         }
-        if (e->status != 0 && e->detail > 0)
-            d->retry_after = e->detail;
+        d->retry_after = e->err == CS_E_CT_STATUS && e->detail > 0
+                             ? e->detail : 0;
         dlog_fail(d, line);
         break;
     case CS_EV_RETRY:
