@@ -115,6 +115,7 @@ static struct {
     unsigned long long skipped, overflows; /* notices (see notice()) */
     size_t olen;
     char obuf[65536];         /* output batched until the client waits */
+    size_t dom_bytes;         /* the domain storage of one message */
 } g;
 
 static cs_client client;
@@ -477,7 +478,7 @@ check_overflow(const cs_msg *m)
         fprintf(stderr, "certstream: a message had %zu domains; %zu fit "
                 "the %zu-byte storage, the rest are not shown (%llu such "
                 "messages so far)\n", m->domain_total, m->domain_count,
-                sizeof names, g.overflows);
+                g.dom_bytes, g.overflows);
 }
 
 /* Every domain of a certificate_update or dns_entries message, one per
@@ -2666,6 +2667,7 @@ direct_main(cs_config *cfg)
                 cs_ct_follower_size(), (size_t)CS_CT_MEM, sizeof(cs_posix));
     }
     stats_ms = cs_now_ms();
+    g.dom_bytes = CS_CT_DOMAINS_MEM;  /* the follower's, per message */
     nfollowers = nsel;
     r = cs_ct_run(followers, nsel, on_ct_idle, NULL);
     flush();
@@ -2692,6 +2694,7 @@ main(int argc, char **argv)
 
     cs_config_init(&cfg);
     cfg.url = DEFAULT_URL;
+    g.dom_bytes = sizeof names;
     cfg.on_event = on_event;
     cfg.dom = names;
     cfg.dom_cap = sizeof names;

@@ -35,6 +35,7 @@ sys.dont_write_bytecode = True      # no tests/__pycache__ left behind
 import ctcerts  # noqa: E402
 import ctlog  # noqa: E402
 
+KIND = os.environ.get("KIND")      # rfc6962 or static: only that kind
 BIN = os.environ.get("CERTSTREAM", os.path.join(ROOT, "build", "certstream"))
 SHARED_CT = os.path.join(ROOT, "..", "shared", "ct")
 TMP = tempfile.mkdtemp(prefix="test_direct.")
@@ -426,6 +427,8 @@ FAULTS = [
 
 def test_faults():
     for kind, faults, needle, what in FAULTS:
+        if KIND and kind != KIND:
+            continue
         n = 260 if kind == "static" else 80
         log, srv = server(kind, n, batch=30, **faults)
         r = Run(log_args(srv) + ["--ca", CA, "--from", "0", "--json", "-n",
@@ -555,6 +558,9 @@ def test_samples():
     srv.stop()
 
 
+KINDS = [KIND] if KIND else ["rfc6962", "static"]
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         print("SKIP: %s not built (make build/certstream)" % BIN)
@@ -564,13 +570,11 @@ def main():
     tests = [("usage", test_usage), ("log_list", test_log_list),
              ("rfc6962", lambda: test_follow("rfc6962")),
              ("static", lambda: test_follow("static")),
-             ("growth", lambda: (test_default_start_and_growth("rfc6962"),
-                                 test_default_start_and_growth("static"))),
+             ("growth", lambda: [test_default_start_and_growth(k)
+                                 for k in KINDS]),
              ("two", test_two_logs), ("faults", test_faults),
-             ("bad_entry", lambda: (test_bad_entry("rfc6962"),
-                                    test_bad_entry("static"))),
-             ("tree", lambda: (test_tree_faults("rfc6962"),
-                               test_tree_faults("static"))),
+             ("bad_entry", lambda: [test_bad_entry(k) for k in KINDS]),
+             ("tree", lambda: [test_tree_faults(k) for k in KINDS]),
              ("real", test_real), ("samples", test_samples)]
     for name, fn in tests:
         if only and name not in only:
