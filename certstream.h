@@ -13069,8 +13069,10 @@ cs__tls_apply(cs_tls *tls, const cs_transport *link, cs_transport *out,
         *trust = "the caller's anchors";
         return 0;
     }
-    cs_anchors_init(anchors, g->anchor_mem,
-                    g->anchor_mem != NULL ? g->anchor_mem_cap : 0);
+    if (g->anchor_mem != NULL)
+        cs_anchors_init(anchors, g->anchor_mem, g->anchor_mem_cap);
+    else
+        CS_MEMSET(anchors, 0, sizeof *anchors);  /* (no NULL + 0) */
     if (g->ca_file != NULL) {
 #if CS_HAS_POSIX
         int r = cs_anchors_load(anchors, g->ca_file);
@@ -13933,7 +13935,7 @@ cs__ct_start(cs_ct_follower *f)
     int r = 0;
 
     f->req = 0;
-    if (!f->have_tree || f->now >= f->t_poll) {
+    if (f->now >= f->t_poll) {        /* 0 at first: at once */
         f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_CHECKPOINT
                                               : CS__CT_STH;
     } else if (f->next < f->tree_size && f->now >= f->hold_until) {

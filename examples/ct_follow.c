@@ -23,7 +23,9 @@
 #include <string.h>
 
 static unsigned char mem[CS_CT_MEM];
+#if CS_HAS_TLS
 static unsigned char anchor_mem[256 * 1024];
+#endif
 static unsigned char key[1024];
 static cs_ct_follower follower;
 static cs_posix tcp;
