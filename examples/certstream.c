@@ -2638,6 +2638,15 @@ direct_main(cs_config *cfg)
             cc.tls.anchor_count = anc.count;
         }
 #endif
+#if !CS_HAS_TLS
+        if (strncmp(sel[i].url, "https:", 6) == 0) {
+            fprintf(stderr, "certstream: %s: https:// needs TLS, which "
+                    "this build lacks (CERTSTREAM_NO_TLS): follow http:// "
+                    "logs with --log / --tiled-log\n", sel[i].url);
+            free(d);
+            return 2;
+        }
+#endif
         cs_posix_transport(&d->posix, &tr);
         r = cs_ct_init(&d->f, &cc, &tr);
         if (r != 0) {
