@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/afl.sh - build the same harnesses for AFL++ and, optionally, run one.
 #
-#   fuzz/afl.sh                 build build/afl/fuzz_{json,number,ws,hs,url,http,inflate,ctrec,der,jtok,match}
+#   fuzz/afl.sh                 build build/afl/fuzz_{json,number,ws,hs,url,http,inflate,ctrec,der,jtok,match,follow}
 #   AFL_SECONDS=600 fuzz/afl.sh [TARGET]   build, then run TARGET (default
 #                               json) under afl-fuzz for that long
 #
@@ -30,7 +30,7 @@ fi
 mkdir -p "$out"
 san=1
 [ "${AFL_NO_SAN:-0}" = 1 ] && san=
-for t in json number ws hs url http inflate ctrec der jtok match; do
+for t in json number ws hs url http inflate ctrec der jtok match follow; do
     AFL_USE_ASAN=$san AFL_USE_UBSAN=$san AFL_QUIET=1 \
         "$AFLCC" -std=c99 -O2 -g -I. -fsanitize=fuzzer -DCERTSTREAM_NO_TLS= \
         -o "$out/fuzz_$t" "fuzz/fuzz_$t.c" -lm

@@ -20,12 +20,13 @@
 # ctrec (fuzz_ctrec.c: the CT records: base64, leaves, tiles, checkpoints),
 # der (fuzz_der.c: cs_cert_parse and every reader of a parsed certificate),
 # jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
-# extractor's verdict) and match (fuzz_match.c: the watchlist compiler and
-# matcher against a slow one).
+# extractor's verdict), match (fuzz_match.c: the watchlist compiler and
+# matcher against a slow one) and follow (fuzz_follow.c: the CT log
+# follower over scripted responses, whole vs chunked reads).
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
-# ws, inflate, der and jtok, 25% each for hs, url, http and match (small
-# state machines that saturate quickly), so FUZZ_SECONDS=20 is 160 s in
+# ws, inflate, der and jtok, 25% each for hs, url, http, match and follow (small
+# state machines that saturate quickly), so FUZZ_SECONDS=20 is 165 s in
 # all. FUZZ_SHARE=100 gives every target all of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
@@ -56,7 +57,7 @@ root=$(pwd)
 CLANG=${CLANG:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 hdr=${FUZZ_HEADER:-$root}
-targets_all="json number json_nosimd json_small ws hs url http inflate ctrec der jtok match"
+targets_all="json number json_nosimd json_small ws hs url http inflate ctrec der jtok match follow"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
@@ -107,6 +108,7 @@ max_len() {
     der) echo 65536 ;;
     jtok) echo 16384 ;;
     match) echo 2048 ;;
+    follow) echo 16384 ;;
     esac
 }
 
@@ -114,7 +116,7 @@ max_len() {
 share() {
     case "$1" in
     ws | inflate | der | jtok) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url | http | match) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http | match | follow) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }

@@ -28,7 +28,7 @@ fail=0
 skip=0
 mkdir -p "$out"
 # fuzz/fuzz_<t>.c for each; corpus/<t>/ and regress/<t>/ are replayed
-targets="json number ws hs url http inflate ctrec der jtok match"
+targets="json number ws hs url http inflate ctrec der jtok match follow"
 
 # build NAME COMPILER FLAGS...: one replay binary per target.
 build() {
