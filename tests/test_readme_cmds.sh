@@ -141,7 +141,7 @@ show() {
 
 # The connection events that --verbose prints; anything else on stderr is
 # an error.
-events='^certstream: (connecting to |connected$|wss:// trusts |redirected |disconnected: closed |retrying in |stats: |total: |WARNING: https://localhost:[0-9]+/2026h1/: |1 log without a key)'
+events='^certstream: (connecting to |connected$|wss:// trusts |redirected |disconnected: closed |retrying in |stats: |total: |WARNING: https://localhost:[0-9]+/2026h1/: |1 log without a key|a message had [0-9]+ domains; [0-9]+ fit )'
 
 is_cs='(^|[[:space:]|;&(])build/certstream([[:space:]]|$)'
 n=0
