@@ -26,33 +26,17 @@
 
 static const char usage[] =
     "usage: certstream [options]\n"
-    "Connect to a CertStream server and print the certificates it sends.\n"
+    "Print the certificates of Certificate Transparency: read from the CT\n"
+    "logs directly (the default), or from a CertStream server (--url).\n"
     "\n"
-    "  --url URL            server (default " DEFAULT_URL ")\n"
+    "Output (both modes):\n"
     "  --full               add every domain to the line: [a, b, ...]\n"
     "  --domains            every domain of certificate_update and\n"
     "                       dns_entries messages, one per line\n"
     "  --json               each JSON object (heartbeats aside) as one\n"
     "                       line, byte for byte when the server sent one\n"
-    "                       line; anything else is reported on stderr\n"
-    "  --raw                every text message verbatim, one line each\n"
-    "  --once               one connection: no reconnect; the exit status\n"
-    "                       tells how it ended\n"
-    "  -v, --verbose        every connection event on stderr\n"
-    "  -q, --quiet          no failure reports on stderr (by default each\n"
-    "                       failed attempt prints one line)\n"
-    "  --header 'N: v'      an extra request header (repeatable, up to 8;\n"
-    "                       about 14 KB in all)\n"
-    "  --ca PATH            trust the CA certificates in this PEM file or\n"
-    "                       directory (default: $CERTSTREAM_CA, else the\n"
-    "                       system bundle, else ISRG and GTS roots)\n"
-    "  --pin CERT           trust only this server key (its certificate,\n"
-    "                       PEM or DER): no CA, name or date checks\n"
-    "  --insecure           check no certificate at all (testing only)\n"
-    "  --ping-interval S    ping every S seconds (default 15; 0: never)\n"
-    "  --timeout S          reconnect when nothing arrived for S seconds\n"
-    "                       (default 45; 0: never)\n"
-    "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
+    "                       line; in direct mode the message\n"
+    "                       certstream-server-rust would send\n"
     "  -n, --count N        stop after N certificates (certificate_update\n"
     "                       or dns_entries messages)\n"
     "  --match PATTERN      only certificates with a matching domain\n"
@@ -61,7 +45,41 @@ static const char usage[] =
     "  --match-file FILE    patterns, one a line (# comments)\n"
     "  --utc                times in UTC instead of local time\n"
     "  --stats              a summary line on stderr every 10 seconds\n"
+    "                       (direct mode: per log, entries/s and how far\n"
+    "                       behind its tree head)\n"
+    "  -v, --verbose        every connection event on stderr\n"
+    "  -q, --quiet          no failure reports on stderr (by default each\n"
+    "                       failed attempt prints one line)\n"
     "  --disable-colors     no colors (also: NO_COLOR, or not a terminal)\n"
+    "  --ca PATH            trust the CA certificates in this PEM file or\n"
+    "                       directory (default: $CERTSTREAM_CA, else the\n"
+    "                       system bundle, else ISRG and GTS roots)\n"
+    "  --insecure           check no certificate at all (testing only)\n"
+    "Direct mode (no --url): every live log of the log list, or:\n"
+    "  --log URL            follow this RFC 6962 log (repeatable)\n"
+    "  --tiled-log URL      follow this static-ct-api log, by its\n"
+    "                       monitoring prefix (repeatable)\n"
+    "  --log-key BASE64     the key of the --log / --tiled-log before it\n"
+    "                       (SubjectPublicKeyInfo, as log lists carry it);\n"
+    "                       without one, tree heads are not verified\n"
+    "  --log-list FILE      Google's v3 log list JSON to choose from\n"
+    "                       (default: the list built in, and its date)\n"
+    "  --from N             start at entry N (default: the tree size,\n"
+    "                       so new entries only)\n"
+    "Server mode:\n"
+    "  --url URL            the CertStream server, e.g. " DEFAULT_URL "\n"
+    "  --raw                every text message verbatim, one line each\n"
+    "  --once               one connection: no reconnect; the exit status\n"
+    "                       tells how it ended\n"
+    "  --header 'N: v'      an extra request header (repeatable, up to 8;\n"
+    "                       about 14 KB in all)\n"
+    "  --pin CERT           trust only this server key (its certificate,\n"
+    "                       PEM or DER): no CA, name or date checks\n"
+    "  --ping-interval S    ping every S seconds (default 15; 0: never)\n"
+    "  --timeout S          reconnect when nothing arrived for S seconds\n"
+    "                       (default 45; 0: never)\n"
+    "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
+    "Other:\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
     "Values go as --opt VALUE or --opt=VALUE; -- ends the options.\n"
@@ -70,7 +88,9 @@ static const char usage[] =
     "server; 1 output error; 2 bad usage or URL; 3 could not connect;\n"
     "4 handshake refused; 5 the server broke the websocket protocol;\n"
     "6 the server closed with an error code; 7 the connection dropped;\n"
-    "8 TLS failed (certificate not trusted, expired, wrong name, ...).\n";
+    "8 TLS failed (certificate not trusted, expired, wrong name, ...).\n"
+    "In direct mode failures are retried per log (one line each on\n"
+    "stderr): it runs until stopped or --count.\n";
 
 enum { OUT_HUMAN, OUT_JSON, OUT_RAW, OUT_DOMAINS };
 
@@ -95,6 +115,7 @@ static struct {
     unsigned long long skipped, overflows; /* notices (see notice()) */
     size_t olen;
     char obuf[65536];         /* output batched until the client waits */
+    size_t dom_bytes;         /* the domain storage of one message */
 } g;
 
 static cs_client client;
@@ -104,6 +125,27 @@ static unsigned char names[CS_JSON_DOMAIN_BUF]; /* 256 KB of domains */
 static unsigned char anchor_mem[256 * 1024];  /* Debian's bundle: ~72 KB */
 static unsigned char pin_cert[64 * 1024];
 #endif
+
+#if CS_HAS_CT
+static cs_ct_follower *followers[CS_CT_RUN_MAX]; /* direct mode's logs */
+static size_t nfollowers;
+#endif
+
+/* Stop the client, or every follower (direct mode): safe in a signal
+ * handler. */
+static void
+stop_all(void)
+{
+#if CS_HAS_CT
+    size_t i;
+
+    for (i = 0; i < nfollowers; i++)
+        cs_ct_stop(followers[i]);
+    if (nfollowers > 0)
+        return;
+#endif
+    cs_client_stop(&client);
+}
 
 /* Milliseconds on the clock the signal handler reads. */
 static long long
@@ -135,7 +177,7 @@ on_signal(int sig)
     }
     g.first_signal_ms = ms;
     g.stopping = 1;
-    cs_client_stop(&client);
+    stop_all();
 }
 
 /* Output failed: a closed pipe ends the program quietly (status 0),
@@ -146,7 +188,7 @@ out_failed(int err)
     if (g.write_err == 0)
         g.write_err = err == EPIPE ? EPIPE : (err ? err : EIO);
     g.olen = 0;
-    cs_client_stop(g.client);
+    stop_all();
 }
 
 /* Write the batched output. Lines wait in obuf until it is full or the
@@ -436,7 +478,7 @@ check_overflow(const cs_msg *m)
         fprintf(stderr, "certstream: a message had %zu domains; %zu fit "
                 "the %zu-byte storage, the rest are not shown (%llu such "
                 "messages so far)\n", m->domain_total, m->domain_count,
-                sizeof names, g.overflows);
+                g.dom_bytes, g.overflows);
 }
 
 /* Every domain of a certificate_update or dns_entries message, one per
@@ -456,6 +498,911 @@ print_domains(const cs_msg *m)
         put("\n", 1);
     }
 }
+
+#if CS_HAS_CT
+/* ---- direct mode: the certificate_update message of a CT entry ------------
+ * The shape certstream-server-rust's lite stream has (the reference
+ * server; see ../shared/research/samples in the project): message_type,
+ * then data with update_type, leaf_cert {subject, issuer, serial_number,
+ * not_before, not_after, fingerprint, sha1, sha256, signature_algorithm,
+ * is_ca, all_domains, extensions}, cert_index, cert_link, seen,
+ * submission_timestamp, source {name, url}; absent name fields left out,
+ * compact, one line. */
+
+/* What one entry is, as the writer needs it. */
+typedef struct dentry {
+    int precert;                  /* PrecertLogEntry */
+    const unsigned char *der;     /* the certificate, or the precertificate */
+    size_t der_len;               /* (hashed and parsed as servers do) */
+    int der_kind;                 /* CS_CERT_FULL, or CS_CERT_TBS */
+    uint64_t index;
+    uint64_t timestamp_ms;        /* the log's timestamp */
+    double seen;
+    const char *log_url, *log_name;
+    int log_kind;                 /* CS_CT_RFC6962 or CS_CT_STATIC */
+} dentry;
+
+static char jtext[65536];          /* one converted DER string */
+static char dscratch[1 << 20];     /* all_domains: CN and repeat table */
+
+/* UTF-8 text as the inside of a JSON string, as serde_json writes it:
+ * '"', '\\' and control characters escaped, the rest as it is. */
+static void
+put_jraw(const char *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, from = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)p[i];
+        char e[8];
+        size_t k = 2;
+        if (b >= 0x20 && b != '"' && b != '\\')
+            continue;
+        put(p + from, i - from);
+        from = i + 1;
+        e[0] = '\\';
+        switch (b) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        default:
+            memcpy(e + 1, "u00", 3);
+            e[4] = hex[b >> 4];
+            e[5] = hex[b & 15];
+            k = 6;
+        }
+        put(e, k);
+    }
+    put(p + from, n - from);
+}
+
+static void
+put_jstr(const char *p, size_t n)
+{
+    put("\"", 1);
+    put_jraw(p, n);
+    put("\"", 1);
+}
+
+static void
+put_s(const char *s)
+{
+    put(s, strlen(s));
+}
+
+/* A DER string value (any string tag) as a JSON string's inside. */
+static void
+put_jder(unsigned tag, const unsigned char *v, size_t len)
+{
+    size_t n = 0;
+    int r = cs_der_text(tag, v, len, jtext, sizeof jtext, &n);
+
+    if (r == CS_E_BUFFER)
+        n = sizeof jtext - 1;         /* cut: over 64 KB of one string */
+    else if (r < 0)
+        r = cs_der_text(0x16, v, len, jtext, sizeof jtext, &n);
+    put_jraw(jtext, r < 0 && r != CS_E_BUFFER ? 0 : n);
+}
+
+/* A double as serde_json (ryu) prints one at these magnitudes: the
+ * fewest decimals that read back the same, at least one. */
+static void
+put_double(double v)
+{
+    char b[64];
+    int d;
+
+    if (!(v > -1e15 && v < 1e15))
+        v = 0;
+    for (d = 1; d < 17; d++) {
+        snprintf(b, sizeof b, "%.*f", d, v);
+        if (strtod(b, NULL) == v)
+            break;
+    }
+    put_s(b);
+}
+
+static void
+put_u64(uint64_t v)
+{
+    char b[24];
+
+    snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+    put_s(b);
+}
+
+/* Bytes as "AA:BB:..." (upper) or "aa:bb:..." (lower). */
+static void
+put_hex_colons(const unsigned char *p, size_t n, int upper)
+{
+    const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char b[3];
+        b[0] = hex[p[i] >> 4];
+        b[1] = hex[p[i] & 15];
+        b[2] = ':';
+        put(b, i + 1 < n ? 3 : 2);
+    }
+}
+
+/* One DER element from p[*pos..end): its tag (low-tag-number form), and
+ * its contents as *v, *n. Returns 1, or 0 at the end or on bad DER. */
+static int
+der_next(const unsigned char *p, size_t end, size_t *pos, unsigned *tag,
+         const unsigned char **v, size_t *n)
+{
+    size_t i = *pos, len = 0;
+    unsigned k;
+
+    if (i + 2 > end || (p[i] & 0x1f) == 0x1f)
+        return 0;
+    *tag = p[i++];
+    if (p[i] < 0x80) {
+        len = p[i++];
+    } else {
+        k = p[i++] & 0x7fu;
+        if (k == 0 || k > 4 || i + k > end)
+            return 0;
+        while (k-- > 0)
+            len = (len << 8) | p[i++];
+    }
+    if (len > end - i)
+        return 0;
+    *v = p + i;
+    *n = len;
+    *pos = i + len;
+    return 1;
+}
+
+static const unsigned char oid_aia[] = { 0x2b, 6, 1, 5, 5, 7, 1, 1 };
+static const unsigned char oid_kp[] = { 0x2b, 6, 1, 5, 5, 7, 3 };
+
+/* The subject or issuer object. */
+static void
+put_name(const unsigned char *name, size_t len)
+{
+    static const struct { int id; const char *key; } keys[] = {
+        { CS_ATTR_C, "C" }, { CS_ATTR_CN, "CN" }, { CS_ATTR_L, "L" },
+        { CS_ATTR_O, "O" }, { CS_ATTR_OU, "OU" }, { CS_ATTR_ST, "ST" }
+    };
+    size_t k, n = 0;
+    cs_attr a;
+    int r;
+
+    put("{", 1);
+    for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        if (cs_name_find(name, len, keys[k].id, &a) != 1)
+            continue;
+        put("\"", 1);
+        put_s(keys[k].key);
+        put("\":\"", 3);
+        put_jder(a.tag, a.val, a.val_len);
+        put("\",", 2);
+    }
+    put_s("\"aggregated\":\"");
+    r = cs_name_format(name, len, CS_NAME_AGGREGATED, jtext, sizeof jtext,
+                       &n);
+    put_jraw(jtext, r == 0 ? n : 0);
+    put("\"", 1);
+    if (cs_name_find(name, len, CS_ATTR_EMAIL, &a) == 1) {
+        put_s(",\"email_address\":\"");
+        put_jder(a.tag, a.val, a.val_len);
+        put("\"", 1);
+    }
+    put("}", 1);
+}
+
+/* subjectAltName as OpenSSL-style text: "DNS:a, IP Address:1.2.3.4". */
+static void
+put_san(const cs_cert *c)
+{
+    cs_san_iter it;
+    const unsigned char *v;
+    size_t n;
+    int kind, first = 1;
+
+    cs_san_iter_init(&it, c->san, c->san_len);
+    while (cs_san_next(&it, &kind, &v, &n) == 1) {
+        char ip[64];
+        size_t m;
+        if (!first)
+            put(", ", 2);
+        first = 0;
+        switch (kind) {
+        case CS_GN_DNS: put_s("DNS:"); put_jder(0x16, v, n); break;
+        case CS_GN_EMAIL: put_s("email:"); put_jder(0x16, v, n); break;
+        case CS_GN_URI: put_s("URI:"); put_jder(0x16, v, n); break;
+        default:
+            put_s("IP Address:");
+            if (cs_ip_text(v, n, ip, sizeof ip, &m) == 0)
+                put(ip, m);
+            else
+                put_s("<invalid>");
+        }
+    }
+}
+
+/* The extensions object: the ones the reference server names, in its
+ * order (each only when present), then ctlPoisonByte on precerts. */
+static void
+put_extensions(const cs_cert *c)
+{
+    enum { AIA, AKI, BC, CP, EKU, KU, SAN, SKI, NX };
+    static const char *const key[NX] = {
+        "authorityInfoAccess", "authorityKeyIdentifier", "basicConstraints",
+        "certificatePolicies", "extendedKeyUsage", "keyUsage",
+        "subjectAltName", "subjectKeyIdentifier"
+    };
+    static const char *const ku[9] = {
+        "Digital Signature", "Non Repudiation", "Key Encipherment",
+        "Data Encipherment", "Key Agreement", "Certificate Sign",
+        "CRL Sign", "Encipher Only", "Decipher Only"
+    };
+    static const char *const kp[10] = {
+        NULL, "serverAuth", "clientAuth", "codeSigning",
+        "emailProtection", NULL, NULL, NULL, "timeStamping", "OCSPSigning"
+    };
+    const unsigned char *val[NX] = { NULL };
+    size_t vlen[NX] = { 0 }, pos = 0, n, p2, n2, p3, m;
+    const unsigned char *e, *v, *w, *x;
+    unsigned tag;
+    int i, first = 1;
+
+    while (der_next(c->exts, c->exts_len, &pos, &tag, &e, &n)) {
+        const unsigned char *oid;
+        size_t olen;
+        int which = -1;
+        p2 = 0;
+        if (!der_next(e, n, &p2, &tag, &oid, &olen) || tag != 0x06)
+            continue;
+        if (!der_next(e, n, &p2, &tag, &v, &n2))
+            continue;
+        if (tag == 0x01 && !der_next(e, n, &p2, &tag, &v, &n2))
+            continue;                 /* critical: the OCTET STRING next */
+        if (olen == 3 && oid[0] == 0x55 && oid[1] == 0x1d) {
+            switch (oid[2]) {
+            case 0x0e: which = SKI; break;
+            case 0x0f: which = KU; break;
+            case 0x11: which = SAN; break;
+            case 0x13: which = BC; break;
+            case 0x20: which = CP; break;
+            case 0x23: which = AKI; break;
+            case 0x25: which = EKU; break;
+            default: break;
+            }
+        } else if (olen == sizeof oid_aia
+                   && memcmp(oid, oid_aia, olen) == 0) {
+            which = AIA;
+        }
+        if (which >= 0 && val[which] == NULL) {
+            val[which] = v;
+            vlen[which] = n2;
+        }
+    }
+    put_s("\"extensions\":{");
+    for (i = 0; i < NX; i++) {
+        size_t pos2 = 0, q;
+        int sep = 0;
+        if (val[i] == NULL)
+            continue;
+        if (!first)
+            put(",", 1);
+        first = 0;
+        put("\"", 1);
+        put_s(key[i]);
+        put("\":\"", 3);
+        /* the value: one element (mostly a SEQUENCE) in the OCTET STRING */
+        if (!der_next(val[i], vlen[i], &pos2, &tag, &w, &m)) {
+            put("\"", 1);
+            continue;
+        }
+        switch (i) {
+        case AIA:                     /* SEQUENCE OF { method, location } */
+            q = 0;
+            while (der_next(w, m, &q, &tag, &x, &n2)) {
+                const unsigned char *loc, *meth;
+                size_t ln, ml;
+                p3 = 0;
+                if (!der_next(x, n2, &p3, &tag, &meth, &ml)
+                    || !der_next(x, n2, &p3, &tag, &loc, &ln) || tag != 0x86)
+                    continue;
+                if (sep++)
+                    put(", ", 2);
+                put_s("URI:");
+                put_jder(0x16, loc, ln);
+            }
+            break;
+        case AKI:                     /* SEQUENCE { [0] keyIdentifier } */
+            q = 0;
+            while (der_next(w, m, &q, &tag, &x, &n2))
+                if (tag == 0x80) {
+                    put_s("keyid:");
+                    put_hex_colons(x, n2, 0);
+                }
+            break;
+        case SKI:                     /* OCTET STRING */
+            put_s("keyid:");
+            put_hex_colons(w, m, 0);
+            break;
+        case BC:
+            put_s(c->flags & CS_CERT_CA ? "CA:TRUE" : "CA:FALSE");
+            break;
+        case CP:                      /* SEQUENCE OF { policy OID, ... } */
+            q = 0;
+            while (der_next(w, m, &q, &tag, &x, &n2)) {
+                const unsigned char *po;
+                size_t pl, dl;
+                char dotted[256];
+                p3 = 0;
+                if (!der_next(x, n2, &p3, &tag, &po, &pl) || tag != 0x06
+                    || cs_der_oid_text(po, pl, dotted, sizeof dotted, &dl)
+                           != 0)
+                    continue;
+                put_s("Policy: ");
+                put(dotted, dl);
+                put("\\n", 2);
+            }
+            break;
+        case EKU: {                   /* SEQUENCE OF OID: the known ones */
+            static const unsigned char order[6] = { 1, 2, 3, 4, 8, 9 };
+            unsigned seen = 0, b;     /* in the server's fixed order, */
+            q = 0;                    /* then the others as they come */
+            while (der_next(w, m, &q, &tag, &x, &n2))
+                if (tag == 0x06 && n2 == sizeof oid_kp + 1
+                    && x[n2 - 1] < 10 && kp[x[n2 - 1]] != NULL
+                    && memcmp(x, oid_kp, sizeof oid_kp) == 0)
+                    seen |= 1u << x[n2 - 1];
+            for (b = 0; b < 6; b++)
+                if (seen & (1u << order[b])) {
+                    if (sep++)
+                        put(", ", 2);
+                    put_s(kp[order[b]]);
+                }
+            q = 0;
+            while (der_next(w, m, &q, &tag, &x, &n2)) {
+                char dotted[256];
+                size_t dl;
+                if (tag != 0x06 || (n2 == sizeof oid_kp + 1
+                                    && x[n2 - 1] < 10 && kp[x[n2 - 1]] != NULL
+                                    && memcmp(x, oid_kp, sizeof oid_kp) == 0)
+                    || cs_der_oid_text(x, n2, dotted, sizeof dotted, &dl)
+                           != 0)
+                    continue;
+                if (sep++)
+                    put(", ", 2);
+                put(dotted, dl);
+            }
+            break;
+        }
+        case KU: {                    /* BIT STRING */
+            unsigned b;
+            for (b = 0; b < 9; b++) {
+                size_t byte = 1 + b / 8;
+                if (byte < m && (w[byte] & (0x80u >> (b % 8)))) {
+                    if (sep++)
+                        put(", ", 2);
+                    put_s(ku[b]);
+                }
+            }
+            break;
+        }
+        case SAN:
+            put_san(c);
+            break;
+        default:
+            break;
+        }
+        put("\"", 1);
+    }
+    if (c->flags & CS_CERT_POISON)
+        put_s(first ? "\"ctlPoisonByte\":true" : ",\"ctlPoisonByte\":true");
+    put("}", 1);
+}
+
+/* The tile path of index's full data tile (C2SP tlog-tiles: the tile
+ * number in groups of three digits, all but the last prefixed 'x'). */
+static void
+put_tile_path(uint64_t tile)
+{
+    char g3[8][4];
+    int k = 0;
+
+    do {
+        snprintf(g3[k++], sizeof g3[0], "%03u", (unsigned)(tile % 1000));
+        tile /= 1000;
+    } while (tile > 0 && k < 8);
+    while (k-- > 0) {
+        if (k > 0)
+            put("x", 1);
+        put(g3[k], 3);
+        if (k > 0)
+            put("/", 1);
+    }
+}
+
+/* The whole message, one line. Returns 0, or -1 when the DER does not
+ * parse (the caller names the entry). */
+static int
+print_entry_json(const dentry *d)
+{
+    cs_cert c;
+    cs_domains_iter it;
+    unsigned char h[32];
+    const unsigned char *dn;
+    size_t n, ul;
+    char serial[160];
+    int first = 1;
+
+    if (cs_cert_parse(&c, d->der, d->der_len, d->der_kind) != 0)
+        return -1;
+    put_s("{\"message_type\":\"certificate_update\",\"data\":{"
+          "\"update_type\":\"");
+    put_s(d->precert ? "PrecertLogEntry" : "X509LogEntry");
+    put_s("\",\"leaf_cert\":{\"subject\":");
+    put_name(c.subject, c.subject_len);
+    put_s(",\"issuer\":");
+    put_name(c.issuer, c.issuer_len);
+    put_s(",\"serial_number\":\"");
+    if (cs_cert_serial_hex(&c, serial, sizeof serial, &n) == 0)
+        put(serial, n);
+    put_s("\",\"not_before\":");
+    snprintf(serial, sizeof serial, "%lld,\"not_after\":%lld",
+             (long long)c.not_before, (long long)c.not_after);
+    put_s(serial);
+    cs_sha1(d->der, d->der_len, h);
+    put_s(",\"fingerprint\":\"");
+    put_hex_colons(h, 20, 1);
+    put_s("\",\"sha1\":\"");
+    put_hex_colons(h, 20, 1);
+    cs_sha256(d->der, d->der_len, h);
+    put_s("\",\"sha256\":\"");
+    put_hex_colons(h, 32, 1);
+    put_s("\",\"signature_algorithm\":\"");
+    put_s(cs_cert_sig_name(&c));
+    put_s(c.flags & CS_CERT_CA ? "\",\"is_ca\":true,\"all_domains\":["
+                               : "\",\"is_ca\":false,\"all_domains\":[");
+    cs_cert_domains_init(&it, &c, dscratch, sizeof dscratch);
+    while (cs_cert_domains_next(&it, &dn, &n) == 1) {
+        if (!first)
+            put(",", 1);
+        first = 0;
+        put("\"", 1);
+        put_jder(0x16, dn, n);
+        put("\"", 1);
+    }
+    put_s("],");
+    put_extensions(&c);
+    put_s("},\"cert_index\":");
+    put_u64(d->index);
+    put_s(",\"cert_link\":\"");
+    ul = strlen(d->log_url);
+    if (d->log_kind == CS_CT_STATIC) {
+        put_jraw(d->log_url, ul > 0 && d->log_url[ul - 1] == '/' ? ul - 1
+                                                                : ul);
+        put_s("/tile/data/");
+        put_tile_path(d->index / 256);
+    } else {
+        put_jraw(d->log_url, ul);
+        if (ul == 0 || d->log_url[ul - 1] != '/')
+            put("/", 1);
+        put_s("ct/v1/get-entries?start=");
+        put_u64(d->index);
+        put_s("&end=");
+        put_u64(d->index);
+    }
+    put_s("\",\"seen\":");
+    put_double(d->seen);
+    put_s(",\"submission_timestamp\":");
+    put_double((double)d->timestamp_ms / 1000.0);
+    put_s(",\"source\":{\"name\":");
+    put_jstr(d->log_name, strlen(d->log_name));
+    put_s(",\"url\":");
+    put_jstr(d->log_url, ul);
+    put_s("}}}\n");
+    return 0;
+}
+#endif /* CS_HAS_CT */
+
+#if CS_HAS_CT
+/* ---- direct mode: which logs ---------------------------------------------
+ * The logs of a log list (Google's v3 JSON from --log-list, else the
+ * snapshot built into the header) that are live now, or just the ones
+ * --log / --tiled-log name. */
+
+#define MAX_LOGS 256
+#define MAX_WANTED 64
+
+static cs_ct_log sel[MAX_LOGS];    /* the logs followed */
+static size_t nsel;
+static cs_ct_log list[MAX_LOGS];   /* --log-list FILE, parsed */
+static size_t nlist;
+static char pool[256 * 1024];      /* the strings and keys they point to */
+static size_t pool_used;
+
+static struct {
+    const char *url;
+    int kind;                     /* CS_CT_RFC6962 or CS_CT_STATIC */
+    const char *key_b64;          /* --log-key, or NULL */
+} wanted[MAX_WANTED];
+static size_t nwanted;
+
+static struct {
+    const char *list_file;        /* --log-list */
+    unsigned long long from;      /* --from */
+    int from_given;
+    size_t unverified;            /* logs followed without a key */
+} dm;
+
+/* Copy n bytes into the pool, NUL-terminated; NULL when full. */
+static char *
+pool_add(const char *p, size_t n)
+{
+    char *s;
+
+    if (n + 1 > sizeof pool - pool_used)
+        return NULL;
+    s = pool + pool_used;
+    memcpy(s, p, n);
+    s[n] = '\0';
+    pool_used += n + 1;
+    return s;
+}
+
+/* Base64 into the pool; NULL when it is not base64 or the pool is full. */
+static const unsigned char *
+pool_b64(const char *b64, size_t n, size_t *len)
+{
+    long k;
+    unsigned char *out = (unsigned char *)pool + pool_used;
+
+    k = cs_b64_decode(b64, n, out, sizeof pool - pool_used);
+    if (k <= 0)
+        return NULL;
+    pool_used += (size_t)k;
+    *len = (size_t)k;
+    return out;
+}
+
+/* days since 1970-01-01 of a proleptic Gregorian date */
+static int64_t
+civil_days(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* "2026-01-01T00:00:00Z" (fractions and a numeric offset allowed) as Unix
+ * seconds; -1 if it is not that. */
+static int64_t
+rfc3339(const char *s)
+{
+    int y, mo, d, h, mi, se, n = 0;
+    int64_t t;
+    const char *p;
+
+    if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+               &se, &n) != 6 || n != 19 || mo < 1 || mo > 12 || d < 1
+        || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    t = civil_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600
+        + mi * 60 + se;
+    p = s + 19;
+    if (*p == '.')
+        while (*++p >= '0' && *p <= '9')
+            ;
+    if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh = atoi(p + 1), om = atoi(p + 4);
+        t -= (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
+    } else if (!((*p == 'Z' || *p == 'z') && p[1] == '\0')) {
+        return -1;
+    }
+    return t;
+}
+
+/* Parse Google's v3 log list (operators[].logs[] and .tiled_logs[]) in
+ * buf[0..len) into list[], with the streaming tokenizer. Returns 0, or -1
+ * after one line on stderr. */
+static int
+parse_log_list(const char *path, const unsigned char *buf, size_t len)
+{
+    static char str[8192];        /* the string value being read */
+    static const char *const states[] = {
+        "pending", "qualified", "usable", "readonly", "retired", "rejected"
+    };
+    static const int state_id[] = {
+        CS_CT_PENDING, CS_CT_QUALIFIED, CS_CT_USABLE, CS_CT_READONLY,
+        CS_CT_RETIRED, CS_CT_REJECTED
+    };
+    static cs_jtok t;
+    char k1[CS_JTOK_KEY_MAX + 1] = "", k3[CS_JTOK_KEY_MAX + 1] = "";
+    char k5[CS_JTOK_KEY_MAX + 1] = "", k6[CS_JTOK_KEY_MAX + 1] = "";
+    const char *op_name = "", *mon = NULL, *url = NULL;
+    size_t off = 0, used, slen = 0, i;
+    cs_ct_log cur;
+    int r, kind = 0, in_ops = 0, full = 0;
+
+    memset(&cur, 0, sizeof cur);
+    cs_jtok_init(&t);
+    for (;;) {
+        r = off < len ? cs_jtok_feed(&t, buf + off, len - off, &used)
+                      : cs_jtok_end(&t);
+        if (off < len)
+            off += used;
+        if (r < 0) {
+            fprintf(stderr, "certstream: --log-list %s: not JSON: %s "
+                    "(byte %llu)\n", path, cs_strerror(r),
+                    (unsigned long long)cs_jtok_offset(&t));
+            return -1;
+        }
+        if (r == CS_JT_DONE)
+            break;
+        if (r == 0)
+            continue;
+        {
+            int depth = cs_jtok_depth(&t);
+            if (r == CS_JT_KEY) {
+                const char *k = cs_jtok_key(&t, NULL, NULL);
+                char *dst = depth == 1 ? k1 : depth == 3 ? k3
+                          : depth == 5 ? k5 : depth == 6 ? k6 : NULL;
+                if (dst != NULL)
+                    snprintf(dst, CS_JTOK_KEY_MAX + 1, "%s", k);
+                if (depth == 6 && in_ops && kind && strcmp(k5, "state") == 0)
+                    for (i = 0; i < 6; i++)
+                        if (strcmp(k, states[i]) == 0)
+                            cur.state = state_id[i];
+                continue;
+            }
+            in_ops = strcmp(k1, "operators") == 0;
+            if (!in_ops)
+                continue;
+            if (depth == 3 && r == CS_JT_ARR)
+                kind = strcmp(k3, "logs") == 0 ? CS_CT_RFC6962
+                     : strcmp(k3, "tiled_logs") == 0 ? CS_CT_STATIC : 0;
+            if (depth == 3 && r == CS_JT_ARR_END)
+                kind = 0;
+            if (r == CS_JT_STR) {
+                size_t n;
+                const unsigned char *p = cs_jtok_piece(&t, &n);
+                if (n > sizeof str - 1 - slen)
+                    n = sizeof str - 1 - slen;
+                memcpy(str + slen, p, n);
+                slen += n;
+                continue;
+            }
+            if (r == CS_JT_STR_END) {
+                str[slen] = '\0';
+                if (depth == 3 && strcmp(k3, "name") == 0)
+                    op_name = pool_add(str, slen);
+                else if (depth == 5 && kind) {
+                    if (strcmp(k5, "description") == 0)
+                        cur.description = pool_add(str, slen);
+                    else if (strcmp(k5, "url") == 0)
+                        url = pool_add(str, slen);
+                    else if (strcmp(k5, "monitoring_url") == 0)
+                        mon = pool_add(str, slen);
+                    else if (strcmp(k5, "key") == 0)
+                        cur.key = pool_b64(str, slen, &cur.key_len);
+                } else if (depth == 6 && kind
+                           && strcmp(k5, "temporal_interval") == 0) {
+                    if (strcmp(k6, "start_inclusive") == 0)
+                        cur.start = rfc3339(str);
+                    else if (strcmp(k6, "end_exclusive") == 0)
+                        cur.end = rfc3339(str);
+                }
+                slen = 0;
+                if (op_name == NULL)
+                    op_name = "";
+                continue;
+            }
+            if (r == CS_JT_NUM && depth == 5 && kind
+                && strcmp(k5, "mmd") == 0) {
+                uint64_t v;
+                if (cs_jtok_u64(&t, &v) == 0 && v <= 0xffffffffu)
+                    cur.mmd = (uint32_t)v;
+                continue;
+            }
+            if (r == CS_JT_OBJ && depth == 4 && kind) {
+                memset(&cur, 0, sizeof cur);
+                url = mon = NULL;
+                k5[0] = '\0';
+            }
+            if (r == CS_JT_OBJ_END && depth == 4 && kind) {
+                const char *u = kind == CS_CT_STATIC ? mon : url;
+                size_t ul;
+                if (u == NULL || cur.start < 0 || cur.end < 0)
+                    continue;         /* no URL, or a bad date: left out */
+                ul = strlen(u);
+                if (ul == 0 || u[ul - 1] != '/') {
+                    char tmp[CS_URL_MAX];
+                    snprintf(tmp, sizeof tmp, "%s/", u);
+                    u = pool_add(tmp, strlen(tmp));
+                }
+                if (nlist == MAX_LOGS) {
+                    full = 1;
+                    continue;
+                }
+                cur.kind = kind;
+                cur.url = u;
+                cur.operator_name = op_name;
+                if (cur.description == NULL)
+                    cur.description = u;
+                if (u != NULL)
+                    list[nlist++] = cur;
+            }
+        }
+    }
+    if (pool_used >= sizeof pool - 1 || full) {
+        fprintf(stderr, "certstream: --log-list %s: too many logs (this "
+                "command holds %d)\n", path, MAX_LOGS);
+        return -1;
+    }
+    if (nlist == 0) {
+        fprintf(stderr, "certstream: --log-list %s: no logs in it (want "
+                "Google's v3 JSON: operators[].logs[] / tiled_logs[])\n",
+                path);
+        return -1;
+    }
+    return 0;
+}
+
+/* A log's URL as given: http:// or https://, ending in '/' (added).
+ * Returns it (maybe from the pool), or NULL after a usage line. */
+static const char *
+log_url(const char *opt_name_, const char *u)
+{
+    cs_url pu;
+    size_t n = strlen(u);
+    char tmp[CS_URL_MAX + 2];
+
+    if (n == 0 || n >= CS_URL_MAX || cs_url_parse(&pu, u, n) != 0
+        || (pu.scheme != CS_URL_HTTP && pu.scheme != CS_URL_HTTPS)) {
+        fprintf(stderr, "certstream: %s: bad URL (want http:// or "
+                "https://host[:port]/path/): %s\n", opt_name_, u);
+        return NULL;
+    }
+#if !CS_HAS_TLS
+    if (pu.tls) {
+        fprintf(stderr, "certstream: %s: https:// needs TLS, which this "
+                "build lacks: %s\n", opt_name_, u);
+        return NULL;
+    }
+#endif
+    if (u[n - 1] == '/')
+        return u;
+    snprintf(tmp, sizeof tmp, "%s/", u);
+    return pool_add(tmp, strlen(tmp));
+}
+
+/* Read a whole file (the log list) into memory the caller frees. */
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *b = NULL, *nb;
+    size_t cap = 0, n = 0, k;
+
+    if (f == NULL)
+        return NULL;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            if (cap > ((size_t)64 << 20) || (nb = (unsigned char *)
+                                             realloc(b, cap)) == NULL) {
+                free(b);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            b = nb;
+        }
+        k = fread(b + n, 1, cap - n, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(b);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+/* Choose the logs: returns 0, or an exit status (2) after one line. */
+static int
+select_logs(void)
+{
+    const cs_ct_log *from = list;
+    size_t nfrom, i, w;
+    int snapshot = 0;
+
+    if (dm.list_file != NULL) {
+        size_t len = 0;
+        unsigned char *b = slurp(dm.list_file, &len);
+        int r;
+        if (b == NULL) {
+            fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
+                    dm.list_file, strerror(errno));
+            return 2;
+        }
+        r = parse_log_list(dm.list_file, b, len);
+        free(b);
+        if (r != 0)
+            return 2;
+    } else {
+        nlist = cs_ct_snapshot_count();
+        if (nlist > MAX_LOGS)
+            nlist = MAX_LOGS;
+        for (i = 0; i < nlist; i++)
+            cs_ct_snapshot_get(i, &list[i]);
+        snapshot = 1;
+    }
+    nfrom = nlist;
+    for (w = 0; w < nwanted; w++) {
+        cs_ct_log *l = &sel[nsel++];
+        memset(l, 0, sizeof *l);
+        for (i = 0; i < nfrom; i++)
+            if (from[i].kind == wanted[w].kind
+                && strcmp(from[i].url, wanted[w].url) == 0)
+                *l = from[i];
+        if (l->url == NULL) {
+            l->kind = wanted[w].kind;
+            l->state = CS_CT_USABLE;
+            l->url = wanted[w].url;
+            l->description = wanted[w].url;
+            l->operator_name = "";
+        }
+        if (wanted[w].key_b64 != NULL) {
+            l->key = pool_b64(wanted[w].key_b64, strlen(wanted[w].key_b64),
+                              &l->key_len);
+            if (l->key == NULL) {
+                fprintf(stderr, "certstream: --log-key: not base64 (want "
+                        "the log's SubjectPublicKeyInfo, as log lists "
+                        "carry it): %s\n", wanted[w].key_b64);
+                return 2;
+            }
+        }
+        if (l->key == NULL)
+            dm.unverified++;
+    }
+    if (nwanted == 0) {
+        int64_t now = (int64_t)time(NULL);
+        for (i = 0; i < nfrom; i++)
+            if (cs_ct_log_live(&from[i], now))
+                sel[nsel++] = from[i];
+        if (snapshot && !g.quiet)
+            fprintf(stderr, "certstream: following the %zu live logs of "
+                    "the built-in log list of %s (--log-list names "
+                    "another)\n", nsel, cs_ct_snapshot_date());
+        if (nsel == 0) {
+            fprintf(stderr, "certstream: no live log in %s\n",
+                    snapshot ? "the built-in log list" : dm.list_file);
+            return 2;
+        }
+    }
+    if (dm.unverified > 0 && !g.quiet)
+        fprintf(stderr, "certstream: %zu log%s without a key: %s tree "
+                "heads are not verified (--log-key gives one)\n",
+                dm.unverified, dm.unverified == 1 ? "" : "s",
+                dm.unverified == 1 ? "its" : "their");
+    return 0;
+}
+#endif /* CS_HAS_CT */
 
 /* ---- watchlists: --match, --match-file ------------------------------------
  * The patterns are kept with where they came from (file and line, or the
@@ -915,7 +1862,7 @@ on_event(void *ctx, const cs_event *e)
         if (e->err == 0 && g.count > 0
             && (e->msg->type == CS_MSG_CERT || e->msg->type == CS_MSG_DNS)
             && ++g.certs >= g.count)
-            cs_client_stop(g.client);
+            stop_all();
         break;
     case CS_EV_DISCONNECTED:
     case CS_EV_FAILED:
@@ -985,6 +1932,15 @@ parse_count(const char *s, unsigned long long *n)
     return end == s || *end != '\0' || errno != 0 ? -1 : 0;
 }
 
+/* A usage error in one line (the direct-mode options). */
+static int
+bad_line(const char *what, const char *arg)
+{
+    fprintf(stderr, "certstream: %s%s%s\n", what, arg ? ": " : "",
+            arg ? arg : "");
+    return 2;
+}
+
 static int
 bad_usage(const char *what, const char *arg)
 {
@@ -1012,7 +1968,7 @@ enum {
     O_URL, O_FULL, O_DOMAINS, O_JSON, O_RAW, O_ONCE, O_VERBOSE, O_QUIET,
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
-    O_MATCH_FILE
+    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
 };
 static const struct option {
     const char *name, *alias;
@@ -1040,7 +1996,12 @@ static const struct option {
     { "--version", NULL, O_VERSION, 0 },
     { "--help", "-h", O_HELP, 0 },
     { "--match", NULL, O_MATCH, 1 },
-    { "--match-file", NULL, O_MATCH_FILE, 1 }
+    { "--match-file", NULL, O_MATCH_FILE, 1 },
+    { "--log", NULL, O_LOG, 1 },
+    { "--tiled-log", NULL, O_TILED_LOG, 1 },
+    { "--log-key", NULL, O_LOG_KEY, 1 },
+    { "--log-list", NULL, O_LOG_LIST, 1 },
+    { "--from", NULL, O_FROM, 1 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -1120,6 +2081,35 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
         return match_add(v, NULL, 0) == 0 ? 0 : 2;
     case O_MATCH_FILE:
         return match_file(v) == 0 ? 0 : 2;
+#if CS_HAS_CT
+    case O_LOG: case O_TILED_LOG:
+        if (nwanted == MAX_WANTED)
+            return bad_line("too many --log / --tiled-log options (the "
+                             "most is 64)", NULL);
+        if ((wanted[nwanted].url = log_url(o->name, v)) == NULL)
+            return 2;
+        wanted[nwanted].kind = o->id == O_LOG ? CS_CT_RFC6962
+                                              : CS_CT_STATIC;
+        wanted[nwanted++].key_b64 = NULL;
+        break;
+    case O_LOG_KEY:
+        if (nwanted == 0 || wanted[nwanted - 1].key_b64 != NULL)
+            return bad_line("--log-key goes after the --log or "
+                             "--tiled-log it is the key of", v);
+        wanted[nwanted - 1].key_b64 = v;
+        break;
+    case O_LOG_LIST: dm.list_file = v; break;
+    case O_FROM:
+        if (parse_count(v, &dm.from) != 0)
+            return bad_line("bad --from (want an entry number)", v);
+        dm.from_given = 1;
+        break;
+#else
+    case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
+    case O_FROM:
+        return bad_line("direct mode (following CT logs) is not in this "
+                         "build (CERTSTREAM_NO_CT); use --url", o->name);
+#endif
     default:
         break;
     }
@@ -1257,6 +2247,41 @@ check_settings(const cs_config *cfg)
     return 0;
 }
 
+/* Options of one mode only fail in the other, naming the option. */
+static int
+check_mode(void)
+{
+    static const int server_only[] = {
+        O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG
+    };
+    static const int direct_only[] = {
+        O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
+    };
+    size_t k;
+
+    if (!SEEN(O_URL)) {
+#if CS_HAS_CT
+        for (k = 0; k < sizeof server_only / sizeof server_only[0]; k++)
+            if (SEEN(server_only[k]))
+                return bad_line("this option is for a server (--url); "
+                                 "without --url certstream reads the CT "
+                                 "logs itself", opt_name(server_only[k]));
+#else
+        (void)server_only;
+        return bad_line("direct mode (following CT logs without a "
+                         "server) is not in this build (CERTSTREAM_NO_CT);"
+                         " name a server with --url", NULL);
+#endif
+    } else {
+        for (k = 0; k < sizeof direct_only / sizeof direct_only[0]; k++)
+            if (SEEN(direct_only[k]))
+                return bad_line("this option is for direct mode (no "
+                                 "--url): it cannot go with --url",
+                                 opt_name(direct_only[k]));
+    }
+    return 0;
+}
+
 /* The exit status for how the client finished (see usage). */
 static int
 exit_status(int r)
@@ -1276,6 +2301,398 @@ exit_status(int r)
     return 7;
 }
 
+#if CS_HAS_CT
+/* Direct mode: follow the selected logs (see select_logs()), each with
+ * its own state, connection and memory (sizes: see the README), all in
+ * this thread (cs_ct_run). */
+
+#define FAIL_MAX 1400
+
+/* What the command keeps per log besides the follower. */
+typedef struct dlog {
+    cs_ct_follower f;
+    cs_posix posix;
+    const cs_ct_log *log;
+    char fail[FAIL_MAX];          /* the last failure reported */
+    unsigned long long repeats, shown;
+    int pending;                  /* fail waits for its CS_EV_RETRY */
+    int64_t retry_after;
+    int failing;                  /* a failure since the last progress */
+    uint64_t last_entries;        /* for --stats */
+    unsigned char mem[CS_CT_MEM];
+} dlog;
+
+static dlog *dlogs[CS_CT_RUN_MAX];
+static uint64_t stats_ms;
+
+/* A log's failure line, printed with the retry delay when it comes; the
+ * same failure in a row counts and shows the 2nd, 4th, 8th... time. */
+static void
+dlog_fail(dlog *d, const char *line)
+{
+    if (strcmp(line, d->fail) == 0) {
+        d->repeats++;
+    } else {
+        snprintf(d->fail, sizeof d->fail, "%s", line);
+        d->repeats = d->shown = 0;
+    }
+    d->pending = 1;
+    d->failing = 1;
+}
+
+static void
+dlog_retry(dlog *d, const cs_event *e)
+{
+    char when[120] = "";
+    double s = (double)e->delay_ms / 1000;
+
+    if (!d->pending || g.quiet)
+        return;
+    d->pending = 0;
+    if (d->repeats > 0 && (d->repeats & (d->repeats + 1)) != 0)
+        return;
+    if (d->retry_after > 0 && (uint64_t)d->retry_after * 1000
+                                  > e->delay_ms + 1000)
+        snprintf(when, sizeof when, "; Retry-After %lld s, capped: "
+                 "retrying in %.1f s", (long long)d->retry_after, s);
+    else if (d->retry_after > 0)
+        snprintf(when, sizeof when, "; retrying in %.1f s (Retry-After)", s);
+    else
+        snprintf(when, sizeof when, "; retrying in %.1f s", s);
+    if (d->repeats > 0)
+        fprintf(stderr, "certstream: %s (%llu times in a row)%s\n", d->fail,
+                d->repeats + 1, when);
+    else
+        fprintf(stderr, "certstream: %s%s\n", d->fail, when);
+    d->shown = d->repeats;
+    d->retry_after = 0;
+}
+
+/* Why a request failed, in words. */
+static void
+dlog_describe(dlog *d, const cs_event *e, char *out, size_t cap)
+{
+    char why[160] = "";
+    const char *url = cs_ct_url(&d->f);
+
+#if CS_HAS_TLS
+    if (e->detail != 0 && e->err <= -40 && e->err >= -59)
+        snprintf(why, sizeof why, "; BearSSL: %s",
+                 cs_tls_errname((int)e->detail));
+    else
+#endif
+    if (e->status != 0)
+        snprintf(why, sizeof why, ": HTTP %d", e->status);
+    else if (cs_posix_errno(&d->posix) != 0 && e->err <= -20
+             && e->err >= -39)
+        snprintf(why, sizeof why, ": %s",
+                 strerror(cs_posix_errno(&d->posix)));
+    snprintf(out, cap, "%s: %s (%s%s)", url, cs_strerror(e->err),
+             cs_errname(e->err), why);
+}
+
+/* Say each distinct warning once (the same for many logs: once). */
+static void
+dlog_warn(dlog *d, const cs_event *e)
+{
+    static char said[8][200];
+    static size_t nsaid;
+    char text[200];
+    size_t i;
+
+    if (g.quiet)
+        return;
+    escape(e->text, e->len, text, sizeof text);
+    if (d->log->key == NULL && strstr(text, "verif") != NULL)
+        return;                       /* said once for all: select_logs */
+    for (i = 0; i < nsaid; i++)
+        if (strcmp(said[i], text) == 0)
+            return;
+    if (nsaid < 8)
+        snprintf(said[nsaid++], sizeof said[0], "%s", text);
+    fprintf(stderr, "certstream: WARNING: %s: %s\n", cs_ct_url(&d->f),
+            text);
+}
+
+static void
+print_entry(const cs_event *e, dlog *d)
+{
+    const cs_ct_update *u = e->entry;
+    dentry de;
+
+    match_on_event(e);
+    if (g.out == OUT_HUMAN) {
+        print_human(e->msg);
+    } else if (g.out == OUT_DOMAINS) {
+        print_domains(e->msg);
+    } else if (u != NULL) {
+        de.precert = u->type == CS_CT_PRECERT;
+        de.der = u->der;
+        de.der_len = u->der_len;
+        de.der_kind = CS_CERT_FULL;
+        de.index = u->index;
+        de.timestamp_ms = u->timestamp;
+        de.seen = e->msg->seen;
+        de.log_url = cs_ct_url(&d->f);
+        de.log_name = cs_ct_name(&d->f);
+        de.log_kind = d->log->kind;
+        if (print_entry_json(&de) != 0) {
+            de.der_kind = CS_CERT_TBS;   /* a precert known by its TBS */
+            if (print_entry_json(&de) != 0 && notice(&g.skipped))
+                fprintf(stderr, "certstream: %s: entry %llu: the "
+                        "certificate does not parse; not printed (%llu so "
+                        "far)\n", de.log_url,
+                        (unsigned long long)u->index, g.skipped);
+        }
+    }
+    if (g.count > 0 && ++g.certs >= g.count)
+        stop_all();
+}
+
+/* 1 when a CS_EV_CT_ERROR is about a tree head (its index is then the
+ * head's size), 0 when about an entry: the checkpoint and signature codes
+ * of [1g], and the follower's rollback, fork, origin and size codes. */
+static int
+tree_head_error(int err)
+{
+    return (err <= CS_E_CT_NOTE_SYNTAX && err >= CS_E_CT_KEY)
+           || err == CS_E_CT_SHRUNK || err == CS_E_CT_FORK
+           || err == CS_E_CT_ORIGIN || err == CS_E_CT_BODY;
+}
+
+static void
+on_ct_event(void *ctx, const cs_event *e)
+{
+    dlog *d = (dlog *)ctx;
+    char line[FAIL_MAX];
+
+    switch (e->type) {
+    case CS_EV_MESSAGE:
+        if (g.count > 0 && g.certs >= g.count)
+            break;                    /* stopping: already enough */
+        if (d->failing && !g.quiet && d->fail[0] != '\0') {
+            fprintf(stderr, "certstream: %s: entries arrive again\n",
+                    cs_ct_url(&d->f));
+            d->fail[0] = '\0';
+            d->repeats = d->shown = 0;
+        }
+        d->failing = 0;
+        print_entry(e, d);
+        break;
+    case CS_EV_CT_TREE:
+        if (g.verbose)
+            fprintf(stderr, "certstream: %s: tree head: %llu entries\n",
+                    cs_ct_url(&d->f), (unsigned long long)e->index);
+        break;
+    case CS_EV_CT_ERROR:
+        if (g.quiet)
+            break;
+        if (tree_head_error(e->err))
+            snprintf(line, sizeof line, "%s: tree head of %llu entries "
+                     "refused: %s (%s)", cs_ct_url(&d->f),
+                     (unsigned long long)e->index, cs_strerror(e->err),
+                     cs_errname(e->err));
+        else
+            snprintf(line, sizeof line, "%s: entry %llu skipped: %s (%s)",
+                     cs_ct_url(&d->f), (unsigned long long)e->index,
+                     cs_strerror(e->err), cs_errname(e->err));
+        if (strncmp(line, d->fail, sizeof d->fail) == 0) {
+            d->repeats++;
+            if ((d->repeats & (d->repeats + 1)) != 0)
+                break;
+            fprintf(stderr, "certstream: %s (%llu times in a row)\n", line,
+                    d->repeats + 1);
+        } else {
+            fprintf(stderr, "certstream: %s\n", line);
+            snprintf(d->fail, sizeof d->fail, "%s", line);
+            d->repeats = 0;
+        }
+        break;
+    case CS_EV_CONNECTING:
+        if (g.verbose)
+            fprintf(stderr, "certstream: %s: connecting\n",
+                    cs_ct_url(&d->f));
+        break;
+    case CS_EV_FAILED:
+        dlog_describe(d, e, line, sizeof line);
+        if (g.verbose) {
+            fprintf(stderr, "certstream: failed: %s\n", line);
+            break;
+        }
+        d->retry_after = e->err == CS_E_CT_STATUS && e->detail > 0
+                             ? e->detail : 0;
+        dlog_fail(d, line);
+        break;
+    case CS_EV_RETRY:
+        if (g.verbose)
+            fprintf(stderr, "certstream: %s: retrying in %llu ms\n",
+                    cs_ct_url(&d->f), (unsigned long long)e->delay_ms);
+        else
+            dlog_retry(d, e);
+        break;
+    case CS_EV_WARNING:
+        dlog_warn(d, e);
+        break;
+    default:
+        break;
+    }
+}
+
+/* --stats in direct mode: one line per log, every 10 s. */
+static void
+print_ct_stats(const char *when)
+{
+    uint64_t now = cs_now_ms(), dt = now - stats_ms;
+    size_t i;
+
+    for (i = 0; i < nfollowers; i++) {
+        const cs_ct_stats *st = cs_ct_stats_get(&dlogs[i]->f);
+        fprintf(stderr, "certstream: %s: %s: %.1f entries/s, %llu behind "
+                "the tree head (%llu entries); %llu delivered, %llu bad, "
+                "%llu requests, %llu failed, %.1f MB\n", when,
+                cs_ct_url(&dlogs[i]->f),
+                dt > 0 ? (double)(st->entries - dlogs[i]->last_entries)
+                             * 1000.0 / (double)dt : 0.0,
+                (unsigned long long)cs_ct_behind(&dlogs[i]->f),
+                (unsigned long long)st->tree_size,
+                (unsigned long long)st->entries,
+                (unsigned long long)st->bad_entries,
+                (unsigned long long)st->requests,
+                (unsigned long long)st->failures, (double)st->bytes / 1e6);
+        dlogs[i]->last_entries = st->entries;
+    }
+    stats_ms = now;
+}
+
+static void
+on_ct_idle(void *ctx)
+{
+    (void)ctx;
+    if (g.olen > 0)
+        flush();
+    if (g.stats && cs_now_ms() - stats_ms >= 10000)
+        print_ct_stats("stats");
+}
+
+static int
+direct_main(cs_config *cfg)
+{
+    cs_ct_config cc;
+    size_t i;
+    int r;
+#if CS_HAS_TLS
+    static cs_anchors anc;
+    const char *trust = NULL;
+#endif
+
+    if ((r = select_logs()) != 0)
+        return r;
+    if (nsel > CS_CT_RUN_MAX) {
+        fprintf(stderr, "certstream: %zu logs: this build follows at most "
+                "%d at once (CS_CT_RUN_MAX)\n", nsel, CS_CT_RUN_MAX);
+        return 2;
+    }
+#if CS_HAS_TLS
+    /* One set of anchors for every log: --ca, else the system's (else the
+     * follower's built-in roots). */
+    cs_anchors_init(&anc, anchor_mem, sizeof anchor_mem);
+    if (cfg->ca_file != NULL) {
+        r = cs_anchors_load(&anc, cfg->ca_file);
+        if (r <= 0) {
+            fprintf(stderr, "certstream: --ca %s: %s\n", cfg->ca_file,
+                    r < 0 ? cs_strerror(r) : "no certificate in it");
+            return 8;
+        }
+        trust = cfg->ca_file;
+    } else if (cfg->tls_mode != CS_TLS_INSECURE
+               && cs_anchors_load_system(&anc, &trust) <= 0) {
+        trust = NULL;
+    }
+#endif
+    for (i = 0; i < nsel; i++) {
+        dlog *d = (dlog *)calloc(1, sizeof *d);
+        cs_transport tr;
+        if (d == NULL) {
+            fprintf(stderr, "certstream: out of memory for %zu logs\n",
+                    nsel);
+            return 1;
+        }
+        d->log = &sel[i];
+        cs_ct_config_init(&cc);
+        cc.url = sel[i].url;
+        cc.kind = sel[i].kind;
+        cc.name = sel[i].description;
+        cc.key = sel[i].key;
+        cc.key_len = sel[i].key_len;
+        cc.on_event = on_ct_event;
+        cc.ctx = d;
+        cc.mem = d->mem;
+        cc.mem_cap = sizeof d->mem;
+        cc.from = dm.from;
+        cc.has_from = dm.from_given;
+        cc.match = cfg->match;
+#if CS_HAS_TLS
+        cc.tls.tls_mode = cfg->tls_mode;
+        if (trust != NULL && anc.count > 0) {
+            cc.tls.anchors = anc.ta;
+            cc.tls.anchor_count = anc.count;
+        }
+#endif
+#if !CS_HAS_TLS
+        if (strncmp(sel[i].url, "https:", 6) == 0) {
+            fprintf(stderr, "certstream: %s: https:// needs TLS, which "
+                    "this build lacks (CERTSTREAM_NO_TLS): follow http:// "
+                    "logs with --log / --tiled-log\n", sel[i].url);
+            free(d);
+            return 2;
+        }
+#endif
+        cs_posix_transport(&d->posix, &tr);
+        r = cs_ct_init(&d->f, &cc, &tr);
+        if (r != 0) {
+            fprintf(stderr, "certstream: %s: %s (%s)\n", sel[i].url,
+                    cs_strerror(r), cs_errname(r));
+            return r == CS_E_URL || r == CS_E_NO_TLS || r == CS_E_CT_KEY
+                       ? 2 : 1;
+        }
+        dlogs[i] = d;
+        followers[i] = &d->f;
+    }
+    if (g.verbose) {
+        for (i = 0; i < nsel; i++)
+            fprintf(stderr, "certstream: following %s (%s, %s; %s)\n",
+                    sel[i].url, sel[i].description,
+                    sel[i].kind == CS_CT_STATIC ? "static-ct-api"
+                                                : "RFC 6962",
+                    sel[i].key ? "tree heads verified with its key"
+                               : "no key: tree heads not verified");
+#if CS_HAS_TLS
+        fprintf(stderr, "certstream: https:// trusts %s\n",
+                cfg->tls_mode == CS_TLS_INSECURE ? "anything (--insecure)"
+                : trust != NULL ? trust : "the built-in anchors");
+#endif
+        fprintf(stderr, "certstream: memory per log: %zu bytes (follower "
+                "%zu, buffers %zu, transport %zu)\n", sizeof(dlog),
+                cs_ct_follower_size(), (size_t)CS_CT_MEM, sizeof(cs_posix));
+    }
+    stats_ms = cs_now_ms();
+    g.dom_bytes = CS_CT_DOMAINS_MEM;  /* the follower's, per message */
+    nfollowers = nsel;
+    r = cs_ct_run(followers, nsel, on_ct_idle, NULL);
+    flush();
+    if (g.stats)
+        print_ct_stats("total");
+    for (i = 0; i < nsel; i++)
+        free(dlogs[i]);
+    if (g.write_err != 0 && g.write_err != EPIPE)
+        fprintf(stderr, "certstream: cannot write to stdout: %s\n",
+                strerror(g.write_err));
+    if (g.write_err != 0)
+        return g.write_err == EPIPE ? 0 : 1;
+    return r == 0 ? 0 : 1;
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -1286,12 +2703,15 @@ main(int argc, char **argv)
 
     cs_config_init(&cfg);
     cfg.url = DEFAULT_URL;
+    g.dom_bytes = sizeof names;
     cfg.on_event = on_event;
     cfg.dom = names;
     cfg.dom_cap = sizeof names;
     r = parse_args(&cfg, argc, argv);
     if (r == 0)
         r = check_settings(&cfg);
+    if (r == 0)
+        r = check_mode();
     if (r != 0)
         return r & 255;
 #if CS_HAS_TLS
@@ -1336,6 +2756,10 @@ main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);        /* a closed pipe is an EPIPE */
 
+#if CS_HAS_CT
+    if (!SEEN(O_URL))
+        return direct_main(&cfg);
+#endif
     cs_posix_transport(&posix, &tr);
     r = cs_client_init(&client, &cfg, &tr);
     if (r != 0) {

@@ -70,7 +70,6 @@ echo "$readme: $(wc -l < "$d/commands.txt") commands in sh blocks"
 # The local server, started at the first certstream command.
 srv=""
 port=""
-trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; true' EXIT
 start_server() {
     local k
     [ -n "$port" ] && return 0
@@ -106,6 +105,32 @@ start_server() {
     echo "local server: wss://localhost:$port (CERTSTREAM_CA=$CERTSTREAM_CA)"
 }
 
+# The local CT log (static-ct-api over TLS, growing) for the direct-mode
+# lines, which name it as localhost:8444; started at the first of them.
+ct=""
+ctport=""
+trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; [ -n "$ct" ] && kill "$ct" 2>/dev/null; true' EXIT
+start_ctlog() {
+    [ -n "$ctport" ] && return 0
+    # named localhost (BearSSL checks no IP address), the checkpoint too
+    local p
+    p=$(/usr/bin/python3 -c 'import socket; s = socket.socket();
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    /usr/bin/python3 tests/ctlog.py --kind static --entries 3000 \
+        --initial 300 --grow-every 0.2 --grow-by 20 --tls \
+        --ca-out "$d/ctca.pem" --port "$p" --prefix /2026h1/ \
+        --origin "localhost:$p/2026h1" > "$d/ctlog.txt" 2> "$d/ctlog.err" &
+    ct=$!
+    for _ in $(seq 150); do
+        [ -s "$d/ctlog.txt" ] && break
+        kill -0 "$ct" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -s "$d/ctlog.txt" ] || { cat "$d/ctlog.err"; return 1; }
+    ctport=$p
+    echo "local CT log: https://localhost:$ctport/2026h1/"
+}
+
 # show NAME: a failed command's output.
 show() {
     echo "  --- stdout (first 10 lines):"
@@ -116,7 +141,7 @@ show() {
 
 # The connection events that --verbose prints; anything else on stderr is
 # an error.
-events='^certstream: (connecting to |connected$|wss:// trusts |redirected |disconnected: closed |retrying in |stats: |total: )'
+events='^certstream: (connecting to |connected$|wss:// trusts |redirected |disconnected: closed |retrying in |stats: |total: |WARNING: https://localhost:[0-9]+/2026h1/: |1 log without a key|a message had [0-9]+ domains; [0-9]+ fit )'
 
 is_cs='(^|[[:space:]|;&(])build/certstream([[:space:]]|$)'
 n=0
@@ -165,12 +190,22 @@ while IFS= read -r cmd <&3; do
         bad "$cmd: the local CertStream server did not start"
         continue
     fi
+    ca=$d/ca.pem
+    if [[ "$cmd" == *localhost:8444* ]]; then
+        if ! start_ctlog; then
+            bad "$cmd: the local CT log did not start"
+            continue
+        fi
+        ca=$d/ctca.pem
+    fi
     run=$(printf '%s\n' "$cmd" | sed -E \
         -e "s#localhost:8443#localhost:$port#g" \
+        -e "s#localhost:8444#localhost:$ctport#g" \
         -e "s#(^|[[:space:]|;&(])build/certstream([[:space:]]|\$)#\\1@CERTSTREAM@\\2#g" \
         -e "s#(^|[[:space:]|;&(=])build/#\\1$B/#g" \
         -e "s#@CERTSTREAM@#timeout -k 2 -s INT 3 $B/certstream#g")
-    timeout -k 2 15 bash -o pipefail -c "$run" > "$d/$n.out" 2> "$d/$n.err"
+    CERTSTREAM_CA=$ca timeout -k 2 15 bash -o pipefail -c "$run" \
+        > "$d/$n.out" 2> "$d/$n.err"
     rc=$?
     # What it printed: the lines on stdout, or on stderr the --stats lines
     # (for a command that sends stdout elsewhere); a --stats line that

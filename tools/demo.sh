@@ -3,8 +3,10 @@
 # websockets over TLS, on 127.0.0.1, with a demo CA made here by openssl)
 # streams a generated feed, and build/certstream connects to it over wss://
 # and prints certificates as they arrive, as a user would run it against
-# their own server. Then the recorded-feed tool, cs-extract. Installs what
-# it needs.
+# their own server. Then direct mode: a local static-ct-api CT log
+# (tests/ctlog.py over TLS, generated certificates, a tree that grows) and
+# build/certstream reading it with no server in between. Then the
+# recorded-feed tool, cs-extract. Installs what it needs.
 set -eu
 cd "$(dirname "$0")/.."
 bash tools/deps.sh demo
@@ -60,6 +62,47 @@ CERTSTREAM_CA= build/certstream --url "$url/" --once --verbose 2>&1 | tail -n 1 
     || true
 echo "  exit status $(CERTSTREAM_CA= build/certstream --url "$url/" --once \
     >/dev/null 2>&1; echo $?)"
+echo
+# Direct mode: a local CT log (static-ct-api, TLS with its own CA), 300
+# entries published at start and 40 more every half second.
+# Reached as localhost (BearSSL checks names, not IP addresses), so the
+# checkpoint names the log that way.
+ctport=$(/usr/bin/python3 -c 'import socket; s = socket.socket();
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+/usr/bin/python3 tests/ctlog.py --kind static --entries 2000 --initial 300 \
+    --grow-every 0.5 --grow-by 40 --tls --ca-out "$d/ctca.pem" \
+    --port "$ctport" --prefix /demo2026h1/ --origin "localhost:$ctport/demo2026h1" \
+    > "$d/ctlog.txt" 2> "$d/ctlog.err" &
+ct=$!
+trap 'kill $srv $ct 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+    [ -s "$d/ctlog.txt" ] && break
+    sleep 0.1
+done
+ctjson=$(head -n 1 "$d/ctlog.txt")
+field() { printf '%s' "$ctjson" | /usr/bin/python3 -c \
+    "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+logurl=https://localhost:$ctport/demo2026h1/
+logkey=$(field key)
+echo "Direct mode: no server. A local static CT log grows at $logurl"
+echo "(300 entries, 40 more every 0.5 s; TLS from its own CA: $d/ctca.pem)"
+echo
+echo "\$ certstream --tiled-log $logurl --log-key KEY --ca $d/ctca.pem -n 5"
+echo "  (new entries only: it starts at the tree's size)"
+build/certstream --tiled-log "$logurl" --log-key "$logkey" \
+    --ca "$d/ctca.pem" -n 5 --disable-colors | cut -c1-150
+echo
+echo "\$ certstream --tiled-log $logurl --ca ... --from 0 --json -n 300 | jq ..."
+build/certstream --tiled-log "$logurl" --log-key "$logkey" \
+    --ca "$d/ctca.pem" --from 0 --json -n 300 > "$d/direct.ndjson"
+echo "  $(wc -l < "$d/direct.ndjson") certificate_update lines, entries" \
+     "$(head -n 1 "$d/direct.ndjson" | /usr/bin/python3 -c \
+        "import json,sys; print(json.load(sys.stdin)['data']['cert_index'])")" \
+     "to $(tail -n 1 "$d/direct.ndjson" | /usr/bin/python3 -c \
+        "import json,sys; print(json.load(sys.stdin)['data']['cert_index'])")" \
+     "in order; the first:"
+head -n 1 "$d/direct.ndjson" | cut -c1-300
+kill $ct 2>/dev/null || true
 echo
 feed=$d/mixed.ndjson
 /usr/bin/python3 tests/gen_feed.py --kind mixed --count 20000 --seed 7 > "$feed"

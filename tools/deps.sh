@@ -5,8 +5,8 @@ set -eu
 want="make gcc libc6-dev python3"
 case "${1:-build}" in
 build) want="$want libbearssl-dev" ;;
-demo) want="$want libbearssl-dev python3-websockets openssl" ;;
-test) want="$want jq libbearssl-dev clang libclang-rt-14-dev g++ musl-tools file python3-websockets openssl" ;;
+demo) want="$want libbearssl-dev python3-websockets python3-cryptography openssl" ;;
+test) want="$want jq libbearssl-dev clang libclang-rt-14-dev g++ musl-tools file python3-websockets python3-cryptography openssl" ;;
 all)  want="$want clang libclang-rt-14-dev g++ valgrind libsimdjson-dev libyajl-dev afl++ musl-tools libbearssl-dev python3-websockets hyperfine" ;;
 *) echo "usage: tools/deps.sh [build|demo|test|all]" >&2; exit 2 ;;
 esac
