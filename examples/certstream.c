@@ -2596,15 +2596,15 @@ direct_main(cs_config *cfg)
     /* One set of anchors for every log: --ca, else the system's (else the
      * follower's built-in roots). */
     cs_anchors_init(&anc, anchor_mem, sizeof anchor_mem);
-    if (cfg->ca_file != NULL) {
-        r = cs_anchors_load(&anc, cfg->ca_file);
+    if (cfg->tls.ca_file != NULL) {
+        r = cs_anchors_load(&anc, cfg->tls.ca_file);
         if (r <= 0) {
-            fprintf(stderr, "certstream: --ca %s: %s\n", cfg->ca_file,
+            fprintf(stderr, "certstream: --ca %s: %s\n", cfg->tls.ca_file,
                     r < 0 ? cs_strerror(r) : "no certificate in it");
             return 8;
         }
-        trust = cfg->ca_file;
-    } else if (cfg->tls_mode != CS_TLS_INSECURE
+        trust = cfg->tls.ca_file;
+    } else if (cfg->tls.mode != CS_TLS_INSECURE
                && cs_anchors_load_system(&anc, &trust) <= 0) {
         trust = NULL;
     }
@@ -2632,7 +2632,7 @@ direct_main(cs_config *cfg)
         cc.has_from = dm.from_given;
         cc.match = cfg->match;
 #if CS_HAS_TLS
-        cc.tls.tls_mode = cfg->tls_mode;
+        cc.tls.mode = cfg->tls.mode;
         if (trust != NULL && anc.count > 0) {
             cc.tls.anchors = anc.ta;
             cc.tls.anchor_count = anc.count;
@@ -2668,7 +2668,7 @@ direct_main(cs_config *cfg)
                                : "no key: tree heads not verified");
 #if CS_HAS_TLS
         fprintf(stderr, "certstream: https:// trusts %s\n",
-                cfg->tls_mode == CS_TLS_INSECURE ? "anything (--insecure)"
+                cfg->tls.mode == CS_TLS_INSECURE ? "anything (--insecure)"
                 : trust != NULL ? trust : "the built-in anchors");
 #endif
         fprintf(stderr, "certstream: memory per log: %zu bytes (follower "
