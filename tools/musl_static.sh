@@ -14,7 +14,7 @@
 #      glibc's __memcpy_chk & co., so musl cannot link it;
 #    - musl, the version of the installed musl-dev: Debian builds libc.a with
 #      -O2 and hardening; rebuilt with -Os (musl's own build, the same
-#      source) it is ~19 KB smaller, which the 200 KB bar needs.
+#      source) it is ~19 KB smaller.
 #    MUSL_STATIC_LIBC=system links Debian's libc.a instead (to compare).
 # 3. Builds build/musl/bearssl/libbearssl.a (musl-gcc -Os, one section per
 #    function) and build/musl/libc/lib/libc.a (musl -Os); both kept, rebuilt
@@ -26,7 +26,11 @@
 #    (read from its WARN); writes build/musl/certstream.map (linker map) and
 #    prints the size by origin (BearSSL, ours, musl, ...).
 # 5. Checks (each one runs; the exit status is 1 if any fails):
-#    - under 200 KB (204,800 bytes);
+#    - under 320 KiB (327,680 bytes): the command with both modes, server
+#      and direct (the CT reader: gzip, DER, the follower, the log list),
+#      and watchlists; the server-only command (CERTSTREAM_NO_CT) was
+#      198 KB before watchlists, failure reporting and the HTTP layer and
+#      is about 227 KB now;
 #    - `file` says "statically linked";
 #    - `build/musl/certstream --version` runs;
 #    - BearSSL's own DRBG seeding works in a static musl program: as built
@@ -57,7 +61,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 OUT=build/musl
 PY=/usr/bin/python3
-MAX=204800
+MAX=327680
 JOBS="$(nproc 2>/dev/null || echo 2)"
 t0=$(date +%s)
 failed=""
