@@ -511,6 +511,7 @@ print_domains(const cs_msg *m)
 
 /* What one entry is, as the writer needs it. */
 typedef struct dentry {
+    const cs_event *ev;           /* its hits, with --match */
     int precert;                  /* PrecertLogEntry */
     const unsigned char *der;     /* the certificate, or the precertificate */
     size_t der_len;               /* (hashed and parsed as servers do) */
@@ -927,8 +928,8 @@ put_tile_path(uint64_t tile)
     }
 }
 
-/* The whole message, one line. Returns 0, or -1 when the DER does not
- * parse (the caller names the entry). */
+static void put_match(const cs_event *e);   /* with --match (below) */
+
 static int
 print_entry_json(const dentry *d)
 {
@@ -1005,7 +1006,10 @@ print_entry_json(const dentry *d)
     put_jstr(d->log_name, strlen(d->log_name));
     put_s(",\"url\":");
     put_jstr(d->log_url, ul);
-    put_s("}}}\n");
+    put_s("}");
+    if (d->ev != NULL && d->ev->hit_count > 0)
+        put_match(d->ev);
+    put_s("}}\n");
     return 0;
 }
 #endif /* CS_HAS_CT */
@@ -1547,6 +1551,33 @@ match_on_event(const cs_event *e)
         wl.ended = e->type == CS_EV_RAW_END;
     wl.ev = e;
 }
+
+#if CS_HAS_CT
+/* --match in direct mode: what matched, after the server's fields (a
+ * server's own bytes are never changed; this message is ours):
+ * "match":[{"domain":"...","pattern":"..."}, ...]. */
+static void
+put_match(const cs_event *e)
+{
+    size_t i, n;
+
+    put_s(",\"match\":[");
+    for (i = 0; i < e->hit_count; i++) {
+        const cs_match_hit *h = &e->hits[i];
+        const char *dn = cs_msg_domain(e->msg, h->domain, &n);
+
+        put_s(i == 0 ? "{\"domain\":" : ",{\"domain\":");
+        put_jstr(dn, n);
+        put_s(",\"pattern\":");
+        put_jstr(wl.pats[h->pattern], strlen(wl.pats[h->pattern]));
+        put_s("}");
+    }
+    put_s("]");
+}
+
+/* The whole message, one line. Returns 0, or -1 when the DER does not
+ * parse (the caller names the entry). */
+#endif
 
 /* The human line's mark: "  <= name (pattern, ...), ..." for the domains
  * that matched, the names highlighted. */
@@ -2426,6 +2457,7 @@ print_entry(const cs_event *e, dlog *d)
     } else if (g.out == OUT_DOMAINS) {
         print_domains(e->msg);
     } else if (u != NULL) {
+        de.ev = e;
         de.precert = u->type == CS_CT_PRECERT;
         de.der = u->der;
         de.der_len = u->der_len;

@@ -368,6 +368,20 @@ def test_follow(kind):
     check(len(m) == 1 and m[0] and target in
           m[0]["data"]["leaf_cert"]["all_domains"],
           "%s --match %s: %s" % (kind, target, r.lines[:1]))
+    # direct mode's --json carries the match: every matching domain with
+    # the pattern it matched, after the server's fields
+    hits = m[0]["data"].get("match") if len(m) == 1 and m[0] else None
+    check(isinstance(hits, list) and hits
+          and all(h.get("pattern") == target for h in hits)
+          and target in [h.get("domain") for h in hits]
+          and list(m[0]["data"].keys())[-1] == "match",
+          "%s --json --match carries the match: %s" % (kind, hits))
+    r = Run(log_args(srv) + ["--ca", CA, "--from", "0", "-n", "1",
+                             "--json"])
+    r.finish(30)
+    m = json_lines(r)
+    check(len(m) == 1 and m[0] and "match" not in m[0]["data"],
+          "%s --json without --match adds no match: %s" % (kind, r.lines[:1]))
     srv.stop()
 
 
