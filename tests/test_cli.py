@@ -612,7 +612,7 @@ TESTS = [
     ('fail.refused.once', t_fail_refused_once),
     ('fail.refused.repeat', t_fail_refused_repeat),
     ('fail.dns', t_fail_dns),
-    ('fail.http.503', t_fail_http('503 Service Unavailable', 1, False)),
+    ('fail.http.503', t_fail_http('503 Service Unavailable', 2, False)),
     ('fail.http.429.capped', t_fail_http('429 Too Many Requests', 999999,
                                          True)),
     ('fail.dead', t_fail_dead),
