@@ -79,22 +79,37 @@ flags="-std=c99 -O1 -g -fno-omit-frame-pointer \
 # json_nosimd, json_small -> json: harness, seeds, dictionary, regress dir.
 base() { echo "${1%%_*}"; }
 
+build_one() {
+    local t=$1 extra="" libs=""
+    rm -f "$out/fuzz_$t.failed"
+    [ "$t" = json_nosimd ] && extra="-DCS_NO_SIMD -DCS_NO_INT128"
+    # inflate: zlib as a reference decoder, when it is installed
+    [ "$t" = inflate ] && [ -f /usr/include/zlib.h ] &&
+        extra="-DFZ_ZLIB" libs="-lz"
+    [ "$t" = json_small ] &&
+        extra="-DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7"
+    # shellcheck disable=SC2086
+    "$CLANG" $flags $extra -o "$out/fuzz_$t" "fuzz/fuzz_$(base "$t").c" \
+        -lm $libs || : >"$out/fuzz_$t.failed"
+}
+
 build() {
+    local t n=0 jobs
+    jobs=$(nproc 2>/dev/null || echo 2)
     mkdir -p "$out"
+    # each harness compiles the whole header: $jobs at a time
     for t in $targets_all; do
-        local extra="" libs=""
-        [ "$t" = json_nosimd ] && extra="-DCS_NO_SIMD -DCS_NO_INT128"
-        # inflate: zlib as a reference decoder, when it is installed
-        [ "$t" = inflate ] && [ -f /usr/include/zlib.h ] &&
-            extra="-DFZ_ZLIB" libs="-lz"
-        [ "$t" = json_small ] &&
-            extra="-DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7"
-        # shellcheck disable=SC2086
-        "$CLANG" $flags $extra -o "$out/fuzz_$t" "fuzz/fuzz_$(base "$t").c" \
-            -lm $libs || {
+        build_one "$t" &
+        n=$((n + 1))
+        [ $((n % jobs)) -eq 0 ] && wait
+    done
+    wait
+    for t in $targets_all; do
+        if [ -e "$out/fuzz_$t.failed" ]; then
+            rm -f "$out/fuzz_$t.failed"
             echo "fuzz/run.sh: building fuzz_$t failed" >&2
             exit 2
-        }
+        fi
     done
 }
 

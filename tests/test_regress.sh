@@ -34,32 +34,45 @@ for f in fuzz/fuzz_*.c; do
     targets="$targets ${f%.c}"
 done
 
-# build NAME COMPILER FLAGS...: one replay binary per target.
+# build NAME COMPILER FLAGS...: one replay binary per target, compiled
+# $jobs at a time (each compile is the whole header: serial, the four
+# variants of every target took minutes).
+jobs=$(nproc 2>/dev/null || echo 2)
+build_one() {
+    local name=$1 cc=$2 t=$3 extra=""
+    shift 3
+    [ "$name" = small ] && case $t in ws | hs | url | http)
+        extra="-DCS_WS_MAX_MESSAGE=1000 -DCS_HS_MAX_RESPONSE=512"
+        extra="$extra -DCS_HTTP_MAX_HEAD=512"
+        extra="$extra -DCS_URL_MAX=64" ;;
+    jtok) extra="-DCS_JTOK_MAX_DEPTH=5 -DCS_JTOK_KEY_MAX=7" ;;
+    esac
+    # no harness needs TLS: no BearSSL to link (empty value: a harness
+    # may #define CERTSTREAM_NO_TLS as well)
+    # shellcheck disable=SC2086,SC2068
+    $cc -std=c99 $warn -I. -DCERTSTREAM_NO_TLS= $@ $extra \
+        -o "$out/${name}_$t" fuzz/main.c "fuzz/fuzz_$t.c" -lm \
+        2>"$out/${name}_$t.err" || : >"$out/${name}_$t.failed"
+}
 build() {
-    local name=$1 cc=$2 t
+    local name=$1 cc=$2 t n=0
     shift 2
     for t in $targets; do
-        local extra=""
-        [ "$name" = small ] && case $t in ws | hs | url | http)
-            extra="-DCS_WS_MAX_MESSAGE=1000 -DCS_HS_MAX_RESPONSE=512"
-            extra="$extra -DCS_HTTP_MAX_HEAD=512"
-            extra="$extra -DCS_URL_MAX=64" ;;
-        jtok) extra="-DCS_JTOK_MAX_DEPTH=5 -DCS_JTOK_KEY_MAX=7" ;;
-        esac
-        # no harness needs TLS: no BearSSL to link (empty value: a harness
-        # may #define CERTSTREAM_NO_TLS as well)
-        # shellcheck disable=SC2086,SC2068
-        if ! $cc -std=c99 $warn -I. -DCERTSTREAM_NO_TLS= $@ $extra \
-                -o "$out/${name}_$t" \
-                fuzz/main.c "fuzz/fuzz_$t.c" -lm 2>"$out/${name}_$t.err"; then
+        rm -f "$out/${name}_$t.failed"
+        build_one "$name" "$cc" "$t" "$@" &
+        n=$((n + 1))
+        [ $((n % jobs)) -eq 0 ] && wait
+    done
+    wait
+    for t in $targets; do
+        if [ -e "$out/${name}_$t.failed" ]; then
             echo "FAIL build $name/$t:"
             sed 's/^/    /' "$out/${name}_$t.err" | head -n 20
             fail=$((fail + 1))
-            rm -f "$out/${name}_$t"
+            rm -f "$out/${name}_$t" "$out/${name}_$t.failed"
         fi
     done
 }
-
 # replay BIN FILES...: one test per file; restart after a crash.
 replay() {
     local bin=$1 log rc n i

@@ -10,13 +10,14 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 bash tools/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
 export MUSL_STATIC_SUITE=1   # make musl-static also runs the TLS suite
-export SOAK_SECONDS=${SOAK_SECONDS:-60}  # `make soak` runs 300
+export SOAK_SECONDS=${SOAK_SECONDS:-20}  # `make soak` runs 300
+export FUZZ_SECONDS=${FUZZ_SECONDS:-8}   # per target, by its share; `make fuzz`: 60
 targets=${*:-test asan ubsan nosimd cxx freestanding link symbols matrix musl musl-static firmware examples fuzz-smoke}
 mkdir -p build
 . tests/summary.sh
 for t in $targets; do
     echo "=== make $t"
-    make --no-print-directory "$t" > "build/log-$t.txt" 2>&1
+    make -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory "$t" > "build/log-$t.txt" 2>&1
     rc=$?
     tail -n 40 "build/log-$t.txt"
     if sum_add "build/log-$t.txt" "$rc"; then
