@@ -513,9 +513,8 @@ print_domains(const cs_msg *m)
 typedef struct dentry {
     const cs_event *ev;           /* its hits, with --match */
     int precert;                  /* PrecertLogEntry */
-    const unsigned char *der;     /* the certificate, or the precertificate */
-    size_t der_len;               /* (hashed and parsed as servers do) */
-    int der_kind;                 /* CS_CERT_FULL, or CS_CERT_TBS */
+    const cs_ct_update *u;        /* the engine's parse and fingerprints of
+                                     the certificate or precertificate */
     uint64_t index;
     uint64_t timestamp_ms;        /* the log's timestamp */
     double seen;
@@ -930,46 +929,43 @@ put_tile_path(uint64_t tile)
 
 static void put_match(const cs_event *e);   /* with --match (below) */
 
-static int
+/* The whole message, one line, from what the engine parsed and hashed
+ * (cs_ct_update: the certificate or precertificate, never parsed twice). */
+static void
 print_entry_json(const dentry *d)
 {
-    cs_cert c;
+    const cs_cert *c = d->u->cert;
     cs_domains_iter it;
-    unsigned char h[32];
     const unsigned char *dn;
     size_t n, ul;
     char serial[160];
     int first = 1;
 
-    if (cs_cert_parse(&c, d->der, d->der_len, d->der_kind) != 0)
-        return -1;
     put_s("{\"message_type\":\"certificate_update\",\"data\":{"
           "\"update_type\":\"");
     put_s(d->precert ? "PrecertLogEntry" : "X509LogEntry");
     put_s("\",\"leaf_cert\":{\"subject\":");
-    put_name(c.subject, c.subject_len);
+    put_name(c->subject, c->subject_len);
     put_s(",\"issuer\":");
-    put_name(c.issuer, c.issuer_len);
+    put_name(c->issuer, c->issuer_len);
     put_s(",\"serial_number\":\"");
-    if (cs_cert_serial_hex(&c, serial, sizeof serial, &n) == 0)
+    if (cs_cert_serial_hex(c, serial, sizeof serial, &n) == 0)
         put(serial, n);
     put_s("\",\"not_before\":");
     snprintf(serial, sizeof serial, "%lld,\"not_after\":%lld",
-             (long long)c.not_before, (long long)c.not_after);
+             (long long)c->not_before, (long long)c->not_after);
     put_s(serial);
-    cs_sha1(d->der, d->der_len, h);
     put_s(",\"fingerprint\":\"");
-    put_hex_colons(h, 20, 1);
+    put_hex_colons(d->u->sha1, 20, 1);
     put_s("\",\"sha1\":\"");
-    put_hex_colons(h, 20, 1);
-    cs_sha256(d->der, d->der_len, h);
+    put_hex_colons(d->u->sha1, 20, 1);
     put_s("\",\"sha256\":\"");
-    put_hex_colons(h, 32, 1);
+    put_hex_colons(d->u->sha256, 32, 1);
     put_s("\",\"signature_algorithm\":\"");
-    put_s(cs_cert_sig_name(&c));
-    put_s(c.flags & CS_CERT_CA ? "\",\"is_ca\":true,\"all_domains\":["
+    put_s(cs_cert_sig_name(c));
+    put_s(c->flags & CS_CERT_CA ? "\",\"is_ca\":true,\"all_domains\":["
                                : "\",\"is_ca\":false,\"all_domains\":[");
-    cs_cert_domains_init(&it, &c, dscratch, sizeof dscratch);
+    cs_cert_domains_init(&it, c, dscratch, sizeof dscratch);
     while (cs_cert_domains_next(&it, &dn, &n) == 1) {
         if (!first)
             put(",", 1);
@@ -979,7 +975,7 @@ print_entry_json(const dentry *d)
         put("\"", 1);
     }
     put_s("],");
-    put_extensions(&c);
+    put_extensions(c);
     put_s("},\"cert_index\":");
     put_u64(d->index);
     put_s(",\"cert_link\":\"");
@@ -1010,7 +1006,6 @@ print_entry_json(const dentry *d)
     if (d->ev != NULL && d->ev->hit_count > 0)
         put_match(d->ev);
     put_s("}}\n");
-    return 0;
 }
 #endif /* CS_HAS_CT */
 
@@ -1574,9 +1569,6 @@ put_match(const cs_event *e)
     }
     put_s("]");
 }
-
-/* The whole message, one line. Returns 0, or -1 when the DER does not
- * parse (the caller names the entry). */
 #endif
 
 /* The human line's mark: "  <= name (pattern, ...), ..." for the domains
@@ -2459,23 +2451,14 @@ print_entry(const cs_event *e, dlog *d)
     } else if (u != NULL) {
         de.ev = e;
         de.precert = u->type == CS_CT_PRECERT;
-        de.der = u->der;
-        de.der_len = u->der_len;
-        de.der_kind = CS_CERT_FULL;
+        de.u = u;
         de.index = u->index;
         de.timestamp_ms = u->timestamp;
         de.seen = e->msg->seen;
         de.log_url = cs_ct_url(&d->f);
         de.log_name = cs_ct_name(&d->f);
         de.log_kind = d->log->kind;
-        if (print_entry_json(&de) != 0) {
-            de.der_kind = CS_CERT_TBS;   /* a precert known by its TBS */
-            if (print_entry_json(&de) != 0 && notice(&g.skipped))
-                fprintf(stderr, "certstream: %s: entry %llu: the "
-                        "certificate does not parse; not printed (%llu so "
-                        "far)\n", de.log_url,
-                        (unsigned long long)u->index, g.skipped);
-        }
+        print_entry_json(&de);
     }
     if (g.count > 0 && ++g.certs >= g.count)
         stop_all();
