@@ -78,8 +78,9 @@
  *   [1e] HTTP/1.1 responses, and the websocket opening handshake over
  *   them  [1f] gzip  [1g] CT records: SHA-256, base64, leaves, tiles,
  *   checkpoints, signatures  [1h] DER: what a certificate names
- *   [1i] watchlists  [1j] JSON tokens  [2] transport interface
- *   [2b] TLS transport (BearSSL)  [3] client engine  [3b] CT log follower
+ *   [1i] watchlists  [1j] JSON tokens  [1k] Merkle trees  [1l] gaps
+ *   [2] transport interface  [2b] TLS transport (BearSSL)
+ *   [3] client engine  [3b] CT log follower  [3c] backfill
  *   [4] POSIX transport  [5] blocking loops  [8] the built-in CT log list
  *   [9] error strings
  *
@@ -365,6 +366,9 @@ extern "C" {
     X(CS_E_CT_INDEX, -217, "CT log: an entry's leaf_index is not its index") \
     X(CS_E_CT_TOO_BIG, -218, "CT log: an entry larger than the entry buffer") \
     X(CS_E_CT_BODY, -219, "CT log: a tree head larger than the entry buffer") \
+    /* -230..-239 Merkle trees: proofs and tiles */ \
+    /* -240..-249 gaps and backfill */ \
+    /* -250..-259 saved positions (state) */ \
     /* end of the list */
 
 enum {
@@ -1845,6 +1849,12 @@ CSDEF int cs_jtok_u64(const cs_jtok *t, uint64_t *v);
  * caused it (for CS_E_JSON_INCOMPLETE: the input's length). */
 CSDEF uint64_t cs_jtok_offset(const cs_jtok *t);
 
+/* ==== [1k] Merkle trees: hashes, proofs, tiles ========= off: _NO_CT ==== */
+/* (placeholder: [1k] declarations) */
+
+/* ==== [1l] gaps: what a stream did not deliver ========================== */
+/* (placeholder: [1l] declarations) */
+
 /* ==== [2] the transport interface ======================================== */
 
 /* What the client waits for (cs_wait.want; transport wait()). */
@@ -2472,6 +2482,9 @@ CSDEF size_t cs_ct_follower_size(void);
 CSDEF void cs_ct_close(cs_ct_follower *f);
 
 #endif /* CS_HAS_CT */
+
+/* ==== [3c] backfill: fetching what a stream missed ===== off: _NO_CT ==== */
+/* (placeholder: [3c]) */
 
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
@@ -11372,6 +11385,12 @@ cs_jtok_offset(const cs_jtok *t)
     return t->err != 0 ? t->err_off : t->off;
 }
 
+/* ==== [1k] Merkle trees: hashes, proofs, tiles ========= off: _NO_CT ==== */
+/* (placeholder: [1k] implementation) */
+
+/* ==== [1l] gaps: what a stream did not deliver ========================== */
+/* (placeholder: [1l] implementation) */
+
 /* ==== [2b] TLS transport (BearSSL) ==================== off: _NO_TLS ==== */
 #if CS_HAS_TLS
 
@@ -14330,6 +14349,9 @@ cs_ct_close(cs_ct_follower *f)
 }
 
 #endif /* CS_HAS_CT */
+
+/* ==== [3c] backfill: fetching what a stream missed ===== off: _NO_CT ==== */
+/* (placeholder: [3c]) */
 
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
