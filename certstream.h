@@ -2501,7 +2501,8 @@ CSDEF int cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg,
 CSDEF int cs_ct_step(cs_ct_follower *f, uint64_t now_ms, cs_wait *w);
 
 /* Ask the follower to stop: it closes its connection and finishes at the
- * next step. Safe from on_event, another thread or a signal handler. */
+ * next step; from the call on no entry is delivered (stats.next stays).
+ * Safe from on_event, another thread or a signal handler. */
 CSDEF void cs_ct_stop(cs_ct_follower *f);
 
 /* Counters, cursor and tree head. */
@@ -13469,6 +13470,8 @@ cs__ct_fail(cs_ct_follower *f, int err)
 static void
 cs__ct_bad(cs_ct_follower *f, uint64_t index, int err)
 {
+    if (f->stop)
+        return;                       /* stopping: next stays */
     f->stats.bad_entries++;
     cs__ct_emit4(f, CS_EV_CT_ERROR, err, 0, index);
     if (index >= f->next)
@@ -13508,8 +13511,8 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     uint64_t ms;
     int kind = CS_CERT_FULL, r, full = 0;
 
-    if (index != f->next)
-        return;                       /* already delivered, or ahead */
+    if (index != f->next || f->stop)
+        return;                       /* delivered, ahead, or stopping */
     CS_MEMSET(&u, 0, sizeof u);
     u.index = index;
     u.timestamp = e->timestamp;
