@@ -13906,6 +13906,18 @@ cs__ct_same_end(const cs_url *u, const cs_url *v)
         && n == cs__strlen(v->host) && cs__ct_eq(u->host, v->host, n);
 }
 
+/* The http(s) URL u as text in out[0..cap) (cut when longer). */
+static size_t
+cs__ct_url_text(const cs_url *u, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    (void)cs__puts(out, cap, &o, u->tls ? "https://" : "http://");
+    (void)cs__put_authority(out, cap, &o, u);
+    (void)cs__puts(out, cap, &o, u->path);
+    return o;
+}
+
 /* A redirect answered the request: ask its Location instead, at once, or
  * say why not. The log's own URL stays (see cs_ct_step()). */
 static void
@@ -13943,7 +13955,7 @@ cs__ct_redirect(cs_ct_follower *f, int status, int keep)
     ev.type = CS_EV_REDIRECT;
     ev.status = status;
     ev.text = (const char *)f->rbuf;  /* free: the response is complete */
-    ev.len = cs__url_text(&f->target, (char *)f->rbuf, sizeof f->rbuf);
+    ev.len = cs__ct_url_text(&f->target, (char *)f->rbuf, sizeof f->rbuf);
     cs__ct_emit(f, &ev);
     f->phase = CS__CT_IDLE;
     f->t_next = f->now;
@@ -14197,7 +14209,7 @@ send:
         ev.len = cs__strlen(f->cfg.url);
         if (at != &f->url) {
             ev.text = (const char *)f->rbuf;
-            ev.len = cs__url_text(at, (char *)f->rbuf, sizeof f->rbuf);
+            ev.len = cs__ct_url_text(at, (char *)f->rbuf, sizeof f->rbuf);
         }
         cs__ct_emit(f, &ev);
         f->conn_open = 1;
