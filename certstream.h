@@ -2398,7 +2398,8 @@ typedef struct cs_ct_stats {
                                   next are the position to resume from */
     uint64_t next;             /* the next index to deliver; current in
                                   every callback (during entry i's
-                                  CS_EV_MESSAGE it is already i + 1).
+                                  CS_EV_MESSAGE or CS_EV_CT_ERROR it is
+                                  already i + 1).
                                   Saved and given back as cfg.from (with
                                   has_from), it resumes with nothing
                                   skipped or repeated */
@@ -13473,9 +13474,9 @@ cs__ct_bad(cs_ct_follower *f, uint64_t index, int err)
     if (f->stop)
         return;                       /* stopping: next stays */
     f->stats.bad_entries++;
-    cs__ct_emit4(f, CS_EV_CT_ERROR, err, 0, index);
     if (index >= f->next)
-        f->next = index + 1;
+        f->next = index + 1;          /* as for a delivered one */
+    cs__ct_emit4(f, CS_EV_CT_ERROR, err, 0, index);
 }
 
 /* Copy a string into a message's text field; *trunc gets bit when cut. */

@@ -345,6 +345,8 @@ on_event(void *ctx, const cs_event *ev)
                 fp_ok = 0;
         }
     } else if (ev->type == CS_EV_CT_ERROR && ev->status == 0) {
+        if (cs_ct_stats_get(ev->log)->next != ev->index + 1)
+            in_order = 0;             /* the resume point is current */
         if (nerr < MAXGOT) {
             err_index[nerr] = ev->index;
             err_code[nerr] = ev->err;
