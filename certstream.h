@@ -343,6 +343,15 @@ extern "C" {
     X(CS_E_CT_KEY, -187, \
       "CT: log key is not a P-256 or RSA SubjectPublicKeyInfo") \
     /* -190..-199 the CT log list */ \
+    X(CS_E_LOGLIST_LONG, -190, \
+      "log list: a name, URL or key longer than the parser keeps") \
+    X(CS_E_LOGLIST_STATUS, -191, "log list: the server did not answer 200") \
+    X(CS_E_LOGLIST_SIG, -192, \
+      "log list: the signature does not verify with Google's key") \
+    X(CS_E_LOGLIST_SIG_SIZE, -193, \
+      "log list: the signature file is too long") \
+    X(CS_E_LOGLIST_TIMEOUT, -194, "log list: the fetch took too long") \
+    X(CS_E_LOGLIST_EMPTY, -195, "log list: no log in it") \
     /* -200..-209 watchlist patterns */ \
     X(CS_E_MATCH_EMPTY, -200, "watchlist: empty pattern") \
     X(CS_E_MATCH_BYTE, -201, \
@@ -2626,6 +2635,86 @@ CSDEF const char *cs_ct_snapshot_date(void);
  * pending, readonly, retired and rejected logs get no new entries
  * (readonly logs can still be read for entries they already have). */
 CSDEF int cs_ct_log_live(const cs_ct_log *log, int64_t now);
+
+/* ---- a log list read as it arrives ----
+ *
+ * Google's v3 log list (operators[].logs[] and .tiled_logs[]), streamed
+ * through the tokenizer [1j] in pieces of any size (the logs found never
+ * depend on where the input is split). It yields the logs a follower may
+ * read, by the rule of the built-in snapshot: states usable, qualified
+ * and readonly (never pending, retired or rejected), no placeholder
+ * (a URL on example.com), a URL (static logs: monitoring_url) and dates
+ * that parse. Which of them to follow now is cs_ct_log_live().
+ *
+ *   cs_loglist l; const cs_ct_log *log; size_t used; int r;
+ *   cs_loglist_init(&l);
+ *   for (each piece p[0..len)) {
+ *       while ((r = cs_loglist_feed(&l, p, len, &used)) > 0) {
+ *           p += used, len -= used;
+ *           keep(cs_loglist_log(&l));     // copy what you need
+ *       }
+ *       if (r < 0) fail(r);
+ *   }
+ *   r = cs_loglist_end(&l);             // the count, or an error */
+
+#ifndef CS_LOGLIST_STR_MAX
+#  define CS_LOGLIST_STR_MAX 512   /* bytes of an operator name or a
+                                      description */
+#endif
+#ifndef CS_LOGLIST_KEY_MAX
+#  define CS_LOGLIST_KEY_MAX 1024  /* bytes of a DER key (RSA-4096: 550) */
+#endif
+
+/* cs_loglist_feed(): a log is ready (cs_loglist_log()). */
+#define CS_LOGLIST_LOG 1
+
+/* The parser's state (about 5 KB with the defaults). Visible so that the
+ * caller can allocate it; treat every field as private. */
+typedef struct cs_loglist {
+    cs_jtok t;
+    int err;
+    int kind;             /* the array being read: CS_CT_* or 0 */
+    int in_ops;           /* inside the top-level "operators" */
+    int k1, k3, k5, k6;   /* the last key at depths 1, 3, 5, 6 (ids) */
+    int has_url, has_mon, has_desc, bad_key;
+    size_t slen, op_len, desc_len, url_len, mon_len;
+    uint64_t count;       /* logs yielded */
+    cs_ct_log log;        /* the log being read, then yielded */
+    char op[CS_LOGLIST_STR_MAX + 1];
+    char desc[CS_LOGLIST_STR_MAX + 1];
+    char url[CS_URL_MAX + 2];   /* room for the '/' added */
+    char mon[CS_URL_MAX + 2];
+    char str[(CS_LOGLIST_KEY_MAX + 2) / 3 * 4 + 1]; /* base64, dates */
+    unsigned char key[CS_LOGLIST_KEY_MAX];
+} cs_loglist;
+
+/* Start (or restart) reading a log list. */
+CSDEF void cs_loglist_init(cs_loglist *l);
+
+/* Consume data[0..len) up to the end of the next log; *used receives the
+ * count and the caller MUST resubmit the rest (after CS_LOGLIST_LOG,
+ * call again even with nothing left). Returns 0 (all used, need more),
+ * CS_LOGLIST_LOG (cs_loglist_log() is valid until the next call), or a
+ * sticky error: a CS_E_JSON_* code from the tokenizer
+ * (cs_loglist_offset() says where), CS_E_LOGLIST_LONG (an operator name
+ * or description over CS_LOGLIST_STR_MAX bytes, a URL over CS_URL_MAX,
+ * a key over CS_LOGLIST_KEY_MAX). A key that is not base64 is not an
+ * error: that log comes without a key (key NULL, key_len 0). */
+CSDEF int cs_loglist_feed(cs_loglist *l, const unsigned char *data,
+                          size_t len, size_t *used);
+
+/* The log just read: its strings and key point into l (valid until the
+ * next call: copy them). A missing description is the URL; URLs end in
+ * '/' (added); dates absent are 0. */
+CSDEF const cs_ct_log *cs_loglist_log(const cs_loglist *l);
+
+/* The input ended: returns the number of logs yielded (>= 0) when it
+ * held one complete JSON value, else the sticky error (an incomplete
+ * text is CS_E_JSON_INCOMPLETE). */
+CSDEF long cs_loglist_end(cs_loglist *l);
+
+/* Bytes consumed; after a JSON error, where it was found. */
+CSDEF uint64_t cs_loglist_offset(const cs_loglist *l);
 
 #endif /* CS_HAS_CT */
 
@@ -15446,6 +15535,360 @@ cs_ct_log_live(const cs_ct_log *log, int64_t now)
      * logging: a shard takes entries until its end, from long before
      * its start (certificates are valid for months). */
     return log->end == 0 || log->end > now;
+}
+
+/* ---- the log list parser ---- */
+
+/* The keys the parser looks at, as small ids (0: any other). */
+enum {
+    CS__LL_OPERATORS = 1, CS__LL_NAME, CS__LL_LOGS, CS__LL_TILED,
+    CS__LL_DESC, CS__LL_URL, CS__LL_MON, CS__LL_KEY, CS__LL_MMD,
+    CS__LL_STATE, CS__LL_INTERVAL, CS__LL_START, CS__LL_END
+};
+
+static int
+cs__ll_streq(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static int
+cs__ll_key_id(const char *k)
+{
+    static const char *const names[] = {
+        "operators", "name", "logs", "tiled_logs", "description", "url",
+        "monitoring_url", "key", "mmd", "state", "temporal_interval",
+        "start_inclusive", "end_exclusive"
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (cs__ll_streq(k, names[i]))
+            return (int)i + 1;
+    return 0;
+}
+
+/* A state's name as CS_CT_* (0: unknown). */
+static int
+cs__ll_state_id(const char *k)
+{
+    static const char *const names[] = {
+        "pending", "qualified", "usable", "readonly", "retired", "rejected"
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (cs__ll_streq(k, names[i]))
+            return (int)i + CS_CT_PENDING;
+    return 0;
+}
+
+/* n decimal digits at s, or -1. */
+static int
+cs__ll_digits(const char *s, int n)
+{
+    int v = 0;
+
+    while (n-- > 0) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s++ - '0');
+    }
+    return v;
+}
+
+/* RFC 3339 "2026-01-01T00:00:00Z" (a fraction, 't', ' ', 'z' or a
+ * numeric offset allowed) in s[0..n) as Unix seconds; -1 if it is not. */
+static int64_t
+cs__ll_time(const char *s, size_t n)
+{
+    int y, mo, d, h, mi, se;
+    int64_t t, era, yoe, doy, yy;
+    size_t i = 19;
+
+    if (n < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':'
+        || s[16] != ':' || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+        return -1;
+    y = cs__ll_digits(s, 4), mo = cs__ll_digits(s + 5, 2);
+    d = cs__ll_digits(s + 8, 2), h = cs__ll_digits(s + 11, 2);
+    mi = cs__ll_digits(s + 14, 2), se = cs__ll_digits(s + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23
+        || mi < 0 || mi > 59 || se < 0 || se > 60)
+        return -1;
+    /* days from civil (proleptic Gregorian), March-based years */
+    yy = y - (mo <= 2);
+    era = yy / 400;
+    yoe = yy - era * 400;
+    doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+    t = (era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468)
+        * 86400 + h * 3600 + mi * 60 + se;
+    if (i < n && s[i] == '.')
+        while (++i < n && s[i] >= '0' && s[i] <= '9')
+            ;
+    if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+        int oh = cs__ll_digits(s + i + 1, 2), om = cs__ll_digits(s + i + 4, 2);
+        if (oh < 0 || om < 0)
+            return -1;
+        t -= (s[i] == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
+    } else if (!(i + 1 == n && (s[i] == 'Z' || s[i] == 'z'))) {
+        return -1;
+    }
+    return t;
+}
+
+/* 1 when s holds "example.com" (the placeholders' host). */
+static int
+cs__ll_placeholder(const char *s)
+{
+    static const char pat[] = "example.com";
+    size_t i, k;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        for (k = 0; pat[k] != '\0' && s[i + k] == pat[k]; k++)
+            ;
+        if (pat[k] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+CSDEF void
+cs_loglist_init(cs_loglist *l)
+{
+    CS_ASSERT(l != NULL);
+    CS_MEMSET(l, 0, sizeof *l);
+    cs_jtok_init(&l->t);
+}
+
+/* Where a string value at depth goes: its buffer and capacity, or NULL
+ * when the parser does not keep it. */
+static char *
+cs__ll_dest(cs_loglist *l, int depth, size_t **len, size_t *cap)
+{
+    *cap = sizeof l->str - 1;
+    *len = &l->slen;
+    if (depth == 3 && l->k3 == CS__LL_NAME) {
+        *len = &l->op_len, *cap = CS_LOGLIST_STR_MAX;
+        return l->op;
+    }
+    if (depth == 5 && l->kind) {
+        switch (l->k5) {
+        case CS__LL_DESC:
+            *len = &l->desc_len, *cap = CS_LOGLIST_STR_MAX;
+            return l->desc;
+        case CS__LL_URL:
+            *len = &l->url_len, *cap = CS_URL_MAX;
+            return l->url;
+        case CS__LL_MON:
+            *len = &l->mon_len, *cap = CS_URL_MAX;
+            return l->mon;
+        case CS__LL_KEY:
+            return l->str;
+        default:
+            return NULL;
+        }
+    }
+    if (depth == 6 && l->kind && l->k5 == CS__LL_INTERVAL
+        && (l->k6 == CS__LL_START || l->k6 == CS__LL_END))
+        return l->str;
+    return NULL;
+}
+
+/* A string value ended: finish the field it was. */
+static void
+cs__ll_string_end(cs_loglist *l, int depth)
+{
+    if (depth == 3 && l->k3 == CS__LL_NAME) {
+        l->op[l->op_len] = '\0';
+    } else if (depth == 5) {
+        if (l->k5 == CS__LL_DESC)
+            l->desc[l->desc_len] = '\0', l->has_desc = 1;
+        else if (l->k5 == CS__LL_URL)
+            l->url[l->url_len] = '\0', l->has_url = 1;
+        else if (l->k5 == CS__LL_MON)
+            l->mon[l->mon_len] = '\0', l->has_mon = 1;
+        else if (l->k5 == CS__LL_KEY) {
+            long k = cs_b64_decode(l->str, l->slen, l->key, sizeof l->key);
+            l->bad_key = k <= 0;
+            l->log.key = k > 0 ? l->key : NULL;
+            l->log.key_len = k > 0 ? (size_t)k : 0;
+        }
+    } else if (depth == 6) {
+        int64_t t = cs__ll_time(l->str, l->slen);
+        if (l->k6 == CS__LL_START)
+            l->log.start = t;
+        else
+            l->log.end = t;
+    }
+    l->slen = 0;
+}
+
+/* A log object ended: 1 when it is one to yield (l->log then complete). */
+static int
+cs__ll_log_end(cs_loglist *l)
+{
+    char *u = l->kind == CS_CT_STATIC ? l->mon : l->url;
+    size_t n = l->kind == CS_CT_STATIC ? l->mon_len : l->url_len;
+    int st = l->log.state;
+
+    if (!(l->kind == CS_CT_STATIC ? l->has_mon : l->has_url)
+        || l->log.start < 0 || l->log.end < 0)
+        return 0;                       /* no URL, or a bad date */
+    if (st != CS_CT_USABLE && st != CS_CT_QUALIFIED && st != CS_CT_READONLY)
+        return 0;
+    if (cs__ll_placeholder(u))
+        return 0;
+    if (n == 0 || u[n - 1] != '/')
+        u[n++] = '/', u[n] = '\0';      /* the buffer has room for it */
+    l->log.kind = l->kind;
+    l->log.url = u;
+    l->log.operator_name = l->op;
+    l->log.description = l->has_desc ? l->desc : u;
+    return 1;
+}
+
+/* One token of the list; returns CS_LOGLIST_LOG, 0 or an error. */
+static int
+cs__ll_token(cs_loglist *l, int r)
+{
+    int depth = cs_jtok_depth(&l->t);
+
+    if (r == CS_JT_KEY) {
+        const char *k = cs_jtok_key(&l->t, NULL, NULL);
+        int id = cs__ll_key_id(k);
+        if (depth == 1)
+            l->k1 = id;
+        else if (depth == 3)
+            l->k3 = id;
+        else if (depth == 5)
+            l->k5 = id;
+        else if (depth == 6)
+            l->k6 = id;
+        if (depth == 6 && l->in_ops && l->kind && l->k5 == CS__LL_STATE) {
+            int st = cs__ll_state_id(k);
+            if (st != 0)
+                l->log.state = st;
+        }
+        return 0;
+    }
+    l->in_ops = l->k1 == CS__LL_OPERATORS;
+    if (!l->in_ops)
+        return 0;
+    switch (r) {
+    case CS_JT_ARR:                     /* a log array opens */
+        if (depth == 3)
+            l->kind = l->k3 == CS__LL_LOGS ? CS_CT_RFC6962
+                    : l->k3 == CS__LL_TILED ? CS_CT_STATIC : 0;
+        return 0;
+    case CS_JT_ARR_END:
+        if (depth == 3)
+            l->kind = 0;
+        return 0;
+    case CS_JT_STR: {                   /* a piece of a kept value */
+        size_t n, cap, *len;
+        const unsigned char *p = cs_jtok_piece(&l->t, &n);
+        char *d = cs__ll_dest(l, depth, &len, &cap);
+        if (d == NULL)
+            return 0;
+        if (n > cap - *len)
+            return CS_E_LOGLIST_LONG;
+        CS_MEMCPY(d + *len, p, n);
+        *len += n;
+        return 0;
+    }
+    case CS_JT_STR_END:
+        cs__ll_string_end(l, depth);
+        return 0;
+    case CS_JT_NUM:
+        if (depth == 5 && l->kind && l->k5 == CS__LL_MMD) {
+            uint64_t v;
+            if (cs_jtok_u64(&l->t, &v) == 0 && v <= 0xffffffffu)
+                l->log.mmd = (uint32_t)v;
+        }
+        return 0;
+    case CS_JT_OBJ:                     /* a log opens: start afresh */
+        if (depth == 4 && l->kind) {
+            CS_MEMSET(&l->log, 0, sizeof l->log);
+            l->has_url = l->has_mon = l->has_desc = l->bad_key = 0;
+            l->url_len = l->mon_len = l->desc_len = 0;
+            l->k5 = 0;
+        }
+        if (depth == 2)                 /* an operator opens */
+            l->op_len = 0, l->op[0] = '\0';
+        return 0;
+    case CS_JT_OBJ_END:
+        if (depth == 4 && l->kind && cs__ll_log_end(l)) {
+            l->count++;
+            return CS_LOGLIST_LOG;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+CSDEF int
+cs_loglist_feed(cs_loglist *l, const unsigned char *data, size_t len,
+                size_t *used)
+{
+    size_t off = 0, u;
+    int r;
+
+    CS_ASSERT(l != NULL && used != NULL && (data != NULL || len == 0));
+    *used = 0;
+    if (l->err != 0)
+        return l->err;
+    while (off < len) {
+        r = cs_jtok_feed(&l->t, data + off, len - off, &u);
+        off += u;
+        if (r > 0)
+            r = cs__ll_token(l, r);
+        if (r < 0) {
+            l->err = r;
+            *used = off;
+            return r;
+        }
+        if (r == CS_LOGLIST_LOG) {
+            *used = off;
+            return r;
+        }
+    }
+    *used = off;
+    return 0;
+}
+
+CSDEF const cs_ct_log *
+cs_loglist_log(const cs_loglist *l)
+{
+    CS_ASSERT(l != NULL);
+    return &l->log;
+}
+
+CSDEF long
+cs_loglist_end(cs_loglist *l)
+{
+    int r;
+
+    CS_ASSERT(l != NULL);
+    while (l->err == 0) {
+        r = cs_jtok_end(&l->t);
+        if (r == CS_JT_DONE)
+            return (long)l->count;
+        if (r < 0)
+            l->err = r;
+        else if (r > 0 && cs__ll_token(l, r) < 0)
+            l->err = CS_E_LOGLIST_LONG;
+    }
+    return l->err;
+}
+
+CSDEF uint64_t
+cs_loglist_offset(const cs_loglist *l)
+{
+    CS_ASSERT(l != NULL);
+    return cs_jtok_offset(&l->t);
 }
 
 #endif /* CS_HAS_CT */

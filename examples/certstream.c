@@ -1069,192 +1069,118 @@ pool_b64(const char *b64, size_t n, size_t *len)
     return out;
 }
 
-/* days since 1970-01-01 of a proleptic Gregorian date */
-static int64_t
-civil_days(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era, yoe, doy, doe;
+/* ---- the log list, read as it arrives (cs_loglist, [8]) ----
+ * Each log the parser yields is copied into list[] and the pool; what
+ * does not fit makes "too many logs". */
+static cs_loglist llp;
+static int list_full;
 
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+static void
+list_begin(void)
+{
+    cs_loglist_init(&llp);
+    nlist = 0;
+    list_full = 0;
 }
 
-/* "2026-01-01T00:00:00Z" (fractions and a numeric offset allowed) as Unix
- * seconds; -1 if it is not that. */
-static int64_t
-rfc3339(const char *s)
+/* Keep the log the parser just read. */
+static void
+list_keep(const cs_ct_log *l)
 {
-    int y, mo, d, h, mi, se, n = 0;
-    int64_t t;
-    const char *p;
+    cs_ct_log c = *l;
+    char *key;
 
-    if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
-               &se, &n) != 6 || n != 19 || mo < 1 || mo > 12 || d < 1
-        || d > 31 || h > 23 || mi > 59 || se > 60)
-        return -1;
-    t = civil_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600
-        + mi * 60 + se;
-    p = s + 19;
-    if (*p == '.')
-        while (*++p >= '0' && *p <= '9')
-            ;
-    if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-        int oh = atoi(p + 1), om = atoi(p + 4);
-        t -= (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
-    } else if (!((*p == 'Z' || *p == 'z') && p[1] == '\0')) {
-        return -1;
+    if (nlist == MAX_LOGS) {
+        list_full = 1;
+        return;
     }
-    return t;
+    c.operator_name = pool_add(l->operator_name, strlen(l->operator_name));
+    c.description = pool_add(l->description, strlen(l->description));
+    c.url = pool_add(l->url, strlen(l->url));
+    key = l->key_len > 0 ? pool_add((const char *)l->key, l->key_len) : NULL;
+    c.key = (const unsigned char *)key;
+    if (c.operator_name == NULL || c.description == NULL || c.url == NULL
+        || (l->key_len > 0 && key == NULL)) {
+        list_full = 1;
+        return;
+    }
+    list[nlist++] = c;
 }
 
-/* Parse Google's v3 log list (operators[].logs[] and .tiled_logs[]) in
- * buf[0..len) into list[], with the streaming tokenizer. Returns 0, or -1
- * after one line on stderr. */
+/* Feed p[0..n) of the list. Returns 0 or the parser's error. */
 static int
-parse_log_list(const char *path, const unsigned char *buf, size_t len)
+list_feed(const unsigned char *p, size_t n)
 {
-    static char str[8192];        /* the string value being read */
-    static const char *const states[] = {
-        "pending", "qualified", "usable", "readonly", "retired", "rejected"
-    };
-    static const int state_id[] = {
-        CS_CT_PENDING, CS_CT_QUALIFIED, CS_CT_USABLE, CS_CT_READONLY,
-        CS_CT_RETIRED, CS_CT_REJECTED
-    };
-    static cs_jtok t;
-    char k1[CS_JTOK_KEY_MAX + 1] = "", k3[CS_JTOK_KEY_MAX + 1] = "";
-    char k5[CS_JTOK_KEY_MAX + 1] = "", k6[CS_JTOK_KEY_MAX + 1] = "";
-    const char *op_name = "", *mon = NULL, *url = NULL;
-    size_t off = 0, used, slen = 0, i;
-    cs_ct_log cur;
-    int r, kind = 0, in_ops = 0, full = 0;
+    size_t used;
+    int r;
 
-    memset(&cur, 0, sizeof cur);
-    cs_jtok_init(&t);
     for (;;) {
-        r = off < len ? cs_jtok_feed(&t, buf + off, len - off, &used)
-                      : cs_jtok_end(&t);
-        if (off < len)
-            off += used;
-        if (r < 0) {
-            fprintf(stderr, "certstream: --log-list %s: not JSON: %s "
-                    "(byte %llu)\n", path, cs_strerror(r),
-                    (unsigned long long)cs_jtok_offset(&t));
-            return -1;
-        }
-        if (r == CS_JT_DONE)
-            break;
-        if (r == 0)
-            continue;
-        {
-            int depth = cs_jtok_depth(&t);
-            if (r == CS_JT_KEY) {
-                const char *k = cs_jtok_key(&t, NULL, NULL);
-                char *dst = depth == 1 ? k1 : depth == 3 ? k3
-                          : depth == 5 ? k5 : depth == 6 ? k6 : NULL;
-                if (dst != NULL)
-                    snprintf(dst, CS_JTOK_KEY_MAX + 1, "%s", k);
-                if (depth == 6 && in_ops && kind && strcmp(k5, "state") == 0)
-                    for (i = 0; i < 6; i++)
-                        if (strcmp(k, states[i]) == 0)
-                            cur.state = state_id[i];
-                continue;
-            }
-            in_ops = strcmp(k1, "operators") == 0;
-            if (!in_ops)
-                continue;
-            if (depth == 3 && r == CS_JT_ARR)
-                kind = strcmp(k3, "logs") == 0 ? CS_CT_RFC6962
-                     : strcmp(k3, "tiled_logs") == 0 ? CS_CT_STATIC : 0;
-            if (depth == 3 && r == CS_JT_ARR_END)
-                kind = 0;
-            if (r == CS_JT_STR) {
-                size_t n;
-                const unsigned char *p = cs_jtok_piece(&t, &n);
-                if (n > sizeof str - 1 - slen)
-                    n = sizeof str - 1 - slen;
-                memcpy(str + slen, p, n);
-                slen += n;
-                continue;
-            }
-            if (r == CS_JT_STR_END) {
-                str[slen] = '\0';
-                if (depth == 3 && strcmp(k3, "name") == 0)
-                    op_name = pool_add(str, slen);
-                else if (depth == 5 && kind) {
-                    if (strcmp(k5, "description") == 0)
-                        cur.description = pool_add(str, slen);
-                    else if (strcmp(k5, "url") == 0)
-                        url = pool_add(str, slen);
-                    else if (strcmp(k5, "monitoring_url") == 0)
-                        mon = pool_add(str, slen);
-                    else if (strcmp(k5, "key") == 0)
-                        cur.key = pool_b64(str, slen, &cur.key_len);
-                } else if (depth == 6 && kind
-                           && strcmp(k5, "temporal_interval") == 0) {
-                    if (strcmp(k6, "start_inclusive") == 0)
-                        cur.start = rfc3339(str);
-                    else if (strcmp(k6, "end_exclusive") == 0)
-                        cur.end = rfc3339(str);
-                }
-                slen = 0;
-                if (op_name == NULL)
-                    op_name = "";
-                continue;
-            }
-            if (r == CS_JT_NUM && depth == 5 && kind
-                && strcmp(k5, "mmd") == 0) {
-                uint64_t v;
-                if (cs_jtok_u64(&t, &v) == 0 && v <= 0xffffffffu)
-                    cur.mmd = (uint32_t)v;
-                continue;
-            }
-            if (r == CS_JT_OBJ && depth == 4 && kind) {
-                memset(&cur, 0, sizeof cur);
-                url = mon = NULL;
-                k5[0] = '\0';
-            }
-            if (r == CS_JT_OBJ_END && depth == 4 && kind) {
-                const char *u = kind == CS_CT_STATIC ? mon : url;
-                size_t ul;
-                if (u == NULL || cur.start < 0 || cur.end < 0)
-                    continue;         /* no URL, or a bad date: left out */
-                ul = strlen(u);
-                if (ul == 0 || u[ul - 1] != '/') {
-                    char tmp[CS_URL_MAX];
-                    snprintf(tmp, sizeof tmp, "%s/", u);
-                    u = pool_add(tmp, strlen(tmp));
-                }
-                if (nlist == MAX_LOGS) {
-                    full = 1;
-                    continue;
-                }
-                cur.kind = kind;
-                cur.url = u;
-                cur.operator_name = op_name;
-                if (cur.description == NULL)
-                    cur.description = u;
-                if (u != NULL)
-                    list[nlist++] = cur;
-            }
-        }
+        r = cs_loglist_feed(&llp, p, n, &used);
+        p += used, n -= used;
+        if (r != CS_LOGLIST_LOG)
+            return r;
+        list_keep(cs_loglist_log(&llp));
     }
-    if (pool_used >= sizeof pool - 1 || full) {
-        fprintf(stderr, "certstream: --log-list %s: too many logs (this "
-                "command holds %d)\n", path, MAX_LOGS);
+}
+
+/* The list ended. Returns 0, or -1 after one line on stderr naming it
+ * (what: "--log-list FILE" or the URL). */
+static int
+list_end(const char *what, int err)
+{
+    long r = err < 0 ? err : cs_loglist_end(&llp);
+
+    if (r <= CS_E_JSON_SYNTAX && r >= CS_E_JSON_LITERAL) {
+        fprintf(stderr, "certstream: %s: not JSON: %s (byte %llu)\n", what,
+                cs_strerror((int)r),
+                (unsigned long long)cs_loglist_offset(&llp));
+        return -1;
+    }
+    if (r < 0) {
+        fprintf(stderr, "certstream: %s: %s\n", what, cs_strerror((int)r));
+        return -1;
+    }
+    if (list_full) {
+        fprintf(stderr, "certstream: %s: too many logs (this "
+                "command holds %d)\n", what, MAX_LOGS);
         return -1;
     }
     if (nlist == 0) {
-        fprintf(stderr, "certstream: --log-list %s: no logs in it (want "
+        fprintf(stderr, "certstream: %s: no logs in it (want "
                 "Google's v3 JSON: operators[].logs[] / tiled_logs[])\n",
-                path);
+                what);
         return -1;
     }
     return 0;
+}
+
+/* Read the list from a file, in pieces. Returns 0 or -1 after a line. */
+static int
+list_file(const char *path)
+{
+    static unsigned char b[16384];
+    char what[1100];
+    FILE *f = fopen(path, "rb");
+    size_t k;
+    int r = 0;
+
+    snprintf(what, sizeof what, "--log-list %s", path);
+    if (f == NULL) {
+        fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
+                path, strerror(errno));
+        return -1;
+    }
+    list_begin();
+    while (r == 0 && (k = fread(b, 1, sizeof b, f)) > 0)
+        r = list_feed(b, k);
+    if (r == 0 && ferror(f)) {
+        fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
+                path, strerror(errno));
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return list_end(what, r);
 }
 
 /* A log's URL as given: http:// or https://, ending in '/' (added).
@@ -1285,43 +1211,6 @@ log_url(const char *opt_name_, const char *u)
     return pool_add(tmp, strlen(tmp));
 }
 
-/* Read a whole file (the log list) into memory the caller frees. */
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *b = NULL, *nb;
-    size_t cap = 0, n = 0, k;
-
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            if (cap > ((size_t)64 << 20) || (nb = (unsigned char *)
-                                             realloc(b, cap)) == NULL) {
-                free(b);
-                fclose(f);
-                errno = EFBIG;
-                return NULL;
-            }
-            b = nb;
-        }
-        k = fread(b + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(b);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
-
 /* Choose the logs: returns 0, or an exit status (2) after one line. */
 static int
 select_logs(void)
@@ -1331,17 +1220,7 @@ select_logs(void)
     int snapshot = 0;
 
     if (dm.list_file != NULL) {
-        size_t len = 0;
-        unsigned char *b = slurp(dm.list_file, &len);
-        int r;
-        if (b == NULL) {
-            fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
-                    dm.list_file, strerror(errno));
-            return 2;
-        }
-        r = parse_log_list(dm.list_file, b, len);
-        free(b);
-        if (r != 0)
+        if (list_file(dm.list_file) != 0)
             return 2;
     } else {
         nlist = cs_ct_snapshot_count();

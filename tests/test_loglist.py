@@ -53,6 +53,26 @@ for g, w in zip(got, want):
     import hashlib
     check(base64.b64encode(hashlib.sha256(bytes.fromhex(g[8])).digest()).decode() == w[9],
           "log ID of %s" % w[3])
+# the streaming parser (cs_loglist) on the same list: the same rows
+out = subprocess.run([os.path.join(build, "test_loglist"), "--parse", lst],
+                     capture_output=True, text=True, check=True).stdout
+parsed = [l.split("\t") for l in out.splitlines()]
+check(parsed == got, "cs_loglist on %s: %d logs, the snapshot %d" % (lst, len(parsed), len(got)))
+# and on the synthetic list with every state: the kept states only
+syn = os.path.join(os.path.dirname(lst), "synthetic_all_states.json")
+if os.path.exists(syn):
+    out = subprocess.run([os.path.join(build, "test_loglist"), "--parse", syn],
+                         capture_output=True, text=True, check=True).stdout
+    sw = []
+    for op in json.load(open(syn, encoding="utf-8"))["operators"]:
+        for kind, key in ((1, "logs"), (2, "tiled_logs")):
+            for lg in op.get(key, []):
+                states = list(lg.get("state", {}))
+                if states and states[0] in ("usable", "qualified", "readonly"):
+                    sw.append((kind, lg.get("url") or lg["monitoring_url"]))
+    sg = [(int(l.split("\t")[0]), l.split("\t")[4]) for l in out.splitlines()]
+    check(sg == [(k, u if u.endswith("/") else u + "/") for k, u in sw],
+          "synthetic list: %r != %r" % (sg, sw))
 r = subprocess.run([sys.executable, os.path.join(root, "tools", "gen_loglist.py"), "--check"],
                    capture_output=True, text=True)
 check(r.returncode == 0, "generated block up to date: " + r.stdout + r.stderr)
