@@ -62,8 +62,10 @@ static const char usage[] =
     "  --log-key BASE64     the key of the --log / --tiled-log before it\n"
     "                       (SubjectPublicKeyInfo, as log lists carry it);\n"
     "                       without one, tree heads are not verified\n"
-    "  --log-list FILE      Google's v3 log list JSON to choose from\n"
-    "                       (default: the list built in, and its date)\n"
+    "  --log-list FILE|URL  a v3 log list, taken as given (default:\n"
+    "                       Google's, fetched and checked, else built in)\n"
+    "  --no-fetch-list      the built-in list, no fetch (offline)\n"
+    "  --list-logs          print the list's logs, then exit\n"
     "  --from N             start at entry N (default: the tree size,\n"
     "                       so new entries only)\n"
     "Server mode:\n"
@@ -80,6 +82,7 @@ static const char usage[] =
     "                       (default 45; 0: never)\n"
     "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
     "Other:\n"
+    "  --user-agent STR     the User-Agent sent (both modes)\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
     "Values go as --opt VALUE or --opt=VALUE; -- ends the options.\n"
@@ -91,6 +94,8 @@ static const char usage[] =
     "8 TLS failed (certificate not trusted, expired, wrong name, ...).\n"
     "In direct mode failures are retried per log (one line each on\n"
     "stderr): it runs until stopped or --count.\n";
+
+static const char *user_agent;  /* --user-agent, or NULL */
 
 enum { OUT_HUMAN, OUT_JSON, OUT_RAW, OUT_DOMAINS };
 
@@ -1034,6 +1039,7 @@ static size_t nwanted;
 
 static struct {
     const char *list_file;        /* --log-list */
+    int no_fetch, list_logs;      /* --no-fetch-list, --list-logs */
     unsigned long long from;      /* --from */
     int from_given;
     size_t unverified;            /* logs followed without a key */
@@ -1211,18 +1217,149 @@ log_url(const char *opt_name_, const char *u)
     return pool_add(tmp, strlen(tmp));
 }
 
+#if CS_HAS_TLS
+/* ---- the log list over http(s) (cs_loglist_fetch, [8]) ----
+ * Google's signed list at start (CERTSTREAM_LOG_LIST_URL names a mirror
+ * or a test server; the signature is at the same URL with .sig for
+ * .json), or --log-list URL taken as given. */
+static cs_loglist_fetcher fetcher;
+
+static void
+on_list_log(void *ctx, const cs_ct_log *l)
+{
+    (void)ctx;
+    list_keep(l);
+}
+
+/* Fetch the list at url (checked with the signature at sig_url when not
+ * NULL) into list[]. Returns 0, or -1 with why in why[0..cap). */
+static int
+list_fetch(const char *url, const char *sig_url, const cs_tls_config *tls,
+           char *why, size_t cap)
+{
+    int r;
+
+    list_begin();
+    r = cs_loglist_fetch(&fetcher, url, sig_url, tls, user_agent,
+                         20000, on_list_log, NULL);
+    if (r > 0 && list_full)
+        snprintf(why, cap, "too many logs (this command holds %d)",
+                 MAX_LOGS);
+    else if (r == CS_E_LOGLIST_STATUS)
+        snprintf(why, cap, "HTTP status %d",
+                 cs_loglist_fetch_status(&fetcher));
+    else if (r < 0 && cs_loglist_fetch_tls_error(&fetcher) != 0)
+        snprintf(why, cap, "%s (%s)", cs_strerror(r),
+                 cs_tls_errname(cs_loglist_fetch_tls_error(&fetcher)));
+    else if (r <= CS_E_JSON_SYNTAX && r >= CS_E_JSON_LITERAL)
+        snprintf(why, cap, "not JSON: %s (byte %llu)", cs_strerror(r),
+                 (unsigned long long)cs_loglist_offset(&fetcher.list));
+    else if (r < 0)
+        snprintf(why, cap, "%s", cs_strerror(r));
+    else
+        return 0;
+    nlist = 0;
+    return -1;
+}
+
+/* Google's signed list, or a line on stderr and -1. */
+static int
+list_fetch_signed(const cs_tls_config *tls)
+{
+    const char *url = getenv("CERTSTREAM_LOG_LIST_URL");
+    char sig[CS_URL_MAX + 8], why[512];
+    size_t n;
+
+    if (url == NULL || *url == '\0')
+        url = CS_LOGLIST_URL;
+    n = strlen(url);
+    if (n >= CS_URL_MAX) {
+        fprintf(stderr, "certstream: CERTSTREAM_LOG_LIST_URL: too long\n");
+        return -1;
+    }
+    if (n > 5 && strcmp(url + n - 5, ".json") == 0)
+        snprintf(sig, sizeof sig, "%.*s.sig", (int)(n - 5), url);
+    else
+        snprintf(sig, sizeof sig, "%s.sig", url);
+    if (list_fetch(url, sig, tls, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "certstream: log list %s: %s; using the built-in list "
+            "of %s instead\n", url, why, cs_ct_snapshot_date());
+    return -1;
+}
+#endif
+
+static const char *
+state_name(int st)
+{
+    static const char *const state_names[] = {
+        "?", "pending", "qualified", "usable", "readonly", "retired",
+        "rejected"
+    };
+    return st >= 0 && st <= CS_CT_REJECTED ? state_names[st] : "?";
+}
+
+/* --list-logs: the logs of the list (or those --log names), one a line:
+ * kind, state, followed or not, URL, name. */
+static void
+print_logs(void)
+{
+    const cs_ct_log *v = nwanted > 0 ? sel : list;
+    size_t n = nwanted > 0 ? nsel : nlist, i;
+    int64_t now = (int64_t)time(NULL);
+
+    for (i = 0; i < n; i++)
+        printf("%s\t%s\t%s\t%s\t%s\n",
+               v[i].kind == CS_CT_STATIC ? "static" : "rfc6962",
+               state_name(v[i].state),
+               nwanted > 0 || cs_ct_log_live(&v[i], now) ? "follow"
+                                                         : "-",
+               v[i].url, v[i].description);
+    fflush(stdout);
+}
+
 /* Choose the logs: returns 0, or an exit status (2) after one line. */
 static int
-select_logs(void)
+select_logs(const cs_config *cfg)
 {
     const cs_ct_log *from = list;
     size_t nfrom, i, w;
-    int snapshot = 0;
+    int snapshot = 0, have = 0;
 
-    if (dm.list_file != NULL) {
+    (void)cfg;
+    if (dm.list_file != NULL && (strncmp(dm.list_file, "http://", 7) == 0
+                                 || strncmp(dm.list_file, "https://", 8)
+                                        == 0)) {
+#if CS_HAS_TLS
+        char why[512];
+        if (list_fetch(dm.list_file, NULL, &cfg->tls, why, sizeof why)
+            != 0) {
+            fprintf(stderr, "certstream: --log-list %s: %s\n",
+                    dm.list_file, why);
+            return 2;
+        }
+        have = 1;
+#else
+        fprintf(stderr, "certstream: --log-list %s: a URL needs TLS, "
+                "which this build lacks\n", dm.list_file);
+        return 2;
+#endif
+    } else if (dm.list_file != NULL) {
         if (list_file(dm.list_file) != 0)
             return 2;
-    } else {
+        have = 1;
+    }
+#if CS_HAS_TLS
+    /* Google's signed list when no log is named: they come with keys */
+    if (!have && nwanted == 0 && !dm.no_fetch
+        && list_fetch_signed(&cfg->tls) == 0) {
+        have = 1;
+        if (g.verbose)
+            fprintf(stderr, "certstream: Google's log list: %zu logs, "
+                    "signature checked\n", nlist);
+    }
+#endif
+    if (!have) {
         nlist = cs_ct_snapshot_count();
         if (nlist > MAX_LOGS)
             nlist = MAX_LOGS;
@@ -1263,7 +1400,7 @@ select_logs(void)
         for (i = 0; i < nfrom; i++)
             if (cs_ct_log_live(&from[i], now))
                 sel[nsel++] = from[i];
-        if (snapshot && !g.quiet)
+        if (snapshot && !g.quiet && !dm.list_logs)
             fprintf(stderr, "certstream: following the %zu live logs of "
                     "the built-in log list of %s (--log-list names "
                     "another)\n", nsel, cs_ct_snapshot_date());
@@ -1870,7 +2007,8 @@ enum {
     O_URL, O_FULL, O_DOMAINS, O_JSON, O_RAW, O_ONCE, O_VERBOSE, O_QUIET,
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
-    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
+    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
+    O_NO_FETCH, O_LIST_LOGS, O_USER_AGENT
 };
 static const struct option {
     const char *name, *alias;
@@ -1903,7 +2041,10 @@ static const struct option {
     { "--tiled-log", NULL, O_TILED_LOG, 1 },
     { "--log-key", NULL, O_LOG_KEY, 1 },
     { "--log-list", NULL, O_LOG_LIST, 1 },
-    { "--from", NULL, O_FROM, 1 }
+    { "--from", NULL, O_FROM, 1 },
+    { "--no-fetch-list", NULL, O_NO_FETCH, 0 },
+    { "--list-logs", NULL, O_LIST_LOGS, 0 },
+    { "--user-agent", NULL, O_USER_AGENT, 1 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -1919,7 +2060,7 @@ opt_name(int id)
 }
 
 static struct {
-    unsigned seen;            /* 1 << O_* for each option given */
+    unsigned long long seen;  /* 1 << O_* for each option given */
     const char *pin;
 } opt;
 
@@ -1927,7 +2068,7 @@ static struct {
 static int
 apply_option(cs_config *cfg, const struct option *o, const char *v)
 {
-    opt.seen |= 1u << o->id;
+    opt.seen |= 1ull << o->id;
     switch (o->id) {
     case O_URL: cfg->url = v; break;
     case O_FULL: g.full = 1; break;
@@ -1940,6 +2081,17 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
     case O_UTC: g.utc = 1; break;
     case O_STATS: g.stats = 1; break;
     case O_NOCOLOR: g.color = -1; break;
+    case O_USER_AGENT: {
+        static char ua[1024];
+        if (cfg->header_count == CS_MAX_HEADERS || v[0] == '\0'
+            || strlen(v) > sizeof ua - 13 || strpbrk(v, "\r\n") != NULL)
+            return bad_usage("bad --user-agent (want one line of text; it "
+                             "counts as a --header)", v);
+        snprintf(ua, sizeof ua, "User-Agent: %s", v);
+        user_agent = v;
+        cfg->headers[cfg->header_count++] = ua;    /* server mode */
+        break;
+    }
     case O_HEADER:
         if (cfg->header_count == CS_MAX_HEADERS)
             return bad_usage("too many --header options (the most is "
@@ -2001,6 +2153,8 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
         wanted[nwanted - 1].key_b64 = v;
         break;
     case O_LOG_LIST: dm.list_file = v; break;
+    case O_NO_FETCH: dm.no_fetch = 1; break;
+    case O_LIST_LOGS: dm.list_logs = 1; break;
     case O_FROM:
         if (parse_count(v, &dm.from) != 0)
             return bad_line("bad --from (want an entry number)", v);
@@ -2008,6 +2162,7 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
         break;
 #else
     case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
+    case O_NO_FETCH: case O_LIST_LOGS:
     case O_FROM:
         return bad_line("direct mode (following CT logs) is not in this "
                          "build (CERTSTREAM_NO_CT); use --url", o->name);
@@ -2157,7 +2312,8 @@ check_mode(void)
         O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG
     };
     static const int direct_only[] = {
-        O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
+        O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM, O_NO_FETCH,
+        O_LIST_LOGS
     };
     size_t k;
 
@@ -2479,8 +2635,12 @@ direct_main(cs_config *cfg)
     const char *trust = NULL;
 #endif
 
-    if ((r = select_logs()) != 0)
+    if ((r = select_logs(cfg)) != 0)
         return r;
+    if (dm.list_logs) {
+        print_logs();
+        return 0;
+    }
     if (nsel > CS_CT_RUN_MAX) {
         fprintf(stderr, "certstream: %zu logs: this build follows at most "
                 "%d at once (CS_CT_RUN_MAX)\n", nsel, CS_CT_RUN_MAX);
@@ -2525,6 +2685,7 @@ direct_main(cs_config *cfg)
         cc.from = dm.from;
         cc.has_from = dm.from_given;
         cc.match = cfg->match;
+        cc.user_agent = user_agent;
 #if CS_HAS_TLS
         cc.tls.mode = cfg->tls.mode;
         if (trust != NULL && anc.count > 0) {
