@@ -352,6 +352,8 @@ extern "C" {
       "log list: the signature file is too long") \
     X(CS_E_LOGLIST_TIMEOUT, -194, "log list: the fetch took too long") \
     X(CS_E_LOGLIST_EMPTY, -195, "log list: no log in it") \
+    X(CS_E_LOGLIST_NUL, -196, \
+      "log list: a NUL byte (\\u0000) in a name, URL, key or date") \
     /* -200..-209 watchlist patterns */ \
     X(CS_E_MATCH_EMPTY, -200, "watchlist: empty pattern") \
     X(CS_E_MATCH_BYTE, -201, \
@@ -2677,6 +2679,7 @@ typedef struct cs_loglist {
     int in_ops;           /* inside the top-level "operators" */
     int k1, k3, k5, k6;   /* the last key at depths 1, 3, 5, 6 (ids) */
     int has_url, has_mon, has_desc, bad_key;
+    int str_err;          /* the string being read failed (at its end) */
     size_t slen, op_len, desc_len, url_len, mon_len;
     uint64_t count;       /* logs yielded */
     cs_ct_log log;        /* the log being read, then yielded */
@@ -2698,8 +2701,9 @@ CSDEF void cs_loglist_init(cs_loglist *l);
  * sticky error: a CS_E_JSON_* code from the tokenizer
  * (cs_loglist_offset() says where), CS_E_LOGLIST_LONG (an operator name
  * or description over CS_LOGLIST_STR_MAX bytes, a URL over CS_URL_MAX,
- * a key over CS_LOGLIST_KEY_MAX). A key that is not base64 is not an
- * error: that log comes without a key (key NULL, key_len 0). */
+ * a key over CS_LOGLIST_KEY_MAX), CS_E_LOGLIST_NUL (a "\u0000" in one
+ * of them). A key that is not base64 is not an error: that log comes
+ * without a key (key NULL, key_len 0). */
 CSDEF int cs_loglist_feed(cs_loglist *l, const unsigned char *data,
                           size_t len, size_t *used);
 
@@ -15899,18 +15903,28 @@ cs__ll_token(cs_loglist *l, int r)
             l->kind = 0;
         return 0;
     case CS_JT_STR: {                   /* a piece of a kept value */
-        size_t n, cap, *len;
+        size_t n, cap, *len, k;
         const unsigned char *p = cs_jtok_piece(&l->t, &n);
         char *d = cs__ll_dest(l, depth, &len, &cap);
+        /* Failures wait for the string's end (a JSON error later in it
+         * comes first), and a NUL anywhere in it outranks its length:
+         * the same error however the input is split. */
         if (d == NULL)
             return 0;
-        if (n > cap - *len)
-            return CS_E_LOGLIST_LONG;
+        for (k = 0; k < n; k++)         /* they become C strings */
+            if (p[k] == 0)
+                l->str_err = CS_E_LOGLIST_NUL;
+        if (l->str_err == 0 && n > cap - *len)
+            l->str_err = CS_E_LOGLIST_LONG;
+        if (l->str_err != 0)
+            return 0;
         CS_MEMCPY(d + *len, p, n);
         *len += n;
         return 0;
     }
     case CS_JT_STR_END:
+        if (l->str_err != 0)
+            return l->str_err;
         cs__ll_string_end(l, depth);
         return 0;
     case CS_JT_NUM:
@@ -15990,8 +16004,8 @@ cs_loglist_end(cs_loglist *l)
             return (long)l->count;
         if (r < 0)
             l->err = r;
-        else if (r > 0 && cs__ll_token(l, r) < 0)
-            l->err = CS_E_LOGLIST_LONG;
+        else if (r > 0 && (r = cs__ll_token(l, r)) < 0)
+            l->err = r;
     }
     return l->err;
 }

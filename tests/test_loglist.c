@@ -247,11 +247,16 @@ parser_rules(void)
         cs_loglist_init(&ll);
         CHECK(cs_loglist_feed(&ll, (const unsigned char *)big,
                               (size_t)k + CS_LOGLIST_STR_MAX + 1, &used)
-              == CS_E_LOGLIST_LONG);
+              == 0);                    /* known at the string's end */
+        CHECK(cs_loglist_feed(&ll, (const unsigned char *)"\"", 1, &used)
+              == CS_E_LOGLIST_LONG && used == 1);
         CHECK(cs_loglist_feed(&ll, (const unsigned char *)"\"", 1, &used)
               == CS_E_LOGLIST_LONG && used == 0);
         CHECK(cs_loglist_end(&ll) == CS_E_LOGLIST_LONG);
     }
+    CHECK(parse_split((const unsigned char *)"{\"operators\":[{\"logs\":"
+                      "[{\"url\":\"https://a\\u0000b/\"}]}]}", 54, NULL, 0,
+                      got, sizeof got) == CS_E_LOGLIST_NUL);
     CHECK(parse_split((const unsigned char *)"[1,", 3, NULL, 0, got,
                       sizeof got) == CS_E_JSON_INCOMPLETE);
     CHECK(parse_split((const unsigned char *)"{\"operators\":[]}x", 17,
