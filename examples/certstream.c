@@ -1283,8 +1283,9 @@ list_fetch_signed(const cs_tls_config *tls)
         snprintf(sig, sizeof sig, "%s.sig", url);
     if (list_fetch(url, sig, tls, why, sizeof why) == 0)
         return 0;
-    fprintf(stderr, "certstream: log list %s: %s; using the built-in list "
-            "of %s instead\n", url, why, cs_ct_snapshot_date());
+    if (!g.quiet)
+        fprintf(stderr, "certstream: log list %s: %s; using the built-in "
+                "list of %s instead\n", url, why, cs_ct_snapshot_date());
     return -1;
 }
 #endif
