@@ -2720,6 +2720,18 @@ CSDEF long cs_loglist_end(cs_loglist *l);
 /* Bytes consumed; after a JSON error, where it was found. */
 CSDEF uint64_t cs_loglist_offset(const cs_loglist *l);
 
+/* Google's key for its log list's signature (DER SubjectPublicKeyInfo,
+ * RSA-4096), built in by tools/gen_loglist.py: static bytes, *len set. */
+CSDEF const unsigned char *cs_loglist_google_key(size_t *len);
+
+#if CS_HAS_TLS
+/* Check the signature of a log list (log_list.sig: RSA PKCS#1 v1.5)
+ * against Google's key, given the SHA-256 of the list's bytes (hash them
+ * as they arrive, cs_sha256_update()). Returns 0 or CS_E_LOGLIST_SIG. */
+CSDEF int cs_loglist_verify(const unsigned char hash[32],
+                            const unsigned char *sig, size_t sig_len);
+#endif
+
 #if CS_HAS_POSIX && CS_HAS_TLS
 /* ---- fetching a log list (blocking, POSIX) ---- */
 
@@ -16017,6 +16029,29 @@ cs_loglist_offset(const cs_loglist *l)
     return cs_jtok_offset(&l->t);
 }
 
+CSDEF const unsigned char *
+cs_loglist_google_key(size_t *len)
+{
+    CS_ASSERT(len != NULL);
+    *len = sizeof cs__ct_list_key;
+    return cs__ct_list_key;
+}
+
+#if CS_HAS_TLS
+CSDEF int
+cs_loglist_verify(const unsigned char hash[32], const unsigned char *sig,
+                  size_t sig_len)
+{
+    cs_ct_key key;
+
+    CS_ASSERT(hash != NULL && (sig != NULL || sig_len == 0));
+    if (cs_ct_key_parse(&key, cs__ct_list_key, sizeof cs__ct_list_key) != 0
+        || cs__ct_verify_hash(&key, hash, sig, sig_len) != 0)
+        return CS_E_LOGLIST_SIG;
+    return 0;
+}
+#endif
+
 #if CS_HAS_POSIX && CS_HAS_TLS
 /* ---- fetching a log list ---- */
 
@@ -16194,7 +16229,6 @@ cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
                  void (*on_log)(void *ctx, const cs_ct_log *log), void *ctx)
 {
     unsigned char hash[32];
-    cs_ct_key key;
     long n;
     int r;
 
@@ -16227,10 +16261,8 @@ cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
         return CS_E_LOGLIST_EMPTY;
     if (sig_url != NULL) {
         cs_sha256_final(&g->sha, hash);
-        if (cs_ct_key_parse(&key, cs__ct_list_key, sizeof cs__ct_list_key)
-                != 0
-            || cs__ct_verify_hash(&key, hash, g->sig, g->sig_len) != 0)
-            return CS_E_LOGLIST_SIG;
+        if ((r = cs_loglist_verify(hash, g->sig, g->sig_len)) != 0)
+            return r;
     }
     return n > 0x7fffffffL ? 0x7fffffff : (int)n;
 }
