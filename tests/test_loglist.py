@@ -215,6 +215,18 @@ def fetch_tests():
                        https + "/ok/log_list.json")
     check(rc == 0 and len(out) == n_snap and seen == [] and err == [],
           "--no-fetch-list: rc %d %r %r" % (rc, err, seen))
+    # --user-agent reaches the log follower's requests too
+    del seen[:]
+    p = subprocess.Popen([BIN, "--log", http + "/ua-log/", "--user-agent",
+                          "t/2", "-q"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    t0 = time.time()
+    while not seen and time.time() - t0 < 10:
+        time.sleep(0.05)
+    p.send_signal(2)
+    p.communicate(timeout=10)
+    check(seen and seen[0] == ("/ua-log/ct/v1/get-sth", "t/2"),
+          "--user-agent in direct mode: %r" % seen[:2])
     for srv in servers:
         srv.shutdown()
 
