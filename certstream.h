@@ -15713,50 +15713,31 @@ cs__ll_state_id(const char *k)
     return 0;
 }
 
-/* n decimal digits at s, or -1. */
-static int
-cs__ll_digits(const char *s, int n)
-{
-    int v = 0;
-
-    while (n-- > 0) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (*s++ - '0');
-    }
-    return v;
-}
-
 /* RFC 3339 "2026-01-01T00:00:00Z" (a fraction, 't', ' ', 'z' or a
  * numeric offset allowed) in s[0..n) as Unix seconds; -1 if it is not. */
 static int64_t
 cs__ll_time(const char *s, size_t n)
 {
     int y, mo, d, h, mi, se;
-    int64_t t, era, yoe, doy, yy;
+    int64_t t;
     size_t i = 19;
 
     if (n < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':'
         || s[16] != ':' || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
         return -1;
-    y = cs__ll_digits(s, 4), mo = cs__ll_digits(s + 5, 2);
-    d = cs__ll_digits(s + 8, 2), h = cs__ll_digits(s + 11, 2);
-    mi = cs__ll_digits(s + 14, 2), se = cs__ll_digits(s + 17, 2);
+    y = cs__dnum(s, 4), mo = cs__dnum(s + 5, 2);
+    d = cs__dnum(s + 8, 2), h = cs__dnum(s + 11, 2);
+    mi = cs__dnum(s + 14, 2), se = cs__dnum(s + 17, 2);
     if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23
         || mi < 0 || mi > 59 || se < 0 || se > 60)
         return -1;
-    /* days from civil (proleptic Gregorian), March-based years */
-    yy = y - (mo <= 2);
-    era = yy / 400;
-    yoe = yy - era * 400;
-    doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-    t = (era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468)
-        * 86400 + h * 3600 + mi * 60 + se;
+    t = cs__days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400
+        + h * 3600 + mi * 60 + se;
     if (i < n && s[i] == '.')
         while (++i < n && s[i] >= '0' && s[i] <= '9')
             ;
     if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-        int oh = cs__ll_digits(s + i + 1, 2), om = cs__ll_digits(s + i + 4, 2);
+        int oh = cs__dnum(s + i + 1, 2), om = cs__dnum(s + i + 4, 2);
         if (oh < 0 || om < 0)
             return -1;
         t -= (s[i] == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
