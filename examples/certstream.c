@@ -2638,6 +2638,8 @@ direct_main(cs_config *cfg)
 
     if ((r = select_logs(cfg)) != 0)
         return r;
+    if (g.stopping)                   /* a signal during the fetch */
+        return 0;
     if (dm.list_logs) {
         print_logs();
         return 0;
