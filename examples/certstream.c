@@ -1252,8 +1252,7 @@ list_fetch(const char *url, const char *sig_url, const cs_tls_config *tls,
         snprintf(why, cap, "%s (%s)", cs_strerror(r),
                  cs_tls_errname(cs_loglist_fetch_tls_error(&fetcher)));
     else if (r <= CS_E_JSON_SYNTAX && r >= CS_E_JSON_LITERAL)
-        snprintf(why, cap, "not JSON: %s (byte %llu)", cs_strerror(r),
-                 (unsigned long long)cs_loglist_offset(&fetcher.list));
+        snprintf(why, cap, "not JSON: %s", cs_strerror(r));
     else if (r < 0)
         snprintf(why, cap, "%s", cs_strerror(r));
     else
