@@ -2670,7 +2670,7 @@ CSDEF int cs_ct_log_live(const cs_ct_log *log, int64_t now);
 /* cs_loglist_feed(): a log is ready (cs_loglist_log()). */
 #define CS_LOGLIST_LOG 1
 
-/* The parser's state (about 5 KB with the defaults). Visible so that the
+/* The parser's state (about 6 KB with the defaults). Visible so that the
  * caller can allocate it; treat every field as private. */
 typedef struct cs_loglist {
     cs_jtok t;
@@ -2746,7 +2746,7 @@ CSDEF int cs_loglist_verify(const unsigned char hash[32],
 #endif
 
 /* A fetch's state: TCP, TLS, the HTTP response, gzip and the parser
- * (about 110 KB). Visible so that the caller can allocate it (static
+ * (about 96 KB). Visible so that the caller can allocate it (static
  * storage, not the stack); treat every field as private. */
 typedef struct cs_loglist_fetcher {
     cs_posix posix;
