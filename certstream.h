@@ -2782,7 +2782,8 @@ typedef struct cs_loglist_fetcher {
  * settings for https:// (as cs_config.tls; its memory is g's until the
  * call returns). user_agent: NULL for "certstream.h/<version>". The
  * whole fetch gets timeout_ms. Blocks; one connection per URL, closed
- * before returning.
+ * before returning; up to 4 redirects (301, 302, 303, 307, 308) are
+ * followed, a fifth is CS_E_LOGLIST_STATUS.
  *
  * Returns the number of logs (> 0), or CS_E_URL, a transport or TLS
  * error (cs_loglist_fetch_tls_error()), a CS_E_HTTP_* or CS_E_GZ_*
@@ -16109,7 +16110,8 @@ cs__llf_body(cs_loglist_fetcher *g, const unsigned char *p, size_t n)
 }
 
 /* Bytes from the link through the HTTP parser. Returns 0 (need more),
- * 1 (the response is complete) or an error. */
+ * 1 (the response is complete), 2 (a redirect: its head is read) or an
+ * error. */
 static int
 cs__llf_http(cs_loglist_fetcher *g, const unsigned char *p, size_t n)
 {
@@ -16123,6 +16125,10 @@ cs__llf_http(cs_loglist_fetcher *g, const unsigned char *p, size_t n)
             return r;
         if (r == CS_HTTP_HEAD) {
             g->status = cs_http_status(&g->http);
+            if ((g->status == 301 || g->status == 302 || g->status == 303
+                 || g->status == 307 || g->status == 308)
+                && cs_http_location(&g->http)[0] != '\0')
+                return 2;               /* moved: the caller follows */
             if (g->status != 200)
                 return CS_E_LOGLIST_STATUS;
             g->gz = cs_http_encoding(&g->http) == CS_HTTP_GZIP;
@@ -16143,7 +16149,8 @@ cs__llf_http(cs_loglist_fetcher *g, const unsigned char *p, size_t n)
     }
 }
 
-/* One GET of g->url, its body to cs__llf_body(). Returns 0 or an error. */
+/* One GET of g->url, its body to cs__llf_body(). Returns 0, 2 (a
+ * redirect: cs_http_location() names where) or an error. */
 static int
 cs__llf_get(cs_loglist_fetcher *g, const cs_tls_config *tls,
             const char *ua)
@@ -16200,7 +16207,30 @@ out:
     if (r < 0 && g->url.tls)
         g->br_err = cs_tls_last_error(&g->tls);
     g->tr.close(g->tr.ctx);
-    return r < 0 ? r : 0;
+    return r < 0 ? r : r == 2 ? 2 : 0;
+}
+
+/* GET url, following up to 4 redirects (3xx with a Location). */
+static int
+cs__llf_follow(cs_loglist_fetcher *g, const char *url,
+               const cs_tls_config *tls, const char *ua)
+{
+    const char *loc;
+    int r, hops;
+
+    if (cs_url_parse(&g->url, url, cs__strlen(url)) != 0
+        || g->url.scheme < CS_URL_HTTP)
+        return CS_E_URL;
+    for (hops = 0;; hops++) {
+        r = cs__llf_get(g, tls, ua);
+        if (r != 2)
+            return r;
+        loc = cs_http_location(&g->http);
+        if (hops == 4)
+            return CS_E_LOGLIST_STATUS;
+        if (cs_url_resolve(&g->url, loc, cs__strlen(loc)) != 0)
+            return CS_E_URL;
+    }
 }
 
 CSDEF int
@@ -16221,19 +16251,13 @@ cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
     g->ctx = ctx;
     if (sig_url != NULL) {
         g->is_sig = 1;
-        if (cs_url_parse(&g->url, sig_url, cs__strlen(sig_url)) != 0
-            || g->url.scheme < CS_URL_HTTP)
-            return CS_E_URL;
-        if ((r = cs__llf_get(g, tls, user_agent)) < 0)
+        if ((r = cs__llf_follow(g, sig_url, tls, user_agent)) < 0)
             return r;
     }
     g->is_sig = 0;
     cs_sha256_init(&g->sha);
     cs_loglist_init(&g->list);
-    if (cs_url_parse(&g->url, url, cs__strlen(url)) != 0
-        || g->url.scheme < CS_URL_HTTP)
-        return CS_E_URL;
-    if ((r = cs__llf_get(g, tls, user_agent)) < 0)
+    if ((r = cs__llf_follow(g, url, tls, user_agent)) < 0)
         return r;
     n = cs_loglist_end(&g->list);
     if (n < 0)

@@ -120,6 +120,18 @@ def fetch_tests():
         def do_GET(self):
             seen.append((self.path, self.headers.get("User-Agent")))
             b = files.get(self.path)
+            if self.path.startswith("/redir/"):
+                self.send_response(302)
+                self.send_header("Location", self.path.replace("/redir/", "/ok/"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if self.path == "/loop.json":
+                self.send_response(301)
+                self.send_header("Location", "/loop.json")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if b is None:
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
@@ -207,6 +219,16 @@ def fetch_tests():
     check(rc == 0 and out == ["rfc6962\tusable\tfollow\thttp://127.0.0.1:1/x/\tLocal"]
           and seen == [("/small.json", "certstream.h/" + version())],
           "--log-list URL: rc %d, %r %r %r" % (rc, out, err, seen))
+    # redirects are followed (the signed fetch), a loop is not
+    rc, out, err = run(["--list-logs", "-v"], https + "/redir/log_list.json")
+    check(rc == 0 and len(out) == n_snap
+          and any("signature checked" in e for e in err)
+          and [p for p, _ in seen] == ["/redir/log_list.sig", "/ok/log_list.sig",
+                                       "/redir/log_list.json", "/ok/log_list.json"],
+          "redirect: rc %d %r %r" % (rc, err, seen))
+    rc, out, err = run(["--list-logs", "--log-list", http + "/loop.json"])
+    check(rc == 2 and len(err) == 1 and "HTTP status 301" in err[0]
+          and len(seen) == 5, "redirect loop: rc %d %r %d" % (rc, err, len(seen)))
     rc, out, err = run(["--list-logs", "--log-list", http + "/absent.json"])
     check(rc == 2 and len(err) == 1 and "HTTP status 404" in err[0],
           "--log-list URL 404: rc %d %r" % (rc, err))
