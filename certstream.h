@@ -343,6 +343,17 @@ extern "C" {
     X(CS_E_CT_KEY, -187, \
       "CT: log key is not a P-256 or RSA SubjectPublicKeyInfo") \
     /* -190..-199 the CT log list */ \
+    X(CS_E_LOGLIST_LONG, -190, \
+      "log list: a name, URL or key longer than the parser keeps") \
+    X(CS_E_LOGLIST_STATUS, -191, "log list: the server did not answer 200") \
+    X(CS_E_LOGLIST_SIG, -192, \
+      "log list: the signature does not verify with Google's key") \
+    X(CS_E_LOGLIST_SIG_SIZE, -193, \
+      "log list: the signature file is too long") \
+    X(CS_E_LOGLIST_TIMEOUT, -194, "log list: the fetch took too long") \
+    X(CS_E_LOGLIST_EMPTY, -195, "log list: no log in it") \
+    X(CS_E_LOGLIST_NUL, -196, \
+      "log list: a NUL byte (\\u0000) in a name, URL, key or date") \
     /* -200..-209 watchlist patterns */ \
     X(CS_E_MATCH_EMPTY, -200, "watchlist: empty pattern") \
     X(CS_E_MATCH_BYTE, -201, \
@@ -2664,6 +2675,170 @@ CSDEF const char *cs_ct_snapshot_date(void);
  * pending, readonly, retired and rejected logs get no new entries
  * (readonly logs can still be read for entries they already have). */
 CSDEF int cs_ct_log_live(const cs_ct_log *log, int64_t now);
+
+/* ---- a log list read as it arrives ----
+ *
+ * Google's v3 log list (operators[].logs[] and .tiled_logs[]), streamed
+ * through the tokenizer [1j] in pieces of any size (the logs found never
+ * depend on where the input is split). It yields the logs a follower may
+ * read, by the rule of the built-in snapshot: states usable, qualified
+ * and readonly (never pending, retired or rejected), no placeholder
+ * (a URL on example.com), a URL (static logs: monitoring_url) and dates
+ * that parse. Which of them to follow now is cs_ct_log_live().
+ *
+ *   cs_loglist l; const cs_ct_log *log; size_t used; int r;
+ *   cs_loglist_init(&l);
+ *   for (each piece p[0..len)) {
+ *       while ((r = cs_loglist_feed(&l, p, len, &used)) > 0) {
+ *           p += used, len -= used;
+ *           keep(cs_loglist_log(&l));     // copy what you need
+ *       }
+ *       if (r < 0) fail(r);
+ *   }
+ *   r = cs_loglist_end(&l);             // the count, or an error */
+
+#ifndef CS_LOGLIST_STR_MAX
+#  define CS_LOGLIST_STR_MAX 512   /* bytes of an operator name or a
+                                      description */
+#endif
+#ifndef CS_LOGLIST_KEY_MAX
+#  define CS_LOGLIST_KEY_MAX 1024  /* bytes of a DER key (RSA-4096: 550) */
+#endif
+
+/* cs_loglist_feed(): a log is ready (cs_loglist_log()). */
+#define CS_LOGLIST_LOG 1
+
+/* The parser's state (about 6 KB with the defaults). Visible so that the
+ * caller can allocate it; treat every field as private. */
+typedef struct cs_loglist {
+    cs_jtok t;
+    int err;
+    int kind;             /* the array being read: CS_CT_* or 0 */
+    int in_ops;           /* inside the top-level "operators" */
+    int k1, k3, k5, k6;   /* the last key at depths 1, 3, 5, 6 (ids) */
+    int has_url, has_mon, has_desc, bad_key;
+    int str_err;          /* the string being read failed (at its end) */
+    size_t slen, op_len, desc_len, url_len, mon_len;
+    uint64_t count;       /* logs yielded */
+    cs_ct_log log;        /* the log being read, then yielded */
+    char op[CS_LOGLIST_STR_MAX + 1];
+    char desc[CS_LOGLIST_STR_MAX + 1];
+    char url[CS_URL_MAX + 2];   /* room for the '/' added */
+    char mon[CS_URL_MAX + 2];
+    char str[(CS_LOGLIST_KEY_MAX + 2) / 3 * 4 + 1]; /* base64, dates */
+    unsigned char key[CS_LOGLIST_KEY_MAX];
+} cs_loglist;
+
+/* Start (or restart) reading a log list. */
+CSDEF void cs_loglist_init(cs_loglist *l);
+
+/* Consume data[0..len) up to the end of the next log; *used receives the
+ * count and the caller MUST resubmit the rest (after CS_LOGLIST_LOG,
+ * call again even with nothing left). Returns 0 (all used, need more),
+ * CS_LOGLIST_LOG (cs_loglist_log() is valid until the next call), or a
+ * sticky error: a CS_E_JSON_* code from the tokenizer
+ * (cs_loglist_offset() says where), CS_E_LOGLIST_LONG (an operator name
+ * or description over CS_LOGLIST_STR_MAX bytes, a URL over CS_URL_MAX,
+ * a key over CS_LOGLIST_KEY_MAX), CS_E_LOGLIST_NUL (a "\u0000" in one
+ * of them). A key that is not base64 is not an error: that log comes
+ * without a key (key NULL, key_len 0). */
+CSDEF int cs_loglist_feed(cs_loglist *l, const unsigned char *data,
+                          size_t len, size_t *used);
+
+/* The log just read: its strings and key point into l (valid until the
+ * next call: copy them). A missing description is the URL; URLs end in
+ * '/' (added); dates absent are 0. */
+CSDEF const cs_ct_log *cs_loglist_log(const cs_loglist *l);
+
+/* The input ended: returns the number of logs yielded (>= 0) when it
+ * held one complete JSON value, else the sticky error (an incomplete
+ * text is CS_E_JSON_INCOMPLETE). */
+CSDEF long cs_loglist_end(cs_loglist *l);
+
+/* Bytes consumed; after a JSON error, where it was found. */
+CSDEF uint64_t cs_loglist_offset(const cs_loglist *l);
+
+/* Google's key for its log list's signature (DER SubjectPublicKeyInfo,
+ * RSA-4096), built in by tools/gen_loglist.py: static bytes, *len set. */
+CSDEF const unsigned char *cs_loglist_google_key(size_t *len);
+
+#if CS_HAS_TLS
+/* Check the signature of a log list (log_list.sig: RSA PKCS#1 v1.5)
+ * against Google's key, given the SHA-256 of the list's bytes (hash them
+ * as they arrive, cs_sha256_update()). Returns 0 or CS_E_LOGLIST_SIG. */
+CSDEF int cs_loglist_verify(const unsigned char hash[32],
+                            const unsigned char *sig, size_t sig_len);
+#endif
+
+#if CS_HAS_POSIX && CS_HAS_TLS
+/* ---- fetching a log list (blocking, POSIX) ---- */
+
+/* Where Google publishes the list; its signature is at the same URL with
+ * ".sig" for ".json" (RSA PKCS#1 v1.5 SHA-256 over the JSON bytes). */
+#define CS_LOGLIST_URL "https://www.gstatic.com/ct/log_list/v3/log_list.json"
+#ifndef CS_LOGLIST_SIG_MAX
+#  define CS_LOGLIST_SIG_MAX 1024  /* bytes of a signature file */
+#endif
+#ifndef CS_LOGLIST_MAX_BYTES
+#  define CS_LOGLIST_MAX_BYTES (64u << 20) /* gzip: decoded bytes at most */
+#endif
+
+/* A fetch's state: TCP, TLS, the HTTP response, gzip and the parser
+ * (about 96 KB). Visible so that the caller can allocate it (static
+ * storage, not the stack); treat every field as private. */
+typedef struct cs_loglist_fetcher {
+    cs_posix posix;
+    cs_transport tcp, tr;
+    cs_tls tls;
+    cs_anchors anchors;
+    br_x509_trust_anchor builtin[CS_TLS_BUILTIN];
+    cs_url url;
+    cs_http http;
+    cs_inflate z;
+    cs_loglist list;
+    cs_sha256_ctx sha;
+    uint64_t deadline;
+    int status;               /* the last response's HTTP status */
+    int br_err;               /* BearSSL's code when TLS failed */
+    int gz, is_sig;
+    void (*on_log)(void *ctx, const cs_ct_log *log);
+    void *ctx;
+    size_t sig_len;
+    unsigned char sig[CS_LOGLIST_SIG_MAX];
+    unsigned char win[CS_INFLATE_WINDOW];
+    unsigned char buf[CS_IO_CHUNK];
+    char req[CS_URL_MAX + 1024];
+} cs_loglist_fetcher;
+
+/* GET a log list from url (http:// or https://) and read it as it
+ * arrives (gzip when served so), calling on_log(ctx, log) for each log
+ * cs_loglist_feed() yields (the log as cs_loglist_log() gives it: copy
+ * what you keep). With sig_url non-NULL, first GET the signature from
+ * it, then check it over the list's bytes with Google's key (built in,
+ * from the same copy as the snapshot): the logs reported before that
+ * check MUST be discarded unless the call returns > 0. tls: the trust
+ * settings for https:// (as cs_config.tls; its memory is g's until the
+ * call returns). user_agent: NULL for "certstream.h/<version>". The
+ * whole fetch gets timeout_ms. Blocks; one connection per URL, closed
+ * before returning; up to 4 redirects (301, 302, 303, 307, 308) are
+ * followed, a fifth is CS_E_LOGLIST_STATUS.
+ *
+ * Returns the number of logs (> 0), or CS_E_URL, a transport or TLS
+ * error (cs_loglist_fetch_tls_error()), a CS_E_HTTP_* or CS_E_GZ_*
+ * error, CS_E_LOGLIST_STATUS (not 200: cs_loglist_fetch_status()),
+ * CS_E_LOGLIST_TIMEOUT, CS_E_LOGLIST_SIG_SIZE, a CS_E_JSON_* error or
+ * CS_E_LOGLIST_LONG from the parser, CS_E_LOGLIST_EMPTY (no log in it),
+ * CS_E_LOGLIST_SIG (the signature does not verify). */
+CSDEF int cs_loglist_fetch(cs_loglist_fetcher *g, const char *url,
+                           const char *sig_url, const cs_tls_config *tls,
+                           const char *user_agent, uint32_t timeout_ms,
+                           void (*on_log)(void *ctx, const cs_ct_log *log),
+                           void *ctx);
+/* The last response's HTTP status (0 if none arrived). */
+CSDEF int cs_loglist_fetch_status(const cs_loglist_fetcher *g);
+/* BearSSL's code for a TLS failure (0 if none; cs_tls_errname()). */
+CSDEF int cs_loglist_fetch_tls_error(const cs_loglist_fetcher *g);
+#endif /* CS_HAS_POSIX && CS_HAS_TLS */
 
 #endif /* CS_HAS_CT */
 
@@ -6650,8 +6825,12 @@ cs_hs_request(cs_hs *hs, char *out, size_t cap, const cs_url *url,
     r |= cs__puts(out, cap, &o, "\r\nUpgrade: websocket\r\n"
                   "Connection: Upgrade\r\nSec-WebSocket-Key: ");
     r |= cs__puts(out, cap, &o, k64);
-    r |= cs__puts(out, cap, &o, "\r\nSec-WebSocket-Version: 13\r\n"
-                  "User-Agent: certstream.h/" CERTSTREAM_VERSION_STRING "\r\n");
+    r |= cs__puts(out, cap, &o, "\r\nSec-WebSocket-Version: 13\r\n");
+    for (i = 0; i < count && !cs__ieq(headers[i], 11, "user-agent:"); i++)
+        ;
+    if (i == count)                 /* an extra User-Agent replaces ours */
+        r |= cs__puts(out, cap, &o, "User-Agent: certstream.h/"
+                      CERTSTREAM_VERSION_STRING "\r\n");
     for (i = 0; i < count; i++) {
         r |= cs__puts(out, cap, &o, headers[i]);
         r |= cs__puts(out, cap, &o, "\r\n");
@@ -8721,13 +8900,12 @@ cs_ct_checkpoint_parse(cs_ct_checkpoint *c, const char *text, size_t len,
 
 #if CS_HAS_TLS
 
-CSDEF int
-cs_ct_verify(const cs_ct_key *key, const unsigned char *msg, size_t len,
-             const unsigned char *sig, size_t sig_len)
+/* cs_ct_verify() over a SHA-256 already computed (the log list [8]
+ * hashes its bytes as they stream). */
+static int
+cs__ct_verify_hash(const cs_ct_key *key, const unsigned char hash[32],
+                   const unsigned char *sig, size_t sig_len)
 {
-    unsigned char hash[32];
-
-    cs_sha256(msg, len, hash);
     if (key->type == CS_CT_KEY_EC_P256) {
         br_ec_public_key pk;
         br_ecdsa_vrfy vrfy = br_ecdsa_vrfy_asn1_get_default();
@@ -8750,6 +8928,16 @@ cs_ct_verify(const cs_ct_key *key, const unsigned char *msg, size_t len,
             return 0;
     }
     return CS_E_CT_BAD_SIGNATURE;
+}
+
+CSDEF int
+cs_ct_verify(const cs_ct_key *key, const unsigned char *msg, size_t len,
+             const unsigned char *sig, size_t sig_len)
+{
+    unsigned char hash[32];
+
+    cs_sha256(msg, len, hash);
+    return cs__ct_verify_hash(key, hash, sig, sig_len);
 }
 
 /* Check an RFC 5246 4.7 DigitallySigned (hash 4 = SHA-256, signature
@@ -15570,6 +15758,36 @@ static const cs__ct_snap_row cs__ct_snap[] = {
     { CS_CT_STATIC, CS_CT_USABLE, 2994, 3482, 3510, 4641, 91, 60,
       1814400000LL, 1830297600LL },
 };
+/* Google's log list signing key (log_list_pubkey.pem), DER SubjectPublicKeyInfo. */
+static const unsigned char cs__ct_list_key[] = {
+    48,130,2,34,48,13,6,9,42,134,72,134,247,13,1,1,1,5,0,3,130,2,15,0,48,130,
+    2,10,2,130,2,1,0,178,237,1,28,105,208,251,229,182,9,55,114,103,44,111,28,
+    116,64,44,230,79,150,123,191,84,197,96,163,105,190,37,159,12,53,176,14,31,
+    103,32,93,191,38,188,232,252,126,91,23,254,163,204,184,162,26,106,227,190,
+    63,4,78,50,56,170,125,74,92,22,111,52,42,94,226,247,182,80,200,16,216,42,
+    109,204,144,70,24,164,99,126,178,64,17,216,231,155,95,209,182,13,240,234,
+    21,143,62,141,74,78,57,107,65,54,189,203,174,101,92,195,31,133,112,87,76,
+    140,96,229,173,158,73,70,106,9,253,39,134,42,35,145,145,182,238,245,230,
+    53,89,221,46,86,28,255,196,142,91,65,189,14,128,130,59,132,72,254,139,242,
+    15,108,154,142,30,0,124,197,14,115,88,2,73,208,57,134,248,83,58,163,184,
+    36,227,77,239,233,109,210,242,164,88,137,31,56,115,157,10,166,145,176,123,
+    134,42,72,201,5,108,176,229,120,100,22,46,134,131,74,145,22,180,68,162,
+    177,190,9,136,182,152,224,127,138,147,65,50,2,19,210,111,238,61,37,245,40,
+    205,137,126,149,254,226,20,221,234,70,175,210,33,117,211,135,172,244,75,
+    180,26,240,70,3,132,161,130,174,146,52,223,255,170,166,188,50,250,108,186,
+    126,149,135,139,166,148,34,78,33,162,85,2,153,107,197,197,144,223,139,26,
+    49,43,68,101,169,177,67,151,98,87,48,26,174,194,84,41,155,203,185,194,187,
+    34,115,89,44,34,255,115,243,31,115,135,131,201,168,218,66,106,29,28,137,
+    233,136,221,129,145,66,164,158,254,100,81,92,24,146,159,214,16,5,67,220,
+    105,234,130,97,169,254,178,113,128,12,92,7,185,112,157,247,18,0,116,80,
+    104,151,15,81,244,116,222,116,113,148,125,85,207,36,56,133,225,91,172,125,
+    126,129,69,31,234,105,167,65,249,186,132,2,177,127,79,59,131,82,190,133,
+    188,228,120,163,201,84,83,24,11,185,159,251,28,239,155,30,118,143,20,166,
+    7,29,41,190,251,61,101,84,56,97,98,228,153,241,172,119,79,64,183,21,154,
+    91,236,115,35,102,218,68,162,180,149,228,73,74,36,66,112,174,26,193,8,195,
+    131,240,189,53,18,132,143,172,105,82,215,13,182,139,219,134,28,201,255,
+    184,100,10,163,111,46,236,11,2,3,1,0,1,
+};
 /* END generated by tools/gen_loglist.py */
 
 CSDEF size_t
@@ -15623,6 +15841,627 @@ cs_ct_log_live(const cs_ct_log *log, int64_t now)
      * its start (certificates are valid for months). */
     return log->end == 0 || log->end > now;
 }
+
+/* ---- the log list parser ---- */
+
+/* The keys the parser looks at, as small ids (0: any other). */
+enum {
+    CS__LL_OPERATORS = 1, CS__LL_NAME, CS__LL_LOGS, CS__LL_TILED,
+    CS__LL_DESC, CS__LL_URL, CS__LL_MON, CS__LL_KEY, CS__LL_MMD,
+    CS__LL_STATE, CS__LL_INTERVAL, CS__LL_START, CS__LL_END
+};
+
+static int
+cs__ll_streq(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static int
+cs__ll_key_id(const char *k)
+{
+    static const char *const names[] = {
+        "operators", "name", "logs", "tiled_logs", "description", "url",
+        "monitoring_url", "key", "mmd", "state", "temporal_interval",
+        "start_inclusive", "end_exclusive"
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (cs__ll_streq(k, names[i]))
+            return (int)i + 1;
+    return 0;
+}
+
+/* A state's name as CS_CT_* (0: unknown). */
+static int
+cs__ll_state_id(const char *k)
+{
+    static const char *const names[] = {
+        "pending", "qualified", "usable", "readonly", "retired", "rejected"
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (cs__ll_streq(k, names[i]))
+            return (int)i + CS_CT_PENDING;
+    return 0;
+}
+
+/* RFC 3339 "2026-01-01T00:00:00Z" (a fraction, 't', ' ', 'z' or a
+ * numeric offset allowed) in s[0..n) as Unix seconds; -1 if it is not. */
+static int64_t
+cs__ll_time(const char *s, size_t n)
+{
+    int y, mo, d, h, mi, se;
+    int64_t t;
+    size_t i = 19;
+
+    if (n < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':'
+        || s[16] != ':' || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+        return -1;
+    y = cs__dnum(s, 4), mo = cs__dnum(s + 5, 2);
+    d = cs__dnum(s + 8, 2), h = cs__dnum(s + 11, 2);
+    mi = cs__dnum(s + 14, 2), se = cs__dnum(s + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23
+        || mi < 0 || mi > 59 || se < 0 || se > 60)
+        return -1;
+    t = cs__days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400
+        + h * 3600 + mi * 60 + se;
+    if (i < n && s[i] == '.')
+        while (++i < n && s[i] >= '0' && s[i] <= '9')
+            ;
+    if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+        int oh = cs__dnum(s + i + 1, 2), om = cs__dnum(s + i + 4, 2);
+        if (oh < 0 || om < 0)
+            return -1;
+        t -= (s[i] == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
+    } else if (!(i + 1 == n && (s[i] == 'Z' || s[i] == 'z'))) {
+        return -1;
+    }
+    return t;
+}
+
+/* 1 when s holds "example.com" (the placeholders' host). */
+static int
+cs__ll_placeholder(const char *s)
+{
+    static const char pat[] = "example.com";
+    size_t i, k;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        for (k = 0; pat[k] != '\0' && s[i + k] == pat[k]; k++)
+            ;
+        if (pat[k] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+CSDEF void
+cs_loglist_init(cs_loglist *l)
+{
+    CS_ASSERT(l != NULL);
+    CS_MEMSET(l, 0, sizeof *l);
+    cs_jtok_init(&l->t);
+}
+
+/* Where a string value at depth goes: its buffer and capacity, or NULL
+ * when the parser does not keep it. */
+static char *
+cs__ll_dest(cs_loglist *l, int depth, size_t **len, size_t *cap)
+{
+    *cap = sizeof l->str - 1;
+    *len = &l->slen;
+    if (depth == 3 && l->k3 == CS__LL_NAME) {
+        *len = &l->op_len, *cap = CS_LOGLIST_STR_MAX;
+        return l->op;
+    }
+    if (depth == 5 && l->kind) {
+        switch (l->k5) {
+        case CS__LL_DESC:
+            *len = &l->desc_len, *cap = CS_LOGLIST_STR_MAX;
+            return l->desc;
+        case CS__LL_URL:
+            *len = &l->url_len, *cap = CS_URL_MAX;
+            return l->url;
+        case CS__LL_MON:
+            *len = &l->mon_len, *cap = CS_URL_MAX;
+            return l->mon;
+        case CS__LL_KEY:
+            return l->str;
+        default:
+            return NULL;
+        }
+    }
+    if (depth == 6 && l->kind && l->k5 == CS__LL_INTERVAL
+        && (l->k6 == CS__LL_START || l->k6 == CS__LL_END))
+        return l->str;
+    return NULL;
+}
+
+/* A string value ended: finish the field it was. */
+static void
+cs__ll_string_end(cs_loglist *l, int depth)
+{
+    if (depth == 3 && l->k3 == CS__LL_NAME) {
+        l->op[l->op_len] = '\0';
+    } else if (depth == 5) {
+        if (l->k5 == CS__LL_DESC)
+            l->desc[l->desc_len] = '\0', l->has_desc = 1;
+        else if (l->k5 == CS__LL_URL)
+            l->url[l->url_len] = '\0', l->has_url = 1;
+        else if (l->k5 == CS__LL_MON)
+            l->mon[l->mon_len] = '\0', l->has_mon = 1;
+        else if (l->k5 == CS__LL_KEY) {
+            long k = cs_b64_decode(l->str, l->slen, l->key, sizeof l->key);
+            l->bad_key = k <= 0;
+            l->log.key = k > 0 ? l->key : NULL;
+            l->log.key_len = k > 0 ? (size_t)k : 0;
+        }
+    } else if (depth == 6) {
+        int64_t t = cs__ll_time(l->str, l->slen);
+        if (l->k6 == CS__LL_START)
+            l->log.start = t;
+        else
+            l->log.end = t;
+    }
+    l->slen = 0;
+}
+
+/* A log object ended: 1 when it is one to yield (l->log then complete). */
+static int
+cs__ll_log_end(cs_loglist *l)
+{
+    char *u = l->kind == CS_CT_STATIC ? l->mon : l->url;
+    size_t n = l->kind == CS_CT_STATIC ? l->mon_len : l->url_len;
+    int st = l->log.state;
+
+    if (!(l->kind == CS_CT_STATIC ? l->has_mon : l->has_url)
+        || l->log.start < 0 || l->log.end < 0)
+        return 0;                       /* no URL, or a bad date */
+    if (st != CS_CT_USABLE && st != CS_CT_QUALIFIED && st != CS_CT_READONLY)
+        return 0;
+    if (cs__ll_placeholder(u))
+        return 0;
+    if (n == 0 || u[n - 1] != '/')
+        u[n++] = '/', u[n] = '\0';      /* the buffer has room for it */
+    l->log.kind = l->kind;
+    l->log.url = u;
+    l->log.operator_name = l->op;
+    l->log.description = l->has_desc ? l->desc : u;
+    return 1;
+}
+
+/* One token of the list; returns CS_LOGLIST_LOG, 0 or an error. */
+static int
+cs__ll_token(cs_loglist *l, int r)
+{
+    int depth = cs_jtok_depth(&l->t);
+
+    if (r == CS_JT_KEY) {
+        const char *k = cs_jtok_key(&l->t, NULL, NULL);
+        int id = cs__ll_key_id(k);
+        if (depth == 1)
+            l->k1 = id;
+        else if (depth == 3)
+            l->k3 = id;
+        else if (depth == 5)
+            l->k5 = id;
+        else if (depth == 6)
+            l->k6 = id;
+        if (depth == 6 && l->in_ops && l->kind && l->k5 == CS__LL_STATE) {
+            int st = cs__ll_state_id(k);
+            if (st != 0)
+                l->log.state = st;
+        }
+        return 0;
+    }
+    l->in_ops = l->k1 == CS__LL_OPERATORS;
+    if (!l->in_ops)
+        return 0;
+    switch (r) {
+    case CS_JT_ARR:                     /* a log array opens */
+        if (depth == 3)
+            l->kind = l->k3 == CS__LL_LOGS ? CS_CT_RFC6962
+                    : l->k3 == CS__LL_TILED ? CS_CT_STATIC : 0;
+        return 0;
+    case CS_JT_ARR_END:
+        if (depth == 3)
+            l->kind = 0;
+        return 0;
+    case CS_JT_STR: {                   /* a piece of a kept value */
+        size_t n, cap, *len, k;
+        const unsigned char *p = cs_jtok_piece(&l->t, &n);
+        char *d = cs__ll_dest(l, depth, &len, &cap);
+        /* Failures wait for the string's end (a JSON error later in it
+         * comes first), and a NUL anywhere in it outranks its length:
+         * the same error however the input is split. */
+        if (d == NULL)
+            return 0;
+        for (k = 0; k < n; k++)         /* they become C strings */
+            if (p[k] == 0)
+                l->str_err = CS_E_LOGLIST_NUL;
+        if (l->str_err == 0 && n > cap - *len)
+            l->str_err = CS_E_LOGLIST_LONG;
+        if (l->str_err != 0)
+            return 0;
+        CS_MEMCPY(d + *len, p, n);
+        *len += n;
+        return 0;
+    }
+    case CS_JT_STR_END:
+        if (l->str_err != 0)
+            return l->str_err;
+        cs__ll_string_end(l, depth);
+        return 0;
+    case CS_JT_NUM:
+        if (depth == 5 && l->kind && l->k5 == CS__LL_MMD) {
+            uint64_t v;
+            if (cs_jtok_u64(&l->t, &v) == 0 && v <= 0xffffffffu)
+                l->log.mmd = (uint32_t)v;
+        }
+        return 0;
+    case CS_JT_OBJ:                     /* a log opens: start afresh */
+        if (depth == 4 && l->kind) {
+            CS_MEMSET(&l->log, 0, sizeof l->log);
+            l->has_url = l->has_mon = l->has_desc = l->bad_key = 0;
+            l->url_len = l->mon_len = l->desc_len = 0;
+            l->k5 = 0;
+        }
+        if (depth == 2)                 /* an operator opens */
+            l->op_len = 0, l->op[0] = '\0';
+        return 0;
+    case CS_JT_OBJ_END:
+        if (depth == 4 && l->kind && cs__ll_log_end(l)) {
+            l->count++;
+            return CS_LOGLIST_LOG;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+CSDEF int
+cs_loglist_feed(cs_loglist *l, const unsigned char *data, size_t len,
+                size_t *used)
+{
+    size_t off = 0, u;
+    int r;
+
+    CS_ASSERT(l != NULL && used != NULL && (data != NULL || len == 0));
+    *used = 0;
+    if (l->err != 0)
+        return l->err;
+    while (off < len) {
+        r = cs_jtok_feed(&l->t, data + off, len - off, &u);
+        off += u;
+        if (r > 0)
+            r = cs__ll_token(l, r);
+        if (r < 0) {
+            l->err = r;
+            *used = off;
+            return r;
+        }
+        if (r == CS_LOGLIST_LOG) {
+            *used = off;
+            return r;
+        }
+    }
+    *used = off;
+    return 0;
+}
+
+CSDEF const cs_ct_log *
+cs_loglist_log(const cs_loglist *l)
+{
+    CS_ASSERT(l != NULL);
+    return &l->log;
+}
+
+CSDEF long
+cs_loglist_end(cs_loglist *l)
+{
+    int r;
+
+    CS_ASSERT(l != NULL);
+    while (l->err == 0) {
+        r = cs_jtok_end(&l->t);
+        if (r == CS_JT_DONE)
+            return (long)l->count;
+        if (r < 0)
+            l->err = r;
+        else if (r > 0 && (r = cs__ll_token(l, r)) < 0)
+            l->err = r;
+    }
+    return l->err;
+}
+
+CSDEF uint64_t
+cs_loglist_offset(const cs_loglist *l)
+{
+    CS_ASSERT(l != NULL);
+    return cs_jtok_offset(&l->t);
+}
+
+CSDEF const unsigned char *
+cs_loglist_google_key(size_t *len)
+{
+    CS_ASSERT(len != NULL);
+    *len = sizeof cs__ct_list_key;
+    return cs__ct_list_key;
+}
+
+#if CS_HAS_TLS
+CSDEF int
+cs_loglist_verify(const unsigned char hash[32], const unsigned char *sig,
+                  size_t sig_len)
+{
+    cs_ct_key key;
+
+    CS_ASSERT(hash != NULL && (sig != NULL || sig_len == 0));
+    if (cs_ct_key_parse(&key, cs__ct_list_key, sizeof cs__ct_list_key) != 0
+        || cs__ct_verify_hash(&key, hash, sig, sig_len) != 0)
+        return CS_E_LOGLIST_SIG;
+    return 0;
+}
+#endif
+
+#if CS_HAS_POSIX && CS_HAS_TLS
+/* ---- fetching a log list ---- */
+
+/* Wait until the link can move bytes as want says, or the deadline. */
+static int
+cs__llf_wait(cs_loglist_fetcher *g, int want)
+{
+    struct pollfd pf;
+    uint64_t now = cs_now_ms();
+    int fd = -1, w;
+
+    if (now >= g->deadline)
+        return CS_E_LOGLIST_TIMEOUT;
+    w = g->tr.wait(g->tr.ctx, want, &fd);
+    if (fd < 0)
+        return CS_E_IO;
+    pf.fd = fd;
+    pf.events = (short)(((w & CS_WANT_READ) ? POLLIN : 0)
+                        | ((w & CS_WANT_WRITE) ? POLLOUT : 0));
+    pf.revents = 0;
+    if (poll(&pf, 1, (int)(g->deadline - now > 60000 ? 60000
+                                                     : g->deadline - now)) < 0
+        && errno != EINTR)
+        return CS_E_IO;
+    return 0;
+}
+
+/* Decoded body bytes: the signature file's, or the list's (hashed and
+ * parsed). */
+static int
+cs__llf_sink(cs_loglist_fetcher *g, const unsigned char *p, size_t n)
+{
+    size_t used;
+    int r;
+
+    if (g->is_sig) {
+        if (n > sizeof g->sig - g->sig_len)
+            return CS_E_LOGLIST_SIG_SIZE;
+        CS_MEMCPY(g->sig + g->sig_len, p, n);
+        g->sig_len += n;
+        return 0;
+    }
+    cs_sha256_update(&g->sha, p, n);
+    for (;;) {
+        r = cs_loglist_feed(&g->list, p, n, &used);
+        p += used, n -= used;
+        if (r != CS_LOGLIST_LOG)
+            return r;
+        if (g->on_log != NULL)
+            g->on_log(g->ctx, cs_loglist_log(&g->list));
+    }
+}
+
+/* A body slice, through gzip when the response is gzipped. */
+static int
+cs__llf_body(cs_loglist_fetcher *g, const unsigned char *p, size_t n)
+{
+    size_t used, k;
+    int r;
+
+    if (!g->gz)
+        return cs__llf_sink(g, p, n);
+    do {
+        r = cs_inflate_feed(&g->z, p, n, &used);
+        p += used, n -= used;
+        if (r == CS_INFLATE_DATA) {
+            const unsigned char *d = cs_inflate_data(&g->z, &k);
+            int e = cs__llf_sink(g, d, k);
+            if (e < 0)
+                return e;
+        }
+    } while (r > 0);
+    return r;
+}
+
+/* Bytes from the link through the HTTP parser. Returns 0 (need more),
+ * 1 (the response is complete), 2 (a redirect: its head is read) or an
+ * error. */
+static int
+cs__llf_http(cs_loglist_fetcher *g, const unsigned char *p, size_t n)
+{
+    size_t used, k;
+    int r;
+
+    for (;;) {
+        r = cs_http_feed(&g->http, p, n, &used);
+        p += used, n -= used;
+        if (r < 0)
+            return r;
+        if (r == CS_HTTP_HEAD) {
+            g->status = cs_http_status(&g->http);
+            if ((g->status == 301 || g->status == 302 || g->status == 303
+                 || g->status == 307 || g->status == 308)
+                && cs_http_location(&g->http)[0] != '\0')
+                return 2;               /* moved: the caller follows */
+            if (g->status != 200)
+                return CS_E_LOGLIST_STATUS;
+            g->gz = cs_http_encoding(&g->http) == CS_HTTP_GZIP;
+            if (g->gz) {
+                cs_inflate_init(&g->z, g->win, sizeof g->win,
+                                CS_INFLATE_GZIP);
+                cs_inflate_limit(&g->z, CS_LOGLIST_MAX_BYTES);
+            }
+        } else if (r == CS_HTTP_BODY) {
+            const unsigned char *b = cs_http_body(&g->http, &k);
+            if ((r = cs__llf_body(g, b, k)) < 0)
+                return r;
+        } else if (r == CS_HTTP_DONE) {
+            return 1;
+        } else if (r == 0) {
+            return 0;
+        }
+    }
+}
+
+/* One GET of g->url, its body to cs__llf_body(). Returns 0, 2 (a
+ * redirect: cs_http_location() names where) or an error. */
+static int
+cs__llf_get(cs_loglist_fetcher *g, const cs_tls_config *tls,
+            const char *ua)
+{
+    const char *trust = NULL;
+    size_t o = 0, off = 0;
+    int r = 0, rr;
+
+    cs_posix_transport(&g->posix, &g->tcp);
+    g->tr = g->tcp;
+    if (g->url.tls && (r = cs__tls_apply(&g->tls, &g->tcp, &g->tr, tls,
+                                         cs_os_random, NULL, &g->anchors,
+                                         g->builtin, &trust)) < 0)
+        return r;
+    r |= cs__puts(g->req, sizeof g->req, &o, "GET ");
+    r |= cs__puts(g->req, sizeof g->req, &o, g->url.path);
+    r |= cs__puts(g->req, sizeof g->req, &o, " HTTP/1.1\r\nHost: ");
+    r |= cs__put_authority(g->req, sizeof g->req, &o, &g->url);
+    r |= cs__puts(g->req, sizeof g->req, &o, "\r\nUser-Agent: ");
+    r |= cs__puts(g->req, sizeof g->req, &o,
+                  ua != NULL ? ua : "certstream.h/" CERTSTREAM_VERSION_STRING);
+    r |= cs__puts(g->req, sizeof g->req, &o, "\r\nAccept-Encoding: gzip\r\n"
+                  "Connection: close\r\n\r\n");
+    if (r != 0)
+        return CS_E_URL;
+    cs_http_init(&g->http, 0);
+    g->gz = 0;
+    if ((r = g->tr.open(g->tr.ctx, &g->url)) < 0)
+        goto out;
+    while (off < o) {                   /* the request */
+        r = g->tr.write(g->tr.ctx, (const unsigned char *)g->req + off,
+                        o - off);
+        if (r > 0)
+            off += (size_t)r;
+        else if (r < 0 || (r = cs__llf_wait(g, CS_WANT_WRITE)) < 0)
+            goto out;
+    }
+    for (;;) {                          /* the response */
+        rr = g->tr.read(g->tr.ctx, g->buf, sizeof g->buf);
+        if (rr > 0)
+            r = cs__llf_http(g, g->buf, (size_t)rr);
+        else if (rr == 0)
+            r = cs__llf_wait(g, CS_WANT_READ);
+        else if (rr == CS_E_CLOSED)
+            r = cs_http_eof(&g->http) == CS_HTTP_DONE ? 1 : CS_E_CLOSED;
+        else
+            r = rr;
+        if (r != 0)
+            break;
+    }
+    if (r == 1)
+        r = g->gz ? cs_inflate_finish(&g->z) : 0;
+out:
+    if (r < 0 && g->url.tls)
+        g->br_err = cs_tls_last_error(&g->tls);
+    g->tr.close(g->tr.ctx);
+    return r < 0 ? r : r == 2 ? 2 : 0;
+}
+
+/* GET url, following up to 4 redirects (3xx with a Location). */
+static int
+cs__llf_follow(cs_loglist_fetcher *g, const char *url,
+               const cs_tls_config *tls, const char *ua)
+{
+    const char *loc;
+    int r, hops;
+
+    if (cs_url_parse(&g->url, url, cs__strlen(url)) != 0
+        || g->url.scheme < CS_URL_HTTP)
+        return CS_E_URL;
+    for (hops = 0;; hops++) {
+        r = cs__llf_get(g, tls, ua);
+        if (r != 2)
+            return r;
+        loc = cs_http_location(&g->http);
+        if (hops == 4)
+            return CS_E_LOGLIST_STATUS;
+        if (cs_url_resolve(&g->url, loc, cs__strlen(loc)) != 0)
+            return CS_E_URL;
+    }
+}
+
+CSDEF int
+cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
+                 const cs_tls_config *tls, const char *user_agent,
+                 uint32_t timeout_ms,
+                 void (*on_log)(void *ctx, const cs_ct_log *log), void *ctx)
+{
+    unsigned char hash[32];
+    long n;
+    int r;
+
+    CS_ASSERT(g != NULL && url != NULL && tls != NULL);
+    g->deadline = cs_now_ms() + timeout_ms;
+    g->status = g->br_err = 0;
+    g->sig_len = 0;
+    g->on_log = on_log;
+    g->ctx = ctx;
+    if (sig_url != NULL) {
+        g->is_sig = 1;
+        if ((r = cs__llf_follow(g, sig_url, tls, user_agent)) < 0)
+            return r;
+    }
+    g->is_sig = 0;
+    cs_sha256_init(&g->sha);
+    cs_loglist_init(&g->list);
+    if ((r = cs__llf_follow(g, url, tls, user_agent)) < 0)
+        return r;
+    n = cs_loglist_end(&g->list);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return CS_E_LOGLIST_EMPTY;
+    if (sig_url != NULL) {
+        cs_sha256_final(&g->sha, hash);
+        if ((r = cs_loglist_verify(hash, g->sig, g->sig_len)) != 0)
+            return r;
+    }
+    return n > 0x7fffffffL ? 0x7fffffff : (int)n;
+}
+
+CSDEF int
+cs_loglist_fetch_status(const cs_loglist_fetcher *g)
+{
+    CS_ASSERT(g != NULL);
+    return g->status;
+}
+
+CSDEF int
+cs_loglist_fetch_tls_error(const cs_loglist_fetcher *g)
+{
+    CS_ASSERT(g != NULL);
+    return g->br_err;
+}
+#endif /* CS_HAS_POSIX && CS_HAS_TLS */
 
 #endif /* CS_HAS_CT */
 

@@ -62,8 +62,10 @@ static const char usage[] =
     "  --log-key BASE64     the key of the --log / --tiled-log before it\n"
     "                       (SubjectPublicKeyInfo, as log lists carry it);\n"
     "                       without one, tree heads are not verified\n"
-    "  --log-list FILE      Google's v3 log list JSON to choose from\n"
-    "                       (default: the list built in, and its date)\n"
+    "  --log-list FILE|URL  a v3 log list, taken as given (default:\n"
+    "                       Google's, fetched and checked, else built in)\n"
+    "  --no-fetch-list      the built-in list, no fetch (offline)\n"
+    "  --list-logs          print the list's logs, then exit\n"
     "  --from N             start at entry N (default: the tree size,\n"
     "                       so new entries only)\n"
     "Server mode:\n"
@@ -80,6 +82,7 @@ static const char usage[] =
     "                       (default 45; 0: never)\n"
     "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
     "Other:\n"
+    "  --user-agent STR     the User-Agent sent (both modes)\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
     "Values go as --opt VALUE or --opt=VALUE; -- ends the options.\n"
@@ -91,6 +94,8 @@ static const char usage[] =
     "8 TLS failed (certificate not trusted, expired, wrong name, ...).\n"
     "In direct mode failures are retried per log (one line each on\n"
     "stderr): it runs until stopped or --count.\n";
+
+static const char *user_agent;  /* --user-agent, or NULL */
 
 enum { OUT_HUMAN, OUT_JSON, OUT_RAW, OUT_DOMAINS };
 
@@ -1034,6 +1039,7 @@ static size_t nwanted;
 
 static struct {
     const char *list_file;        /* --log-list */
+    int no_fetch, list_logs;      /* --no-fetch-list, --list-logs */
     unsigned long long from;      /* --from */
     int from_given;
     size_t unverified;            /* logs followed without a key */
@@ -1069,192 +1075,118 @@ pool_b64(const char *b64, size_t n, size_t *len)
     return out;
 }
 
-/* days since 1970-01-01 of a proleptic Gregorian date */
-static int64_t
-civil_days(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era, yoe, doy, doe;
+/* ---- the log list, read as it arrives (cs_loglist, [8]) ----
+ * Each log the parser yields is copied into list[] and the pool; what
+ * does not fit makes "too many logs". */
+static cs_loglist llp;
+static int list_full;
 
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+static void
+list_begin(void)
+{
+    cs_loglist_init(&llp);
+    nlist = 0;
+    list_full = 0;
 }
 
-/* "2026-01-01T00:00:00Z" (fractions and a numeric offset allowed) as Unix
- * seconds; -1 if it is not that. */
-static int64_t
-rfc3339(const char *s)
+/* Keep the log the parser just read. */
+static void
+list_keep(const cs_ct_log *l)
 {
-    int y, mo, d, h, mi, se, n = 0;
-    int64_t t;
-    const char *p;
+    cs_ct_log c = *l;
+    char *key;
 
-    if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
-               &se, &n) != 6 || n != 19 || mo < 1 || mo > 12 || d < 1
-        || d > 31 || h > 23 || mi > 59 || se > 60)
-        return -1;
-    t = civil_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600
-        + mi * 60 + se;
-    p = s + 19;
-    if (*p == '.')
-        while (*++p >= '0' && *p <= '9')
-            ;
-    if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-        int oh = atoi(p + 1), om = atoi(p + 4);
-        t -= (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
-    } else if (!((*p == 'Z' || *p == 'z') && p[1] == '\0')) {
-        return -1;
+    if (nlist == MAX_LOGS) {
+        list_full = 1;
+        return;
     }
-    return t;
+    c.operator_name = pool_add(l->operator_name, strlen(l->operator_name));
+    c.description = pool_add(l->description, strlen(l->description));
+    c.url = pool_add(l->url, strlen(l->url));
+    key = l->key_len > 0 ? pool_add((const char *)l->key, l->key_len) : NULL;
+    c.key = (const unsigned char *)key;
+    if (c.operator_name == NULL || c.description == NULL || c.url == NULL
+        || (l->key_len > 0 && key == NULL)) {
+        list_full = 1;
+        return;
+    }
+    list[nlist++] = c;
 }
 
-/* Parse Google's v3 log list (operators[].logs[] and .tiled_logs[]) in
- * buf[0..len) into list[], with the streaming tokenizer. Returns 0, or -1
- * after one line on stderr. */
+/* Feed p[0..n) of the list. Returns 0 or the parser's error. */
 static int
-parse_log_list(const char *path, const unsigned char *buf, size_t len)
+list_feed(const unsigned char *p, size_t n)
 {
-    static char str[8192];        /* the string value being read */
-    static const char *const states[] = {
-        "pending", "qualified", "usable", "readonly", "retired", "rejected"
-    };
-    static const int state_id[] = {
-        CS_CT_PENDING, CS_CT_QUALIFIED, CS_CT_USABLE, CS_CT_READONLY,
-        CS_CT_RETIRED, CS_CT_REJECTED
-    };
-    static cs_jtok t;
-    char k1[CS_JTOK_KEY_MAX + 1] = "", k3[CS_JTOK_KEY_MAX + 1] = "";
-    char k5[CS_JTOK_KEY_MAX + 1] = "", k6[CS_JTOK_KEY_MAX + 1] = "";
-    const char *op_name = "", *mon = NULL, *url = NULL;
-    size_t off = 0, used, slen = 0, i;
-    cs_ct_log cur;
-    int r, kind = 0, in_ops = 0, full = 0;
+    size_t used;
+    int r;
 
-    memset(&cur, 0, sizeof cur);
-    cs_jtok_init(&t);
     for (;;) {
-        r = off < len ? cs_jtok_feed(&t, buf + off, len - off, &used)
-                      : cs_jtok_end(&t);
-        if (off < len)
-            off += used;
-        if (r < 0) {
-            fprintf(stderr, "certstream: --log-list %s: not JSON: %s "
-                    "(byte %llu)\n", path, cs_strerror(r),
-                    (unsigned long long)cs_jtok_offset(&t));
-            return -1;
-        }
-        if (r == CS_JT_DONE)
-            break;
-        if (r == 0)
-            continue;
-        {
-            int depth = cs_jtok_depth(&t);
-            if (r == CS_JT_KEY) {
-                const char *k = cs_jtok_key(&t, NULL, NULL);
-                char *dst = depth == 1 ? k1 : depth == 3 ? k3
-                          : depth == 5 ? k5 : depth == 6 ? k6 : NULL;
-                if (dst != NULL)
-                    snprintf(dst, CS_JTOK_KEY_MAX + 1, "%s", k);
-                if (depth == 6 && in_ops && kind && strcmp(k5, "state") == 0)
-                    for (i = 0; i < 6; i++)
-                        if (strcmp(k, states[i]) == 0)
-                            cur.state = state_id[i];
-                continue;
-            }
-            in_ops = strcmp(k1, "operators") == 0;
-            if (!in_ops)
-                continue;
-            if (depth == 3 && r == CS_JT_ARR)
-                kind = strcmp(k3, "logs") == 0 ? CS_CT_RFC6962
-                     : strcmp(k3, "tiled_logs") == 0 ? CS_CT_STATIC : 0;
-            if (depth == 3 && r == CS_JT_ARR_END)
-                kind = 0;
-            if (r == CS_JT_STR) {
-                size_t n;
-                const unsigned char *p = cs_jtok_piece(&t, &n);
-                if (n > sizeof str - 1 - slen)
-                    n = sizeof str - 1 - slen;
-                memcpy(str + slen, p, n);
-                slen += n;
-                continue;
-            }
-            if (r == CS_JT_STR_END) {
-                str[slen] = '\0';
-                if (depth == 3 && strcmp(k3, "name") == 0)
-                    op_name = pool_add(str, slen);
-                else if (depth == 5 && kind) {
-                    if (strcmp(k5, "description") == 0)
-                        cur.description = pool_add(str, slen);
-                    else if (strcmp(k5, "url") == 0)
-                        url = pool_add(str, slen);
-                    else if (strcmp(k5, "monitoring_url") == 0)
-                        mon = pool_add(str, slen);
-                    else if (strcmp(k5, "key") == 0)
-                        cur.key = pool_b64(str, slen, &cur.key_len);
-                } else if (depth == 6 && kind
-                           && strcmp(k5, "temporal_interval") == 0) {
-                    if (strcmp(k6, "start_inclusive") == 0)
-                        cur.start = rfc3339(str);
-                    else if (strcmp(k6, "end_exclusive") == 0)
-                        cur.end = rfc3339(str);
-                }
-                slen = 0;
-                if (op_name == NULL)
-                    op_name = "";
-                continue;
-            }
-            if (r == CS_JT_NUM && depth == 5 && kind
-                && strcmp(k5, "mmd") == 0) {
-                uint64_t v;
-                if (cs_jtok_u64(&t, &v) == 0 && v <= 0xffffffffu)
-                    cur.mmd = (uint32_t)v;
-                continue;
-            }
-            if (r == CS_JT_OBJ && depth == 4 && kind) {
-                memset(&cur, 0, sizeof cur);
-                url = mon = NULL;
-                k5[0] = '\0';
-            }
-            if (r == CS_JT_OBJ_END && depth == 4 && kind) {
-                const char *u = kind == CS_CT_STATIC ? mon : url;
-                size_t ul;
-                if (u == NULL || cur.start < 0 || cur.end < 0)
-                    continue;         /* no URL, or a bad date: left out */
-                ul = strlen(u);
-                if (ul == 0 || u[ul - 1] != '/') {
-                    char tmp[CS_URL_MAX];
-                    snprintf(tmp, sizeof tmp, "%s/", u);
-                    u = pool_add(tmp, strlen(tmp));
-                }
-                if (nlist == MAX_LOGS) {
-                    full = 1;
-                    continue;
-                }
-                cur.kind = kind;
-                cur.url = u;
-                cur.operator_name = op_name;
-                if (cur.description == NULL)
-                    cur.description = u;
-                if (u != NULL)
-                    list[nlist++] = cur;
-            }
-        }
+        r = cs_loglist_feed(&llp, p, n, &used);
+        p += used, n -= used;
+        if (r != CS_LOGLIST_LOG)
+            return r;
+        list_keep(cs_loglist_log(&llp));
     }
-    if (pool_used >= sizeof pool - 1 || full) {
-        fprintf(stderr, "certstream: --log-list %s: too many logs (this "
-                "command holds %d)\n", path, MAX_LOGS);
+}
+
+/* The list ended. Returns 0, or -1 after one line on stderr naming it
+ * (what: "--log-list FILE" or the URL). */
+static int
+list_end(const char *what, int err)
+{
+    long r = err < 0 ? err : cs_loglist_end(&llp);
+
+    if (r <= CS_E_JSON_SYNTAX && r >= CS_E_JSON_LITERAL) {
+        fprintf(stderr, "certstream: %s: not JSON: %s (byte %llu)\n", what,
+                cs_strerror((int)r),
+                (unsigned long long)cs_loglist_offset(&llp));
+        return -1;
+    }
+    if (r < 0) {
+        fprintf(stderr, "certstream: %s: %s\n", what, cs_strerror((int)r));
+        return -1;
+    }
+    if (list_full) {
+        fprintf(stderr, "certstream: %s: too many logs (this "
+                "command holds %d)\n", what, MAX_LOGS);
         return -1;
     }
     if (nlist == 0) {
-        fprintf(stderr, "certstream: --log-list %s: no logs in it (want "
+        fprintf(stderr, "certstream: %s: no logs in it (want "
                 "Google's v3 JSON: operators[].logs[] / tiled_logs[])\n",
-                path);
+                what);
         return -1;
     }
     return 0;
+}
+
+/* Read the list from a file, in pieces. Returns 0 or -1 after a line. */
+static int
+list_file(const char *path)
+{
+    static unsigned char b[16384];
+    char what[1100];
+    FILE *f = fopen(path, "rb");
+    size_t k;
+    int r = 0;
+
+    snprintf(what, sizeof what, "--log-list %s", path);
+    if (f == NULL) {
+        fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
+                path, strerror(errno));
+        return -1;
+    }
+    list_begin();
+    while (r == 0 && (k = fread(b, 1, sizeof b, f)) > 0)
+        r = list_feed(b, k);
+    if (r == 0 && ferror(f)) {
+        fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
+                path, strerror(errno));
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return list_end(what, r);
 }
 
 /* A log's URL as given: http:// or https://, ending in '/' (added).
@@ -1285,65 +1217,149 @@ log_url(const char *opt_name_, const char *u)
     return pool_add(tmp, strlen(tmp));
 }
 
-/* Read a whole file (the log list) into memory the caller frees. */
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *b = NULL, *nb;
-    size_t cap = 0, n = 0, k;
+#if CS_HAS_TLS
+/* ---- the log list over http(s) (cs_loglist_fetch, [8]) ----
+ * Google's signed list at start (CERTSTREAM_LOG_LIST_URL names a mirror
+ * or a test server; the signature is at the same URL with .sig for
+ * .json), or --log-list URL taken as given. */
+static cs_loglist_fetcher fetcher;
 
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            if (cap > ((size_t)64 << 20) || (nb = (unsigned char *)
-                                             realloc(b, cap)) == NULL) {
-                free(b);
-                fclose(f);
-                errno = EFBIG;
-                return NULL;
-            }
-            b = nb;
-        }
-        k = fread(b + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
+static void
+on_list_log(void *ctx, const cs_ct_log *l)
+{
+    (void)ctx;
+    list_keep(l);
+}
+
+/* Fetch the list at url (checked with the signature at sig_url when not
+ * NULL) into list[]. Returns 0, or -1 with why in why[0..cap). */
+static int
+list_fetch(const char *url, const char *sig_url, const cs_tls_config *tls,
+           char *why, size_t cap)
+{
+    int r;
+
+    list_begin();
+    r = cs_loglist_fetch(&fetcher, url, sig_url, tls, user_agent,
+                         20000, on_list_log, NULL);
+    if (r > 0 && list_full)
+        snprintf(why, cap, "too many logs (this command holds %d)",
+                 MAX_LOGS);
+    else if (r == CS_E_LOGLIST_STATUS)
+        snprintf(why, cap, "HTTP status %d",
+                 cs_loglist_fetch_status(&fetcher));
+    else if (r < 0 && cs_loglist_fetch_tls_error(&fetcher) != 0)
+        snprintf(why, cap, "%s (%s)", cs_strerror(r),
+                 cs_tls_errname(cs_loglist_fetch_tls_error(&fetcher)));
+    else if (r <= CS_E_JSON_SYNTAX && r >= CS_E_JSON_LITERAL)
+        snprintf(why, cap, "not JSON: %s", cs_strerror(r));
+    else if (r < 0)
+        snprintf(why, cap, "%s", cs_strerror(r));
+    else
+        return 0;
+    nlist = 0;
+    return -1;
+}
+
+/* Google's signed list, or a line on stderr and -1. */
+static int
+list_fetch_signed(const cs_tls_config *tls)
+{
+    const char *url = getenv("CERTSTREAM_LOG_LIST_URL");
+    char sig[CS_URL_MAX + 8], why[512];
+    size_t n;
+
+    if (url == NULL || *url == '\0')
+        url = CS_LOGLIST_URL;
+    n = strlen(url);
+    if (n >= CS_URL_MAX) {
+        fprintf(stderr, "certstream: CERTSTREAM_LOG_LIST_URL: too long\n");
+        return -1;
     }
-    if (ferror(f)) {
-        free(b);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = n;
-    return b;
+    if (n > 5 && strcmp(url + n - 5, ".json") == 0)
+        snprintf(sig, sizeof sig, "%.*s.sig", (int)(n - 5), url);
+    else
+        snprintf(sig, sizeof sig, "%s.sig", url);
+    if (list_fetch(url, sig, tls, why, sizeof why) == 0)
+        return 0;
+    if (!g.quiet)
+        fprintf(stderr, "certstream: log list %s: %s; using the built-in "
+                "list of %s instead\n", url, why, cs_ct_snapshot_date());
+    return -1;
+}
+#endif
+
+static const char *
+state_name(int st)
+{
+    static const char *const state_names[] = {
+        "?", "pending", "qualified", "usable", "readonly", "retired",
+        "rejected"
+    };
+    return st >= 0 && st <= CS_CT_REJECTED ? state_names[st] : "?";
+}
+
+/* --list-logs: the logs of the list (or those --log names), one a line:
+ * kind, state, followed or not, URL, name. */
+static void
+print_logs(void)
+{
+    const cs_ct_log *v = nwanted > 0 ? sel : list;
+    size_t n = nwanted > 0 ? nsel : nlist, i;
+    int64_t now = (int64_t)time(NULL);
+
+    for (i = 0; i < n; i++)
+        printf("%s\t%s\t%s\t%s\t%s\n",
+               v[i].kind == CS_CT_STATIC ? "static" : "rfc6962",
+               state_name(v[i].state),
+               nwanted > 0 || cs_ct_log_live(&v[i], now) ? "follow"
+                                                         : "-",
+               v[i].url, v[i].description);
+    fflush(stdout);
 }
 
 /* Choose the logs: returns 0, or an exit status (2) after one line. */
 static int
-select_logs(void)
+select_logs(const cs_config *cfg)
 {
     const cs_ct_log *from = list;
     size_t nfrom, i, w;
-    int snapshot = 0;
+    int snapshot = 0, have = 0;
 
-    if (dm.list_file != NULL) {
-        size_t len = 0;
-        unsigned char *b = slurp(dm.list_file, &len);
-        int r;
-        if (b == NULL) {
-            fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
-                    dm.list_file, strerror(errno));
+    (void)cfg;
+    if (dm.list_file != NULL && (strncmp(dm.list_file, "http://", 7) == 0
+                                 || strncmp(dm.list_file, "https://", 8)
+                                        == 0)) {
+#if CS_HAS_TLS
+        char why[512];
+        if (list_fetch(dm.list_file, NULL, &cfg->tls, why, sizeof why)
+            != 0) {
+            fprintf(stderr, "certstream: --log-list %s: %s\n",
+                    dm.list_file, why);
             return 2;
         }
-        r = parse_log_list(dm.list_file, b, len);
-        free(b);
-        if (r != 0)
+        have = 1;
+#else
+        fprintf(stderr, "certstream: --log-list %s: a URL needs TLS, "
+                "which this build lacks\n", dm.list_file);
+        return 2;
+#endif
+    } else if (dm.list_file != NULL) {
+        if (list_file(dm.list_file) != 0)
             return 2;
-    } else {
+        have = 1;
+    }
+#if CS_HAS_TLS
+    /* Google's signed list when no log is named: they come with keys */
+    if (!have && nwanted == 0 && !dm.no_fetch
+        && list_fetch_signed(&cfg->tls) == 0) {
+        have = 1;
+        if (g.verbose)
+            fprintf(stderr, "certstream: Google's log list: %zu logs, "
+                    "signature checked\n", nlist);
+    }
+#endif
+    if (!have) {
         nlist = cs_ct_snapshot_count();
         if (nlist > MAX_LOGS)
             nlist = MAX_LOGS;
@@ -1384,7 +1400,7 @@ select_logs(void)
         for (i = 0; i < nfrom; i++)
             if (cs_ct_log_live(&from[i], now))
                 sel[nsel++] = from[i];
-        if (snapshot && !g.quiet)
+        if (snapshot && !g.quiet && !dm.list_logs)
             fprintf(stderr, "certstream: following the %zu live logs of "
                     "the built-in log list of %s (--log-list names "
                     "another)\n", nsel, cs_ct_snapshot_date());
@@ -1991,7 +2007,8 @@ enum {
     O_URL, O_FULL, O_DOMAINS, O_JSON, O_RAW, O_ONCE, O_VERBOSE, O_QUIET,
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
-    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
+    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
+    O_NO_FETCH, O_LIST_LOGS, O_USER_AGENT
 };
 static const struct option {
     const char *name, *alias;
@@ -2024,7 +2041,10 @@ static const struct option {
     { "--tiled-log", NULL, O_TILED_LOG, 1 },
     { "--log-key", NULL, O_LOG_KEY, 1 },
     { "--log-list", NULL, O_LOG_LIST, 1 },
-    { "--from", NULL, O_FROM, 1 }
+    { "--from", NULL, O_FROM, 1 },
+    { "--no-fetch-list", NULL, O_NO_FETCH, 0 },
+    { "--list-logs", NULL, O_LIST_LOGS, 0 },
+    { "--user-agent", NULL, O_USER_AGENT, 1 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -2040,7 +2060,7 @@ opt_name(int id)
 }
 
 static struct {
-    unsigned seen;            /* 1 << O_* for each option given */
+    unsigned long long seen;  /* 1 << O_* for each option given */
     const char *pin;
 } opt;
 
@@ -2048,7 +2068,7 @@ static struct {
 static int
 apply_option(cs_config *cfg, const struct option *o, const char *v)
 {
-    opt.seen |= 1u << o->id;
+    opt.seen |= 1ull << o->id;
     switch (o->id) {
     case O_URL: cfg->url = v; break;
     case O_FULL: g.full = 1; break;
@@ -2061,6 +2081,17 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
     case O_UTC: g.utc = 1; break;
     case O_STATS: g.stats = 1; break;
     case O_NOCOLOR: g.color = -1; break;
+    case O_USER_AGENT: {
+        static char ua[1024];
+        if (cfg->header_count == CS_MAX_HEADERS || v[0] == '\0'
+            || strlen(v) > sizeof ua - 13 || strpbrk(v, "\r\n") != NULL)
+            return bad_usage("bad --user-agent (want one line of text; it "
+                             "counts as a --header)", v);
+        snprintf(ua, sizeof ua, "User-Agent: %s", v);
+        user_agent = v;
+        cfg->headers[cfg->header_count++] = ua;    /* server mode */
+        break;
+    }
     case O_HEADER:
         if (cfg->header_count == CS_MAX_HEADERS)
             return bad_usage("too many --header options (the most is "
@@ -2122,6 +2153,8 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
         wanted[nwanted - 1].key_b64 = v;
         break;
     case O_LOG_LIST: dm.list_file = v; break;
+    case O_NO_FETCH: dm.no_fetch = 1; break;
+    case O_LIST_LOGS: dm.list_logs = 1; break;
     case O_FROM:
         if (parse_count(v, &dm.from) != 0)
             return bad_line("bad --from (want an entry number)", v);
@@ -2129,6 +2162,7 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
         break;
 #else
     case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
+    case O_NO_FETCH: case O_LIST_LOGS:
     case O_FROM:
         return bad_line("direct mode (following CT logs) is not in this "
                          "build (CERTSTREAM_NO_CT); use --url", o->name);
@@ -2278,7 +2312,8 @@ check_mode(void)
         O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG
     };
     static const int direct_only[] = {
-        O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
+        O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM, O_NO_FETCH,
+        O_LIST_LOGS
     };
     size_t k;
 
@@ -2600,8 +2635,14 @@ direct_main(cs_config *cfg)
     const char *trust = NULL;
 #endif
 
-    if ((r = select_logs()) != 0)
+    if ((r = select_logs(cfg)) != 0)
         return r;
+    if (g.stopping)                   /* a signal during the fetch */
+        return 0;
+    if (dm.list_logs) {
+        print_logs();
+        return 0;
+    }
     if (nsel > CS_CT_RUN_MAX) {
         fprintf(stderr, "certstream: %zu logs: this build follows at most "
                 "%d at once (CS_CT_RUN_MAX)\n", nsel, CS_CT_RUN_MAX);
@@ -2646,6 +2687,7 @@ direct_main(cs_config *cfg)
         cc.from = dm.from;
         cc.has_from = dm.from_given;
         cc.match = cfg->match;
+        cc.user_agent = user_agent;
 #if CS_HAS_TLS
         cc.tls.mode = cfg->tls.mode;
         if (trust != NULL && anc.count > 0) {

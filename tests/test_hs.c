@@ -1241,6 +1241,30 @@ test_too_big(void)
           == CS_E_HS_TOO_BIG && used <= CS_HS_MAX_RESPONSE);
 }
 
+/* An extra User-Agent field (the command's --user-agent) replaces the
+ * default one: one field, the caller's value. */
+static void
+test_user_agent(void)
+{
+    static const char *const extra[] = {"user-agent: probe/1.0"};
+    static const unsigned char key[16] = {1, 2, 3};
+    cs_hs hs;
+    cs_url u;
+    lines l;
+    const char *v;
+    int rc, c;
+    size_t vl;
+
+    CHECK(cs_url_parse(&u, "wss://h.test/x", 14) == 0);
+    rc = cs_hs_request(&hs, g_req, REQ_MAX, &u, key, extra, 1);
+    CHECK(rc > 0);
+    if (rc <= 0)
+        return;
+    split_lines(&l, g_req, (size_t)rc);
+    v = header(&l, "User-Agent", &c, &vl);
+    CHECK(c == 1 && strcmp(v, "probe/1.0") == 0);
+}
+
 int
 main(void)
 {
@@ -1248,6 +1272,7 @@ main(void)
     TEST(test_url_resolve);
     TEST(test_url_schemes);
     TEST(test_request);
+    TEST(test_user_agent);
     TEST(test_accepted);
     TEST(test_status);
     TEST(test_long_location);

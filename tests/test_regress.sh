@@ -10,7 +10,8 @@
 #     scanner and 64x64 multiply);
 #   - the same with tiny limits (CS_JSON_MAX_DEPTH=5, CS_JSON_STR_MAX=7;
 #     for ws/hs/url CS_WS_MAX_MESSAGE=1000, CS_HS_MAX_RESPONSE=512,
-#     CS_URL_MAX=64; for jtok CS_JTOK_MAX_DEPTH=5, CS_JTOK_KEY_MAX=7);
+#     CS_URL_MAX=64; for jtok CS_JTOK_MAX_DEPTH=5, CS_JTOK_KEY_MAX=7; for
+#     loglist CS_LOGLIST_STR_MAX=8, CS_LOGLIST_KEY_MAX=16, CS_URL_MAX=64);
 #   - when no sanitizer was asked for and clang can: clang with
 #     -fsanitize=address,undefined.
 # A replay that dies is restarted after the file that killed it, so one
@@ -46,6 +47,8 @@ build_one() {
         extra="$extra -DCS_HTTP_MAX_HEAD=512"
         extra="$extra -DCS_URL_MAX=64" ;;
     jtok) extra="-DCS_JTOK_MAX_DEPTH=5 -DCS_JTOK_KEY_MAX=7" ;;
+    loglist) extra="-DCS_LOGLIST_STR_MAX=8 -DCS_LOGLIST_KEY_MAX=16"
+        extra="$extra -DCS_URL_MAX=64" ;;
     esac
     # no harness needs TLS: no BearSSL to link (empty value: a harness
     # may #define CERTSTREAM_NO_TLS as well)
