@@ -201,6 +201,27 @@ def test_restart():
     return st
 
 
+def test_static():
+    """A static-ct-api log: the same, tiles and checkpoints."""
+    log = ctlog.build_log("static", 300, distinct=20, initial=300)
+    srv = ctlog.Server(log).start()
+    st = os.path.join(TMP, "static.state")
+    args = ["--tiled-log", srv.url, "--log-key",
+            base64.b64encode(log.spki).decode(), "--state", st, "--json"]
+    r = Run(args + ["--from", "250", "-n", "20"])
+    rc = r.finish()
+    check(rc == 0 and r.indexes() == list(range(250, 270)),
+          "static 1: rc %d, %s, %s" % (rc, r.indexes()[:5], r.err[-2:]))
+    r = Run(args + ["-n", "30"])
+    rc = r.finish()
+    rows = read_state(st)
+    check(rc == 0 and r.indexes() == list(range(270, 300)) and rows
+          and rows[srv.url][:3] == ("static", 300, 300)
+          and rows[srv.url][4] == log.tree.root(300).hex(),
+          "static 2: rc %d, %s, %r" % (rc, r.indexes()[:5], rows))
+    srv.stop()
+
+
 def test_contradicted():
     """A saved head the log contradicts: named, exit 1, line kept."""
     log, srv = server(20, distinct=10, initial=20)
@@ -273,6 +294,21 @@ def test_corrupt(good):
         check(p.returncode == 2 and len(err) == 1 and p.stdout == b""
               and err[0].startswith("certstream: --state ") and same,
               "corrupt %s: rc %d, stderr %r" % (name, p.returncode, err))
+    # cut anywhere: refused (every cut with STATE_ROUNDS >= 100)
+    cuts = list(range(len(text)))
+    if ROUNDS < 100:
+        cuts = sorted(random.Random(len(text)).sample(cuts, 40))
+    bad = []
+    path = os.path.join(TMP, "cut.state")
+    for k in cuts:
+        with open(path, "w", newline="") as f:
+            f.write(text[:k])
+        p = subprocess.run([BIN, "--log", "http://127.0.0.1:1/", "--state",
+                            path], capture_output=True, timeout=10)
+        if p.returncode != 2 or len(stderr_lines(p)) != 1:
+            bad.append((k, p.returncode))
+    check(not bad, "cut at %d offsets: not refused at %s" % (len(cuts),
+                                                            bad[:5]))
     os.mkdir(os.path.join(TMP, "dir.state"))
     for name, path in (("directory", os.path.join(TMP, "dir.state")),
                        ("no such dir", os.path.join(TMP, "nodir", "s"))):
@@ -324,7 +360,7 @@ def test_kill9():
             args += ["--from", "0"]
         r = Run(args)
         r.wait_lines(1, 10)
-        time.sleep(rng.uniform(0.1, 1.7))
+        time.sleep(rng.uniform(0.1, 1.5))
         killed = time.time()
         r.p.send_signal(signal.SIGKILL)
         r.finish()
@@ -390,6 +426,7 @@ def main():
         return 1
     t0 = time.time()
     good = test_restart()
+    test_static()
     t1 = time.time()
     test_contradicted()
     test_corrupt(good)
