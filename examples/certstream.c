@@ -2406,14 +2406,6 @@ static struct {
     char text[STATE_MAX * STATE_LINE + 64];
 } sv;
 
-/* The tree head's root hash: the follower's own copy (the follower gives
- * no accessor for it yet). */
-static const unsigned char *
-head_root(const cs_ct_follower *f)
-{
-    return f->root;
-}
-
 static int
 state_bad(const char *why, size_t line)
 {
@@ -2812,7 +2804,7 @@ static void
 state_head(dlog *d, const cs_event *e)
 {
     srow *r = d->pos;
-    const unsigned char *root = head_root(&d->f);
+    const unsigned char *root = cs_ct_stats_get(&d->f)->tree_root;
     uint64_t size = e->index;
 
     if (r == NULL || r->refused)
@@ -3067,8 +3059,6 @@ on_ct_event(void *ctx, const cs_event *e)
     case CS_EV_MESSAGE:
         if (g.count > 0 && g.certs >= g.count)
             break;                    /* stopping: already enough */
-        if (d->pos != NULL && d->pos->refused)
-            break;                    /* --state: stopping this log */
         if (d->failing && !g.quiet && d->fail[0] != '\0') {
             fprintf(stderr, "certstream: %s: entries arrive again\n",
                     cs_ct_url(&d->f));
