@@ -2635,6 +2635,10 @@ state_write(void)
     }
     len += (size_t)snprintf(sv.text + len, sizeof sv.text - len,
                             "end %zu\n", logs);
+    if (len >= sizeof sv.text) {      /* cannot happen: STATE_LINE */
+        errno = ENOSPC;
+        return -1;
+    }
     do
         fd = open(sv.tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     while (fd < 0 && errno == EINTR);
