@@ -17,7 +17,7 @@ TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
 .PHONY: all help test check asan ubsan cxx freestanding nosimd link \
         symbols musl musl-static matrix firmware examples fuzz fuzz-smoke \
-        afl bench bench-inflate bench-match demo soak clean
+        afl bench bench-inflate bench-match demo soak soak-state clean
 
 all: $(B)/cs-extract $(B)/certstream examples
 
@@ -158,6 +158,11 @@ fuzz:
 soak: $(B)/certstream
 	SOAK_SECONDS=$${SOAK_SECONDS:-300} CS_BUILD=$(B) /usr/bin/python3 \
 	    tests/test_soak.py
+
+# --state under kill -9: STATE_ROUNDS rounds (the test run's: 10).
+soak-state: $(B)/certstream
+	STATE_ROUNDS=$${STATE_ROUNDS:-100} CERTSTREAM=$(B)/certstream \
+	    /usr/bin/python3 tests/test_state.py
 
 fuzz-smoke:
 	bash fuzz/run.sh fuzz $${FUZZ_SECONDS:-20}

@@ -383,6 +383,10 @@ extern "C" {
     /* -230..-239 Merkle trees: proofs and tiles */ \
     /* -240..-249 gaps and backfill */ \
     /* -250..-259 saved positions (state) */ \
+    X(CS_E_STATE_SHRUNK, -250, \
+      "state: the log's tree is smaller than the saved tree head") \
+    X(CS_E_STATE_FORK, -251, \
+      "state: the log's tree head differs from the saved one of its size") \
     /* end of the list */
 
 enum {

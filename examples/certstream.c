@@ -68,6 +68,9 @@ static const char usage[] =
     "  --list-logs          print the list's logs, then exit\n"
     "  --from N             start at entry N (default: the tree size,\n"
     "                       so new entries only)\n"
+    "  --state FILE         keep each log's position in FILE and continue\n"
+    "                       from it when restarted (saved every second\n"
+    "                       and at exit; delete FILE to start afresh)\n"
     "Server mode:\n"
     "  --url URL            the CertStream server, e.g. " DEFAULT_URL "\n"
     "  --raw                every text message verbatim, one line each\n"
@@ -109,6 +112,7 @@ static struct {
     int too_big;              /* over --max-message: not printed */
     int last;                 /* CS_EV_FAILED or CS_EV_DISCONNECTED */
     int write_err;
+    int dropped;              /* flush() gave up on output (stopping) */
     volatile sig_atomic_t stopping;
     long long first_signal_ms;    /* written by the handler only */
     int quiet, reconnect;
@@ -218,8 +222,10 @@ flush(void)
             pf.events = POLLOUT;
             pf.revents = 0;
             if (left <= 0 || poll(&pf, 1, (int)left) <= 0
-                || (pf.revents & POLLOUT) == 0)
+                || (pf.revents & POLLOUT) == 0) {
+                g.dropped = 1;
                 break;
+            }
             if (k > 4096)
                 k = 4096;             /* PIPE_BUF: fits when POLLOUT */
         }
@@ -1043,6 +1049,7 @@ static struct {
     unsigned long long from;      /* --from */
     int from_given;
     size_t unverified;            /* logs followed without a key */
+    const char *state_file;       /* --state */
 } dm;
 
 /* Copy n bytes into the pool, NUL-terminated; NULL when full. */
@@ -2008,7 +2015,7 @@ enum {
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
     O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
-    O_NO_FETCH, O_LIST_LOGS, O_USER_AGENT
+    O_NO_FETCH, O_LIST_LOGS, O_USER_AGENT, O_STATE
 };
 static const struct option {
     const char *name, *alias;
@@ -2044,7 +2051,8 @@ static const struct option {
     { "--from", NULL, O_FROM, 1 },
     { "--no-fetch-list", NULL, O_NO_FETCH, 0 },
     { "--list-logs", NULL, O_LIST_LOGS, 0 },
-    { "--user-agent", NULL, O_USER_AGENT, 1 }
+    { "--user-agent", NULL, O_USER_AGENT, 1 },
+    { "--state", NULL, O_STATE, 1 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -2160,10 +2168,11 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
             return bad_line("bad --from (want an entry number)", v);
         dm.from_given = 1;
         break;
+    case O_STATE: dm.state_file = v; break;
 #else
     case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
     case O_NO_FETCH: case O_LIST_LOGS:
-    case O_FROM:
+    case O_FROM: case O_STATE:
         return bad_line("direct mode (following CT logs) is not in this "
                          "build (CERTSTREAM_NO_CT); use --url", o->name);
 #endif
@@ -2311,9 +2320,11 @@ check_mode(void)
     static const int server_only[] = {
         O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG
     };
+    /* O_STATE: a server's stream is resumed with --backfill (branch
+     * gaps); until then --state is for direct mode only. */
     static const int direct_only[] = {
         O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM, O_NO_FETCH,
-        O_LIST_LOGS
+        O_LIST_LOGS, O_STATE
     };
     size_t k;
 
@@ -2377,11 +2388,577 @@ typedef struct dlog {
     int64_t retry_after;
     int failing;                  /* a failure since the last progress */
     uint64_t last_entries;        /* for --stats */
+    struct srow *pos;             /* its --state row, or NULL */
     unsigned char mem[CS_CT_MEM];
 } dlog;
 
 static dlog *dlogs[CS_CT_RUN_MAX];
 static uint64_t stats_ms;
+
+/* ---- direct mode: --state FILE, each log's position ------------------------
+ * The file, simple text lines (every field decimal unless said):
+ *   certstream-state 1
+ *   log KIND NEXT SIZE TREE_TIME ROOT SAVED URL     (one per log, any order)
+ *   end COUNT                                       (COUNT: the log lines)
+ * KIND rfc6962 or static; NEXT the next index to deliver; SIZE, TREE_TIME
+ * (ms) and ROOT (64 hex digits, or -) the last verified tree head; SAVED
+ * the Unix time the position last changed; URL the log's (as followed).
+ * Written whole to FILE.tmp, fsynced, renamed over FILE, the directory
+ * fsynced: a reader sees the old file or the new one, never a mix. Written
+ * at a log's first tree head, every STATE_EVERY_MS while it changes, and at
+ * exit; stdout is flushed first, so a position never covers an entry that
+ * was not written out. Anything else in the file is refused (exit 2). */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#define STATE_MAX 256                 /* logs remembered in one file */
+#define STATE_EVERY_MS 1000
+#define STATE_LINE (CS_URL_MAX + 160)
+#define STATE_HEADER "certstream-state 1"
+
+typedef struct srow {
+    char url[CS_URL_MAX + 1];
+    int kind;
+    uint64_t next, size, time_ms;
+    unsigned char root[32];
+    int has_root;
+    long long saved;              /* Unix seconds of the last change */
+    int known;                    /* in the file (loaded, or started) */
+    int started;                  /* its first tree head this run came */
+    int refused;                  /* that head contradicts the saved one */
+    dlog *d;                      /* followed now, or NULL */
+} srow;
+
+static struct {
+    const char *file;
+    char tmp[4200], dir[4200];
+    srow rows[STATE_MAX];
+    size_t n;
+    uint64_t due_ms;                  /* the next periodic save */
+    int changed, frozen, write_failed, refused;
+    char text[STATE_MAX * STATE_LINE + 64];
+} sv;
+
+static int
+state_bad(const char *why, size_t line)
+{
+    if (line > 0)
+        fprintf(stderr, "certstream: --state %s: line %zu: %s; not a state "
+                "file this version can continue from (to start afresh, "
+                "delete it or name another file)\n", sv.file, line, why);
+    else
+        fprintf(stderr, "certstream: --state %s: %s; not a state file "
+                "this version can continue from (to start afresh, delete "
+                "it or name another file)\n", sv.file, why);
+    return 2;
+}
+
+/* One space-separated field of [*p, end): its start and length. */
+static const char *
+state_field(const char **p, const char *end, size_t *len)
+{
+    const char *s = *p, *e = s;
+
+    while (e < end && *e != ' ')
+        e++;
+    *len = (size_t)(e - s);
+    *p = e < end ? e + 1 : e;
+    return s;
+}
+
+/* Decimal digits only, no sign, at most UINT64_MAX. */
+static int
+state_u64(const char *s, size_t n, uint64_t *v)
+{
+    size_t i;
+
+    if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
+        return -1;
+    *v = 0;
+    for (i = 0; i < n; i++) {
+        unsigned dgt = (unsigned)(s[i] - '0');
+        if (s[i] < '0' || s[i] > '9'
+            || *v > (UINT64_MAX - dgt) / 10)
+            return -1;
+        *v = *v * 10 + dgt;
+    }
+    return 0;
+}
+
+static int
+state_hex(const char *s, size_t n, unsigned char out[32])
+{
+    size_t i;
+
+    if (n != 64)
+        return -1;
+    for (i = 0; i < 64; i++) {
+        int c = s[i], v = c >= '0' && c <= '9' ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0)
+            return -1;
+        if (i % 2 == 0)
+            out[i / 2] = (unsigned char)(v << 4);
+        else
+            out[i / 2] = (unsigned char)(out[i / 2] | v);
+    }
+    return 0;
+}
+
+/* One "log ..." line (without its newline) into a new row. */
+static int
+state_parse_log(const char *p, const char *end, size_t line)
+{
+    srow *r;
+    const char *f;
+    size_t n, i;
+    uint64_t saved;
+
+    if (sv.n == STATE_MAX)
+        return state_bad("more logs than this build keeps (256)", line);
+    r = &sv.rows[sv.n];
+    memset(r, 0, sizeof *r);
+    f = state_field(&p, end, &n);             /* "log", checked */
+    f = state_field(&p, end, &n);
+    if (n == 7 && memcmp(f, "rfc6962", 7) == 0)
+        r->kind = CS_CT_RFC6962;
+    else if (n == 6 && memcmp(f, "static", 6) == 0)
+        r->kind = CS_CT_STATIC;
+    else
+        return state_bad("bad log kind (want rfc6962 or static)", line);
+    f = state_field(&p, end, &n);
+    if (state_u64(f, n, &r->next) != 0)
+        return state_bad("bad next index", line);
+    f = state_field(&p, end, &n);
+    if (state_u64(f, n, &r->size) != 0)
+        return state_bad("bad tree size", line);
+    f = state_field(&p, end, &n);
+    if (state_u64(f, n, &r->time_ms) != 0)
+        return state_bad("bad tree head time", line);
+    f = state_field(&p, end, &n);
+    if (n == 1 && f[0] == '-')
+        r->has_root = 0;
+    else if (state_hex(f, n, r->root) == 0)
+        r->has_root = 1;
+    else
+        return state_bad("bad root hash (want 64 hex digits or -)", line);
+    f = state_field(&p, end, &n);
+    if (state_u64(f, n, &saved) != 0 || saved > (uint64_t)1 << 40)
+        return state_bad("bad time saved", line);
+    r->saved = (long long)saved;
+    n = (size_t)(end - p);
+    if (n == 0 || n > CS_URL_MAX || p[-1] != ' ')
+        return state_bad("bad log URL", line);
+    for (i = 0; i < n; i++)
+        if ((unsigned char)p[i] <= ' ' || p[i] == 0x7f)
+            return state_bad("bad log URL", line);
+    memcpy(r->url, p, n);
+    r->url[n] = '\0';
+    for (i = 0; i < sv.n; i++)
+        if (strcmp(sv.rows[i].url, r->url) == 0)
+            return state_bad("the same log twice", line);
+    r->known = 1;
+    sv.n++;
+    return 0;
+}
+
+/* Read FILE into the rows: absent is a fresh start; anything else that
+ * is not exactly what state_write() writes is refused (exit 2). */
+static int
+state_load(void)
+{
+    const char *p, *end, *nl;
+    size_t line = 0, len = 0;
+    uint64_t count;
+    int fd, ended = 0;
+    struct stat sb;
+
+    fd = open(sv.file, O_RDONLY);
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    if (fd < 0) {
+        fprintf(stderr, "certstream: --state %s: cannot read it: %s\n",
+                sv.file, strerror(errno));
+        return 2;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return state_bad("not a regular file", 0);
+    }
+    for (;;) {
+        ssize_t k = read(fd, sv.text + len, sizeof sv.text - len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            fprintf(stderr, "certstream: --state %s: cannot read it: %s\n",
+                    sv.file, strerror(errno));
+            close(fd);
+            return 2;
+        }
+        if (k == 0)
+            break;
+        len += (size_t)k;
+        if (len == sizeof sv.text) {
+            close(fd);
+            return state_bad("too large", 0);
+        }
+    }
+    close(fd);
+    p = sv.text;
+    end = sv.text + len;
+    if (len == 0)
+        return state_bad("empty (a state file has at least a header and "
+                         "an end line)", 0);
+    while (p < end) {
+        nl = (const char *)memchr(p, '\n', (size_t)(end - p));
+        line++;
+        if (nl == NULL)
+            return state_bad("cut short (no newline at the end)", line);
+        if (ended)
+            return state_bad("text after the end line", line);
+        if (line == 1) {
+            if ((size_t)(nl - p) != strlen(STATE_HEADER)
+                || memcmp(p, STATE_HEADER, strlen(STATE_HEADER)) != 0)
+                return state_bad("no '" STATE_HEADER "' header", line);
+        } else if (nl - p > 4 && memcmp(p, "log ", 4) == 0) {
+            int r = state_parse_log(p, nl, line);
+            if (r != 0)
+                return r;
+        } else if (nl - p > 4 && memcmp(p, "end ", 4) == 0) {
+            if (state_u64(p + 4, (size_t)(nl - p - 4), &count) != 0
+                || count != sv.n)
+                return state_bad("the end line does not count the log "
+                                 "lines", line);
+            ended = 1;
+        } else {
+            return state_bad("not a log or end line", line);
+        }
+        p = nl + 1;
+    }
+    if (!ended)
+        return state_bad("cut short (no end line)", line);
+    return 0;
+}
+
+/* Write every known row to FILE (see above). Returns 0 or -1 (errno). */
+static int
+state_write(void)
+{
+    size_t i, len = 0, off = 0, k, logs = 0;
+    int fd, dfd, e;
+
+    len = (size_t)snprintf(sv.text, sizeof sv.text, "%s\n", STATE_HEADER);
+    for (i = 0; i < sv.n; i++) {
+        const srow *r = &sv.rows[i];
+        char root[65] = "-";
+        if (!r->known)
+            continue;
+        if (r->has_root)
+            for (k = 0; k < 32; k++)
+                snprintf(root + 2 * k, 3, "%02x", r->root[k]);
+        len += (size_t)snprintf(sv.text + len, sizeof sv.text - len,
+                                "log %s %llu %llu %llu %s %lld %s\n",
+                                r->kind == CS_CT_STATIC ? "static"
+                                                        : "rfc6962",
+                                (unsigned long long)r->next,
+                                (unsigned long long)r->size,
+                                (unsigned long long)r->time_ms, root,
+                                r->saved, r->url);
+        logs++;
+    }
+    len += (size_t)snprintf(sv.text + len, sizeof sv.text - len,
+                            "end %zu\n", logs);
+    if (len >= sizeof sv.text) {      /* cannot happen: STATE_LINE */
+        errno = ENOSPC;
+        return -1;
+    }
+    do
+        fd = open(sv.tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return -1;
+    while (off < len) {
+        ssize_t n = write(fd, sv.text + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    if (fsync(fd) != 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (close(fd) != 0 || rename(sv.tmp, sv.file) != 0)
+        return -1;
+    dfd = open(sv.dir, O_RDONLY);
+    if (dfd >= 0) {                   /* the rename itself, on disk */
+        if (fsync(dfd) != 0 && errno != EINVAL) {
+            e = errno;
+            close(dfd);
+            errno = e;
+            return -1;
+        }
+        close(dfd);
+    }
+    return 0;
+}
+
+/* Take what each started log has done since (its cursor covers entries
+ * delivered, filtered out, and skipped as bad). */
+static void
+state_harvest(void)
+{
+    size_t i;
+
+    if (sv.frozen)
+        return;
+    for (i = 0; i < sv.n; i++) {
+        srow *r = &sv.rows[i];
+        const cs_ct_stats *s;
+        if (r->d == NULL || !r->started || r->refused)
+            continue;
+        s = cs_ct_stats_get(&r->d->f);
+        if (s->next > r->next) {
+            r->next = s->next;
+            r->saved = (long long)time(NULL);
+            sv.changed = 1;
+        }
+    }
+}
+
+/* Flush stdout, then write the positions (once stdout is out). */
+static void
+state_save(void)
+{
+    if (sv.file == NULL)
+        return;
+    flush();
+    if (g.write_err != 0 || g.dropped)
+        return;                       /* not all of it is out: keep the
+                                         older positions */
+    if (state_write() != 0) {
+        if (!sv.write_failed)
+            fprintf(stderr, "certstream: --state %s: cannot write it: %s "
+                    "(positions not saved)\n", sv.file, strerror(errno));
+        sv.write_failed = 1;
+        return;
+    }
+    if (sv.write_failed)
+        fprintf(stderr, "certstream: --state %s: written again\n", sv.file);
+    sv.write_failed = 0;
+    sv.changed = 0;
+}
+
+/* SIGALRM every STATE_EVERY_MS wakes cs_ct_run's poll(), so that a quiet
+ * follower's last entries are saved within the interval too (the idle
+ * callback then calls state_tick()). */
+static void
+on_alarm(int sig)
+{
+    (void)sig;
+}
+
+static void
+state_timer(void)
+{
+    struct sigaction sa;
+    struct itimerval it;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = SA_RESTART;         /* poll() returns EINTR all the same */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    memset(&it, 0, sizeof it);
+    it.it_interval.tv_sec = STATE_EVERY_MS / 1000;
+    it.it_interval.tv_usec = STATE_EVERY_MS % 1000 * 1000;
+    it.it_value = it.it_interval;
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Every STATE_EVERY_MS from the start (the alarm's beat, up to 100 ms
+ * early so that every alarm finds it due): save what changed. An entry
+ * is saved by the next beat after it was printed. */
+static void
+state_tick(void)
+{
+    uint64_t now = cs_now_ms();
+
+    if (sv.file == NULL || now + 100 < sv.due_ms)
+        return;
+    sv.due_ms += STATE_EVERY_MS;
+    if (sv.due_ms <= now)
+        sv.due_ms = now + STATE_EVERY_MS;
+    state_harvest();
+    if (sv.changed)
+        state_save();
+}
+
+/* An entry was written to the output (CS_EV_MESSAGE). */
+static void
+state_delivered(dlog *d, uint64_t index)
+{
+    srow *r = d->pos;
+
+    if (r == NULL || sv.frozen)
+        return;
+    if (index + 1 > r->next) {
+        r->next = index + 1;
+        r->saved = (long long)time(NULL);
+        sv.changed = 1;
+    }
+    if (g.count > 0 && g.certs >= g.count) {
+        state_harvest();              /* the rest is not printed: --count */
+        sv.frozen = 1;
+    }
+    state_tick();
+}
+
+/* A refused log: say why, stop it; its saved row stays as it was. */
+static void
+state_refuse(dlog *d, srow *r, int err, uint64_t size)
+{
+    fprintf(stderr, "certstream: %s: tree head of %llu entries does not "
+            "continue the one saved in %s (%llu entries): %s (%s); not "
+            "followed (delete its line, or the file, to start it afresh)\n",
+            r->url, (unsigned long long)size, sv.file,
+            (unsigned long long)r->size, cs_strerror(err), cs_errname(err));
+    r->refused = 1;
+    sv.refused = 1;
+    cs_ct_stop(&d->f);
+}
+
+/* A verified tree head (CS_EV_CT_TREE): the first one starts the log's
+ * row (checked against the saved head) and is saved at once. */
+static void
+state_head(dlog *d, const cs_event *e)
+{
+    srow *r = d->pos;
+    const unsigned char *root = cs_ct_stats_get(&d->f)->tree_root;
+    uint64_t size = e->index;
+
+    if (r == NULL || r->refused)
+        return;
+    if (!r->started && r->known) {
+        if (size < r->size) {
+            state_refuse(d, r, CS_E_STATE_SHRUNK, size);
+            return;
+        }
+        if (size == r->size && r->has_root
+            && memcmp(root, r->root, 32) != 0) {
+            state_refuse(d, r, CS_E_STATE_FORK, size);
+            return;
+        }
+    }
+    if (!r->started && !r->known)
+        r->next = dm.from_given ? dm.from : size;
+    if (r->started && size <= r->size)
+        return;
+    r->size = size;
+    r->time_ms = e->detail > 0 ? (uint64_t)e->detail : 0;
+    memcpy(r->root, root, 32);
+    r->has_root = 1;
+    r->saved = (long long)time(NULL);
+    sv.changed = 1;
+    if (!r->started) {
+        r->started = r->known = 1;
+        state_save();
+    }
+}
+
+/* At start: load FILE, find each followed log's row (a new one for a
+ * log it lacks), and write the file once, so that a file that cannot be
+ * written fails now. */
+static srow *selrow[MAX_LOGS];
+
+static int
+state_start(void)
+{
+    size_t i, j, k;
+    int r;
+
+    if ((sv.file = dm.state_file) == NULL)
+        return 0;
+    k = strlen(sv.file);
+    if (k == 0 || k + 5 > sizeof sv.tmp)
+        return bad_line("bad --state (want a file name)", sv.file);
+    snprintf(sv.tmp, sizeof sv.tmp, "%s.tmp", sv.file);
+    for (j = k; j > 0 && sv.file[j - 1] != '/'; j--)
+        ;
+    if (j == 0)
+        snprintf(sv.dir, sizeof sv.dir, ".");
+    else
+        snprintf(sv.dir, sizeof sv.dir, "%.*s", (int)(j > 1 ? j - 1 : 1),
+                 sv.file);
+    if ((r = state_load()) != 0)
+        return r;
+    for (i = 0; i < nsel; i++) {
+        srow *row = NULL;
+        for (j = 0; j < sv.n && row == NULL; j++)
+            if (strcmp(sv.rows[j].url, sel[i].url) == 0)
+                row = &sv.rows[j];
+        if (row != NULL && row->kind != sel[i].kind) {
+            fprintf(stderr, "certstream: --state %s: %s is saved as %s "
+                    "log, followed now as %s\n", sv.file, sel[i].url,
+                    row->kind == CS_CT_STATIC ? "a static-ct-api"
+                                              : "an RFC 6962",
+                    sel[i].kind == CS_CT_STATIC ? "static-ct-api"
+                                                : "RFC 6962");
+            return 2;
+        }
+        if (row == NULL) {
+            if (sv.n == STATE_MAX) {
+                fprintf(stderr, "certstream: --state %s: more than 256 "
+                        "logs\n", sv.file);
+                return 2;
+            }
+            row = &sv.rows[sv.n++];
+            memset(row, 0, sizeof *row);
+            snprintf(row->url, sizeof row->url, "%s", sel[i].url);
+            row->kind = sel[i].kind;
+        }
+        for (j = 0; j < i; j++)
+            if (selrow[j] == row) {
+                fprintf(stderr, "certstream: %s: followed twice\n",
+                        row->url);
+                return 2;
+            }
+        selrow[i] = row;
+    }
+    if (state_write() != 0) {
+        fprintf(stderr, "certstream: --state %s: cannot write it: %s\n",
+                sv.file, strerror(errno));
+        return 2;
+    }
+    sv.due_ms = cs_now_ms() + STATE_EVERY_MS;
+    state_timer();
+    return 0;
+}
+
+/* Tie sel[i]'s follower to its row: a saved log continues at its next
+ * index (cc->from), a new one starts as without --state. */
+static void
+state_attach(dlog *d, size_t i, cs_ct_config *cc)
+{
+    srow *r = sv.file != NULL ? selrow[i] : NULL;
+
+    if (r == NULL)
+        return;
+    r->d = d;
+    d->pos = r;
+    if (r->known) {
+        cc->from = r->next;
+        cc->has_from = 1;
+    }
+}
 
 /* A log's failure line, printed with the retry delay when it comes; the
  * same failure in a row counts and shows the 2nd, 4th, 8th... time. */
@@ -2528,8 +3105,10 @@ on_ct_event(void *ctx, const cs_event *e)
         }
         d->failing = 0;
         print_entry(e, d);
+        state_delivered(d, e->index);
         break;
     case CS_EV_CT_TREE:
+        state_head(d, e);
         if (g.verbose)
             fprintf(stderr, "certstream: %s: tree head: %llu entries\n",
                     cs_ct_url(&d->f), (unsigned long long)e->index);
@@ -2622,6 +3201,7 @@ on_ct_idle(void *ctx)
         flush();
     if (g.stats && cs_now_ms() - stats_ms >= 10000)
         print_ct_stats("stats");
+    state_tick();
 }
 
 static int
@@ -2648,6 +3228,8 @@ direct_main(cs_config *cfg)
                 "%d at once (CS_CT_RUN_MAX)\n", nsel, CS_CT_RUN_MAX);
         return 2;
     }
+    if ((r = state_start()) != 0)
+        return r;
 #if CS_HAS_TLS
     /* One set of anchors for every log: --ca, else the system's (else the
      * follower's built-in roots). */
@@ -2686,6 +3268,7 @@ direct_main(cs_config *cfg)
         cc.mem_cap = sizeof d->mem;
         cc.from = dm.from;
         cc.has_from = dm.from_given;
+        state_attach(d, i, &cc);
         cc.match = cfg->match;
         cc.user_agent = user_agent;
 #if CS_HAS_TLS
@@ -2737,6 +3320,9 @@ direct_main(cs_config *cfg)
     nfollowers = nsel;
     r = cs_ct_run(followers, nsel, on_ct_idle, NULL);
     flush();
+    state_harvest();
+    if (sv.changed)
+        state_save();
     if (g.stats)
         print_ct_stats("total");
     for (i = 0; i < nsel; i++)
@@ -2746,7 +3332,7 @@ direct_main(cs_config *cfg)
                 strerror(g.write_err));
     if (g.write_err != 0)
         return g.write_err == EPIPE ? 0 : 1;
-    return r == 0 ? 0 : 1;
+    return r == 0 && !sv.refused && !sv.write_failed ? 0 : 1;
 }
 #endif
 
