@@ -368,6 +368,8 @@ extern "C" {
     X(CS_E_CT_BODY, -219, "CT log: a tree head larger than the entry buffer") \
     /* -230..-239 Merkle trees: proofs and tiles */ \
     /* -240..-249 gaps and backfill */ \
+    X(CS_E_GAP_ARG, -240, "gaps: a window out of range") \
+    X(CS_E_GAP_MEMORY, -241, "gaps: less memory than one log needs") \
     /* -250..-259 saved positions (state) */ \
     /* end of the list */
 
@@ -1853,7 +1855,139 @@ CSDEF uint64_t cs_jtok_offset(const cs_jtok *t);
 /* (placeholder: [1k] declarations) */
 
 /* ==== [1l] gaps: what a stream did not deliver ========================== */
-/* (placeholder: [1l] declarations) */
+
+/* A gap tracker: per CT log, which cert_index values a server-mode stream
+ * delivered, and which it did not. Pure and allocation-free: the caller
+ * gives the memory and the clock; no I/O.
+ *
+ * Logs are keyed on source.url normalised by cs_gap_url() (scheme dropped,
+ * host lowercased, trailing '/' dropped), so "https://CT.example/log/" and
+ * "ct.example/log" are one log. Per log the tracker keeps a window: the
+ * lowest index not yet settled (base) and a bitmap of `window` indices
+ * above it. An index above a missing one is not a gap yet (the Elixir
+ * server delivers a log's batches out of order); a missing index becomes
+ * a gap (one event per run: log, first missing index, count) when
+ * - an index `window` or more above it arrives (the entries bound), or
+ * - it has been missing for window_ms (the time bound: declared between
+ *   window_ms and 1.75 * window_ms after the index above it arrived,
+ *   when cs_gap_poll() is called at least every window_ms / 4).
+ * The first index seen of a log starts it: what came before is not a gap.
+ *
+ * Maybe deliberate (CS_GAP_MAYBE_DELIBERATE): a run of at most
+ * CS_GAP_DELIBERATE_MAX indices. The Rust server drops an entry whose
+ * certificate another log delivered in the last 15 minutes, and skips
+ * entries it cannot parse: isolated holes of one or two, no certificate
+ * lost. Its skip to the head after an HTTP 400, a server restart, a slow
+ * client's drops (every server) are losses and carry no flag.
+ *
+ * The bitmap also remembers the window indices below the highest one, so
+ * an index seen before is a duplicate and one inside a declared gap is
+ * late (counted, and then remembered as seen). Further down (or below
+ * the log's first index) the two cannot be told apart: `old`.
+ *
+ * A full table: a new log takes the slot of the log idle longest if that
+ * one has been idle for CS_GAP_IDLE_MS (its pending holes are declared
+ * first; counted in `evicted`); otherwise the new log is not tracked and
+ * its arrivals are counted in `untracked` (cs_gap_add returns
+ * CS_GAP_UNTRACKED). */
+
+#ifndef CS_GAP_URL_MAX
+#  define CS_GAP_URL_MAX 120     /* normalised URL bytes kept per log */
+#endif
+#ifndef CS_GAP_DELIBERATE_MAX
+#  define CS_GAP_DELIBERATE_MAX 2
+#endif
+#ifndef CS_GAP_IDLE_MS
+#  define CS_GAP_IDLE_MS 600000u /* a log this quiet may give up its slot */
+#endif
+
+#define CS_GAP_MAYBE_DELIBERATE 0x01u /* cs_gap_event.flags: see above */
+#define CS_GAP_TIMED            0x02u /* declared by the time bound */
+#define CS_GAP_EVICTED          0x04u /* declared as its log left the table */
+#define CS_GAP_FLUSHED          0x08u /* declared by cs_gap_flush() */
+
+/* cs_gap_add() results. */
+enum {
+    CS_GAP_NEW = 0,        /* first arrival of the index */
+    CS_GAP_DUPLICATE = 1,  /* seen before (within window of the top) */
+    CS_GAP_LATE = 2,       /* inside a gap already declared */
+    CS_GAP_OLD = 3,        /* more than window below the highest index,
+                              or below the first: duplicate or late */
+    CS_GAP_UNTRACKED = 4   /* the table is full: log not tracked */
+};
+
+/* One declared gap: [first, first + count) of the log url[0..url_len)
+ * (normalised; cut at CS_GAP_URL_MAX bytes, not NUL-terminated). Valid
+ * during the callback only. */
+typedef struct cs_gap_event {
+    const char *url;
+    size_t url_len;
+    uint64_t first, count;
+    unsigned flags;        /* CS_GAP_* bits */
+} cs_gap_event;
+
+/* Counters since cs_gap_init(). */
+typedef struct cs_gap_counts {
+    uint64_t arrivals;     /* indices offered (tracked or not) */
+    uint64_t reordered;    /* arrived below a higher index: a hole filled */
+    uint64_t duplicates;   /* seen before */
+    uint64_t late;         /* inside a gap already declared */
+    uint64_t old;          /* too far down to tell */
+    uint64_t gaps;         /* gaps declared */
+    uint64_t missing;      /* indices in them */
+    uint64_t deliberate;   /* gaps flagged CS_GAP_MAYBE_DELIBERATE */
+    uint64_t untracked;    /* arrivals of logs with no slot */
+    uint64_t evicted;      /* logs that gave their slot to another */
+    uint64_t logs;         /* logs tracked now */
+} cs_gap_counts;
+
+/* The tracker. Visible so that the caller can allocate it; private. */
+typedef struct cs_gap {
+    unsigned char *mem;    /* slots, 8-aligned inside the caller's memory */
+    size_t slots, used, slot_size;
+    uint32_t window, window_ms;
+    uint64_t t_poll;       /* no poll work before this */
+    void (*on_gap)(void *ctx, const cs_gap_event *ev);
+    void *ctx;
+    cs_gap_counts counts;
+} cs_gap;
+
+/* Bytes of memory for `logs` logs with a window of `window` entries. */
+CSDEF size_t cs_gap_size(size_t logs, uint32_t window);
+
+/* Prepare g in mem[0..size) (caller-owned, any alignment, MUST outlive g):
+ * as many logs as fit (see cs_gap_size). window: entries, 8..2^24;
+ * window_ms: the time bound, 0 for none. on_gap(ctx, ev) is called for
+ * every declared gap, from inside cs_gap_add/poll/flush (it MUST NOT call
+ * them). Returns 0, CS_E_GAP_ARG for a bad window, CS_E_GAP_MEMORY when
+ * not even one log fits. */
+CSDEF int cs_gap_init(cs_gap *g, void *mem, size_t size, uint32_t window,
+                      uint32_t window_ms,
+                      void (*on_gap)(void *ctx, const cs_gap_event *ev),
+                      void *ctx);
+
+/* One arrival: index of the log url[0..len) (as sent: normalised here) at
+ * now_ms (a monotonic clock, never going back). May declare gaps of this
+ * log first. Returns CS_GAP_NEW, _DUPLICATE, _OLD or _UNTRACKED. */
+CSDEF int cs_gap_add(cs_gap *g, const char *url, size_t len, uint64_t index,
+                     uint64_t now_ms);
+
+/* The time bound: declare every hole missing for window_ms. Cheap to call
+ * often (it does work at most every window_ms / 8). Returns when to call
+ * it next (ms, same clock), or UINT64_MAX when no log has a hole. */
+CSDEF uint64_t cs_gap_poll(cs_gap *g, uint64_t now_ms);
+
+/* Declare every hole now (at the end of a stream, say): the holes below
+ * each log's highest index (flag CS_GAP_FLUSHED). */
+CSDEF void cs_gap_flush(cs_gap *g);
+
+/* The counters. */
+CSDEF const cs_gap_counts *cs_gap_stats(const cs_gap *g);
+
+/* Normalise a log URL: drop "scheme://", lowercase the host (up to the
+ * first '/'), drop trailing '/'s. Writes at most cap bytes (no NUL) to
+ * out and returns the full normalised length (may exceed cap). */
+CSDEF size_t cs_gap_url(char *out, size_t cap, const char *url, size_t len);
 
 /* ==== [2] the transport interface ======================================== */
 
@@ -11389,7 +11523,377 @@ cs_jtok_offset(const cs_jtok *t)
 /* (placeholder: [1k] implementation) */
 
 /* ==== [1l] gaps: what a stream did not deliver ========================== */
-/* (placeholder: [1l] implementation) */
+
+#define CS__GAP_MARKS 5     /* ceil(window_ms / 4) apart: 4 are younger */
+
+/* One log's slot; its bitmap (window bits, bit i % window for index i in
+ * [top - window, top): 1 arrived, 0 missing) follows it in the slot.
+ * Invariants: first <= base <= top <= base + window; when top > base, the
+ * bit of base is clear and the bit of top - 1 set; below base every index
+ * arrived or was declared missing. */
+typedef struct cs__gap_log {
+    uint64_t hash;         /* FNV-1a of the whole normalised URL */
+    uint64_t first;        /* the first index seen */
+    uint64_t base;         /* every index below is settled */
+    uint64_t top;          /* highest index seen + 1 */
+    uint64_t m[CS__GAP_MARKS], t[CS__GAP_MARKS]; /* checkpoints, oldest
+                              first: top was m[k] at t[k], so the holes
+                              below m[k] are at least that old */
+    int marks;
+    uint64_t t_last;       /* the last arrival */
+    size_t full_len;       /* the normalised URL's length */
+    size_t url_len;        /* its bytes kept in url */
+    int in_use;
+    char url[CS_GAP_URL_MAX];
+} cs__gap_log;
+
+#define CS__GAP_HEAD ((sizeof(cs__gap_log) + 7) & ~(size_t)7)
+
+static size_t
+cs__gap_slot_size(uint32_t window)
+{
+    return CS__GAP_HEAD + (((size_t)window + 63) / 64) * 8;
+}
+
+CSDEF size_t
+cs_gap_size(size_t logs, uint32_t window)
+{
+    return 8 + logs * cs__gap_slot_size(window);   /* 8: alignment */
+}
+
+/* The normaliser, with the FNV-1a hash of everything it produced. */
+static size_t
+cs__gap_norm(char *out, size_t cap, const char *url, size_t len,
+             uint64_t *hash)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    size_t i = 0, o = 0, k;
+    int host = 1;
+
+    while (len > 0 && url[len - 1] == '/')
+        len--;
+    for (k = 0; k < len; k++) {            /* "scheme://" (RFC 3986 3.1) */
+        char ch = url[k];
+        if (ch == ':' && k > 0 && len - k >= 3 && url[k + 1] == '/'
+            && url[k + 2] == '/') {
+            i = k + 3;
+            break;
+        }
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+              || (ch >= '0' && ch <= '9') || ch == '+' || ch == '-'
+              || ch == '.'))
+            break;
+    }
+    for (; i < len; i++, o++) {
+        char ch = url[i];
+        if (ch == '/')
+            host = 0;
+        if (host && ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (o < cap)
+            out[o] = ch;
+        h = (h ^ (unsigned char)ch) * 0x100000001b3u;
+    }
+    *hash = h;
+    return o;
+}
+
+CSDEF size_t
+cs_gap_url(char *out, size_t cap, const char *url, size_t len)
+{
+    uint64_t h;
+
+    return cs__gap_norm(out, cap, url, len, &h);
+}
+
+CSDEF int
+cs_gap_init(cs_gap *g, void *mem, size_t size, uint32_t window,
+            uint32_t window_ms,
+            void (*on_gap)(void *ctx, const cs_gap_event *ev), void *ctx)
+{
+    unsigned char *p = (unsigned char *)mem;
+    size_t skip;
+
+    CS_ASSERT(g != NULL && (mem != NULL || size == 0));
+    CS_MEMSET(g, 0, sizeof *g);
+    if (window < 8 || window > (1u << 24))
+        return CS_E_GAP_ARG;
+    skip = (size_t)((8 - (uintptr_t)p % 8) % 8);
+    g->slot_size = cs__gap_slot_size(window);
+    g->slots = size < skip ? 0 : (size - skip) / g->slot_size;
+    if (g->slots == 0)
+        return CS_E_GAP_MEMORY;
+    g->mem = p + skip;
+    g->window = window;
+    g->window_ms = window_ms;
+    g->on_gap = on_gap;
+    g->ctx = ctx;
+    CS_MEMSET(g->mem, 0, g->slots * g->slot_size);
+    return 0;
+}
+
+static cs__gap_log *
+cs__gap_slot(const cs_gap *g, size_t i)
+{
+    return (cs__gap_log *)(void *)(g->mem + i * g->slot_size);
+}
+
+static unsigned char *
+cs__gap_bits(cs__gap_log *l)
+{
+    return (unsigned char *)l + CS__GAP_HEAD;
+}
+
+static int
+cs__gap_bit(const cs_gap *g, cs__gap_log *l, uint64_t i)
+{
+    uint64_t b = i % g->window;
+
+    return cs__gap_bits(l)[b / 8] >> (b % 8) & 1;
+}
+
+static void
+cs__gap_set(const cs_gap *g, cs__gap_log *l, uint64_t i, int on)
+{
+    uint64_t b = i % g->window;
+    unsigned char m = (unsigned char)(1u << (b % 8));
+
+    if (on)
+        cs__gap_bits(l)[b / 8] |= m;
+    else
+        cs__gap_bits(l)[b / 8] &= (unsigned char)~m;
+}
+
+/* Move base over the indices that arrived. */
+static void
+cs__gap_advance(const cs_gap *g, cs__gap_log *l)
+{
+    while (l->base < l->top && cs__gap_bit(g, l, l->base))
+        l->base++;
+}
+
+/* Raise top: the bits of the indices that enter [top - window, top) are
+ * those of the ones that leave it; clear them. */
+static void
+cs__gap_raise(const cs_gap *g, cs__gap_log *l, uint64_t top)
+{
+    uint64_t i;
+
+    if (top - l->top >= g->window)
+        CS_MEMSET(cs__gap_bits(l), 0, ((size_t)g->window + 7) / 8);
+    else
+        for (i = l->top; i < top; i++)
+            cs__gap_set(g, l, i, 0);
+    l->top = top;
+}
+
+static void
+cs__gap_declare(cs_gap *g, cs__gap_log *l, uint64_t first, uint64_t count,
+                unsigned flags)
+{
+    cs_gap_event ev;
+
+    if (count <= CS_GAP_DELIBERATE_MAX) {
+        flags |= CS_GAP_MAYBE_DELIBERATE;
+        g->counts.deliberate++;
+    }
+    g->counts.gaps++;
+    g->counts.missing += count;
+    ev.url = l->url;
+    ev.url_len = l->url_len;
+    ev.first = first;
+    ev.count = count;
+    ev.flags = flags;
+    if (g->on_gap != NULL)
+        g->on_gap(g->ctx, &ev);
+}
+
+/* Settle everything below limit: each run of missing indices that starts
+ * below it is declared whole (up to the next index that arrived; indices
+ * in [top, hi) count as missing). O(window). */
+static void
+cs__gap_settle(cs_gap *g, cs__gap_log *l, uint64_t limit, uint64_t hi,
+               unsigned flags)
+{
+    uint64_t p = l->base, q;
+
+    while (p < limit) {
+        if (p < l->top && cs__gap_bit(g, l, p)) {
+            p++;
+            continue;
+        }
+        for (q = p; q < l->top && !cs__gap_bit(g, l, q); q++)
+            ;
+        if (q == l->top && hi > q)
+            q = hi;
+        if (q == p)
+            break;
+        cs__gap_declare(g, l, p, q - p, flags);
+        p = q;
+    }
+    l->base = p;
+    if (l->top < p)
+        cs__gap_raise(g, l, p);
+    cs__gap_advance(g, l);
+}
+
+/* The time bound for one log: settle the holes at least window_ms old
+ * (below the newest checkpoint that old), drop the checkpoints that no
+ * longer cover a hole, and take one when there are holes, the newest is
+ * ceil(window_ms / 4) old and something arrived since. A hole that
+ * appears at a gets a checkpoint by a + window_ms / 4 (+ the poll's
+ * delay), hence declared by a + 1.5 * window_ms. */
+static void
+cs__gap_clock(cs_gap *g, cs__gap_log *l, uint64_t now)
+{
+    uint64_t every = ((uint64_t)g->window_ms + 3) / 4;
+    int k = l->marks, d, j;
+
+    if (g->window_ms == 0)
+        return;
+    while (k > 0 && now - l->t[k - 1] < g->window_ms)
+        k--;                          /* marks [0, k) are old enough */
+    if (k > 0 && l->m[k - 1] > l->base)
+        cs__gap_settle(g, l, l->m[k - 1], l->top, CS_GAP_TIMED);
+    for (d = 0; d < l->marks && l->m[d] <= l->base; d++)
+        ;
+    for (j = d; j < l->marks; j++)
+        l->m[j - d] = l->m[j], l->t[j - d] = l->t[j];
+    l->marks -= d;
+    k = l->marks;
+    if (l->top > l->base && k < CS__GAP_MARKS
+        && (k == 0 || (now - l->t[k - 1] >= every && l->top > l->m[k - 1])))
+        l->m[k] = l->top, l->t[k] = now, l->marks++;
+}
+
+/* The slot of a log: found, new, a stale one reused, or NULL. */
+static cs__gap_log *
+cs__gap_find(cs_gap *g, const char *url, size_t len, uint64_t index,
+             uint64_t now)
+{
+    char norm[CS_GAP_URL_MAX];
+    uint64_t h;
+    size_t n = cs__gap_norm(norm, sizeof norm, url, len, &h), i;
+    size_t keep = n < sizeof norm ? n : sizeof norm;
+    cs__gap_log *l, *free_slot = NULL, *idle = NULL;
+
+    for (i = 0; i < g->slots; i++) {
+        l = cs__gap_slot(g, i);
+        if (!l->in_use) {
+            if (free_slot == NULL)
+                free_slot = l;
+            continue;
+        }
+        if (l->hash == h && l->full_len == n
+            && cs__eq(l->url, norm, keep))
+            return l;
+        if (idle == NULL || l->t_last < idle->t_last)
+            idle = l;
+    }
+    if (free_slot == NULL) {
+        if (idle == NULL || now - idle->t_last < CS_GAP_IDLE_MS)
+            return NULL;
+        cs__gap_settle(g, idle, idle->top, idle->top, CS_GAP_EVICTED);
+        g->counts.evicted++;
+        g->used--;
+        free_slot = idle;
+    }
+    l = free_slot;
+    CS_MEMSET(l, 0, g->slot_size);
+    l->in_use = 1;
+    l->hash = h;
+    l->full_len = n;
+    l->url_len = keep;
+    CS_MEMCPY(l->url, norm, keep);
+    l->first = l->base = l->top = index;
+    g->used++;
+    return l;
+}
+
+CSDEF int
+cs_gap_add(cs_gap *g, const char *url, size_t len, uint64_t index,
+           uint64_t now_ms)
+{
+    cs__gap_log *l;
+
+    CS_ASSERT(g != NULL && (url != NULL || len == 0));
+    g->counts.arrivals++;
+    l = cs__gap_find(g, url, len, index, now_ms);
+    g->counts.logs = g->used;
+    if (l == NULL) {
+        g->counts.untracked++;
+        return CS_GAP_UNTRACKED;
+    }
+    l->t_last = now_ms;
+    cs__gap_clock(g, l, now_ms);
+    if (index < l->base) {
+        if (index < l->first || l->top - index > g->window) {
+            g->counts.old++;
+            return CS_GAP_OLD;
+        }
+        if (cs__gap_bit(g, l, index)) {
+            g->counts.duplicates++;
+            return CS_GAP_DUPLICATE;
+        }
+        cs__gap_set(g, l, index, 1);
+        g->counts.late++;
+        return CS_GAP_LATE;
+    }
+    if (index - l->base >= g->window)   /* the entries bound */
+        cs__gap_settle(g, l, index - g->window + 1, index, 0);
+    if (index < l->top && cs__gap_bit(g, l, index)) {
+        g->counts.duplicates++;
+        return CS_GAP_DUPLICATE;
+    }
+    if (index < l->top)
+        g->counts.reordered++;
+    else
+        cs__gap_raise(g, l, index + 1);
+    cs__gap_set(g, l, index, 1);
+    cs__gap_advance(g, l);
+    return CS_GAP_NEW;
+}
+
+CSDEF uint64_t
+cs_gap_poll(cs_gap *g, uint64_t now_ms)
+{
+    size_t i;
+    int holes = 0;
+
+    CS_ASSERT(g != NULL);
+    if (g->window_ms == 0)
+        return UINT64_MAX;
+    if (now_ms >= g->t_poll) {
+        for (i = 0; i < g->slots; i++)
+            if (cs__gap_slot(g, i)->in_use)
+                cs__gap_clock(g, cs__gap_slot(g, i), now_ms);
+        g->t_poll = now_ms + (g->window_ms / 8 > 0 ? g->window_ms / 8 : 1);
+    }
+    for (i = 0; i < g->slots && !holes; i++) {
+        cs__gap_log *l = cs__gap_slot(g, i);
+        holes = l->in_use && l->top > l->base;
+    }
+    return holes ? g->t_poll : UINT64_MAX;
+}
+
+CSDEF void
+cs_gap_flush(cs_gap *g)
+{
+    size_t i;
+
+    CS_ASSERT(g != NULL);
+    for (i = 0; i < g->slots; i++) {
+        cs__gap_log *l = cs__gap_slot(g, i);
+        if (l->in_use)
+            cs__gap_settle(g, l, l->top, l->top, CS_GAP_FLUSHED);
+    }
+}
+
+CSDEF const cs_gap_counts *
+cs_gap_stats(const cs_gap *g)
+{
+    return &g->counts;
+}
 
 /* ==== [2b] TLS transport (BearSSL) ==================== off: _NO_TLS ==== */
 #if CS_HAS_TLS
