@@ -370,6 +370,8 @@ extern "C" {
     /* -240..-249 gaps and backfill */ \
     X(CS_E_GAP_ARG, -240, "gaps: a window out of range") \
     X(CS_E_GAP_MEMORY, -241, "gaps: less memory than one log needs") \
+    X(CS_E_GAP_UNINDEXED, -242, \
+      "gaps: messages without cert_index and source.url: not tracked") \
     /* -250..-259 saved positions (state) */ \
     /* end of the list */
 
@@ -2206,10 +2208,14 @@ enum {
     CS_EV_CT_TREE,         /* [3b]: a new tree head (verified when the
                               log's key is known): index = its size,
                               detail = its timestamp (ms) */
-    CS_EV_CT_ERROR         /* [3b]: a bad entry (status 0, index, err; the
+    CS_EV_CT_ERROR,        /* [3b]: a bad entry (status 0, index, err; the
                               next one goes on) or a bad tree head (status
                               1, index = its size, err: CS_E_CT_SHRUNK,
                               signature, ...) */
+    CS_EV_GAP              /* with cs_config.gap_mem: entries of a log the
+                              stream did not deliver ([1l]): gap (log,
+                              first, count, flags); also text/len = the
+                              log (normalised), index = first */
 };
 
 struct cs_ct_update;       /* [3b] */
@@ -2237,6 +2243,7 @@ typedef struct cs_event {
     const struct cs_ct_follower *log; /* every event: the log it is from */
     uint64_t index;        /* the entry's index (CS_EV_MESSAGE,
                               CS_EV_CT_ERROR), or the tree size */
+    const cs_gap_event *gap; /* CS_EV_GAP */
 } cs_event;
 
 /* Counters since cs_client_init(). */
@@ -2250,6 +2257,12 @@ typedef struct cs_stats {
     uint64_t reconnects;   /* attempts after the first */
     uint64_t failures;     /* attempts that failed before connecting */
     uint64_t pings_sent, pongs_received, pings_answered;
+    /* with cs_config.gap_mem ([1l]; see cs_gap_counts): */
+    uint64_t gaps, gap_missing; /* gaps declared, entries in them */
+    uint64_t gap_deliberate;    /* gaps that may be deliberate */
+    uint64_t gap_duplicates, gap_late, gap_old, gap_untracked;
+    uint64_t unindexed;    /* messages with no cert_index + source.url
+                              (domains-only streams): not tracked */
 } cs_stats;
 
 /* The client's settings. cs_config_init() sets every default; change the
@@ -2286,6 +2299,19 @@ typedef struct cs_config {
     int max_redirects;          /* 3 */
     uint32_t tick_ms;           /* 0: none; else a CS_EV_TICK this often
                                    (for periodic work: statistics, ...) */
+    /* Gap tracking ([1l]): NULL (default) for none, or memory for the
+     * tracker (cs_gap_size(logs, gap_window) bytes for `logs` logs; MUST
+     * outlive the client). Each certificate_update with cert_index and
+     * source.url is tracked (before cfg.match filters it); gaps arrive
+     * as CS_EV_GAP. When a connection ends, its open holes are declared
+     * (CS_GAP_FLUSHED: no server resends them after a reconnect); what
+     * was logged while disconnected is the first gap after it. A stream
+     * without them (domains-only) gets one CS_EV_WARNING (err
+     * CS_E_GAP_UNINDEXED). */
+    void *gap_mem;
+    size_t gap_size;
+    uint32_t gap_window;        /* 4096 entries per log */
+    uint32_t gap_window_ms;     /* 10000: a hole this old is a gap */
 #if CS_HAS_TLS
     cs_tls_config tls;          /* wss:// trust (see [2b]) */
 #endif
@@ -2319,6 +2345,8 @@ typedef struct cs_client {
     } u;
     cs_ws ws;
     cs_stats stats;
+    cs_gap gap;            /* with cfg.gap_mem */
+    int gap_warned;        /* the domains-only warning went out */
     int phase;
     int result;            /* how the client ended (cs_client_result) */
     int conn_err;          /* why the current connection is ending */
@@ -2358,7 +2386,8 @@ CSDEF void cs_config_init(cs_config *cfg);
  * headers) and dom MUST outlive the client. t: the transport, copied.
  * Nothing happens on the network until cs_client_step() or cs_run().
  * Returns 0, CS_E_URL for a bad URL, CS_E_NO_TLS for wss:// in a build
- * without TLS, CS_E_ARG for a bad header or setting. */
+ * without TLS, CS_E_ARG for a bad header or setting, CS_E_GAP_ARG or
+ * CS_E_GAP_MEMORY for gap_window or gap_size (see cs_gap_init). */
 CSDEF int cs_client_init(cs_client *c, const cs_config *cfg,
                          const cs_transport *t);
 
@@ -12886,6 +12915,8 @@ cs_config_init(cs_config *cfg)
     cfg->backoff_max_ms = 60000;
     cfg->healthy_ms = 30000;
     cfg->max_redirects = 3;
+    cfg->gap_window = 4096;
+    cfg->gap_window_ms = 10000;
 }
 
 /* Deliver one event to the caller. */
@@ -13157,6 +13188,8 @@ cs__attempt(cs_client *c)
         cs__attempt_fail(c, r);
 }
 
+static void cs__gap_sync(cs_client *c);
+
 /* The connection is over: release it, tell the caller, go on. */
 static void
 cs__conn_end(cs_client *c, int err)
@@ -13171,6 +13204,10 @@ cs__conn_end(cs_client *c, int err)
     c->in_msg = 0;
     if (c->now - c->t_connected >= c->cfg.healthy_ms)
         c->backoff_ms = c->cfg.backoff_min_ms;
+    if (c->cfg.gap_mem != NULL) {     /* no server resends: holes stay */
+        cs_gap_flush(&c->gap);
+        cs__gap_sync(c);
+    }
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_DISCONNECTED;
     ev.err = err;
@@ -13218,6 +13255,68 @@ cs__client_match(cs_client *c, cs_event *ev, cs_match_hit *hits)
                         &ev->hit_count) > 0;
 }
 
+/* The tracker's counters into cs_stats. */
+static void
+cs__gap_sync(cs_client *c)
+{
+    const cs_gap_counts *k = cs_gap_stats(&c->gap);
+
+    c->stats.gaps = k->gaps;
+    c->stats.gap_missing = k->missing;
+    c->stats.gap_deliberate = k->deliberate;
+    c->stats.gap_duplicates = k->duplicates;
+    c->stats.gap_late = k->late;
+    c->stats.gap_old = k->old;
+    c->stats.gap_untracked = k->untracked;
+}
+
+/* The tracker's callback: a CS_EV_GAP. */
+static void
+cs__client_gap(void *ctx, const cs_gap_event *g)
+{
+    cs_client *c = (cs_client *)ctx;
+    cs_event ev;
+
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_GAP;
+    ev.gap = g;
+    ev.text = g->url;
+    ev.len = g->url_len;
+    ev.index = g->first;
+    cs__emit(c, &ev);
+}
+
+/* cfg.gap_mem: track a message's (source.url, cert_index). */
+static void
+cs__client_track(cs_client *c, const cs_msg *m)
+{
+    const unsigned need = CS_F_CERT_INDEX | CS_F_SOURCE_URL;
+
+    if (m->type != CS_MSG_CERT && m->type != CS_MSG_DNS)
+        return;
+    if (m->type == CS_MSG_DNS || (m->has & need) != need) {
+        c->stats.unindexed++;
+        if (!c->gap_warned) {
+            cs_event ev;
+            c->gap_warned = 1;
+            CS_MEMSET(&ev, 0, sizeof ev);
+            ev.type = CS_EV_WARNING;
+            ev.err = CS_E_GAP_UNINDEXED;
+            ev.text = m->type == CS_MSG_DNS
+                ? "gaps: domains-only messages carry no cert_index or "
+                  "source: gaps cannot be seen on this stream"
+                : "gaps: a certificate_update without cert_index or "
+                  "source.url: such messages are not tracked";
+            ev.len = cs__strlen(ev.text);
+            cs__emit(c, &ev);
+        }
+        return;
+    }
+    cs_gap_add(&c->gap, m->source_url.buf, m->source_url.len,
+               m->cert_index, c->now);
+    cs__gap_sync(c);
+}
+
 /* A message ended: tell the caller what it held. */
 static void
 cs__message_end(cs_client *c)
@@ -13240,6 +13339,8 @@ cs__message_end(cs_client *c)
         if (ev.err == 0) {
             ev.msg = cs_json_msg(&c->u.json);
             c->stats.by_type[ev.msg->type]++;
+            if (c->cfg.gap_mem != NULL)
+                cs__client_track(c, ev.msg);
             if (c->cfg.match != NULL && !cs__client_match(c, &ev, hits)) {
                 c->in_msg = 0;
                 return;
@@ -13690,6 +13791,13 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
         return CS_E_ARG;
     c->backoff_ms = c->cfg.backoff_min_ms;
     c->phase = CS__IDLE;
+    if (cfg->gap_mem != NULL) {
+        int r = cs_gap_init(&c->gap, cfg->gap_mem, cfg->gap_size,
+                            cfg->gap_window, cfg->gap_window_ms,
+                            cs__client_gap, c);
+        if (r != 0)
+            return r;
+    }
 #if CS_HAS_TLS
     return cs__tls_apply(&c->tls, &c->link, &c->tls_tr, &c->cfg.tls,
                          c->cfg.random, c->cfg.random_ctx, &c->anchors,
@@ -13741,6 +13849,12 @@ cs_client_step(cs_client *c, uint64_t now_ms, cs_wait *w)
     w->fd = -1;
     w->want = 0;
     w->deadline_ms = more ? c->now : cs__deadline(c);
+    if (c->cfg.gap_mem != NULL && c->phase != CS__DONE) {
+        uint64_t t = cs_gap_poll(&c->gap, c->now);   /* the time bound */
+        cs__gap_sync(c);
+        if (t < w->deadline_ms)
+            w->deadline_ms = t;
+    }
     if (c->phase == CS__DONE)
         return 1;
     if (cs__live(c)) {

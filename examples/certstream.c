@@ -79,6 +79,8 @@ static const char usage[] =
     "  --timeout S          reconnect when nothing arrived for S seconds\n"
     "                       (default 45; 0: never)\n"
     "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
+    "  --gaps               also report gaps that may be deliberate\n"
+    "  --no-gaps            do not track (or report) gaps in cert_index\n"
     "Other:\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
@@ -1641,6 +1643,29 @@ print_human(const cs_msg *m)
     put("\n", 1);
 }
 
+/* Gaps (server mode, on unless --no-gaps): one line on stderr each. The
+ * ones that may be deliberate only with --gaps. */
+static unsigned char gap_mem[256 * 840];   /* 256 logs, window 4096 */
+static struct {
+    int all;                  /* --gaps */
+    int off;                  /* --no-gaps */
+} gaps;
+
+static void
+print_gap(const cs_gap_event *gp)
+{
+    if (g.quiet || ((gp->flags & CS_GAP_MAYBE_DELIBERATE) && !gaps.all))
+        return;
+    flush();
+    fprintf(stderr, "certstream: gap: %.*s: %llu entr%s missing, %llu..%llu"
+            "%s\n", (int)gp->url_len, gp->url, (unsigned long long)gp->count,
+            gp->count == 1 ? "y" : "ies", (unsigned long long)gp->first,
+            (unsigned long long)(gp->first + gp->count - 1),
+            gp->flags & CS_GAP_MAYBE_DELIBERATE
+                ? " (may be deliberate: a duplicate of another log's "
+                  "entry, or one the server could not parse)" : "");
+}
+
 /* --stats: one line on stderr. */
 static void
 print_stats(const char *when)
@@ -1662,6 +1687,18 @@ print_stats(const char *when)
             (unsigned long long)st->failures,
             (unsigned long long)st->parse_errors,
             (unsigned long long)st->protocol_errors);
+    if (!gaps.off && st->by_type[CS_MSG_CERT] > st->unindexed)
+        fprintf(stderr, "certstream: %s: %llu gaps, %llu entries missing "
+                "(%llu gaps may be deliberate); %llu duplicates, %llu late, "
+                "%llu untracked\n", when, (unsigned long long)st->gaps,
+                (unsigned long long)st->gap_missing,
+                (unsigned long long)st->gap_deliberate,
+                (unsigned long long)st->gap_duplicates,
+                (unsigned long long)st->gap_late,
+                (unsigned long long)(st->gap_old + st->gap_untracked));
+    else if (!gaps.off && st->unindexed > 0)
+        fprintf(stderr, "certstream: %s: gaps: none can be seen: the "
+                "messages carry no cert_index (domains-only)\n", when);
     g.last_messages = st->messages;
     g.last_ms = now;
 }
@@ -1894,12 +1931,17 @@ on_event(void *ctx, const cs_event *e)
         on_conn_event(e);
         break;
     case CS_EV_WARNING:
+        if (e->err == CS_E_GAP_UNINDEXED && !gaps.all)
+            break;                    /* gaps were not asked for */
         if (!g.quiet)
             fprintf(stderr, "certstream: WARNING: %.*s\n", (int)e->len,
                     e->text);
         break;
     case CS_EV_TICK:
         print_stats("stats");
+        break;
+    case CS_EV_GAP:
+        print_gap(e->gap);
         break;
     default:
         on_conn_event(e);
@@ -1991,7 +2033,8 @@ enum {
     O_URL, O_FULL, O_DOMAINS, O_JSON, O_RAW, O_ONCE, O_VERBOSE, O_QUIET,
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
-    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
+    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
+    O_GAPS, O_NO_GAPS
 };
 static const struct option {
     const char *name, *alias;
@@ -2024,7 +2067,9 @@ static const struct option {
     { "--tiled-log", NULL, O_TILED_LOG, 1 },
     { "--log-key", NULL, O_LOG_KEY, 1 },
     { "--log-list", NULL, O_LOG_LIST, 1 },
-    { "--from", NULL, O_FROM, 1 }
+    { "--from", NULL, O_FROM, 1 },
+    { "--gaps", NULL, O_GAPS, 0 },
+    { "--no-gaps", NULL, O_NO_GAPS, 0 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -2040,7 +2085,7 @@ opt_name(int id)
 }
 
 static struct {
-    unsigned seen;            /* 1 << O_* for each option given */
+    uint64_t seen;            /* 1 << O_* for each option given */
     const char *pin;
 } opt;
 
@@ -2048,7 +2093,7 @@ static struct {
 static int
 apply_option(cs_config *cfg, const struct option *o, const char *v)
 {
-    opt.seen |= 1u << o->id;
+    opt.seen |= (uint64_t)1 << o->id;
     switch (o->id) {
     case O_URL: cfg->url = v; break;
     case O_FULL: g.full = 1; break;
@@ -2060,6 +2105,8 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
     case O_QUIET: g.quiet = 1; break;
     case O_UTC: g.utc = 1; break;
     case O_STATS: g.stats = 1; break;
+    case O_GAPS: gaps.all = 1; break;
+    case O_NO_GAPS: gaps.off = 1; break;
     case O_NOCOLOR: g.color = -1; break;
     case O_HEADER:
         if (cfg->header_count == CS_MAX_HEADERS)
@@ -2275,7 +2322,8 @@ static int
 check_mode(void)
 {
     static const int server_only[] = {
-        O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG
+        O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG,
+        O_GAPS, O_NO_GAPS
     };
     static const int direct_only[] = {
         O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
@@ -2761,6 +2809,10 @@ main(int argc, char **argv)
     cfg.tls.anchor_mem_cap = sizeof anchor_mem;
 #endif
     g.client = &client;
+    if (SEEN(O_URL) && !gaps.off) {
+        cfg.gap_mem = gap_mem;
+        cfg.gap_size = sizeof gap_mem;
+    }
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
