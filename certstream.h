@@ -1927,6 +1927,8 @@ enum {
 typedef struct cs_gap_event {
     const char *url;
     size_t url_len;
+    const char *source;    /* source.url as its first message spelled it */
+    size_t source_len;     /* (cut at CS_GAP_URL_MAX bytes) */
     uint64_t first, count;
     unsigned flags;        /* CS_GAP_* bits */
 } cs_gap_event;
@@ -11611,7 +11613,9 @@ typedef struct cs__gap_log {
     size_t full_len;       /* the normalised URL's length */
     size_t url_len;        /* its bytes kept in url */
     int in_use;
+    size_t src_len;
     char url[CS_GAP_URL_MAX];
+    char src[CS_GAP_URL_MAX]; /* as first sent */
 } cs__gap_log;
 
 #define CS__GAP_HEAD ((sizeof(cs__gap_log) + 7) & ~(size_t)7)
@@ -11768,6 +11772,8 @@ cs__gap_declare(cs_gap *g, cs__gap_log *l, uint64_t first, uint64_t count,
     g->counts.missing += count;
     ev.url = l->url;
     ev.url_len = l->url_len;
+    ev.source = l->src;
+    ev.source_len = l->src_len;
     ev.first = first;
     ev.count = count;
     ev.flags = flags;
@@ -11872,6 +11878,9 @@ cs__gap_find(cs_gap *g, const char *url, size_t len, uint64_t index,
     l->full_len = n;
     l->url_len = keep;
     CS_MEMCPY(l->url, norm, keep);
+    l->src_len = len < sizeof l->src ? len : sizeof l->src;
+    if (l->src_len > 0)
+        CS_MEMCPY(l->src, url, l->src_len);
     l->first = l->base = l->top = index;
     g->used++;
     return l;

@@ -1645,7 +1645,7 @@ print_human(const cs_msg *m)
 
 /* Gaps (server mode, on unless --no-gaps): one line on stderr each. The
  * ones that may be deliberate only with --gaps. */
-static unsigned char gap_mem[256 * 840];   /* 256 logs, window 4096 */
+static unsigned char gap_mem[256 * 920];   /* 256 logs, window 4096 */
 static struct {
     int all;                  /* --gaps */
     int off;                  /* --no-gaps */
