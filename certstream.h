@@ -375,6 +375,9 @@ extern "C" {
     X(CS_E_GAP_MEMORY, -241, "gaps: less memory than one log needs") \
     X(CS_E_GAP_UNINDEXED, -242, \
       "gaps: messages without cert_index and source.url: not tracked") \
+    X(CS_E_BF_GAVE_UP, -243, \
+      "backfill: entries given up (per-gap cap, age, full queue)") \
+    X(CS_E_BF_NO_LOG, -244, "backfill: the gap's log is not known") \
     /* -250..-259 saved positions (state) */ \
     /* end of the list */
 
@@ -2219,14 +2222,18 @@ enum {
                               signature, ...) */
     CS_EV_CT_DONE,         /* [3b]: the range [from, to) is delivered
                               (cs_ct_config.to): index = to */
-    CS_EV_GAP              /* with cs_config.gap_mem: entries of a log the
+    CS_EV_GAP,             /* with cs_config.gap_mem: entries of a log the
                               stream did not deliver ([1l]): gap (log,
                               first, count, flags); also text/len = the
                               log (normalised), index = first */
+    CS_EV_BACKFILL         /* [3c]: a gap's fetch ended: text/len = the
+                              log, index = first, detail = count; err 0:
+                              fetched, else given up (CS_E_BF_*) */
 };
 
 struct cs_ct_update;       /* [3b] */
 struct cs_ct_follower;
+struct cs_wait;            /* below: the backfill hook's */
 
 /* One event; every pointer is valid only during the callback. */
 typedef struct cs_event {
@@ -2251,6 +2258,8 @@ typedef struct cs_event {
     uint64_t index;        /* the entry's index (CS_EV_MESSAGE,
                               CS_EV_CT_ERROR), or the tree size */
     const cs_gap_event *gap; /* CS_EV_GAP */
+    int backfilled;        /* CS_EV_MESSAGE: 1 for an entry a backfill
+                              ([3c]) fetched from the log itself */
 } cs_event;
 
 /* Counters since cs_client_init(). */
@@ -2319,6 +2328,17 @@ typedef struct cs_config {
     size_t gap_size;
     uint32_t gap_window;        /* 4096 entries per log */
     uint32_t gap_window_ms;     /* 10000: a hole this old is a gap */
+    int gap_keep_duplicates;    /* 0 (default): a message for a (log,
+                                   index) already delivered is not
+                                   delivered again (cs_stats counts it;
+                                   only within gap_window of the log's
+                                   highest index: see [1l]); 1: it is */
+    /* A backfill ([3c]), set by cs_backfill_attach(): each gap goes to
+     * backfill_gap() after its CS_EV_GAP, and cs_run() steps it. */
+    void *backfill;
+    void (*backfill_gap)(void *bf, const cs_gap_event *g, uint64_t now);
+    size_t (*backfill_step)(void *bf, uint64_t now, struct cs_wait *w,
+                            size_t cap);
 #if CS_HAS_TLS
     cs_tls_config tls;          /* wss:// trust (see [2b]) */
 #endif
@@ -2687,7 +2707,147 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
 #endif /* CS_HAS_CT */
 
 /* ==== [3c] backfill: fetching what a stream missed ===== off: _NO_CT ==== */
-/* (placeholder: [3c]) */
+#if CS_HAS_CT
+
+/* Backfill: the entries a server-mode stream's gaps ([1l]) miss, fetched
+ * from the logs themselves with a few followers ([3b], from = the gap's
+ * first index, to = its end) held in caller memory and driven in the
+ * same loop as the client, and delivered through the same callback as
+ * CS_EV_MESSAGE with cs_event.backfilled = 1 (msg and entry as the
+ * follower gives them: source.url is the log's URL).
+ *
+ *   static cs_backfill bf;  cs_backfill_config bc;
+ *   cs_backfill_config_init(&bc);
+ *   bc.slot[0] = &follower0; bc.mem[0] = mem0; bc.mem_cap = CS_CT_MEM;
+ *   cs_posix_transport(&posix0, &bc.transport[0]); bc.slots = 1;
+ *   bc.logs = list; bc.log_count = n;   // where to find a gap's log
+ *   bc.on_event = fn;                   // the client's callback
+ *   cs_backfill_init(&bf, &bc);
+ *   cs_backfill_attach(&bf, &cfg);      // before cs_client_init()
+ *   cs_listen(...) or cs_run(...)       // the loop steps it too
+ *
+ * A gap's log: the log of `logs` whose URL (RFC 6962 url, or a static
+ * log's monitoring prefix) normalises (cs_gap_url) to the gap's; else,
+ * with cfg.direct, source.url itself as an RFC 6962 log without a key
+ * (tree heads unverified); else the gap is given up (no_log).
+ * Bounds: a gap's first max_entries entries are fetched, the rest given
+ * up; a gap not finished max_age_ms after it was declared is stopped and
+ * its rest given up; a full queue (CS_BF_QUEUE gaps) gives the new gap
+ * up. Every give-up is a CS_EV_BACKFILL (err CS_E_BF_GAVE_UP) and
+ * counted. An entry whose certificate (SHA-256 of the DER) was delivered
+ * by a backfill in the last CS_BF_RECENT is not delivered again (the
+ * Rust server's cross-log duplicates); messages from the server carry
+ * no hash and cannot be compared. A server message for an index that
+ * was declared missing and arrives late (CS_GAP_LATE) is still
+ * delivered. */
+
+#ifndef CS_BF_SLOTS
+#  define CS_BF_SLOTS 4        /* followers at most */
+#endif
+#ifndef CS_BF_QUEUE
+#  define CS_BF_QUEUE 64       /* gaps waiting for a follower */
+#endif
+#ifndef CS_BF_RECENT
+#  define CS_BF_RECENT 2048    /* certificates remembered, 8 bytes each */
+#endif
+#define CS_BF_URL_MAX (CS_GAP_URL_MAX + 8)
+
+struct cs_ct_log;          /* [8] */
+
+typedef struct cs_backfill_config {
+    cs_ct_follower *slot[CS_BF_SLOTS]; /* the followers: slots of them */
+    void *mem[CS_BF_SLOTS];    /* each one's cs_ct_config.mem */
+    size_t mem_cap;            /* bytes each (CS_CT_MEM) */
+    cs_transport transport[CS_BF_SLOTS]; /* each one's transport */
+    size_t slots;
+    const struct cs_ct_log *logs; /* where to find a gap's log ([8]; may
+                                  be NULL) */
+    size_t log_count;
+    int direct;                /* 1 (default): a log not in logs is read
+                                  at source.url (http/https) as RFC 6962 */
+    uint64_t max_entries;      /* per gap: 1000 */
+    uint32_t max_age_ms;       /* 300000 */
+    cs_match *match;           /* NULL, or the client's watchlist: entries
+                                  with no matching domain are dropped */
+    void (*on_event)(void *ctx, const cs_event *ev);
+    void *ctx;
+#if CS_HAS_TLS
+    cs_tls_config tls;         /* https:// trust of the followers */
+#endif
+} cs_backfill_config;
+
+/* Counters since cs_backfill_init(). */
+typedef struct cs_backfill_stats {
+    uint64_t gaps;             /* gaps handed over */
+    uint64_t delivered;        /* entries delivered (backfilled = 1) */
+    uint64_t duplicates;       /* entries not delivered: seen recently */
+    uint64_t bad;              /* entries the log served badly */
+    uint64_t given_up;         /* entries given up (caps, age, no log) */
+    uint64_t gaps_given_up;    /* gaps of which something was given up */
+    uint64_t no_log;           /* gaps whose log was not found */
+    uint64_t done;             /* gaps finished */
+} cs_backfill_stats;
+
+/* Private: one gap to fetch. */
+typedef struct cs__bf_job {
+    char url[CS_BF_URL_MAX];   /* the log's URL for the follower */
+    const char *name;
+    int kind;
+    const unsigned char *key;
+    size_t key_len;
+    uint64_t first, count;     /* the part fetched: [first, first+count) */
+    uint64_t t;                /* when the gap was declared */
+} cs__bf_job;
+
+/* The engine. Visible so that the caller can allocate it; private. */
+typedef struct cs_backfill {
+    cs_backfill_config cfg;
+    cs__bf_job queue[CS_BF_QUEUE];
+    size_t qhead, qlen;
+    cs__bf_job run[CS_BF_SLOTS];  /* the gap each busy slot fetches */
+    int busy[CS_BF_SLOTS];
+    unsigned char recent[CS_BF_RECENT][8];
+    size_t recent_at, recent_n;
+    cs_backfill_stats stats;
+    uint64_t now;
+} cs_backfill;
+
+/* Defaults: direct 1, max_entries 1000, max_age_ms 300000, no slot. */
+CSDEF void cs_backfill_config_init(cs_backfill_config *cfg);
+
+/* Prepare b: cfg is copied; the followers, memory, transports and logs
+ * it points to MUST outlive b. Returns 0, or CS_E_ARG (no slot, more
+ * than CS_BF_SLOTS, a NULL follower or memory, mem_cap under
+ * CS_CT_MEM_MIN). */
+CSDEF int cs_backfill_init(cs_backfill *b, const cs_backfill_config *cfg);
+
+/* Hand one gap over (from CS_EV_GAP): it is queued, or given up at once
+ * (CS_EV_BACKFILL; no log, a full queue). now_ms: the client's clock. */
+CSDEF void cs_backfill_gap(cs_backfill *b, const cs_gap_event *g,
+                           uint64_t now_ms);
+
+/* Step every busy follower and start queued gaps on free ones; fills
+ * w[0..cap) with what each busy follower waits for and returns how many
+ * (a deadline only: fd -1). */
+CSDEF size_t cs_backfill_step(cs_backfill *b, uint64_t now_ms, cs_wait *w,
+                              size_t cap);
+
+/* Hook b to a client's settings (before cs_client_init): its gaps go to
+ * cs_backfill_gap() after their CS_EV_GAP, and cs_run()/cs_listen() step
+ * it in the same loop. Also turns gap tracking on if cfg->gap_mem is
+ * set (it must be: without a tracker there are no gaps). */
+CSDEF void cs_backfill_attach(cs_backfill *b, cs_config *cfg);
+
+/* Gaps waiting or being fetched. */
+CSDEF size_t cs_backfill_pending(const cs_backfill *b);
+
+/* Counters. */
+CSDEF const cs_backfill_stats *cs_backfill_stats_get(const cs_backfill *b);
+
+/* Close every follower's connection. */
+CSDEF void cs_backfill_close(cs_backfill *b);
+
+#endif /* CS_HAS_CT */
 
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
@@ -13331,16 +13491,20 @@ cs__client_gap(void *ctx, const cs_gap_event *g)
     ev.len = g->url_len;
     ev.index = g->first;
     cs__emit(c, &ev);
+    if (c->cfg.backfill_gap != NULL)
+        c->cfg.backfill_gap(c->cfg.backfill, g, c->now);
 }
 
-/* cfg.gap_mem: track a message's (source.url, cert_index). */
-static void
+/* cfg.gap_mem: track a message's (source.url, cert_index). Returns 1
+ * to drop it: a duplicate, with cfg.gap_keep_duplicates 0. */
+static int
 cs__client_track(cs_client *c, const cs_msg *m)
 {
     const unsigned need = CS_F_CERT_INDEX | CS_F_SOURCE_URL;
+    int r;
 
     if (m->type != CS_MSG_CERT && m->type != CS_MSG_DNS)
-        return;
+        return 0;
     if (m->type == CS_MSG_DNS || (m->has & need) != need) {
         c->stats.unindexed++;
         if (!c->gap_warned) {
@@ -13357,11 +13521,12 @@ cs__client_track(cs_client *c, const cs_msg *m)
             ev.len = cs__strlen(ev.text);
             cs__emit(c, &ev);
         }
-        return;
+        return 0;
     }
-    cs_gap_add(&c->gap, m->source_url.buf, m->source_url.len,
-               m->cert_index, c->now);
+    r = cs_gap_add(&c->gap, m->source_url.buf, m->source_url.len,
+                   m->cert_index, c->now);
     cs__gap_sync(c);
+    return r == CS_GAP_DUPLICATE && !c->cfg.gap_keep_duplicates;
 }
 
 /* A message ended: tell the caller what it held. */
@@ -13386,8 +13551,10 @@ cs__message_end(cs_client *c)
         if (ev.err == 0) {
             ev.msg = cs_json_msg(&c->u.json);
             c->stats.by_type[ev.msg->type]++;
-            if (c->cfg.gap_mem != NULL)
-                cs__client_track(c, ev.msg);
+            if (c->cfg.gap_mem != NULL && cs__client_track(c, ev.msg)) {
+                c->in_msg = 0;
+                return;               /* the same entry again */
+            }
             if (c->cfg.match != NULL && !cs__client_match(c, &ev, hits)) {
                 c->in_msg = 0;
                 return;
@@ -15148,7 +15315,312 @@ cs_ct_close(cs_ct_follower *f)
 #endif /* CS_HAS_CT */
 
 /* ==== [3c] backfill: fetching what a stream missed ===== off: _NO_CT ==== */
-/* (placeholder: [3c]) */
+#if CS_HAS_CT
+
+CSDEF void
+cs_backfill_config_init(cs_backfill_config *cfg)
+{
+    CS_MEMSET(cfg, 0, sizeof *cfg);
+    cfg->direct = 1;
+    cfg->max_entries = 1000;
+    cfg->max_age_ms = 300000;
+    cfg->mem_cap = CS_CT_MEM;
+}
+
+CSDEF int
+cs_backfill_init(cs_backfill *b, const cs_backfill_config *cfg)
+{
+    size_t i;
+
+    CS_ASSERT(b != NULL && cfg != NULL);
+    CS_MEMSET(b, 0, sizeof *b);
+    if (cfg->slots == 0 || cfg->slots > CS_BF_SLOTS
+        || cfg->mem_cap < CS_CT_MEM_MIN)
+        return CS_E_ARG;
+    for (i = 0; i < cfg->slots; i++)
+        if (cfg->slot[i] == NULL || cfg->mem[i] == NULL)
+            return CS_E_ARG;
+    b->cfg = *cfg;
+    return 0;
+}
+
+/* A CS_EV_BACKFILL: [first, first + count) of url is done (err 0) or
+ * given up (err: why). */
+static void
+cs__bf_report(cs_backfill *b, const char *url, size_t len, uint64_t first,
+              uint64_t count, int err)
+{
+    cs_event ev;
+
+    if (err != 0) {
+        b->stats.given_up += count;
+        b->stats.gaps_given_up++;
+    }
+    if (b->cfg.on_event == NULL)
+        return;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_BACKFILL;
+    ev.err = err;
+    ev.text = url;
+    ev.len = len;
+    ev.index = first;
+    ev.detail = count > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)count;
+    b->cfg.on_event(b->cfg.ctx, &ev);
+}
+
+/* "http://" or "https://", any case. */
+static int
+cs__bf_http(const char *s, size_t n)
+{
+    return (n > 7 && cs__ieq(s, 7, "http://"))
+        || (n > 8 && cs__ieq(s, 8, "https://"));
+}
+
+/* Where to fetch gap g from: fills the job's log fields; 0 or -1. */
+static int
+cs__bf_find(const cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
+{
+    char norm[CS_GAP_URL_MAX];
+    size_t i, n, keep;
+
+    for (i = 0; i < b->cfg.log_count; i++) {
+        const cs_ct_log *l = &b->cfg.logs[i];
+        size_t ul;
+        if (l->url == NULL)
+            continue;
+        ul = cs__strlen(l->url);
+        n = cs_gap_url(norm, sizeof norm, l->url, ul);
+        keep = n < sizeof norm ? n : sizeof norm;
+        if (keep != g->url_len || !cs__eq(norm, g->url, keep)
+            || ul >= sizeof j->url)
+            continue;
+        CS_MEMCPY(j->url, l->url, ul + 1);
+        j->kind = l->kind;
+        j->key = l->key;
+        j->key_len = l->key_len;
+        j->name = l->description;
+        return 0;
+    }
+    if (!b->cfg.direct || g->source_len >= CS_GAP_URL_MAX
+        || !cs__bf_http(g->source, g->source_len))
+        return -1;                    /* cut, or not a log's URL */
+    CS_MEMCPY(j->url, g->source, g->source_len);
+    j->url[g->source_len] = '\0';
+    j->kind = CS_CT_RFC6962;
+    j->key = NULL;
+    j->key_len = 0;
+    j->name = NULL;
+    return 0;
+}
+
+CSDEF void
+cs_backfill_gap(cs_backfill *b, const cs_gap_event *g, uint64_t now_ms)
+{
+    cs__bf_job j;
+
+    CS_ASSERT(b != NULL && g != NULL);
+    b->stats.gaps++;
+    if (cs__bf_find(b, g, &j) != 0) {
+        b->stats.no_log++;
+        cs__bf_report(b, g->url, g->url_len, g->first, g->count,
+                      CS_E_BF_NO_LOG);
+        return;
+    }
+    j.first = g->first;
+    j.count = g->count < b->cfg.max_entries ? g->count
+                                            : b->cfg.max_entries;
+    j.t = now_ms;
+    if (j.count < g->count)           /* the cap: the rest is given up */
+        cs__bf_report(b, g->url, g->url_len, g->first + j.count,
+                      g->count - j.count, CS_E_BF_GAVE_UP);
+    if (j.count == 0)
+        return;
+    if (b->qlen == CS_BF_QUEUE) {
+        cs__bf_report(b, g->url, g->url_len, j.first, j.count,
+                      CS_E_BF_GAVE_UP);
+        return;
+    }
+    b->queue[(b->qhead + b->qlen) % CS_BF_QUEUE] = j;
+    b->qlen++;
+}
+
+/* The followers' events: entries go to the caller flagged, once per
+ * certificate; the rest is the backfill's business. */
+static void
+cs__bf_on_event(void *ctx, const cs_event *ev)
+{
+    cs_backfill *b = (cs_backfill *)ctx;
+    cs_event e;
+    size_t i;
+
+    if (ev->type == CS_EV_CT_ERROR && ev->status == 0)
+        b->stats.bad++;
+    if (ev->type != CS_EV_MESSAGE || ev->err != 0 || ev->entry == NULL)
+        return;
+    for (i = 0; i < b->recent_n; i++)
+        if (cs__eq(b->recent[i], ev->entry->sha256, 8)) {
+            b->stats.duplicates++;
+            return;
+        }
+    CS_MEMCPY(b->recent[b->recent_at], ev->entry->sha256, 8);
+    b->recent_at = (b->recent_at + 1) % CS_BF_RECENT;
+    if (b->recent_n < CS_BF_RECENT)
+        b->recent_n++;
+    b->stats.delivered++;
+    if (b->cfg.on_event == NULL)
+        return;
+    e = *ev;
+    e.backfilled = 1;
+    b->cfg.on_event(b->cfg.ctx, &e);
+}
+
+/* Start queued gaps on slot i until one runs (or the queue is empty). */
+static void
+cs__bf_start(cs_backfill *b, size_t i, uint64_t now)
+{
+    while (!b->busy[i] && b->qlen > 0) {
+        cs__bf_job *j = &b->run[i];
+        cs_ct_config fc;
+        int r;
+
+        *j = b->queue[b->qhead];
+        b->qhead = (b->qhead + 1) % CS_BF_QUEUE;
+        b->qlen--;
+        if (now - j->t >= b->cfg.max_age_ms) {
+            cs__bf_report(b, j->url, cs__strlen(j->url), j->first,
+                          j->count, CS_E_BF_GAVE_UP);
+            continue;
+        }
+        cs_ct_config_init(&fc);
+        fc.url = j->url;
+        fc.kind = j->kind;
+        fc.name = j->name;
+        fc.key = j->key;
+        fc.key_len = j->key_len;
+        fc.on_event = cs__bf_on_event;
+        fc.ctx = b;
+        fc.match = b->cfg.match;
+        fc.mem = b->cfg.mem[i];
+        fc.mem_cap = b->cfg.mem_cap;
+        fc.from = j->first, fc.has_from = 1;
+        fc.to = j->first + j->count, fc.has_to = 1;
+#if CS_HAS_TLS
+        fc.tls = b->cfg.tls;
+#endif
+        r = cs_ct_init(b->cfg.slot[i], &fc, &b->cfg.transport[i]);
+        if (r != 0) {
+            cs__bf_report(b, j->url, cs__strlen(j->url), j->first,
+                          j->count, r);
+            continue;
+        }
+        b->busy[i] = 1;
+    }
+}
+
+/* Slot i's gap ended: done (err 0) or the rest from next on given up. */
+static void
+cs__bf_end(cs_backfill *b, size_t i, int err)
+{
+    cs__bf_job *j = &b->run[i];
+    uint64_t next = cs_ct_stats_get(b->cfg.slot[i])->next, end;
+
+    end = j->first + j->count;
+    if (next < j->first)
+        next = j->first;
+    cs_ct_close(b->cfg.slot[i]);
+    b->busy[i] = 0;
+    if (err == 0) {
+        b->stats.done++;
+        cs__bf_report(b, j->url, cs__strlen(j->url), j->first, j->count,
+                      0);
+    } else {
+        cs__bf_report(b, j->url, cs__strlen(j->url), next,
+                      end > next ? end - next : 0, err);
+    }
+}
+
+CSDEF size_t
+cs_backfill_step(cs_backfill *b, uint64_t now_ms, cs_wait *w, size_t cap)
+{
+    size_t i, n = 0;
+    int pass, r;
+
+    CS_ASSERT(b != NULL && (w != NULL || cap == 0));
+    b->now = now_ms;
+    for (i = 0; i < b->cfg.slots; i++) {
+        for (pass = 0; pass < 4; pass++) {
+            cs_wait wi;
+            cs__bf_start(b, i, now_ms);
+            if (!b->busy[i])
+                break;
+            if (now_ms - b->run[i].t >= b->cfg.max_age_ms) {
+                cs__bf_end(b, i, CS_E_BF_GAVE_UP);
+                continue;
+            }
+            r = cs_ct_step(b->cfg.slot[i], now_ms, &wi);
+            if (r == 2 || r == 1) {
+                cs__bf_end(b, i, r == 2 ? 0 : CS_E_BF_GAVE_UP);
+                continue;
+            }
+            if (wi.deadline_ms > b->run[i].t + b->cfg.max_age_ms)
+                wi.deadline_ms = b->run[i].t + b->cfg.max_age_ms;
+            if (n < cap)
+                w[n++] = wi;
+            break;
+        }
+    }
+    return n;
+}
+
+static void
+cs__bf_gap_hook(void *b, const cs_gap_event *g, uint64_t now)
+{
+    cs_backfill_gap((cs_backfill *)b, g, now);
+}
+
+static size_t
+cs__bf_step_hook(void *b, uint64_t now, struct cs_wait *w, size_t cap)
+{
+    return cs_backfill_step((cs_backfill *)b, now, w, cap);
+}
+
+CSDEF void
+cs_backfill_attach(cs_backfill *b, cs_config *cfg)
+{
+    cfg->backfill = b;
+    cfg->backfill_gap = cs__bf_gap_hook;
+    cfg->backfill_step = cs__bf_step_hook;
+}
+
+CSDEF size_t
+cs_backfill_pending(const cs_backfill *b)
+{
+    size_t i, n = b->qlen;
+
+    for (i = 0; i < b->cfg.slots; i++)
+        n += (size_t)b->busy[i];
+    return n;
+}
+
+CSDEF const cs_backfill_stats *
+cs_backfill_stats_get(const cs_backfill *b)
+{
+    return &b->stats;
+}
+
+CSDEF void
+cs_backfill_close(cs_backfill *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->cfg.slots; i++)
+        if (b->busy[i]) {
+            cs_ct_close(b->cfg.slot[i]);
+            b->busy[i] = 0;
+        }
+}
+
+#endif /* CS_HAS_CT */
 
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
@@ -15544,6 +16016,9 @@ cs_run(cs_client *c)
     return cs_run_idle(c, NULL, NULL);
 }
 
+/* Backfill followers one loop waits on ([3c]). */
+#define CS__RUN_BF 8
+
 CSDEF int
 cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx)
 {
@@ -15559,19 +16034,31 @@ cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx)
         c->wake_fd = pipefd[1];
     }
     for (;;) {
-        struct pollfd pf[2];
+        struct pollfd pf[2 + CS__RUN_BF];
         nfds_t n = 0;
         uint64_t now = cs_now_ms();
-        cs_wait w;
-        int ms;
+        cs_wait w, bw[CS__RUN_BF + 1];
+        size_t nb = 0, k;
+        int ms, fin = cs_client_step(c, now, &bw[0]) != 0;
 
-        if (cs_client_step(c, now, &w) != 0)
-            break;
-        if (w.fd >= 0 && w.want != 0) {
-            pf[n].fd = w.fd;
-            pf[n].events = (short)(((w.want & CS_WANT_READ) ? POLLIN : 0)
-                                   | ((w.want & CS_WANT_WRITE) ? POLLOUT
-                                                               : 0));
+        if (c->cfg.backfill_step != NULL && !c->stop)   /* [3c] */
+            nb = c->cfg.backfill_step(c->cfg.backfill, now, bw + 1,
+                                      CS__RUN_BF);
+        if (fin && nb == 0)
+            break;                    /* the client and its backfill */
+        w = bw[0];
+        if (fin)
+            w.fd = -1, w.deadline_ms = now + 600000;
+        for (k = 0; k <= nb; k++) {
+            if (bw[k].deadline_ms < w.deadline_ms)
+                w.deadline_ms = bw[k].deadline_ms;
+            if (bw[k].fd < 0 || bw[k].want == 0 || (k == 0 && fin))
+                continue;
+            pf[n].fd = bw[k].fd;
+            pf[n].events = (short)(((bw[k].want & CS_WANT_READ) ? POLLIN
+                                                                : 0)
+                                   | ((bw[k].want & CS_WANT_WRITE)
+                                      ? POLLOUT : 0));
             pf[n++].revents = 0;
         }
         if (pipefd[0] >= 0) {

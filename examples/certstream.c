@@ -81,6 +81,7 @@ static const char usage[] =
     "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
     "  --gaps               also report gaps that may be deliberate\n"
     "  --no-gaps            do not track (or report) gaps in cert_index\n"
+    "  --backfill           fetch each gap's entries from the log itself\n"
     "Other:\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
@@ -522,6 +523,7 @@ typedef struct dentry {
     double seen;
     const char *log_url, *log_name;
     int log_kind;                 /* CS_CT_RFC6962 or CS_CT_STATIC */
+    int backfilled;               /* --backfill: "backfilled":true */
 } dentry;
 
 static char jtext[65536];          /* one converted DER string */
@@ -1007,7 +1009,7 @@ print_entry_json(const dentry *d)
     put_s("}");
     if (d->ev != NULL && d->ev->hit_count > 0)
         put_match(d->ev);
-    put_s("}}\n");
+    put_s(d->backfilled ? "},\"backfilled\":true}\n" : "}}\n");
 }
 #endif /* CS_HAS_CT */
 
@@ -1649,6 +1651,7 @@ static unsigned char gap_mem[256 * 920];   /* 256 logs, window 4096 */
 static struct {
     int all;                  /* --gaps */
     int off;                  /* --no-gaps */
+    int backfill;             /* --backfill */
 } gaps;
 
 static void
@@ -1665,6 +1668,96 @@ print_gap(const cs_gap_event *gp)
                 ? " (may be deliberate: a duplicate of another log's "
                   "entry, or one the server could not parse)" : "");
 }
+
+#if CS_HAS_CT
+/* --backfill (server mode): a few followers fetch the gaps' entries from
+ * the logs (found in the built-in log list, else at source.url). */
+static cs_backfill backfill;
+static cs_ct_follower bf_f[CS_BF_SLOTS];
+static unsigned char bf_mem[CS_BF_SLOTS][CS_CT_MEM];
+static cs_posix bf_posix[CS_BF_SLOTS];
+static cs_ct_log bf_logs[256];
+
+/* A backfilled entry: --json as direct mode prints it, marked. */
+static void
+print_backfilled(const cs_event *e)
+{
+    dentry de;
+
+    if (g.count > 0 && g.certs >= g.count)
+        return;
+    if (g.out == OUT_HUMAN) {
+        print_human(e->msg);
+    } else if (g.out == OUT_DOMAINS) {
+        print_domains(e->msg);
+    } else if (e->entry != NULL) {
+        de.ev = e;
+        de.precert = e->entry->type == CS_CT_PRECERT;
+        de.u = e->entry;
+        de.index = e->entry->index;
+        de.timestamp_ms = e->entry->timestamp;
+        de.seen = e->msg->seen;
+        de.log_url = cs_ct_url(e->log);
+        de.log_name = cs_ct_name(e->log);
+        de.log_kind = e->log->cfg.kind;
+        de.backfilled = 1;
+        print_entry_json(&de);
+    }
+    if (g.count > 0 && ++g.certs >= g.count)
+        stop_all();
+}
+
+/* A gap's backfill ended: given-up entries are said on stderr. */
+static void
+print_backfill_end(const cs_event *e)
+{
+    if (g.quiet || (e->err == 0 && !g.verbose))
+        return;
+    flush();
+    if (e->err == 0)
+        fprintf(stderr, "certstream: backfilled: %.*s: %lld entries from "
+                "%llu\n", (int)e->len, e->text, (long long)e->detail,
+                (unsigned long long)e->index);
+    else
+        fprintf(stderr, "certstream: backfill: %.*s: %lld entries from "
+                "%llu given up: %s\n", (int)e->len, e->text,
+                (long long)e->detail, (unsigned long long)e->index,
+                cs_strerror(e->err));
+}
+
+/* Wire the backfill to the client's settings. Returns 0 or 2. */
+static int
+backfill_setup(cs_config *cfg)
+{
+    cs_backfill_config bc;
+    size_t i, n = cs_ct_snapshot_count();
+
+    cs_backfill_config_init(&bc);
+    for (i = 0; i < CS_BF_SLOTS; i++) {
+        bc.slot[i] = &bf_f[i];
+        bc.mem[i] = bf_mem[i];
+        cs_posix_transport(&bf_posix[i], &bc.transport[i]);
+    }
+    bc.slots = CS_BF_SLOTS;
+    bc.mem_cap = CS_CT_MEM;
+    for (i = 0; i < n && i < sizeof bf_logs / sizeof bf_logs[0]; i++)
+        cs_ct_snapshot_get(i, &bf_logs[i]);
+    bc.logs = bf_logs;
+    bc.log_count = i;
+    bc.match = cfg->match;
+    bc.on_event = cfg->on_event;
+#if CS_HAS_TLS
+    bc.tls = cfg->tls;
+#endif
+    if (cs_backfill_init(&backfill, &bc) != 0)
+        return 2;
+    cs_backfill_attach(&backfill, cfg);
+    return 0;
+}
+#else
+static void print_backfilled(const cs_event *e) { (void)e; }
+static void print_backfill_end(const cs_event *e) { (void)e; }
+#endif
 
 /* --stats: one line on stderr. */
 static void
@@ -1699,6 +1792,17 @@ print_stats(const char *when)
     else if (!gaps.off && st->unindexed > 0)
         fprintf(stderr, "certstream: %s: gaps: none can be seen: the "
                 "messages carry no cert_index (domains-only)\n", when);
+#if CS_HAS_CT
+    if (gaps.backfill)
+        fprintf(stderr, "certstream: %s: backfill: %llu entries delivered, "
+                "%llu duplicates, %llu given up (%llu gaps, %llu with no "
+                "known log)\n", when,
+                (unsigned long long)backfill.stats.delivered,
+                (unsigned long long)backfill.stats.duplicates,
+                (unsigned long long)backfill.stats.given_up,
+                (unsigned long long)backfill.stats.gaps_given_up,
+                (unsigned long long)backfill.stats.no_log);
+#endif
     g.last_messages = st->messages;
     g.last_ms = now;
 }
@@ -1898,6 +2002,10 @@ on_event(void *ctx, const cs_event *e)
         }
         break;
     case CS_EV_MESSAGE:
+        if (e->backfilled) {
+            print_backfilled(e);
+            break;
+        }
         if (e->err != 0 && g.verbose)
             fprintf(stderr, "certstream: bad message: %s (%s) at byte "
                     "%lld\n", cs_strerror(e->err), cs_errname(e->err),
@@ -1942,6 +2050,9 @@ on_event(void *ctx, const cs_event *e)
         break;
     case CS_EV_GAP:
         print_gap(e->gap);
+        break;
+    case CS_EV_BACKFILL:
+        print_backfill_end(e);
         break;
     default:
         on_conn_event(e);
@@ -2034,7 +2145,7 @@ enum {
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
     O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
-    O_GAPS, O_NO_GAPS
+    O_GAPS, O_NO_GAPS, O_BACKFILL
 };
 static const struct option {
     const char *name, *alias;
@@ -2069,7 +2180,8 @@ static const struct option {
     { "--log-list", NULL, O_LOG_LIST, 1 },
     { "--from", NULL, O_FROM, 1 },
     { "--gaps", NULL, O_GAPS, 0 },
-    { "--no-gaps", NULL, O_NO_GAPS, 0 }
+    { "--no-gaps", NULL, O_NO_GAPS, 0 },
+    { "--backfill", NULL, O_BACKFILL, 0 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -2107,6 +2219,7 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
     case O_STATS: g.stats = 1; break;
     case O_GAPS: gaps.all = 1; break;
     case O_NO_GAPS: gaps.off = 1; break;
+    case O_BACKFILL: gaps.backfill = 1; break;
     case O_NOCOLOR: g.color = -1; break;
     case O_HEADER:
         if (cfg->header_count == CS_MAX_HEADERS)
@@ -2323,7 +2436,7 @@ check_mode(void)
 {
     static const int server_only[] = {
         O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG,
-        O_GAPS, O_NO_GAPS
+        O_GAPS, O_NO_GAPS, O_BACKFILL
     };
     static const int direct_only[] = {
         O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
@@ -2506,6 +2619,7 @@ print_entry(const cs_event *e, dlog *d)
         de.log_url = cs_ct_url(&d->f);
         de.log_name = cs_ct_name(&d->f);
         de.log_kind = d->log->kind;
+        de.backfilled = 0;
         print_entry_json(&de);
     }
     if (g.count > 0 && ++g.certs >= g.count)
@@ -2813,6 +2927,16 @@ main(int argc, char **argv)
         cfg.gap_mem = gap_mem;
         cfg.gap_size = sizeof gap_mem;
     }
+    if (gaps.backfill && gaps.off)
+        return bad_usage("--backfill fetches gaps: not with", "--no-gaps");
+#if CS_HAS_CT
+    if (gaps.backfill && backfill_setup(&cfg) != 0)
+        return 2;
+#else
+    if (gaps.backfill)
+        return bad_usage("--backfill reads CT logs: not in this build "
+                         "(CERTSTREAM_NO_CT)", NULL);
+#endif
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
