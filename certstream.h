@@ -2328,11 +2328,11 @@ typedef struct cs_config {
     size_t gap_size;
     uint32_t gap_window;        /* 4096 entries per log */
     uint32_t gap_window_ms;     /* 10000: a hole this old is a gap */
-    int gap_keep_duplicates;    /* 0 (default): a message for a (log,
-                                   index) already delivered is not
-                                   delivered again (cs_stats counts it;
-                                   only within gap_window of the log's
-                                   highest index: see [1l]); 1: it is */
+    int gap_drop_duplicates;    /* 1: a message for a (log, index)
+                                   already delivered is not delivered
+                                   again (counted in cs_stats; seen only
+                                   within gap_window of the log's highest
+                                   index: see [1l]); 0 (default): it is */
     /* A backfill ([3c]), set by cs_backfill_attach(): each gap goes to
      * backfill_gap() after its CS_EV_GAP, and cs_run() steps it. */
     void *backfill;
@@ -13496,7 +13496,7 @@ cs__client_gap(void *ctx, const cs_gap_event *g)
 }
 
 /* cfg.gap_mem: track a message's (source.url, cert_index). Returns 1
- * to drop it: a duplicate, with cfg.gap_keep_duplicates 0. */
+ * to drop it: a duplicate, with cfg.gap_drop_duplicates. */
 static int
 cs__client_track(cs_client *c, const cs_msg *m)
 {
@@ -13526,7 +13526,7 @@ cs__client_track(cs_client *c, const cs_msg *m)
     r = cs_gap_add(&c->gap, m->source_url.buf, m->source_url.len,
                    m->cert_index, c->now);
     cs__gap_sync(c);
-    return r == CS_GAP_DUPLICATE && !c->cfg.gap_keep_duplicates;
+    return r == CS_GAP_DUPLICATE && c->cfg.gap_drop_duplicates;
 }
 
 /* A message ended: tell the caller what it held. */

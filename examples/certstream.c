@@ -82,6 +82,7 @@ static const char usage[] =
     "  --gaps               also report gaps that may be deliberate\n"
     "  --no-gaps            do not track (or report) gaps in cert_index\n"
     "  --backfill           fetch each gap's entries from the log itself\n"
+    "  --backfill-max N     at most N entries per gap (default 1000)\n"
     "Other:\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
@@ -1540,8 +1541,7 @@ match_setup(cs_config *cfg, int out_raw)
 static void
 match_on_event(const cs_event *e)
 {
-    if (wl.set == NULL)
-        return;
+    /* (also without --match: the engine drops repeated entries too) */
     if (e->type == CS_EV_RAW && wl.ended) {
         g.len = 0;
         g.too_big = 0;
@@ -1652,6 +1652,7 @@ static struct {
     int all;                  /* --gaps */
     int off;                  /* --no-gaps */
     int backfill;             /* --backfill */
+    unsigned long long max;   /* --backfill-max */
 } gaps;
 
 static void
@@ -1745,6 +1746,8 @@ backfill_setup(cs_config *cfg)
     bc.logs = bf_logs;
     bc.log_count = i;
     bc.match = cfg->match;
+    if (gaps.max > 0)
+        bc.max_entries = gaps.max;
     bc.on_event = cfg->on_event;
 #if CS_HAS_TLS
     bc.tls = cfg->tls;
@@ -2145,7 +2148,7 @@ enum {
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
     O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
-    O_GAPS, O_NO_GAPS, O_BACKFILL
+    O_GAPS, O_NO_GAPS, O_BACKFILL, O_BACKFILL_MAX
 };
 static const struct option {
     const char *name, *alias;
@@ -2181,7 +2184,8 @@ static const struct option {
     { "--from", NULL, O_FROM, 1 },
     { "--gaps", NULL, O_GAPS, 0 },
     { "--no-gaps", NULL, O_NO_GAPS, 0 },
-    { "--backfill", NULL, O_BACKFILL, 0 }
+    { "--backfill", NULL, O_BACKFILL, 0 },
+    { "--backfill-max", NULL, O_BACKFILL_MAX, 1 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -2220,6 +2224,11 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
     case O_GAPS: gaps.all = 1; break;
     case O_NO_GAPS: gaps.off = 1; break;
     case O_BACKFILL: gaps.backfill = 1; break;
+    case O_BACKFILL_MAX:
+        if (parse_count(v, &gaps.max) != 0 || gaps.max == 0)
+            return bad_usage("bad --backfill-max (want a number > 0)", v);
+        gaps.backfill = 1;
+        break;
     case O_NOCOLOR: g.color = -1; break;
     case O_HEADER:
         if (cfg->header_count == CS_MAX_HEADERS)
@@ -2436,7 +2445,7 @@ check_mode(void)
 {
     static const int server_only[] = {
         O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG,
-        O_GAPS, O_NO_GAPS, O_BACKFILL
+        O_GAPS, O_NO_GAPS, O_BACKFILL, O_BACKFILL_MAX
     };
     static const int direct_only[] = {
         O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
@@ -2932,6 +2941,7 @@ main(int argc, char **argv)
 #if CS_HAS_CT
     if (gaps.backfill && backfill_setup(&cfg) != 0)
         return 2;
+    cfg.gap_drop_duplicates = gaps.backfill;   /* each entry once */
 #else
     if (gaps.backfill)
         return bad_usage("--backfill reads CT logs: not in this build "

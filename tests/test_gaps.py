@@ -8,12 +8,20 @@ dropped, and count the duplicates.
 
   gaps.exact       --gaps: the union of the gap lines is exactly the
                    dropped set, per log (URLs normalised: one log sent as
-                   two spellings); every message printed once (--json)
+                   two spellings); every message printed (--json)
   gaps.default     without --gaps the maybe-deliberate ones (1-2 entries)
                    are not printed, the others are; --stats counts all
   gaps.off         --no-gaps: no gap line
   gaps.domains     a domains-only stream: with --gaps one line says gaps
                    cannot be seen; without, nothing
+  gaps.backfill    the server in front of a local RFC 6962 log
+                   (tests/ctlog.py; its messages carry the log's URL and
+                   the right cert_index), dropping, reordering and
+                   repeating: with --backfill --json the union of what is
+                   printed is every entry of the log exactly once, the
+                   backfilled ones marked and exactly the dropped ones,
+                   with the log's SHA-256; a cap of 5 per gap is said on
+                   stderr (skipped when python3-cryptography is missing)
 
 Prints "test NAME ... PASS|FAIL (why)" per test and "N passed, N failed".
 """
@@ -126,9 +134,9 @@ def t_exact():
     got = gaps_of(err)
     if rc != 0:
         why.append('exit %s' % rc)
-    if out.count(b'\n') != len(msgs) - dups:   # repeats not printed
-        why.append('%d lines for %d messages, %d repeated' % (
-            out.count(b'\n'), len(msgs), dups))
+    if out.count(b'\n') != len(msgs):   # repeats too (not --backfill)
+        why.append('%d lines for %d messages' % (out.count(b'\n'),
+                                                    len(msgs)))
     for key, (urls, first, n, drop) in LOGS.items():
         miss = set()
         for a, b, c, maybe in got.get(key, []):
@@ -188,6 +196,78 @@ def t_domains():
     return why
 
 
+def t_backfill():
+    try:
+        import ctlog
+    except ImportError as e:
+        print('test gaps.backfill: SKIP (%s)' % e)
+        return []
+    why = []
+    n = 400
+    log = ctlog.build_log('rfc6962', n, 1, False, None, None, None, None)
+    exp = log.expect()
+    srv = ctlog.Server(log).start()
+    try:
+        url = srv.url
+        drop = set(range(30, 45)) | {100} | set(range(200, 260)) | {399 - 1}
+        rng = random.Random(5)
+        seq = [i for i in range(n) if i not in drop]
+        msgs = []
+        k = 0
+        while k < len(seq):
+            blk = seq[k:k + 8]
+            if rng.random() < 0.3:
+                blk = blk[::-1]
+            for i in blk:
+                msgs.append(cert(url, i))
+                if rng.random() < 0.05:
+                    msgs.append(cert(url, i))       # sent twice
+            k += 8
+        for cap in (None, 5):
+            args = ['--json', '--backfill', '--stats']
+            if cap:
+                args += ['--backfill-max', str(cap)]
+            rc, out, err = run(args, msgs, timeout=30)
+            seen = {}
+            back = set()
+            for line in out.splitlines():
+                m = json.loads(line)
+                i = m['data']['cert_index']
+                seen[i] = seen.get(i, 0) + 1
+                if m.get('backfilled') is True:
+                    back.add(i)
+                    sha = m['data']['leaf_cert']['sha256'].replace(':', '')
+                    if sha.lower() != exp[i]['sha256'].lower():
+                        why.append('entry %d: sha256 %s, the log %s' % (
+                            i, sha, exp[i]['sha256']))
+                    if m['data']['source']['url'] != url:
+                        why.append('backfilled source.url %r' %
+                                   m['data']['source']['url'])
+            twice = sorted(i for i, c in seen.items() if c > 1)
+            if twice:
+                why.append('cap %s: printed twice: %s' % (cap, twice[:5]))
+            if cap is None:
+                if set(seen) != set(range(n)) or back != drop:
+                    why.append('missing %s, backfilled %d of %d dropped, '
+                               'extra %s; stderr %r' % (
+                                   sorted(set(range(n)) - set(seen))[:5],
+                                   len(back & drop), len(drop),
+                                   sorted(back - drop)[:5], err[-300:]))
+            else:
+                want = set()
+                for a, b in ((30, 45), (100, 101), (200, 260), (398, 399)):
+                    want |= set(range(a, min(b, a + cap)))
+                given = re.findall(rb'backfill: \S+: (\d+) entries from '
+                                   rb'(\d+) given up', err)
+                if back != want or sorted(given) != [(b'10', b'35'),
+                                                     (b'55', b'205')]:
+                    why.append('cap 5: backfilled %s, given up %r' % (
+                        sorted(back)[:12], given))
+    finally:
+        srv.stop()
+    return why
+
+
 def test(name, fn):
     why = fn()
     if why:
@@ -206,6 +286,7 @@ def main():
     test('gaps.default', t_default)
     test('gaps.off', t_off)
     test('gaps.domains', t_domains)
+    test('gaps.backfill', t_backfill)
     print('%d passed, %d failed' % (PASSED[0], FAILED[0]))
     return 1 if FAILED[0] else 0
 
