@@ -14344,7 +14344,13 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
                | CS_F_SOURCE_URL | CS_F_SOURCE_NAME;
     f->msg.cert_index = index;
     ms = cs__ct_unix_ms(f);
-    f->msg.seen = (double)(ms / 1000) + (double)(ms % 1000) / 1000.0;
+    if (ms != 0) {                    /* ms / 1000, integer-only: what the
+                                         JSON path makes of "seen" */
+        uint64_t bits = cs__eisel_lemire(ms, -3);
+        CS_MEMCPY(&f->msg.seen, &bits, sizeof bits);
+    } else {
+        f->msg.seen = 0;
+    }
     cs__ct_text(&f->msg.type_name, "certificate_update", CS_F_TYPE,
                 &f->msg.trunc);
     cs__ct_text(&f->msg.source_url, f->cfg.url, CS_F_SOURCE_URL,
