@@ -348,6 +348,90 @@ test_property(void)
     CHECKF(cover_bad == 0, "%d coverage errors", cover_bad);
 }
 
+#if CS_HAS_CT
+/* [3c] without the network: where a gap's log is found, the per-gap cap,
+ * a full queue, a log that cannot be found; nothing runs until a step. */
+static struct {
+    int n, err[8];
+    uint64_t first[8];
+    int64_t count[8];
+} bfev;
+
+static void
+on_bf(void *ctx, const cs_event *e)
+{
+    (void)ctx;
+    if (e->type != CS_EV_BACKFILL || bfev.n == 8)
+        return;
+    bfev.err[bfev.n] = e->err;
+    bfev.first[bfev.n] = e->index;
+    bfev.count[bfev.n++] = e->detail;
+}
+
+static cs_backfill bf;
+static cs_ct_follower bff;
+static unsigned char bfmem[CS_CT_MEM_MIN];
+
+static void
+test_backfill_queue(void)
+{
+    cs_backfill_config bc;
+    cs_ct_log logs[1];
+    cs_gap_event ge;
+    cs_config cc;
+    int i;
+
+    memset(logs, 0, sizeof logs);
+    logs[0].kind = CS_CT_STATIC;
+    logs[0].url = "https://Tiles.example/2026h1/";
+    cs_backfill_config_init(&bc);
+    CHECK(cs_backfill_init(&bf, &bc) == CS_E_ARG);     /* no slot */
+    bc.slot[0] = &bff;
+    bc.mem[0] = bfmem;
+    bc.mem_cap = sizeof bfmem;
+    bc.slots = 1;
+    bc.logs = logs;
+    bc.log_count = 1;
+    bc.max_entries = 10;
+    bc.on_event = on_bf;
+    CHECK(cs_backfill_init(&bf, &bc) == 0);
+    memset(&ge, 0, sizeof ge);
+    ge.url = "tiles.example/2026h1";         /* from the list */
+    ge.url_len = strlen(ge.url);
+    ge.source = "https://tiles.example/2026h1/";
+    ge.source_len = strlen(ge.source);
+    ge.first = 100, ge.count = 25;
+    cs_backfill_gap(&bf, &ge, 0);
+    CHECK(bfev.n == 1 && bfev.err[0] == CS_E_BF_GAVE_UP
+          && bfev.first[0] == 110 && bfev.count[0] == 15);
+    CHECK(cs_backfill_pending(&bf) == 1);
+    CHECK(strcmp(bf.queue[0].url, logs[0].url) == 0
+          && bf.queue[0].kind == CS_CT_STATIC && bf.queue[0].count == 10);
+    ge.url = "ws.example/x";                 /* not a log's URL */
+    ge.url_len = strlen(ge.url);
+    ge.source = "wss://ws.example/x";
+    ge.source_len = strlen(ge.source);
+    cs_backfill_gap(&bf, &ge, 0);
+    CHECK(bfev.n == 2 && bfev.err[1] == CS_E_BF_NO_LOG
+          && cs_backfill_stats_get(&bf)->no_log == 1);
+    ge.source = "http://127.0.0.1:9/";       /* used directly */
+    ge.source_len = strlen(ge.source);
+    ge.count = 3;
+    for (i = 0; i < CS_BF_QUEUE; i++)
+        cs_backfill_gap(&bf, &ge, 0);
+    CHECK(cs_backfill_pending(&bf) == CS_BF_QUEUE);
+    CHECK(bfev.n == 3 && bfev.err[2] == CS_E_BF_GAVE_UP
+          && bfev.count[2] == 3);                /* the queue was full */
+    CHECK(bf.queue[1].kind == CS_CT_RFC6962
+          && strcmp(bf.queue[1].url, "http://127.0.0.1:9/") == 0);
+    CHECK(cs_backfill_stats_get(&bf)->given_up == 15 + 25 + 3);
+    cs_config_init(&cc);
+    cs_backfill_attach(&bf, &cc);
+    CHECK(cc.backfill == &bf && cc.backfill_gap != NULL
+          && cc.backfill_step != NULL);
+}
+#endif
+
 int
 main(void)
 {
@@ -360,5 +444,8 @@ main(void)
     TEST(test_split_index);
     TEST(test_args);
     TEST(test_property);
+#if CS_HAS_CT
+    TEST(test_backfill_queue);
+#endif
     return TEST_SUMMARY();
 }
