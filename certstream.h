@@ -2744,6 +2744,9 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
 #ifndef CS_BF_SLOTS
 #  define CS_BF_SLOTS 4        /* followers at most */
 #endif
+#if CS_BF_SLOTS < 1 || CS_BF_SLOTS > 8
+#  error "CS_BF_SLOTS: 1..8 (cs_run() polls at most 8 backfill followers)"
+#endif
 #ifndef CS_BF_QUEUE
 #  define CS_BF_QUEUE 64       /* gaps waiting for a follower */
 #endif
