@@ -12,6 +12,9 @@ dropped, and count the duplicates.
   gaps.default     without --gaps the maybe-deliberate ones (1-2 entries)
                    are not printed, the others are; --stats counts all
   gaps.off         --no-gaps: no gap line
+  gaps.reconnect   the server drops the connection after entry 99 and
+                   resumes at 150 (what a restart does): after the
+                   reconnect the gap is exactly 100..149
   gaps.domains     a domains-only stream: with --gaps one line says gaps
                    cannot be seen; without, nothing
   gaps.backfill    the server in front of a local RFC 6962 log
@@ -184,6 +187,33 @@ def t_off():
     return ['gap output: %r' % err[-300:]] if b'gap' in err else []
 
 
+def t_reconnect():
+    why = []
+    url = 'https://ct.r.example/'
+
+    def h(conn, i):
+        if conn.handshake() is None:
+            return
+        rng = range(0, 100) if i == 0 else range(150, 200)
+        conn.send(b''.join(frame(OP_TEXT, cert(url, k).encode())
+                           for k in rng))
+        if i == 0:
+            conn.close()                  # no close frame: a drop
+        else:
+            conn.read_until_close(5)
+    srv = W.Server(h)
+    try:
+        cli = W.Client(['--domains', '-n', '150', '--url', srv.url('/')])
+        rc = cli.wait(10)
+        err = cli.stderr()
+    finally:
+        srv.stop()
+    got = gaps_of(err)
+    if got != {'ct.r.example': [(100, 149, 50, False)]}:
+        why.append('exit %s, gaps %r, stderr %r' % (rc, got, err[-300:]))
+    return why
+
+
 def t_domains():
     why = []
     msgs = ['{"message_type":"dns_entries","data":["a.example"]}'] * 5
@@ -285,6 +315,7 @@ def main():
     test('gaps.exact', t_exact)
     test('gaps.default', t_default)
     test('gaps.off', t_off)
+    test('gaps.reconnect', t_reconnect)
     test('gaps.domains', t_domains)
     test('gaps.backfill', t_backfill)
     print('%d passed, %d failed' % (PASSED[0], FAILED[0]))
