@@ -82,7 +82,8 @@ static const char usage[] =
     "  --gaps               also report gaps that may be deliberate\n"
     "  --no-gaps            do not track (or report) gaps in cert_index\n"
     "  --backfill           fetch each gap's entries from the log itself\n"
-    "  --backfill-max N     at most N entries per gap (default 1000)\n"
+    "  --backfill-max N     at most N entries per gap (default 1000);\n"
+    "                       logs: --log-list, else the built-in list\n"
     "Other:\n"
     "  --version            print the version\n"
     "  -h, --help           this text\n"
@@ -1741,10 +1742,27 @@ backfill_setup(cs_config *cfg)
     }
     bc.slots = CS_BF_SLOTS;
     bc.mem_cap = CS_CT_MEM;
-    for (i = 0; i < n && i < sizeof bf_logs / sizeof bf_logs[0]; i++)
-        cs_ct_snapshot_get(i, &bf_logs[i]);
-    bc.logs = bf_logs;
-    bc.log_count = i;
+    if (dm.list_file != NULL) {       /* --log-list: that list */
+        size_t len = 0;
+        unsigned char *b = slurp(dm.list_file, &len);
+        int r;
+        if (b == NULL) {
+            fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
+                    dm.list_file, strerror(errno));
+            return 2;
+        }
+        r = parse_log_list(dm.list_file, b, len);
+        free(b);
+        if (r != 0)
+            return 2;
+        bc.logs = list;
+        bc.log_count = nlist;
+    } else {                          /* the built-in one */
+        for (i = 0; i < n && i < sizeof bf_logs / sizeof bf_logs[0]; i++)
+            cs_ct_snapshot_get(i, &bf_logs[i]);
+        bc.logs = bf_logs;
+        bc.log_count = i;
+    }
     bc.match = cfg->match;
     if (gaps.max > 0)
         bc.max_entries = gaps.max;
@@ -2467,7 +2485,8 @@ check_mode(void)
 #endif
     } else {
         for (k = 0; k < sizeof direct_only / sizeof direct_only[0]; k++)
-            if (SEEN(direct_only[k]))
+            if (SEEN(direct_only[k]) && !(direct_only[k] == O_LOG_LIST
+                                           && gaps.backfill))
                 return bad_line("this option is for direct mode (no "
                                  "--url): it cannot go with --url",
                                  opt_name(direct_only[k]));

@@ -24,7 +24,9 @@ dropped, and count the duplicates.
                    printed is every entry of the log exactly once, the
                    backfilled ones marked and exactly the dropped ones,
                    with the log's SHA-256; a cap of 5 per gap is said on
-                   stderr (skipped when python3-cryptography is missing)
+                   stderr; the same for a static log found in a
+                   --log-list (data tiles, a gap across a tile boundary)
+                   (skipped when python3-cryptography is missing)
 
 Prints "test NAME ... PASS|FAIL (why)" per test and "N passed, N failed".
 """
@@ -226,20 +228,26 @@ def t_domains():
     return why
 
 
-def t_backfill():
-    try:
-        import ctlog
-    except ImportError as e:
-        print('test gaps.backfill: SKIP (%s)' % e)
-        return []
-    why = []
-    n = 400
-    log = ctlog.build_log('rfc6962', n, 1, False, None, None, None, None)
+def backfill_case(ctlog, kind, n, drop, cap_runs, why):
+    """Serve a log of kind, the feed without drop (reordered, some sent
+    twice); for each cap (None: the default) run --backfill and check."""
+    import tempfile
+    log = ctlog.build_log(kind, n, 1, False, None, None, None, None)
     exp = log.expect()
     srv = ctlog.Server(log).start()
+    tmp = tempfile.TemporaryDirectory()
     try:
         url = srv.url
-        drop = set(range(30, 45)) | {100} | set(range(200, 260)) | {399 - 1}
+        extra = []
+        if kind == 'static':     # found in a log list: a tiled log
+            lf = os.path.join(tmp.name, 'list.json')
+            ent = dict(srv.log_v3(),
+                       state={'usable': {'timestamp': '2025-01-01T00:00:00Z'}})
+            with open(lf, 'w') as f:
+                json.dump({'version': '1', 'operators': [
+                    {'name': 'Test', 'email': [], 'logs': [],
+                     'tiled_logs': [ent]}]}, f)
+            extra = ['--log-list', lf]
         rng = random.Random(5)
         seq = [i for i in range(n) if i not in drop]
         msgs = []
@@ -253,8 +261,8 @@ def t_backfill():
                 if rng.random() < 0.05:
                     msgs.append(cert(url, i))       # sent twice
             k += 8
-        for cap in (None, 5):
-            args = ['--json', '--backfill', '--stats']
+        for cap, want, given_want in cap_runs:
+            args = ['--json', '--backfill', '--stats'] + extra
             if cap:
                 args += ['--backfill-max', str(cap)]
             rc, out, err = run(args, msgs, timeout=30)
@@ -268,33 +276,48 @@ def t_backfill():
                     back.add(i)
                     sha = m['data']['leaf_cert']['sha256'].replace(':', '')
                     if sha.lower() != exp[i]['sha256'].lower():
-                        why.append('entry %d: sha256 %s, the log %s' % (
-                            i, sha, exp[i]['sha256']))
+                        why.append('%s %d: sha256 %s, the log %s' % (
+                            kind, i, sha, exp[i]['sha256']))
                     if m['data']['source']['url'] != url:
-                        why.append('backfilled source.url %r' %
-                                   m['data']['source']['url'])
+                        why.append('%s: backfilled source.url %r' %
+                                   (kind, m['data']['source']['url']))
             twice = sorted(i for i, c in seen.items() if c > 1)
             if twice:
-                why.append('cap %s: printed twice: %s' % (cap, twice[:5]))
-            if cap is None:
-                if set(seen) != set(range(n)) or back != drop:
-                    why.append('missing %s, backfilled %d of %d dropped, '
-                               'extra %s; stderr %r' % (
-                                   sorted(set(range(n)) - set(seen))[:5],
-                                   len(back & drop), len(drop),
-                                   sorted(back - drop)[:5], err[-300:]))
-            else:
-                want = set()
-                for a, b in ((30, 45), (100, 101), (200, 260), (398, 399)):
-                    want |= set(range(a, min(b, a + cap)))
-                given = re.findall(rb'backfill: \S+: (\d+) entries from '
-                                   rb'(\d+) given up', err)
-                if back != want or sorted(given) != [(b'10', b'35'),
-                                                     (b'55', b'205')]:
-                    why.append('cap 5: backfilled %s, given up %r' % (
-                        sorted(back)[:12], given))
+                why.append('%s cap %s: printed twice: %s' % (kind, cap,
+                                                              twice[:5]))
+            given = sorted(re.findall(rb'backfill: \S+: (\d+) entries '
+                                      rb'from (\d+) given up', err))
+            if back != want or given != given_want:
+                why.append('%s cap %s: backfilled %d (%s...), want %d; '
+                           'given up %r; exit %s, stderr %r' % (
+                               kind, cap, len(back), sorted(back)[:6],
+                               len(want), given, rc, err[-300:]))
+            if cap is None and set(seen) != set(range(n)):
+                why.append('%s: missing %s' % (
+                    kind, sorted(set(range(n)) - set(seen))[:5]))
     finally:
         srv.stop()
+        tmp.cleanup()
+
+
+def t_backfill():
+    try:
+        import ctlog
+    except ImportError as e:
+        print('test gaps.backfill: SKIP (%s)' % e)
+        return []
+    why = []
+    drop = set(range(30, 45)) | {100} | set(range(200, 260)) | {398}
+    capped = set()
+    for a, b in ((30, 45), (100, 101), (200, 260), (398, 399)):
+        capped |= set(range(a, min(b, a + 5)))
+    backfill_case(ctlog, 'rfc6962', 400, drop,
+                  [(None, drop, []),
+                   (5, capped, [(b'10', b'35'), (b'55', b'205')])], why)
+    # a static log, by its list entry: entries from the data tiles (one
+    # gap across a tile boundary at 256)
+    drop = set(range(250, 270)) | {3}
+    backfill_case(ctlog, 'static', 300, drop, [(None, drop, [])], why)
     return why
 
 
