@@ -2789,6 +2789,9 @@ typedef struct cs_backfill_stats {
     uint64_t gaps_given_up;    /* gaps of which something was given up */
     uint64_t no_log;           /* gaps whose log was not found */
     uint64_t done;             /* gaps finished */
+    uint64_t failures;         /* requests of the followers that failed
+                                  (they retry with backoff until the age
+                                  bound) */
 } cs_backfill_stats;
 
 /* Private: one gap to fetch. */
@@ -15464,6 +15467,8 @@ cs__bf_on_event(void *ctx, const cs_event *ev)
 
     if (ev->type == CS_EV_CT_ERROR && ev->status == 0)
         b->stats.bad++;
+    if (ev->type == CS_EV_FAILED)
+        b->stats.failures++;
     if (ev->type != CS_EV_MESSAGE || ev->err != 0 || ev->entry == NULL)
         return;
     for (i = 0; i < b->recent_n; i++)

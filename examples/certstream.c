@@ -1817,12 +1817,13 @@ print_stats(const char *when)
     if (gaps.backfill)
         fprintf(stderr, "certstream: %s: backfill: %llu entries delivered, "
                 "%llu duplicates, %llu given up (%llu gaps, %llu with no "
-                "known log)\n", when,
+                "known log); %llu failed requests\n", when,
                 (unsigned long long)backfill.stats.delivered,
                 (unsigned long long)backfill.stats.duplicates,
                 (unsigned long long)backfill.stats.given_up,
                 (unsigned long long)backfill.stats.gaps_given_up,
-                (unsigned long long)backfill.stats.no_log);
+                (unsigned long long)backfill.stats.no_log,
+                (unsigned long long)backfill.stats.failures);
 #endif
     g.last_messages = st->messages;
     g.last_ms = now;
