@@ -382,6 +382,13 @@ extern "C" {
       "CT log: refused a redirect from https:// to http://") \
     /* -230..-239 Merkle trees: proofs and tiles */ \
     /* -240..-249 gaps and backfill */ \
+    X(CS_E_GAP_ARG, -240, "gaps: a window out of range") \
+    X(CS_E_GAP_MEMORY, -241, "gaps: less memory than one log needs") \
+    X(CS_E_GAP_UNINDEXED, -242, \
+      "gaps: messages without cert_index and source.url: not tracked") \
+    X(CS_E_BF_GAVE_UP, -243, \
+      "backfill: entries given up (per-gap cap, age, full queue)") \
+    X(CS_E_BF_NO_LOG, -244, "backfill: the gap's log is not known") \
     /* -250..-259 saved positions (state) */ \
     X(CS_E_STATE_SHRUNK, -250, \
       "state: the log's tree is smaller than the saved tree head") \
@@ -1871,7 +1878,141 @@ CSDEF uint64_t cs_jtok_offset(const cs_jtok *t);
 /* (placeholder: [1k] declarations) */
 
 /* ==== [1l] gaps: what a stream did not deliver ========================== */
-/* (placeholder: [1l] declarations) */
+
+/* A gap tracker: per CT log, which cert_index values a server-mode stream
+ * delivered, and which it did not. Pure and allocation-free: the caller
+ * gives the memory and the clock; no I/O.
+ *
+ * Logs are keyed on source.url normalised by cs_gap_url() (scheme dropped,
+ * host lowercased, trailing '/' dropped), so "https://CT.example/log/" and
+ * "ct.example/log" are one log. Per log the tracker keeps a window: the
+ * lowest index not yet settled (base) and a bitmap of `window` indices
+ * above it. An index above a missing one is not a gap yet (the Elixir
+ * server delivers a log's batches out of order); a missing index becomes
+ * a gap (one event per run: log, first missing index, count) when
+ * - an index `window` or more above it arrives (the entries bound), or
+ * - it has been missing for window_ms (the time bound: declared between
+ *   window_ms and 1.75 * window_ms after the index above it arrived,
+ *   when cs_gap_poll() is called at least every window_ms / 4).
+ * The first index seen of a log starts it: what came before is not a gap.
+ *
+ * Maybe deliberate (CS_GAP_MAYBE_DELIBERATE): a run of at most
+ * CS_GAP_DELIBERATE_MAX indices. The Rust server drops an entry whose
+ * certificate another log delivered in the last 15 minutes, and skips
+ * entries it cannot parse: isolated holes of one or two, no certificate
+ * lost. Its skip to the head after an HTTP 400, a server restart, a slow
+ * client's drops (every server) are losses and carry no flag.
+ *
+ * The bitmap also remembers the window indices below the highest one, so
+ * an index seen before is a duplicate and one inside a declared gap is
+ * late (counted, and then remembered as seen). Further down (or below
+ * the log's first index) the two cannot be told apart: `old`.
+ *
+ * A full table: a new log takes the slot of the log idle longest if that
+ * one has been idle for CS_GAP_IDLE_MS (its pending holes are declared
+ * first; counted in `evicted`); otherwise the new log is not tracked and
+ * its arrivals are counted in `untracked` (cs_gap_add returns
+ * CS_GAP_UNTRACKED). */
+
+#ifndef CS_GAP_URL_MAX
+#  define CS_GAP_URL_MAX 120     /* normalised URL bytes kept per log */
+#endif
+#ifndef CS_GAP_DELIBERATE_MAX
+#  define CS_GAP_DELIBERATE_MAX 2
+#endif
+#ifndef CS_GAP_IDLE_MS
+#  define CS_GAP_IDLE_MS 600000u /* a log this quiet may give up its slot */
+#endif
+
+#define CS_GAP_MAYBE_DELIBERATE 0x01u /* cs_gap_event.flags: see above */
+#define CS_GAP_TIMED            0x02u /* declared by the time bound */
+#define CS_GAP_EVICTED          0x04u /* declared as its log left the table */
+#define CS_GAP_FLUSHED          0x08u /* declared by cs_gap_flush() */
+
+/* cs_gap_add() results. */
+enum {
+    CS_GAP_NEW = 0,        /* first arrival of the index */
+    CS_GAP_DUPLICATE = 1,  /* seen before (within window of the top) */
+    CS_GAP_LATE = 2,       /* inside a gap already declared */
+    CS_GAP_OLD = 3,        /* more than window below the highest index,
+                              or below the first: duplicate or late */
+    CS_GAP_UNTRACKED = 4   /* the table is full: log not tracked */
+};
+
+/* One declared gap: [first, first + count) of the log url[0..url_len)
+ * (normalised; cut at CS_GAP_URL_MAX bytes, not NUL-terminated). Valid
+ * during the callback only. */
+typedef struct cs_gap_event {
+    const char *url;
+    size_t url_len;
+    const char *source;    /* source.url as its first message spelled it */
+    size_t source_len;     /* (cut at CS_GAP_URL_MAX bytes) */
+    uint64_t first, count;
+    unsigned flags;        /* CS_GAP_* bits */
+} cs_gap_event;
+
+/* Counters since cs_gap_init(). */
+typedef struct cs_gap_counts {
+    uint64_t arrivals;     /* indices offered (tracked or not) */
+    uint64_t reordered;    /* arrived below a higher index: a hole filled */
+    uint64_t duplicates;   /* seen before */
+    uint64_t late;         /* inside a gap already declared */
+    uint64_t old;          /* too far down to tell */
+    uint64_t gaps;         /* gaps declared */
+    uint64_t missing;      /* indices in them */
+    uint64_t deliberate;   /* gaps flagged CS_GAP_MAYBE_DELIBERATE */
+    uint64_t untracked;    /* arrivals of logs with no slot */
+    uint64_t evicted;      /* logs that gave their slot to another */
+    uint64_t logs;         /* logs tracked now */
+} cs_gap_counts;
+
+/* The tracker. Visible so that the caller can allocate it; private. */
+typedef struct cs_gap {
+    unsigned char *mem;    /* slots, 8-aligned inside the caller's memory */
+    size_t slots, used, slot_size;
+    uint32_t window, window_ms;
+    uint64_t t_poll;       /* no poll work before this */
+    void (*on_gap)(void *ctx, const cs_gap_event *ev);
+    void *ctx;
+    cs_gap_counts counts;
+} cs_gap;
+
+/* Bytes of memory for `logs` logs with a window of `window` entries. */
+CSDEF size_t cs_gap_size(size_t logs, uint32_t window);
+
+/* Prepare g in mem[0..size) (caller-owned, any alignment, MUST outlive g):
+ * as many logs as fit (see cs_gap_size). window: entries, 8..2^24;
+ * window_ms: the time bound, 0 for none. on_gap(ctx, ev) is called for
+ * every declared gap, from inside cs_gap_add/poll/flush (it MUST NOT call
+ * them). Returns 0, CS_E_GAP_ARG for a bad window, CS_E_GAP_MEMORY when
+ * not even one log fits. */
+CSDEF int cs_gap_init(cs_gap *g, void *mem, size_t size, uint32_t window,
+                      uint32_t window_ms,
+                      void (*on_gap)(void *ctx, const cs_gap_event *ev),
+                      void *ctx);
+
+/* One arrival: index of the log url[0..len) (as sent: normalised here) at
+ * now_ms (a monotonic clock, never going back). May declare gaps of this
+ * log first. Returns CS_GAP_NEW, _DUPLICATE, _OLD or _UNTRACKED. */
+CSDEF int cs_gap_add(cs_gap *g, const char *url, size_t len, uint64_t index,
+                     uint64_t now_ms);
+
+/* The time bound: declare every hole missing for window_ms. Cheap to call
+ * often (it does work at most every window_ms / 8). Returns when to call
+ * it next (ms, same clock), or UINT64_MAX when no log has a hole. */
+CSDEF uint64_t cs_gap_poll(cs_gap *g, uint64_t now_ms);
+
+/* Declare every hole now (at the end of a stream, say): the holes below
+ * each log's highest index (flag CS_GAP_FLUSHED). */
+CSDEF void cs_gap_flush(cs_gap *g);
+
+/* The counters. */
+CSDEF const cs_gap_counts *cs_gap_stats(const cs_gap *g);
+
+/* Normalise a log URL: drop "scheme://", lowercase the host (up to the
+ * first '/'), drop trailing '/'s. Writes at most cap bytes (no NUL) to
+ * out and returns the full normalised length (may exceed cap). */
+CSDEF size_t cs_gap_url(char *out, size_t cap, const char *url, size_t len);
 
 /* ==== [2] the transport interface ======================================== */
 
@@ -2094,12 +2235,20 @@ enum {
                               next one goes on) or a bad tree head (status
                               1, index = its size, err: CS_E_CT_SHRUNK,
                               signature, ...) */
-    CS_EV_CT_DONE          /* [3b]: the range [from, to) is delivered
+    CS_EV_CT_DONE,         /* [3b]: the range [from, to) is delivered
                               (cs_ct_config.to): index = to */
+    CS_EV_GAP,             /* with cs_config.gap_mem: entries of a log the
+                              stream did not deliver ([1l]): gap (log,
+                              first, count, flags); also text/len = the
+                              log (normalised), index = first */
+    CS_EV_BACKFILL         /* [3c]: a gap's fetch ended: text/len = the
+                              log, index = first, detail = count; err 0:
+                              fetched, else given up (CS_E_BF_*) */
 };
 
 struct cs_ct_update;       /* [3b] */
 struct cs_ct_follower;
+struct cs_wait;            /* below: the backfill hook's */
 
 /* One event; every pointer is valid only during the callback. */
 typedef struct cs_event {
@@ -2123,6 +2272,9 @@ typedef struct cs_event {
     const struct cs_ct_follower *log; /* every event: the log it is from */
     uint64_t index;        /* the entry's index (CS_EV_MESSAGE,
                               CS_EV_CT_ERROR), or the tree size */
+    const cs_gap_event *gap; /* CS_EV_GAP */
+    int backfilled;        /* CS_EV_MESSAGE: 1 for an entry a backfill
+                              ([3c]) fetched from the log itself */
 } cs_event;
 
 /* Counters since cs_client_init(). */
@@ -2136,6 +2288,12 @@ typedef struct cs_stats {
     uint64_t reconnects;   /* attempts after the first */
     uint64_t failures;     /* attempts that failed before connecting */
     uint64_t pings_sent, pongs_received, pings_answered;
+    /* with cs_config.gap_mem ([1l]; see cs_gap_counts): */
+    uint64_t gaps, gap_missing; /* gaps declared, entries in them */
+    uint64_t gap_deliberate;    /* gaps that may be deliberate */
+    uint64_t gap_duplicates, gap_late, gap_old, gap_untracked;
+    uint64_t unindexed;    /* messages with no cert_index + source.url
+                              (domains-only streams): not tracked */
 } cs_stats;
 
 /* The client's settings. cs_config_init() sets every default; change the
@@ -2172,6 +2330,30 @@ typedef struct cs_config {
     int max_redirects;          /* 3 */
     uint32_t tick_ms;           /* 0: none; else a CS_EV_TICK this often
                                    (for periodic work: statistics, ...) */
+    /* Gap tracking ([1l]): NULL (default) for none, or memory for the
+     * tracker (cs_gap_size(logs, gap_window) bytes for `logs` logs; MUST
+     * outlive the client). Each certificate_update with cert_index and
+     * source.url is tracked (before cfg.match filters it); gaps arrive
+     * as CS_EV_GAP. When a connection ends, its open holes are declared
+     * (CS_GAP_FLUSHED: no server resends them after a reconnect); what
+     * was logged while disconnected is the first gap after it. A stream
+     * without them (domains-only) gets one CS_EV_WARNING (err
+     * CS_E_GAP_UNINDEXED). */
+    void *gap_mem;
+    size_t gap_size;
+    uint32_t gap_window;        /* 4096 entries per log */
+    uint32_t gap_window_ms;     /* 10000: a hole this old is a gap */
+    int gap_drop_duplicates;    /* 1: a message for a (log, index)
+                                   already delivered is not delivered
+                                   again (counted in cs_stats; seen only
+                                   within gap_window of the log's highest
+                                   index: see [1l]); 0 (default): it is */
+    /* A backfill ([3c]), set by cs_backfill_attach(): each gap goes to
+     * backfill_gap() after its CS_EV_GAP, and cs_run() steps it. */
+    void *backfill;
+    void (*backfill_gap)(void *bf, const cs_gap_event *g, uint64_t now);
+    size_t (*backfill_step)(void *bf, uint64_t now, struct cs_wait *w,
+                            size_t cap);
 #if CS_HAS_TLS
     cs_tls_config tls;          /* wss:// trust (see [2b]) */
 #endif
@@ -2205,6 +2387,8 @@ typedef struct cs_client {
     } u;
     cs_ws ws;
     cs_stats stats;
+    cs_gap gap;            /* with cfg.gap_mem */
+    int gap_warned;        /* the domains-only warning went out */
     int phase;
     int result;            /* how the client ended (cs_client_result) */
     int conn_err;          /* why the current connection is ending */
@@ -2244,7 +2428,8 @@ CSDEF void cs_config_init(cs_config *cfg);
  * headers) and dom MUST outlive the client. t: the transport, copied.
  * Nothing happens on the network until cs_client_step() or cs_run().
  * Returns 0, CS_E_URL for a bad URL, CS_E_NO_TLS for wss:// in a build
- * without TLS, CS_E_ARG for a bad header or setting. */
+ * without TLS, CS_E_ARG for a bad header or setting, CS_E_GAP_ARG or
+ * CS_E_GAP_MEMORY for gap_window or gap_size (see cs_gap_init). */
 CSDEF int cs_client_init(cs_client *c, const cs_config *cfg,
                          const cs_transport *t);
 
@@ -2537,7 +2722,153 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
 #endif /* CS_HAS_CT */
 
 /* ==== [3c] backfill: fetching what a stream missed ===== off: _NO_CT ==== */
-/* (placeholder: [3c]) */
+#if CS_HAS_CT
+
+/* Backfill: the entries a server-mode stream's gaps ([1l]) miss, fetched
+ * from the logs themselves with a few followers ([3b], from = the gap's
+ * first index, to = its end) held in caller memory and driven in the
+ * same loop as the client, and delivered through the same callback as
+ * CS_EV_MESSAGE with cs_event.backfilled = 1 (msg and entry as the
+ * follower gives them: source.url is the log's URL).
+ *
+ *   static cs_backfill bf;  cs_backfill_config bc;
+ *   cs_backfill_config_init(&bc);
+ *   bc.slot[0] = &follower0; bc.mem[0] = mem0; bc.mem_cap = CS_CT_MEM;
+ *   cs_posix_transport(&posix0, &bc.transport[0]); bc.slots = 1;
+ *   bc.logs = list; bc.log_count = n;   // where to find a gap's log
+ *   bc.on_event = fn;                   // the client's callback
+ *   cs_backfill_init(&bf, &bc);
+ *   cs_backfill_attach(&bf, &cfg);      // before cs_client_init()
+ *   cs_listen(...) or cs_run(...)       // the loop steps it too
+ *
+ * A gap's log: the log of `logs` whose URL (RFC 6962 url, or a static
+ * log's monitoring prefix) normalises (cs_gap_url) to the gap's; else,
+ * with cfg.direct, source.url itself as an RFC 6962 log without a key
+ * (tree heads unverified); else the gap is given up (no_log).
+ * Bounds: a gap's first max_entries entries are fetched, the rest given
+ * up; a gap not finished max_age_ms after it was declared is stopped and
+ * its rest given up; a full queue (CS_BF_QUEUE gaps) gives the new gap
+ * up. Every give-up is a CS_EV_BACKFILL (err CS_E_BF_GAVE_UP) and
+ * counted. An entry whose certificate (SHA-256 of the DER) was delivered
+ * by a backfill in the last CS_BF_RECENT is not delivered again (the
+ * Rust server's cross-log duplicates); messages from the server carry
+ * no hash and cannot be compared. A server message for an index that
+ * was declared missing and arrives late (CS_GAP_LATE) is still
+ * delivered. */
+
+#ifndef CS_BF_SLOTS
+#  define CS_BF_SLOTS 4        /* followers at most */
+#endif
+#if CS_BF_SLOTS < 1 || CS_BF_SLOTS > 8
+#  error "CS_BF_SLOTS: 1..8 (cs_run() polls at most 8 backfill followers)"
+#endif
+#ifndef CS_BF_QUEUE
+#  define CS_BF_QUEUE 64       /* gaps waiting for a follower */
+#endif
+#ifndef CS_BF_RECENT
+#  define CS_BF_RECENT 2048    /* certificates remembered, 8 bytes each */
+#endif
+#define CS_BF_URL_MAX (CS_GAP_URL_MAX + 8)
+
+struct cs_ct_log;          /* [8] */
+
+typedef struct cs_backfill_config {
+    cs_ct_follower *slot[CS_BF_SLOTS]; /* the followers: slots of them */
+    void *mem[CS_BF_SLOTS];    /* each one's cs_ct_config.mem */
+    size_t mem_cap;            /* bytes each (CS_CT_MEM) */
+    cs_transport transport[CS_BF_SLOTS]; /* each one's transport */
+    size_t slots;
+    const struct cs_ct_log *logs; /* where to find a gap's log ([8]; may
+                                  be NULL) */
+    size_t log_count;
+    int direct;                /* 1 (default): a log not in logs is read
+                                  at source.url (http/https) as RFC 6962 */
+    uint64_t max_entries;      /* per gap: 1000 */
+    uint32_t max_age_ms;       /* 300000 */
+    cs_match *match;           /* NULL, or the client's watchlist: entries
+                                  with no matching domain are dropped */
+    void (*on_event)(void *ctx, const cs_event *ev);
+    void *ctx;
+#if CS_HAS_TLS
+    cs_tls_config tls;         /* https:// trust of the followers */
+#endif
+} cs_backfill_config;
+
+/* Counters since cs_backfill_init(). */
+typedef struct cs_backfill_stats {
+    uint64_t gaps;             /* gaps handed over */
+    uint64_t delivered;        /* entries delivered (backfilled = 1) */
+    uint64_t duplicates;       /* entries not delivered: seen recently */
+    uint64_t bad;              /* entries the log served badly */
+    uint64_t given_up;         /* entries given up (caps, age, no log) */
+    uint64_t gaps_given_up;    /* gaps of which something was given up */
+    uint64_t no_log;           /* gaps whose log was not found */
+    uint64_t done;             /* gaps finished */
+    uint64_t failures;         /* requests of the followers that failed
+                                  (they retry with backoff until the age
+                                  bound) */
+} cs_backfill_stats;
+
+/* Private: one gap to fetch. */
+typedef struct cs__bf_job {
+    char url[CS_BF_URL_MAX];   /* the log's URL for the follower */
+    const char *name;
+    int kind;
+    const unsigned char *key;
+    size_t key_len;
+    uint64_t first, count;     /* the part fetched: [first, first+count) */
+    uint64_t t;                /* when the gap was declared */
+} cs__bf_job;
+
+/* The engine. Visible so that the caller can allocate it; private. */
+typedef struct cs_backfill {
+    cs_backfill_config cfg;
+    cs__bf_job queue[CS_BF_QUEUE];
+    size_t qhead, qlen;
+    cs__bf_job run[CS_BF_SLOTS];  /* the gap each busy slot fetches */
+    int busy[CS_BF_SLOTS];
+    unsigned char recent[CS_BF_RECENT][8];
+    size_t recent_at, recent_n;
+    cs_backfill_stats stats;
+    uint64_t now;
+} cs_backfill;
+
+/* Defaults: direct 1, max_entries 1000, max_age_ms 300000, no slot. */
+CSDEF void cs_backfill_config_init(cs_backfill_config *cfg);
+
+/* Prepare b: cfg is copied; the followers, memory, transports and logs
+ * it points to MUST outlive b. Returns 0, or CS_E_ARG (no slot, more
+ * than CS_BF_SLOTS, a NULL follower or memory, mem_cap under
+ * CS_CT_MEM_MIN). */
+CSDEF int cs_backfill_init(cs_backfill *b, const cs_backfill_config *cfg);
+
+/* Hand one gap over (from CS_EV_GAP): it is queued, or given up at once
+ * (CS_EV_BACKFILL; no log, a full queue). now_ms: the client's clock. */
+CSDEF void cs_backfill_gap(cs_backfill *b, const cs_gap_event *g,
+                           uint64_t now_ms);
+
+/* Step every busy follower and start queued gaps on free ones; fills
+ * w[0..cap) with what each busy follower waits for and returns how many
+ * (a deadline only: fd -1). */
+CSDEF size_t cs_backfill_step(cs_backfill *b, uint64_t now_ms, cs_wait *w,
+                              size_t cap);
+
+/* Hook b to a client's settings (before cs_client_init): its gaps go to
+ * cs_backfill_gap() after their CS_EV_GAP, and cs_run()/cs_listen() step
+ * it in the same loop. Also turns gap tracking on if cfg->gap_mem is
+ * set (it must be: without a tracker there are no gaps). */
+CSDEF void cs_backfill_attach(cs_backfill *b, cs_config *cfg);
+
+/* Gaps waiting or being fetched. */
+CSDEF size_t cs_backfill_pending(const cs_backfill *b);
+
+/* Counters. */
+CSDEF const cs_backfill_stats *cs_backfill_stats_get(const cs_backfill *b);
+
+/* Close every follower's connection. */
+CSDEF void cs_backfill_close(cs_backfill *b);
+
+#endif /* CS_HAS_CT */
 
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
@@ -11619,7 +11950,384 @@ cs_jtok_offset(const cs_jtok *t)
 /* (placeholder: [1k] implementation) */
 
 /* ==== [1l] gaps: what a stream did not deliver ========================== */
-/* (placeholder: [1l] implementation) */
+
+#define CS__GAP_MARKS 5     /* ceil(window_ms / 4) apart: 4 are younger */
+
+/* One log's slot; its bitmap (window bits, bit i % window for index i in
+ * [top - window, top): 1 arrived, 0 missing) follows it in the slot.
+ * Invariants: first <= base <= top <= base + window; when top > base, the
+ * bit of base is clear and the bit of top - 1 set; below base every index
+ * arrived or was declared missing. */
+typedef struct cs__gap_log {
+    uint64_t hash;         /* FNV-1a of the whole normalised URL */
+    uint64_t first;        /* the first index seen */
+    uint64_t base;         /* every index below is settled */
+    uint64_t top;          /* highest index seen + 1 */
+    uint64_t m[CS__GAP_MARKS], t[CS__GAP_MARKS]; /* checkpoints, oldest
+                              first: top was m[k] at t[k], so the holes
+                              below m[k] are at least that old */
+    int marks;
+    uint64_t t_last;       /* the last arrival */
+    size_t full_len;       /* the normalised URL's length */
+    size_t url_len;        /* its bytes kept in url */
+    int in_use;
+    size_t src_len;
+    char url[CS_GAP_URL_MAX];
+    char src[CS_GAP_URL_MAX]; /* as first sent */
+} cs__gap_log;
+
+#define CS__GAP_HEAD ((sizeof(cs__gap_log) + 7) & ~(size_t)7)
+
+static size_t
+cs__gap_slot_size(uint32_t window)
+{
+    return CS__GAP_HEAD + (((size_t)window + 63) / 64) * 8;
+}
+
+CSDEF size_t
+cs_gap_size(size_t logs, uint32_t window)
+{
+    return 8 + logs * cs__gap_slot_size(window);   /* 8: alignment */
+}
+
+/* The normaliser, with the FNV-1a hash of everything it produced. */
+static size_t
+cs__gap_norm(char *out, size_t cap, const char *url, size_t len,
+             uint64_t *hash)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    size_t i = 0, o = 0, k;
+    int host = 1;
+
+    while (len > 0 && url[len - 1] == '/')
+        len--;
+    for (k = 0; k < len; k++) {            /* "scheme://" (RFC 3986 3.1) */
+        char ch = url[k];
+        if (ch == ':' && k > 0 && len - k >= 3 && url[k + 1] == '/'
+            && url[k + 2] == '/') {
+            i = k + 3;
+            break;
+        }
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+              || (ch >= '0' && ch <= '9') || ch == '+' || ch == '-'
+              || ch == '.'))
+            break;
+    }
+    for (; i < len; i++, o++) {
+        char ch = url[i];
+        if (ch == '/')
+            host = 0;
+        if (host && ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (o < cap)
+            out[o] = ch;
+        h = (h ^ (unsigned char)ch) * 0x100000001b3u;
+    }
+    *hash = h;
+    return o;
+}
+
+CSDEF size_t
+cs_gap_url(char *out, size_t cap, const char *url, size_t len)
+{
+    uint64_t h;
+
+    return cs__gap_norm(out, cap, url, len, &h);
+}
+
+CSDEF int
+cs_gap_init(cs_gap *g, void *mem, size_t size, uint32_t window,
+            uint32_t window_ms,
+            void (*on_gap)(void *ctx, const cs_gap_event *ev), void *ctx)
+{
+    unsigned char *p = (unsigned char *)mem;
+    size_t skip;
+
+    CS_ASSERT(g != NULL && (mem != NULL || size == 0));
+    CS_MEMSET(g, 0, sizeof *g);
+    if (window < 8 || window > (1u << 24))
+        return CS_E_GAP_ARG;
+    skip = (size_t)((8 - (uintptr_t)p % 8) % 8);
+    g->slot_size = cs__gap_slot_size(window);
+    g->slots = size < skip ? 0 : (size - skip) / g->slot_size;
+    if (g->slots == 0)
+        return CS_E_GAP_MEMORY;
+    g->mem = p + skip;
+    g->window = window;
+    g->window_ms = window_ms;
+    g->on_gap = on_gap;
+    g->ctx = ctx;
+    CS_MEMSET(g->mem, 0, g->slots * g->slot_size);
+    return 0;
+}
+
+static cs__gap_log *
+cs__gap_slot(const cs_gap *g, size_t i)
+{
+    return (cs__gap_log *)(void *)(g->mem + i * g->slot_size);
+}
+
+static unsigned char *
+cs__gap_bits(cs__gap_log *l)
+{
+    return (unsigned char *)l + CS__GAP_HEAD;
+}
+
+static int
+cs__gap_bit(const cs_gap *g, cs__gap_log *l, uint64_t i)
+{
+    uint64_t b = i % g->window;
+
+    return cs__gap_bits(l)[b / 8] >> (b % 8) & 1;
+}
+
+static void
+cs__gap_set(const cs_gap *g, cs__gap_log *l, uint64_t i, int on)
+{
+    uint64_t b = i % g->window;
+    unsigned char m = (unsigned char)(1u << (b % 8));
+
+    if (on)
+        cs__gap_bits(l)[b / 8] |= m;
+    else
+        cs__gap_bits(l)[b / 8] &= (unsigned char)~m;
+}
+
+/* Move base over the indices that arrived. */
+static void
+cs__gap_advance(const cs_gap *g, cs__gap_log *l)
+{
+    while (l->base < l->top && cs__gap_bit(g, l, l->base))
+        l->base++;
+}
+
+/* Raise top: the bits of the indices that enter [top - window, top) are
+ * those of the ones that leave it; clear them. */
+static void
+cs__gap_raise(const cs_gap *g, cs__gap_log *l, uint64_t top)
+{
+    uint64_t i;
+
+    if (top - l->top >= g->window)
+        CS_MEMSET(cs__gap_bits(l), 0, ((size_t)g->window + 7) / 8);
+    else
+        for (i = l->top; i < top; i++)
+            cs__gap_set(g, l, i, 0);
+    l->top = top;
+}
+
+static void
+cs__gap_declare(cs_gap *g, cs__gap_log *l, uint64_t first, uint64_t count,
+                unsigned flags)
+{
+    cs_gap_event ev;
+
+    if (count <= CS_GAP_DELIBERATE_MAX) {
+        flags |= CS_GAP_MAYBE_DELIBERATE;
+        g->counts.deliberate++;
+    }
+    g->counts.gaps++;
+    g->counts.missing += count;
+    ev.url = l->url;
+    ev.url_len = l->url_len;
+    ev.source = l->src;
+    ev.source_len = l->src_len;
+    ev.first = first;
+    ev.count = count;
+    ev.flags = flags;
+    if (g->on_gap != NULL)
+        g->on_gap(g->ctx, &ev);
+}
+
+/* Settle everything below limit: each run of missing indices that starts
+ * below it is declared whole (up to the next index that arrived; indices
+ * in [top, hi) count as missing). O(window). */
+static void
+cs__gap_settle(cs_gap *g, cs__gap_log *l, uint64_t limit, uint64_t hi,
+               unsigned flags)
+{
+    uint64_t p = l->base, q;
+
+    while (p < limit) {
+        if (p < l->top && cs__gap_bit(g, l, p)) {
+            p++;
+            continue;
+        }
+        for (q = p; q < l->top && !cs__gap_bit(g, l, q); q++)
+            ;
+        if (q == l->top && hi > q)
+            q = hi;
+        if (q == p)
+            break;
+        cs__gap_declare(g, l, p, q - p, flags);
+        p = q;
+    }
+    l->base = p;
+    if (l->top < p)
+        cs__gap_raise(g, l, p);
+    cs__gap_advance(g, l);
+}
+
+/* The time bound for one log: settle the holes at least window_ms old
+ * (below the newest checkpoint that old), drop the checkpoints that no
+ * longer cover a hole, and take one when there are holes, the newest is
+ * ceil(window_ms / 4) old and something arrived since. A hole that
+ * appears at a gets a checkpoint by a + window_ms / 4 (+ the poll's
+ * delay), hence declared by a + 1.5 * window_ms. */
+static void
+cs__gap_clock(cs_gap *g, cs__gap_log *l, uint64_t now)
+{
+    uint64_t every = ((uint64_t)g->window_ms + 3) / 4;
+    int k = l->marks, d, j;
+
+    if (g->window_ms == 0)
+        return;
+    while (k > 0 && now - l->t[k - 1] < g->window_ms)
+        k--;                          /* marks [0, k) are old enough */
+    if (k > 0 && l->m[k - 1] > l->base)
+        cs__gap_settle(g, l, l->m[k - 1], l->top, CS_GAP_TIMED);
+    for (d = 0; d < l->marks && l->m[d] <= l->base; d++)
+        ;
+    for (j = d; j < l->marks; j++)
+        l->m[j - d] = l->m[j], l->t[j - d] = l->t[j];
+    l->marks -= d;
+    k = l->marks;
+    if (l->top > l->base && k < CS__GAP_MARKS
+        && (k == 0 || (now - l->t[k - 1] >= every && l->top > l->m[k - 1])))
+        l->m[k] = l->top, l->t[k] = now, l->marks++;
+}
+
+/* The slot of a log: found, new, a stale one reused, or NULL. */
+static cs__gap_log *
+cs__gap_find(cs_gap *g, const char *url, size_t len, uint64_t index,
+             uint64_t now)
+{
+    char norm[CS_GAP_URL_MAX];
+    uint64_t h;
+    size_t n = cs__gap_norm(norm, sizeof norm, url, len, &h), i;
+    size_t keep = n < sizeof norm ? n : sizeof norm;
+    cs__gap_log *l, *free_slot = NULL, *idle = NULL;
+
+    for (i = 0; i < g->slots; i++) {
+        l = cs__gap_slot(g, i);
+        if (!l->in_use) {
+            if (free_slot == NULL)
+                free_slot = l;
+            continue;
+        }
+        if (l->hash == h && l->full_len == n
+            && cs__eq(l->url, norm, keep))
+            return l;
+        if (idle == NULL || l->t_last < idle->t_last)
+            idle = l;
+    }
+    if (free_slot == NULL) {
+        if (idle == NULL || now - idle->t_last < CS_GAP_IDLE_MS)
+            return NULL;
+        cs__gap_settle(g, idle, idle->top, idle->top, CS_GAP_EVICTED);
+        g->counts.evicted++;
+        g->used--;
+        free_slot = idle;
+    }
+    l = free_slot;
+    CS_MEMSET(l, 0, g->slot_size);
+    l->in_use = 1;
+    l->hash = h;
+    l->full_len = n;
+    l->url_len = keep;
+    CS_MEMCPY(l->url, norm, keep);
+    l->src_len = len < sizeof l->src ? len : sizeof l->src;
+    if (l->src_len > 0)
+        CS_MEMCPY(l->src, url, l->src_len);
+    l->first = l->base = l->top = index;
+    g->used++;
+    return l;
+}
+
+CSDEF int
+cs_gap_add(cs_gap *g, const char *url, size_t len, uint64_t index,
+           uint64_t now_ms)
+{
+    cs__gap_log *l;
+
+    CS_ASSERT(g != NULL && (url != NULL || len == 0));
+    g->counts.arrivals++;
+    l = cs__gap_find(g, url, len, index, now_ms);
+    g->counts.logs = g->used;
+    if (l == NULL) {
+        g->counts.untracked++;
+        return CS_GAP_UNTRACKED;
+    }
+    l->t_last = now_ms;
+    cs__gap_clock(g, l, now_ms);
+    if (index < l->base) {
+        if (index < l->first || l->top - index > g->window) {
+            g->counts.old++;
+            return CS_GAP_OLD;
+        }
+        if (cs__gap_bit(g, l, index)) {
+            g->counts.duplicates++;
+            return CS_GAP_DUPLICATE;
+        }
+        cs__gap_set(g, l, index, 1);
+        g->counts.late++;
+        return CS_GAP_LATE;
+    }
+    if (index - l->base >= g->window)   /* the entries bound */
+        cs__gap_settle(g, l, index - g->window + 1, index, 0);
+    if (index < l->top && cs__gap_bit(g, l, index)) {
+        g->counts.duplicates++;
+        return CS_GAP_DUPLICATE;
+    }
+    if (index < l->top)
+        g->counts.reordered++;
+    else
+        cs__gap_raise(g, l, index + 1);
+    cs__gap_set(g, l, index, 1);
+    cs__gap_advance(g, l);
+    return CS_GAP_NEW;
+}
+
+CSDEF uint64_t
+cs_gap_poll(cs_gap *g, uint64_t now_ms)
+{
+    size_t i;
+    int holes = 0;
+
+    CS_ASSERT(g != NULL);
+    if (g->window_ms == 0)
+        return UINT64_MAX;
+    if (now_ms >= g->t_poll) {
+        for (i = 0; i < g->slots; i++)
+            if (cs__gap_slot(g, i)->in_use)
+                cs__gap_clock(g, cs__gap_slot(g, i), now_ms);
+        g->t_poll = now_ms + (g->window_ms / 8 > 0 ? g->window_ms / 8 : 1);
+    }
+    for (i = 0; i < g->slots && !holes; i++) {
+        cs__gap_log *l = cs__gap_slot(g, i);
+        holes = l->in_use && l->top > l->base;
+    }
+    return holes ? g->t_poll : UINT64_MAX;
+}
+
+CSDEF void
+cs_gap_flush(cs_gap *g)
+{
+    size_t i;
+
+    CS_ASSERT(g != NULL);
+    for (i = 0; i < g->slots; i++) {
+        cs__gap_log *l = cs__gap_slot(g, i);
+        if (l->in_use)
+            cs__gap_settle(g, l, l->top, l->top, CS_GAP_FLUSHED);
+    }
+}
+
+CSDEF const cs_gap_counts *
+cs_gap_stats(const cs_gap *g)
+{
+    return &g->counts;
+}
 
 /* ==== [2b] TLS transport (BearSSL) ==================== off: _NO_TLS ==== */
 #if CS_HAS_TLS
@@ -12612,6 +13320,8 @@ cs_config_init(cs_config *cfg)
     cfg->backoff_max_ms = 60000;
     cfg->healthy_ms = 30000;
     cfg->max_redirects = 3;
+    cfg->gap_window = 4096;
+    cfg->gap_window_ms = 10000;
 }
 
 /* Deliver one event to the caller. */
@@ -12883,6 +13593,8 @@ cs__attempt(cs_client *c)
         cs__attempt_fail(c, r);
 }
 
+static void cs__gap_sync(cs_client *c);
+
 /* The connection is over: release it, tell the caller, go on. */
 static void
 cs__conn_end(cs_client *c, int err)
@@ -12897,6 +13609,10 @@ cs__conn_end(cs_client *c, int err)
     c->in_msg = 0;
     if (c->now - c->t_connected >= c->cfg.healthy_ms)
         c->backoff_ms = c->cfg.backoff_min_ms;
+    if (c->cfg.gap_mem != NULL) {     /* no server resends: holes stay */
+        cs_gap_flush(&c->gap);
+        cs__gap_sync(c);
+    }
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_DISCONNECTED;
     ev.err = err;
@@ -12944,6 +13660,73 @@ cs__client_match(cs_client *c, cs_event *ev, cs_match_hit *hits)
                         &ev->hit_count) > 0;
 }
 
+/* The tracker's counters into cs_stats. */
+static void
+cs__gap_sync(cs_client *c)
+{
+    const cs_gap_counts *k = cs_gap_stats(&c->gap);
+
+    c->stats.gaps = k->gaps;
+    c->stats.gap_missing = k->missing;
+    c->stats.gap_deliberate = k->deliberate;
+    c->stats.gap_duplicates = k->duplicates;
+    c->stats.gap_late = k->late;
+    c->stats.gap_old = k->old;
+    c->stats.gap_untracked = k->untracked;
+}
+
+/* The tracker's callback: a CS_EV_GAP. */
+static void
+cs__client_gap(void *ctx, const cs_gap_event *g)
+{
+    cs_client *c = (cs_client *)ctx;
+    cs_event ev;
+
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_GAP;
+    ev.gap = g;
+    ev.text = g->url;
+    ev.len = g->url_len;
+    ev.index = g->first;
+    cs__emit(c, &ev);
+    if (c->cfg.backfill_gap != NULL)
+        c->cfg.backfill_gap(c->cfg.backfill, g, c->now);
+}
+
+/* cfg.gap_mem: track a message's (source.url, cert_index). Returns 1
+ * to drop it: a duplicate, with cfg.gap_drop_duplicates. */
+static int
+cs__client_track(cs_client *c, const cs_msg *m)
+{
+    const unsigned need = CS_F_CERT_INDEX | CS_F_SOURCE_URL;
+    int r;
+
+    if (m->type != CS_MSG_CERT && m->type != CS_MSG_DNS)
+        return 0;
+    if (m->type == CS_MSG_DNS || (m->has & need) != need) {
+        c->stats.unindexed++;
+        if (!c->gap_warned) {
+            cs_event ev;
+            c->gap_warned = 1;
+            CS_MEMSET(&ev, 0, sizeof ev);
+            ev.type = CS_EV_WARNING;
+            ev.err = CS_E_GAP_UNINDEXED;
+            ev.text = m->type == CS_MSG_DNS
+                ? "gaps: domains-only messages carry no cert_index or "
+                  "source: gaps cannot be seen on this stream"
+                : "gaps: a certificate_update without cert_index or "
+                  "source.url: such messages are not tracked";
+            ev.len = cs__strlen(ev.text);
+            cs__emit(c, &ev);
+        }
+        return 0;
+    }
+    r = cs_gap_add(&c->gap, m->source_url.buf, m->source_url.len,
+                   m->cert_index, c->now);
+    cs__gap_sync(c);
+    return r == CS_GAP_DUPLICATE && c->cfg.gap_drop_duplicates;
+}
+
 /* A message ended: tell the caller what it held. */
 static void
 cs__message_end(cs_client *c)
@@ -12966,6 +13749,10 @@ cs__message_end(cs_client *c)
         if (ev.err == 0) {
             ev.msg = cs_json_msg(&c->u.json);
             c->stats.by_type[ev.msg->type]++;
+            if (c->cfg.gap_mem != NULL && cs__client_track(c, ev.msg)) {
+                c->in_msg = 0;
+                return;               /* the same entry again */
+            }
             if (c->cfg.match != NULL && !cs__client_match(c, &ev, hits)) {
                 c->in_msg = 0;
                 return;
@@ -13416,6 +14203,13 @@ cs_client_init(cs_client *c, const cs_config *cfg, const cs_transport *t)
         return CS_E_ARG;
     c->backoff_ms = c->cfg.backoff_min_ms;
     c->phase = CS__IDLE;
+    if (cfg->gap_mem != NULL) {
+        int r = cs_gap_init(&c->gap, cfg->gap_mem, cfg->gap_size,
+                            cfg->gap_window, cfg->gap_window_ms,
+                            cs__client_gap, c);
+        if (r != 0)
+            return r;
+    }
 #if CS_HAS_TLS
     return cs__tls_apply(&c->tls, &c->link, &c->tls_tr, &c->cfg.tls,
                          c->cfg.random, c->cfg.random_ctx, &c->anchors,
@@ -13467,6 +14261,12 @@ cs_client_step(cs_client *c, uint64_t now_ms, cs_wait *w)
     w->fd = -1;
     w->want = 0;
     w->deadline_ms = more ? c->now : cs__deadline(c);
+    if (c->cfg.gap_mem != NULL && c->phase != CS__DONE) {
+        uint64_t t = cs_gap_poll(&c->gap, c->now);   /* the time bound */
+        cs__gap_sync(c);
+        if (t < w->deadline_ms)
+            w->deadline_ms = t;
+    }
     if (c->phase == CS__DONE)
         return 1;
     if (cs__live(c)) {
@@ -14719,7 +15519,314 @@ cs_ct_close(cs_ct_follower *f)
 #endif /* CS_HAS_CT */
 
 /* ==== [3c] backfill: fetching what a stream missed ===== off: _NO_CT ==== */
-/* (placeholder: [3c]) */
+#if CS_HAS_CT
+
+CSDEF void
+cs_backfill_config_init(cs_backfill_config *cfg)
+{
+    CS_MEMSET(cfg, 0, sizeof *cfg);
+    cfg->direct = 1;
+    cfg->max_entries = 1000;
+    cfg->max_age_ms = 300000;
+    cfg->mem_cap = CS_CT_MEM;
+}
+
+CSDEF int
+cs_backfill_init(cs_backfill *b, const cs_backfill_config *cfg)
+{
+    size_t i;
+
+    CS_ASSERT(b != NULL && cfg != NULL);
+    CS_MEMSET(b, 0, sizeof *b);
+    if (cfg->slots == 0 || cfg->slots > CS_BF_SLOTS
+        || cfg->mem_cap < CS_CT_MEM_MIN)
+        return CS_E_ARG;
+    for (i = 0; i < cfg->slots; i++)
+        if (cfg->slot[i] == NULL || cfg->mem[i] == NULL)
+            return CS_E_ARG;
+    b->cfg = *cfg;
+    return 0;
+}
+
+/* A CS_EV_BACKFILL: [first, first + count) of url is done (err 0) or
+ * given up (err: why). */
+static void
+cs__bf_report(cs_backfill *b, const char *url, size_t len, uint64_t first,
+              uint64_t count, int err)
+{
+    cs_event ev;
+
+    if (err != 0) {
+        b->stats.given_up += count;
+        b->stats.gaps_given_up++;
+    }
+    if (b->cfg.on_event == NULL)
+        return;
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_BACKFILL;
+    ev.err = err;
+    ev.text = url;
+    ev.len = len;
+    ev.index = first;
+    ev.detail = count > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)count;
+    b->cfg.on_event(b->cfg.ctx, &ev);
+}
+
+/* "http://" or "https://", any case. */
+static int
+cs__bf_http(const char *s, size_t n)
+{
+    return (n > 7 && cs__ieq(s, 7, "http://"))
+        || (n > 8 && cs__ieq(s, 8, "https://"));
+}
+
+/* Where to fetch gap g from: fills the job's log fields; 0 or -1. */
+static int
+cs__bf_find(const cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
+{
+    char norm[CS_GAP_URL_MAX];
+    size_t i, n, keep;
+
+    for (i = 0; i < b->cfg.log_count; i++) {
+        const cs_ct_log *l = &b->cfg.logs[i];
+        size_t ul;
+        if (l->url == NULL)
+            continue;
+        ul = cs__strlen(l->url);
+        n = cs_gap_url(norm, sizeof norm, l->url, ul);
+        keep = n < sizeof norm ? n : sizeof norm;
+        if (keep != g->url_len || !cs__eq(norm, g->url, keep)
+            || ul >= sizeof j->url)
+            continue;
+        CS_MEMCPY(j->url, l->url, ul + 1);
+        j->kind = l->kind;
+        j->key = l->key;
+        j->key_len = l->key_len;
+        j->name = l->description;
+        return 0;
+    }
+    if (!b->cfg.direct || g->source_len >= CS_GAP_URL_MAX
+        || !cs__bf_http(g->source, g->source_len))
+        return -1;                    /* cut, or not a log's URL */
+    CS_MEMCPY(j->url, g->source, g->source_len);
+    j->url[g->source_len] = '\0';
+    j->kind = CS_CT_RFC6962;
+    j->key = NULL;
+    j->key_len = 0;
+    j->name = NULL;
+    return 0;
+}
+
+CSDEF void
+cs_backfill_gap(cs_backfill *b, const cs_gap_event *g, uint64_t now_ms)
+{
+    cs__bf_job j;
+
+    CS_ASSERT(b != NULL && g != NULL);
+    b->stats.gaps++;
+    if (cs__bf_find(b, g, &j) != 0) {
+        b->stats.no_log++;
+        cs__bf_report(b, g->url, g->url_len, g->first, g->count,
+                      CS_E_BF_NO_LOG);
+        return;
+    }
+    j.first = g->first;
+    j.count = g->count < b->cfg.max_entries ? g->count
+                                            : b->cfg.max_entries;
+    j.t = now_ms;
+    if (j.count < g->count)           /* the cap: the rest is given up */
+        cs__bf_report(b, g->url, g->url_len, g->first + j.count,
+                      g->count - j.count, CS_E_BF_GAVE_UP);
+    if (j.count == 0)
+        return;
+    if (b->qlen == CS_BF_QUEUE) {
+        cs__bf_report(b, g->url, g->url_len, j.first, j.count,
+                      CS_E_BF_GAVE_UP);
+        return;
+    }
+    b->queue[(b->qhead + b->qlen) % CS_BF_QUEUE] = j;
+    b->qlen++;
+}
+
+/* The followers' events: entries go to the caller flagged, once per
+ * certificate; the rest is the backfill's business. */
+static void
+cs__bf_on_event(void *ctx, const cs_event *ev)
+{
+    cs_backfill *b = (cs_backfill *)ctx;
+    cs_event e;
+    size_t i;
+
+    if (ev->type == CS_EV_CT_ERROR && ev->status == 0)
+        b->stats.bad++;
+    if (ev->type == CS_EV_FAILED)
+        b->stats.failures++;
+    if (ev->type != CS_EV_MESSAGE || ev->err != 0 || ev->entry == NULL)
+        return;
+    for (i = 0; i < b->recent_n; i++)
+        if (cs__eq(b->recent[i], ev->entry->sha256, 8)) {
+            b->stats.duplicates++;
+            return;
+        }
+    CS_MEMCPY(b->recent[b->recent_at], ev->entry->sha256, 8);
+    b->recent_at = (b->recent_at + 1) % CS_BF_RECENT;
+    if (b->recent_n < CS_BF_RECENT)
+        b->recent_n++;
+    b->stats.delivered++;
+    if (b->cfg.on_event == NULL)
+        return;
+    e = *ev;
+    e.backfilled = 1;
+    b->cfg.on_event(b->cfg.ctx, &e);
+}
+
+/* Start queued gaps on slot i until one runs (or the queue is empty). */
+static void
+cs__bf_start(cs_backfill *b, size_t i, uint64_t now)
+{
+    while (!b->busy[i] && b->qlen > 0) {
+        cs__bf_job *j = &b->run[i];
+        cs_ct_config fc;
+        int r;
+
+        *j = b->queue[b->qhead];
+        b->qhead = (b->qhead + 1) % CS_BF_QUEUE;
+        b->qlen--;
+        if (now - j->t >= b->cfg.max_age_ms) {
+            cs__bf_report(b, j->url, cs__strlen(j->url), j->first,
+                          j->count, CS_E_BF_GAVE_UP);
+            continue;
+        }
+        cs_ct_config_init(&fc);
+        fc.url = j->url;
+        fc.kind = j->kind;
+        fc.name = j->name;
+        fc.key = j->key;
+        fc.key_len = j->key_len;
+        fc.on_event = cs__bf_on_event;
+        fc.ctx = b;
+        fc.match = b->cfg.match;
+        fc.mem = b->cfg.mem[i];
+        fc.mem_cap = b->cfg.mem_cap;
+        fc.from = j->first, fc.has_from = 1;
+        fc.to = j->first + j->count, fc.has_to = 1;
+#if CS_HAS_TLS
+        fc.tls = b->cfg.tls;
+#endif
+        r = cs_ct_init(b->cfg.slot[i], &fc, &b->cfg.transport[i]);
+        if (r != 0) {
+            cs__bf_report(b, j->url, cs__strlen(j->url), j->first,
+                          j->count, r);
+            continue;
+        }
+        b->busy[i] = 1;
+    }
+}
+
+/* Slot i's gap ended: done (err 0) or the rest from next on given up. */
+static void
+cs__bf_end(cs_backfill *b, size_t i, int err)
+{
+    cs__bf_job *j = &b->run[i];
+    uint64_t next = cs_ct_stats_get(b->cfg.slot[i])->next, end;
+
+    end = j->first + j->count;
+    if (next < j->first)
+        next = j->first;
+    cs_ct_close(b->cfg.slot[i]);
+    b->busy[i] = 0;
+    if (err == 0) {
+        b->stats.done++;
+        cs__bf_report(b, j->url, cs__strlen(j->url), j->first, j->count,
+                      0);
+    } else {
+        cs__bf_report(b, j->url, cs__strlen(j->url), next,
+                      end > next ? end - next : 0, err);
+    }
+}
+
+CSDEF size_t
+cs_backfill_step(cs_backfill *b, uint64_t now_ms, cs_wait *w, size_t cap)
+{
+    size_t i, n = 0;
+    int pass, r;
+
+    CS_ASSERT(b != NULL && (w != NULL || cap == 0));
+    b->now = now_ms;
+    for (i = 0; i < b->cfg.slots; i++) {
+        for (pass = 0; pass < 4; pass++) {
+            cs_wait wi;
+            cs__bf_start(b, i, now_ms);
+            if (!b->busy[i])
+                break;
+            if (now_ms - b->run[i].t >= b->cfg.max_age_ms) {
+                cs__bf_end(b, i, CS_E_BF_GAVE_UP);
+                continue;
+            }
+            r = cs_ct_step(b->cfg.slot[i], now_ms, &wi);
+            if (r == 2 || r == 1) {
+                cs__bf_end(b, i, r == 2 ? 0 : CS_E_BF_GAVE_UP);
+                continue;
+            }
+            if (wi.deadline_ms > b->run[i].t + b->cfg.max_age_ms)
+                wi.deadline_ms = b->run[i].t + b->cfg.max_age_ms;
+            if (n < cap)
+                w[n++] = wi;
+            break;
+        }
+    }
+    return n;
+}
+
+static void
+cs__bf_gap_hook(void *b, const cs_gap_event *g, uint64_t now)
+{
+    cs_backfill_gap((cs_backfill *)b, g, now);
+}
+
+static size_t
+cs__bf_step_hook(void *b, uint64_t now, struct cs_wait *w, size_t cap)
+{
+    return cs_backfill_step((cs_backfill *)b, now, w, cap);
+}
+
+CSDEF void
+cs_backfill_attach(cs_backfill *b, cs_config *cfg)
+{
+    cfg->backfill = b;
+    cfg->backfill_gap = cs__bf_gap_hook;
+    cfg->backfill_step = cs__bf_step_hook;
+}
+
+CSDEF size_t
+cs_backfill_pending(const cs_backfill *b)
+{
+    size_t i, n = b->qlen;
+
+    for (i = 0; i < b->cfg.slots; i++)
+        n += (size_t)b->busy[i];
+    return n;
+}
+
+CSDEF const cs_backfill_stats *
+cs_backfill_stats_get(const cs_backfill *b)
+{
+    return &b->stats;
+}
+
+CSDEF void
+cs_backfill_close(cs_backfill *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->cfg.slots; i++)
+        if (b->busy[i]) {
+            cs_ct_close(b->cfg.slot[i]);
+            b->busy[i] = 0;
+        }
+}
+
+#endif /* CS_HAS_CT */
 
 /* ==== [4] POSIX: TCP transport, clock, entropy ====== off: _NO_POSIX ==== */
 #if CS_HAS_POSIX
@@ -15115,6 +16222,9 @@ cs_run(cs_client *c)
     return cs_run_idle(c, NULL, NULL);
 }
 
+/* Backfill followers one loop waits on ([3c]). */
+#define CS__RUN_BF 8
+
 CSDEF int
 cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx)
 {
@@ -15130,19 +16240,31 @@ cs_run_idle(cs_client *c, void (*idle)(void *ctx), void *ctx)
         c->wake_fd = pipefd[1];
     }
     for (;;) {
-        struct pollfd pf[2];
+        struct pollfd pf[2 + CS__RUN_BF];
         nfds_t n = 0;
         uint64_t now = cs_now_ms();
-        cs_wait w;
-        int ms;
+        cs_wait w, bw[CS__RUN_BF + 1];
+        size_t nb = 0, k;
+        int ms, fin = cs_client_step(c, now, &bw[0]) != 0;
 
-        if (cs_client_step(c, now, &w) != 0)
-            break;
-        if (w.fd >= 0 && w.want != 0) {
-            pf[n].fd = w.fd;
-            pf[n].events = (short)(((w.want & CS_WANT_READ) ? POLLIN : 0)
-                                   | ((w.want & CS_WANT_WRITE) ? POLLOUT
-                                                               : 0));
+        if (c->cfg.backfill_step != NULL && !c->stop)   /* [3c] */
+            nb = c->cfg.backfill_step(c->cfg.backfill, now, bw + 1,
+                                      CS__RUN_BF);
+        if (fin && nb == 0)
+            break;                    /* the client and its backfill */
+        w = bw[0];
+        if (fin)
+            w.fd = -1, w.deadline_ms = now + 600000;
+        for (k = 0; k <= nb; k++) {
+            if (bw[k].deadline_ms < w.deadline_ms)
+                w.deadline_ms = bw[k].deadline_ms;
+            if (bw[k].fd < 0 || bw[k].want == 0 || (k == 0 && fin))
+                continue;
+            pf[n].fd = bw[k].fd;
+            pf[n].events = (short)(((bw[k].want & CS_WANT_READ) ? POLLIN
+                                                                : 0)
+                                   | ((bw[k].want & CS_WANT_WRITE)
+                                      ? POLLOUT : 0));
             pf[n++].revents = 0;
         }
         if (pipefd[0] >= 0) {

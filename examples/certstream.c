@@ -84,6 +84,11 @@ static const char usage[] =
     "  --timeout S          reconnect when nothing arrived for S seconds\n"
     "                       (default 45; 0: never)\n"
     "  --max-message BYTES  largest message accepted (default 64 MiB)\n"
+    "  --gaps               also report gaps that may be deliberate\n"
+    "  --no-gaps            do not track (or report) gaps in cert_index\n"
+    "  --backfill           fetch each gap's entries from the log itself\n"
+    "  --backfill-max N     at most N entries per gap (default 1000);\n"
+    "                       logs: --log-list, else the built-in list\n"
     "Other:\n"
     "  --user-agent STR     the User-Agent sent (both modes)\n"
     "  --version            print the version\n"
@@ -531,6 +536,7 @@ typedef struct dentry {
     double seen;
     const char *log_url, *log_name;
     int log_kind;                 /* CS_CT_RFC6962 or CS_CT_STATIC */
+    int backfilled;               /* --backfill: "backfilled":true */
 } dentry;
 
 static char jtext[65536];          /* one converted DER string */
@@ -1016,7 +1022,7 @@ print_entry_json(const dentry *d)
     put_s("}");
     if (d->ev != NULL && d->ev->hit_count > 0)
         put_match(d->ev);
-    put_s("}}\n");
+    put_s(d->backfilled ? "},\"backfilled\":true}\n" : "}}\n");
 }
 #endif /* CS_HAS_CT */
 
@@ -1559,8 +1565,7 @@ match_setup(cs_config *cfg, int out_raw)
 static void
 match_on_event(const cs_event *e)
 {
-    if (wl.set == NULL)
-        return;
+    /* (also without --match: the engine drops repeated entries too) */
     if (e->type == CS_EV_RAW && wl.ended) {
         g.len = 0;
         g.too_big = 0;
@@ -1664,6 +1669,140 @@ print_human(const cs_msg *m)
     put("\n", 1);
 }
 
+/* Gaps (server mode, on unless --no-gaps): one line on stderr each. The
+ * ones that may be deliberate only with --gaps. */
+static unsigned char gap_mem[256 * 920];   /* 256 logs, window 4096 */
+static struct {
+    int all;                  /* --gaps */
+    int off;                  /* --no-gaps */
+    int backfill;             /* --backfill */
+    unsigned long long max;   /* --backfill-max */
+} gaps;
+
+static void
+print_gap(const cs_gap_event *gp)
+{
+    if (g.quiet || ((gp->flags & CS_GAP_MAYBE_DELIBERATE) && !gaps.all))
+        return;
+    flush();
+    fprintf(stderr, "certstream: gap: %.*s: %llu entr%s missing, %llu..%llu"
+            "%s\n", (int)gp->url_len, gp->url, (unsigned long long)gp->count,
+            gp->count == 1 ? "y" : "ies", (unsigned long long)gp->first,
+            (unsigned long long)(gp->first + gp->count - 1),
+            gp->flags & CS_GAP_MAYBE_DELIBERATE
+                ? " (may be deliberate: a duplicate of another log's "
+                  "entry, or one the server could not parse)" : "");
+}
+
+#if CS_HAS_CT
+/* --backfill (server mode): a few followers fetch the gaps' entries from
+ * the logs (found in the built-in log list, else at source.url). */
+static cs_backfill backfill;
+static cs_ct_follower bf_f[CS_BF_SLOTS];
+static unsigned char bf_mem[CS_BF_SLOTS][CS_CT_MEM];
+static cs_posix bf_posix[CS_BF_SLOTS];
+static cs_ct_log bf_logs[256];
+
+/* A backfilled entry: --json as direct mode prints it, marked. */
+static void
+print_backfilled(const cs_event *e)
+{
+    dentry de;
+
+    if (g.count > 0 && g.certs >= g.count)
+        return;
+    if (g.out == OUT_HUMAN) {
+        print_human(e->msg);
+    } else if (g.out == OUT_DOMAINS) {
+        print_domains(e->msg);
+    } else if (e->entry != NULL) {
+        de.ev = e;
+        de.precert = e->entry->type == CS_CT_PRECERT;
+        de.u = e->entry;
+        de.index = e->entry->index;
+        de.timestamp_ms = e->entry->timestamp;
+        de.seen = e->msg->seen;
+        de.log_url = cs_ct_url(e->log);
+        de.log_name = cs_ct_name(e->log);
+        de.log_kind = e->log->cfg.kind;
+        de.backfilled = 1;
+        print_entry_json(&de);
+    }
+    if (g.count > 0 && ++g.certs >= g.count)
+        stop_all();
+}
+
+/* A gap's backfill ended: given-up entries are said on stderr. */
+static void
+print_backfill_end(const cs_event *e)
+{
+    if (g.quiet || (e->err == 0 && !g.verbose))
+        return;
+    flush();
+    if (e->err == 0)
+        fprintf(stderr, "certstream: backfilled: %.*s: %lld entries from "
+                "%llu\n", (int)e->len, e->text, (long long)e->detail,
+                (unsigned long long)e->index);
+    else
+        fprintf(stderr, "certstream: backfill: %.*s: %lld entries from "
+                "%llu given up: %s\n", (int)e->len, e->text,
+                (long long)e->detail, (unsigned long long)e->index,
+                cs_strerror(e->err));
+}
+
+/* Wire the backfill to the client's settings. Returns 0 or 2. */
+static int
+backfill_setup(cs_config *cfg)
+{
+    cs_backfill_config bc;
+    size_t i, n = cs_ct_snapshot_count();
+
+    cs_backfill_config_init(&bc);
+    for (i = 0; i < CS_BF_SLOTS; i++) {
+        bc.slot[i] = &bf_f[i];
+        bc.mem[i] = bf_mem[i];
+        cs_posix_transport(&bf_posix[i], &bc.transport[i]);
+    }
+    bc.slots = CS_BF_SLOTS;
+    bc.mem_cap = CS_CT_MEM;
+    if (dm.list_file != NULL) {       /* --log-list: that list */
+        size_t len = 0;
+        unsigned char *b = slurp(dm.list_file, &len);
+        int r;
+        if (b == NULL) {
+            fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
+                    dm.list_file, strerror(errno));
+            return 2;
+        }
+        r = parse_log_list(dm.list_file, b, len);
+        free(b);
+        if (r != 0)
+            return 2;
+        bc.logs = list;
+        bc.log_count = nlist;
+    } else {                          /* the built-in one */
+        for (i = 0; i < n && i < sizeof bf_logs / sizeof bf_logs[0]; i++)
+            cs_ct_snapshot_get(i, &bf_logs[i]);
+        bc.logs = bf_logs;
+        bc.log_count = i;
+    }
+    bc.match = cfg->match;
+    if (gaps.max > 0)
+        bc.max_entries = gaps.max;
+    bc.on_event = cfg->on_event;
+#if CS_HAS_TLS
+    bc.tls = cfg->tls;
+#endif
+    if (cs_backfill_init(&backfill, &bc) != 0)
+        return 2;
+    cs_backfill_attach(&backfill, cfg);
+    return 0;
+}
+#else
+static void print_backfilled(const cs_event *e) { (void)e; }
+static void print_backfill_end(const cs_event *e) { (void)e; }
+#endif
+
 /* --stats: one line on stderr. */
 static void
 print_stats(const char *when)
@@ -1685,6 +1824,30 @@ print_stats(const char *when)
             (unsigned long long)st->failures,
             (unsigned long long)st->parse_errors,
             (unsigned long long)st->protocol_errors);
+    if (!gaps.off && st->by_type[CS_MSG_CERT] > st->unindexed)
+        fprintf(stderr, "certstream: %s: %llu gaps, %llu entries missing "
+                "(%llu gaps may be deliberate); %llu duplicates, %llu late, "
+                "%llu untracked\n", when, (unsigned long long)st->gaps,
+                (unsigned long long)st->gap_missing,
+                (unsigned long long)st->gap_deliberate,
+                (unsigned long long)st->gap_duplicates,
+                (unsigned long long)st->gap_late,
+                (unsigned long long)(st->gap_old + st->gap_untracked));
+    else if (!gaps.off && st->unindexed > 0)
+        fprintf(stderr, "certstream: %s: gaps: none can be seen: the "
+                "messages carry no cert_index (domains-only)\n", when);
+#if CS_HAS_CT
+    if (gaps.backfill)
+        fprintf(stderr, "certstream: %s: backfill: %llu entries delivered, "
+                "%llu duplicates, %llu given up (%llu gaps, %llu with no "
+                "known log); %llu failed requests\n", when,
+                (unsigned long long)backfill.stats.delivered,
+                (unsigned long long)backfill.stats.duplicates,
+                (unsigned long long)backfill.stats.given_up,
+                (unsigned long long)backfill.stats.gaps_given_up,
+                (unsigned long long)backfill.stats.no_log,
+                (unsigned long long)backfill.stats.failures);
+#endif
     g.last_messages = st->messages;
     g.last_ms = now;
 }
@@ -1884,6 +2047,10 @@ on_event(void *ctx, const cs_event *e)
         }
         break;
     case CS_EV_MESSAGE:
+        if (e->backfilled) {
+            print_backfilled(e);
+            break;
+        }
         if (e->err != 0 && g.verbose)
             fprintf(stderr, "certstream: bad message: %s (%s) at byte "
                     "%lld\n", cs_strerror(e->err), cs_errname(e->err),
@@ -1917,12 +2084,20 @@ on_event(void *ctx, const cs_event *e)
         on_conn_event(e);
         break;
     case CS_EV_WARNING:
+        if (e->err == CS_E_GAP_UNINDEXED && !gaps.all)
+            break;                    /* gaps were not asked for */
         if (!g.quiet)
             fprintf(stderr, "certstream: WARNING: %.*s\n", (int)e->len,
                     e->text);
         break;
     case CS_EV_TICK:
         print_stats("stats");
+        break;
+    case CS_EV_GAP:
+        print_gap(e->gap);
+        break;
+    case CS_EV_BACKFILL:
+        print_backfill_end(e);
         break;
     default:
         on_conn_event(e);
@@ -2015,7 +2190,8 @@ enum {
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
     O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
-    O_NO_FETCH, O_LIST_LOGS, O_USER_AGENT, O_STATE
+    O_NO_FETCH, O_LIST_LOGS, O_USER_AGENT, O_STATE, O_GAPS, O_NO_GAPS,
+    O_BACKFILL, O_BACKFILL_MAX
 };
 static const struct option {
     const char *name, *alias;
@@ -2052,7 +2228,11 @@ static const struct option {
     { "--no-fetch-list", NULL, O_NO_FETCH, 0 },
     { "--list-logs", NULL, O_LIST_LOGS, 0 },
     { "--user-agent", NULL, O_USER_AGENT, 1 },
-    { "--state", NULL, O_STATE, 1 }
+    { "--state", NULL, O_STATE, 1 },
+    { "--gaps", NULL, O_GAPS, 0 },
+    { "--no-gaps", NULL, O_NO_GAPS, 0 },
+    { "--backfill", NULL, O_BACKFILL, 0 },
+    { "--backfill-max", NULL, O_BACKFILL_MAX, 1 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -2068,7 +2248,7 @@ opt_name(int id)
 }
 
 static struct {
-    unsigned long long seen;  /* 1 << O_* for each option given */
+    uint64_t seen;            /* 1 << O_* for each option given */
     const char *pin;
 } opt;
 
@@ -2076,7 +2256,7 @@ static struct {
 static int
 apply_option(cs_config *cfg, const struct option *o, const char *v)
 {
-    opt.seen |= 1ull << o->id;
+    opt.seen |= (uint64_t)1 << o->id;
     switch (o->id) {
     case O_URL: cfg->url = v; break;
     case O_FULL: g.full = 1; break;
@@ -2088,6 +2268,14 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
     case O_QUIET: g.quiet = 1; break;
     case O_UTC: g.utc = 1; break;
     case O_STATS: g.stats = 1; break;
+    case O_GAPS: gaps.all = 1; break;
+    case O_NO_GAPS: gaps.off = 1; break;
+    case O_BACKFILL: gaps.backfill = 1; break;
+    case O_BACKFILL_MAX:
+        if (parse_count(v, &gaps.max) != 0 || gaps.max == 0)
+            return bad_usage("bad --backfill-max (want a number > 0)", v);
+        gaps.backfill = 1;
+        break;
     case O_NOCOLOR: g.color = -1; break;
     case O_USER_AGENT: {
         static char ua[1024];
@@ -2318,10 +2506,11 @@ static int
 check_mode(void)
 {
     static const int server_only[] = {
-        O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG
+        O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG,
+        O_GAPS, O_NO_GAPS, O_BACKFILL, O_BACKFILL_MAX
     };
-    /* O_STATE: a server's stream is resumed with --backfill (branch
-     * gaps); until then --state is for direct mode only. */
+    /* O_STATE: positions of a server's stream (resumed through
+     * --backfill) are not kept yet: --state is for direct mode only. */
     static const int direct_only[] = {
         O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM, O_NO_FETCH,
         O_LIST_LOGS, O_STATE
@@ -2343,7 +2532,8 @@ check_mode(void)
 #endif
     } else {
         for (k = 0; k < sizeof direct_only / sizeof direct_only[0]; k++)
-            if (SEEN(direct_only[k]))
+            if (SEEN(direct_only[k]) && !(direct_only[k] == O_LOG_LIST
+                                           && gaps.backfill))
                 return bad_line("this option is for direct mode (no "
                                  "--url): it cannot go with --url",
                                  opt_name(direct_only[k]));
@@ -3070,6 +3260,7 @@ print_entry(const cs_event *e, dlog *d)
         de.log_url = cs_ct_url(&d->f);
         de.log_name = cs_ct_name(&d->f);
         de.log_kind = d->log->kind;
+        de.backfilled = 0;
         print_entry_json(&de);
     }
     if (g.count > 0 && ++g.certs >= g.count)
@@ -3389,6 +3580,21 @@ main(int argc, char **argv)
     cfg.tls.anchor_mem_cap = sizeof anchor_mem;
 #endif
     g.client = &client;
+    if (SEEN(O_URL) && !gaps.off) {
+        cfg.gap_mem = gap_mem;
+        cfg.gap_size = sizeof gap_mem;
+    }
+    if (gaps.backfill && gaps.off)
+        return bad_usage("--backfill fetches gaps: not with", "--no-gaps");
+#if CS_HAS_CT
+    if (gaps.backfill && backfill_setup(&cfg) != 0)
+        return 2;
+    cfg.gap_drop_duplicates = gaps.backfill;   /* each entry once */
+#else
+    if (gaps.backfill)
+        return bad_usage("--backfill reads CT logs: not in this build "
+                         "(CERTSTREAM_NO_CT)", NULL);
+#endif
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

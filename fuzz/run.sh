@@ -22,12 +22,14 @@
 # jtok (fuzz_jtok.c: the JSON tokenizer whole vs chunked, against the
 # extractor's verdict), match (fuzz_match.c: the watchlist compiler and
 # matcher against a slow one), follow (fuzz_follow.c: the CT log
-# follower over scripted responses, whole vs chunked reads) and loglist
-# (fuzz_loglist.c: the log list parser whole vs chunked); any other
+# follower over scripted responses, whole vs chunked reads), loglist
+# (fuzz_loglist.c: the log list parser whole vs chunked) and gap
+# (fuzz_gap.c: the gap tracker against a slow one); any other
 # fuzz/fuzz_<name>.c is found by its name.
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
-# ws, inflate, der, jtok and loglist, 25% each for hs, url, http, match and follow
+# ws, inflate, der, jtok and loglist, 25% each for hs, url, http, match,
+# follow and gap
 # (small state machines that saturate quickly), 100% for any other, so
 # FUZZ_SECONDS=20 is 165 s for these. FUZZ_SHARE=100 gives every target
 # all of SECONDS.
@@ -135,6 +137,7 @@ max_len() {
     match) echo 2048 ;;
     follow) echo 16384 ;;
     loglist) echo 8192 ;;
+    gap) echo 4096 ;;
     *) echo 4096 ;;
     esac
 }
@@ -143,7 +146,7 @@ max_len() {
 share() {
     case "$1" in
     ws | inflate | der | jtok | loglist) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url | http | match | follow) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http | match | follow | gap) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }

@@ -1,0 +1,349 @@
+#!/usr/bin/python3
+"""Gaps end to end (issue 10): a CertStream server of our own (the raw peer
+of tests/wspeer.py on 127.0.0.1) sends three logs' certificate_update
+messages interleaved, dropping chosen ones, reordering some inside the
+window and sending some twice; the command (CS_BUILD, default
+build/certstream) must report on stderr exactly the entries that were
+dropped, and count the duplicates.
+
+  gaps.exact       --gaps: the union of the gap lines is exactly the
+                   dropped set, per log (URLs normalised: one log sent as
+                   two spellings); every message printed (--json)
+  gaps.default     without --gaps the maybe-deliberate ones (1-2 entries)
+                   are not printed, the others are; --stats counts all
+  gaps.off         --no-gaps: no gap line
+  gaps.reconnect   the server drops the connection after entry 99 and
+                   resumes at 150 (what a restart does): after the
+                   reconnect the gap is exactly 100..149
+  gaps.domains     a domains-only stream: with --gaps one line says gaps
+                   cannot be seen; without, nothing
+  gaps.backfill    the server in front of a local RFC 6962 log
+                   (tests/ctlog.py; its messages carry the log's URL and
+                   the right cert_index), dropping, reordering and
+                   repeating: with --backfill --json the union of what is
+                   printed is every entry of the log exactly once, the
+                   backfilled ones marked and exactly the dropped ones,
+                   with the log's SHA-256; a cap of 5 per gap is said on
+                   stderr; the same for a static log found in a
+                   --log-list (data tiles, a gap across a tile boundary)
+                   (skipped when python3-cryptography is missing)
+
+Prints "test NAME ... PASS|FAIL (why)" per test and "N passed, N failed".
+"""
+import json
+import os
+import random
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wspeer as W                                          # noqa: E402
+from wspeer import frame, close_frame, OP_TEXT             # noqa: E402
+
+PASSED = [0]
+FAILED = [0]
+
+LOGS = {
+    # key (normalised): (spellings sent, first index, count, dropped)
+    'ct.a.example/log': (['https://ct.a.example/log/'], 1000, 1000,
+                         set(range(1100, 1150)) | {1500}
+                         | set(range(1700, 1703)) | {1998}),
+    'ct.b.example': (['HTTPS://CT.B.Example/', 'ct.b.example'],
+                     5000000000, 500,
+                     set(range(5000000010, 5000000020))
+                     | {5000000100, 5000000101}),
+    'ct.c.example/2026': (['https://ct.c.example/2026'], 7, 300, set()),
+}
+
+
+def cert(url, idx):
+    return json.dumps({'message_type': 'certificate_update',
+                       'data': {'cert_index': idx, 'seen': 1700000000.5,
+                                'source': {'url': url, 'name': 'L'},
+                                'leaf_cert': {'all_domains':
+                                              ['e%d.example' % idx]}}},
+                      separators=(',', ':'))
+
+
+def feed(seed=1):
+    """The messages as sent: per log in order, blocks of 10 reversed now
+    and then (reordering inside the window), a few sent twice; logs
+    interleaved at random. Returns (messages, duplicates sent)."""
+    rng = random.Random(seed)
+    per = []
+    dups = 0
+    for key, (urls, first, n, drop) in LOGS.items():
+        seq = [i for i in range(first, first + n) if i not in drop]
+        out = []
+        k = 0
+        while k < len(seq):
+            blk = seq[k:k + 10]
+            if rng.random() < 0.3 and k > 0:
+                blk = blk[::-1]
+            out.extend(blk)
+            k += 10
+        msgs = []
+        for j, i in enumerate(out):
+            msgs.append(cert(urls[j % len(urls)], i))
+            if j > 0 and j % 97 == 0:
+                msgs.append(cert(urls[0], i))
+                dups += 1
+        per.append(msgs)
+    allm = []
+    while any(per):
+        q = rng.choice([p for p in per if p])
+        allm.append(q.pop(0))
+    return allm, dups
+
+
+def server(msgs):
+    def h(conn, i):
+        if conn.handshake() is None:
+            return
+        conn.send(b''.join(frame(OP_TEXT, m.encode()) for m in msgs))
+        conn.send(close_frame(1000))
+        conn.read_until_close(3)
+    return W.Server(h)
+
+
+def run(args, msgs, timeout=10):
+    srv = server(msgs)
+    try:
+        cli = W.Client(list(args) + ['--once', '--url', srv.url('/')])
+        rc = cli.wait(timeout)
+        return rc, cli.stdout(), cli.stderr()
+    finally:
+        srv.stop()
+
+
+GAP = re.compile(rb'^certstream: gap: (\S+): (\d+) entr(?:y|ies) missing, '
+                 rb'(\d+)\.\.(\d+)( \(may be deliberate.*\))?$')
+
+
+def gaps_of(err):
+    got = {}
+    for line in err.splitlines():
+        m = GAP.match(line)
+        if m:
+            key = m.group(1).decode()
+            a, b, n = int(m.group(3)), int(m.group(4)), int(m.group(2))
+            s = got.setdefault(key, [])
+            s.append((a, b, n, m.group(5) is not None))
+    return got
+
+
+def t_exact():
+    why = []
+    msgs, dups = feed()
+    rc, out, err = run(['--json', '--gaps', '--stats'], msgs)
+    got = gaps_of(err)
+    if rc != 0:
+        why.append('exit %s' % rc)
+    if out.count(b'\n') != len(msgs):   # repeats too (not --backfill)
+        why.append('%d lines for %d messages' % (out.count(b'\n'),
+                                                    len(msgs)))
+    for key, (urls, first, n, drop) in LOGS.items():
+        miss = set()
+        for a, b, c, maybe in got.get(key, []):
+            rng = set(range(a, b + 1))
+            if len(rng) != c or miss & rng:
+                why.append('%s: bad or overlapping line %d..%d' %
+                           (key, a, b))
+            if maybe != (c <= 2):
+                why.append('%s: %d..%d deliberate mark %s' %
+                           (key, a, b, maybe))
+            miss |= rng
+        if miss != drop:
+            why.append('%s: reported %s, dropped %s' %
+                       (key, sorted(miss - drop)[:5],
+                        sorted(drop - miss)[:5]))
+    if set(got) - set(LOGS):
+        why.append('gaps of unknown logs %s' % (set(got) - set(LOGS)))
+    m = re.search(rb'total: (\d+) gaps, (\d+) entries missing \((\d+) gaps '
+                  rb'may be deliberate\); (\d+) duplicates', err)
+    total = sum(len(v[3]) for v in LOGS.values())
+    if not m or int(m.group(2)) != total or int(m.group(4)) != dups:
+        why.append('stats: %r (want %d missing, %d duplicates)' %
+                   (m.group(0) if m else err[-300:], total, dups))
+    return why
+
+
+def t_default():
+    why = []
+    msgs, dups = feed(2)
+    rc, out, err = run(['--domains', '--stats'], msgs)
+    got = gaps_of(err)
+    lines = [g for v in got.values() for g in v]
+    if any(g[3] for g in lines):
+        why.append('a maybe-deliberate gap printed without --gaps')
+    if len(lines) != 3:    # a.1100-1149, a.1700-1702, b.10-19; the rest <= 2
+        why.append('%d gap lines: %r' % (len(lines), got))
+    if b'total: 6 gaps, 67 entries missing (3 gaps' not in err:
+        why.append('stats: %r' % err[-400:])
+    return why
+
+
+def t_off():
+    msgs, dups = feed(3)
+    rc, out, err = run(['--no-gaps', '--stats'], msgs)
+    return ['gap output: %r' % err[-300:]] if b'gap' in err else []
+
+
+def t_reconnect():
+    why = []
+    url = 'https://ct.r.example/'
+
+    def h(conn, i):
+        if conn.handshake() is None:
+            return
+        rng = range(0, 100) if i == 0 else range(150, 200)
+        conn.send(b''.join(frame(OP_TEXT, cert(url, k).encode())
+                           for k in rng))
+        if i == 0:
+            conn.close()                  # no close frame: a drop
+        else:
+            conn.read_until_close(5)
+    srv = W.Server(h)
+    try:
+        cli = W.Client(['--domains', '-n', '150', '--url', srv.url('/')])
+        rc = cli.wait(10)
+        err = cli.stderr()
+    finally:
+        srv.stop()
+    got = gaps_of(err)
+    if got != {'ct.r.example': [(100, 149, 50, False)]}:
+        why.append('exit %s, gaps %r, stderr %r' % (rc, got, err[-300:]))
+    return why
+
+
+def t_domains():
+    why = []
+    msgs = ['{"message_type":"dns_entries","data":["a.example"]}'] * 5
+    rc, out, err = run(['--gaps', '--stats'], msgs)
+    if err.count(b'domains-only') != 2:   # the warning and the stats line
+        why.append('with --gaps: %r' % err)
+    rc, out, err = run([], msgs)
+    if b'gap' in err:
+        why.append('without --gaps: %r' % err)
+    return why
+
+
+def backfill_case(ctlog, kind, n, drop, cap_runs, why):
+    """Serve a log of kind, the feed without drop (reordered, some sent
+    twice); for each cap (None: the default) run --backfill and check."""
+    import tempfile
+    log = ctlog.build_log(kind, n, 1, False, None, None, None, None)
+    exp = log.expect()
+    srv = ctlog.Server(log).start()
+    tmp = tempfile.TemporaryDirectory()
+    try:
+        url = srv.url
+        extra = []
+        if kind == 'static':     # found in a log list: a tiled log
+            lf = os.path.join(tmp.name, 'list.json')
+            ent = dict(srv.log_v3(),
+                       state={'usable': {'timestamp': '2025-01-01T00:00:00Z'}})
+            with open(lf, 'w') as f:
+                json.dump({'version': '1', 'operators': [
+                    {'name': 'Test', 'email': [], 'logs': [],
+                     'tiled_logs': [ent]}]}, f)
+            extra = ['--log-list', lf]
+        rng = random.Random(5)
+        seq = [i for i in range(n) if i not in drop]
+        msgs = []
+        k = 0
+        while k < len(seq):
+            blk = seq[k:k + 8]
+            if rng.random() < 0.3:
+                blk = blk[::-1]
+            for i in blk:
+                msgs.append(cert(url, i))
+                if rng.random() < 0.05:
+                    msgs.append(cert(url, i))       # sent twice
+            k += 8
+        for cap, want, given_want in cap_runs:
+            args = ['--json', '--backfill', '--stats'] + extra
+            if cap:
+                args += ['--backfill-max', str(cap)]
+            rc, out, err = run(args, msgs, timeout=30)
+            seen = {}
+            back = set()
+            for line in out.splitlines():
+                m = json.loads(line)
+                i = m['data']['cert_index']
+                seen[i] = seen.get(i, 0) + 1
+                if m.get('backfilled') is True:
+                    back.add(i)
+                    sha = m['data']['leaf_cert']['sha256'].replace(':', '')
+                    if sha.lower() != exp[i]['sha256'].lower():
+                        why.append('%s %d: sha256 %s, the log %s' % (
+                            kind, i, sha, exp[i]['sha256']))
+                    if m['data']['source']['url'] != url:
+                        why.append('%s: backfilled source.url %r' %
+                                   (kind, m['data']['source']['url']))
+            twice = sorted(i for i, c in seen.items() if c > 1)
+            if twice:
+                why.append('%s cap %s: printed twice: %s' % (kind, cap,
+                                                              twice[:5]))
+            given = sorted(re.findall(rb'backfill: \S+: (\d+) entries '
+                                      rb'from (\d+) given up', err))
+            if back != want or given != given_want:
+                why.append('%s cap %s: backfilled %d (%s...), want %d; '
+                           'given up %r; exit %s, stderr %r' % (
+                               kind, cap, len(back), sorted(back)[:6],
+                               len(want), given, rc, err[-300:]))
+            if cap is None and set(seen) != set(range(n)):
+                why.append('%s: missing %s' % (
+                    kind, sorted(set(range(n)) - set(seen))[:5]))
+    finally:
+        srv.stop()
+        tmp.cleanup()
+
+
+def t_backfill():
+    try:
+        import ctlog
+    except ImportError as e:
+        print('test gaps.backfill: SKIP (%s)' % e)
+        return []
+    why = []
+    drop = set(range(30, 45)) | {100} | set(range(200, 260)) | {398}
+    capped = set()
+    for a, b in ((30, 45), (100, 101), (200, 260), (398, 399)):
+        capped |= set(range(a, min(b, a + 5)))
+    backfill_case(ctlog, 'rfc6962', 400, drop,
+                  [(None, drop, []),
+                   (5, capped, [(b'10', b'35'), (b'55', b'205')])], why)
+    # a static log, by its list entry: entries from the data tiles (one
+    # gap across a tile boundary at 256)
+    drop = set(range(250, 270)) | {3}
+    backfill_case(ctlog, 'static', 300, drop, [(None, drop, [])], why)
+    return why
+
+
+def test(name, fn):
+    why = fn()
+    if why:
+        FAILED[0] += 1
+        print('test %s ... FAIL (%s)' % (name, '; '.join(why)))
+    else:
+        PASSED[0] += 1
+        print('test %s ... PASS' % name)
+
+
+def main():
+    if W.missing_exe_summary():
+        print('0 passed, 1 failed')
+        return 1
+    test('gaps.exact', t_exact)
+    test('gaps.default', t_default)
+    test('gaps.off', t_off)
+    test('gaps.reconnect', t_reconnect)
+    test('gaps.domains', t_domains)
+    test('gaps.backfill', t_backfill)
+    print('%d passed, %d failed' % (PASSED[0], FAILED[0]))
+    return 1 if FAILED[0] else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
