@@ -24,6 +24,7 @@
 
 #define DEFAULT_URL "wss://certstream.calidog.io/"
 
+/* In two halves: C99 promises string literals of 4095 bytes only. */
 static const char usage[] =
     "usage: certstream [options]\n"
     "Print the certificates of Certificate Transparency: read from the CT\n"
@@ -70,7 +71,8 @@ static const char usage[] =
     "                       so new entries only)\n"
     "  --state FILE         keep each log's position in FILE and continue\n"
     "                       from it when restarted (saved every second\n"
-    "                       and at exit; delete FILE to start afresh)\n"
+    "                       and at exit; delete FILE to start afresh)\n";
+static const char usage_more[] =
     "Server mode:\n"
     "  --url URL            the CertStream server, e.g. " DEFAULT_URL "\n"
     "  --raw                every text message verbatim, one line each\n"
@@ -1331,6 +1333,31 @@ print_logs(void)
     fflush(stdout);
 }
 
+/* --log-list FILE|URL, taken as given: returns 0, or -1 after a line. */
+static int
+list_option(const cs_config *cfg)
+{
+    (void)cfg;
+    if (strncmp(dm.list_file, "http://", 7) == 0
+        || strncmp(dm.list_file, "https://", 8) == 0) {
+#if CS_HAS_TLS
+        char why[512];
+        if (list_fetch(dm.list_file, NULL, &cfg->tls, why, sizeof why)
+            != 0) {
+            fprintf(stderr, "certstream: --log-list %s: %s\n",
+                    dm.list_file, why);
+            return -1;
+        }
+        return 0;
+#else
+        fprintf(stderr, "certstream: --log-list %s: a URL needs TLS, "
+                "which this build lacks\n", dm.list_file);
+        return -1;
+#endif
+    }
+    return list_file(dm.list_file);
+}
+
 /* Choose the logs: returns 0, or an exit status (2) after one line. */
 static int
 select_logs(const cs_config *cfg)
@@ -1339,26 +1366,8 @@ select_logs(const cs_config *cfg)
     size_t nfrom, i, w;
     int snapshot = 0, have = 0;
 
-    (void)cfg;
-    if (dm.list_file != NULL && (strncmp(dm.list_file, "http://", 7) == 0
-                                 || strncmp(dm.list_file, "https://", 8)
-                                        == 0)) {
-#if CS_HAS_TLS
-        char why[512];
-        if (list_fetch(dm.list_file, NULL, &cfg->tls, why, sizeof why)
-            != 0) {
-            fprintf(stderr, "certstream: --log-list %s: %s\n",
-                    dm.list_file, why);
-            return 2;
-        }
-        have = 1;
-#else
-        fprintf(stderr, "certstream: --log-list %s: a URL needs TLS, "
-                "which this build lacks\n", dm.list_file);
-        return 2;
-#endif
-    } else if (dm.list_file != NULL) {
-        if (list_file(dm.list_file) != 0)
+    if (dm.list_file != NULL) {
+        if (list_option(cfg) != 0)
             return 2;
         have = 1;
     }
@@ -1766,17 +1775,7 @@ backfill_setup(cs_config *cfg)
     bc.slots = CS_BF_SLOTS;
     bc.mem_cap = CS_CT_MEM;
     if (dm.list_file != NULL) {       /* --log-list: that list */
-        size_t len = 0;
-        unsigned char *b = slurp(dm.list_file, &len);
-        int r;
-        if (b == NULL) {
-            fprintf(stderr, "certstream: --log-list: cannot read %s: %s\n",
-                    dm.list_file, strerror(errno));
-            return 2;
-        }
-        r = parse_log_list(dm.list_file, b, len);
-        free(b);
-        if (r != 0)
+        if (list_option(cfg) != 0)
             return 2;
         bc.logs = list;
         bc.log_count = nlist;
@@ -2165,16 +2164,17 @@ bad_line(const char *what, const char *arg)
 static int
 bad_usage(const char *what, const char *arg)
 {
-    fprintf(stderr, "certstream: %s%s%s\n\n%s", what, arg ? ": " : "",
-            arg ? arg : "", usage);
+    fprintf(stderr, "certstream: %s%s%s\n\n%s%s", what, arg ? ": " : "",
+            arg ? arg : "", usage, usage_more);
     return 2;
 }
 
 /* --help and --version: stdout must take the text (exit 1 if not). */
 static int
-print_and_exit(const char *text)
+print_and_exit(const char *text, const char *more)
 {
-    if (fputs(text, stdout) == EOF || fflush(stdout) != 0
+    if (fputs(text, stdout) == EOF || fputs(more, stdout) == EOF
+        || fflush(stdout) != 0
         || ferror(stdout)) {
         fprintf(stderr, "certstream: cannot write to stdout: %s\n",
                 strerror(errno));
@@ -2324,9 +2324,9 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
         break;
     case O_VERSION:
         return print_and_exit("certstream (certstream.h) "
-                              CERTSTREAM_VERSION_STRING "\n") + 256;
+                              CERTSTREAM_VERSION_STRING "\n", "") + 256;
     case O_HELP:
-        return print_and_exit(usage) + 256;
+        return print_and_exit(usage, usage_more) + 256;
     case O_MATCH:
         return match_add(v, NULL, 0) == 0 ? 0 : 2;
     case O_MATCH_FILE:
