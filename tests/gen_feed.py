@@ -638,7 +638,8 @@ class Gen:
         precert = r.random() < 0.35
         log = r.randrange(len(LOGS))
         lname, lurl, tiled = LOGS[log]
-        self.log_idx[log] += r.randrange(1, 40)
+        r.randrange(1, 40)        # (kept: the rest of the stream stays
+        self.log_idx[log] += 1    # as it was) a full feed has no holes
         idx = self.log_idx[log]
         seen = self.seen(style)
         nb = int(seen) - r.randrange(0, 7200)
