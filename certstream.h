@@ -367,6 +367,20 @@ extern "C" {
     X(CS_E_CT_TOO_BIG, -218, "CT log: an entry larger than the entry buffer") \
     X(CS_E_CT_BODY, -219, "CT log: a tree head larger than the entry buffer") \
     /* -230..-239 Merkle trees: proofs and tiles */ \
+    X(CS_E_MERKLE_PROOF, -230, "Merkle: a proof does not verify") \
+    X(CS_E_MERKLE_RANGE, -231, \
+      "Merkle: a size or index outside the tree") \
+    X(CS_E_MERKLE_ALIGN, -232, \
+      "Merkle: a subtree pushed at an unaligned position") \
+    X(CS_E_MERKLE_TILE_SIZE, -233, \
+      "Merkle: a hash tile of the wrong length") \
+    X(CS_E_MERKLE_TILE, -234, \
+      "Merkle: hash tiles that do not hash to the signed root") \
+    X(CS_E_MERKLE_STATE, -235, "Merkle: a tile fed when none was asked") \
+    X(CS_E_MERKLE_LEAF, -236, \
+      "Merkle: an entry whose leaf hash is not in the verified tree") \
+    X(CS_E_MERKLE_INCONSISTENT, -237, \
+      "Merkle: two tree heads that are not consistent") \
     /* -240..-249 gaps and backfill */ \
     /* -250..-259 saved positions (state) */ \
     /* end of the list */
@@ -1850,7 +1864,133 @@ CSDEF int cs_jtok_u64(const cs_jtok *t, uint64_t *v);
 CSDEF uint64_t cs_jtok_offset(const cs_jtok *t);
 
 /* ==== [1k] Merkle trees: hashes, proofs, tiles ========= off: _NO_CT ==== */
-/* (placeholder: [1k] declarations) */
+#if CS_HAS_CT
+
+/* RFC 6962 / RFC 9162 Merkle tree hashing with O(log n) memory: node
+ * hashes, the compact range from leaf 0 ("edge"), consistency and
+ * inclusion proofs, and static-ct-api hash tiles. Hashes are 32 bytes;
+ * leaf hashes are SHA-256(0x00 || leaf) (cs_ct_leaf_hash), nodes
+ * SHA-256(0x01 || left || right). No recursion, no allocation. */
+
+/* SHA-256(0x01 || l || r) into out (out may alias l or r). */
+CSDEF void cs_merkle_node(const unsigned char l[32], const unsigned char r[32],
+                          unsigned char out[32]);
+/* The root of the empty tree, SHA-256 of nothing. */
+CSDEF void cs_merkle_empty_root(unsigned char out[32]);
+
+/* The edge of a tree of `size` leaves: the roots of the maximal full
+ * subtrees covering [0, size), one per set bit of size; h[b] is the
+ * subtree of 2^b leaves when bit b of size is set (other rows are
+ * stale). 2 KB plus the size; caller-owned. */
+typedef struct cs_merkle_edge {
+    uint64_t size;
+    unsigned char h[64][32];
+} cs_merkle_edge;
+
+/* Start the edge of the empty tree. */
+CSDEF void cs_merkle_edge_init(cs_merkle_edge *e);
+/* Append one leaf hash. Returns 0 or CS_E_MERKLE_RANGE (2^64-1 leaves). */
+CSDEF int cs_merkle_edge_push(cs_merkle_edge *e, const unsigned char hash[32]);
+/* Append the root of a full subtree of 2^height leaves (height 0..63),
+ * which must start at an aligned position (size a multiple of 2^height).
+ * Returns 0, CS_E_MERKLE_ALIGN, or CS_E_MERKLE_RANGE; *e is unchanged
+ * on error. */
+CSDEF int cs_merkle_edge_push_subtree(cs_merkle_edge *e,
+                                      const unsigned char hash[32],
+                                      unsigned height);
+/* The Merkle tree hash of the e->size leaves pushed so far. */
+CSDEF void cs_merkle_edge_root(const cs_merkle_edge *e, unsigned char out[32]);
+
+/* The Merkle tree hash (RFC 6962 2.1 split rule) of count consecutive
+ * hashes hashes[0..32*count), taken as leaves; count 0 gives the empty
+ * root. Uses 2 KB of stack. */
+CSDEF void cs_merkle_root(const unsigned char *hashes, size_t count,
+                          unsigned char out[32]);
+
+/* Verify an RFC 9162 2.1.4.2 consistency proof (RFC 6962
+ * get-sth-consistency): proof[0..32*count) shows that the tree of size m
+ * with root old_root is a prefix of the tree of size n with new_root.
+ * m == n needs an empty proof and equal roots; m == 0 needs an empty
+ * proof. With old_edge non-NULL, on success it receives the edge of size
+ * m (the proof's nodes that make the old root), so a follower can push
+ * leaves m, m+1, ... and compare roots. Returns 0, CS_E_MERKLE_RANGE
+ * (m > n), CS_E_MERKLE_PROOF (does not verify). */
+CSDEF int cs_merkle_verify_consistency(uint64_t m, uint64_t n,
+                                       const unsigned char old_root[32],
+                                       const unsigned char new_root[32],
+                                       const unsigned char *proof,
+                                       size_t count,
+                                       cs_merkle_edge *old_edge);
+/* Verify an RFC 9162 2.1.3.2 inclusion proof (RFC 6962
+ * get-proof-by-hash): leaf_hash is leaf `index` of the tree of `size`
+ * leaves with root. Returns 0, CS_E_MERKLE_RANGE (index >= size),
+ * CS_E_MERKLE_PROOF. */
+CSDEF int cs_merkle_verify_inclusion(uint64_t index, uint64_t size,
+                                     const unsigned char leaf_hash[32],
+                                     const unsigned char root[32],
+                                     const unsigned char *proof,
+                                     size_t count);
+
+/* ---- static-ct-api hash tiles (C2SP tlog-tiles) ---- */
+
+/* A tile verifier: proves that the level-0 hash tile tile/0/<k>[.p/<w>]
+ * holds leaves [256k, 256k+w) of the tree of a verified checkpoint (size,
+ * root), asking for the tiles it needs one at a time. Tile level L holds
+ * the roots of subtrees of 256^L leaves (8 tree levels per tile level).
+ * It keeps, per checkpoint, the checkpoint's verified edge and the last
+ * verified level-1 tile, so successive data tiles under one checkpoint
+ * cost one level-0 tile each (the first one: every partial tile on the
+ * right edge plus the full tiles on the path). Memory: sizeof, about
+ * 10.6 KB; the caller keeps the level-0 tile's bytes (8 KB) itself. */
+typedef struct cs_merkle_tiles {
+    uint64_t size;              /* the checkpoint */
+    unsigned char root[32];
+    uint64_t k;                 /* the level-0 tile being verified */
+    int err;                    /* sticky for this tile's verification */
+    int phase;                  /* what is being fetched */
+    int level, top, p;          /* current level, top level, edge level */
+    uint64_t index;             /* the tile being fed */
+    unsigned width, got;        /* its hashes: expected, complete */
+    unsigned char part[32];     /* a hash split across feeds */
+    unsigned part_n;
+    unsigned char want[32];     /* what the current full tile must hash to */
+    unsigned char next[32];     /* what the tile below must hash to */
+    int edge_ok;                /* edge holds the checkpoint's verified edge */
+    cs_merkle_edge edge;
+    uint64_t small_size;        /* the edge of the tile being fed */
+    unsigned char small[9][32];
+    int l1_ok;                  /* l1 is verified for this checkpoint */
+    uint64_t l1_index;
+    unsigned l1_width;
+    unsigned char l1[256][32];  /* a level-1 tile */
+} cs_merkle_tiles;
+
+/* Set the checkpoint (a verified tree head: size >= 1, root). What was
+ * verified for another checkpoint is dropped; the same one keeps it. */
+CSDEF void cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
+                                const unsigned char root[32]);
+/* Begin verifying level-0 tile k: full when 256(k+1) <= size, else the
+ * partial right-edge tile of width size mod 256. Returns 0 or
+ * CS_E_MERKLE_RANGE (no such tile in this tree). */
+CSDEF int cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k);
+/* What to fetch next: returns 1 with *level, *index, *width (1..256;
+ * below 256 means the partial tile tile/L/<index>.p/<width>), 0 when
+ * tile k is verified, or the sticky error. The level-0 tile with index k
+ * is the one to keep; another level-0 tile (the partial right edge) may be
+ * asked for too. */
+CSDEF int cs_merkle_tiles_next(cs_merkle_tiles *v, int *level,
+                               uint64_t *index, unsigned *width);
+/* Feed the asked tile's bytes data[0..len), split anywhere. Returns 0 or
+ * the sticky error (CS_E_MERKLE_TILE_SIZE: too long). */
+CSDEF int cs_merkle_tiles_feed(cs_merkle_tiles *v, const unsigned char *data,
+                               size_t len);
+/* The asked tile ended. Returns 0, CS_E_MERKLE_TILE_SIZE (not 32*width
+ * bytes), CS_E_MERKLE_TILE (the tiles do not hash to the checkpoint's
+ * root, or disagree with each other), CS_E_MERKLE_STATE (no tile was
+ * asked). Errors are sticky until the next cs_merkle_tiles_start(). */
+CSDEF int cs_merkle_tiles_end(cs_merkle_tiles *v);
+
+#endif /* CS_HAS_CT */
 
 /* ==== [1l] gaps: what a stream did not deliver ========================== */
 /* (placeholder: [1l] declarations) */
@@ -11386,7 +11526,472 @@ cs_jtok_offset(const cs_jtok *t)
 }
 
 /* ==== [1k] Merkle trees: hashes, proofs, tiles ========= off: _NO_CT ==== */
-/* (placeholder: [1k] implementation) */
+#if CS_HAS_CT
+
+CSDEF void
+cs_merkle_node(const unsigned char l[32], const unsigned char r[32],
+               unsigned char out[32])
+{
+    cs_sha256_ctx s;
+    unsigned char one = 1;
+
+    cs_sha256_init(&s);
+    cs_sha256_update(&s, &one, 1);
+    cs_sha256_update(&s, l, 32);
+    cs_sha256_update(&s, r, 32);
+    cs_sha256_final(&s, out);
+}
+
+CSDEF void
+cs_merkle_empty_root(unsigned char out[32])
+{
+    cs_sha256_ctx s;
+
+    cs_sha256_init(&s);
+    cs_sha256_final(&s, out);
+}
+
+CSDEF void
+cs_merkle_edge_init(cs_merkle_edge *e)
+{
+    e->size = 0;
+}
+
+CSDEF int
+cs_merkle_edge_push_subtree(cs_merkle_edge *e, const unsigned char hash[32],
+                            unsigned height)
+{
+    uint64_t unit;
+    unsigned char cur[32];
+    unsigned b;
+
+    if (height > 63)
+        return CS_E_MERKLE_RANGE;
+    unit = (uint64_t)1 << height;
+    if ((e->size & (unit - 1)) != 0)
+        return CS_E_MERKLE_ALIGN;
+    if (e->size > UINT64_MAX - unit)
+        return CS_E_MERKLE_RANGE;
+    /* Binary addition of 2^height: each carry merges two equal subtrees. */
+    CS_MEMCPY(cur, hash, 32);
+    for (b = height; b < 64 && ((e->size >> b) & 1) != 0; b++)
+        cs_merkle_node(e->h[b], cur, cur);
+    CS_MEMCPY(e->h[b], cur, 32);
+    e->size += unit;
+    return 0;
+}
+
+CSDEF int
+cs_merkle_edge_push(cs_merkle_edge *e, const unsigned char hash[32])
+{
+    return cs_merkle_edge_push_subtree(e, hash, 0);
+}
+
+CSDEF void
+cs_merkle_edge_root(const cs_merkle_edge *e, unsigned char out[32])
+{
+    unsigned b;
+    int have = 0;
+
+    /* Fold from the smallest (rightmost) subtree leftwards. */
+    for (b = 0; b < 64; b++) {
+        if (((e->size >> b) & 1) == 0)
+            continue;
+        if (!have)
+            CS_MEMCPY(out, e->h[b], 32);
+        else
+            cs_merkle_node(e->h[b], out, out);
+        have = 1;
+    }
+    if (!have)
+        cs_merkle_empty_root(out);
+}
+
+CSDEF void
+cs_merkle_root(const unsigned char *hashes, size_t count,
+               unsigned char out[32])
+{
+    cs_merkle_edge e;
+    size_t i;
+
+    cs_merkle_edge_init(&e);
+    for (i = 0; i < count; i++)
+        (void)cs_merkle_edge_push(&e, hashes + 32 * i);
+    cs_merkle_edge_root(&e, out);
+}
+
+CSDEF int
+cs_merkle_verify_consistency(uint64_t m, uint64_t n,
+                             const unsigned char old_root[32],
+                             const unsigned char new_root[32],
+                             const unsigned char *proof, size_t count,
+                             cs_merkle_edge *old_edge)
+{
+    unsigned char fr[32], sr[32];
+    const unsigned char *c;
+    uint64_t fn, sn, mask = 0;
+    unsigned level = 0;
+    size_t i;
+
+    if (m > n)
+        return CS_E_MERKLE_RANGE;
+    if (m == 0) {
+        if (old_edge != NULL)
+            cs_merkle_edge_init(old_edge);
+        return count == 0 ? 0 : CS_E_MERKLE_PROOF;
+    }
+    if (m == n)
+        return count == 0 && cs__eq(old_root, new_root, 32)
+            ? 0 : CS_E_MERKLE_PROOF;
+    /* RFC 9162 2.1.4.2; a power-of-two old tree is its own first node. */
+    if ((m & (m - 1)) == 0) {
+        c = old_root;
+        i = 0;
+    } else {
+        if (count == 0)
+            return CS_E_MERKLE_PROOF;
+        c = proof;
+        i = 1;
+    }
+    fn = m - 1;
+    sn = n - 1;
+    while ((fn & 1) != 0) {
+        fn >>= 1;
+        sn >>= 1;
+        level++;
+    }
+    CS_MEMCPY(fr, c, 32);
+    CS_MEMCPY(sr, c, 32);
+    /* The old root is made of exactly the nodes folded into fr: the edge
+     * of m, each at the height where it joins. */
+    if (old_edge != NULL)
+        CS_MEMCPY(old_edge->h[level], c, 32);
+    mask |= (uint64_t)1 << level;
+    for (; i < count; i++) {
+        c = proof + 32 * i;
+        if (sn == 0)
+            return CS_E_MERKLE_PROOF;
+        if ((fn & 1) != 0 || fn == sn) {
+            cs_merkle_node(c, fr, fr);
+            cs_merkle_node(c, sr, sr);
+            while ((fn & 1) == 0 && fn != 0) {
+                fn >>= 1;
+                sn >>= 1;
+                level++;
+            }
+            if (level > 63 || (mask >> level & 1) != 0)
+                return CS_E_MERKLE_PROOF;
+            if (old_edge != NULL)
+                CS_MEMCPY(old_edge->h[level], c, 32);
+            mask |= (uint64_t)1 << level;
+        } else {
+            cs_merkle_node(sr, c, sr);
+        }
+        fn >>= 1;
+        sn >>= 1;
+        level++;
+    }
+    if (sn != 0 || !cs__eq(fr, old_root, 32)
+        || !cs__eq(sr, new_root, 32) || mask != m)
+        return CS_E_MERKLE_PROOF;
+    if (old_edge != NULL)
+        old_edge->size = m;
+    return 0;
+}
+
+CSDEF int
+cs_merkle_verify_inclusion(uint64_t index, uint64_t size,
+                           const unsigned char leaf_hash[32],
+                           const unsigned char root[32],
+                           const unsigned char *proof, size_t count)
+{
+    unsigned char r[32];
+    const unsigned char *p;
+    uint64_t fn = index, sn;
+    size_t i;
+
+    if (index >= size)
+        return CS_E_MERKLE_RANGE;
+    sn = size - 1;
+    CS_MEMCPY(r, leaf_hash, 32);
+    /* RFC 9162 2.1.3.2 */
+    for (i = 0; i < count; i++) {
+        p = proof + 32 * i;
+        if (sn == 0)
+            return CS_E_MERKLE_PROOF;
+        if ((fn & 1) != 0 || fn == sn) {
+            cs_merkle_node(p, r, r);
+            while ((fn & 1) == 0 && fn != 0) {
+                fn >>= 1;
+                sn >>= 1;
+            }
+        } else {
+            cs_merkle_node(r, p, r);
+        }
+        fn >>= 1;
+        sn >>= 1;
+    }
+    if (sn != 0 || !cs__eq(r, root, 32))
+        return CS_E_MERKLE_PROOF;
+    return 0;
+}
+
+/* ---- the tile verifier ---- */
+
+/* Its phases: every partial tile on the right edge, top level first,
+ * pushed into the checkpoint's edge and checked against the root; the
+ * one edge tile the path needs, checked against a verified edge; the
+ * full tiles down the path, each checked against its parent's entry. */
+#define CS__MT_IDLE 0
+#define CS__MT_EDGE_ALL 1
+#define CS__MT_EDGE_ONE 2
+#define CS__MT_CHAIN 3
+#define CS__MT_DONE 4
+
+static uint64_t
+cs__mt_shr(uint64_t x, unsigned s)
+{
+    return s >= 64 ? 0 : x >> s;
+}
+
+/* The width of the right-edge tile at level l (0: none). */
+static unsigned
+cs__mt_edge_width(const cs_merkle_tiles *v, int l)
+{
+    return (unsigned)(cs__mt_shr(v->size, 8u * (unsigned)l) & 255);
+}
+
+/* Enter the tile of the current phase and level. */
+static void
+cs__mt_enter(cs_merkle_tiles *v)
+{
+    unsigned l = (unsigned)v->level;
+
+    if (v->phase == CS__MT_CHAIN) {
+        v->index = cs__mt_shr(v->k, 8 * l);
+        v->width = 256;
+    } else {
+        v->index = cs__mt_shr(v->size, 8 * (l + 1));
+        v->width = cs__mt_edge_width(v, v->level);
+    }
+    v->got = 0;
+    v->part_n = 0;
+    v->small_size = 0;
+    if (l == 1)
+        v->l1_ok = 0;
+}
+
+CSDEF void
+cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
+                     const unsigned char root[32])
+{
+    v->size = size;
+    CS_MEMCPY(v->root, root, 32);
+    v->k = 0;
+    v->err = 0;
+    v->phase = CS__MT_IDLE;
+    v->level = v->top = v->p = 0;
+    v->index = 0;
+    v->width = v->got = v->part_n = 0;
+    v->edge_ok = 0;
+    v->l1_ok = 0;
+    v->l1_index = 0;
+    v->l1_width = 0;
+    v->small_size = 0;
+    cs_merkle_edge_init(&v->edge);
+}
+
+CSDEF int
+cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k)
+{
+    uint64_t full = v->size >> 8;
+    int l;
+
+    v->err = 0;
+    v->phase = CS__MT_IDLE;
+    if (k < full) {
+        /* p: the lowest level whose tile on k's path is the edge tile. */
+        for (l = 1; l < 8; l++)
+            if (cs__mt_shr(k, 8u * (unsigned)l)
+                == cs__mt_shr(v->size, 8u * (unsigned)l + 8))
+                break;
+        v->p = l;
+    } else if (k == full && (v->size & 255) != 0) {
+        v->p = 0;
+    } else {
+        return CS_E_MERKLE_RANGE;
+    }
+    v->k = k;
+    for (l = 7; l > 0 && cs__mt_shr(v->size, 8u * (unsigned)l) == 0; l--)
+        ;
+    v->top = l;
+    if (v->p >= 1 && v->l1_ok && v->l1_index == (k >> 8)
+        && (k & 255) < v->l1_width) {
+        CS_MEMCPY(v->want, v->l1[k & 255], 32);
+        v->phase = CS__MT_CHAIN;
+        v->level = 0;
+    } else if (v->edge_ok) {
+        v->phase = CS__MT_EDGE_ONE;
+        v->level = v->p;
+    } else {
+        v->phase = CS__MT_EDGE_ALL;
+        v->level = v->top;
+        cs_merkle_edge_init(&v->edge);
+    }
+    cs__mt_enter(v);
+    return 0;
+}
+
+CSDEF int
+cs_merkle_tiles_next(cs_merkle_tiles *v, int *level, uint64_t *index,
+                     unsigned *width)
+{
+    if (v->err != 0)
+        return v->err;
+    if (v->phase == CS__MT_DONE)
+        return 0;
+    if (v->phase == CS__MT_IDLE)
+        return v->err = CS_E_MERKLE_STATE;
+    *level = v->level;
+    *index = v->index;
+    *width = v->width;
+    return 1;
+}
+
+/* One whole hash of the tile being fed. */
+static void
+cs__mt_hash(cs_merkle_tiles *v, const unsigned char *h)
+{
+    unsigned j = v->got++;
+    unsigned char cur[32];
+    unsigned b;
+
+    if (v->phase == CS__MT_EDGE_ALL) {
+        if (cs_merkle_edge_push_subtree(&v->edge, h, 8u * (unsigned)v->level)
+            != 0)
+            v->err = CS_E_MERKLE_TILE;
+    } else {
+        CS_MEMCPY(cur, h, 32);
+        for (b = 0; ((v->small_size >> b) & 1) != 0; b++)
+            cs_merkle_node(v->small[b], cur, cur);
+        CS_MEMCPY(v->small[b], cur, 32);
+        v->small_size++;
+    }
+    /* The entry that the next tile down must hash to. */
+    if (v->level >= 1 && (v->phase == CS__MT_CHAIN || v->level == v->p)
+        && j == (unsigned)(cs__mt_shr(v->k, 8u * (unsigned)v->level - 8)
+                           & 255))
+        CS_MEMCPY(v->next, h, 32);
+    if (v->level == 1)
+        CS_MEMCPY(v->l1[j], h, 32);
+}
+
+CSDEF int
+cs_merkle_tiles_feed(cs_merkle_tiles *v, const unsigned char *data,
+                     size_t len)
+{
+    size_t take;
+
+    if (v->err != 0)
+        return v->err;
+    if (v->phase == CS__MT_IDLE || v->phase == CS__MT_DONE)
+        return v->err = CS_E_MERKLE_STATE;
+    while (len > 0) {
+        if (v->got >= v->width)
+            return v->err = CS_E_MERKLE_TILE_SIZE;
+        if (v->part_n == 0 && len >= 32) {
+            cs__mt_hash(v, data);
+            data += 32;
+            len -= 32;
+        } else {
+            take = 32 - v->part_n;
+            if (take > len)
+                take = len;
+            CS_MEMCPY(v->part + v->part_n, data, take);
+            v->part_n += (unsigned)take;
+            data += take;
+            len -= take;
+            if (v->part_n == 32) {
+                v->part_n = 0;
+                cs__mt_hash(v, v->part);
+            }
+        }
+        if (v->err != 0)
+            return v->err;
+    }
+    return 0;
+}
+
+/* Go down the path to the full tile at level l, or finish. */
+static void
+cs__mt_down(cs_merkle_tiles *v, int l)
+{
+    if (l < 0) {
+        v->phase = CS__MT_DONE;
+        return;
+    }
+    CS_MEMCPY(v->want, v->next, 32);
+    v->phase = CS__MT_CHAIN;
+    v->level = l;
+    cs__mt_enter(v);
+}
+
+CSDEF int
+cs_merkle_tiles_end(cs_merkle_tiles *v)
+{
+    unsigned char r[32];
+    unsigned b;
+    int l;
+
+    if (v->err != 0)
+        return v->err;
+    if (v->phase == CS__MT_IDLE || v->phase == CS__MT_DONE)
+        return v->err = CS_E_MERKLE_STATE;
+    if (v->part_n != 0 || v->got != v->width)
+        return v->err = CS_E_MERKLE_TILE_SIZE;
+    if (v->level == 1) {
+        v->l1_index = v->index;
+        v->l1_width = v->width;
+    }
+    if (v->phase == CS__MT_EDGE_ALL) {
+        for (l = v->level - 1; l >= 0 && cs__mt_edge_width(v, l) == 0; l--)
+            ;
+        if (l >= 0) {
+            v->level = l;
+            cs__mt_enter(v);
+            return 0;
+        }
+        cs_merkle_edge_root(&v->edge, r);
+        if (v->edge.size != v->size || !cs__eq(r, v->root, 32))
+            return v->err = CS_E_MERKLE_TILE;
+        v->edge_ok = 1;
+        /* The level-1 edge tile, if there is one, is verified now. */
+        v->l1_ok = cs__mt_edge_width(v, 1) != 0
+            && v->l1_index == cs__mt_shr(v->size, 16);
+        if (v->l1_ok)
+            v->l1_width = cs__mt_edge_width(v, 1);
+        cs__mt_down(v, v->p - 1);
+    } else if (v->phase == CS__MT_EDGE_ONE) {
+        /* Its subtrees must be the edge's rows at this tile level. */
+        for (b = 0; b < 8; b++)
+            if (((v->width >> b) & 1) != 0
+                && !cs__eq(v->small[b], v->edge.h[8 * v->level + (int)b],
+                           32))
+                return v->err = CS_E_MERKLE_TILE;
+        if (v->level == 1)
+            v->l1_ok = 1;
+        cs__mt_down(v, v->p - 1);
+    } else {
+        if (!cs__eq(v->small[8], v->want, 32))
+            return v->err = CS_E_MERKLE_TILE;
+        if (v->level == 1)
+            v->l1_ok = 1;
+        cs__mt_down(v, v->level - 1);
+    }
+    return 0;
+}
+
+#endif /* CS_HAS_CT */
 
 /* ==== [1l] gaps: what a stream did not deliver ========================== */
 /* (placeholder: [1l] implementation) */
