@@ -133,6 +133,7 @@ max_len() {
     jtok) echo 16384 ;;
     match) echo 2048 ;;
     follow) echo 16384 ;;
+    merkle) echo 512 ;;
     *) echo 4096 ;;
     esac
 }
@@ -141,7 +142,7 @@ max_len() {
 share() {
     case "$1" in
     ws | inflate | der | jtok) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url | http | match | follow) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http | match | follow | merkle) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }
