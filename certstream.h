@@ -366,6 +366,9 @@ extern "C" {
     X(CS_E_CT_INDEX, -217, "CT log: an entry's leaf_index is not its index") \
     X(CS_E_CT_TOO_BIG, -218, "CT log: an entry larger than the entry buffer") \
     X(CS_E_CT_BODY, -219, "CT log: a tree head larger than the entry buffer") \
+    X(CS_E_CT_REDIRECTS, -220, "CT log: too many redirects for one request") \
+    X(CS_E_CT_DOWNGRADE, -221, \
+      "CT log: refused a redirect from https:// to http://") \
     /* -230..-239 Merkle trees: proofs and tiles */ \
     X(CS_E_MERKLE_PROOF, -230, "Merkle: a proof does not verify") \
     X(CS_E_MERKLE_RANGE, -231, \
@@ -2212,10 +2215,12 @@ enum {
     CS_EV_CT_TREE,         /* [3b]: a new tree head (verified when the
                               log's key is known): index = its size,
                               detail = its timestamp (ms) */
-    CS_EV_CT_ERROR         /* [3b]: a bad entry (status 0, index, err; the
+    CS_EV_CT_ERROR,        /* [3b]: a bad entry (status 0, index, err; the
                               next one goes on) or a bad tree head (status
                               1, index = its size, err: CS_E_CT_SHRUNK,
                               signature, ...) */
+    CS_EV_CT_DONE          /* [3b]: the range [from, to) is delivered
+                              (cs_ct_config.to): index = to */
 };
 
 struct cs_ct_update;       /* [3b] */
@@ -2414,7 +2419,7 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  * cs_ct_update (cs_event.entry). A step engine like the client: no I/O
  * but through the transport, no blocking, no allocation.
  *
- *   static cs_ct_follower f;              // 42 KB (with TLS)
+ *   static cs_ct_follower f;              // 43 KB (with TLS)
  *   static unsigned char mem[CS_CT_MEM];  // 112 KiB: window, entry, domains
  *   cs_ct_config_init(&cfg);
  *   cfg.url = "https://ct.example/2026h1/"; cfg.kind = CS_CT_RFC6962;
@@ -2424,8 +2429,8 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  *
  * Memory per followed log: sizeof(cs_ct_follower) (cs_ct_follower_size()
  * says it; it holds the TLS engine, the HTTP parser, the gzip decoder, the
- * JSON tokenizer and the message: 42,240 bytes on x86-64 with TLS, 24,312
- * of them cs_tls; 31,832 without TLS, where the receive buffer is 16 KB)
+ * JSON tokenizer and the message: 43,640 bytes on x86-64 with TLS, 24,312
+ * of them cs_tls; 33,216 without TLS, where the receive buffer is 16 KB)
  * plus cfg.mem (CS_CT_MEM by default, 114,688 bytes: the 32 KiB gzip
  * window, 16 KiB of domain storage, the 64 KiB entry buffer) plus the
  * transport's own state (cs_posix: about 16.5 KB with its read-ahead):
@@ -2493,6 +2498,13 @@ typedef struct cs_ct_config {
     size_t mem_cap;            /* buffer: CS_CT_MEM (>= CS_CT_MEM_MIN) */
     uint64_t from;             /* with has_from: the first index to */
     int has_from;              /* deliver; else the tree size at start */
+    uint64_t to;               /* with has_to: deliver [from, to) only, */
+    int has_to;                /* then CS_EV_CT_DONE and cs_ct_step()
+                                  returns 2 (a range: a gap's backfill).
+                                  Entries at to and past it are never
+                                  delivered; a tree that already covers
+                                  to is not waited on, a shorter one is */
+    int max_redirects;         /* hops one request follows: 5 */
     uint32_t poll_ms;          /* tree head poll; 0: 5000 (RFC 6962),
                                   2000 (static) */
     uint32_t batch;            /* get-entries batch: 256 */
@@ -2517,9 +2529,20 @@ typedef struct cs_ct_stats {
     uint64_t failures;         /* requests that failed (then a backoff) */
     uint64_t connects;         /* connections opened */
     uint64_t bytes;            /* response bytes received */
+    uint64_t redirects;        /* redirects followed (CS_EV_REDIRECT) */
     uint64_t tree_size;        /* the verified tree head's size */
     uint64_t tree_time;        /* its timestamp (ms) */
-    uint64_t next;             /* the next index to deliver */
+    unsigned char tree_root[32]; /* its root hash (tree_size > 0 or the
+                                  first head seen: see have_tree) */
+    int have_tree;             /* a head was taken: the fields above and
+                                  next are the position to resume from */
+    uint64_t next;             /* the next index to deliver; current in
+                                  every callback (during entry i's
+                                  CS_EV_MESSAGE or CS_EV_CT_ERROR it is
+                                  already i + 1).
+                                  Saved and given back as cfg.from (with
+                                  has_from), it resumes with nothing
+                                  skipped or repeated */
 } cs_ct_stats;
 
 /* The follower. Visible so that the caller can allocate it (see
@@ -2535,6 +2558,10 @@ typedef struct cs_ct_follower {
     cs_tls tls;
 #endif
     cs_url url;                /* the log's base URL */
+    cs_url target;             /* the request's URL after redirects */
+    int redirects;             /* hops this request followed */
+    int conn_away;             /* the connection is to another endpoint */
+    size_t path_len;           /* the request path: sbuf + 4, this long */
     cs_ct_key key;
     int has_key;
     size_t origin_len;
@@ -2597,15 +2624,26 @@ CSDEF int cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg,
 /* Do what can be done now without blocking: poll the tree head, fetch
  * entries, deliver events (on_event is called from inside: CS_EV_MESSAGE
  * with msg and entry for each entry; CS_EV_CT_TREE for each new verified
- * head; CS_EV_CT_ERROR for a bad entry (index, err) or a bad head;
- * CS_EV_CONNECTING, CS_EV_FAILED (err, status, detail: Retry-After),
- * CS_EV_RETRY (delay_ms), CS_EV_WARNING), back off, reconnect. Every
- * event has log = f. now_ms: a monotonic clock in ms. Fills *w.
- * Returns 0 while running, 1 when stopped (cs_ct_stop()). */
+ * head (status 1 for the first: following starts, stats.next is the first
+ * index it will deliver); CS_EV_CT_ERROR for a bad entry (index, err) or
+ * a bad head; CS_EV_CONNECTING, CS_EV_REDIRECT (status, text: the URL
+ * redirected to), CS_EV_FAILED (err, status, detail: Retry-After),
+ * CS_EV_RETRY (delay_ms), CS_EV_WARNING, CS_EV_CT_DONE), back off,
+ * reconnect. Every event has log = f. now_ms: a monotonic clock in ms.
+ * Fills *w.
+ * Redirects (301, 302, 303, 307, 308 with a Location, absolute or
+ * relative) are followed for the one request they answer, up to
+ * cfg.max_redirects hops (then CS_E_CT_REDIRECTS); never from https:// to
+ * http:// (CS_E_CT_DOWNGRADE). The log's URL never changes, not even for
+ * 301 and 308: every request starts from it, source.url stays it, and a
+ * moved log is followed at one extra round trip per request.
+ * Returns 0 while running, 1 when stopped (cs_ct_stop()), 2 when the
+ * range [from, to) is delivered (cfg.has_to; the connection is closed). */
 CSDEF int cs_ct_step(cs_ct_follower *f, uint64_t now_ms, cs_wait *w);
 
 /* Ask the follower to stop: it closes its connection and finishes at the
- * next step. Safe from on_event, another thread or a signal handler. */
+ * next step; from the call on no entry is delivered (stats.next stays).
+ * Safe from on_event, another thread or a signal handler. */
 CSDEF void cs_ct_stop(cs_ct_follower *f);
 
 /* Counters, cursor and tree head. */
@@ -13906,12 +13944,14 @@ cs_ct_config_init(cs_ct_config *cfg)
     cfg->timeout_ms = 30000;
     cfg->backoff_min_ms = 1000;
     cfg->backoff_max_ms = 60000;
+    cfg->max_redirects = 5;
 }
 
 static void
 cs__ct_emit(cs_ct_follower *f, cs_event *ev)
 {
     ev->log = f;
+    f->stats.next = f->next;          /* current for the callback */
     if (f->cfg.on_event != NULL)
         f->cfg.on_event(f->cfg.ctx, ev);
 }
@@ -14015,6 +14055,7 @@ cs__ct_fail(cs_ct_follower *f, int err)
 
     cs__ct_drop(f);
     f->stats.failures++;
+    f->redirects = 0;                 /* the retry starts at the log */
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_FAILED;
     ev.err = err;
@@ -14035,10 +14076,12 @@ cs__ct_fail(cs_ct_follower *f, int err)
 static void
 cs__ct_bad(cs_ct_follower *f, uint64_t index, int err)
 {
+    if (f->stop)
+        return;                       /* stopping: next stays */
     f->stats.bad_entries++;
-    cs__ct_emit4(f, CS_EV_CT_ERROR, err, 0, index);
     if (index >= f->next)
-        f->next = index + 1;
+        f->next = index + 1;          /* as for a delivered one */
+    cs__ct_emit4(f, CS_EV_CT_ERROR, err, 0, index);
 }
 
 /* Copy a string into a message's text field; *trunc gets bit when cut. */
@@ -14074,8 +14117,8 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     uint64_t ms;
     int kind = CS_CERT_FULL, r, full = 0;
 
-    if (index != f->next)
-        return;                       /* already delivered, or ahead */
+    if (index != f->next || f->stop)
+        return;                       /* delivered, ahead, or stopping */
     CS_MEMSET(&u, 0, sizeof u);
     u.index = index;
     u.timestamp = e->timestamp;
@@ -14112,7 +14155,13 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
                | CS_F_SOURCE_URL | CS_F_SOURCE_NAME;
     f->msg.cert_index = index;
     ms = cs__ct_unix_ms(f);
-    f->msg.seen = (double)(ms / 1000) + (double)(ms % 1000) / 1000.0;
+    if (ms != 0) {                    /* ms / 1000, integer-only: what the
+                                         JSON path makes of "seen" */
+        uint64_t bits = cs__eisel_lemire(ms, -3);
+        CS_MEMCPY(&f->msg.seen, &bits, sizeof bits);
+    } else {
+        f->msg.seen = 0;
+    }
     cs__ct_text(&f->msg.type_name, "certificate_update", CS_F_TYPE,
                 &f->msg.trunc);
     cs__ct_text(&f->msg.source_url, f->cfg.url, CS_F_SOURCE_URL,
@@ -14166,13 +14215,16 @@ cs__ct_head(cs_ct_follower *f, uint64_t size, uint64_t time,
             cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_FORK, 1, size);
         return;
     }
-    if (!f->have_tree)
+    CS_MEMSET(&ev, 0, sizeof ev);
+    if (!f->have_tree) {
         f->next = f->cfg.has_from ? f->cfg.from : size;
-    f->have_tree = 1;
+        ev.status = 1;                /* following starts here */
+    }
+    f->have_tree = f->stats.have_tree = 1;
     f->tree_size = f->stats.tree_size = size;
     f->tree_time = f->stats.tree_time = time;
     CS_MEMCPY(f->root, root, 32);
-    CS_MEMSET(&ev, 0, sizeof ev);
+    CS_MEMCPY(f->stats.tree_root, root, 32);
     ev.type = CS_EV_CT_TREE;
     ev.index = size;
     ev.detail = (int64_t)time;
@@ -14456,6 +14508,71 @@ cs__ct_raw_body(cs_ct_follower *f, const unsigned char *p, size_t len)
         f->gz_err = r;
 }
 
+/* u and v name the same host, port and scheme (one connection serves). */
+static int
+cs__ct_same_end(const cs_url *u, const cs_url *v)
+{
+    size_t n = cs__strlen(u->host);
+
+    return u->tls == v->tls && u->port == v->port
+        && n == cs__strlen(v->host) && cs__ct_eq(u->host, v->host, n);
+}
+
+/* The http(s) URL u as text in out[0..cap) (cut when longer). */
+static size_t
+cs__ct_url_text(const cs_url *u, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    (void)cs__puts(out, cap, &o, u->tls ? "https://" : "http://");
+    (void)cs__put_authority(out, cap, &o, u);
+    (void)cs__puts(out, cap, &o, u->path);
+    return o;
+}
+
+/* A redirect answered the request: ask its Location instead, at once, or
+ * say why not. The log's own URL stays (see cs_ct_step()). */
+static void
+cs__ct_redirect(cs_ct_follower *f, int status, int keep)
+{
+    const char *loc = cs_http_location(&f->http);
+    int was_tls, err = 0;
+    cs_event ev;
+
+    if (f->redirects == 0) {          /* the URL the request went to */
+        f->target = f->url;
+        if (cs__url_path(&f->target, f->sbuf + 4, f->path_len) != 0)
+            err = CS_E_URL;
+    }
+    was_tls = f->target.tls;
+    if (err != 0)
+        ;
+    else if (f->redirects >= f->cfg.max_redirects)
+        err = CS_E_CT_REDIRECTS;
+    else if (cs_url_resolve(&f->target, loc, cs__strlen(loc)) != 0)
+        err = CS_E_URL;
+    else if (f->target.tls && !CS_HAS_TLS)
+        err = CS_E_NO_TLS;
+    else if (was_tls && !f->target.tls)
+        err = CS_E_CT_DOWNGRADE;      /* never from https:// to cleartext */
+    if (err != 0) {
+        cs__ct_fail(f, err);
+        return;
+    }
+    f->redirects++;
+    f->stats.redirects++;
+    if (!keep || f->conn_away || !cs__ct_same_end(&f->target, &f->url))
+        cs__ct_drop(f);
+    CS_MEMSET(&ev, 0, sizeof ev);
+    ev.type = CS_EV_REDIRECT;
+    ev.status = status;
+    ev.text = (const char *)f->rbuf;  /* free: the response is complete */
+    ev.len = cs__ct_url_text(&f->target, (char *)f->rbuf, sizeof f->rbuf);
+    cs__ct_emit(f, &ev);
+    f->phase = CS__CT_IDLE;
+    f->t_next = f->now;
+}
+
 /* The response is complete. */
 static void
 cs__ct_response_end(cs_ct_follower *f)
@@ -14464,6 +14581,12 @@ cs__ct_response_end(cs_ct_follower *f)
 
     f->stats.requests++;
     keep = cs_http_keep_alive(&f->http);
+    if ((status == 301 || status == 302 || status == 303 || status == 307
+         || status == 308) && cs_http_location(&f->http)[0] != '\0') {
+        cs__ct_redirect(f, status, keep);
+        return;
+    }
+    f->redirects = 0;
     if (status != 200) {
         if (f->req == CS__CT_ENTRIES && status == 400) {
             /* start past the log's tree: not yet (logs are balanced) */
@@ -14572,14 +14695,53 @@ cs__ct_tile_path(char *out, size_t cap, size_t *o, uint64_t n)
     return r;
 }
 
-/* Choose the next request and start it (or wait). */
+/* The range [from, to) is delivered: say so and finish. */
+static void
+cs__ct_finish(cs_ct_follower *f)
+{
+    cs__ct_drop(f);
+    f->phase = CS__CT_DONE;
+    f->result = 2;
+    cs__ct_emit4(f, CS_EV_CT_DONE, 0, 0, f->cfg.to);
+}
+
+/* The parsers a response to f->req needs, reset. */
+static void
+cs__ct_prepare(cs_ct_follower *f)
+{
+    f->jf = CS__CT_J_NONE;
+    if (f->req == CS__CT_STH || f->req == CS__CT_ENTRIES) {
+        f->sth_fields = 0;
+        cs_jtok_init(&f->u.j);
+    } else if (f->req == CS__CT_TILE) {
+        cs_ct_tile_init(&f->u.tile, f->ebuf, f->ebuf_cap);
+    }
+}
+
+/* Choose the next request and start it (or wait). A redirected request
+ * goes again, to where it was sent. */
 static void
 cs__ct_start(cs_ct_follower *f)
 {
+    const cs_url *at = &f->url;
     char num[24];
     size_t o = 0;
     int r = 0;
 
+    if (f->redirects > 0) {
+        at = &f->target;
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "GET ");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, at->path);
+        f->path_len = o - 4;
+        goto send;
+    }
+    if (f->cfg.has_to && (f->have_tree || f->cfg.has_from)
+        && f->next >= f->cfg.to) {
+        cs__ct_finish(f);
+        return;
+    }
+    if (f->conn_away)
+        cs__ct_drop(f);               /* it went where a redirect said */
     f->req = 0;
     if (f->now >= f->t_poll) {        /* 0 at first: at once */
         f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_CHECKPOINT
@@ -14596,27 +14758,27 @@ cs__ct_start(cs_ct_follower *f)
     f->req_start = f->next;
     if (f->req == CS__CT_STH) {
         r |= cs__ct_put_path(f, &o, "ct/v1/get-sth");
-        f->sth_fields = 0;
-        f->jf = CS__CT_J_NONE;
-        cs_jtok_init(&f->u.j);
     } else if (f->req == CS__CT_CHECKPOINT) {
         r |= cs__ct_put_path(f, &o, "checkpoint");
     } else if (f->req == CS__CT_ENTRIES) {
         uint64_t end = f->next + f->cfg.batch;
         if (end > f->tree_size)
             end = f->tree_size;
+        if (f->cfg.has_to && end > f->cfg.to)
+            end = f->cfg.to;
         f->req_end = end;
         r |= cs__ct_put_path(f, &o, "ct/v1/get-entries?start=");
         r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, cs__ct_u64(f->next, num));
         r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "&end=");
         r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, cs__ct_u64(end - 1, num));
-        f->jf = CS__CT_J_NONE;
-        cs_jtok_init(&f->u.j);
     } else {
+        /* the whole tile when the tree has it (partial tiles may be
+         * gone then), the tree's partial one else; only [next, to) of
+         * it is delivered */
         uint64_t tile = f->next / 256, end = (tile + 1) * 256;
         if (end > f->tree_size)
             end = f->tree_size;
-        f->req_end = end;
+        f->req_end = f->cfg.has_to && end > f->cfg.to ? f->cfg.to : end;
         r |= cs__ct_put_path(f, &o, "tile/data/");
         r |= cs__ct_tile_path(f->sbuf, sizeof f->sbuf, &o, tile);
         if (end - tile * 256 < 256) {
@@ -14624,10 +14786,12 @@ cs__ct_start(cs_ct_follower *f)
             r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
                           cs__ct_u64(end - tile * 256, num));
         }
-        cs_ct_tile_init(&f->u.tile, f->ebuf, f->ebuf_cap);
     }
+    f->path_len = o - 4;
+send:
+    cs__ct_prepare(f);
     r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, " HTTP/1.1\r\nHost: ");
-    r |= cs__put_authority(f->sbuf, sizeof f->sbuf, &o, &f->url);
+    r |= cs__put_authority(f->sbuf, sizeof f->sbuf, &o, at);
     r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "\r\nUser-Agent: ");
     r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
                   f->cfg.user_agent != NULL ? f->cfg.user_agent
@@ -14655,10 +14819,18 @@ cs__ct_start(cs_ct_follower *f)
         ev.type = CS_EV_CONNECTING;
         ev.text = f->cfg.url;
         ev.len = cs__strlen(f->cfg.url);
+        if (at != &f->url) {
+            ev.text = (const char *)f->rbuf;
+            ev.len = cs__ct_url_text(at, (char *)f->rbuf, sizeof f->rbuf);
+        }
         cs__ct_emit(f, &ev);
         f->conn_open = 1;
+        f->conn_away = !cs__ct_same_end(at, &f->url);
         f->stats.connects++;
-        r = f->tr.open(f->tr.ctx, &f->url);
+#if CS_HAS_TLS
+        f->tr = at->tls ? f->tls_tr : f->link;
+#endif
+        r = f->tr.open(f->tr.ctx, at);
         if (r < 0)
             cs__ct_fail(f, r);
     }
@@ -14828,6 +15000,10 @@ cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg, const cs_transport *t)
     f->ebuf_cap = o - f->dom_cap;
     f->backoff_ms = f->cfg.backoff_min_ms;
     f->phase = CS__CT_IDLE;
+    if (f->cfg.has_from)
+        f->next = f->cfg.from;        /* an empty range ends at once */
+    if (f->cfg.max_redirects < 0)
+        return CS_E_ARG;
 #if CS_HAS_TLS
     {
         cs_tls_config tc = cfg->tls;
@@ -14895,7 +15071,7 @@ cs_ct_step(cs_ct_follower *f, uint64_t now_ms, cs_wait *w)
     w->want = 0;
     if (f->phase == CS__CT_DONE) {
         w->deadline_ms = now_ms;
-        return 1;
+        return f->result == 2 ? 2 : 1;
     }
     if (f->phase == CS__CT_BUSY) {
         w->deadline_ms = more ? f->now : f->t_io + f->cfg.timeout_ms;

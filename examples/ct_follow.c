@@ -9,6 +9,7 @@
  *     --from N         start at entry N (default: new entries only)
  *     -n COUNT         stop after COUNT entries
  *     --until N        stop once every entry before N came (or failed)
+ *     --to N           a range: deliver [from, N) and end ("done N")
  *     --ca FILE        trust these CAs (https://); --insecure: none
  *     --batch N        get-entries batch size; --poll MS the head poll
  *
@@ -64,6 +65,11 @@ on_event(void *ctx, const cs_event *ev)
                 (unsigned long long)ev->delay_ms);
     } else if (ev->type == CS_EV_CONNECTING) {
         fprintf(stderr, "connecting\n");
+    } else if (ev->type == CS_EV_REDIRECT) {
+        fprintf(stderr, "redirect %d %.*s\n", ev->status, (int)ev->len,
+                ev->text);
+    } else if (ev->type == CS_EV_CT_DONE) {
+        fprintf(stderr, "done %llu\n", (unsigned long long)ev->index);
     } else if (ev->type == CS_EV_WARNING) {
         fprintf(stderr, "warning: %.*s\n", (int)ev->len, ev->text);
     }
@@ -113,6 +119,8 @@ main(int argc, char **argv)
             want = strtoull(v, NULL, 10), i++;
         } else if (v != NULL && strcmp(a, "--until") == 0) {
             until = strtoull(v, NULL, 10), i++;
+        } else if (v != NULL && strcmp(a, "--to") == 0) {
+            cfg.to = strtoull(v, NULL, 10), cfg.has_to = 1, i++;
         } else if (v != NULL && strcmp(a, "--batch") == 0) {
             cfg.batch = (uint32_t)strtoul(v, NULL, 10), i++;
         } else if (v != NULL && strcmp(a, "--poll") == 0) {
@@ -129,7 +137,7 @@ main(int argc, char **argv)
         } else {
             fprintf(stderr, "usage: ct_follow [--static] [--key B64] "
                     "[--origin O] [--from N] [-n COUNT] [--ca FILE] "
-                    "[--until N] [--insecure] [--batch N] [--poll MS] URL\n");
+                    "[--until N] [--to N] [--insecure] [--batch N] [--poll MS] URL\n");
             return 2;
         }
     }

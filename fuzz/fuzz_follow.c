@@ -9,8 +9,11 @@
  * out every request gets EOF.
  *   [0]    bit 0: a static-ct log (else RFC 6962); bit 1: start at entry
  *          [1] (else at the tree size); bits 2-7: the read size in the
- *          chunked run ((byte >> 2) + 1 bytes per read).
+ *          chunked run ((byte >> 2) + 1 bytes per read); with bit 1,
+ *          bit 2 also makes it a range: [start, start + 16).
  *   [1]    the start index (bit 1 of [0]).
+ * Responses may be redirects (3xx with a Location): the engine asks
+ * again, and the next response answers.
  *
  * Checks; any failure prints what differed and calls abort():
  *   1. The engine run with whole reads against reads of the chosen size:
@@ -21,6 +24,9 @@
  *      (a CT error first), never below the start; cert_index = index;
  *      entry and msg are both there; the fingerprints are those of der.
  *   3. It finishes: a bounded number of steps on a simulated clock.
+ *   4. A range delivers nothing at or past its end, says CS_EV_CT_DONE
+ *      (index = the end) at most once, and only when every entry of it
+ *      came or was named; after it, no event.
  * Build: -I<repo root> (no TLS: tree heads are taken unverified).
  */
 #ifndef CERTSTREAM_NO_TLS
@@ -53,8 +59,8 @@ static int fz_open, fz_answered;
 static fz_ev fz_evs[2][FZ_MAX_EV];
 static size_t fz_nev[2];
 static int fz_run;
-static uint64_t fz_next, fz_start;
-static int fz_have_start, fz_err_since;
+static uint64_t fz_next, fz_start, fz_to;
+static int fz_have_start, fz_err_since, fz_has_to, fz_done;
 
 static void
 fz_fail(const char *what)
@@ -152,6 +158,19 @@ on_event(void *ctx, const cs_event *ev)
 {
     fz_ev *e;
     (void)ctx;
+    if (fz_done)
+        fz_fail("an event after CS_EV_CT_DONE");
+    if (ev->type == CS_EV_CT_DONE) {
+        if (!fz_has_to || ev->index != fz_to)
+            fz_fail("CS_EV_CT_DONE without a range, or at another index");
+        if (cs_ct_stats_get(ev->log)->next < fz_to)
+            fz_fail("CS_EV_CT_DONE before the range's end");
+        fz_done = 1;
+    }
+    if (fz_has_to && (ev->type == CS_EV_MESSAGE
+                      || (ev->type == CS_EV_CT_ERROR && ev->status == 0))
+        && ev->index >= fz_to)
+        fz_fail("an entry at or past the range's end");
     if (fz_nev[fz_run] < FZ_MAX_EV) {
         e = &fz_evs[fz_run][fz_nev[fz_run]++];
         e->type = ev->type;
@@ -196,7 +215,7 @@ static unsigned char fz_mem[CS_CT_MEM_MIN];
 static cs_ct_follower fz_f;
 
 static void
-fz_one(int kind, int has_from, uint64_t from, size_t chunk)
+fz_one(int kind, int has_from, uint64_t from, int has_to, size_t chunk)
 {
     cs_ct_config cfg;
     cs_transport t;
@@ -209,6 +228,7 @@ fz_one(int kind, int has_from, uint64_t from, size_t chunk)
     fz_nev[fz_run] = 0;
     fz_next = UINT64_MAX;
     fz_err_since = 0;
+    fz_done = 0;
     t.open = t_open, t.read = t_read, t.write = t_write, t.wait = t_wait;
     t.close = t_close, t.ctx = NULL;
     cs_ct_config_init(&cfg);
@@ -223,6 +243,10 @@ fz_one(int kind, int has_from, uint64_t from, size_t chunk)
     cfg.has_from = has_from;
     cfg.from = from;
     cfg.batch = 8;
+    cfg.has_to = has_to;
+    cfg.to = from + 16;
+    fz_has_to = has_to;
+    fz_to = from + 16;
     cfg.backoff_max_ms = 2000;
     fz_have_start = has_from;
     fz_start = from;
@@ -230,7 +254,11 @@ fz_one(int kind, int has_from, uint64_t from, size_t chunk)
         fz_fail("init");
     for (i = 0; i < 20000; i++) {
         cs_wait w;
-        cs_ct_step(&fz_f, now, &w);
+        int r = cs_ct_step(&fz_f, now, &w);
+        if (r == 2 && !fz_done)
+            fz_fail("cs_ct_step() said done, no CS_EV_CT_DONE");
+        if (r != 0)
+            break;
         if (fz_pos >= fz_len && !fz_open)
             break;                    /* the responses ran out */
         now = w.deadline_ms > now ? w.deadline_ms : now;
@@ -242,7 +270,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t k;
-    int kind, has_from;
+    int kind, has_from, has_to;
 
     if (size < FZ_HDR || size > FZ_MAX_IN)
         return 0;
@@ -250,10 +278,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_len = size;
     kind = (data[0] & 1) ? CS_CT_STATIC : CS_CT_RFC6962;
     has_from = (data[0] & 2) != 0;
+    has_to = has_from && (data[0] & 4) != 0;
     fz_run = 0;
-    fz_one(kind, has_from, data[1], (size_t)1 << 20);
+    fz_one(kind, has_from, data[1], has_to, (size_t)1 << 20);
     fz_run = 1;
-    fz_one(kind, has_from, data[1], (size_t)(data[0] >> 2) + 1);
+    fz_one(kind, has_from, data[1], has_to, (size_t)(data[0] >> 2) + 1);
     if (getenv("FZ_DEBUG") != NULL)
         for (k = 0; k < fz_nev[0] || k < fz_nev[1]; k++)
             fprintf(stderr, "%zu: %d %d %d %llu | %d %d %d %llu\n", k,

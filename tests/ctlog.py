@@ -48,7 +48,11 @@ Driving it from a C follower test (a Python test script, or fork/exec):
        {"bad_entry": {"index": 7, "kind": "tag"}}  (broken in transit)
        {"short": 7}  {"shrink": {"size": 10}}  {"bad_sig": {}}
        {"bad_root": {"count": -1}}
-       {"redirect": {"code": 301}}  (to /_moved/<same path>, served alike)
+       {"redirect": {"code": 301}}  (to /_moved/<same path>, served alike;
+         "form": "absolute" (default) | "path" (Location: /_moved/...) |
+         "relative" (Location: _m_<last segment>, served as that segment)
+         | "downgrade" (http://, even when serving https); with
+         "count": -1 the moved path is redirected again: a loop)
        {"slow": 0.5}  {"drip": {"bytes": 64, "delay": 0.01}}
        {"hang": {"seconds": 3}}  {"trunc_body": {"path": "get-entries"}}
        {"chunked": true}  {"close": true}  {"gzip": "never"}
@@ -729,8 +733,8 @@ class Server:
         "bad_sig": None,      # {}: STH/checkpoint signed by a foreign key
         "bad_root": None,     # {}: STH/checkpoint with a wrong root, validly
                               # signed (a fork: only the entries tell)
-        "redirect": None,     # {"code": 301|302}: Location /_moved/<path>
-                              # (served like <path>)
+        "redirect": None,     # {"code": 301|302, "form": ...}: Location
+                              # /_moved/<path> (served like <path>)
         "grow_requests": 0,   # publish grow_by entries every K log requests
         "grow_every": 0,      # ... every T seconds
         "grow_by": 1,
@@ -865,6 +869,9 @@ class Server:
             return self._control(h, method, path, q, body)
         if path.startswith("/_moved/"):
             path = path[len("/_moved"):]
+        head, _, seg = path.rpartition("/")
+        if seg.startswith("_m_"):
+            path = head + "/" + seg[3:]
         with self.lock:
             self.nreq += 1
             k = self.f["grow_requests"]
@@ -886,8 +893,20 @@ class Server:
                 return
             r = self._take("redirect", rel)
             if r:
-                loc = self.base + "/_moved" + path + (
-                    "?" + u.query if u.query else "")
+                qs = "?" + u.query if u.query else ""
+                form = r.get("form", "absolute")
+                if form == "path":
+                    loc = "/_moved" + path + qs
+                elif form == "relative":
+                    loc = "_m_" + path.rpartition("/")[2] + qs
+                elif form == "downgrade":
+                    loc = "http://" + (h.headers.get("Host") or
+                                       self.base.split("/")[2]) \
+                        + "/_moved" + path + qs
+                else:       # the host the client named (a TLS name)
+                    loc = self.base.split(":")[0] + "://" + (
+                        h.headers.get("Host") or self.base.split("/")[2]) \
+                        + "/_moved" + path + qs
                 raise _Reply(r.get("code", 302), b"moved\n",
                              headers=[("Location", loc)])
             s = self._take("status", rel)

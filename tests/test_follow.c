@@ -77,6 +77,9 @@ typedef struct srv {
     int requests, connects;
     uint64_t last_req_ms, now;
     char paths[64][96];
+    int redirect, redirect_count; /* a 3xx instead of the answer */
+    int redirect_form;         /* 0 absolute, 1 "/path", 2 "segment" */
+    char host[300];            /* the host last opened */
 } srv;
 
 static srv S;
@@ -113,6 +116,32 @@ serve(const char *path)
         snprintf(S.paths[S.requests], sizeof S.paths[0], "%.90s", path);
     S.requests++;
     S.last_req_ms = S.now;
+    if (S.redirect_count > 0) {
+        /* to /_moved<path> (another host when absolute), which serves
+         * <path>; a segment form to <dir>/_m_<last segment> */
+        char h[1200];
+        const char *seg = strrchr(path, '/') + 1;
+        S.redirect_count--;
+        if (S.redirect_form == 0)
+            snprintf(h, sizeof h, "Location: http://moved.example:8080"
+                     "/_moved%s\r\n", path);
+        else if (S.redirect_form == 1)
+            snprintf(h, sizeof h, "Location: /_moved%s\r\n", path);
+        else
+            snprintf(h, sizeof h, "Location: _m_%s\r\n", seg);
+        respond(S.redirect, h, "moved\n", 6);
+        return;
+    }
+    if (strncmp(path, "/_moved/", 8) == 0)
+        path += 7;
+    {
+        static char un[1024];
+        const char *m = strstr(path, "/_m_");
+        if (m != NULL && strlen(path) < sizeof un) {
+            snprintf(un, sizeof un, "%.*s/%s", (int)(m - path), path, m + 4);
+            path = un;
+        }
+    }
     if (S.status != 0 && S.status_count > 0
         && strstr(path, S.kind == CS_CT_STATIC ? "tile" : "entries")) {
         char h[128];
@@ -193,7 +222,7 @@ static int
 t_open(void *ctx, const cs_url *u)
 {
     (void)ctx;
-    (void)u;
+    snprintf(S.host, sizeof S.host, "%s:%u", u->host, u->port);
     S.open = 1;
     S.closed = 0;
     S.req_n = S.out_n = S.out_off = 0;
@@ -286,6 +315,8 @@ static int err_code[MAXGOT];
 static uint64_t err_index[MAXGOT];
 static int last_head_err;
 static uint64_t last_retry;
+static int ndone, nredirect, last_fail_err, stop_after = -1;
+static uint64_t done_index, first_next, tree_status;
 static int domains_ok, fp_ok;
 
 static void
@@ -299,6 +330,10 @@ on_event(void *ctx, const cs_event *ev)
             in_order = 0;
         if (ngot < MAXGOT)
             got[ngot++] = ev->index;
+        if (cs_ct_stats_get(ev->log)->next != ev->index + 1)
+            in_order = 0;             /* the resume point is current */
+        if (stop_after >= 0 && ngot >= stop_after)
+            cs_ct_stop((cs_ct_follower *)ev->log);
         if (ev->msg->type != CS_MSG_CERT || ev->msg->cert_index != ev->index
             || ev->msg->domain_count == 0 || u == NULL || u->index != ev->index)
             domains_ok = 0;
@@ -310,6 +345,8 @@ on_event(void *ctx, const cs_event *ev)
                 fp_ok = 0;
         }
     } else if (ev->type == CS_EV_CT_ERROR && ev->status == 0) {
+        if (cs_ct_stats_get(ev->log)->next != ev->index + 1)
+            in_order = 0;             /* the resume point is current */
         if (nerr < MAXGOT) {
             err_index[nerr] = ev->index;
             err_code[nerr] = ev->err;
@@ -320,8 +357,18 @@ on_event(void *ctx, const cs_event *ev)
         last_head_err = ev->err;
     } else if (ev->type == CS_EV_CT_TREE) {
         ntree++;
+        if (ev->status == 1) {        /* following starts: the position */
+            tree_status++;
+            first_next = cs_ct_stats_get(ev->log)->next;
+        }
+    } else if (ev->type == CS_EV_CT_DONE) {
+        ndone++;
+        done_index = ev->index;
+    } else if (ev->type == CS_EV_REDIRECT) {
+        nredirect++;
     } else if (ev->type == CS_EV_FAILED) {
         nfailed++;
+        last_fail_err = ev->err;
     } else if (ev->type == CS_EV_RETRY) {
         last_retry = ev->delay_ms;
     }
@@ -341,9 +388,15 @@ reset(int kind)
     S.bad_index = -1;
     S.chunk = 1 << 20;
     ngot = nerr = nhead_err = ntree = nfailed = 0;
+    ndone = nredirect = last_fail_err = 0;
+    stop_after = -1;
+    done_index = first_next = tree_status = 0;
     in_order = domains_ok = fp_ok = 1;
     last_retry = 0;
 }
+
+static int start_has_to;
+static uint64_t start_to;
 
 static int
 start(const char *url, int kind, const char *key_b64, int has_from,
@@ -366,6 +419,8 @@ start(const char *url, int kind, const char *key_b64, int has_from,
     cfg.from = from;
     cfg.batch = batch != 0 ? batch : 256;
     cfg.poll_ms = 1000;
+    cfg.has_to = start_has_to;
+    cfg.to = start_to;
     if (key_b64 != NULL) {
         long n = cs_b64_decode(key_b64, strlen(key_b64), keybuf,
                                sizeof keybuf);
@@ -375,22 +430,24 @@ start(const char *url, int kind, const char *key_b64, int has_from,
     return cs_ct_init(&F, &cfg, &t);
 }
 
-/* Step the follower on a simulated clock until cond or ms pass. */
-static void
+/* Step the follower on a simulated clock until cond or ms pass. Returns
+ * the last cs_ct_step(). */
+static int
 run_until(uint64_t ms, int (*cond)(void))
 {
     uint64_t end = S.now + ms;
-    int i;
+    int i, r = 0;
 
     for (i = 0; i < 200000 && S.now < end; i++) {
         cs_wait w;
-        if (cs_ct_step(&F, S.now, &w) != 0)
+        if ((r = cs_ct_step(&F, S.now, &w)) != 0)
             break;
         if (cond != NULL && cond())
             break;
         if (w.deadline_ms > S.now)
             S.now = w.deadline_ms < end ? w.deadline_ms : end;
     }
+    return r;
 }
 
 static uint64_t want_next;
@@ -651,6 +708,207 @@ test_static(void)
     cs_ct_close(&F);
 }
 
+
+/* Redirects: 302/307/301/308 to another host (absolute), to an absolute
+ * path, to a relative segment; followed for that request only (the next
+ * starts at the log's URL again); a loop ends after max_redirects hops,
+ * named; a 3xx without Location is a status error. */
+static void
+test_redirects(void)
+{
+    static const int codes[] = { 302, 307, 301, 308, 303 };
+    int form;
+
+    for (form = 0; form < 3; form++) {
+        reset(CS_CT_RFC6962);
+        S.size = 40;
+        S.cap = 16;
+        set_sth(40);
+        S.redirect = codes[form];
+        S.redirect_form = form;
+        S.redirect_count = 1;          /* the get-sth */
+        CHECK(start("http://ct.example/log/", CS_CT_RFC6962, NULL, 1, 0, 16)
+              == 0);
+        want_next = 8;
+        run_until(60000, reached);
+        S.redirect = codes[form + 2], S.redirect_count = 1;  /* entries */
+        want_next = 40;
+        run_until(60000, reached);
+        CHECKF(ngot == 40 && accounted(0, 40) && nfailed == 0,
+               "form %d: %d entries, %d failures", form, ngot, nfailed);
+        CHECKF(nredirect == 2 && cs_ct_stats_get(&F)->redirects == 2,
+               "form %d: %d", form, nredirect);
+        CHECK(strcmp(S.paths[0], "/log/ct/v1/get-sth") == 0);
+        CHECK(strstr(S.paths[1], form == 2 ? "/log/ct/v1/_m_get-sth"
+                                            : "/_moved/log/ct/v1/get-sth")
+              != NULL);
+        /* back at the log's own host and path afterwards */
+        CHECK(strcmp(S.host, "ct.example:80") == 0);
+        CHECK(strncmp(S.paths[S.requests - 1], "/log/ct/v1/", 11) == 0);
+        /* same host: the kept-alive connection serves; another host:
+         * a connection there and one back, twice */
+        CHECKF(S.connects == (form == 0 ? 5 : 1), "form %d: %d connects",
+               form, S.connects);
+        cs_ct_close(&F);
+    }
+    /* static: the checkpoint and a tile, relative */
+    reset(CS_CT_STATIC);
+    S.redirect = 302, S.redirect_form = 2, S.redirect_count = 2;
+    CHECK(start("http://rome2026h1.example.org/", CS_CT_STATIC, NULL, 1,
+                250, 0) == 0);
+    want_next = 300;
+    run_until(60000, reached);
+    CHECK(ngot == 50 && accounted(250, 300) && nredirect == 2);
+    cs_ct_close(&F);
+    /* a loop: 5 hops, then CS_E_CT_REDIRECTS, a backoff, no entries */
+    reset(CS_CT_RFC6962);
+    S.size = 10;
+    set_sth(10);
+    S.redirect = 302, S.redirect_form = 1, S.redirect_count = 6;
+    CHECK(start("http://ct.example/log/", CS_CT_RFC6962, NULL, 1, 0, 16)
+          == 0);
+    run_until(500, NULL);
+    CHECKF(nfailed == 1 && last_fail_err == CS_E_CT_REDIRECTS
+           && nredirect == 5 && ngot == 0, "%d %d %d", nfailed,
+           last_fail_err, nredirect);
+    /* then the log answers: all of it, once */
+    want_next = 10;
+    run_until(600000, reached);
+    CHECK(ngot == 10 && accounted(0, 10));
+    cs_ct_close(&F);
+    /* a 302 without a Location: a status failure */
+    reset(CS_CT_RFC6962);
+    S.size = 10;
+    set_sth(10);
+    S.status = 302, S.status_count = 1, S.retry_after = "1";
+    CHECK(start("http://ct.example/log/", CS_CT_RFC6962, NULL, 1, 0, 16)
+          == 0);
+    want_next = 10;
+    run_until(600000, reached);
+    CHECK(nfailed == 1 && last_fail_err == CS_E_CT_STATUS && ngot == 10);
+    cs_ct_close(&F);
+}
+
+/* Run [from, to) against the scripted log; returns cs_ct_step's last. */
+static int
+run_range(int kind, uint64_t from, uint64_t to, size_t chunk)
+{
+    const char *url = kind == CS_CT_STATIC ? "http://rome2026h1.example.org/"
+                                            : "http://ct.example/log/";
+    int r;
+
+    reset(kind);
+    S.chunk = chunk;
+    if (kind == CS_CT_RFC6962) {
+        S.size = 60;
+        S.cap = 7;
+        set_sth(60);
+    }
+    start_has_to = 1, start_to = to;
+    r = start(url, kind, NULL, 1, from, 16);
+    start_has_to = 0, start_to = 0;
+    if (r != 0)
+        return r;
+    return run_until(600000, NULL);
+}
+
+/* Ranges: exactly [from, to), then CS_EV_CT_DONE and 2, without waiting
+ * for the tree to grow when it covers to; for both protocols, across
+ * batches and tiles, at any read size. */
+static void
+test_range(void)
+{
+    static const size_t chunks[] = { 1, 333, 1 << 20 };
+    size_t c;
+    int k;
+
+    for (c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        CHECK(run_range(CS_CT_RFC6962, 5, 23, chunks[c]) == 2);
+        CHECKF(ngot == 18 && accounted(5, 23) && ndone == 1
+               && done_index == 23, "rfc6962 chunk %zu: %d", chunks[c], ngot);
+        CHECKF(S.now < 1000, "waited %llu ms", (unsigned long long)S.now);
+        for (k = 1; k < S.requests && k < 64; k++)
+            CHECK(strstr(S.paths[k], "&end=23") == NULL
+                  && strstr(S.paths[k], "&end=3") == NULL);
+        CHECK(!S.open);               /* the connection is closed */
+        /* static: from inside tile 0 into the partial tile 1 */
+        CHECK(run_range(CS_CT_STATIC, 10, 260, chunks[c]) == 2);
+        CHECKF(ngot == 250 && accounted(10, 260) && ndone == 1,
+               "static chunk %zu: %d", chunks[c], ngot);
+        CHECK(S.requests == 3 && strcmp(S.paths[2], "/tile/data/001.p/44")
+              == 0);
+        /* inside one full tile: the full tile, a part delivered */
+        CHECK(run_range(CS_CT_STATIC, 3, 9, chunks[c]) == 2);
+        CHECK(ngot == 6 && accounted(3, 9) && S.requests == 2
+              && strcmp(S.paths[1], "/tile/data/000") == 0);
+    }
+    /* an empty range: done at once, nothing asked */
+    CHECK(run_range(CS_CT_RFC6962, 7, 7, 1 << 20) == 2);
+    CHECK(ngot == 0 && ndone == 1 && S.requests == 0);
+    /* the tree does not cover to yet: wait for it to grow */
+    reset(CS_CT_RFC6962);
+    S.size = 10;
+    set_sth(10);
+    start_has_to = 1, start_to = 30;
+    CHECK(start("http://ct.example/log/", CS_CT_RFC6962, NULL, 1, 0, 16)
+          == 0);
+    start_has_to = 0, start_to = 0;
+    CHECK(run_until(20000, NULL) == 0);
+    CHECK(ngot == 10 && ndone == 0);
+    S.size = 40;
+    set_sth(40);
+    CHECK(run_until(600000, NULL) == 2);
+    CHECK(ngot == 30 && accounted(0, 30) && ndone == 1);
+    cs_ct_close(&F);
+}
+
+/* Resume: stop after k entries, start again from stats.next: every entry
+ * once, none skipped, for both protocols (static: mid-tile). The first
+ * tree head event says where following starts. */
+static void
+test_resume(void)
+{
+    static const int stops[] = { 1, 13, 100, 255, 256, 299 };
+    size_t s;
+
+    for (s = 0; s < sizeof stops / sizeof stops[0]; s++) {
+        int kind = s % 2 ? CS_CT_STATIC : CS_CT_RFC6962;
+        const char *url = kind == CS_CT_STATIC
+                        ? "http://rome2026h1.example.org/"
+                        : "http://ct.example/log/";
+        uint64_t next, first = 0;
+        int k;
+
+        reset(kind);
+        S.chunk = 97;
+        if (kind == CS_CT_RFC6962) {
+            S.size = 300;
+            S.cap = 11;
+            set_sth(300);
+        }
+        stop_after = stops[s];
+        CHECK(start(url, kind, NULL, 1, first, 32) == 0);
+        CHECK(run_until(600000, NULL) == 1);
+        CHECK(tree_status == 1 && first_next == first);
+        next = cs_ct_stats_get(&F)->next;
+        CHECKF(ngot == stops[s] && next == (uint64_t)stops[s],
+               "stop %d: %d entries, next %llu", stops[s], ngot,
+               (unsigned long long)next);
+        cs_ct_close(&F);
+        /* the second run appends to got[] */
+        k = ngot;
+        stop_after = -1;
+        S.requests = 0;
+        CHECK(start(url, kind, NULL, 1, next, 32) == 0);
+        want_next = 300;
+        run_until(600000, reached);
+        CHECK(first_next == next);
+        CHECKF(ngot == 300 && accounted(0, 300), "stop %d: %d then %d",
+               stops[s], k, ngot - k);
+        cs_ct_close(&F);
+    }
+}
+
 static void
 test_config(void)
 {
@@ -722,6 +980,9 @@ main(void)
     TEST(test_rfc6962_faults);
     TEST(test_rfc6962_signed);
     TEST(test_static);
+    TEST(test_redirects);
+    TEST(test_range);
+    TEST(test_resume);
     free(S.out);
     free(e4), free(e2), free(sth), free(key), free(tile0), free(tile1);
     free(cp);

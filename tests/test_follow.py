@@ -108,6 +108,55 @@ def run(name, kind, n, initial=None, tls=False, real=False, faults=None,
     return err.decode()
 
 
+def follow(srv, log, kind, args, timeout=60, tls_ca=None):
+    """Run ct_follow once against srv; returns (indices, stderr, rc)."""
+    url = srv.url.replace("127.0.0.1", "localhost")
+    a = [EXE, "--poll", "200", "--key", ctlog.b64(log.spki)] + args + [url]
+    if kind == "static":
+        a[1:1] = ["--static", "--origin", log.origin]
+    if tls_ca:
+        a[1:1] = ["--ca", tls_ca]
+    try:
+        p = subprocess.run(a, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        check(False, "%s: timed out" % args)
+        return [], "", -1
+    idx = [int(ln.split()[0]) for ln in p.stdout.decode().splitlines()]
+    return idx, p.stderr.decode(), p.returncode
+
+
+def ranges_and_resume(kind, n, a, b, stop):
+    """[a, b) as a range (exactly those, then "done b", even though the
+    tree is larger); then a follow from 0 stopped after `stop` entries and
+    resumed from the index it reported: every entry once."""
+    log = ctlog.build_log(kind, n, 1, False, None, None, None, None)
+    srv = ctlog.Server(log, batch=37).start()
+    try:
+        idx, err, rc = follow(srv, log, kind, ["--from", str(a), "--to",
+                                               str(b)], timeout=30)
+        check(idx == list(range(a, b)) and rc == 0,
+              "%s range [%d, %d): got %d entries %s, rc %d" % (
+                  kind, a, b, len(idx), idx[:3], rc))
+        check("done %d" % b in err, "%s range: done said" % kind)
+        if kind == "rfc6962":
+            check(max(r[1] for r in srv.served_ranges()) <= b,
+                  "rfc6962 range: nothing past %d asked %s" % (
+                      b, srv.served_ranges()))
+        first, err, rc = follow(srv, log, kind, ["--from", "0", "-n",
+                                                 str(stop)], timeout=30)
+        nxt = int(err.rsplit("next ", 1)[1].split(",")[0])
+        check(first == list(range(stop)) and nxt == stop,
+              "%s stopped: %d entries, next %d" % (kind, len(first), nxt))
+        rest, err, rc = follow(srv, log, kind, ["--from", str(nxt), "--to",
+                                                str(n)], timeout=30)
+        check(first + rest == list(range(n)),
+              "%s resumed at %d: every entry once (%d + %d)" % (
+                  kind, nxt, len(first), len(rest)))
+    finally:
+        srv.stop()
+    print("%s range [%d, %d) and resume at %d of %d" % (kind, a, b, stop, n))
+
+
 def main():
     if not os.path.exists(EXE):
         print("test_follow: build %s first (make examples)" % EXE)
@@ -155,6 +204,33 @@ def main():
                 fault(s, bad_sig={}), l.grow(44)))
     check("smaller" in e, "static shrink named")
     check("signature" in e, "static bad signature named")
+    # redirects over TLS: absolute, relative, absolute path, a loop (5
+    # hops, then named), a downgrade to http:// (refused, named)
+    e = run("rfc6962 tls redirects", "rfc6962", 100, initial=20, tls=True,
+            faults={"batch": 40}, during=lambda s, l: (
+                fault(s, redirect={"code": 302, "path": "get-sth"}),
+                fault(s, redirect={"code": 307, "form": "relative",
+                                   "path": "get-sth"}),
+                fault(s, redirect={"code": 308, "form": "path",
+                                   "path": "get-sth"}),
+                fault(s, redirect={"code": 302, "count": 6}),
+                fault(s, redirect={"code": 301, "form": "downgrade"}),
+                l.grow(50),
+                fault(s, redirect={"code": 302, "form": "relative",
+                                   "path": "get-entries"}),
+                l.grow(30)))
+    check(e.count("redirect 30") >= 9, "redirects followed and said")
+    check("too many redirects" in e, "a redirect loop named")
+    check("refused a redirect from https" in e, "a downgrade named")
+    run("static redirects", "static", 300, initial=100, during=lambda s, l: (
+        fault(s, redirect={"code": 302, "form": "relative",
+                           "path": "checkpoint"}),
+        l.grow(200),
+        fault(s, redirect={"code": 301, "form": "path",
+                           "path": "tile/data", "count": 2})))
+    # ranges and resume, both protocols (static: mid-tile)
+    ranges_and_resume("rfc6962", 150, 30, 95, 41)
+    ranges_and_resume("static", 600, 100, 300, 300)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
