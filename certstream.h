@@ -2470,7 +2470,19 @@ typedef struct cs_ct_update {
     unsigned char sha1[20];    /* fingerprints of der, as servers give */
     unsigned char sha256[32];
     unsigned char leaf_hash[32]; /* RFC 6962 leaf hash */
+    int verified;              /* what was checked (cfg.verify): */
 } cs_ct_update;
+
+/* cs_ct_update.verified: CS_CT_VERIFIED_ENTRY (static logs) the entry's
+ * leaf hash is proven in the tree of a checkpoint whose signature
+ * verified (its data tile's level-0 hash tile hashes up to the signed
+ * root, [1k]); CS_CT_VERIFIED_HEAD (RFC 6962 logs) the signed tree head
+ * it was fetched under verified, and was proven consistent with the
+ * previous one where the log serves get-sth-consistency; the entry itself
+ * is not proven; CS_CT_VERIFIED_NONE: nothing (cfg.verify 0, or no key). */
+#define CS_CT_VERIFIED_NONE 0
+#define CS_CT_VERIFIED_HEAD 1
+#define CS_CT_VERIFIED_ENTRY 2
 
 /* The follower's settings. cs_ct_config_init() sets every default. */
 typedef struct cs_ct_config {
@@ -2514,6 +2526,24 @@ typedef struct cs_ct_config {
     const char *user_agent;    /* NULL: "certstream.h/<version>" */
     cs_match *match;           /* NULL, or a watchlist: entries with no
                                   matching domain are not delivered */
+    int verify;                /* 1 (default): static logs: prove each
+                                  data tile's entries in the checkpoint's
+                                  tree (one level-0 hash tile per data
+                                  tile, plus the right edge's tiles per
+                                  checkpoint); an entry whose leaf hash
+                                  differs is a CS_EV_CT_ERROR
+                                  (CS_E_MERKLE_LEAF), tiles that do not
+                                  hash to the root a CS_EV_CT_ERROR
+                                  (CS_E_MERKLE_TILE, status 1) and no entry
+                                  of that tile is delivered under that
+                                  checkpoint. RFC 6962 logs: each new head
+                                  is proven consistent with the last
+                                  (get-sth-consistency); an inconsistent
+                                  one is a CS_EV_CT_ERROR
+                                  (CS_E_MERKLE_INCONSISTENT, status 1) and
+                                  is not taken; a log that does not serve
+                                  proofs (4xx) gets one CS_EV_WARNING.
+                                  0: none of this */
 #if CS_HAS_TLS
     cs_tls_config tls;         /* https:// trust (as cs_config's) */
 #endif
@@ -2605,6 +2635,20 @@ typedef struct cs_ct_follower {
     size_t win_cap, dom_cap, ebuf_cap, blen;
     cs_msg msg;
     size_t rlen, roff, slen, soff;
+    /* verification (cfg.verify), with [1k] */
+    int vt_busy, vt_ok;        /* tile vt_index: being proven, proven */
+    uint64_t vt_index;
+    unsigned vt_width;         /* its entries proven */
+    int mt_init;               /* mt holds a checkpoint */
+    int h_level;               /* the hash tile asked for */
+    uint64_t h_index;
+    unsigned h_width;
+    int cons_pending;          /* RFC 6962: sth_* waits for its proof */
+    int cons_unserved;         /* the log does not serve proofs */
+    size_t cons_n;             /* proof hashes decoded into ebuf */
+    int cons_in;               /* inside one of its strings */
+    cs_merkle_tiles mt;        /* 10.7 KB */
+    unsigned char l0[256][32]; /* the proven level-0 tile */
     unsigned char rbuf[CS_IO_CHUNK];
     char sbuf[CS_CT_REQ_MAX];
 } cs_ct_follower;
@@ -13928,12 +13972,13 @@ cs_client_close(cs_client *c)
 
 /* Phases and requests of a follower. */
 enum { CS__CT_IDLE, CS__CT_BUSY, CS__CT_DONE };
-enum { CS__CT_STH = 1, CS__CT_ENTRIES, CS__CT_CHECKPOINT, CS__CT_TILE };
+enum { CS__CT_STH = 1, CS__CT_ENTRIES, CS__CT_CHECKPOINT, CS__CT_TILE,
+       CS__CT_HASHTILE, CS__CT_CONSISTENCY };
 /* The get-sth fields (bits of sth_fields) and the get-entries ones. */
 enum { CS__CT_F_SIZE = 1, CS__CT_F_TIME = 2, CS__CT_F_ROOT = 4,
        CS__CT_F_SIG = 8 };
 enum { CS__CT_J_NONE, CS__CT_J_SIZE, CS__CT_J_TIME, CS__CT_J_ROOT,
-       CS__CT_J_SIG, CS__CT_J_LEAF, CS__CT_J_EXTRA };
+       CS__CT_J_SIG, CS__CT_J_LEAF, CS__CT_J_EXTRA, CS__CT_J_CONS };
 
 CSDEF void
 cs_ct_config_init(cs_ct_config *cfg)
@@ -13945,6 +13990,7 @@ cs_ct_config_init(cs_ct_config *cfg)
     cfg->backoff_min_ms = 1000;
     cfg->backoff_max_ms = 60000;
     cfg->max_redirects = 5;
+    cfg->verify = 1;
 }
 
 static void
@@ -14056,6 +14102,8 @@ cs__ct_fail(cs_ct_follower *f, int err)
     cs__ct_drop(f);
     f->stats.failures++;
     f->redirects = 0;                 /* the retry starts at the log */
+    if (f->req == CS__CT_HASHTILE)
+        f->vt_busy = 0;               /* the proof starts again */
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_FAILED;
     ev.err = err;
@@ -14128,6 +14176,10 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     u.leaf = e;
     u.cert = &cert;
     CS_MEMCPY(u.leaf_hash, e->leaf_hash, 32);
+    /* static entries reach here only proven (cs__ct_body) */
+    u.verified = !(f->has_key && CS_HAS_TLS) ? CS_CT_VERIFIED_NONE
+               : f->cfg.kind == CS_CT_STATIC && f->cfg.verify
+               ? CS_CT_VERIFIED_ENTRY : CS_CT_VERIFIED_HEAD;
     u.der = e->cert;
     u.der_len = e->cert_len;
     if (e->type == CS_CT_PRECERT) {
@@ -14255,6 +14307,12 @@ cs__ct_sth_end(cs_ct_follower *f)
         }
     }
 #endif
+    if (f->cfg.verify && f->have_tree && f->tree_size > 0
+        && f->sth_size > f->tree_size && !f->cons_unserved) {
+        f->cons_pending = 1;          /* taken once proven consistent */
+        f->t_poll = f->now + f->cfg.poll_ms;
+        return;
+    }
     cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
 }
 
@@ -14319,6 +14377,34 @@ cs__ct_json_token(cs_ct_follower *f, int tok)
     int depth = cs_jtok_depth(&f->u.j);
     size_t n;
 
+    if (f->req == CS__CT_CONSISTENCY) {
+        /* {"consistency": ["<base64 hash>", ...]} into ebuf */
+        if (depth == 1 && tok == CS_JT_KEY) {
+            const char *k = cs_jtok_key(&f->u.j, &n, NULL);
+            f->jf = n == 11 && cs__ct_eq(k, "consistency", 11)
+                  ? CS__CT_J_CONS : CS__CT_J_NONE;
+        } else if (depth == 2 && f->jf == CS__CT_J_CONS
+                   && (tok == CS_JT_STR || tok == CS_JT_STR_END)) {
+            if (!f->cons_in) {
+                if (f->cons_n >= 64 || 32 * (f->cons_n + 1) > f->ebuf_cap) {
+                    f->body_err = CS_E_CT_RESPONSE;
+                    return;
+                }
+                cs_b64_init(&f->b64, f->ebuf + 32 * f->cons_n, 32);
+                f->cons_in = 1;
+            }
+            if (tok == CS_JT_STR) {
+                const unsigned char *p = cs_jtok_piece(&f->u.j, &n);
+                (void)cs_b64_feed(&f->b64, (const char *)p, n);
+            } else {
+                if (cs_b64_end(&f->b64) != 32)
+                    f->body_err = CS_E_CT_RESPONSE;
+                f->cons_n++;
+                f->cons_in = 0;
+            }
+        }
+        return;
+    }
     if (f->req == CS__CT_STH) {
         if (depth != 1)
             return;
@@ -14442,6 +14528,16 @@ cs__ct_body(cs_ct_follower *f, const unsigned char *p, size_t len)
         f->blen += len;
         return;
     }
+    if (f->req == CS__CT_HASHTILE) {
+        if (f->h_level == 0 && f->h_index == f->vt_index
+            && len <= sizeof f->l0 - f->blen)   /* the tile to keep */
+            CS_MEMCPY(&f->l0[0][0] + f->blen, p, len);
+        f->blen += len;
+        r = cs_merkle_tiles_feed(&f->mt, p, len);
+        if (r != 0)
+            f->body_err = r;
+        return;
+    }
     if (f->req == CS__CT_TILE) {
         uint64_t base = f->req_start - f->req_start % 256;
         for (;;) {                    /* again after each entry */
@@ -14458,6 +14554,9 @@ cs__ct_body(cs_ct_follower *f, const unsigned char *p, size_t len)
                     cs__ct_bad(f, index, CS_E_CT_TOO_BIG);
                 else if (e->has_leaf_index && e->leaf_index != index)
                     cs__ct_bad(f, index, CS_E_CT_INDEX);
+                else if (f->cfg.verify   /* cs__ct_verify_plan proved */
+                         && !cs__ct_eq(e->leaf_hash, f->l0[index % 256], 32))
+                    cs__ct_bad(f, index, CS_E_MERKLE_LEAF);
                 else {
                     size_t at = cs__ct_after(f, e);
                     cs__ct_deliver(f, index, e, f->ebuf + at,
@@ -14591,6 +14690,14 @@ cs__ct_response_end(cs_ct_follower *f)
         if (f->req == CS__CT_ENTRIES && status == 400) {
             /* start past the log's tree: not yet (logs are balanced) */
             f->hold_until = f->now + f->cfg.poll_ms;
+        } else if (f->req == CS__CT_CONSISTENCY && status >= 400
+                   && status < 500) {
+            f->cons_unserved = 1;     /* said once; heads taken unproven */
+            f->cons_pending = 0;
+            cs__ct_warn(f, "CT log: get-sth-consistency is not served: "
+                           "tree heads are taken without consistency "
+                           "proofs");
+            cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
         } else {
             int64_t now = (int64_t)(cs__ct_unix_ms(f) / 1000);
             if ((status == 429 || status == 503)
@@ -14611,7 +14718,25 @@ cs__ct_response_end(cs_ct_follower *f)
         }
         if (f->req == CS__CT_STH)
             cs__ct_sth_end(f);
-        else if (f->req == CS__CT_CHECKPOINT)
+        else if (f->req == CS__CT_HASHTILE) {
+            /* a lie stays sticky in mt: cs__ct_verify_plan() names it */
+            if (f->body_err == 0)
+                (void)cs_merkle_tiles_end(&f->mt);
+        } else if (f->req == CS__CT_CONSISTENCY) {
+            r = f->body_err != 0 ? f->body_err : cs_jtok_end(&f->u.j);
+            if (r != CS_JT_DONE) {
+                cs__ct_fail(f, r < 0 ? r : CS_E_CT_RESPONSE);
+                return;
+            }
+            f->cons_pending = 0;
+            if (cs_merkle_verify_consistency(f->tree_size, f->sth_size,
+                                             f->root, f->sth_root, f->ebuf,
+                                             f->cons_n, NULL) != 0)
+                cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_MERKLE_INCONSISTENT, 1,
+                             f->sth_size);
+            else
+                cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
+        } else if (f->req == CS__CT_CHECKPOINT)
             cs__ct_checkpoint_end(f);
         else if (f->req == CS__CT_ENTRIES) {
             r = f->body_err != 0 ? f->body_err : cs_jtok_end(&f->u.j);
@@ -14710,12 +14835,59 @@ static void
 cs__ct_prepare(cs_ct_follower *f)
 {
     f->jf = CS__CT_J_NONE;
-    if (f->req == CS__CT_STH || f->req == CS__CT_ENTRIES) {
+    if (f->req == CS__CT_STH || f->req == CS__CT_ENTRIES
+        || f->req == CS__CT_CONSISTENCY) {
         f->sth_fields = 0;
+        f->cons_n = 0;
+        f->cons_in = 0;
         cs_jtok_init(&f->u.j);
     } else if (f->req == CS__CT_TILE) {
         cs_ct_tile_init(&f->u.tile, f->ebuf, f->ebuf_cap);
     }
+}
+
+/* Static logs with cfg.verify: prove the data tile holding f->next before
+ * it is fetched ([1k] tile verifier; the level-0 hash tile is kept in
+ * l0). Returns 1 when the hash tile h_* is to be asked for, 0 when the
+ * data tile may be fetched (vt_width of its entries are proven), -1 when
+ * the tiles lie: said (status 1), and nothing of the tile is fetched
+ * until the next head. */
+static int
+cs__ct_verify_plan(cs_ct_follower *f)
+{
+    uint64_t tile = f->next / 256;
+    int r;
+
+    if (f->vt_ok && f->vt_index == tile
+        && f->next < tile * 256 + f->vt_width)
+        return 0;
+    if (!f->vt_busy) {
+        /* under the checkpoint held while it covers the whole tile (what
+         * it verified serves again), else under the newest head */
+        if (!f->mt_init || (tile + 1) * 256 > f->mt.size) {
+            cs_merkle_tiles_init(&f->mt, f->tree_size, f->root);
+            f->mt_init = 1;
+        }
+        if (cs_merkle_tiles_start(&f->mt, tile) != 0)
+            return -1;                /* not in the tree: cannot happen */
+        f->vt_busy = 1;
+        f->vt_ok = 0;
+        f->vt_index = tile;
+    }
+    r = cs_merkle_tiles_next(&f->mt, &f->h_level, &f->h_index, &f->h_width);
+    if (r == 1)
+        return 1;
+    f->vt_busy = 0;
+    if (r == 0) {
+        f->vt_ok = 1;
+        f->vt_width = f->mt.size - tile * 256 < 256
+                    ? (unsigned)(f->mt.size - tile * 256) : 256;
+        return 0;
+    }
+    cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, f->mt.size);
+    f->mt_init = 0;
+    f->hold_until = f->t_poll;        /* try again under the next head */
+    return -1;
 }
 
 /* Choose the next request and start it (or wait). A redirected request
@@ -14743,7 +14915,9 @@ cs__ct_start(cs_ct_follower *f)
     if (f->conn_away)
         cs__ct_drop(f);               /* it went where a redirect said */
     f->req = 0;
-    if (f->now >= f->t_poll) {        /* 0 at first: at once */
+    if (f->cons_pending) {            /* a new head waits for its proof */
+        f->req = CS__CT_CONSISTENCY;
+    } else if (f->now >= f->t_poll) { /* 0 at first: at once */
         f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_CHECKPOINT
                                               : CS__CT_STH;
     } else if (f->next < f->tree_size && f->now >= f->hold_until) {
@@ -14754,12 +14928,39 @@ cs__ct_start(cs_ct_follower *f)
                   ? f->hold_until : f->t_poll;
         return;
     }
+    if (f->req == CS__CT_TILE && f->cfg.verify) {
+        int v = cs__ct_verify_plan(f);
+        if (v < 0) {
+            f->t_next = f->now;       /* the poll is next */
+            return;
+        }
+        if (v == 1)
+            f->req = CS__CT_HASHTILE;
+    }
     r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "GET ");
     f->req_start = f->next;
     if (f->req == CS__CT_STH) {
         r |= cs__ct_put_path(f, &o, "ct/v1/get-sth");
     } else if (f->req == CS__CT_CHECKPOINT) {
         r |= cs__ct_put_path(f, &o, "checkpoint");
+    } else if (f->req == CS__CT_CONSISTENCY) {
+        r |= cs__ct_put_path(f, &o, "ct/v1/get-sth-consistency?first=");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                      cs__ct_u64(f->tree_size, num));
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "&second=");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                      cs__ct_u64(f->sth_size, num));
+    } else if (f->req == CS__CT_HASHTILE) {
+        r |= cs__ct_put_path(f, &o, "tile/");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                      cs__ct_u64((uint64_t)f->h_level, num));
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "/");
+        r |= cs__ct_tile_path(f->sbuf, sizeof f->sbuf, &o, f->h_index);
+        if (f->h_width < 256) {
+            r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, ".p/");
+            r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                          cs__ct_u64(f->h_width, num));
+        }
     } else if (f->req == CS__CT_ENTRIES) {
         uint64_t end = f->next + f->cfg.batch;
         if (end > f->tree_size)
@@ -14778,6 +14979,8 @@ cs__ct_start(cs_ct_follower *f)
         uint64_t tile = f->next / 256, end = (tile + 1) * 256;
         if (end > f->tree_size)
             end = f->tree_size;
+        if (f->cfg.verify && end > tile * 256 + f->vt_width)
+            end = tile * 256 + f->vt_width;   /* what is proven */
         f->req_end = f->cfg.has_to && end > f->cfg.to ? f->cfg.to : end;
         r |= cs__ct_put_path(f, &o, "tile/data/");
         r |= cs__ct_tile_path(f->sbuf, sizeof f->sbuf, &o, tile);
