@@ -12,7 +12,15 @@
  * The host build implements the link with BSD sockets so that it runs
  * here; FIRMWARE_BOARD swaps in board_*() functions from your BSP.
  *
- *   build/examples/custom_transport wss://host:port/path */
+ *   build/examples/custom_transport wss://host:port/path
+ *
+ * With CS_EXAMPLE_DIRECT (examples/ct_firmware.c) the same program reads
+ * one CT log itself, no server (cs_ct_follower over the same link):
+ *
+ *   build/examples/ct_firmware [MONITORING_URL [ORIGIN [KEY_B64 [FROM]]]]
+ *
+ * (default: Let's Encrypt's Sycamore2026h1, a static-ct-api log, from its
+ * tree size on). */
 #ifndef FIRMWARE_BOARD
 #define _POSIX_C_SOURCE 200809L       /* the host stand-in uses sockets */
 #endif
@@ -21,6 +29,7 @@
 #include "../certstream.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* ---- the board: link, entropy, clocks -------------------------------- */
 #ifdef FIRMWARE_BOARD
@@ -38,7 +47,6 @@ void board_idle(uint64_t until_ms);
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -190,6 +198,88 @@ unix_time(void *ctx, int64_t *t)
 }
 
 /* ---- the application ------------------------------------------------- */
+#if CS_EXAMPLE_DIRECT && CS_HAS_CT
+/* Direct mode: one static-ct-api log, tree heads checked with its key.
+ * Memory: the follower (TLS engine, HTTP, gzip, tile parser, message) and
+ * its buffers: the 32 KiB gzip window, then a fifth of the rest for the
+ * domains and the rest for one tile entry (a certificate, or a
+ * precertificate and its TBS, with the chain's fingerprints). */
+static unsigned char mem[CS_INFLATE_WINDOW + 28 * 1024];
+static unsigned char key[128];
+static cs_ct_follower follower;
+static unsigned long certs;
+
+static void
+on_event(void *ctx, const cs_event *ev)
+{
+    size_t n;
+    (void)ctx;
+    if (ev->type == CS_EV_MESSAGE && ev->msg->domain_count > 0) {
+        printf("%lu %s\n", (unsigned long)ev->index,
+               cs_msg_domain(ev->msg, 0, &n));
+        if (++certs == 20)
+            cs_ct_stop(&follower);    /* a demo: stop after 20 */
+    } else if (ev->type == CS_EV_CT_TREE) {
+        printf("tree %lu\n", (unsigned long)ev->index);
+    } else if (ev->type == CS_EV_CT_ERROR) {
+        printf("%s %lu: %s\n", ev->status ? "tree head" : "entry",
+               (unsigned long)ev->index, cs_strerror(ev->err));
+    } else if (ev->type == CS_EV_FAILED) {
+        printf("log: %s (status %d, BearSSL: %s)\n", cs_strerror(ev->err),
+               ev->status, cs_tls_errname((int)ev->detail));
+    }
+    fflush(stdout);
+}
+
+int
+main(int argc, char **argv)
+{
+    cs_ct_config cfg;
+    cs_transport link;
+    cs_wait w;
+    const char *k = argc > 3 ? argv[3]
+        : "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEfEEe0JZknA91/c6eNl1aexgeKzu"
+          "GQUMvRCXPXg9L227O5I4Pi++Abcpq6qxlVUKPYafAJelAnMfGzv3lHCc8gA==";
+    long n;
+    int r;
+
+    link.open = link_open;
+    link.read = link_read;
+    link.write = link_write;
+    link.wait = link_wait;
+    link.close = link_close;
+    link.ctx = NULL;
+    cs_ct_config_init(&cfg);
+    cfg.url = argc > 1 ? argv[1]
+            : "https://mon.sycamore.ct.letsencrypt.org/2026h1/";
+    cfg.origin = argc > 2 ? argv[2] : "log.sycamore.ct.letsencrypt.org/2026h1";
+    cfg.kind = CS_CT_STATIC;
+    n = cs_b64_decode(k, strlen(k), key, sizeof key);
+    cfg.key = key;
+    cfg.key_len = n > 0 ? (size_t)n : 0;
+    if (argc > 4) {                   /* a saved position: resume there */
+        cfg.from = 0;
+        for (k = argv[4]; *k >= '0' && *k <= '9'; k++)
+            cfg.from = cfg.from * 10 + (uint64_t)(*k - '0');
+        cfg.has_from = 1;
+    }
+    cfg.on_event = on_event;
+    cfg.random = rng;
+    cfg.unix_time = unix_time;        /* seen, Retry-After, TLS dates */
+    cfg.mem = mem;
+    cfg.mem_cap = sizeof mem;
+    r = cs_ct_init(&follower, &cfg, &link);  /* built-in roots */
+    if (r != 0) {
+        printf("%s: %s\n", cfg.url, cs_strerror(r));
+        return 2;
+    }
+    while (cs_ct_step(&follower, board_millis(), &w) == 0)
+        board_idle(w.deadline_ms);   /* or sleep until an interrupt */
+    printf("next %lu\n", (unsigned long)cs_ct_stats_get(&follower)->next);
+    cs_ct_close(&follower);
+    return 0;
+}
+#else
 static unsigned char names[16 * 1024];  /* a device keeps less */
 static cs_client client;
 static unsigned long certs;
@@ -242,3 +332,4 @@ main(int argc, char **argv)
     cs_client_close(&client);
     return cs_client_result(&client) == 0 ? 0 : 1;
 }
+#endif

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # fw/build.sh - the firmware build: examples/custom_transport.c with
-# -DFIRMWARE_BOARD (certstream.h with CERTSTREAM_NO_POSIX, TLS on) and the
-# board support in fw/, for a Cortex-M4 (STM32F412ZG: 1 MiB flash,
+# -DFIRMWARE_BOARD (certstream.h with CERTSTREAM_NO_POSIX and
+# CERTSTREAM_NO_CT, TLS on: the websocket client) and, beside it,
+# examples/ct_firmware.c (the same program in direct mode: one CT log read
+# itself, CT on), each with the board support in fw/, for a Cortex-M4
+# (STM32F412ZG: 1 MiB flash,
 # 256 KiB RAM), with Debian's gcc-arm-none-eabi, newlib-nano and BearSSL
 # 0.6 built for the target from Debian's source package. Prints
 # arm-none-eabi-size, flash and RAM, what takes them (BearSSL,
@@ -145,16 +148,24 @@ CFLAGS="-std=c99 $ARCH $OPTS -g $WARN $DEFS -isystem $srcdir/inc -Ifw ${FW_CFLAG
 O=$OUT/obj
 rm -rf "$O"
 mkdir -p "$O"
+OC=$OUT/obj-ct                           # the direct-mode program's
+rm -rf "$OC"
+mkdir -p "$OC"
 pids=""
 for src in examples/custom_transport.c fw/board.c fw/startup.c fw/syscalls.c \
-           fw/sizes.c; do
+           fw/sizes.c examples/ct_firmware.c; do
     o=$O/$(basename "$src" .c).o
-    $CC $CFLAGS -fstack-usage -c "$src" -o "$o" 2> "$o.log" &
+    more=""
+    case $src in
+        */custom_transport.c) more=-DCERTSTREAM_NO_CT ;;
+        */ct_firmware.c) o=$OC/ct_firmware.o ;;
+    esac
+    $CC $CFLAGS $more -fstack-usage -c "$src" -o "$o" 2> "$o.log" &
     pids="$pids $!"
 done
 fail=0
 for p in $pids; do wait "$p" || fail=1; done
-for l in "$O"/*.log; do
+for l in "$O"/*.log "$OC"/*.log; do
     if [ -s "$l" ]; then echo "--- $(basename "$l" .o.log):"; cat "$l"; fi
 done
 [ "$fail" = 0 ] || { say "compile failed (warnings are errors)"; exit 1; }
@@ -166,6 +177,13 @@ $CC $ARCH -Os -nostartfiles --specs=nano.specs -T fw/stm32f412zg.ld \
     -o "$ELF" "$O/custom_transport.o" "$O/board.o" "$O/startup.o" \
     "$O/syscalls.o" "$BR/libbearssl.a"
 arm-none-eabi-objcopy -O binary "$ELF" "$OUT/certstream-fw.bin"
+# direct mode: its own object, the same board, BearSSL and probes
+for f in board startup syscalls sizes; do cp "$O/$f.o" "$O/$f.su" "$OC/"; done
+CELF=$OUT/certstream-ct-fw.elf
+$CC $ARCH -Os -nostartfiles --specs=nano.specs -T fw/stm32f412zg.ld \
+    -Wl,--gc-sections -Wl,--fatal-warnings -Wl,-Map="$OUT/certstream-ct-fw.map" \
+    -o "$CELF" "$OC/ct_firmware.o" "$OC/board.o" "$OC/startup.o" \
+    "$OC/syscalls.o" "$BR/libbearssl.a"
 
 # ---- 5. the numbers --------------------------------------------------------
 echo
@@ -174,4 +192,11 @@ echo
 python3 fw/report.py --elf "$ELF" --map "$OUT/certstream-fw.map" \
     --objdir "$O" --bearssl "$BR" --bearssl-src "$srcdir" --flags "$BRFLAGS | $CFLAGS" \
     --out "$OUT/report.txt"
-say "done in $(( $(date +%s) - t0 )) s; ELF $ELF, report $OUT/report.txt"
+echo
+echo "== direct mode (examples/ct_firmware.c: one CT log, no server; CT on)"
+arm-none-eabi-size "$CELF" | tee "$OUT/size-ct.txt"
+python3 fw/report.py --elf "$CELF" --map "$OUT/certstream-ct-fw.map" \
+    --objdir "$OC" --bearssl "$BR" --bearssl-src "$srcdir" --flags "$BRFLAGS | $CFLAGS" \
+    --out "$OUT/report-ct.txt" | sed -n '2,/^$/p;/^   part/,/^   total/p'
+say "done in $(( $(date +%s) - t0 )) s; ELF $ELF, report $OUT/report.txt;" \
+    "direct mode $CELF, $OUT/report-ct.txt"

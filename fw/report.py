@@ -32,7 +32,7 @@ FLASH_SECTIONS = OUT_SECTIONS - {".bss"}
 # object is certstream.h's implementation.
 EXAMPLE_SYMS = {"main", "link_open", "link_read", "link_write", "link_wait",
                 "link_close", "rng", "unix_time", "on_event", "names",
-                "client", "certs"}
+                "client", "certs", "follower", "mem", "key"}
 BOARD_OBJS = {"board.o", "startup.o", "syscalls.o"}
 VECTORS = {"Reset_Handler", "Default_Handler", "SysTick_Handler",
            "USART1_IRQHandler"}
@@ -142,7 +142,7 @@ def part_of(file, section):
         return lib
     if obj in BOARD_OBJS:
         return "board support (fw/)"
-    if obj == "custom_transport.o":
+    if obj in ("custom_transport.o", "ct_firmware.o"):
         m = re.match(r"^\.(?:text|rodata|data|bss)\.([^.]+)", section)
         sym = m.group(1) if m else ""
         return ("example app (custom_transport.c)" if sym in EXAMPLE_SYMS
@@ -423,10 +423,12 @@ def stack_estimate(elf, items, su, part_by_addr):
               key=lambda d: d[0])
     # The usual deepest moment: the handshake's certificate check, run
     # from cs_client_step's read.
+    # (cs_ct_step in direct mode)
+    step = "cs_client_step" if "cs_client_step" in by_name else "cs_ct_step"
     hs = (sum(info[by_name[n]]["frame"] for n in
-              ("Reset_Handler", "main", "cs_client_step"))
-          + depth(by_name["cs__tls_read"])[0]) if "cs__tls_read" in by_name \
-        else 0
+              ("Reset_Handler", "main", step))
+          + depth(by_name["cs__tls_read"])[0]) \
+        if "cs__tls_read" in by_name and step in by_name else 0
     return info, main, irq, hs, cycles, (by_kind, untyped, sorted(unresolved))
 
 
@@ -515,23 +517,33 @@ def main():
     say("   static RAM, the big items:")
     def row(label, n):
         say(f"     {label:40} {fmt(n):>9}")
-    row("cs_client client (the whole client)", syms.get("client", 0))
-    for k in ("cs_tls", "br_ssl_client_context", "br_x509_minimal_context",
-              "cs_json", "cs_hs", "cs_ws", "cs_url", "cs_config"):
-        row(f"  sizeof({k})", probe.get("fw_sizeof_" + k, 0))
-    say("       (inside cs_client: cs_tls = the TLS record buffer "
-        f"{fmt(16709)} + the two BearSSL contexts; cs_hs and cs_json "
-        "share a union)")
-    row("names[] (domain storage, the app's)", syms.get("names", 0))
-    rest = data + bss - syms.get("client", 0) - syms.get("names", 0)
-    row("everything else", rest)
-    say(f"   sizeof(cs_client) on the target: "
-        f"{fmt(probe.get('fw_sizeof_cs_client', 0))} bytes")
+    if "follower" in syms:            # direct mode (ct_firmware.c)
+        row("cs_ct_follower follower (the whole follower)",
+            syms["follower"])
+        row("mem[] (gzip window, domains, entry)", syms.get("mem", 0))
+        row("everything else", data + bss - syms["follower"]
+            - syms.get("mem", 0))
+        say(f"   sizeof(cs_ct_follower) on the target: "
+            f"{fmt(syms['follower'])} bytes")
+    else:
+        row("cs_client client (the whole client)", syms.get("client", 0))
+        for k in ("cs_tls", "br_ssl_client_context", "br_x509_minimal_context",
+                  "cs_json", "cs_hs", "cs_ws", "cs_url", "cs_config"):
+            row(f"  sizeof({k})", probe.get("fw_sizeof_" + k, 0))
+        say("       (inside cs_client: cs_tls = the TLS record buffer "
+            f"{fmt(16709)} + the two BearSSL contexts; cs_hs and cs_json "
+            "share a union)")
+        row("names[] (domain storage, the app's)", syms.get("names", 0))
+        rest = data + bss - syms.get("client", 0) - syms.get("names", 0)
+        row("everything else", rest)
+        say(f"   sizeof(cs_client) on the target: "
+            f"{fmt(probe.get('fw_sizeof_cs_client', 0))} bytes")
 
     # What the pieces pull in.
     say()
     impl_u = nm_undefined(os.path.join(a.objdir, "sizes.o"))
-    say("   certstream.h (implementation, NO_POSIX) needs from outside:")
+    say("   certstream.h (implementation, NO_POSIX, NO_CT) needs from "
+        "outside:")
     say("     BearSSL: " + str(len([s for s in impl_u if s.startswith("br_")]))
         + " functions/tables")
     say("     libc:    " + " ".join(s for s in impl_u
@@ -583,7 +595,7 @@ def main():
         if f["frame"] or addr == mainc[1][-1]:
             say(f"     {f['name'][:44]:44} {f['frame']:>6} {run_total:>7}"
                 f"  {f['part']}")
-    say(f"   the handshake from cs_client_step's read (certificate check): "
+    say(f"   the handshake from the step's read (certificate check): "
         f"{fmt(hs)} + interrupt {fmt(irq[0] + 32)} = {fmt(hs + irq[0] + 32)}")
     if cycles:
         say("   cycles cut (recursion?): " + ", ".join(sorted(set(cycles))))

@@ -2,6 +2,7 @@
  * read each struct's size off a symbol's size (nm -S), and what the
  * implementation alone needs from libc and libgcc (nm -u). */
 #define CERTSTREAM_NO_POSIX
+#define CERTSTREAM_NO_CT        /* as the websocket build (and faster) */
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 
