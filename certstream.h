@@ -14864,7 +14864,9 @@ cs__ct_verify_plan(cs_ct_follower *f)
     if (!f->vt_busy) {
         /* under the checkpoint held while it covers the whole tile (what
          * it verified serves again), else under the newest head */
-        if (!f->mt_init || (tile + 1) * 256 > f->mt.size) {
+        if (!f->mt_init || ((tile + 1) * 256 > f->mt.size
+                            && (f->mt.size != f->tree_size
+                                || !cs__ct_eq(f->mt.root, f->root, 32)))) {
             cs_merkle_tiles_init(&f->mt, f->tree_size, f->root);
             f->mt_init = 1;
         }

@@ -66,6 +66,10 @@ static const char usage[] =
     "                       (default: the list built in, and its date)\n"
     "  --from N             start at entry N (default: the tree size,\n"
     "                       so new entries only)\n"
+    "  --no-verify          no Merkle proofs (by default a static log's\n"
+    "                       entries are proven in its signed checkpoint\n"
+    "                       and RFC 6962 heads proven consistent; an\n"
+    "                       entry that fails is not printed)\n"
     "Server mode:\n"
     "  --url URL            the CertStream server, e.g. " DEFAULT_URL "\n"
     "  --raw                every text message verbatim, one line each\n"
@@ -1037,6 +1041,7 @@ static struct {
     unsigned long long from;      /* --from */
     int from_given;
     size_t unverified;            /* logs followed without a key */
+    int no_verify;                /* --no-verify */
 } dm;
 
 /* Copy n bytes into the pool, NUL-terminated; NULL when full. */
@@ -1991,7 +1996,8 @@ enum {
     O_URL, O_FULL, O_DOMAINS, O_JSON, O_RAW, O_ONCE, O_VERBOSE, O_QUIET,
     O_HEADER, O_CA, O_PIN, O_INSECURE, O_PING, O_TIMEOUT, O_MAXMSG,
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
-    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
+    O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
+    O_NO_VERIFY
 };
 static const struct option {
     const char *name, *alias;
@@ -2024,7 +2030,8 @@ static const struct option {
     { "--tiled-log", NULL, O_TILED_LOG, 1 },
     { "--log-key", NULL, O_LOG_KEY, 1 },
     { "--log-list", NULL, O_LOG_LIST, 1 },
-    { "--from", NULL, O_FROM, 1 }
+    { "--from", NULL, O_FROM, 1 },
+    { "--no-verify", NULL, O_NO_VERIFY, 0 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -2127,9 +2134,10 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
             return bad_line("bad --from (want an entry number)", v);
         dm.from_given = 1;
         break;
+    case O_NO_VERIFY: dm.no_verify = 1; break;
 #else
     case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
-    case O_FROM:
+    case O_FROM: case O_NO_VERIFY:
         return bad_line("direct mode (following CT logs) is not in this "
                          "build (CERTSTREAM_NO_CT); use --url", o->name);
 #endif
@@ -2278,7 +2286,7 @@ check_mode(void)
         O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG
     };
     static const int direct_only[] = {
-        O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM
+        O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM, O_NO_VERIFY
     };
     size_t k;
 
@@ -2472,7 +2480,8 @@ tree_head_error(int err)
 {
     return (err <= CS_E_CT_NOTE_SYNTAX && err >= CS_E_CT_KEY)
            || err == CS_E_CT_SHRUNK || err == CS_E_CT_FORK
-           || err == CS_E_CT_ORIGIN || err == CS_E_CT_BODY;
+           || err == CS_E_CT_ORIGIN || err == CS_E_CT_BODY
+           || err == CS_E_MERKLE_TILE || err == CS_E_MERKLE_INCONSISTENT;
 }
 
 static void
@@ -2645,6 +2654,7 @@ direct_main(cs_config *cfg)
         cc.mem_cap = sizeof d->mem;
         cc.from = dm.from;
         cc.has_from = dm.from_given;
+        cc.verify = !dm.no_verify;
         cc.match = cfg->match;
 #if CS_HAS_TLS
         cc.tls.mode = cfg->tls.mode;

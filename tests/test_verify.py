@@ -101,7 +101,7 @@ def main():
 
     # static, growing: every entry proven; hash tiles cost one level-0
     # tile per data tile plus the right edge per checkpoint used
-    got, errs, err, reqs = run("static growing", "static", 900, initial=300,
+    got, errs, err, reqs = run("static growing", "static", 700, initial=200,
                                faults={"grow_every": 0.1, "grow_by": 150})
     check(not errs, "static growing: no errors %s" % list(errs.items())[:3])
     check(all(v == "v2" for v, _ in got.values()),
@@ -179,8 +179,45 @@ def main():
     check(err.count("get-sth-consistency is not served") == 1,
           "rfc6962: 'not served' said once")
     check(not errs and len(got) == 300, "rfc6962 no proofs: all delivered")
+    command()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
+
+
+def command():
+    """The command: an entry that fails its proof is not printed, one
+    stderr line says why; --no-verify prints it."""
+    import json
+    exe = os.environ.get("CERTSTREAM", os.path.join(B, "certstream"))
+    if not os.path.exists(exe):
+        check(False, "command: build %s first" % exe)
+        return
+    for flags in ([], ["--no-verify"]):
+        # (a log per server: the origin names its port)
+        log = ctlog.build_log("static", 300, 1, False, None, None, None,
+                              None)
+        srv = ctlog.Server(log, bad_entry={"index": 100, "kind": "ts"}
+                           ).start()
+        try:
+            n = 300 if flags else 299
+            p = subprocess.run([exe, "--tiled-log", srv.url, "--log-key",
+                                ctlog.b64(log.spki), "--from", "0", "--json",
+                                "-n", str(n)] + flags, capture_output=True,
+                               timeout=20)
+        finally:
+            srv.stop()
+        idx = [json.loads(ln)["data"]["cert_index"]
+               for ln in p.stdout.decode().splitlines()]
+        err = p.stderr.decode()
+        if flags:
+            check(idx == list(range(300)) and "CS_E_MERKLE" not in err,
+                  "command --no-verify: entry 100 printed")
+        else:
+            check(idx == [i for i in range(300) if i != 100],
+                  "command: entry 100 not printed")
+            check(err.count("entry 100 skipped") == 1
+                  and "CS_E_MERKLE_LEAF" in err,
+                  "command: one stderr line for entry 100: %r" % err[-300:])
 
 
 if __name__ == "__main__":
