@@ -205,6 +205,14 @@ unix_time(void *ctx, int64_t *t)
  * domains and the rest for one tile entry (a certificate, or a
  * precertificate and its TBS, with the chain's fingerprints). */
 static unsigned char mem[CS_INFLATE_WINDOW + 28 * 1024];
+/* The log when no arguments come (firmware: argc is 0); -D to change. */
+#ifndef CT_LOG_URL
+#  define CT_LOG_URL "https://mon.sycamore.ct.letsencrypt.org/2026h1/"
+#  define CT_LOG_ORIGIN "log.sycamore.ct.letsencrypt.org/2026h1"
+#  define CT_LOG_KEY "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEfEEe0JZknA91/c6eNl1a" \
+                     "exgeKzuGQUMvRCXPXg9L227O5I4Pi++Abcpq6qxlVUKPYafAJelAnMf" \
+                     "Gzv3lHCc8gA=="
+#endif
 static unsigned char key[128];
 static cs_ct_follower follower;
 static unsigned long certs;
@@ -237,9 +245,7 @@ main(int argc, char **argv)
     cs_ct_config cfg;
     cs_transport link;
     cs_wait w;
-    const char *k = argc > 3 ? argv[3]
-        : "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEfEEe0JZknA91/c6eNl1aexgeKzu"
-          "GQUMvRCXPXg9L227O5I4Pi++Abcpq6qxlVUKPYafAJelAnMfGzv3lHCc8gA==";
+    const char *k = argc > 3 ? argv[3] : CT_LOG_KEY;
     long n;
     int r;
 
@@ -250,9 +256,8 @@ main(int argc, char **argv)
     link.close = link_close;
     link.ctx = NULL;
     cs_ct_config_init(&cfg);
-    cfg.url = argc > 1 ? argv[1]
-            : "https://mon.sycamore.ct.letsencrypt.org/2026h1/";
-    cfg.origin = argc > 2 ? argv[2] : "log.sycamore.ct.letsencrypt.org/2026h1";
+    cfg.url = argc > 1 ? argv[1] : CT_LOG_URL;
+    cfg.origin = argc > 2 ? argv[2] : CT_LOG_ORIGIN;
     cfg.kind = CS_CT_STATIC;
     n = cs_b64_decode(k, strlen(k), key, sizeof key);
     cfg.key = key;
@@ -263,6 +268,10 @@ main(int argc, char **argv)
             cfg.from = cfg.from * 10 + (uint64_t)(*k - '0');
         cfg.has_from = 1;
     }
+#ifdef CT_LOG_FROM
+    if (argc <= 4)
+        cfg.from = CT_LOG_FROM, cfg.has_from = 1;
+#endif
     cfg.on_event = on_event;
     cfg.random = rng;
     cfg.unix_time = unix_time;        /* seen, Retry-After, TLS dates */

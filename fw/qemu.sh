@@ -9,6 +9,10 @@
 #           P-384, i15), then refused: the CA is not a built-in root
 #   rsa     RSA-2048 leaf signed by an RSA-4096 CA: the same with RSA i15
 #   forged  a CA with the same name and another key: bad signature
+#   ct      direct mode (examples/ct_firmware.c): the M4 follows a local
+#           static CT log (tests/ctlog.py, plain HTTP over the UART link,
+#           gzip tiles, the signed checkpoint verified with ECDSA P-256)
+#           and prints entries 0..19 with their domains, as the host does
 # The example trusts only the built-in roots (ISRG, GTS), so no local
 # server can complete the handshake; refusing with the right reason is
 # the pass. Optional: not part of `make firmware`.
@@ -112,5 +116,55 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 run ecdsa ec-leaf ec-ca "unknown CA"
 run rsa rsa-leaf rsa-ca "unknown CA"
 run forged ec-leaf ec-forged "bad signature"
+
+# Direct mode: a local static log, its key and origin built in (argc is 0
+# on the board), from entry 0; the board exits when the example closes
+# its link (it stops after 20 entries).
+ct_run() {
+    local info port key want
+    /usr/bin/python3 tests/ctlog.py --kind static --entries 300 \
+        --origin fw.example --expect-out "$Q/ct.expect" --stdin-eof-exits \
+        < <(sleep 300) > "$Q/ct.info" 2> "$Q/ct.server.log" &
+    srv=$!
+    for _ in $(seq 100); do [ -s "$Q/ct.info" ] && break; sleep 0.1; done
+    info=$(head -n 1 "$Q/ct.info")
+    port=$(echo "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["port"])')
+    key=$(echo "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+    # shellcheck disable=SC2086
+    arm-none-eabi-gcc $CFLAGS -DCT_LOG_URL='"http://fw.example/"' \
+        -DCT_LOG_ORIGIN='"fw.example"' -DCT_LOG_KEY="\"$key\"" \
+        -DCT_LOG_FROM=0 -c examples/ct_firmware.c -o "$Q/ct_firmware.o"
+    # shellcheck disable=SC2086
+    arm-none-eabi-gcc $CFLAGS -DQEMU_EXIT_ON_CLOSE -c fw/qemu/board_mps2.c \
+        -o "$Q/board_mps2_ct.o"
+    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os \
+        -nostartfiles --specs=nano.specs -T "$Q/mps2-an386.ld" \
+        -Wl,--gc-sections -Wl,--fatal-warnings -o "$Q/ct-fw-qemu.elf" \
+        "$Q/ct_firmware.o" "$Q/board_mps2_ct.o" "$OUT/obj/startup.o" \
+        "$OUT/obj/syscalls.o" "$OUT"/bearssl-*/libbearssl.a
+    timeout 120 qemu-system-arm -M mps2-an386 -nographic -monitor none \
+        -semihosting-config enable=on,target=native \
+        -chardev "socket,id=link,host=127.0.0.1,port=$port" \
+        -serial chardev:link -kernel "$Q/ct-fw-qemu.elf" \
+        > "$Q/ct.out" 2>&1 || true
+    kill "$srv" 2> /dev/null || true
+    wait "$srv" 2> /dev/null || true
+    # the host's view of entries 0..19: "index first-domain"
+    want=$(python3 -c 'import json, sys
+for ln in list(open(sys.argv[1]))[:20]:
+    e = json.loads(ln)
+    print(e["index"], e["all_domains"][0])' "$Q/ct.expect")
+    if grep -q "^tree 300" "$Q/ct.out" && grep -q "high-water" "$Q/ct.out" \
+       && [ "$(grep -E '^[0-9]+ ' "$Q/ct.out")" = "$want" ]; then
+        pass=$((pass + 1))
+        say "ct: ok: tree 300, entries 0..19 as logged," \
+            "$(grep high-water "$Q/ct.out")"
+    else
+        fail=$((fail + 1))
+        say "ct: FAILED (wanted tree 300 and entries 0..19):"
+        cat "$Q/ct.out"
+    fi
+}
+ct_run
 echo "fw-qemu: $pass passed, $fail failed"
 [ "$fail" = 0 ]
