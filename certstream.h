@@ -2475,13 +2475,14 @@ typedef struct cs_ct_update {
     int verified;              /* what was checked (cfg.verify): */
 } cs_ct_update;
 
-/* cs_ct_update.verified: CS_CT_VERIFIED_ENTRY (static logs) the entry's
- * leaf hash is proven in the tree of a checkpoint whose signature
- * verified (its data tile's level-0 hash tile hashes up to the signed
- * root, [1k]); CS_CT_VERIFIED_HEAD (RFC 6962 logs) the signed tree head
- * it was fetched under verified, and was proven consistent with the
- * previous one where the log serves get-sth-consistency; the entry itself
- * is not proven; CS_CT_VERIFIED_NONE: nothing (cfg.verify 0, or no key). */
+/* cs_ct_update.verified: CS_CT_VERIFIED_ENTRY (static logs, cfg.verify)
+ * the entry's leaf hash is proven in the tree of a checkpoint whose
+ * signature verified (its data tile's level-0 hash tile hashes up to the
+ * signed root, [1k]); CS_CT_VERIFIED_HEAD (RFC 6962 logs, or cfg.verify
+ * 0) the signed tree head it was fetched under verified (RFC 6962 with
+ * cfg.verify: and was proven consistent with the previous one where the
+ * log serves get-sth-consistency), the entry itself is not proven;
+ * CS_CT_VERIFIED_NONE: no key (or no TLS build), nothing signed checked. */
 #define CS_CT_VERIFIED_NONE 0
 #define CS_CT_VERIFIED_HEAD 1
 #define CS_CT_VERIFIED_ENTRY 2
