@@ -8,7 +8,7 @@ and nothing is delivered under it. RFC 6962 logs: successive heads are
 checked with get-sth-consistency ("v1": the head verified); an
 inconsistent head is named and not taken; a log that does not serve
 proofs is said once. --no-verify turns it all off. Runs /usr/bin/python3
-(python3-cryptography); about 10 s."""
+(python3-cryptography); about 15 s."""
 import os
 import subprocess
 import sys
