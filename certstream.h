@@ -1943,8 +1943,10 @@ CSDEF int cs_merkle_verify_inclusion(uint64_t index, uint64_t size,
  * It keeps, per checkpoint, the checkpoint's verified edge and the last
  * verified level-1 tile, so successive data tiles under one checkpoint
  * cost one level-0 tile each (the first one: every partial tile on the
- * right edge plus the full tiles on the path). Memory: sizeof, about
- * 10.6 KB; the caller keeps the level-0 tile's bytes (8 KB) itself. */
+ * right edge plus the full tiles on the path; after
+ * cs_merkle_tiles_advance(), only the right-edge tiles that changed).
+ * Memory: sizeof, about 12.8 KB; the caller keeps the level-0 tile's bytes
+ * (8 KB) itself. */
 typedef struct cs_merkle_tiles {
     uint64_t size;              /* the checkpoint */
     unsigned char root[32];
@@ -1960,6 +1962,9 @@ typedef struct cs_merkle_tiles {
     unsigned char next[32];     /* what the tile below must hash to */
     int edge_ok;                /* edge holds the checkpoint's verified edge */
     cs_merkle_edge edge;
+    int prev_ok, l1_fed;        /* prev: a verified edge of prev_size */
+    uint64_t prev_size;
+    cs_merkle_edge prev;
     uint64_t small_size;        /* the edge of the tile being fed */
     unsigned char small[9][32];
     int l1_ok;                  /* l1 is verified for this checkpoint */
@@ -1972,6 +1977,12 @@ typedef struct cs_merkle_tiles {
  * verified for another checkpoint is dropped; the same one keeps it. */
 CSDEF void cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
                                 const unsigned char root[32]);
+/* Move to a newer checkpoint (size >= the current one), keeping the
+ * current verified edge: right-edge tiles that did not change between the
+ * two sizes are not asked for again (their subtrees come from the kept
+ * edge, and the new root still checks them). Otherwise as init. */
+CSDEF void cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
+                                   const unsigned char root[32]);
 /* Begin verifying level-0 tile k: full when 256(k+1) <= size, else the
  * partial right-edge tile of width size mod 256. Returns 0 or
  * CS_E_MERKLE_RANGE (no such tile in this tree). */
@@ -2419,7 +2430,7 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  * cs_ct_update (cs_event.entry). A step engine like the client: no I/O
  * but through the transport, no blocking, no allocation.
  *
- *   static cs_ct_follower f;              // 62 KB (with TLS)
+ *   static cs_ct_follower f;              // 64 KB (with TLS)
  *   static unsigned char mem[CS_CT_MEM];  // 112 KiB: window, entry, domains
  *   cs_ct_config_init(&cfg);
  *   cfg.url = "https://ct.example/2026h1/"; cfg.kind = CS_CT_RFC6962;
@@ -2429,14 +2440,14 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  *
  * Memory per followed log: sizeof(cs_ct_follower) (cs_ct_follower_size()
  * says it; it holds the TLS engine, the HTTP parser, the gzip decoder, the
- * JSON tokenizer, the message, the Merkle tile verifier (10,760) and the
- * proven level-0 hash tile (8,192): 62,672 bytes on x86-64 with TLS,
- * 24,312 of them cs_tls; 52,248 without TLS, where the receive buffer is
+ * JSON tokenizer, the message, the Merkle tile verifier (12,832) and the
+ * proven level-0 hash tile (8,192): 64,744 bytes on x86-64 with TLS,
+ * 24,312 of them cs_tls; 54,320 without TLS, where the receive buffer is
  * 16 KB)
  * plus cfg.mem (CS_CT_MEM by default, 114,688 bytes: the 32 KiB gzip
  * window, 16 KiB of domain storage, the 64 KiB entry buffer) plus the
  * transport's own state (cs_posix: about 16.5 KB with its read-ahead):
- * about 190 KB per log in all with the defaults. */
+ * about 195 KB per log in all with the defaults. */
 
 /* Log kinds (cs_ct_config.kind): CS_CT_RFC6962 and CS_CT_STATIC, the
  * values of cs_ct_log.kind ([8]). */
@@ -11879,11 +11890,96 @@ cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
     v->index = 0;
     v->width = v->got = v->part_n = 0;
     v->edge_ok = 0;
+    v->prev_ok = 0;
+    v->l1_fed = 0;
+    v->prev_size = 0;
     v->l1_ok = 0;
     v->l1_index = 0;
     v->l1_width = 0;
     v->small_size = 0;
     cs_merkle_edge_init(&v->edge);
+}
+
+/* Go down the path to the full tile at level l, or finish. */
+static void
+cs__mt_down(cs_merkle_tiles *v, int l)
+{
+    if (l < 0) {
+        v->phase = CS__MT_DONE;
+        return;
+    }
+    CS_MEMCPY(v->want, v->next, 32);
+    v->phase = CS__MT_CHAIN;
+    v->level = l;
+    cs__mt_enter(v);
+}
+
+CSDEF void
+cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
+                        const unsigned char root[32])
+{
+    int keep = v->edge_ok && size >= v->size;
+    uint64_t was = v->size;
+
+    if (keep)
+        CS_MEMCPY(&v->prev, &v->edge, sizeof v->edge);
+    cs_merkle_tiles_init(v, size, root);
+    v->prev_ok = keep;
+    v->prev_size = was;
+}
+
+/* All right-edge tiles are in the edge: check the root, go down. */
+static int
+cs__mt_edge_done(cs_merkle_tiles *v)
+{
+    unsigned char r[32];
+
+    cs_merkle_edge_root(&v->edge, r);
+    if (v->edge.size != v->size || !cs__eq(r, v->root, 32))
+        return v->err = CS_E_MERKLE_TILE;
+    v->edge_ok = 1;
+    /* The level-1 edge tile, if it was fed, is verified now. */
+    v->l1_ok = v->l1_fed && cs__mt_edge_width(v, 1) != 0;
+    if (v->l1_ok) {
+        v->l1_index = cs__mt_shr(v->size, 16);
+        v->l1_width = cs__mt_edge_width(v, 1);
+    }
+    cs__mt_down(v, v->p - 1);
+    return 0;
+}
+
+/* The next right-edge tile to ask for, from level l down; a tile that is
+ * the same at the kept edge's size (not the one on k's path) is taken
+ * from the kept edge. None left: cs__mt_edge_done(). */
+static int
+cs__mt_edge_walk(cs_merkle_tiles *v, int l)
+{
+    unsigned w, sh;
+    int b;
+
+    for (; l >= 0; l--) {
+        w = cs__mt_edge_width(v, l);
+        if (w == 0)
+            continue;
+        sh = 8u * (unsigned)l;
+        if (v->prev_ok && l != v->p
+            && cs__mt_shr(v->prev_size, sh + 8) == cs__mt_shr(v->size, sh + 8)
+            && (cs__mt_shr(v->prev_size, sh) & 255) == w) {
+            for (b = 7; b >= 0; b--)
+                if (((w >> b) & 1) != 0
+                    && cs_merkle_edge_push_subtree(&v->edge,
+                           v->prev.h[sh + (unsigned)b], sh + (unsigned)b)
+                       != 0)
+                    return v->err = CS_E_MERKLE_TILE;
+            continue;
+        }
+        v->level = l;
+        if (l == 1)
+            v->l1_fed = 1;
+        cs__mt_enter(v);
+        return 0;
+    }
+    return cs__mt_edge_done(v);
 }
 
 CSDEF int
@@ -11920,8 +12016,10 @@ cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k)
         v->level = v->p;
     } else {
         v->phase = CS__MT_EDGE_ALL;
-        v->level = v->top;
+        v->l1_fed = 0;
         cs_merkle_edge_init(&v->edge);
+        (void)cs__mt_edge_walk(v, v->top); /* an error stays in v->err */
+        return 0;
     }
     cs__mt_enter(v);
     return 0;
@@ -12007,26 +12105,10 @@ cs_merkle_tiles_feed(cs_merkle_tiles *v, const unsigned char *data,
     return 0;
 }
 
-/* Go down the path to the full tile at level l, or finish. */
-static void
-cs__mt_down(cs_merkle_tiles *v, int l)
-{
-    if (l < 0) {
-        v->phase = CS__MT_DONE;
-        return;
-    }
-    CS_MEMCPY(v->want, v->next, 32);
-    v->phase = CS__MT_CHAIN;
-    v->level = l;
-    cs__mt_enter(v);
-}
-
 CSDEF int
 cs_merkle_tiles_end(cs_merkle_tiles *v)
 {
-    unsigned char r[32];
     unsigned b;
-    int l;
 
     if (v->err != 0)
         return v->err;
@@ -12039,23 +12121,7 @@ cs_merkle_tiles_end(cs_merkle_tiles *v)
         v->l1_width = v->width;
     }
     if (v->phase == CS__MT_EDGE_ALL) {
-        for (l = v->level - 1; l >= 0 && cs__mt_edge_width(v, l) == 0; l--)
-            ;
-        if (l >= 0) {
-            v->level = l;
-            cs__mt_enter(v);
-            return 0;
-        }
-        cs_merkle_edge_root(&v->edge, r);
-        if (v->edge.size != v->size || !cs__eq(r, v->root, 32))
-            return v->err = CS_E_MERKLE_TILE;
-        v->edge_ok = 1;
-        /* The level-1 edge tile, if there is one, is verified now. */
-        v->l1_ok = cs__mt_edge_width(v, 1) != 0
-            && v->l1_index == cs__mt_shr(v->size, 16);
-        if (v->l1_ok)
-            v->l1_width = cs__mt_edge_width(v, 1);
-        cs__mt_down(v, v->p - 1);
+        return cs__mt_edge_walk(v, v->level - 1);
     } else if (v->phase == CS__MT_EDGE_ONE) {
         /* Its subtrees must be the edge's rows at this tile level. */
         for (b = 0; b < 8; b++)
@@ -14867,11 +14933,14 @@ cs__ct_verify_plan(cs_ct_follower *f)
     if (!f->vt_busy) {
         /* under the checkpoint held while it covers the whole tile (what
          * it verified serves again), else under the newest head */
-        if (!f->mt_init || ((tile + 1) * 256 > f->mt.size
-                            && (f->mt.size != f->tree_size
-                                || !cs__ct_eq(f->mt.root, f->root, 32)))) {
+        if (!f->mt_init) {
             cs_merkle_tiles_init(&f->mt, f->tree_size, f->root);
             f->mt_init = 1;
+        } else if ((tile + 1) * 256 > f->mt.size
+                   && (f->mt.size != f->tree_size
+                       || !cs__ct_eq(f->mt.root, f->root, 32))) {
+            /* unchanged right-edge tiles are not fetched again */
+            cs_merkle_tiles_advance(&f->mt, f->tree_size, f->root);
         }
         if (cs_merkle_tiles_start(&f->mt, tile) != 0)
             return -1;                /* not in the tree: cannot happen */

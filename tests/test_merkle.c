@@ -506,6 +506,54 @@ test_tiles_lies(void)
     CHECK(cs_merkle_tiles_feed(&g_v, g_tile, 1) == CS_E_MERKLE_STATE);
 }
 
+/* A verifier moved to newer checkpoints keeps what did not change:
+ * growing within one level-2 tile, a full tile under the new head costs
+ * the changed edge tiles (levels 0 and 1) and its own; lies still fail. */
+static void
+test_tiles_advance(void)
+{
+    static const size_t sizes[] = {65800, 65801, 66051, 66560, 69000};
+    size_t si, n;
+    int r;
+    uint64_t k;
+
+    make_leaves(70000, 7);
+    build_tree(sizes[0]);
+    cs_merkle_tiles_init(&g_v, sizes[0], g_root);
+    CHECK(verify_tile(&g_v, 1, 0, -1, 0, 0) == 0);
+    for (si = 1; si < sizeof sizes / sizeof sizes[0]; si++) {
+        n = sizes[si];
+        build_tree(n);
+        k = n / 256 - 1;              /* the newest full tile */
+        g_root[3] ^= 4;               /* a forked head first */
+        cs_merkle_tiles_advance(&g_v, n, g_root);
+        CHECK(verify_tile(&g_v, k, 2, -1, 0, 0) == CS_E_MERKLE_TILE);
+        g_root[3] ^= 4;
+        cs_merkle_tiles_advance(&g_v, n, g_root);  /* nothing kept: */
+        g_fetches = 0;                             /* the lie was last */
+        r = verify_tile(&g_v, k, 1, -1, 0, 0);
+        CHECKF(r == 0, "size %zu: %d", n, r);
+        CHECK(memcmp(g_keep, g_leaves[k * 256], 8192) == 0);
+        /* now from a verified edge: the level-2 tile is not asked */
+        build_tree(n + 7);
+        g_fetches = 0;
+        cs_merkle_tiles_advance(&g_v, n + 7, g_root);
+        r = verify_tile(&g_v, k, 2, -1, 0, 0);
+        CHECKF(r == 0 && g_fetches == 3, "size %zu: %d, %d fetches", n + 7,
+               r, g_fetches);
+        CHECK(memcmp(g_keep, g_leaves[k * 256], 8192) == 0);
+        /* and a lie in a changed tile is still caught */
+        build_tree(n + 9);
+        cs_merkle_tiles_advance(&g_v, n + 9, g_root);
+        CHECK(verify_tile(&g_v, k, 0, 0, 77, 0) == CS_E_MERKLE_TILE);
+        cs_merkle_tiles_advance(&g_v, n, g_root); /* smaller: drops */
+        CHECK(g_v.prev_ok == 0);
+        build_tree(n);
+        cs_merkle_tiles_init(&g_v, n, g_root);
+        CHECK(verify_tile(&g_v, k, 0, -1, 0, 0) == 0);
+    }
+}
+
 /* ---- real tiles ---- */
 
 static const char *
@@ -629,6 +677,7 @@ main(void)
     TEST(test_inclusion);
     TEST(test_tiles_sizes);
     TEST(test_tiles_lies);
+    TEST(test_tiles_advance);
     TEST(test_real_tiles);
 #else
     TEST(test_sha256_stays);
