@@ -173,6 +173,7 @@ bench: bench-match
 	bash bench/run.sh
 	@mkdir -p $(B) && $(CC) -std=c99 -O2 -DCERTSTREAM_NO_TLS -o $(B)/bench_ct bench/bench_ct.c && $(B)/bench_ct
 	@mkdir -p $(B) && $(CC) -std=c99 -O2 -g -o $(B)/bench_jtok bench/bench_jtok.c && $(B)/bench_jtok
+	$(MAKE) $(B)/examples/ct_follow && CS_BUILD=$(B) $(PY) bench/verify_cost.py 16384 3
 	@if [ -f bench/e2e.sh ]; then bash bench/e2e.sh; fi
 	$(CC) -std=c99 -O2 -o $(B)/bench_der bench/bench_der.c && $(B)/bench_der
 	$(MAKE) bench-inflate

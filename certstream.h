@@ -381,6 +381,20 @@ extern "C" {
     X(CS_E_CT_DOWNGRADE, -221, \
       "CT log: refused a redirect from https:// to http://") \
     /* -230..-239 Merkle trees: proofs and tiles */ \
+    X(CS_E_MERKLE_PROOF, -230, "Merkle: a proof does not verify") \
+    X(CS_E_MERKLE_RANGE, -231, \
+      "Merkle: a size or index outside the tree") \
+    X(CS_E_MERKLE_ALIGN, -232, \
+      "Merkle: a subtree pushed at an unaligned position") \
+    X(CS_E_MERKLE_TILE_SIZE, -233, \
+      "Merkle: a hash tile of the wrong length") \
+    X(CS_E_MERKLE_TILE, -234, \
+      "Merkle: hash tiles that do not hash to the signed root") \
+    X(CS_E_MERKLE_STATE, -235, "Merkle: a tile fed when none was asked") \
+    X(CS_E_MERKLE_LEAF, -236, \
+      "Merkle: an entry whose leaf hash is not in the verified tree") \
+    X(CS_E_MERKLE_INCONSISTENT, -237, \
+      "Merkle: two tree heads that are not consistent") \
     /* -240..-249 gaps and backfill */ \
     X(CS_E_GAP_ARG, -240, "gaps: a window out of range") \
     X(CS_E_GAP_MEMORY, -241, "gaps: less memory than one log needs") \
@@ -1875,7 +1889,144 @@ CSDEF int cs_jtok_u64(const cs_jtok *t, uint64_t *v);
 CSDEF uint64_t cs_jtok_offset(const cs_jtok *t);
 
 /* ==== [1k] Merkle trees: hashes, proofs, tiles ========= off: _NO_CT ==== */
-/* (placeholder: [1k] declarations) */
+#if CS_HAS_CT
+
+/* RFC 6962 / RFC 9162 Merkle tree hashing with O(log n) memory: node
+ * hashes, the compact range from leaf 0 ("edge"), consistency and
+ * inclusion proofs, and static-ct-api hash tiles. Hashes are 32 bytes;
+ * leaf hashes are SHA-256(0x00 || leaf) (cs_ct_leaf_hash), nodes
+ * SHA-256(0x01 || left || right). No recursion, no allocation. */
+
+/* SHA-256(0x01 || l || r) into out (out may alias l or r). */
+CSDEF void cs_merkle_node(const unsigned char l[32], const unsigned char r[32],
+                          unsigned char out[32]);
+/* The root of the empty tree, SHA-256 of nothing. */
+CSDEF void cs_merkle_empty_root(unsigned char out[32]);
+
+/* The edge of a tree of `size` leaves: the roots of the maximal full
+ * subtrees covering [0, size), one per set bit of size; h[b] is the
+ * subtree of 2^b leaves when bit b of size is set (other rows are
+ * stale). 2 KB plus the size; caller-owned. */
+typedef struct cs_merkle_edge {
+    uint64_t size;
+    unsigned char h[64][32];
+} cs_merkle_edge;
+
+/* Start the edge of the empty tree. */
+CSDEF void cs_merkle_edge_init(cs_merkle_edge *e);
+/* Append one leaf hash. Returns 0 or CS_E_MERKLE_RANGE (2^64-1 leaves). */
+CSDEF int cs_merkle_edge_push(cs_merkle_edge *e, const unsigned char hash[32]);
+/* Append the root of a full subtree of 2^height leaves (height 0..63),
+ * which must start at an aligned position (size a multiple of 2^height).
+ * Returns 0, CS_E_MERKLE_ALIGN, or CS_E_MERKLE_RANGE; *e is unchanged
+ * on error. */
+CSDEF int cs_merkle_edge_push_subtree(cs_merkle_edge *e,
+                                      const unsigned char hash[32],
+                                      unsigned height);
+/* The Merkle tree hash of the e->size leaves pushed so far. */
+CSDEF void cs_merkle_edge_root(const cs_merkle_edge *e, unsigned char out[32]);
+
+/* The Merkle tree hash (RFC 6962 2.1 split rule) of count consecutive
+ * hashes hashes[0..32*count), taken as leaves; count 0 gives the empty
+ * root. Uses 2 KB of stack. */
+CSDEF void cs_merkle_root(const unsigned char *hashes, size_t count,
+                          unsigned char out[32]);
+
+/* Verify an RFC 9162 2.1.4.2 consistency proof (RFC 6962
+ * get-sth-consistency): proof[0..32*count) shows that the tree of size m
+ * with root old_root is a prefix of the tree of size n with new_root.
+ * m == n needs an empty proof and equal roots; m == 0 needs an empty
+ * proof. With old_edge non-NULL, on success it receives the edge of size
+ * m (the proof's nodes that make the old root), so a follower can push
+ * leaves m, m+1, ... and compare roots. Returns 0, CS_E_MERKLE_RANGE
+ * (m > n), CS_E_MERKLE_PROOF (does not verify). */
+CSDEF int cs_merkle_verify_consistency(uint64_t m, uint64_t n,
+                                       const unsigned char old_root[32],
+                                       const unsigned char new_root[32],
+                                       const unsigned char *proof,
+                                       size_t count,
+                                       cs_merkle_edge *old_edge);
+/* Verify an RFC 9162 2.1.3.2 inclusion proof (RFC 6962
+ * get-proof-by-hash): leaf_hash is leaf `index` of the tree of `size`
+ * leaves with root. Returns 0, CS_E_MERKLE_RANGE (index >= size),
+ * CS_E_MERKLE_PROOF. */
+CSDEF int cs_merkle_verify_inclusion(uint64_t index, uint64_t size,
+                                     const unsigned char leaf_hash[32],
+                                     const unsigned char root[32],
+                                     const unsigned char *proof,
+                                     size_t count);
+
+/* ---- static-ct-api hash tiles (C2SP tlog-tiles) ---- */
+
+/* A tile verifier: proves that the level-0 hash tile tile/0/<k>[.p/<w>]
+ * holds leaves [256k, 256k+w) of the tree of a verified checkpoint (size,
+ * root), asking for the tiles it needs one at a time. Tile level L holds
+ * the roots of subtrees of 256^L leaves (8 tree levels per tile level).
+ * It keeps, per checkpoint, the checkpoint's verified edge and the last
+ * verified level-1 tile, so successive data tiles under one checkpoint
+ * cost one level-0 tile each (the first one: every partial tile on the
+ * right edge plus the full tiles on the path; after
+ * cs_merkle_tiles_advance(), only the right-edge tiles that changed).
+ * Memory: sizeof, about 12.8 KB; the caller keeps the level-0 tile's bytes
+ * (8 KB) itself. */
+typedef struct cs_merkle_tiles {
+    uint64_t size;              /* the checkpoint */
+    unsigned char root[32];
+    uint64_t k;                 /* the level-0 tile being verified */
+    int err;                    /* sticky for this tile's verification */
+    int phase;                  /* what is being fetched */
+    int level, top, p;          /* current level, top level, edge level */
+    uint64_t index;             /* the tile being fed */
+    unsigned width, got;        /* its hashes: expected, complete */
+    unsigned char part[32];     /* a hash split across feeds */
+    unsigned part_n;
+    unsigned char want[32];     /* what the current full tile must hash to */
+    unsigned char next[32];     /* what the tile below must hash to */
+    int edge_ok;                /* edge holds the checkpoint's verified edge */
+    cs_merkle_edge edge;
+    int prev_ok, l1_fed;        /* prev: a verified edge of prev_size */
+    uint64_t prev_size;
+    cs_merkle_edge prev;
+    uint64_t small_size;        /* the edge of the tile being fed */
+    unsigned char small[9][32];
+    int l1_ok;                  /* l1 is verified for this checkpoint */
+    uint64_t l1_index;
+    unsigned l1_width;
+    unsigned char l1[256][32];  /* a level-1 tile */
+} cs_merkle_tiles;
+
+/* Set the checkpoint (a verified tree head: size >= 1, root). What was
+ * verified for another checkpoint is dropped; the same one keeps it. */
+CSDEF void cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
+                                const unsigned char root[32]);
+/* Move to a newer checkpoint (size >= the current one), keeping the
+ * current verified edge: right-edge tiles that did not change between the
+ * two sizes are not asked for again (their subtrees come from the kept
+ * edge, and the new root still checks them). Otherwise as init. */
+CSDEF void cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
+                                   const unsigned char root[32]);
+/* Begin verifying level-0 tile k: full when 256(k+1) <= size, else the
+ * partial right-edge tile of width size mod 256. Returns 0 or
+ * CS_E_MERKLE_RANGE (no such tile in this tree). */
+CSDEF int cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k);
+/* What to fetch next: returns 1 with *level, *index, *width (1..256;
+ * below 256 means the partial tile tile/L/<index>.p/<width>), 0 when
+ * tile k is verified, or the sticky error. The level-0 tile with index k
+ * is the one to keep; another level-0 tile (the partial right edge) may be
+ * asked for too. */
+CSDEF int cs_merkle_tiles_next(cs_merkle_tiles *v, int *level,
+                               uint64_t *index, unsigned *width);
+/* Feed the asked tile's bytes data[0..len), split anywhere. Returns 0 or
+ * the sticky error (CS_E_MERKLE_TILE_SIZE: too long). */
+CSDEF int cs_merkle_tiles_feed(cs_merkle_tiles *v, const unsigned char *data,
+                               size_t len);
+/* The asked tile ended. Returns 0, CS_E_MERKLE_TILE_SIZE (not 32*width
+ * bytes), CS_E_MERKLE_TILE (the tiles do not hash to the checkpoint's
+ * root, or disagree with each other), CS_E_MERKLE_STATE (no tile was
+ * asked). Errors are sticky until the next cs_merkle_tiles_start(). */
+CSDEF int cs_merkle_tiles_end(cs_merkle_tiles *v);
+
+#endif /* CS_HAS_CT */
 
 /* ==== [1l] gaps: what a stream did not deliver ========================== */
 
@@ -2479,7 +2630,7 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  * cs_ct_update (cs_event.entry). A step engine like the client: no I/O
  * but through the transport, no blocking, no allocation.
  *
- *   static cs_ct_follower f;              // 43 KB (with TLS)
+ *   static cs_ct_follower f;              // 64 KB (with TLS)
  *   static unsigned char mem[CS_CT_MEM];  // 112 KiB: window, entry, domains
  *   cs_ct_config_init(&cfg);
  *   cfg.url = "https://ct.example/2026h1/"; cfg.kind = CS_CT_RFC6962;
@@ -2489,12 +2640,14 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  *
  * Memory per followed log: sizeof(cs_ct_follower) (cs_ct_follower_size()
  * says it; it holds the TLS engine, the HTTP parser, the gzip decoder, the
- * JSON tokenizer and the message: 43,640 bytes on x86-64 with TLS, 24,312
- * of them cs_tls; 33,216 without TLS, where the receive buffer is 16 KB)
+ * JSON tokenizer, the message, the Merkle tile verifier (12,832) and the
+ * proven level-0 hash tile (8,192): 64,744 bytes on x86-64 with TLS,
+ * 24,312 of them cs_tls; 54,320 without TLS, where the receive buffer is
+ * 16 KB)
  * plus cfg.mem (CS_CT_MEM by default, 114,688 bytes: the 32 KiB gzip
  * window, 16 KiB of domain storage, the 64 KiB entry buffer) plus the
  * transport's own state (cs_posix: about 16.5 KB with its read-ahead):
- * about 170 KB per log in all with the defaults. */
+ * about 195 KB per log in all with the defaults. */
 
 /* Log kinds (cs_ct_config.kind): CS_CT_RFC6962 and CS_CT_STATIC, the
  * values of cs_ct_log.kind ([8]). */
@@ -2530,7 +2683,20 @@ typedef struct cs_ct_update {
     unsigned char sha1[20];    /* fingerprints of der, as servers give */
     unsigned char sha256[32];
     unsigned char leaf_hash[32]; /* RFC 6962 leaf hash */
+    int verified;              /* what was checked (cfg.verify): */
 } cs_ct_update;
+
+/* cs_ct_update.verified: CS_CT_VERIFIED_ENTRY (static logs, cfg.verify)
+ * the entry's leaf hash is proven in the tree of a checkpoint whose
+ * signature verified (its data tile's level-0 hash tile hashes up to the
+ * signed root, [1k]); CS_CT_VERIFIED_HEAD (RFC 6962 logs, or cfg.verify
+ * 0) the signed tree head it was fetched under verified (RFC 6962 with
+ * cfg.verify: and was proven consistent with the previous one where the
+ * log serves get-sth-consistency), the entry itself is not proven;
+ * CS_CT_VERIFIED_NONE: no key (or no TLS build), nothing signed checked. */
+#define CS_CT_VERIFIED_NONE 0
+#define CS_CT_VERIFIED_HEAD 1
+#define CS_CT_VERIFIED_ENTRY 2
 
 /* The follower's settings. cs_ct_config_init() sets every default. */
 typedef struct cs_ct_config {
@@ -2574,6 +2740,24 @@ typedef struct cs_ct_config {
     const char *user_agent;    /* NULL: "certstream.h/<version>" */
     cs_match *match;           /* NULL, or a watchlist: entries with no
                                   matching domain are not delivered */
+    int verify;                /* 1 (default): static logs: prove each
+                                  data tile's entries in the checkpoint's
+                                  tree (one level-0 hash tile per data
+                                  tile, plus the right edge's tiles per
+                                  checkpoint); an entry whose leaf hash
+                                  differs is a CS_EV_CT_ERROR
+                                  (CS_E_MERKLE_LEAF), tiles that do not
+                                  hash to the root a CS_EV_CT_ERROR
+                                  (CS_E_MERKLE_TILE, status 1) and no entry
+                                  of that tile is delivered under that
+                                  checkpoint. RFC 6962 logs: each new head
+                                  is proven consistent with the last
+                                  (get-sth-consistency); an inconsistent
+                                  one is a CS_EV_CT_ERROR
+                                  (CS_E_MERKLE_INCONSISTENT, status 1) and
+                                  is not taken; a log that does not serve
+                                  proofs (4xx) gets one CS_EV_WARNING.
+                                  0: none of this */
 #if CS_HAS_TLS
     cs_tls_config tls;         /* https:// trust (as cs_config's) */
 #endif
@@ -2665,6 +2849,20 @@ typedef struct cs_ct_follower {
     size_t win_cap, dom_cap, ebuf_cap, blen;
     cs_msg msg;
     size_t rlen, roff, slen, soff;
+    /* verification (cfg.verify), with [1k] */
+    int vt_busy, vt_ok;        /* tile vt_index: being proven, proven */
+    uint64_t vt_index;
+    unsigned vt_width;         /* its entries proven */
+    int mt_init;               /* mt holds a checkpoint */
+    int h_level;               /* the hash tile asked for */
+    uint64_t h_index;
+    unsigned h_width;
+    int cons_pending;          /* RFC 6962: sth_* waits for its proof */
+    int cons_unserved;         /* the log does not serve proofs */
+    size_t cons_n;             /* proof hashes decoded into ebuf */
+    int cons_in;               /* inside one of its strings */
+    cs_merkle_tiles mt;        /* 10.7 KB */
+    unsigned char l0[256][32]; /* the proven level-0 tile */
     unsigned char rbuf[CS_IO_CHUNK];
     char sbuf[CS_CT_REQ_MAX];
 } cs_ct_follower;
@@ -11947,7 +12145,527 @@ cs_jtok_offset(const cs_jtok *t)
 }
 
 /* ==== [1k] Merkle trees: hashes, proofs, tiles ========= off: _NO_CT ==== */
-/* (placeholder: [1k] implementation) */
+#if CS_HAS_CT
+
+CSDEF void
+cs_merkle_node(const unsigned char l[32], const unsigned char r[32],
+               unsigned char out[32])
+{
+    cs_sha256_ctx s;
+    unsigned char one = 1;
+
+    cs_sha256_init(&s);
+    cs_sha256_update(&s, &one, 1);
+    cs_sha256_update(&s, l, 32);
+    cs_sha256_update(&s, r, 32);
+    cs_sha256_final(&s, out);
+}
+
+CSDEF void
+cs_merkle_empty_root(unsigned char out[32])
+{
+    cs_sha256_ctx s;
+
+    cs_sha256_init(&s);
+    cs_sha256_final(&s, out);
+}
+
+CSDEF void
+cs_merkle_edge_init(cs_merkle_edge *e)
+{
+    e->size = 0;
+}
+
+CSDEF int
+cs_merkle_edge_push_subtree(cs_merkle_edge *e, const unsigned char hash[32],
+                            unsigned height)
+{
+    uint64_t unit;
+    unsigned char cur[32];
+    unsigned b;
+
+    if (height > 63)
+        return CS_E_MERKLE_RANGE;
+    unit = (uint64_t)1 << height;
+    if ((e->size & (unit - 1)) != 0)
+        return CS_E_MERKLE_ALIGN;
+    if (e->size > UINT64_MAX - unit)
+        return CS_E_MERKLE_RANGE;
+    /* Binary addition of 2^height: each carry merges two equal subtrees. */
+    CS_MEMCPY(cur, hash, 32);
+    for (b = height; b < 64 && ((e->size >> b) & 1) != 0; b++)
+        cs_merkle_node(e->h[b], cur, cur);
+    CS_MEMCPY(e->h[b], cur, 32);
+    e->size += unit;
+    return 0;
+}
+
+CSDEF int
+cs_merkle_edge_push(cs_merkle_edge *e, const unsigned char hash[32])
+{
+    return cs_merkle_edge_push_subtree(e, hash, 0);
+}
+
+CSDEF void
+cs_merkle_edge_root(const cs_merkle_edge *e, unsigned char out[32])
+{
+    unsigned b;
+    int have = 0;
+
+    /* Fold from the smallest (rightmost) subtree leftwards. */
+    for (b = 0; b < 64; b++) {
+        if (((e->size >> b) & 1) == 0)
+            continue;
+        if (!have)
+            CS_MEMCPY(out, e->h[b], 32);
+        else
+            cs_merkle_node(e->h[b], out, out);
+        have = 1;
+    }
+    if (!have)
+        cs_merkle_empty_root(out);
+}
+
+CSDEF void
+cs_merkle_root(const unsigned char *hashes, size_t count,
+               unsigned char out[32])
+{
+    cs_merkle_edge e;
+    size_t i;
+
+    cs_merkle_edge_init(&e);
+    for (i = 0; i < count; i++)
+        (void)cs_merkle_edge_push(&e, hashes + 32 * i);
+    cs_merkle_edge_root(&e, out);
+}
+
+CSDEF int
+cs_merkle_verify_consistency(uint64_t m, uint64_t n,
+                             const unsigned char old_root[32],
+                             const unsigned char new_root[32],
+                             const unsigned char *proof, size_t count,
+                             cs_merkle_edge *old_edge)
+{
+    unsigned char fr[32], sr[32];
+    const unsigned char *c;
+    uint64_t fn, sn, mask = 0;
+    unsigned level = 0;
+    size_t i;
+
+    if (m > n)
+        return CS_E_MERKLE_RANGE;
+    if (m == 0) {
+        if (old_edge != NULL)
+            cs_merkle_edge_init(old_edge);
+        return count == 0 ? 0 : CS_E_MERKLE_PROOF;
+    }
+    if (m == n)
+        return count == 0 && cs__eq(old_root, new_root, 32)
+            ? 0 : CS_E_MERKLE_PROOF;
+    /* RFC 9162 2.1.4.2; a power-of-two old tree is its own first node. */
+    if ((m & (m - 1)) == 0) {
+        c = old_root;
+        i = 0;
+    } else {
+        if (count == 0)
+            return CS_E_MERKLE_PROOF;
+        c = proof;
+        i = 1;
+    }
+    fn = m - 1;
+    sn = n - 1;
+    while ((fn & 1) != 0) {
+        fn >>= 1;
+        sn >>= 1;
+        level++;
+    }
+    CS_MEMCPY(fr, c, 32);
+    CS_MEMCPY(sr, c, 32);
+    /* The old root is made of exactly the nodes folded into fr: the edge
+     * of m, each at the height where it joins. */
+    if (old_edge != NULL)
+        CS_MEMCPY(old_edge->h[level], c, 32);
+    mask |= (uint64_t)1 << level;
+    for (; i < count; i++) {
+        c = proof + 32 * i;
+        if (sn == 0)
+            return CS_E_MERKLE_PROOF;
+        if ((fn & 1) != 0 || fn == sn) {
+            cs_merkle_node(c, fr, fr);
+            cs_merkle_node(c, sr, sr);
+            while ((fn & 1) == 0 && fn != 0) {
+                fn >>= 1;
+                sn >>= 1;
+                level++;
+            }
+            if (level > 63 || (mask >> level & 1) != 0)
+                return CS_E_MERKLE_PROOF;
+            if (old_edge != NULL)
+                CS_MEMCPY(old_edge->h[level], c, 32);
+            mask |= (uint64_t)1 << level;
+        } else {
+            cs_merkle_node(sr, c, sr);
+        }
+        fn >>= 1;
+        sn >>= 1;
+        level++;
+    }
+    if (sn != 0 || !cs__eq(fr, old_root, 32)
+        || !cs__eq(sr, new_root, 32) || mask != m)
+        return CS_E_MERKLE_PROOF;
+    if (old_edge != NULL)
+        old_edge->size = m;
+    return 0;
+}
+
+CSDEF int
+cs_merkle_verify_inclusion(uint64_t index, uint64_t size,
+                           const unsigned char leaf_hash[32],
+                           const unsigned char root[32],
+                           const unsigned char *proof, size_t count)
+{
+    unsigned char r[32];
+    const unsigned char *p;
+    uint64_t fn = index, sn;
+    size_t i;
+
+    if (index >= size)
+        return CS_E_MERKLE_RANGE;
+    sn = size - 1;
+    CS_MEMCPY(r, leaf_hash, 32);
+    /* RFC 9162 2.1.3.2 */
+    for (i = 0; i < count; i++) {
+        p = proof + 32 * i;
+        if (sn == 0)
+            return CS_E_MERKLE_PROOF;
+        if ((fn & 1) != 0 || fn == sn) {
+            cs_merkle_node(p, r, r);
+            while ((fn & 1) == 0 && fn != 0) {
+                fn >>= 1;
+                sn >>= 1;
+            }
+        } else {
+            cs_merkle_node(r, p, r);
+        }
+        fn >>= 1;
+        sn >>= 1;
+    }
+    if (sn != 0 || !cs__eq(r, root, 32))
+        return CS_E_MERKLE_PROOF;
+    return 0;
+}
+
+/* ---- the tile verifier ---- */
+
+/* Its phases: every partial tile on the right edge, top level first,
+ * pushed into the checkpoint's edge and checked against the root; the
+ * one edge tile the path needs, checked against a verified edge; the
+ * full tiles down the path, each checked against its parent's entry. */
+#define CS__MT_IDLE 0
+#define CS__MT_EDGE_ALL 1
+#define CS__MT_EDGE_ONE 2
+#define CS__MT_CHAIN 3
+#define CS__MT_DONE 4
+
+static uint64_t
+cs__mt_shr(uint64_t x, unsigned s)
+{
+    return s >= 64 ? 0 : x >> s;
+}
+
+/* The width of the right-edge tile at level l (0: none). */
+static unsigned
+cs__mt_edge_width(const cs_merkle_tiles *v, int l)
+{
+    return (unsigned)(cs__mt_shr(v->size, 8u * (unsigned)l) & 255);
+}
+
+/* Enter the tile of the current phase and level. */
+static void
+cs__mt_enter(cs_merkle_tiles *v)
+{
+    unsigned l = (unsigned)v->level;
+
+    if (v->phase == CS__MT_CHAIN) {
+        v->index = cs__mt_shr(v->k, 8 * l);
+        v->width = 256;
+    } else {
+        v->index = cs__mt_shr(v->size, 8 * (l + 1));
+        v->width = cs__mt_edge_width(v, v->level);
+    }
+    v->got = 0;
+    v->part_n = 0;
+    v->small_size = 0;
+    if (l == 1)
+        v->l1_ok = 0;
+}
+
+CSDEF void
+cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
+                     const unsigned char root[32])
+{
+    v->size = size;
+    CS_MEMCPY(v->root, root, 32);
+    v->k = 0;
+    v->err = 0;
+    v->phase = CS__MT_IDLE;
+    v->level = v->top = v->p = 0;
+    v->index = 0;
+    v->width = v->got = v->part_n = 0;
+    v->edge_ok = 0;
+    v->prev_ok = 0;
+    v->l1_fed = 0;
+    v->prev_size = 0;
+    v->l1_ok = 0;
+    v->l1_index = 0;
+    v->l1_width = 0;
+    v->small_size = 0;
+    cs_merkle_edge_init(&v->edge);
+}
+
+/* Go down the path to the full tile at level l, or finish. */
+static void
+cs__mt_down(cs_merkle_tiles *v, int l)
+{
+    if (l < 0) {
+        v->phase = CS__MT_DONE;
+        return;
+    }
+    CS_MEMCPY(v->want, v->next, 32);
+    v->phase = CS__MT_CHAIN;
+    v->level = l;
+    cs__mt_enter(v);
+}
+
+CSDEF void
+cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
+                        const unsigned char root[32])
+{
+    int keep = v->edge_ok && size >= v->size;
+    uint64_t was = v->size;
+
+    if (keep)
+        CS_MEMCPY(&v->prev, &v->edge, sizeof v->edge);
+    cs_merkle_tiles_init(v, size, root);
+    v->prev_ok = keep;
+    v->prev_size = was;
+}
+
+/* All right-edge tiles are in the edge: check the root, go down. */
+static int
+cs__mt_edge_done(cs_merkle_tiles *v)
+{
+    unsigned char r[32];
+
+    cs_merkle_edge_root(&v->edge, r);
+    if (v->edge.size != v->size || !cs__eq(r, v->root, 32))
+        return v->err = CS_E_MERKLE_TILE;
+    v->edge_ok = 1;
+    /* The level-1 edge tile, if it was fed, is verified now. */
+    v->l1_ok = v->l1_fed && cs__mt_edge_width(v, 1) != 0;
+    if (v->l1_ok) {
+        v->l1_index = cs__mt_shr(v->size, 16);
+        v->l1_width = cs__mt_edge_width(v, 1);
+    }
+    cs__mt_down(v, v->p - 1);
+    return 0;
+}
+
+/* The next right-edge tile to ask for, from level l down; a tile that is
+ * the same at the kept edge's size (not the one on k's path) is taken
+ * from the kept edge. None left: cs__mt_edge_done(). */
+static int
+cs__mt_edge_walk(cs_merkle_tiles *v, int l)
+{
+    unsigned w, sh;
+    int b;
+
+    for (; l >= 0; l--) {
+        w = cs__mt_edge_width(v, l);
+        if (w == 0)
+            continue;
+        sh = 8u * (unsigned)l;
+        if (v->prev_ok && l != v->p
+            && cs__mt_shr(v->prev_size, sh + 8) == cs__mt_shr(v->size, sh + 8)
+            && (cs__mt_shr(v->prev_size, sh) & 255) == w) {
+            for (b = 7; b >= 0; b--)
+                if (((w >> b) & 1) != 0
+                    && cs_merkle_edge_push_subtree(&v->edge,
+                           v->prev.h[sh + (unsigned)b], sh + (unsigned)b)
+                       != 0)
+                    return v->err = CS_E_MERKLE_TILE;
+            continue;
+        }
+        v->level = l;
+        if (l == 1)
+            v->l1_fed = 1;
+        cs__mt_enter(v);
+        return 0;
+    }
+    return cs__mt_edge_done(v);
+}
+
+CSDEF int
+cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k)
+{
+    uint64_t full = v->size >> 8;
+    int l;
+
+    v->err = 0;
+    v->phase = CS__MT_IDLE;
+    if (k < full) {
+        /* p: the lowest level whose tile on k's path is the edge tile. */
+        for (l = 1; l < 8; l++)
+            if (cs__mt_shr(k, 8u * (unsigned)l)
+                == cs__mt_shr(v->size, 8u * (unsigned)l + 8))
+                break;
+        v->p = l;
+    } else if (k == full && (v->size & 255) != 0) {
+        v->p = 0;
+    } else {
+        return CS_E_MERKLE_RANGE;
+    }
+    v->k = k;
+    for (l = 7; l > 0 && cs__mt_shr(v->size, 8u * (unsigned)l) == 0; l--)
+        ;
+    v->top = l;
+    if (v->p >= 1 && v->l1_ok && v->l1_index == (k >> 8)
+        && (k & 255) < v->l1_width) {
+        CS_MEMCPY(v->want, v->l1[k & 255], 32);
+        v->phase = CS__MT_CHAIN;
+        v->level = 0;
+    } else if (v->edge_ok) {
+        v->phase = CS__MT_EDGE_ONE;
+        v->level = v->p;
+    } else {
+        v->phase = CS__MT_EDGE_ALL;
+        v->l1_fed = 0;
+        cs_merkle_edge_init(&v->edge);
+        (void)cs__mt_edge_walk(v, v->top); /* an error stays in v->err */
+        return 0;
+    }
+    cs__mt_enter(v);
+    return 0;
+}
+
+CSDEF int
+cs_merkle_tiles_next(cs_merkle_tiles *v, int *level, uint64_t *index,
+                     unsigned *width)
+{
+    if (v->err != 0)
+        return v->err;
+    if (v->phase == CS__MT_DONE)
+        return 0;
+    if (v->phase == CS__MT_IDLE)
+        return v->err = CS_E_MERKLE_STATE;
+    *level = v->level;
+    *index = v->index;
+    *width = v->width;
+    return 1;
+}
+
+/* One whole hash of the tile being fed. */
+static void
+cs__mt_hash(cs_merkle_tiles *v, const unsigned char *h)
+{
+    unsigned j = v->got++;
+    unsigned char cur[32];
+    unsigned b;
+
+    if (v->phase == CS__MT_EDGE_ALL) {
+        if (cs_merkle_edge_push_subtree(&v->edge, h, 8u * (unsigned)v->level)
+            != 0)
+            v->err = CS_E_MERKLE_TILE;
+    } else {
+        CS_MEMCPY(cur, h, 32);
+        for (b = 0; ((v->small_size >> b) & 1) != 0; b++)
+            cs_merkle_node(v->small[b], cur, cur);
+        CS_MEMCPY(v->small[b], cur, 32);
+        v->small_size++;
+    }
+    /* The entry that the next tile down must hash to. */
+    if (v->level >= 1 && (v->phase == CS__MT_CHAIN || v->level == v->p)
+        && j == (unsigned)(cs__mt_shr(v->k, 8u * (unsigned)v->level - 8)
+                           & 255))
+        CS_MEMCPY(v->next, h, 32);
+    if (v->level == 1)
+        CS_MEMCPY(v->l1[j], h, 32);
+}
+
+CSDEF int
+cs_merkle_tiles_feed(cs_merkle_tiles *v, const unsigned char *data,
+                     size_t len)
+{
+    size_t take;
+
+    if (v->err != 0)
+        return v->err;
+    if (v->phase == CS__MT_IDLE || v->phase == CS__MT_DONE)
+        return v->err = CS_E_MERKLE_STATE;
+    while (len > 0) {
+        if (v->got >= v->width)
+            return v->err = CS_E_MERKLE_TILE_SIZE;
+        if (v->part_n == 0 && len >= 32) {
+            cs__mt_hash(v, data);
+            data += 32;
+            len -= 32;
+        } else {
+            take = 32 - v->part_n;
+            if (take > len)
+                take = len;
+            CS_MEMCPY(v->part + v->part_n, data, take);
+            v->part_n += (unsigned)take;
+            data += take;
+            len -= take;
+            if (v->part_n == 32) {
+                v->part_n = 0;
+                cs__mt_hash(v, v->part);
+            }
+        }
+        if (v->err != 0)
+            return v->err;
+    }
+    return 0;
+}
+
+CSDEF int
+cs_merkle_tiles_end(cs_merkle_tiles *v)
+{
+    unsigned b;
+
+    if (v->err != 0)
+        return v->err;
+    if (v->phase == CS__MT_IDLE || v->phase == CS__MT_DONE)
+        return v->err = CS_E_MERKLE_STATE;
+    if (v->part_n != 0 || v->got != v->width)
+        return v->err = CS_E_MERKLE_TILE_SIZE;
+    if (v->level == 1) {
+        v->l1_index = v->index;
+        v->l1_width = v->width;
+    }
+    if (v->phase == CS__MT_EDGE_ALL) {
+        return cs__mt_edge_walk(v, v->level - 1);
+    } else if (v->phase == CS__MT_EDGE_ONE) {
+        /* Its subtrees must be the edge's rows at this tile level. */
+        for (b = 0; b < 8; b++)
+            if (((v->width >> b) & 1) != 0
+                && !cs__eq(v->small[b], v->edge.h[8 * v->level + (int)b],
+                           32))
+                return v->err = CS_E_MERKLE_TILE;
+        if (v->level == 1)
+            v->l1_ok = 1;
+        cs__mt_down(v, v->p - 1);
+    } else {
+        if (!cs__eq(v->small[8], v->want, 32))
+            return v->err = CS_E_MERKLE_TILE;
+        if (v->level == 1)
+            v->l1_ok = 1;
+        cs__mt_down(v, v->level - 1);
+    }
+    return 0;
+}
+
+#endif /* CS_HAS_CT */
 
 /* ==== [1l] gaps: what a stream did not deliver ========================== */
 
@@ -14315,12 +15033,13 @@ cs_client_close(cs_client *c)
 
 /* Phases and requests of a follower. */
 enum { CS__CT_IDLE, CS__CT_BUSY, CS__CT_DONE };
-enum { CS__CT_STH = 1, CS__CT_ENTRIES, CS__CT_CHECKPOINT, CS__CT_TILE };
+enum { CS__CT_STH = 1, CS__CT_ENTRIES, CS__CT_CHECKPOINT, CS__CT_TILE,
+       CS__CT_HASHTILE, CS__CT_CONSISTENCY };
 /* The get-sth fields (bits of sth_fields) and the get-entries ones. */
 enum { CS__CT_F_SIZE = 1, CS__CT_F_TIME = 2, CS__CT_F_ROOT = 4,
        CS__CT_F_SIG = 8 };
 enum { CS__CT_J_NONE, CS__CT_J_SIZE, CS__CT_J_TIME, CS__CT_J_ROOT,
-       CS__CT_J_SIG, CS__CT_J_LEAF, CS__CT_J_EXTRA };
+       CS__CT_J_SIG, CS__CT_J_LEAF, CS__CT_J_EXTRA, CS__CT_J_CONS };
 
 CSDEF void
 cs_ct_config_init(cs_ct_config *cfg)
@@ -14332,6 +15051,7 @@ cs_ct_config_init(cs_ct_config *cfg)
     cfg->backoff_min_ms = 1000;
     cfg->backoff_max_ms = 60000;
     cfg->max_redirects = 5;
+    cfg->verify = 1;
 }
 
 static void
@@ -14443,6 +15163,8 @@ cs__ct_fail(cs_ct_follower *f, int err)
     cs__ct_drop(f);
     f->stats.failures++;
     f->redirects = 0;                 /* the retry starts at the log */
+    if (f->req == CS__CT_HASHTILE)
+        f->vt_busy = 0;               /* the proof starts again */
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_FAILED;
     ev.err = err;
@@ -14515,6 +15237,10 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     u.leaf = e;
     u.cert = &cert;
     CS_MEMCPY(u.leaf_hash, e->leaf_hash, 32);
+    /* static entries reach here only proven (cs__ct_body) */
+    u.verified = !(f->has_key && CS_HAS_TLS) ? CS_CT_VERIFIED_NONE
+               : f->cfg.kind == CS_CT_STATIC && f->cfg.verify
+               ? CS_CT_VERIFIED_ENTRY : CS_CT_VERIFIED_HEAD;
     u.der = e->cert;
     u.der_len = e->cert_len;
     if (e->type == CS_CT_PRECERT) {
@@ -14642,6 +15368,12 @@ cs__ct_sth_end(cs_ct_follower *f)
         }
     }
 #endif
+    if (f->cfg.verify && f->have_tree && f->tree_size > 0
+        && f->sth_size > f->tree_size && !f->cons_unserved) {
+        f->cons_pending = 1;          /* taken once proven consistent */
+        f->t_poll = f->now + f->cfg.poll_ms;
+        return;
+    }
     cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
 }
 
@@ -14706,6 +15438,34 @@ cs__ct_json_token(cs_ct_follower *f, int tok)
     int depth = cs_jtok_depth(&f->u.j);
     size_t n;
 
+    if (f->req == CS__CT_CONSISTENCY) {
+        /* {"consistency": ["<base64 hash>", ...]} into ebuf */
+        if (depth == 1 && tok == CS_JT_KEY) {
+            const char *k = cs_jtok_key(&f->u.j, &n, NULL);
+            f->jf = n == 11 && cs__ct_eq(k, "consistency", 11)
+                  ? CS__CT_J_CONS : CS__CT_J_NONE;
+        } else if (depth == 2 && f->jf == CS__CT_J_CONS
+                   && (tok == CS_JT_STR || tok == CS_JT_STR_END)) {
+            if (!f->cons_in) {
+                if (f->cons_n >= 64 || 32 * (f->cons_n + 1) > f->ebuf_cap) {
+                    f->body_err = CS_E_CT_RESPONSE;
+                    return;
+                }
+                cs_b64_init(&f->b64, f->ebuf + 32 * f->cons_n, 32);
+                f->cons_in = 1;
+            }
+            if (tok == CS_JT_STR) {
+                const unsigned char *p = cs_jtok_piece(&f->u.j, &n);
+                (void)cs_b64_feed(&f->b64, (const char *)p, n);
+            } else {
+                if (cs_b64_end(&f->b64) != 32)
+                    f->body_err = CS_E_CT_RESPONSE;
+                f->cons_n++;
+                f->cons_in = 0;
+            }
+        }
+        return;
+    }
     if (f->req == CS__CT_STH) {
         if (depth != 1)
             return;
@@ -14829,6 +15589,16 @@ cs__ct_body(cs_ct_follower *f, const unsigned char *p, size_t len)
         f->blen += len;
         return;
     }
+    if (f->req == CS__CT_HASHTILE) {
+        if (f->h_level == 0 && f->h_index == f->vt_index
+            && len <= sizeof f->l0 - f->blen)   /* the tile to keep */
+            CS_MEMCPY(&f->l0[0][0] + f->blen, p, len);
+        f->blen += len;
+        r = cs_merkle_tiles_feed(&f->mt, p, len);
+        if (r != 0)
+            f->body_err = r;
+        return;
+    }
     if (f->req == CS__CT_TILE) {
         uint64_t base = f->req_start - f->req_start % 256;
         for (;;) {                    /* again after each entry */
@@ -14845,6 +15615,9 @@ cs__ct_body(cs_ct_follower *f, const unsigned char *p, size_t len)
                     cs__ct_bad(f, index, CS_E_CT_TOO_BIG);
                 else if (e->has_leaf_index && e->leaf_index != index)
                     cs__ct_bad(f, index, CS_E_CT_INDEX);
+                else if (f->cfg.verify   /* cs__ct_verify_plan proved */
+                         && !cs__ct_eq(e->leaf_hash, f->l0[index % 256], 32))
+                    cs__ct_bad(f, index, CS_E_MERKLE_LEAF);
                 else {
                     size_t at = cs__ct_after(f, e);
                     cs__ct_deliver(f, index, e, f->ebuf + at,
@@ -14978,6 +15751,14 @@ cs__ct_response_end(cs_ct_follower *f)
         if (f->req == CS__CT_ENTRIES && status == 400) {
             /* start past the log's tree: not yet (logs are balanced) */
             f->hold_until = f->now + f->cfg.poll_ms;
+        } else if (f->req == CS__CT_CONSISTENCY && status >= 400
+                   && status < 500) {
+            f->cons_unserved = 1;     /* said once; heads taken unproven */
+            f->cons_pending = 0;
+            cs__ct_warn(f, "CT log: get-sth-consistency is not served: "
+                           "tree heads are taken without consistency "
+                           "proofs");
+            cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
         } else {
             int64_t now = (int64_t)(cs__ct_unix_ms(f) / 1000);
             if ((status == 429 || status == 503)
@@ -14998,7 +15779,25 @@ cs__ct_response_end(cs_ct_follower *f)
         }
         if (f->req == CS__CT_STH)
             cs__ct_sth_end(f);
-        else if (f->req == CS__CT_CHECKPOINT)
+        else if (f->req == CS__CT_HASHTILE) {
+            /* a lie stays sticky in mt: cs__ct_verify_plan() names it */
+            if (f->body_err == 0)
+                (void)cs_merkle_tiles_end(&f->mt);
+        } else if (f->req == CS__CT_CONSISTENCY) {
+            r = f->body_err != 0 ? f->body_err : cs_jtok_end(&f->u.j);
+            if (r != CS_JT_DONE) {
+                cs__ct_fail(f, r < 0 ? r : CS_E_CT_RESPONSE);
+                return;
+            }
+            f->cons_pending = 0;
+            if (cs_merkle_verify_consistency(f->tree_size, f->sth_size,
+                                             f->root, f->sth_root, f->ebuf,
+                                             f->cons_n, NULL) != 0)
+                cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_MERKLE_INCONSISTENT, 1,
+                             f->sth_size);
+            else
+                cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
+        } else if (f->req == CS__CT_CHECKPOINT)
             cs__ct_checkpoint_end(f);
         else if (f->req == CS__CT_ENTRIES) {
             r = f->body_err != 0 ? f->body_err : cs_jtok_end(&f->u.j);
@@ -15097,12 +15896,64 @@ static void
 cs__ct_prepare(cs_ct_follower *f)
 {
     f->jf = CS__CT_J_NONE;
-    if (f->req == CS__CT_STH || f->req == CS__CT_ENTRIES) {
+    if (f->req == CS__CT_STH || f->req == CS__CT_ENTRIES
+        || f->req == CS__CT_CONSISTENCY) {
         f->sth_fields = 0;
+        f->cons_n = 0;
+        f->cons_in = 0;
         cs_jtok_init(&f->u.j);
     } else if (f->req == CS__CT_TILE) {
         cs_ct_tile_init(&f->u.tile, f->ebuf, f->ebuf_cap);
     }
+}
+
+/* Static logs with cfg.verify: prove the data tile holding f->next before
+ * it is fetched ([1k] tile verifier; the level-0 hash tile is kept in
+ * l0). Returns 1 when the hash tile h_* is to be asked for, 0 when the
+ * data tile may be fetched (vt_width of its entries are proven), -1 when
+ * the tiles lie: said (status 1), and nothing of the tile is fetched
+ * until the next head. */
+static int
+cs__ct_verify_plan(cs_ct_follower *f)
+{
+    uint64_t tile = f->next / 256;
+    int r;
+
+    if (f->vt_ok && f->vt_index == tile
+        && f->next < tile * 256 + f->vt_width)
+        return 0;
+    if (!f->vt_busy) {
+        /* under the checkpoint held while it covers the whole tile (what
+         * it verified serves again), else under the newest head */
+        if (!f->mt_init) {
+            cs_merkle_tiles_init(&f->mt, f->tree_size, f->root);
+            f->mt_init = 1;
+        } else if ((tile + 1) * 256 > f->mt.size
+                   && (f->mt.size != f->tree_size
+                       || !cs__ct_eq(f->mt.root, f->root, 32))) {
+            /* unchanged right-edge tiles are not fetched again */
+            cs_merkle_tiles_advance(&f->mt, f->tree_size, f->root);
+        }
+        if (cs_merkle_tiles_start(&f->mt, tile) != 0)
+            return -1;                /* not in the tree: cannot happen */
+        f->vt_busy = 1;
+        f->vt_ok = 0;
+        f->vt_index = tile;
+    }
+    r = cs_merkle_tiles_next(&f->mt, &f->h_level, &f->h_index, &f->h_width);
+    if (r == 1)
+        return 1;
+    f->vt_busy = 0;
+    if (r == 0) {
+        f->vt_ok = 1;
+        f->vt_width = f->mt.size - tile * 256 < 256
+                    ? (unsigned)(f->mt.size - tile * 256) : 256;
+        return 0;
+    }
+    cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, f->mt.size);
+    f->mt_init = 0;
+    f->hold_until = f->t_poll;        /* try again under the next head */
+    return -1;
 }
 
 /* Choose the next request and start it (or wait). A redirected request
@@ -15130,7 +15981,9 @@ cs__ct_start(cs_ct_follower *f)
     if (f->conn_away)
         cs__ct_drop(f);               /* it went where a redirect said */
     f->req = 0;
-    if (f->now >= f->t_poll) {        /* 0 at first: at once */
+    if (f->cons_pending) {            /* a new head waits for its proof */
+        f->req = CS__CT_CONSISTENCY;
+    } else if (f->now >= f->t_poll) { /* 0 at first: at once */
         f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_CHECKPOINT
                                               : CS__CT_STH;
     } else if (f->next < f->tree_size && f->now >= f->hold_until) {
@@ -15141,12 +15994,39 @@ cs__ct_start(cs_ct_follower *f)
                   ? f->hold_until : f->t_poll;
         return;
     }
+    if (f->req == CS__CT_TILE && f->cfg.verify) {
+        int v = cs__ct_verify_plan(f);
+        if (v < 0) {
+            f->t_next = f->now;       /* the poll is next */
+            return;
+        }
+        if (v == 1)
+            f->req = CS__CT_HASHTILE;
+    }
     r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "GET ");
     f->req_start = f->next;
     if (f->req == CS__CT_STH) {
         r |= cs__ct_put_path(f, &o, "ct/v1/get-sth");
     } else if (f->req == CS__CT_CHECKPOINT) {
         r |= cs__ct_put_path(f, &o, "checkpoint");
+    } else if (f->req == CS__CT_CONSISTENCY) {
+        r |= cs__ct_put_path(f, &o, "ct/v1/get-sth-consistency?first=");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                      cs__ct_u64(f->tree_size, num));
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "&second=");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                      cs__ct_u64(f->sth_size, num));
+    } else if (f->req == CS__CT_HASHTILE) {
+        r |= cs__ct_put_path(f, &o, "tile/");
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                      cs__ct_u64((uint64_t)f->h_level, num));
+        r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "/");
+        r |= cs__ct_tile_path(f->sbuf, sizeof f->sbuf, &o, f->h_index);
+        if (f->h_width < 256) {
+            r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, ".p/");
+            r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
+                          cs__ct_u64(f->h_width, num));
+        }
     } else if (f->req == CS__CT_ENTRIES) {
         uint64_t end = f->next + f->cfg.batch;
         if (end > f->tree_size)
@@ -15165,6 +16045,8 @@ cs__ct_start(cs_ct_follower *f)
         uint64_t tile = f->next / 256, end = (tile + 1) * 256;
         if (end > f->tree_size)
             end = f->tree_size;
+        if (f->cfg.verify && end > tile * 256 + f->vt_width)
+            end = tile * 256 + f->vt_width;   /* what is proven */
         f->req_end = f->cfg.has_to && end > f->cfg.to ? f->cfg.to : end;
         r |= cs__ct_put_path(f, &o, "tile/data/");
         r |= cs__ct_tile_path(f->sbuf, sizeof f->sbuf, &o, tile);

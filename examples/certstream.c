@@ -69,6 +69,10 @@ static const char usage[] =
     "  --list-logs          print the list's logs, then exit\n"
     "  --from N             start at entry N (default: the tree size,\n"
     "                       so new entries only)\n"
+    "  --no-verify          no Merkle proofs (by default a static log's\n"
+    "                       entries are proven in its signed checkpoint\n"
+    "                       and RFC 6962 heads proven consistent; an\n"
+    "                       entry that fails is not printed)\n"
     "  --state FILE         keep each log's position in FILE and continue\n"
     "                       from it when restarted (saved every second\n"
     "                       and at exit; delete FILE to start afresh)\n";
@@ -1058,6 +1062,7 @@ static struct {
     int from_given;
     size_t unverified;            /* logs followed without a key */
     const char *state_file;       /* --state */
+    int no_verify;                /* --no-verify */
 } dm;
 
 /* Copy n bytes into the pool, NUL-terminated; NULL when full. */
@@ -2191,7 +2196,7 @@ enum {
     O_COUNT, O_UTC, O_STATS, O_NOCOLOR, O_VERSION, O_HELP, O_MATCH,
     O_MATCH_FILE, O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM,
     O_NO_FETCH, O_LIST_LOGS, O_USER_AGENT, O_STATE, O_GAPS, O_NO_GAPS,
-    O_BACKFILL, O_BACKFILL_MAX
+    O_BACKFILL, O_BACKFILL_MAX, O_NO_VERIFY
 };
 static const struct option {
     const char *name, *alias;
@@ -2232,7 +2237,8 @@ static const struct option {
     { "--gaps", NULL, O_GAPS, 0 },
     { "--no-gaps", NULL, O_NO_GAPS, 0 },
     { "--backfill", NULL, O_BACKFILL, 0 },
-    { "--backfill-max", NULL, O_BACKFILL_MAX, 1 }
+    { "--backfill-max", NULL, O_BACKFILL_MAX, 1 },
+    { "--no-verify", NULL, O_NO_VERIFY, 0 }
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -2361,6 +2367,10 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
     case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
     case O_NO_FETCH: case O_LIST_LOGS:
     case O_FROM: case O_STATE:
+    case O_NO_VERIFY: dm.no_verify = 1; break;
+#else
+    case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
+    case O_FROM: case O_NO_VERIFY:
         return bad_line("direct mode (following CT logs) is not in this "
                          "build (CERTSTREAM_NO_CT); use --url", o->name);
 #endif
@@ -2513,7 +2523,7 @@ check_mode(void)
      * --backfill) are not kept yet: --state is for direct mode only. */
     static const int direct_only[] = {
         O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM, O_NO_FETCH,
-        O_LIST_LOGS, O_STATE
+        O_LIST_LOGS, O_STATE, O_NO_VERIFY
     };
     size_t k;
 
@@ -3275,7 +3285,8 @@ tree_head_error(int err)
 {
     return (err <= CS_E_CT_NOTE_SYNTAX && err >= CS_E_CT_KEY)
            || err == CS_E_CT_SHRUNK || err == CS_E_CT_FORK
-           || err == CS_E_CT_ORIGIN || err == CS_E_CT_BODY;
+           || err == CS_E_CT_ORIGIN || err == CS_E_CT_BODY
+           || err == CS_E_MERKLE_TILE || err == CS_E_MERKLE_INCONSISTENT;
 }
 
 static void
@@ -3460,6 +3471,7 @@ direct_main(cs_config *cfg)
         cc.from = dm.from;
         cc.has_from = dm.from_given;
         state_attach(d, i, &cc);
+        cc.verify = !dm.no_verify;
         cc.match = cfg->match;
         cc.user_agent = user_agent;
 #if CS_HAS_TLS

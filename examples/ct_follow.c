@@ -12,6 +12,9 @@
  *     --to N           a range: deliver [from, N) and end ("done N")
  *     --ca FILE        trust these CAs (https://); --insecure: none
  *     --batch N        get-entries batch size; --poll MS the head poll
+ *     --no-verify      no Merkle proofs (cs_ct_config.verify = 0)
+ *     --verified       lines read "index vN domains...", N the entry's
+ *                      cs_ct_update.verified
  *
  * Errors go to stderr ("error INDEX: text"). The model for a firmware
  * build: swap the POSIX transport and the loop for the device's. */
@@ -31,6 +34,7 @@ static unsigned char key[1024];
 static cs_ct_follower follower;
 static cs_posix tcp;
 static unsigned long long want, got, until;
+static int show_verified;
 
 static void
 on_event(void *ctx, const cs_event *ev)
@@ -40,6 +44,8 @@ on_event(void *ctx, const cs_event *ev)
     (void)ctx;
     if (ev->type == CS_EV_MESSAGE) {
         printf("%llu", (unsigned long long)ev->index);
+        if (show_verified)
+            printf(" v%d", ev->entry->verified);
         for (i = 0; i < ev->msg->domain_count; i++)
             printf(" %s", cs_msg_domain(ev->msg, i, &n));
         printf("\n");
@@ -98,6 +104,10 @@ main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--static") == 0) {
             cfg.kind = CS_CT_STATIC;
+        } else if (strcmp(a, "--no-verify") == 0) {
+            cfg.verify = 0;
+        } else if (strcmp(a, "--verified") == 0) {
+            show_verified = 1;
         } else if (strcmp(a, "--insecure") == 0) {
 #if CS_HAS_TLS
             cfg.tls.mode = CS_TLS_INSECURE;

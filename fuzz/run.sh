@@ -29,7 +29,7 @@
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
 # ws, inflate, der, jtok and loglist, 25% each for hs, url, http, match,
-# follow and gap
+# follow, gap and merkle
 # (small state machines that saturate quickly), 100% for any other, so
 # FUZZ_SECONDS=20 is 165 s for these. FUZZ_SHARE=100 gives every target
 # all of SECONDS.
@@ -138,6 +138,7 @@ max_len() {
     follow) echo 16384 ;;
     loglist) echo 8192 ;;
     gap) echo 4096 ;;
+    merkle) echo 512 ;;
     *) echo 4096 ;;
     esac
 }
@@ -146,7 +147,7 @@ max_len() {
 share() {
     case "$1" in
     ws | inflate | der | jtok | loglist) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url | http | match | follow | gap) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http | match | follow | gap | merkle) echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }

@@ -45,7 +45,8 @@ Driving it from a C follower test (a Python test script, or fork/exec):
        {"status": {"code": 429, "retry_after": "date", "count": 2}}
        {"status": {"code": 503, "retry_after": 1, "path": "get-entries"}}
        {"cut": {"after": 1000, "path": "tile/data"}}   {"gzip_trunc": {}}
-       {"bad_entry": {"index": 7, "kind": "tag"}}  (broken in transit)
+       {"bad_entry": {"index": 7, "kind": "tag"}}  (broken in transit;
+        kinds "tag", "trunc", "ts")
        {"short": 7}  {"shrink": {"size": 10}}  {"bad_sig": {}}
        {"bad_root": {"count": -1}}
        {"redirect": {"code": 301}}  (to /_moved/<same path>, served alike;
@@ -187,7 +188,13 @@ class Entry:
     def corrupted(self, kind="tag"):
         """The same entry with broken certificate DER: "tag" makes the
         outer tag 0x31 (lengths still frame), "trunc" cuts 10 bytes off the
-        end (the DER length then says more than there is)."""
+        end (the DER length then says more than there is); or "ts": the
+        timestamp 1 ms later, a whole entry that only a Merkle proof
+        tells from the logged one."""
+        if kind == "ts":
+            return Entry(self.ts + 1, self.etype, self.body, self.ikh,
+                         self.precert, self.chain, self.fps,
+                         dict(self.info, corrupt=kind))
         body = (b"\x31" + self.body[1:] if kind == "tag" else self.body[:-10])
         pre = self.precert
         if pre is not None:
@@ -726,7 +733,7 @@ class Server:
                               # (default half) before framing: bad content
         "hang": None,         # {"seconds": 5}: no answer for that long, then
                               # the connection closes with nothing sent
-        "bad_entry": None,    # {"index": i, "kind": "tag"|"trunc"}: entry i
+        "bad_entry": None,    # {"index": i, "kind": "tag"|"trunc"|"ts"}: entry i
                               # sent with broken DER (not as logged/hashed)
         "shrink": None,       # {"size": n}: STH/checkpoint of size n < size,
                               # validly signed (a rollback)

@@ -1,0 +1,331 @@
+/* fuzz_merkle.c - libFuzzer target for the Merkle layer (section [1k]):
+ * consistency and inclusion proofs and the static-ct tile verifier,
+ * against a naive reference (RFC 6962 2.1 split rule over precomputed
+ * full subtrees of a fixed 70,000-leaf log).
+ *
+ * Input layout (missing bytes read as 0):
+ *   [0]     bits 0-2 = 1: a big tree (65,536 + up to 4,095 leaves, level-2
+ *           tiles), else 1..1,200 leaves; bits 1-7 seed the split points
+ *   [1..2]  the tree size N (mod the range above)
+ *   [3..4]  m for the proofs, then the tile k (mod what exists)
+ *   [5..6]  a second tile k2, verified with the same verifier (its cache)
+ *   [7..]   mutations, 4 bytes each: step, offset (2 bytes), xor; step
+ *           0xff cuts the tile at that step by `offset % 32 + 1` bytes.
+ *           The same mutations apply to the proof bytes (step = hash).
+ *
+ * Checks; any failure prints what went wrong and calls abort():
+ *   1. The reference consistency proof for (m, N) verifies; mutated, it
+ *      verifies only if unchanged; its old edge, grown by the leaves m..N,
+ *      has the reference root. Same for the inclusion proof of leaf m.
+ *   2. The tile verifier, fed whole and fed at random splits, gives the
+ *      same result; unmutated, it verifies and the kept level-0 tile is
+ *      the reference's; with a mutation applied to a tile it asked for, it
+ *      fails (CS_E_MERKLE_TILE or CS_E_MERKLE_TILE_SIZE).
+ * Build: -I<repo root>. */
+#ifndef CERTSTREAM_NO_TLS
+#define CERTSTREAM_NO_TLS
+#endif
+#define CERTSTREAM_IMPLEMENTATION
+#include "certstream.h" /* build with -I<repo root> */
+#define FZ_NAME "fuzz_merkle"
+#include "fuzz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FZ_LEAVES 70000
+#define FZ_H 18
+
+typedef unsigned char fz_h32[32];
+
+/* g_full[h][i]: the root of leaves [i*2^h, (i+1)*2^h) */
+static fz_h32 *g_full[FZ_H];
+static size_t g_full_n[FZ_H];
+
+static void
+fz_setup(void)
+{
+    size_t i, h, n = FZ_LEAVES;
+    unsigned char b[4], x[65];
+
+    if (g_full[0] != NULL)
+        return;
+    for (h = 0; h < FZ_H; h++) {
+        g_full_n[h] = n;
+        g_full[h] = (fz_h32 *)malloc((n ? n : 1) * 32);
+        for (i = 0; i < n; i++) {
+            if (h == 0) {
+                b[0] = (unsigned char)(i >> 24);
+                b[1] = (unsigned char)(i >> 16);
+                b[2] = (unsigned char)(i >> 8);
+                b[3] = (unsigned char)i;
+                cs_ct_leaf_hash(b, 4, g_full[0][i]);
+            } else {
+                x[0] = 1;
+                memcpy(x + 1, g_full[h - 1][2 * i], 32);
+                memcpy(x + 33, g_full[h - 1][2 * i + 1], 32);
+                cs_sha256(x, 65, g_full[h][i]);
+            }
+        }
+        n /= 2;
+    }
+}
+
+/* MTH of leaves [start, start+n), recursion of depth log n */
+static void
+fz_mth(size_t start, size_t n, unsigned char *out)
+{
+    unsigned char l[32], r[32], x[65];
+    size_t k = 1, h = 0;
+
+    if (n == 0) {
+        cs_sha256("", 0, out);
+        return;
+    }
+    while (k < n) {
+        k *= 2;
+        h++;
+    }
+    if (k == n && start % n == 0) {
+        memcpy(out, g_full[h][start / n], 32);
+        return;
+    }
+    k = 1;
+    while (k * 2 < n)
+        k *= 2;
+    fz_mth(start, k, l);
+    fz_mth(start + k, n - k, r);
+    x[0] = 1;
+    memcpy(x + 1, l, 32);
+    memcpy(x + 33, r, 32);
+    cs_sha256(x, 65, out);
+}
+
+static size_t
+fz_split(size_t n)
+{
+    size_t k = 1;
+    while (k * 2 < n)
+        k *= 2;
+    return k;
+}
+
+static size_t
+fz_subproof(size_t m, size_t start, size_t n, int b, fz_h32 *out, size_t c)
+{
+    size_t k;
+
+    if (m == n) {
+        if (b)
+            return c;
+        fz_mth(start, n, out[c]);
+        return c + 1;
+    }
+    k = fz_split(n);
+    if (m <= k) {
+        c = fz_subproof(m, start, k, b, out, c);
+        fz_mth(start + k, n - k, out[c]);
+    } else {
+        c = fz_subproof(m - k, start + k, n - k, 0, out, c);
+        fz_mth(start, k, out[c]);
+    }
+    return c + 1;
+}
+
+static size_t
+fz_path(size_t m, size_t start, size_t n, fz_h32 *out, size_t c)
+{
+    size_t k;
+
+    if (n <= 1)
+        return c;
+    k = fz_split(n);
+    if (m < k) {
+        c = fz_path(m, start, k, out, c);
+        fz_mth(start + k, n - k, out[c]);
+    } else {
+        c = fz_path(m - k, start + k, n - k, out, c);
+        fz_mth(start, k, out[c]);
+    }
+    return c + 1;
+}
+
+static const uint8_t *g_mut;
+static size_t g_mut_n;
+
+/* Apply the mutations for `step` to buf[0..*len); 1 if any changed it. */
+static int
+fz_mutate(unsigned step, unsigned char *buf, size_t *len)
+{
+    size_t i, off;
+    int changed = 0;
+
+    for (i = 0; i + 4 <= g_mut_n; i += 4) {
+        off = (size_t)g_mut[i + 1] << 8 | g_mut[i + 2];
+        if (g_mut[i] == 0xff && step == 0 && *len > 0) {
+            size_t cut = off % 32 + 1;
+            *len = cut > *len ? 0 : *len - cut;
+            changed = 1;
+        } else if (g_mut[i] == step && *len > 0 && g_mut[i + 3] != 0) {
+            buf[off % *len] ^= g_mut[i + 3];
+            changed = 1;   /* two xors may cancel: checked by compare */
+        }
+    }
+    return changed;
+}
+
+static fz_h32 g_proof[80], g_orig[80];
+
+static void
+fz_proofs(size_t m, size_t n)
+{
+    unsigned char r1[32], r2[32], x[32];
+    cs_merkle_edge e;
+    size_t c, i, len;
+    int r, same;
+
+    fz_mth(0, m, r1);
+    fz_mth(0, n, r2);
+    c = m == 0 ? 0 : fz_subproof(m, 0, n, 1, g_proof, 0);
+    r = cs_merkle_verify_consistency(m, n, r1, r2, &g_proof[0][0], c, &e);
+    if (r != 0)
+        fz_fail("consistency %zu %zu: %d", m, n, r);
+    if (m < n) {
+        cs_merkle_edge_root(&e, x);
+        if (e.size != m || memcmp(x, r1, 32) != 0)
+            fz_fail("old edge of %zu", m);
+        for (i = m; i < n; i++)
+            cs_merkle_edge_push(&e, g_full[0][i]);
+        cs_merkle_edge_root(&e, x);
+        if (memcmp(x, r2, 32) != 0)
+            fz_fail("grown edge %zu -> %zu", m, n);
+    }
+    memcpy(g_orig, g_proof, c * 32);
+    len = c * 32;
+    fz_mutate(0, &g_proof[0][0], &len);
+    same = len == c * 32 && memcmp(g_orig, g_proof, len) == 0;
+    r = cs_merkle_verify_consistency(m, n, r1, r2, &g_proof[0][0], len / 32,
+                                     NULL);
+    if ((r == 0) != same && len % 32 == 0)
+        fz_fail("mutated consistency %zu %zu: %d", m, n, r);
+    if (m < n) {
+        c = fz_path(m, 0, n, g_proof, 0);
+        if (cs_merkle_verify_inclusion(m, n, g_full[0][m], r2,
+                                       &g_proof[0][0], c) != 0)
+            fz_fail("inclusion %zu %zu", m, n);
+        memcpy(g_orig, g_proof, c * 32);
+        len = c * 32;
+        fz_mutate(0, &g_proof[0][0], &len);
+        same = len == c * 32 && memcmp(g_orig, g_proof, len) == 0;
+        r = cs_merkle_verify_inclusion(m, n, g_full[0][m], r2,
+                                       &g_proof[0][0], len / 32);
+        if ((r == 0) != same && len % 32 == 0)
+            fz_fail("mutated inclusion %zu %zu: %d", m, n, r);
+    }
+}
+
+static unsigned char g_tile[8192], g_keep[8192];
+
+/* Verify tile k; chunked: random splits from *seed. Returns the result;
+ * *mutated says whether a tile it fed differed from the reference. */
+static int
+fz_tile(cs_merkle_tiles *v, uint64_t k, int chunked, uint32_t *seed,
+        int *mutated)
+{
+    int r, level = 0;
+    uint64_t index = 0;
+    unsigned width = 0, step = 0;
+    size_t len, off, n, ref_len;
+    unsigned char ref[8192];
+
+    *mutated = 0;
+    r = cs_merkle_tiles_start(v, k);
+    if (r != 0)
+        return r;
+    while ((r = cs_merkle_tiles_next(v, &level, &index, &width)) == 1) {
+        size_t first = (size_t)index * 256;
+        size_t h = (size_t)level * 8;
+        if (level > 2 || width == 0 || width > 256
+            || first + width > g_full_n[h])
+            fz_fail("asked for tile %d/%llu.p/%u", level,
+                    (unsigned long long)index, width);
+        ref_len = (size_t)width * 32;
+        memcpy(ref, g_full[h][first], ref_len);
+        memcpy(g_tile, ref, ref_len);
+        len = ref_len;
+        fz_mutate(step + 1, g_tile, &len);
+        if (step == 0 && g_mut_n >= 4 && g_mut[0] == 0xff)
+            len = len >= 1 ? len - 1 : 0;
+        if (len != ref_len || memcmp(g_tile, ref, len) != 0)
+            *mutated = 1;
+        if (level == 0 && index == k)
+            memcpy(g_keep, g_tile, len);
+        for (off = 0; off < len; off += n) {
+            n = chunked ? 1 + fz_rand(seed) % 67 : len - off;
+            if (n > len - off)
+                n = len - off;
+            r = cs_merkle_tiles_feed(v, g_tile + off, n);
+            if (r != 0)
+                return r;
+        }
+        r = cs_merkle_tiles_end(v);
+        if (r != 0)
+            return r;
+        step++;
+    }
+    return r;
+}
+
+static cs_merkle_tiles g_v[2];
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t hd[7] = {0, 0, 0, 0, 0, 0, 0};
+    size_t n, m, i;
+    uint64_t k, k2, tiles;
+    unsigned char root[32];
+    uint32_t seed;
+    int pass, r[2][2], mut[2][2];
+
+    fz_setup();
+    memcpy(hd, data, size < 7 ? size : 7);
+    g_mut = size > 7 ? data + 7 : data;
+    g_mut_n = size > 7 ? (size - 7 > 64 ? 64 : size - 7) : 0;
+    n = (size_t)hd[1] << 8 | hd[2];
+    n = (hd[0] & 7) == 1 ? 65536 + n % 4096 : 1 + n % 1200;
+    m = ((size_t)hd[3] << 8 | hd[4]) % (n + 1);
+    if (m < 300 || n - m < 300)
+        fz_proofs(m, n);
+    fz_mth(0, n, root);
+    tiles = (n + 255) / 256;
+    k = (((uint64_t)hd[3] << 8) | hd[4]) % tiles;
+    k2 = (((uint64_t)hd[5] << 8) | hd[6]) % tiles;
+    for (pass = 0; pass < 2; pass++) {
+        seed = (uint32_t)(hd[0] >> 1) * 2654435761u + 1;
+        cs_merkle_tiles_init(&g_v[pass], n, root);
+        r[pass][0] = fz_tile(&g_v[pass], k, pass, &seed, &mut[pass][0]);
+        if (r[pass][0] == 0) {
+            size_t w = (k + 1) * 256 <= n ? 256 : n % 256;
+            if (mut[pass][0] || memcmp(g_keep, g_full[0][k * 256], w * 32))
+                fz_fail("tile %llu of %zu verified changed",
+                        (unsigned long long)k, n);
+        } else if (!mut[pass][0]) {
+            fz_fail("tile %llu of %zu: %d", (unsigned long long)k, n,
+                    r[pass][0]);
+        }
+        r[pass][1] = fz_tile(&g_v[pass], k2, pass, &seed, &mut[pass][1]);
+        if ((r[pass][1] == 0) == (mut[pass][1] != 0))
+            fz_fail("second tile %llu of %zu: %d", (unsigned long long)k2, n,
+                    r[pass][1]);
+    }
+    for (i = 0; i < 2; i++)
+        if (r[0][i] != r[1][i])
+            fz_fail("whole %d, chunked %d", r[0][i], r[1][i]);
+    if (fz_verbose())
+        fprintf(stderr, "n %zu m %zu k %llu k2 %llu: %d %d\n", n, m,
+                (unsigned long long)k, (unsigned long long)k2, r[0][0],
+                r[0][1]);
+    return 0;
+}
