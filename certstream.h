@@ -7873,26 +7873,56 @@ cs_sha256(const void *data, size_t len, unsigned char out[32])
 #define CS__B64_SPACE 65
 #define CS__B64_BAD 66
 
-/* The value of one base64 character (RFC 4648 table 1), or a class. */
+/* The value of one base64 character (RFC 4648 table 1), or a class:
+ * 64 '=', 65 white space, 66 anything else. A table, not a chain of
+ * ranges: get-entries is mostly base64, and this is its inner loop. */
+static const unsigned char cs__b64_tab[256] = {
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 65, 65, 65, 65, 65, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    65, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 62, 66, 66, 66, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 66, 66, 66, 64, 66, 66,
+    66,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 66, 66, 66, 66, 66,
+    66, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66};
+
 static CS__INLINE unsigned
 cs__b64_val(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return (unsigned)(c - 'A');
-    if (c >= 'a' && c <= 'z')
-        return (unsigned)(c - 'a' + 26);
-    if (c >= '0' && c <= '9')
-        return (unsigned)(c - '0' + 52);
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    if (c == '=')
-        return CS__B64_PADC;
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
-        || c == '\v')
-        return CS__B64_SPACE;
-    return CS__B64_BAD;
+    return cs__b64_tab[c];
+}
+
+/* Decode whole quanta of alphabet characters from in[i..len) while the
+ * output has room for them; stops at the first quantum holding anything
+ * else (the careful loop in cs_b64_feed takes it from there). Returns
+ * the new i. Call only at a quantum boundary (b->n == 0, !b->done). */
+static size_t
+cs__b64_run(cs_b64 *b, const char *in, size_t len, size_t i)
+{
+    const unsigned char *s = (const unsigned char *)in + i;
+    unsigned char *o = b->out + b->len;
+    size_t q = (len - i) / 4, room = (b->cap - b->len) / 3;
+
+    for (q = q < room ? q : room; q > 0; q--, s += 4, o += 3) {
+        uint32_t c0 = cs__b64_tab[s[0]], c1 = cs__b64_tab[s[1]];
+        uint32_t c2 = cs__b64_tab[s[2]], c3 = cs__b64_tab[s[3]];
+        uint32_t v = c0 << 18 | c1 << 12 | c2 << 6 | c3;
+        if ((c0 | c1 | c2 | c3) >= 64)  /* values < 64: so is their OR */
+            break;
+        o[0] = (unsigned char)(v >> 16);
+        o[1] = (unsigned char)(v >> 8);
+        o[2] = (unsigned char)v;
+    }
+    b->len = (size_t)(o - b->out);
+    return (size_t)(s - (const unsigned char *)in);
 }
 
 static int
@@ -7937,23 +7967,10 @@ cs_b64_feed(cs_b64 *b, const char *in, size_t len)
     for (i = 0; i < len; i++) {
         unsigned v;
 
-        /* Fast path: whole quanta of alphabet characters (values < 64,
-         * so their OR is too) between quantum boundaries. */
-        while (b->n == 0 && !b->done && len - i >= 4 && b->out != NULL
-               && b->cap - b->len >= 3) {
-            unsigned c0 = cs__b64_val((unsigned char)in[i]);
-            unsigned c1 = cs__b64_val((unsigned char)in[i + 1]);
-            unsigned c2 = cs__b64_val((unsigned char)in[i + 2]);
-            unsigned c3 = cs__b64_val((unsigned char)in[i + 3]);
-            unsigned char *o = b->out + b->len;
-            if ((c0 | c1 | c2 | c3) >= 64)
-                break;
-            o[0] = (unsigned char)(c0 << 2 | c1 >> 4);
-            o[1] = (unsigned char)((c1 & 15) << 4 | c2 >> 2);
-            o[2] = (unsigned char)((c2 & 3) << 6 | c3);
-            b->len += 3;
-            i += 4;
-        }
+        /* Fast path: whole quanta of alphabet characters between
+         * quantum boundaries. */
+        if (b->n == 0 && !b->done && b->out != NULL)
+            i = cs__b64_run(b, in, len, i);
         if (i >= len)
             break;
         v = cs__b64_val((unsigned char)in[i]);
