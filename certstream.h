@@ -4971,6 +4971,20 @@ cs_json_number(const char *s, size_t len, double *out)
 
 /* ==== [1c] websocket frames (RFC 6455) ==================================== */
 
+#if CS_HAS_TLS
+/* With BearSSL linked in, its unrolled SHA-1 (twice as fast as the block
+ * function below on x86-64; direct mode hashes every certificate). */
+CSDEF void
+cs_sha1(const void *data, size_t len, unsigned char out[20])
+{
+    br_sha1_context c;
+
+    br_sha1_init(&c);
+    br_sha1_update(&c, data, len);
+    br_sha1_out(&c, out);
+}
+#else
+
 /* SHA-1 block function (FIPS 180-4 6.1.2) over one 64-byte block. */
 static void
 cs__sha1_block(uint32_t h[5], const unsigned char *p)
@@ -4986,19 +5000,40 @@ cs__sha1_block(uint32_t h[5], const unsigned char *p)
         w[i] = t << 1 | t >> 31;
     }
     a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (i = 0; i < 80; i++) {
-        uint32_t f, k;
-        if (i < 20)
-            f = (b & c) | (~b & d), k = 0x5A827999u;
-        else if (i < 40)
-            f = b ^ c ^ d, k = 0x6ED9EBA1u;
-        else if (i < 60)
-            f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDCu;
-        else
-            f = b ^ c ^ d, k = 0xCA62C1D6u;
-        t = (a << 5 | a >> 27) + f + e + k + w[i];
-        e = d, d = c, c = b << 30 | b >> 2, b = a, a = t;
-    }
+    /* Five rounds at a time with the roles of a..e rotating instead of
+     * the values moving (after five they are back in place); the four
+     * stages as four loops, so no round branches on its index; Ch and Maj
+     * in their two-operation forms. */
+#define CS__ROL32(x, n) ((x) << (n) | (x) >> (32 - (n)))
+#define CS__SHA1_5(F, K)                                                   \
+    do {                                                                   \
+        e += CS__ROL32(a, 5) + F(b, c, d) + (K) + w[i];                    \
+        b = CS__ROL32(b, 30);                                              \
+        d += CS__ROL32(e, 5) + F(a, b, c) + (K) + w[i + 1];                \
+        a = CS__ROL32(a, 30);                                              \
+        c += CS__ROL32(d, 5) + F(e, a, b) + (K) + w[i + 2];                \
+        e = CS__ROL32(e, 30);                                              \
+        b += CS__ROL32(c, 5) + F(d, e, a) + (K) + w[i + 3];                \
+        d = CS__ROL32(d, 30);                                              \
+        a += CS__ROL32(b, 5) + F(c, d, e) + (K) + w[i + 4];                \
+        c = CS__ROL32(c, 30);                                              \
+    } while (0)
+#define CS__SHA1_CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define CS__SHA1_PAR(x, y, z) ((x) ^ (y) ^ (z))
+#define CS__SHA1_MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+    for (i = 0; i < 20; i += 5)
+        CS__SHA1_5(CS__SHA1_CH, 0x5A827999u);
+    for (; i < 40; i += 5)
+        CS__SHA1_5(CS__SHA1_PAR, 0x6ED9EBA1u);
+    for (; i < 60; i += 5)
+        CS__SHA1_5(CS__SHA1_MAJ, 0x8F1BBCDCu);
+    for (; i < 80; i += 5)
+        CS__SHA1_5(CS__SHA1_PAR, 0xCA62C1D6u);
+#undef CS__SHA1_5
+#undef CS__SHA1_CH
+#undef CS__SHA1_PAR
+#undef CS__SHA1_MAJ
+#undef CS__ROL32
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
 }
 
@@ -5029,6 +5064,8 @@ cs_sha1(const void *data, size_t len, unsigned char out[20])
     for (i = 0; i < 20; i++)
         out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
 }
+
+#endif /* CS_HAS_TLS */
 
 CSDEF size_t
 cs_base64(const void *data, size_t len, char *out)
@@ -9161,6 +9198,19 @@ cs__der_utf8(const unsigned char *s, size_t n, size_t *i)
     return c;
 }
 
+/* How many bytes below 0x80 run from v[i]: in UTF-8 and in every 8-bit
+ * string type each is one character, written out as it is, so names copy
+ * a run at a time (most names are all ASCII). */
+static size_t
+cs__der_ascii(const unsigned char *v, size_t n, size_t i)
+{
+    size_t j = i;
+
+    while (j < n && v[j] < 0x80)
+        j++;
+    return j - i;
+}
+
 /* Whether a string value already is its own UTF-8 text (a slice can be
  * used as it is). */
 static int
@@ -9170,9 +9220,11 @@ cs__der_text_raw(unsigned tag, const unsigned char *v, size_t n)
 
     if (tag == 0x1c || tag == 0x1e || !cs__der_is_text(tag))
         return 0;
-    while (i < n)                          /* the 8-bit types: if UTF-8 */
-        if (cs__der_utf8(v, n, &i) == 0xffffffffu)
+    while (i < n) {                        /* the 8-bit types: if UTF-8 */
+        i += cs__der_ascii(v, n, i);
+        if (i < n && cs__der_utf8(v, n, &i) == 0xffffffffu)
             return 0;
+    }
     return 1;
 }
 
@@ -9232,6 +9284,12 @@ cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
     if (tag != 0x1c && tag != 0x1e && cs__der_text_raw(0x0c, v, n))
         tag = 0x0c;                        /* 8-bit text holding UTF-8 */
     while (i < n) {
+        size_t k = tag != 0x1c && tag != 0x1e ? cs__der_ascii(v, n, i) : 0;
+        if (k > 0) {                       /* a run of ASCII, as it is */
+            cs__dw_put(w, v + i, k);
+            i += k;
+            continue;
+        }
         if (tag == 0x0c) {
             c = cs__der_utf8(v, n, &i);
         } else if (tag == 0x1e) {
