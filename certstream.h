@@ -5717,6 +5717,20 @@ cs_json_number(const char *s, size_t len, double *out)
 
 /* ==== [1c] websocket frames (RFC 6455) ==================================== */
 
+#if CS_HAS_TLS
+/* With BearSSL linked in, its unrolled SHA-1 (twice as fast as the block
+ * function below on x86-64; direct mode hashes every certificate). */
+CSDEF void
+cs_sha1(const void *data, size_t len, unsigned char out[20])
+{
+    br_sha1_context c;
+
+    br_sha1_init(&c);
+    br_sha1_update(&c, data, len);
+    br_sha1_out(&c, out);
+}
+#else
+
 /* SHA-1 block function (FIPS 180-4 6.1.2) over one 64-byte block. */
 static void
 cs__sha1_block(uint32_t h[5], const unsigned char *p)
@@ -5732,19 +5746,40 @@ cs__sha1_block(uint32_t h[5], const unsigned char *p)
         w[i] = t << 1 | t >> 31;
     }
     a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (i = 0; i < 80; i++) {
-        uint32_t f, k;
-        if (i < 20)
-            f = (b & c) | (~b & d), k = 0x5A827999u;
-        else if (i < 40)
-            f = b ^ c ^ d, k = 0x6ED9EBA1u;
-        else if (i < 60)
-            f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDCu;
-        else
-            f = b ^ c ^ d, k = 0xCA62C1D6u;
-        t = (a << 5 | a >> 27) + f + e + k + w[i];
-        e = d, d = c, c = b << 30 | b >> 2, b = a, a = t;
-    }
+    /* Five rounds at a time with the roles of a..e rotating instead of
+     * the values moving (after five they are back in place); the four
+     * stages as four loops, so no round branches on its index; Ch and Maj
+     * in their two-operation forms. */
+#define CS__ROL32(x, n) ((x) << (n) | (x) >> (32 - (n)))
+#define CS__SHA1_5(F, K)                                                   \
+    do {                                                                   \
+        e += CS__ROL32(a, 5) + F(b, c, d) + (K) + w[i];                    \
+        b = CS__ROL32(b, 30);                                              \
+        d += CS__ROL32(e, 5) + F(a, b, c) + (K) + w[i + 1];                \
+        a = CS__ROL32(a, 30);                                              \
+        c += CS__ROL32(d, 5) + F(e, a, b) + (K) + w[i + 2];                \
+        e = CS__ROL32(e, 30);                                              \
+        b += CS__ROL32(c, 5) + F(d, e, a) + (K) + w[i + 3];                \
+        d = CS__ROL32(d, 30);                                              \
+        a += CS__ROL32(b, 5) + F(c, d, e) + (K) + w[i + 4];                \
+        c = CS__ROL32(c, 30);                                              \
+    } while (0)
+#define CS__SHA1_CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define CS__SHA1_PAR(x, y, z) ((x) ^ (y) ^ (z))
+#define CS__SHA1_MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+    for (i = 0; i < 20; i += 5)
+        CS__SHA1_5(CS__SHA1_CH, 0x5A827999u);
+    for (; i < 40; i += 5)
+        CS__SHA1_5(CS__SHA1_PAR, 0x6ED9EBA1u);
+    for (; i < 60; i += 5)
+        CS__SHA1_5(CS__SHA1_MAJ, 0x8F1BBCDCu);
+    for (; i < 80; i += 5)
+        CS__SHA1_5(CS__SHA1_PAR, 0xCA62C1D6u);
+#undef CS__SHA1_5
+#undef CS__SHA1_CH
+#undef CS__SHA1_PAR
+#undef CS__SHA1_MAJ
+#undef CS__ROL32
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
 }
 
@@ -5775,6 +5810,8 @@ cs_sha1(const void *data, size_t len, unsigned char out[20])
     for (i = 0; i < 20; i++)
         out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
 }
+
+#endif /* CS_HAS_TLS */
 
 CSDEF size_t
 cs_base64(const void *data, size_t len, char *out)
@@ -8552,6 +8589,84 @@ cs__sha256_block(uint32_t h[8], const unsigned char *p)
     h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+/* The SHA extensions of x86-64 (SHA-NI: sha256rnds2 does two rounds,
+ * sha256msg1/2 the message schedule), about five times the C above. Only
+ * where TLS is on (a hosted build), with GCC 11 or later, whose
+ * __builtin_cpu_supports("sha") reads the CPU's features once for the
+ * whole program (libgcc), so we keep no state of our own; CS_NO_SIMD or
+ * CS_NO_SHANI turn it off. Other builds use the C above. */
+#if CS_HAS_TLS && !defined(CS_NO_SIMD) && !defined(CS_NO_SHANI)            \
+    && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)      \
+    && __GNUC__ >= 11
+#  define CS__SHANI 1
+#  include <immintrin.h>
+
+/* Blocks of 64 bytes through SHA-NI. The state goes into the two lanes
+ * sha256rnds2 wants (ABEF, CDGH) and back; message group g (words 4g..
+ * 4g+3) comes from groups g-4..g-1 (FIPS 180-4 6.2.2 step 1). */
+__attribute__((target("sha,sse4.1"))) static void
+cs__sha256_ni(uint32_t h[8], const unsigned char *p, size_t blocks)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL,
+                                         0x0405060700010203LL);
+    __m128i st0, st1, t, a0, c0, msg, m[4];
+    int g;
+
+    t = _mm_loadu_si128((const __m128i *)(const void *)&h[0]);
+    st1 = _mm_loadu_si128((const __m128i *)(const void *)&h[4]);
+    t = _mm_shuffle_epi32(t, 0xB1);                 /* CDAB */
+    st1 = _mm_shuffle_epi32(st1, 0x1B);             /* EFGH */
+    st0 = _mm_alignr_epi8(t, st1, 8);               /* ABEF */
+    st1 = _mm_blend_epi16(st1, t, 0xF0);            /* CDGH */
+    for (; blocks > 0; blocks--, p += 64) {
+        a0 = st0, c0 = st1;
+        for (g = 0; g < 16; g++) {
+            __m128i *w = &m[g & 3];             /* W[g-4], becomes W[g] */
+            if (g < 4)
+                *w = _mm_shuffle_epi8(_mm_loadu_si128(
+                         (const __m128i *)(const void *)(p + 16 * g)),
+                     bswap);
+            else
+                *w = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(
+                        _mm_sha256msg1_epu32(*w, m[(g + 1) & 3]),
+                        _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3],
+                                        4)),
+                    m[(g + 3) & 3]);
+            msg = _mm_add_epi32(*w, _mm_loadu_si128(
+                      (const __m128i *)(const void *)&cs__sha256_k[4 * g]));
+            st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+            st0 = _mm_sha256rnds2_epu32(st0, st1,
+                                        _mm_shuffle_epi32(msg, 0x0E));
+        }
+        st0 = _mm_add_epi32(st0, a0);
+        st1 = _mm_add_epi32(st1, c0);
+    }
+    t = _mm_shuffle_epi32(st0, 0x1B);               /* FEBA */
+    st1 = _mm_shuffle_epi32(st1, 0xB1);             /* DCHG */
+    st0 = _mm_blend_epi16(t, st1, 0xF0);            /* DCBA */
+    st1 = _mm_alignr_epi8(st1, t, 8);               /* HGFE */
+    _mm_storeu_si128((__m128i *)(void *)&h[0], st0);
+    _mm_storeu_si128((__m128i *)(void *)&h[4], st1);
+}
+#else
+#  define CS__SHANI 0
+#endif
+
+/* Whole 64-byte blocks, through SHA-NI when the CPU has it. */
+static void
+cs__sha256_blocks(uint32_t h[8], const unsigned char *p, size_t blocks)
+{
+#if CS__SHANI
+    if (__builtin_cpu_supports("sha")) {
+        cs__sha256_ni(h, p, blocks);
+        return;
+    }
+#endif
+    for (; blocks > 0; blocks--, p += 64)
+        cs__sha256_block(h, p);
+}
+
 CSDEF void
 cs_sha256_init(cs_sha256_ctx *s)
 {
@@ -8576,10 +8691,10 @@ cs_sha256_update(cs_sha256_ctx *s, const void *data, size_t len)
         p += k, len -= k, have += k;
         if (have < 64)
             return;
-        cs__sha256_block(s->h, s->buf);
+        cs__sha256_blocks(s->h, s->buf, 1);
     }
-    for (; len >= 64; p += 64, len -= 64)
-        cs__sha256_block(s->h, p);
+    cs__sha256_blocks(s->h, p, len / 64);
+    p += len & ~(size_t)63, len &= 63;
     if (len > 0)
         CS_MEMCPY(s->buf, p, len);
 }
@@ -8594,13 +8709,13 @@ cs_sha256_final(cs_sha256_ctx *s, unsigned char out[32])
     s->buf[have++] = 0x80;
     if (have > 56) {
         CS_MEMSET(s->buf + have, 0, 64 - have);
-        cs__sha256_block(s->h, s->buf);
+        cs__sha256_blocks(s->h, s->buf, 1);
         have = 0;
     }
     CS_MEMSET(s->buf + have, 0, 56 - have);
     for (i = 0; i < 8; i++)
         s->buf[63 - i] = (unsigned char)(bits >> (8 * i));
-    cs__sha256_block(s->h, s->buf);
+    cs__sha256_blocks(s->h, s->buf, 1);
     for (i = 0; i < 32; i++)
         out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
 }
@@ -8623,26 +8738,56 @@ cs_sha256(const void *data, size_t len, unsigned char out[32])
 #define CS__B64_SPACE 65
 #define CS__B64_BAD 66
 
-/* The value of one base64 character (RFC 4648 table 1), or a class. */
+/* The value of one base64 character (RFC 4648 table 1), or a class:
+ * 64 '=', 65 white space, 66 anything else. A table, not a chain of
+ * ranges: get-entries is mostly base64, and this is its inner loop. */
+static const unsigned char cs__b64_tab[256] = {
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 65, 65, 65, 65, 65, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    65, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 62, 66, 66, 66, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 66, 66, 66, 64, 66, 66,
+    66,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 66, 66, 66, 66, 66,
+    66, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+    66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66};
+
 static CS__INLINE unsigned
 cs__b64_val(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return (unsigned)(c - 'A');
-    if (c >= 'a' && c <= 'z')
-        return (unsigned)(c - 'a' + 26);
-    if (c >= '0' && c <= '9')
-        return (unsigned)(c - '0' + 52);
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    if (c == '=')
-        return CS__B64_PADC;
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
-        || c == '\v')
-        return CS__B64_SPACE;
-    return CS__B64_BAD;
+    return cs__b64_tab[c];
+}
+
+/* Decode whole quanta of alphabet characters from in[i..len) while the
+ * output has room for them; stops at the first quantum holding anything
+ * else (the careful loop in cs_b64_feed takes it from there). Returns
+ * the new i. Call only at a quantum boundary (b->n == 0, !b->done). */
+static size_t
+cs__b64_run(cs_b64 *b, const char *in, size_t len, size_t i)
+{
+    const unsigned char *s = (const unsigned char *)in + i;
+    unsigned char *o = b->out + b->len;
+    size_t q = (len - i) / 4, room = (b->cap - b->len) / 3;
+
+    for (q = q < room ? q : room; q > 0; q--, s += 4, o += 3) {
+        uint32_t c0 = cs__b64_tab[s[0]], c1 = cs__b64_tab[s[1]];
+        uint32_t c2 = cs__b64_tab[s[2]], c3 = cs__b64_tab[s[3]];
+        uint32_t v = c0 << 18 | c1 << 12 | c2 << 6 | c3;
+        if ((c0 | c1 | c2 | c3) >= 64)  /* values < 64: so is their OR */
+            break;
+        o[0] = (unsigned char)(v >> 16);
+        o[1] = (unsigned char)(v >> 8);
+        o[2] = (unsigned char)v;
+    }
+    b->len = (size_t)(o - b->out);
+    return (size_t)(s - (const unsigned char *)in);
 }
 
 static int
@@ -8687,23 +8832,10 @@ cs_b64_feed(cs_b64 *b, const char *in, size_t len)
     for (i = 0; i < len; i++) {
         unsigned v;
 
-        /* Fast path: whole quanta of alphabet characters (values < 64,
-         * so their OR is too) between quantum boundaries. */
-        while (b->n == 0 && !b->done && len - i >= 4 && b->out != NULL
-               && b->cap - b->len >= 3) {
-            unsigned c0 = cs__b64_val((unsigned char)in[i]);
-            unsigned c1 = cs__b64_val((unsigned char)in[i + 1]);
-            unsigned c2 = cs__b64_val((unsigned char)in[i + 2]);
-            unsigned c3 = cs__b64_val((unsigned char)in[i + 3]);
-            unsigned char *o = b->out + b->len;
-            if ((c0 | c1 | c2 | c3) >= 64)
-                break;
-            o[0] = (unsigned char)(c0 << 2 | c1 >> 4);
-            o[1] = (unsigned char)((c1 & 15) << 4 | c2 >> 2);
-            o[2] = (unsigned char)((c2 & 3) << 6 | c3);
-            b->len += 3;
-            i += 4;
-        }
+        /* Fast path: whole quanta of alphabet characters between
+         * quantum boundaries. */
+        if (b->n == 0 && !b->done && b->out != NULL)
+            i = cs__b64_run(b, in, len, i);
         if (i >= len)
             break;
         v = cs__b64_val((unsigned char)in[i]);
@@ -9903,6 +10035,19 @@ cs__der_utf8(const unsigned char *s, size_t n, size_t *i)
     return c;
 }
 
+/* How many bytes below 0x80 run from v[i]: in UTF-8 and in every 8-bit
+ * string type each is one character, written out as it is, so names copy
+ * a run at a time (most names are all ASCII). */
+static size_t
+cs__der_ascii(const unsigned char *v, size_t n, size_t i)
+{
+    size_t j = i;
+
+    while (j < n && v[j] < 0x80)
+        j++;
+    return j - i;
+}
+
 /* Whether a string value already is its own UTF-8 text (a slice can be
  * used as it is). */
 static int
@@ -9912,9 +10057,11 @@ cs__der_text_raw(unsigned tag, const unsigned char *v, size_t n)
 
     if (tag == 0x1c || tag == 0x1e || !cs__der_is_text(tag))
         return 0;
-    while (i < n)                          /* the 8-bit types: if UTF-8 */
-        if (cs__der_utf8(v, n, &i) == 0xffffffffu)
+    while (i < n) {                        /* the 8-bit types: if UTF-8 */
+        i += cs__der_ascii(v, n, i);
+        if (i < n && cs__der_utf8(v, n, &i) == 0xffffffffu)
             return 0;
+    }
     return 1;
 }
 
@@ -9974,6 +10121,12 @@ cs__der_text(cs__dw *w, unsigned tag, const unsigned char *v, size_t n)
     if (tag != 0x1c && tag != 0x1e && cs__der_text_raw(0x0c, v, n))
         tag = 0x0c;                        /* 8-bit text holding UTF-8 */
     while (i < n) {
+        size_t k = tag != 0x1c && tag != 0x1e ? cs__der_ascii(v, n, i) : 0;
+        if (k > 0) {                       /* a run of ASCII, as it is */
+            cs__dw_put(w, v + i, k);
+            i += k;
+            continue;
+        }
         if (tag == 0x0c) {
             c = cs__der_utf8(v, n, &i);
         } else if (tag == 0x1e) {

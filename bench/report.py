@@ -3,12 +3,14 @@
 
     report.py table DIR PEER...                   one corpus, timed rounds
     report.py callgrind RESULTS KIND... -- PEER...   instructions per byte
+    report.py ct DIR                              direct mode e2e (e2e_ct.py)
 
 The cs_ws peer (bench_ws.c: websocket frames + UTF-8 + extraction) is also
 reported as a share of the json-only certstream.h rows, against the bar
 BAR_WS_KEEP.
 """
 import glob
+import json
 import os
 import statistics
 import sys
@@ -252,6 +254,44 @@ def callgrind(results, kinds, peers):
                                         (v / base - 1) * 100, extra))
 
 
+# Issue 9's goal: every current log at the real rate (about 1,000
+# entries/s in all) under 3 % of one core, i.e. 30 us of CPU per entry.
+BAR_CT_US = 30.0
+
+
+def ct(dirname):
+    """The direct mode e2e table: median over the runs of the client's own
+    CPU (user + sys, from wait4) per entry, per case and output."""
+    rows = {}
+    with open(os.path.join(dirname, "ct.jsonl")) as f:
+        for line in f:
+            m = json.loads(line)
+            rows.setdefault((m["case"], m["output"]), []).append(m)
+    print()
+    print("== direct mode e2e: the command following a local log over TLS "
+          "(client CPU from rusage)")
+    print("   %-43s %-7s %8s %8s %8s %7s %8s %7s" % (
+        "log", "output", "entries", "us/entry", "(user", "sys)",
+        "@1000/s", "RSS KB"))
+    for (case, out), ms in rows.items():
+        cpu = sorted((m["user_s"] + m["sys_s"]) / m["entries"] * 1e6
+                     for m in ms)
+        med = statistics.median(cpu)
+        usr = statistics.median(m["user_s"] / m["entries"] * 1e6 for m in ms)
+        sy = statistics.median(m["sys_s"] / m["entries"] * 1e6 for m in ms)
+        rss = max(m["maxrss_kb"] for m in ms)
+        flag = "" if med < BAR_CT_US else "  over the bar"
+        print("   %-43s %-7s %8d %8.1f %8.1f %7.1f %7.2f%% %7d%s" % (
+            ms[0]["desc"], out, ms[0]["entries"], med, usr, sy,
+            med * 1000 / 1e6 * 100, rss, flag))
+    print("   (median of %d runs; %% of one core at 1,000 entries/s; the "
+          "bar: under %.0f us/entry = 3 %%; JSON/tile bytes per entry as "
+          "served: %s)" % (
+              len(ms), BAR_CT_US, ", ".join(
+                  "%s %.0f" % (c, v[0]["bytes_per_entry"])
+                  for (c, o), v in rows.items() if o == "line")))
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "table":
         table(sys.argv[2], sys.argv[3:])
@@ -259,6 +299,8 @@ def main():
         rest = sys.argv[3:]
         i = rest.index("--")
         callgrind(sys.argv[2], rest[:i], rest[i + 1:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "ct":
+        ct(sys.argv[2])
     else:
         sys.exit(__doc__)
 

@@ -23,6 +23,7 @@
 #   BENCH_CG_MB [20] (0: skip callgrind)   BENCH_CHUNK [4096]
 #   BENCH_CORPORA ["full lite domains"]    BENCH_CPU [unset: no pinning]
 #   BENCH_HEADER [certstream.h]  the header under test (e.g. a patched copy)
+#   BENCH_CT_E2E [1]: the direct mode e2e rows (bench/e2e_ct.py)
 #   CC [cc]  CXX [c++]  B [build]  results go to $B/bench/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -200,6 +201,23 @@ if [ "$CG_MB" != 0 ]; then
     else
         echo "== callgrind: SKIPPED (valgrind or valgrind/callgrind.h" \
              "not installed)"
+    fi
+fi
+
+# ---- direct mode: CPU per entry end to end over TLS (bench/e2e_ct.py) -------
+# The command follows local logs (tests/ctlog.py, responses pre-generated)
+# of both protocols; its own rusage gives CPU per entry. BENCH_CT_E2E=0
+# skips it; BENCH_CT_N, BENCH_CT_RUNS, BENCH_CT_CASES: see e2e_ct.py.
+if [ "${BENCH_CT_E2E:-1}" != 0 ]; then
+    make --no-print-directory -s B="${B:-build}" "${B:-build}/certstream"
+    $CC -std=c99 -O2 -o "$OUT/e2e_ct_rusage" bench/e2e_rusage.c
+    if "$PY" bench/e2e_ct.py "${B:-build}/certstream" "$OUT/e2e_ct_rusage" \
+            "$OUT/results/ct"; then
+        [ -f "$OUT/results/ct/ct.jsonl" ] &&
+            "$PY" bench/report.py ct "$OUT/results/ct"
+    else
+        echo "FAIL: direct mode e2e (bench/e2e_ct.py)" >&2
+        fail=1
     fi
 fi
 
