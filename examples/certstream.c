@@ -2363,14 +2363,11 @@ apply_option(cs_config *cfg, const struct option *o, const char *v)
         dm.from_given = 1;
         break;
     case O_STATE: dm.state_file = v; break;
-#else
-    case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
-    case O_NO_FETCH: case O_LIST_LOGS:
-    case O_FROM: case O_STATE:
     case O_NO_VERIFY: dm.no_verify = 1; break;
 #else
     case O_LOG: case O_TILED_LOG: case O_LOG_KEY: case O_LOG_LIST:
-    case O_FROM: case O_NO_VERIFY:
+    case O_NO_FETCH: case O_LIST_LOGS:
+    case O_FROM: case O_STATE: case O_NO_VERIFY:
         return bad_line("direct mode (following CT logs) is not in this "
                          "build (CERTSTREAM_NO_CT); use --url", o->name);
 #endif
