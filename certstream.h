@@ -50,7 +50,10 @@
  *   CERTSTREAM_NO_CT      no CT log reader (gzip, CT records, DER, the
  *                         follower, the built-in log list)
  *   CS_NO_ERROR_STRINGS   cs_strerror() and cs_errname() return ""
- *   CS_NO_SIMD            no SSE2 string scanning (portable SWAR path)
+ *   CS_NO_SIMD            no SSE2 string scanning (portable SWAR path),
+ *                         and no SHA instructions
+ *   CS_NO_SHANI           no SHA-256 instructions (x86 SHA-NI, used with
+ *                         TLS on GCC 11+ when the CPU has them)
  *   CS_NO_INT128          no 128-bit multiply (portable 32-bit products)
  * Limits (before EVERY include; they size the structs):
  *   CS_JSON_MAX_DEPTH     64    deepest nesting accepted (max 255)
