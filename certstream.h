@@ -1,4 +1,4 @@
-/* certstream.h - v0.4.0 - CertStream feed client in one header.
+/* certstream.h - v0.5.0 - CertStream feed client in one header.
  * License: MIT, at the end of the file.
  *
  * Do this:
@@ -88,6 +88,9 @@
  *   [9] error strings
  *
  * History:
+ *   0.5.0  lossless: gaps in a server's stream, backfill from the logs,
+ *          Merkle proofs of what a log serves; Google's signed log list
+ *          fetched; redirects and ranges in the follower
  *   0.4.0  the CT log reader (no server needed), watchlists, clearer
  *          failures, read-ahead and batched output
  *   0.3.0  wss:// over BearSSL: verified TLS, trust sources, pinning
@@ -114,9 +117,9 @@
 #include <stdint.h>
 
 #define CERTSTREAM_VERSION_MAJOR 0
-#define CERTSTREAM_VERSION_MINOR 4
+#define CERTSTREAM_VERSION_MINOR 5
 #define CERTSTREAM_VERSION_PATCH 0
-#define CERTSTREAM_VERSION_STRING "0.4.0"
+#define CERTSTREAM_VERSION_STRING "0.5.0"
 
 #ifndef CSDEF
 #  if defined(CERTSTREAM_STATIC) && (defined(__GNUC__) || defined(__clang__))
