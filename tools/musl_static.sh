@@ -26,11 +26,13 @@
 #    (read from its WARN); writes build/musl/certstream.map (linker map) and
 #    prints the size by origin (BearSSL, ours, musl, ...).
 # 5. Checks (each one runs; the exit status is 1 if any fails):
-#    - under 320 KiB (327,680 bytes): the command with both modes, server
-#      and direct (the CT reader: gzip, DER, the follower, the log list),
-#      and watchlists; the server-only command (CERTSTREAM_NO_CT) was
-#      198 KB before watchlists, failure reporting and the HTTP layer and
-#      is about 227 KB now;
+#    - under 352 KiB (360,448 bytes): the command with both modes, server
+#      and direct (the CT reader: gzip, DER, the follower with Merkle
+#      proofs, the log list and its signed fetch), watchlists, gap
+#      tracking, backfill and --state. 0.4.0 was 313,000 bytes under a
+#      320 KiB bar; 0.5.0 is 345,768 (+33 KB for those layers); the
+#      server-only command (CERTSTREAM_NO_CT) was 198 KB before
+#      watchlists, failure reporting and the HTTP layer, 227 KB in 0.4.0;
 #    - `file` says "statically linked";
 #    - `build/musl/certstream --version` runs;
 #    - BearSSL's own DRBG seeding works in a static musl program: as built
@@ -61,7 +63,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 OUT=build/musl
 PY=/usr/bin/python3
-MAX=327680
+MAX=360448
 JOBS="$(nproc 2>/dev/null || echo 2)"
 t0=$(date +%s)
 failed=""
