@@ -48,11 +48,9 @@ build_one() {
     jtok) extra="-DCS_JTOK_MAX_DEPTH=5 -DCS_JTOK_KEY_MAX=7" ;;
     esac
     # no harness needs TLS: no BearSSL to link (empty value: a harness
-    # may #define CERTSTREAM_NO_TLS as well); CERTSTREAM_STATIC: the
-    # compiler skips the functions a harness never calls (2-7x faster
-    # builds; every function is compiled whole by the tests' own builds)
+    # may #define CERTSTREAM_NO_TLS as well)
     # shellcheck disable=SC2086,SC2068
-    $cc -std=c99 $warn -I. -DCERTSTREAM_NO_TLS= -DCERTSTREAM_STATIC= $@ $extra \
+    $cc -std=c99 $warn -I. -DCERTSTREAM_NO_TLS= $@ $extra \
         -o "$out/${name}_$t" fuzz/main.c "fuzz/fuzz_$t.c" -lm \
         2>"$out/${name}_$t.err" || : >"$out/${name}_$t.failed"
 }
