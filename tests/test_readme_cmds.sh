@@ -154,7 +154,7 @@ while IFS= read -r cmd <&3; do
         continue ;;
     "bash tools/demo.sh")
         start=$(date +%s)
-        timeout -k 5 60 bash tools/demo.sh > "$d/$n.out" 2> "$d/$n.err"
+        timeout -k 5 120 bash tools/demo.sh > "$d/$n.out" 2> "$d/$n.err"
         rc=$?
         lines=$(sed -nE 's/^  \.\.\. ([0-9]+) certificate lines in.*/\1/p' \
                 "$d/$n.out")
