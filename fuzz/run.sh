@@ -31,8 +31,8 @@
 # ws, inflate, der, jtok and loglist, 25% each for hs, url, http, match,
 # follow, gap and merkle
 # (small state machines that saturate quickly), 100% for any other, so
-# FUZZ_SECONDS=20 is 165 s for these. FUZZ_SHARE=100 gives every target
-# all of SECONDS.
+# FUZZ_SECONDS=20 is 165 s of fuzzing for these, run FUZZ_JOBS (default
+# nproc) targets at a time. FUZZ_SHARE=100 gives every target all of SECONDS.
 # Each run reads the committed seeds (fuzz/corpus/<target>/) and the
 # regression inputs (tests/regress/<target>/) read-only and writes what it
 # finds to a working corpus, build/fuzz/work/<target>/, which persists
@@ -73,11 +73,13 @@ targets_all="$targets_all json_nosimd json_small"
 
 # -O1 keeps the sanitizers fast; the integer checks mirror `make ubsan`.
 # No target needs TLS: CERTSTREAM_NO_TLS (empty, so that a harness may
-# #define it too) spares linking BearSSL.
+# #define it too) spares linking BearSSL. CERTSTREAM_STATIC: what a
+# harness never calls is not compiled (builds 2-7x faster).
 flags="-std=c99 -O1 -g -fno-omit-frame-pointer \
  -fsanitize=fuzzer,address,undefined,integer \
  -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base \
- -fno-sanitize-recover=all -DCERTSTREAM_NO_TLS= -I$hdr ${FUZZ_CFLAGS:-}"
+ -fno-sanitize-recover=all -DCERTSTREAM_NO_TLS= -DCERTSTREAM_STATIC= \
+ -I$hdr ${FUZZ_CFLAGS:-}"
 
 # json_nosimd, json_small -> json: harness, seeds, dictionary, regress dir.
 base() { echo "${1%%_*}"; }
@@ -199,10 +201,21 @@ fuzz)
     if [ -n "${3:-}" ]; then
         run_one "$3" "$secs" || fail=1
     else
+        # FUZZ_JOBS targets at a time (default nproc), each on a core of
+        # its own for its whole share; reports in the usual order
+        jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
         for t in $targets_all; do
             s=$((secs * $(share "$t") / 100))
             [ "$s" -lt 1 ] && s=1
-            run_one "$t" "$s" || fail=1
+            while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+            { run_one "$t" "$s" >"$out/$t.report" 2>&1
+              echo $? >"$out/$t.rc"; } &
+        done
+        wait
+        for t in $targets_all; do
+            cat "$out/$t.report"
+            [ "$(cat "$out/$t.rc")" = 0 ] || fail=1
+            rm -f "$out/$t.report" "$out/$t.rc"
         done
     fi
     exit $fail

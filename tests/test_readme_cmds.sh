@@ -94,13 +94,13 @@ start_server() {
     /usr/bin/python3 tools/demo_server.py --feed-dir "$d" --rate 300 --loop \
         --cert "$d/srv.pem" --key "$d/srv.key" > "$d/server.txt" 2>&1 &
     srv=$!
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do
         grep -q '^port' "$d/server.txt" 2>/dev/null && break
         kill -0 "$srv" 2>/dev/null || break
         sleep 0.1
     done
     port=$(awk '/^port/ {print $2}' "$d/server.txt")
-    [ -n "$port" ] || { cat "$d/server.txt"; return 1; }
+    [ -n "$port" ] || { cat "$d/server.txt"; kill "$srv" 2>/dev/null; srv=""; return 1; }
     export CERTSTREAM_CA=$d/ca.pem
     echo "local server: wss://localhost:$port (CERTSTREAM_CA=$CERTSTREAM_CA)"
 }
@@ -121,12 +121,13 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         --ca-out "$d/ctca.pem" --port "$p" --prefix /2026h1/ \
         --origin "localhost:$p/2026h1" > "$d/ctlog.txt" 2> "$d/ctlog.err" &
     ct=$!
-    for _ in $(seq 150); do
+    # (it makes 3000 certificates first: slow on a busy machine)
+    for _ in $(seq 600); do
         [ -s "$d/ctlog.txt" ] && break
         kill -0 "$ct" 2>/dev/null || break
         sleep 0.1
     done
-    [ -s "$d/ctlog.txt" ] || { cat "$d/ctlog.err"; return 1; }
+    [ -s "$d/ctlog.txt" ] || { cat "$d/ctlog.err"; kill "$ct" 2>/dev/null; ct=""; return 1; }
     ctport=$p
     echo "local CT log: https://localhost:$ctport/2026h1/"
 }
@@ -153,7 +154,7 @@ while IFS= read -r cmd <&3; do
         continue ;;
     "bash tools/demo.sh")
         start=$(date +%s)
-        timeout -k 5 60 bash tools/demo.sh > "$d/$n.out" 2> "$d/$n.err"
+        timeout -k 5 120 bash tools/demo.sh > "$d/$n.out" 2> "$d/$n.err"
         rc=$?
         lines=$(sed -nE 's/^  \.\.\. ([0-9]+) certificate lines in.*/\1/p' \
                 "$d/$n.out")

@@ -33,7 +33,7 @@ openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
     --cert "$d/srv.pem" --key "$d/srv.key" > "$d/server.txt" 2>&1 &
 srv=$!
 trap 'kill $srv 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
+for _ in $(seq 300); do    # up to 30 s: slow on a busy machine
     grep -q '^port' "$d/server.txt" 2>/dev/null && break
     sleep 0.1
 done
@@ -75,7 +75,7 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     > "$d/ctlog.txt" 2> "$d/ctlog.err" &
 ct=$!
 trap 'kill $srv $ct 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
+for _ in $(seq 600); do    # it makes 2000 certificates first
     [ -s "$d/ctlog.txt" ] && break
     sleep 0.1
 done
