@@ -51,9 +51,11 @@ build_one() {
         extra="$extra -DCS_URL_MAX=64" ;;
     esac
     # no harness needs TLS: no BearSSL to link (empty value: a harness
-    # may #define CERTSTREAM_NO_TLS as well)
+    # may #define CERTSTREAM_NO_TLS as well); CERTSTREAM_STATIC: the
+    # compiler skips the functions a harness never calls (2-7x faster
+    # builds; every function is compiled whole by the tests' own builds)
     # shellcheck disable=SC2086,SC2068
-    $cc -std=c99 $warn -I. -DCERTSTREAM_NO_TLS= $@ $extra \
+    $cc -std=c99 $warn -I. -DCERTSTREAM_NO_TLS= -DCERTSTREAM_STATIC= $@ $extra \
         -o "$out/${name}_$t" fuzz/main.c "fuzz/fuzz_$t.c" -lm \
         2>"$out/${name}_$t.err" || : >"$out/${name}_$t.failed"
 }
