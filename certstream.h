@@ -15380,7 +15380,7 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     cs_ct_update u;
     cs_cert cert;
     cs_event ev;
-    const unsigned char *d;
+    const unsigned char *d = NULL;
     size_t n;
     uint64_t ms;
     int kind = CS_CERT_FULL, r, full = 0;

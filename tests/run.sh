@@ -3,7 +3,7 @@
 # with "N passed, N failed" (and optionally ", N skipped"); prints each
 # one's summary and the total. A program that crashes or prints no summary
 # counts as one failure.
-# TEST_JOBS steps run at a time (default: nproc + 1; most scripts spend
+# TEST_JOBS steps run at a time (default: nproc; most scripts spend
 # their time waiting on sockets and timers). Every test picks its own free
 # ports and temporary folders, so they may overlap. Outputs are printed as
 # the steps end, each with its wall time; the longest are listed last.
@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/summary.sh"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-jobs=${TEST_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 steps=("$@")
 
 # one step: its output, exit status and seconds in $dir/N.{out,rc,s}
