@@ -75,7 +75,8 @@ static const char usage[] =
     "                       entry that fails is not printed)\n"
     "  --state FILE         keep each log's position in FILE and continue\n"
     "                       from it when restarted (saved every second\n"
-    "                       and at exit; delete FILE to start afresh)\n";
+    "                       and at exit; delete FILE to start afresh;\n"
+    "                       with --url, needs --backfill)\n";
 static const char usage_more[] =
     "Server mode:\n"
     "  --url URL            the CertStream server, e.g. " DEFAULT_URL "\n"
@@ -257,12 +258,20 @@ flush(void)
     g.olen = 0;
 }
 
+#if CS_HAS_CT
+static void state_idle(void);
+static int state_srv(const cs_msg *m);
+#endif
+
 static void
 on_idle(void *ctx)
 {
     (void)ctx;
     if (g.olen > 0)
         flush();
+#if CS_HAS_CT
+    state_idle();                     /* server mode's --state */
+#endif
 }
 
 static void
@@ -2055,6 +2064,13 @@ on_event(void *ctx, const cs_event *e)
             print_backfilled(e);
             break;
         }
+#if CS_HAS_CT
+        if (e->err == 0 && state_srv(e->msg)) {
+            g.len = 0;                /* the backfill brings it */
+            g.too_big = 0;
+            break;
+        }
+#endif
         if (e->err != 0 && g.verbose)
             fprintf(stderr, "certstream: bad message: %s (%s) at byte "
                     "%lld\n", cs_strerror(e->err), cs_errname(e->err),
@@ -2516,11 +2532,10 @@ check_mode(void)
         O_RAW, O_ONCE, O_HEADER, O_PIN, O_PING, O_TIMEOUT, O_MAXMSG,
         O_GAPS, O_NO_GAPS, O_BACKFILL, O_BACKFILL_MAX
     };
-    /* O_STATE: positions of a server's stream (resumed through
-     * --backfill) are not kept yet: --state is for direct mode only. */
+    /* O_STATE: both modes; with --url, resumed through --backfill. */
     static const int direct_only[] = {
         O_LOG, O_TILED_LOG, O_LOG_KEY, O_LOG_LIST, O_FROM, O_NO_FETCH,
-        O_LIST_LOGS, O_STATE, O_NO_VERIFY
+        O_LIST_LOGS, O_NO_VERIFY
     };
     size_t k;
 
@@ -2544,6 +2559,10 @@ check_mode(void)
                 return bad_line("this option is for direct mode (no "
                                  "--url): it cannot go with --url",
                                  opt_name(direct_only[k]));
+        if (SEEN(O_STATE) && !gaps.backfill)
+            return bad_line("--state with --url needs --backfill (what "
+                            "was logged while away is fetched from the "
+                            "logs)", NULL);
     }
     return 0;
 }
@@ -2604,7 +2623,11 @@ static uint64_t stats_ms;
  * fsynced: a reader sees the old file or the new one, never a mix. Written
  * at a log's first tree head, every STATE_EVERY_MS while it changes, and at
  * exit; stdout is flushed first, so a position never covers an entry that
- * was not written out. Anything else in the file is refused (exit 2). */
+ * was not written out. Anything else in the file is refused (exit 2).
+ * Server mode (--url --backfill) keeps lines of KIND srv: NEXT is one past
+ * the highest cert_index printed of the log, URL its source.url as
+ * cs_gap_url() normalises it, SIZE and TREE_TIME 0, ROOT -. Each kind's
+ * lines are kept by the other mode. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -2613,6 +2636,7 @@ static uint64_t stats_ms;
 #define STATE_EVERY_MS 1000
 #define STATE_LINE (CS_URL_MAX + 160)
 #define STATE_HEADER "certstream-state 1"
+#define STATE_SRV 100                 /* kind of a server-mode line */
 
 typedef struct srow {
     char url[CS_URL_MAX + 1];
@@ -2624,6 +2648,7 @@ typedef struct srow {
     int known;                    /* in the file (loaded, or started) */
     int started;                  /* its first tree head this run came */
     int refused;                  /* that head contradicts the saved one */
+    uint64_t bf_first, bf_end;    /* server mode: handed to the backfill */
     dlog *d;                      /* followed now, or NULL */
 } srow;
 
@@ -2633,6 +2658,7 @@ static struct {
     srow rows[STATE_MAX];
     size_t n;
     uint64_t due_ms;                  /* the next periodic save */
+    uint64_t idle_ms;                 /* server mode: see state_srv() */
     int changed, frozen, write_failed, refused;
     char text[STATE_MAX * STATE_LINE + 64];
 } sv;
@@ -2722,8 +2748,11 @@ state_parse_log(const char *p, const char *end, size_t line)
         r->kind = CS_CT_RFC6962;
     else if (n == 6 && memcmp(f, "static", 6) == 0)
         r->kind = CS_CT_STATIC;
+    else if (n == 3 && memcmp(f, "srv", 3) == 0)
+        r->kind = STATE_SRV;
     else
-        return state_bad("bad log kind (want rfc6962 or static)", line);
+        return state_bad("bad log kind (want rfc6962, static or srv)",
+                         line);
     f = state_field(&p, end, &n);
     if (state_u64(f, n, &r->next) != 0)
         return state_bad("bad next index", line);
@@ -2857,7 +2886,7 @@ state_write(void)
         len += (size_t)snprintf(sv.text + len, sizeof sv.text - len,
                                 "log %s %llu %llu %llu %s %lld %s\n",
                                 r->kind == CS_CT_STATIC ? "static"
-                                                        : "rfc6962",
+                                : r->kind == STATE_SRV ? "srv" : "rfc6962",
                                 (unsigned long long)r->next,
                                 (unsigned long long)r->size,
                                 (unsigned long long)r->time_ms, root,
@@ -3136,6 +3165,7 @@ state_start(void)
         return 2;
     }
     sv.due_ms = cs_now_ms() + STATE_EVERY_MS;
+    sv.idle_ms = cs_now_ms();
     state_timer();
     return 0;
 }
@@ -3155,6 +3185,84 @@ state_attach(dlog *d, size_t i, cs_ct_config *cc)
         cc->from = r->next;
         cc->has_from = 1;
     }
+}
+
+/* Server mode (--url --backfill): a message about to be printed
+ * (CS_EV_MESSAGE). The first one this run of a log saved in FILE hands
+ * what the log gained while the command was away (saved NEXT .. its
+ * index - 1) to the backfill as a gap, bounded and reported as any gap;
+ * the server's own copies of those (sent out of order) are then not
+ * printed: returns 1 for them, else 0. */
+static int
+state_srv(const cs_msg *m)
+{
+    const unsigned need = CS_F_CERT_INDEX | CS_F_SOURCE_URL;
+    char key[CS_URL_MAX];
+    size_t n, i;
+    srow *r = NULL;
+
+    if (sv.file == NULL || sv.frozen || m->type != CS_MSG_CERT
+        || (m->has & need) != need || (g.count > 0 && g.certs >= g.count))
+        return 0;
+    n = cs_gap_url(key, sizeof key, m->source_url.buf, m->source_url.len);
+    if (n == 0 || n > sizeof key)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)key[i] <= ' ' || key[i] == 0x7f)
+            return 0;                 /* not a line of the file */
+    for (i = 0; i < sv.n && r == NULL; i++)
+        if (sv.rows[i].kind == STATE_SRV && strlen(sv.rows[i].url) == n
+            && memcmp(sv.rows[i].url, key, n) == 0)
+            r = &sv.rows[i];
+    if (r == NULL) {                  /* a new log: from this entry on */
+        if (sv.n == STATE_MAX)
+            return 0;
+        r = &sv.rows[sv.n++];
+        memset(r, 0, sizeof *r);
+        memcpy(r->url, key, n);
+        r->kind = STATE_SRV;
+        r->known = r->started = 1;
+        r->next = m->cert_index;
+    }
+    if (!r->started) {
+        r->started = 1;
+        if (m->cert_index > r->next) {
+            cs_gap_event ge;
+            memset(&ge, 0, sizeof ge);
+            ge.url = key;
+            ge.url_len = n < CS_GAP_URL_MAX ? n : CS_GAP_URL_MAX;
+            ge.source = m->source_url.buf;
+            ge.source_len = m->source_url.len < CS_GAP_URL_MAX
+                                ? m->source_url.len : CS_GAP_URL_MAX;
+            ge.first = r->next;
+            ge.count = m->cert_index - r->next;
+            print_gap(&ge);
+            /* the loop's clock, which the backfill's age bound reads,
+             * was read before this step: sv.idle_ms is not after it */
+            cs_backfill_gap(&backfill, &ge, sv.idle_ms);
+            r->bf_first = r->next;
+            r->bf_end = m->cert_index;
+        }
+    }
+    if (m->cert_index >= r->bf_first && m->cert_index < r->bf_end)
+        return 1;
+    if (m->cert_index >= r->next) {
+        r->next = m->cert_index + 1;
+        r->saved = (long long)time(NULL);
+        sv.changed = 1;
+    }
+    return 0;
+}
+
+/* Server mode, before the loop waits: the time (for state_srv) and the
+ * periodic save. */
+static void
+state_idle(void)
+{
+    if (sv.file == NULL)
+        return;
+    sv.idle_ms = cs_now_ms();
+    state_tick();
 }
 
 /* A log's failure line, printed with the retry delay when it comes; the
@@ -3617,6 +3725,8 @@ main(int argc, char **argv)
 #if CS_HAS_CT
     if (!SEEN(O_URL))
         return direct_main(&cfg);
+    if ((r = state_start()) != 0)     /* --state (with --backfill) */
+        return r;
 #endif
     cs_posix_transport(&posix, &tr);
     r = cs_client_init(&client, &cfg, &tr);
@@ -3650,6 +3760,10 @@ main(int argc, char **argv)
 #endif
     r = cs_run_idle(&client, on_idle, NULL);
     flush();
+#if CS_HAS_CT
+    if (sv.changed)
+        state_save();
+#endif
     print_failure(NULL);
     if (g.write_err != 0 && g.write_err != EPIPE)
         fprintf(stderr, "certstream: cannot write to stdout: %s\n",

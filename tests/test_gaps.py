@@ -27,6 +27,13 @@ dropped, and count the duplicates.
                    stderr; the same for a static log found in a
                    --log-list (data tiles, a gap across a tile boundary)
                    (skipped when python3-cryptography is missing)
+  gaps.resume      --url --backfill --state F -n 40: the server sends 0..59,
+                   the command prints 0..39 and saves; restarted with F
+                   while the server has moved on (85, then 80..84 out of
+                   order, 86..119): 40..84 are backfilled, the server's
+                   80..84 not printed, the union is every entry once; a
+                   direct-mode line in F is kept; --state with --url but
+                   without --backfill: exit 2, one line
 
 Prints "test NAME ... PASS|FAIL (why)" per test and "N passed, N failed".
 """
@@ -321,6 +328,68 @@ def t_backfill():
     return why
 
 
+def t_resume():
+    try:
+        import ctlog
+    except ImportError as e:
+        print('test gaps.resume: SKIP (%s)' % e)
+        return []
+    import tempfile
+    why = []
+    n = 120
+    log = ctlog.build_log('rfc6962', n, 1, False, None, None, None, None)
+    srv = ctlog.Server(log).start()
+    tmp = tempfile.TemporaryDirectory()
+    try:
+        url = srv.url
+        sf = os.path.join(tmp.name, 'state')
+        direct = 'log static 7 9 1700000000000 - 1700000000 https://x.example/'
+        with open(sf, 'w') as f:
+            f.write('certstream-state 1\n%s\nend 1\n' % direct)
+        args = ['--json', '--backfill', '--state', sf]
+        seen = {}
+        back = set()
+        # run 2 starts at 85, then 80..84 out of order (the server's
+        # copies of what the backfill brings are not printed)
+        for part, extra in ((list(range(0, 60)), ['-n', '40']),
+                            ([85, 82, 80, 81, 83, 84] + list(range(86, n)),
+                             [])):
+            rc, out, err = run(args + extra, [cert(url, i) for i in part])
+            if rc != 0:
+                why.append('exit %s: %r' % (rc, err[-300:]))
+            for line in out.splitlines():
+                m = json.loads(line)
+                i = m['data']['cert_index']
+                seen[i] = seen.get(i, 0) + 1
+                if m.get('backfilled') is True:
+                    back.add(i)
+            if part[0] == 0:
+                st = open(sf).read()
+                if direct not in st or not re.search(
+                        r'^log srv 40 0 0 - \d+ %s$' % re.escape(url.split(
+                            '://', 1)[1].rstrip('/')), st, re.M):
+                    why.append('state file after run 1: %r' % st)
+        twice = sorted(i for i, c in seen.items() if c > 1)
+        if twice or set(seen) != set(range(n)):
+            why.append('printed twice %s, missing %s' % (
+                twice[:5], sorted(set(range(n)) - set(seen))[:5]))
+        if back != set(range(40, 85)):
+            why.append('backfilled %d (%s...), want 40..84' % (
+                len(back), sorted(back)[:4]))
+        if direct not in open(sf).read():
+            why.append('direct-mode line lost: %r' % open(sf).read())
+    finally:
+        srv.stop()
+        tmp.cleanup()
+    cli = W.Client(['--url', 'ws://127.0.0.1:1/', '--state',
+                    os.path.join(tmp.name, 'x')])
+    rc = cli.wait(5)
+    err = cli.stderr()
+    if rc != 2 or err.count(b'\n') != 1 or b'--backfill' not in err:
+        why.append('--state without --backfill: exit %s, %r' % (rc, err))
+    return why
+
+
 def test(name, fn):
     why = fn()
     if why:
@@ -341,6 +410,7 @@ def main():
     test('gaps.reconnect', t_reconnect)
     test('gaps.domains', t_domains)
     test('gaps.backfill', t_backfill)
+    test('gaps.resume', t_resume)
     print('%d passed, %d failed' % (PASSED[0], FAILED[0]))
     return 1 if FAILED[0] else 0
 

@@ -15,7 +15,8 @@ local logs (tests/ctlog.py on 127.0.0.1, plain HTTP, keys given):
     among entries printed in the last write interval (1 s) before the kill;
     a reader polling the file meanwhile never sees a partial file;
   - a corrupt, truncated, foreign or unreadable file: one stderr line,
-    exit 2, nothing printed, the file untouched; --state with --url: 2.
+    exit 2, nothing printed, the file untouched; --state with --url but
+    without --backfill: 2, one line (server mode: tests/test_gaps.py).
 STATE_ROUNDS (default 10) sets the kill -9 rounds (make soak-state: 100).
 Run with /usr/bin/python3 (python3-cryptography) after
 `make build/certstream`. Ends with "N passed, N failed"."""
@@ -330,7 +331,7 @@ def test_corrupt(good):
     p = subprocess.run([BIN, "--url", "ws://127.0.0.1:1/", "--state",
                         good], capture_output=True, timeout=10)
     err = p.stderr.decode().strip().split("\n")
-    check(p.returncode == 2 and len(err) == 1 and "direct mode" in err[0],
+    check(p.returncode == 2 and len(err) == 1 and "--backfill" in err[0],
           "--state with --url: rc %d, %r" % (p.returncode, err))
 
 
