@@ -484,6 +484,9 @@ typedef struct cs_msg {
     cs_text source_name;
     size_t domain_count;   /* domains stored; read with cs_msg_domain() */
     size_t domain_total;   /* domains in the message, stored or not */
+    int verified;          /* direct mode: what the log proved of this
+                              entry, CS_CT_VERIFIED_* (0: nothing; always
+                              0 for a server's message) */
     /* private: the caller's domain storage */
     unsigned char *dom;
     size_t dom_cap, dom_used;
@@ -3795,6 +3798,7 @@ cs_msg_reset(cs_msg *m, void *storage, size_t cap)
     m->has = m->bad = m->trunc = 0;
     m->cert_index = 0;
     m->seen = m->timestamp = 0.0;
+    m->verified = 0;
     m->type_name.len = m->source_url.len = m->source_name.len = 0;
     m->type_name.buf[0] = m->source_url.buf[0] = m->source_name.buf[0] = 0;
     cs__dom_reset(m);
@@ -15426,6 +15430,7 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     f->msg.has = CS_F_TYPE | CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN
                | CS_F_SOURCE_URL | CS_F_SOURCE_NAME;
     f->msg.cert_index = index;
+    f->msg.verified = u.verified;
     ms = cs__ct_unix_ms(f);
     if (ms != 0) {                    /* ms / 1000, integer-only: what the
                                          JSON path makes of "seen" */

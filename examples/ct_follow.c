@@ -14,7 +14,7 @@
  *     --batch N        get-entries batch size; --poll MS the head poll
  *     --no-verify      no Merkle proofs (cs_ct_config.verify = 0)
  *     --verified       lines read "index vN domains...", N the entry's
- *                      cs_ct_update.verified
+ *                      cs_msg.verified
  *
  * Errors go to stderr ("error INDEX: text"). The model for a firmware
  * build: swap the POSIX transport and the loop for the device's. */
@@ -45,7 +45,7 @@ on_event(void *ctx, const cs_event *ev)
     if (ev->type == CS_EV_MESSAGE) {
         printf("%llu", (unsigned long long)ev->index);
         if (show_verified)
-            printf(" v%d", ev->entry->verified);
+            printf(" v%d", ev->msg->verified);  /* = entry->verified */
         for (i = 0; i < ev->msg->domain_count; i++)
             printf(" %s", cs_msg_domain(ev->msg, i, &n));
         printf("\n");

@@ -335,7 +335,8 @@ on_event(void *ctx, const cs_event *ev)
         if (stop_after >= 0 && ngot >= stop_after)
             cs_ct_stop((cs_ct_follower *)ev->log);
         if (ev->msg->type != CS_MSG_CERT || ev->msg->cert_index != ev->index
-            || ev->msg->domain_count == 0 || u == NULL || u->index != ev->index)
+            || ev->msg->domain_count == 0 || u == NULL || u->index != ev->index
+            || ev->msg->verified != u->verified)
             domains_ok = 0;
         if (u != NULL) {
             cs_sha256(u->der, u->der_len, h);
