@@ -447,6 +447,8 @@ enum {
 #define CS_F_SOURCE_URL  0x10u /* data.source.url */
 #define CS_F_SOURCE_NAME 0x20u /* data.source.name */
 #define CS_F_TIMESTAMP   0x40u /* timestamp (heartbeats) */
+#define CS_F_SHA1        0x80u /* data.leaf_cert.fingerprint or .sha1 */
+#define CS_F_SHA256     0x100u /* data.leaf_cert.sha256 */
 
 /* A decoded string: UTF-8, NUL-terminated, len excludes the NUL. A JSON
  * "\u0000" decodes to a NUL byte inside the string: trust len. */
@@ -487,6 +489,11 @@ typedef struct cs_msg {
     int verified;          /* direct mode: what the log proved of this
                               entry, CS_CT_VERIFIED_* (0: nothing; always
                               0 for a server's message) */
+    unsigned char sha1[20];   /* CS_F_SHA1: the certificate's SHA-1 (the
+                                 DER servers hash: a precert's
+                                 precertificate), from "AA:BB:.." or hex */
+    unsigned char sha256[32]; /* CS_F_SHA256: its SHA-256 (Go and Rust
+                                 servers, and direct mode) */
     /* private: the caller's domain storage */
     unsigned char *dom;
     size_t dom_cap, dom_used;
@@ -15428,7 +15435,10 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
     cs_msg_reset(&f->msg, f->dom, f->dom_cap);
     f->msg.type = CS_MSG_CERT;
     f->msg.has = CS_F_TYPE | CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN
-               | CS_F_SOURCE_URL | CS_F_SOURCE_NAME;
+               | CS_F_SOURCE_URL | CS_F_SOURCE_NAME | CS_F_SHA1
+               | CS_F_SHA256;
+    CS_MEMCPY(f->msg.sha1, u.sha1, sizeof u.sha1);
+    CS_MEMCPY(f->msg.sha256, u.sha256, sizeof u.sha256);
     f->msg.cert_index = index;
     f->msg.verified = u.verified;
     ms = cs__ct_unix_ms(f);
