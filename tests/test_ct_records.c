@@ -12,6 +12,7 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +20,6 @@
 static int test_skipped;
 
 /* ==== helpers ============================================================ */
-
-static uint64_t g_rng = 0x9e3779b97f4a7c15u;
-
-static uint64_t
-rnd(void)
-{
-    /* xorshift64*: deterministic */
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 2685821657736338717u;
-}
 
 static void
 hex(const char *h, unsigned char *out)
@@ -102,40 +91,6 @@ test_sha256(void)
 }
 
 #if CS_HAS_CT
-
-static const char *
-data_dir(void)
-{
-    const char *d = getenv("CS_CT_DATA");
-    return d != NULL && *d != 0 ? d : "../shared/ct";
-}
-
-/* The whole file data_dir()/rel, malloc'd (exact size), or NULL. */
-static unsigned char *
-load(const char *rel, size_t *len)
-{
-    char path[512];
-    FILE *f;
-    unsigned char *p;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", data_dir(), rel);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (unsigned char *)malloc(n > 0 ? (size_t)n : 1);
-    if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 static int
 load_is_there(const char *rel)

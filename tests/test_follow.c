@@ -9,45 +9,12 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #if CS_HAS_CT
-
-static const char *
-data_dir(void)
-{
-    const char *d = getenv("CS_CT_DATA");
-    return d != NULL && *d != 0 ? d : "../shared/ct";
-}
-
-static unsigned char *
-load(const char *rel, size_t *len)
-{
-    char path[512];
-    FILE *f;
-    unsigned char *p;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", data_dir(), rel);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (unsigned char *)malloc(n > 0 ? (size_t)n + 1 : 1);
-    if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    p[n] = 0;
-    *len = (size_t)n;
-    return p;
-}
 
 /* ---- the scripted log ---- */
 
@@ -960,13 +927,13 @@ main(void)
     unsigned char *e4, *e2, *sth, *key;
 
     TEST(test_config);
-    e4 = load("rfc6962/get-entries-4.json", &n);
-    e2 = load("rfc6962/get-entries-precert-and-cert.json", &n);
-    sth = load("rfc6962/get-sth-pilot-2014.json", &n);
-    key = load("rfc6962/pilot-key.b64", &n);
-    tile0 = load("navigli2025h2/tile/data/000", &tile0_n);
-    tile1 = load("navigli2025h2/tile/data/001", &tile1_n);
-    cp = load("skylight/checkpoint", &cp_n);
+    e4 = load_str("rfc6962/get-entries-4.json", &n);
+    e2 = load_str("rfc6962/get-entries-precert-and-cert.json", &n);
+    sth = load_str("rfc6962/get-sth-pilot-2014.json", &n);
+    key = load_str("rfc6962/pilot-key.b64", &n);
+    tile0 = load_str("navigli2025h2/tile/data/000", &tile0_n);
+    tile1 = load_str("navigli2025h2/tile/data/001", &tile1_n);
+    cp = load_str("skylight/checkpoint", &cp_n);
     if (e4 == NULL || e2 == NULL || sth == NULL || key == NULL
         || tile0 == NULL || tile1 == NULL || cp == NULL) {
         printf("test_follow: %s absent: the scripted-log tests skip\n",

@@ -138,4 +138,59 @@ ieq(const char *a, const char *b)
         a++, b++;
     return *a == 0 && *b == 0;
 }
+
+/* ---- real CT data: ../shared/ct, or the folder CS_CT_DATA names ---- */
+
+static inline const char *
+data_dir(void)
+{
+    const char *d = getenv("CS_CT_DATA");
+    return d != NULL && *d != 0 ? d : "../shared/ct";
+}
+
+/* The whole file data_dir()/rel, malloc'd, its length in *len; NULL
+ * (and *len 0) when it cannot be read. With nul a 0 byte follows the data (for text
+ * read as a string); without, the block is exactly the data, so that a
+ * sanitizer sees any read past it. */
+static inline unsigned char *
+load_file(const char *rel, size_t *len, int nul)
+{
+    char path[512];
+    FILE *f;
+    unsigned char *p;
+    long n;
+
+    *len = 0;
+    snprintf(path, sizeof path, "%s/%s", data_dir(), rel);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    p = (unsigned char *)malloc(n > 0 ? (size_t)n + (nul != 0) : 1);
+    if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    if (nul)
+        p[n] = 0;
+    *len = (size_t)n;
+    return p;
+}
+
+/* load_file() of exactly the data / NUL-terminated. */
+static inline unsigned char *
+load(const char *rel, size_t *len)
+{
+    return load_file(rel, len, 0);
+}
+
+static inline unsigned char *
+load_str(const char *rel, size_t *len)
+{
+    return load_file(rel, len, 1);
+}
 #endif
