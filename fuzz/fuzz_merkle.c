@@ -1,7 +1,7 @@
 /* fuzz_merkle.c - libFuzzer target for the Merkle layer (section [1k]):
  * consistency and inclusion proofs and the static-ct tile verifier,
- * against a naive reference (RFC 6962 2.1 split rule over precomputed
- * full subtrees of a fixed 70,000-leaf log).
+ * against the naive reference of tests/ref_merkle.h (RFC 6962 2.1) over
+ * a fixed 70,000-leaf log whose full subtrees are precomputed.
  *
  * Input layout (missing bytes read as 0):
  *   [0]     bits 0-2 = 1: a big tree (65,536 + up to 4,095 leaves, level-2
@@ -37,23 +37,41 @@
 #define FZ_LEAVES 70000
 #define FZ_H 18
 
-typedef unsigned char fz_h32[32];
-
 /* g_full[h][i]: the root of leaves [i*2^h, (i+1)*2^h) */
-static fz_h32 *g_full[FZ_H];
+static unsigned char (*g_full[FZ_H])[32];
 static size_t g_full_n[FZ_H];
+
+static int fz_cached(unsigned char (*d)[32], size_t n, unsigned char *out);
+#define REF_MERKLE_CACHED(d, n, out) fz_cached(d, n, out)
+#include "../tests/ref_merkle.h"
+
+/* MTH(d[0:n]) from g_full when d[0:n] is a full subtree of the log. */
+static int
+fz_cached(ref_h32 *d, size_t n, unsigned char *out)
+{
+    size_t start = (size_t)(d - g_full[0]), k = 1, h = 0;
+
+    while (k < n) {
+        k *= 2;
+        h++;
+    }
+    if (k != n || start % n != 0)
+        return 0;
+    memcpy(out, g_full[h][start / n], 32);
+    return 1;
+}
 
 static void
 fz_setup(void)
 {
     size_t i, h, n = FZ_LEAVES;
-    unsigned char b[4], x[65];
+    unsigned char b[4];
 
     if (g_full[0] != NULL)
         return;
     for (h = 0; h < FZ_H; h++) {
         g_full_n[h] = n;
-        g_full[h] = (fz_h32 *)malloc((n ? n : 1) * 32);
+        g_full[h] = (ref_h32 *)malloc((n ? n : 1) * 32);
         for (i = 0; i < n; i++) {
             if (h == 0) {
                 b[0] = (unsigned char)(i >> 24);
@@ -62,93 +80,12 @@ fz_setup(void)
                 b[3] = (unsigned char)i;
                 cs_ct_leaf_hash(b, 4, g_full[0][i]);
             } else {
-                x[0] = 1;
-                memcpy(x + 1, g_full[h - 1][2 * i], 32);
-                memcpy(x + 33, g_full[h - 1][2 * i + 1], 32);
-                cs_sha256(x, 65, g_full[h][i]);
+                ref_node(g_full[h - 1][2 * i], g_full[h - 1][2 * i + 1],
+                         g_full[h][i]);
             }
         }
         n /= 2;
     }
-}
-
-/* MTH of leaves [start, start+n), recursion of depth log n */
-static void
-fz_mth(size_t start, size_t n, unsigned char *out)
-{
-    unsigned char l[32], r[32], x[65];
-    size_t k = 1, h = 0;
-
-    if (n == 0) {
-        cs_sha256("", 0, out);
-        return;
-    }
-    while (k < n) {
-        k *= 2;
-        h++;
-    }
-    if (k == n && start % n == 0) {
-        memcpy(out, g_full[h][start / n], 32);
-        return;
-    }
-    k = 1;
-    while (k * 2 < n)
-        k *= 2;
-    fz_mth(start, k, l);
-    fz_mth(start + k, n - k, r);
-    x[0] = 1;
-    memcpy(x + 1, l, 32);
-    memcpy(x + 33, r, 32);
-    cs_sha256(x, 65, out);
-}
-
-static size_t
-fz_split(size_t n)
-{
-    size_t k = 1;
-    while (k * 2 < n)
-        k *= 2;
-    return k;
-}
-
-static size_t
-fz_subproof(size_t m, size_t start, size_t n, int b, fz_h32 *out, size_t c)
-{
-    size_t k;
-
-    if (m == n) {
-        if (b)
-            return c;
-        fz_mth(start, n, out[c]);
-        return c + 1;
-    }
-    k = fz_split(n);
-    if (m <= k) {
-        c = fz_subproof(m, start, k, b, out, c);
-        fz_mth(start + k, n - k, out[c]);
-    } else {
-        c = fz_subproof(m - k, start + k, n - k, 0, out, c);
-        fz_mth(start, k, out[c]);
-    }
-    return c + 1;
-}
-
-static size_t
-fz_path(size_t m, size_t start, size_t n, fz_h32 *out, size_t c)
-{
-    size_t k;
-
-    if (n <= 1)
-        return c;
-    k = fz_split(n);
-    if (m < k) {
-        c = fz_path(m, start, k, out, c);
-        fz_mth(start + k, n - k, out[c]);
-    } else {
-        c = fz_path(m - k, start + k, n - k, out, c);
-        fz_mth(start, k, out[c]);
-    }
-    return c + 1;
 }
 
 static const uint8_t *g_mut;
@@ -175,7 +112,7 @@ fz_mutate(unsigned step, unsigned char *buf, size_t *len)
     return changed;
 }
 
-static fz_h32 g_proof[80], g_orig[80];
+static ref_h32 g_proof[80], g_orig[80];
 
 static void
 fz_proofs(size_t m, size_t n)
@@ -185,9 +122,9 @@ fz_proofs(size_t m, size_t n)
     size_t c, i, len;
     int r, same;
 
-    fz_mth(0, m, r1);
-    fz_mth(0, n, r2);
-    c = m == 0 ? 0 : fz_subproof(m, 0, n, 1, g_proof, 0);
+    ref_mth(g_full[0], m, r1);
+    ref_mth(g_full[0], n, r2);
+    c = m == 0 ? 0 : ref_subproof(m, g_full[0], n, 1, g_proof, 0);
     r = cs_merkle_verify_consistency(m, n, r1, r2, &g_proof[0][0], c, &e);
     if (r != 0)
         fz_fail("consistency %zu %zu: %d", m, n, r);
@@ -210,7 +147,7 @@ fz_proofs(size_t m, size_t n)
     if ((r == 0) != same && len % 32 == 0)
         fz_fail("mutated consistency %zu %zu: %d", m, n, r);
     if (m < n) {
-        c = fz_path(m, 0, n, g_proof, 0);
+        c = ref_path(m, g_full[0], n, g_proof, 0);
         if (cs_merkle_verify_inclusion(m, n, g_full[0][m], r2,
                                        &g_proof[0][0], c) != 0)
             fz_fail("inclusion %zu %zu", m, n);
@@ -298,7 +235,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m = ((size_t)hd[3] << 8 | hd[4]) % (n + 1);
     if (m < 300 || n - m < 300)
         fz_proofs(m, n);
-    fz_mth(0, n, root);
+    ref_mth(g_full[0], n, root);
     tiles = (n + 255) / 256;
     k = (((uint64_t)hd[3] << 8) | hd[4]) % tiles;
     k2 = (((uint64_t)hd[5] << 8) | hd[6]) % tiles;

@@ -12,6 +12,8 @@
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
+#define UTIL_RNG_SEED 0x2545f4914f6cdd1du
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,104 +22,9 @@ static int test_skipped;
 
 #if CS_HAS_CT
 
-static uint64_t g_rng = 0x2545f4914f6cdd1du;
+#include "ref_merkle.h"
 
-static uint64_t
-rnd(void)
-{
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    return g_rng * 0x2545f4914f6cdd1du;
-}
-
-/* ---- the naive reference (RFC 6962 2.1, recursive) ---- */
-
-typedef unsigned char hash32[32];
-
-static size_t
-split_k(size_t n)
-{
-    size_t k = 1;
-    while (k * 2 < n)
-        k *= 2;
-    return k;
-}
-
-static void
-ref_node(const unsigned char *l, const unsigned char *r, unsigned char *out)
-{
-    unsigned char b[65];
-    b[0] = 1;
-    memcpy(b + 1, l, 32);
-    memcpy(b + 33, r, 32);
-    cs_sha256(b, 65, out);
-}
-
-/* MTH(D[0:n]) of leaf hashes d. */
-static void
-ref_mth(hash32 *d, size_t n, unsigned char *out)
-{
-    unsigned char l[32], r[32];
-    size_t k;
-
-    if (n == 0) {
-        cs_sha256("", 0, out);
-        return;
-    }
-    if (n == 1) {
-        memcpy(out, d[0], 32);
-        return;
-    }
-    k = split_k(n);
-    ref_mth(d, k, l);
-    ref_mth(d + k, n - k, r);
-    ref_node(l, r, out);
-}
-
-/* PATH(m, D[n]) appended to out; returns the new count. */
-static size_t
-ref_path(size_t m, hash32 *d, size_t n, hash32 *out, size_t c)
-{
-    size_t k;
-
-    if (n <= 1)
-        return c;
-    k = split_k(n);
-    if (m < k) {
-        c = ref_path(m, d, k, out, c);
-        ref_mth(d + k, n - k, out[c]);
-    } else {
-        c = ref_path(m - k, d + k, n - k, out, c);
-        ref_mth(d, k, out[c]);
-    }
-    return c + 1;
-}
-
-static size_t
-ref_subproof(size_t m, hash32 *d, size_t n, int b, hash32 *out,
-             size_t c)
-{
-    size_t k;
-
-    if (m == n) {
-        if (b)
-            return c;
-        ref_mth(d, n, out[c]);
-        return c + 1;
-    }
-    k = split_k(n);
-    if (m <= k) {
-        c = ref_subproof(m, d, k, b, out, c);
-        ref_mth(d + k, n - k, out[c]);
-    } else {
-        c = ref_subproof(m - k, d + k, n - k, 0, out, c);
-        ref_mth(d, k, out[c]);
-    }
-    return c + 1;
-}
-
-static hash32 g_leaves[70000];
+static ref_h32 g_leaves[70000];
 
 static void
 make_leaves(size_t n, unsigned seed)
@@ -205,7 +112,7 @@ test_edge_subtrees(void)
 
 /* ---- proofs ---- */
 
-static hash32 g_proof[80];
+static ref_h32 g_proof[80];
 
 /* Every bit flip (all bits for n <= 16, else one random bit per hash and
  * per root) and every truncation or extension must be rejected. */
@@ -319,7 +226,7 @@ test_inclusion(void)
 
 /* ---- tiles: a reference log built from g_leaves ---- */
 
-static hash32 *g_lev[3];         /* full nodes at heights 0, 8, 16 */
+static ref_h32 *g_lev[3];         /* full nodes at heights 0, 8, 16 */
 static size_t g_lev_n[3];
 static size_t g_size;
 static unsigned char g_root[32];
@@ -328,7 +235,7 @@ static void
 build_tree(size_t n)
 {
     size_t h, i, l;
-    hash32 *cur, *nx;
+    ref_h32 *cur, *nx;
     size_t cn;
 
     g_size = n;
@@ -337,16 +244,16 @@ build_tree(size_t n)
         free(g_lev[l]);
         g_lev[l] = NULL;
     }
-    cur = (hash32 *)malloc((n ? n : 1) * 32);
+    cur = (ref_h32 *)malloc((n ? n : 1) * 32);
     memcpy(cur, g_leaves, n * 32);
     cn = n;
     for (h = 0; h <= 16; h++) {
         if (h % 8 == 0) {
-            g_lev[h / 8] = (hash32 *)malloc((cn ? cn : 1) * 32);
+            g_lev[h / 8] = (ref_h32 *)malloc((cn ? cn : 1) * 32);
             memcpy(g_lev[h / 8], cur, cn * 32);
             g_lev_n[h / 8] = cn;
         }
-        nx = (hash32 *)malloc((cn / 2 ? cn / 2 : 1) * 32);
+        nx = (ref_h32 *)malloc((cn / 2 ? cn / 2 : 1) * 32);
         for (i = 0; i + 1 < cn; i += 2)
             ref_node(cur[i], cur[i + 1], nx[i / 2]);
         free(cur);
@@ -555,39 +462,6 @@ test_tiles_advance(void)
 }
 
 /* ---- real tiles ---- */
-
-static const char *
-data_dir(void)
-{
-    const char *d = getenv("CS_CT_DATA");
-    return d != NULL && *d != 0 ? d : "../shared/ct";
-}
-
-static unsigned char *
-load(const char *rel, size_t *len)
-{
-    char path[512];
-    FILE *f;
-    unsigned char *p;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", data_dir(), rel);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    p = (unsigned char *)malloc(n > 0 ? (size_t)n : 1);
-    if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 static unsigned char g_entry[CS_CT_MAX_ENTRY];
 
