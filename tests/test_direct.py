@@ -21,43 +21,23 @@ it is absent). Run with /usr/bin/python3 (python3-cryptography) after
 import base64
 import json
 import os
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True      # no tests/__pycache__ left behind
 import ctcerts  # noqa: E402
 import ctlog  # noqa: E402
+import util  # noqa: E402
+from util import check, skip  # noqa: E402
 
 KIND = os.environ.get("KIND")      # rfc6962 or static: only that kind
-BIN = os.environ.get("CERTSTREAM", os.path.join(ROOT, "build", "certstream"))
+ROOT = util.ROOT
+BIN = util.CERTSTREAM
 SHARED_CT = os.path.join(ROOT, "..", "shared", "ct")
-TMP = tempfile.mkdtemp(prefix="test_direct.")
+TMP = util.tmpdir("test_direct.")
 CA = os.path.join(TMP, "ca.pem")
-
-passed = failed = skipped = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-    return ok
-
-
-def skip(what):
-    global skipped
-    skipped += 1
-    print("SKIP", what)
 
 
 # certstream-server-rust's lite message, key by key (../shared/research/
@@ -84,74 +64,11 @@ def tile_path(n):
     return s
 
 
-class Run:
+class Run(util.Run):
     """build/certstream in the background; stdout lines collected."""
 
     def __init__(self, args, env=None):
-        e = dict(os.environ)
-        e.pop("CERTSTREAM_CA", None)
-        e["NO_COLOR"] = "1"
-        if env:
-            e.update(env)
-        self.p = subprocess.Popen([BIN] + args, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env=e)
-        self.lines = []
-        self.err = []
-        self.t1 = threading.Thread(target=self._read, args=(self.p.stdout,
-                                                            self.lines))
-        self.t2 = threading.Thread(target=self._read, args=(self.p.stderr,
-                                                            self.err))
-        self.t1.start()
-        self.t2.start()
-
-    @staticmethod
-    def _read(f, out):
-        for line in iter(f.readline, b""):
-            out.append(line.decode("utf-8", "replace").rstrip("\n"))
-
-    def wait_lines(self, n, timeout=20):
-        end = time.time() + timeout
-        while len(self.lines) < n and time.time() < end \
-                and self.p.poll() is None:
-            time.sleep(0.02)
-        return len(self.lines) >= n
-
-    def wait_err(self, needles, timeout=20):
-        """Until a stderr line holds one of needles (a string or a tuple)."""
-        if isinstance(needles, str):
-            needles = (needles,)
-
-        def seen():
-            return any(n in x for x in self.err for n in needles)
-        end = time.time() + timeout
-        while time.time() < end:
-            if seen():
-                return True
-            if self.p.poll() is not None:
-                time.sleep(0.1)
-                return seen()
-            time.sleep(0.02)
-        return False
-
-    def finish(self, timeout=20):
-        """Wait for the exit (-n); stop it with SIGINT after timeout."""
-        try:
-            rc = self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.p.send_signal(signal.SIGINT)
-            try:
-                rc = self.p.wait(5)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                rc = self.p.wait()
-        self.t1.join()
-        self.t2.join()
-        return rc
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGINT)
-        return self.finish(5)
+        super().__init__([BIN] + args, env)
 
 
 def server(kind, n=None, entries=None, size=None, ca=CA, **faults):
@@ -163,10 +80,7 @@ def server(kind, n=None, entries=None, size=None, ca=CA, **faults):
     return log, srv.start()
 
 
-def url(srv):
-    """The log's URL by name: BearSSL checks no IP address in a
-    certificate, and ctlog's is for localhost too."""
-    return srv.url.replace("127.0.0.1", "localhost")
+url = util.localhost                # the log's URL by name
 
 
 def log_args(srv, key=True):
@@ -584,9 +498,8 @@ KINDS = [KIND] if KIND else ["rfc6962", "static"]
 
 
 def main():
-    if not os.access(BIN, os.X_OK):
-        print("SKIP: %s not built (make build/certstream)" % BIN)
-        print("0 passed, 1 failed")
+    if not util.need(BIN, "SKIP: %s not built (make build/certstream)"
+                     % BIN):
         return 1
     only = sys.argv[1:]
     tests = [("usage", test_usage), ("log_list", test_log_list),
@@ -607,9 +520,7 @@ def main():
         fn()
         if os.environ.get("VERBOSE"):
             print("  %s: %.1f s" % (name, time.time() - t))
-    print("%d passed, %d failed%s" % (passed, failed, ", %d skipped"
-                                      % skipped if skipped else ""))
-    return 1 if failed else 0
+    return util.summary()
 
 
 if __name__ == "__main__":

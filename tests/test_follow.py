@@ -11,33 +11,19 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 import ctlog  # noqa: E402
+import util  # noqa: E402
+from util import check  # noqa: E402
 
-B = os.environ.get("CS_BUILD", os.path.join(HERE, "..", "build"))
-EXE = os.path.join(B, "examples", "ct_follow")
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-    return ok
+EXE = util.CT_FOLLOW
 
 
 def fault(srv, **kw):
     """Switch one-shot faults on and wait (up to 10 s) until they were
     used, so that each hits its own request."""
-    srv.set(**kw)
-    t = time.time()
-    while time.time() - t < 10 and any(srv.f[k] for k in kw):
-        time.sleep(0.02)
+    util.wait_used(srv, **kw)
     time.sleep(0.3)             # that request is over: the next is clean
 
 
@@ -53,30 +39,17 @@ def run(name, kind, n, initial=None, tls=False, real=False, faults=None,
         srv = ctlog.Server(log, tls=tls, ca_out=ca if tls else None, verbose=bool(os.environ.get("V")),
                            **(faults or {})).start()
         try:
-            url = srv.url.replace("127.0.0.1", "localhost")
             args = [EXE, "--from", "0", "--until", str(total), "--poll",
                     "200", "--key",
-                    ctlog.b64(log.spki), url] + list(extra)
+                    ctlog.b64(log.spki), util.localhost(srv)] + list(extra)
             if kind == "static":
                 args[1:1] = ["--static", "--origin", log.origin]
             if tls:
                 args[1:1] = ["--ca", ca]
-            fo = open(os.path.join(d, "out"), "w+b")
-            fe = open(os.path.join(d, "err"), "w+b")
-            p = subprocess.Popen(args, stdout=fo, stderr=fe)
-            if during:      # (files, not pipes: a full pipe would stall)
-                during(srv, log)
-            try:
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            out, err, late = util.run_files(
+                args, timeout, during and (lambda: during(srv, log)))
+            if late:
                 check(False, "%s: timed out" % name)
-            fo.seek(0)
-            fe.seek(0)
-            out, err = fo.read(), fe.read()
-            fo.close()
-            fe.close()
         finally:
             srv.stop()
     got = [ln.split() for ln in out.decode().splitlines()]
@@ -110,8 +83,8 @@ def run(name, kind, n, initial=None, tls=False, real=False, faults=None,
 
 def follow(srv, log, kind, args, timeout=60, tls_ca=None):
     """Run ct_follow once against srv; returns (indices, stderr, rc)."""
-    url = srv.url.replace("127.0.0.1", "localhost")
-    a = [EXE, "--poll", "200", "--key", ctlog.b64(log.spki)] + args + [url]
+    a = [EXE, "--poll", "200", "--key", ctlog.b64(log.spki)] + args + [
+        util.localhost(srv)]
     if kind == "static":
         a[1:1] = ["--static", "--origin", log.origin]
     if tls_ca:
@@ -158,9 +131,8 @@ def ranges_and_resume(kind, n, a, b, stop):
 
 
 def main():
-    if not os.path.exists(EXE):
-        print("test_follow: build %s first (make examples)" % EXE)
-        print("0 passed, 1 failed")
+    if not util.need(EXE, "test_follow: build %s first (make examples)"
+                     % EXE):
         return 1
     real = os.path.isdir(ctlog.SHARED_CT)
     if not real:
@@ -231,8 +203,7 @@ def main():
     # ranges and resume, both protocols (static: mid-tile)
     ranges_and_resume("rfc6962", 150, 30, 95, 41)
     ranges_and_resume("static", 600, 100, 300, 300)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return util.summary()
 
 
 if __name__ == "__main__":

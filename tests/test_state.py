@@ -27,79 +27,27 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True      # no tests/__pycache__ left behind
 import ctlog  # noqa: E402
+import util  # noqa: E402
+from util import check  # noqa: E402
 
-BIN = os.environ.get("CERTSTREAM", os.path.join(ROOT, "build", "certstream"))
+BIN = util.CERTSTREAM
 ROUNDS = int(os.environ.get("STATE_ROUNDS", "10"))
 WINDOW = 1.0                        # the command's write interval (s)
-TMP = tempfile.mkdtemp(prefix="test_state.")
-
-passed = failed = 0
+TMP = util.tmpdir("test_state.")
 
 
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-    return ok
-
-
-class Run:
+class Run(util.Run):
     """build/certstream in the background; stdout lines collected with the
     time each arrived."""
 
     def __init__(self, args):
-        e = dict(os.environ)
-        e.pop("CERTSTREAM_CA", None)
-        e["NO_COLOR"] = "1"
-        self.p = subprocess.Popen([BIN] + args, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env=e)
-        self.lines = []             # (time, line)
-        self.err = []
-        self.t1 = threading.Thread(target=self._read,
-                                   args=(self.p.stdout, self.lines, True))
-        self.t2 = threading.Thread(target=self._read,
-                                   args=(self.p.stderr, self.err, False))
-        self.t1.start()
-        self.t2.start()
-
-    @staticmethod
-    def _read(f, out, stamp):
-        for line in iter(f.readline, b""):
-            s = line.decode("utf-8", "replace").rstrip("\n")
-            out.append((time.time(), s) if stamp else s)
-
-    def wait_lines(self, n, timeout=10):
-        end = time.time() + timeout
-        while len(self.lines) < n and time.time() < end \
-                and self.p.poll() is None:
-            time.sleep(0.01)
-        return len(self.lines) >= n
-
-    def finish(self, timeout=15):
-        try:
-            rc = self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.p.send_signal(signal.SIGINT)
-            try:
-                rc = self.p.wait(5)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                rc = self.p.wait()
-        self.t1.join()
-        self.t2.join()
-        return rc
+        super().__init__([BIN] + args, stamp=True, timeout=15)
 
     def indexes(self):
         out = []
@@ -421,9 +369,7 @@ def test_kill9():
 
 
 def main():
-    if not os.path.exists(BIN):
-        print("FAIL no %s (make build/certstream)" % BIN)
-        print("0 passed, 1 failed")
+    if not util.need(BIN, "FAIL no %s (make build/certstream)" % BIN):
         return 1
     t0 = time.time()
     good = test_restart()
@@ -436,8 +382,7 @@ def main():
     t3 = time.time()
     print("%.1f s (restart %.1f, refusals %.1f, kill -9 %.1f)"
           % (t3 - t0, t1 - t0, t2 - t1, t3 - t2))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return util.summary()
 
 
 if __name__ == "__main__":

@@ -12,27 +12,15 @@ proofs is said once. --no-verify turns it all off. Runs /usr/bin/python3
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 import ctlog  # noqa: E402
+import util  # noqa: E402
+from util import check, wait_used  # noqa: E402
 
-B = os.environ.get("CS_BUILD", os.path.join(HERE, "..", "build"))
-EXE = os.path.join(B, "examples", "ct_follow")
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-    return ok
+EXE = util.CT_FOLLOW
 
 
 def run(name, kind, n, initial=None, faults=None, during=None, extra=(),
@@ -41,32 +29,20 @@ def run(name, kind, n, initial=None, faults=None, during=None, extra=(),
     {index: (verified, domains)}, {index: error}, stderr, requests)."""
     log = ctlog.build_log(kind, n, 1, False, initial, None, None, None)
     srv = ctlog.Server(log, **(faults or {})).start()
-    with tempfile.TemporaryDirectory() as d:
-        try:
-            args = [EXE, "--from", "0", "--until", str(n), "--poll", "150",
-                    "--verified", "--key", ctlog.b64(log.spki), srv.url]
-            if kind == "static":
-                args[1:1] = ["--static", "--origin", log.origin]
-            args[1:1] = list(extra)
-            fo = open(os.path.join(d, "out"), "w+b")
-            fe = open(os.path.join(d, "err"), "w+b")
-            p = subprocess.Popen(args, stdout=fo, stderr=fe)
-            if during:
-                during(srv, log)
-            try:
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-                check(False, "%s: timed out" % name)
-            fo.seek(0)
-            fe.seek(0)
-            out, err = fo.read().decode(), fe.read().decode()
-            fo.close()
-            fe.close()
-            reqs = [r[1] for r in srv.requests]
-        finally:
-            srv.stop()
+    try:
+        args = [EXE, "--from", "0", "--until", str(n), "--poll", "150",
+                "--verified", "--key", ctlog.b64(log.spki), srv.url]
+        if kind == "static":
+            args[1:1] = ["--static", "--origin", log.origin]
+        args[1:1] = list(extra)
+        out, err, late = util.run_files(
+            args, timeout, during and (lambda: during(srv, log)))
+        if late:
+            check(False, "%s: timed out" % name)
+        out, err = out.decode(), err.decode()
+        reqs = [r[1] for r in srv.requests]
+    finally:
+        srv.stop()
     got, errs = {}, {}
     twice = []
     for ln in out.splitlines():
@@ -86,17 +62,9 @@ def run(name, kind, n, initial=None, faults=None, during=None, extra=(),
     return got, errs, err, reqs
 
 
-def wait_used(srv, **kw):
-    srv.set(**kw)
-    t = time.time()
-    while time.time() - t < 10 and any(srv.f[k] for k in kw):
-        time.sleep(0.02)
-
-
 def main():
-    if not os.path.exists(EXE):
-        print("test_verify: build %s first (make examples)" % EXE)
-        print("0 passed, 1 failed")
+    if not util.need(EXE, "test_verify: build %s first (make examples)"
+                     % EXE):
         return 1
 
     # static, growing: every entry proven; hash tiles cost one level-0
@@ -180,15 +148,15 @@ def main():
           "rfc6962: 'not served' said once")
     check(not errs and len(got) == 300, "rfc6962 no proofs: all delivered")
     command()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return util.summary()
 
 
 def command():
     """The command: an entry that fails its proof is not printed, one
     stderr line says why; --no-verify prints it."""
     import json
-    exe = os.environ.get("CERTSTREAM", os.path.join(B, "certstream"))
+    exe = os.environ.get("CERTSTREAM", os.path.join(util.BUILD,
+                                                    "certstream"))
     if not os.path.exists(exe):
         check(False, "command: build %s first" % exe)
         return
