@@ -182,6 +182,18 @@ link_close(void *ctx)
     board_link_close();
 }
 
+/* The five callbacks as the library's transport (the board's one link). */
+static void
+link_init(cs_transport *t)
+{
+    t->open = link_open;
+    t->read = link_read;
+    t->write = link_write;
+    t->wait = link_wait;
+    t->close = link_close;
+    t->ctx = NULL;
+}
+
 static int
 rng(void *ctx, void *buf, size_t len)
 {
@@ -194,6 +206,24 @@ unix_time(void *ctx, int64_t *t)
 {
     (void)ctx;
     *t = board_unix_time();
+    return 0;
+}
+
+/* ---- the main loop ---------------------------------------------------- */
+/* After the library's init (r, for url): step it until it stops, the
+ * board idle in between until the deadline it asks for (a device sleeps
+ * until an interrupt or that time). 2 when the init failed, else 0. */
+static int
+run(const char *url, int r, int (*step)(uint64_t now_ms, cs_wait *w))
+{
+    cs_wait w;
+
+    if (r != 0) {
+        printf("%s: %s\n", url, cs_strerror(r));
+        return 2;
+    }
+    while (step(board_millis(), &w) == 0)
+        board_idle(w.deadline_ms);
     return 0;
 }
 
@@ -239,22 +269,21 @@ on_event(void *ctx, const cs_event *ev)
     fflush(stdout);
 }
 
+static int
+step(uint64_t now_ms, cs_wait *w)
+{
+    return cs_ct_step(&follower, now_ms, w);
+}
+
 int
 main(int argc, char **argv)
 {
     cs_ct_config cfg;
     cs_transport link;
-    cs_wait w;
     const char *k = argc > 3 ? argv[3] : CT_LOG_KEY;
     long n;
-    int r;
 
-    link.open = link_open;
-    link.read = link_read;
-    link.write = link_write;
-    link.wait = link_wait;
-    link.close = link_close;
-    link.ctx = NULL;
+    link_init(&link);
     cs_ct_config_init(&cfg);
     cfg.url = argc > 1 ? argv[1] : CT_LOG_URL;
     cfg.origin = argc > 2 ? argv[2] : CT_LOG_ORIGIN;
@@ -277,13 +306,8 @@ main(int argc, char **argv)
     cfg.unix_time = unix_time;        /* seen, Retry-After, TLS dates */
     cfg.mem = mem;
     cfg.mem_cap = sizeof mem;
-    r = cs_ct_init(&follower, &cfg, &link);  /* built-in roots */
-    if (r != 0) {
-        printf("%s: %s\n", cfg.url, cs_strerror(r));
-        return 2;
-    }
-    while (cs_ct_step(&follower, board_millis(), &w) == 0)
-        board_idle(w.deadline_ms);   /* or sleep until an interrupt */
+    if (run(cfg.url, cs_ct_init(&follower, &cfg, &link), step) != 0)
+        return 2;                     /* (cs_ct_init: built-in roots) */
     printf("next %lu\n", (unsigned long)cs_ct_stats_get(&follower)->next);
     cs_ct_close(&follower);
     return 0;
@@ -310,20 +334,19 @@ on_event(void *ctx, const cs_event *ev)
     fflush(stdout);
 }
 
+static int
+step(uint64_t now_ms, cs_wait *w)
+{
+    return cs_client_step(&client, now_ms, w);
+}
+
 int
 main(int argc, char **argv)
 {
     cs_config cfg;
     cs_transport link;
-    cs_wait w;
-    int r;
 
-    link.open = link_open;
-    link.read = link_read;
-    link.write = link_write;
-    link.wait = link_wait;
-    link.close = link_close;
-    link.ctx = NULL;
+    link_init(&link);
     cs_config_init(&cfg);
     cfg.url = argc > 1 ? argv[1] : "wss://certstream.calidog.io/";
     cfg.on_event = on_event;
@@ -331,13 +354,8 @@ main(int argc, char **argv)
     cfg.tls.unix_time = unix_time;
     cfg.dom = names;
     cfg.dom_cap = sizeof names;
-    r = cs_client_init(&client, &cfg, &link);  /* built-in roots */
-    if (r != 0) {
-        printf("%s: %s\n", cfg.url, cs_strerror(r));
-        return 2;
-    }
-    while (cs_client_step(&client, board_millis(), &w) == 0)
-        board_idle(w.deadline_ms);   /* or sleep until an interrupt */
+    if (run(cfg.url, cs_client_init(&client, &cfg, &link), step) != 0)
+        return 2;                     /* (cs_client_init: built-in roots) */
     cs_client_close(&client);
     return cs_client_result(&client) == 0 ? 0 : 1;
 }
