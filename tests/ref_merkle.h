@@ -1,7 +1,8 @@
 /* ref_merkle.h - a naive reference for the Merkle layer ([1k]), written
  * from RFC 6962 2.1 as it reads (recursive MTH, PATH and the SUBPROOF of
  * a consistency proof), for tests/test_merkle.c and fuzz/fuzz_merkle.c.
- * Include after certstream.h (it hashes with cs_sha256).
+ * Include after certstream.h (it hashes with cs_sha256). All is static
+ * inline: a file that uses a part gets no unused-function warning.
  *
  * The leaves are an array of leaf hashes. A file may define
  * REF_MERKLE_CACHED(d, n, out) before the include: an expression that,
@@ -20,7 +21,7 @@
 typedef unsigned char ref_h32[32];
 
 /* The largest power of two below n (n >= 2): where RFC 6962 splits. */
-static size_t
+static inline size_t
 ref_split(size_t n)
 {
     size_t k = 1;
@@ -30,7 +31,7 @@ ref_split(size_t n)
 }
 
 /* SHA-256(0x01 || l || r): an interior node, into out. */
-static void
+static inline void
 ref_node(const unsigned char *l, const unsigned char *r, unsigned char *out)
 {
     unsigned char b[65];
@@ -41,7 +42,7 @@ ref_node(const unsigned char *l, const unsigned char *r, unsigned char *out)
 }
 
 /* MTH(D[0:n]) of leaf hashes d. */
-static void
+static inline void
 ref_mth(ref_h32 *d, size_t n, unsigned char *out)
 {
     unsigned char l[32], r[32];
@@ -65,7 +66,7 @@ ref_mth(ref_h32 *d, size_t n, unsigned char *out)
 
 /* PATH(m, D[n]) (the inclusion proof of leaf m) appended to out at c;
  * returns the new count. */
-static size_t
+static inline size_t
 ref_path(size_t m, ref_h32 *d, size_t n, ref_h32 *out, size_t c)
 {
     size_t k;
@@ -85,7 +86,7 @@ ref_path(size_t m, ref_h32 *d, size_t n, ref_h32 *out, size_t c)
 
 /* SUBPROOF(m, D[n], b) appended to out at c; returns the new count. The
  * consistency proof from m (1 <= m <= n) to n is SUBPROOF(m, D[n], 1). */
-static size_t
+static inline size_t
 ref_subproof(size_t m, ref_h32 *d, size_t n, int b, ref_h32 *out,
              size_t c)
 {
