@@ -46,7 +46,7 @@ $(B)/certstream: examples/certstream.c certstream.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(SAN) -o $@ examples/certstream.c $(LDLIBS)
 
-$(B)/test_%: tests/test_%.c tests/test.h tests/util.h certstream.h
+$(B)/test_%: tests/test_%.c tests/test.h tests/util.h $(wildcard tests/ref_*.h) certstream.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< -lm $(LDLIBS)
 
