@@ -4444,14 +4444,15 @@ cs__match_key(int node, const unsigned char *k, size_t len)
         }
         break;
     case CS__N_LEAF:
-        switch (len) {
-        case 11:
+        /* tests, not a switch: a leaf has a dozen keys, and a jump table
+         * would mispredict on most */
+        if (len == 11)
             return cs__eq(k, "all_domains", 11) ? CS__F_ALL_DOMAINS
                  : cs__eq(k, "fingerprint", 11) ? CS__F_FP : CS__F_NONE;
-        CS__KEY("sha1", CS__F_SHA1);
-        CS__KEY("sha256", CS__F_SHA256);
-        default: break;
-        }
+        if (len == 4)
+            return cs__eq(k, "sha1", 4) ? CS__F_SHA1 : CS__F_NONE;
+        if (len == 6)
+            return cs__eq(k, "sha256", 6) ? CS__F_SHA256 : CS__F_NONE;
         break;
     default:
         break;
@@ -4523,8 +4524,7 @@ cs__hex_digest(unsigned char *out, size_t n, const unsigned char *s,
  * bytes: junk); returns the bytes among `live` that are not what they
  * should be: a colon where `col` has a bit, a hex digit elsewhere. */
 static CS__INLINE unsigned
-cs__hex16(const unsigned char *s, unsigned char *nib, unsigned col,
-          unsigned live)
+cs__hex16(const unsigned char *s, __m128i *nib, unsigned col, unsigned live)
 {
     /* x in lo..hi as one signed compare: x + (0x80 - lo) moves lo..hi to
      * -128..hi-lo-128 and everything else above (mod 256) */
@@ -4538,50 +4538,72 @@ cs__hex16(const unsigned char *s, unsigned char *nib, unsigned col,
     unsigned c = (unsigned)_mm_movemask_epi8(
         _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
 
-    _mm_storeu_si128((__m128i *)(void *)nib, _mm_add_epi8(
-        _mm_and_si128(v, _mm_set1_epi8(0x0f)),
-        _mm_and_si128(let, _mm_set1_epi8(9))));
+    *nib = _mm_add_epi8(_mm_and_si128(v, _mm_set1_epi8(0x0f)),
+                        _mm_and_si128(let, _mm_set1_epi8(9)));
     return ((c ^ col) | (hex ^ (~col & 0xffffu))) & live;
+}
+
+/* The bytes at 3i (i < 16) of the 48 bytes p0 p1 p2, in order. As
+ * dwords d0..d11, output dword m is d[3m] byte 0, d[3m] byte 3,
+ * d[3m + 1] byte 2, d[3m + 2] byte 1: shuffles gather those dwords, then
+ * shifts and masks pick the bytes. */
+static CS__INLINE __m128i
+cs__pick3(__m128i p0, __m128i p1, __m128i p2)
+{
+#define CS__SHUF(v, w, l0, l1, l2, l3) _mm_castps_si128(_mm_shuffle_ps( \
+    _mm_castsi128_ps(v), _mm_castsi128_ps(w), _MM_SHUFFLE(l3, l2, l1, l0)))
+    __m128i a = CS__SHUF(p0, CS__SHUF(p1, p2, 2, 2, 1, 1), 0, 3, 0, 2);
+    __m128i b = CS__SHUF(CS__SHUF(p0, p1, 1, 1, 0, 0),
+                         CS__SHUF(p1, p2, 3, 3, 2, 2), 0, 2, 0, 2);
+    __m128i c = CS__SHUF(CS__SHUF(p0, p1, 2, 2, 1, 1), p2, 0, 2, 0, 3);
+#undef CS__SHUF
+    return _mm_or_si128(
+        _mm_or_si128(_mm_and_si128(a, _mm_set1_epi32(0xff)),
+                     _mm_slli_epi32(_mm_srli_epi32(a, 24), 8)),
+        _mm_or_si128(_mm_and_si128(b, _mm_set1_epi32(0xff0000)),
+                     _mm_slli_epi32(_mm_srli_epi32(c, 8), 24)));
 }
 
 /* The colon form of a 20- or 32-byte digest (59 or 95 bytes) with 64 or
  * 96 bytes readable at s, 16 at a time: cs__hex16 checks and converts,
  * then each pair becomes a byte at 3i (nibbles are < 16: the 16-bit
- * shift spills nothing into the next byte) and those are picked out.
+ * shift spills nothing into the next byte) and cs__pick3 gathers them.
  * Colons sit where position % 3 == 2: 0x4924, 0x2492, 0x9249 for the
- * three 16-byte blocks of every 48. */
+ * three 16-byte blocks of every 48. All in registers (a load across two
+ * fresh stores would stall). */
 static CS__INLINE int
 cs__hex_colons(unsigned char *out, size_t n, const unsigned char *s)
 {
-    unsigned char nib[96 + 16], pv[96];
+    unsigned char o[32];
+    __m128i nb[7], pv[6];
     unsigned bad;
-    size_t k, nv = n == 20 ? 4 : 6, i;
+    size_t k, nv = n == 20 ? 4 : 6;
 
-    bad = cs__hex16(s, nib, 0x4924, 0xffff)
-        | cs__hex16(s + 16, nib + 16, 0x2492, 0xffff)
-        | cs__hex16(s + 32, nib + 32, 0x9249, 0xffff);
-    if (n == 20)
-        bad |= cs__hex16(s + 48, nib + 48, 0x4924, 0x07ff);
-    else
-        bad |= cs__hex16(s + 48, nib + 48, 0x4924, 0xffff)
-             | cs__hex16(s + 64, nib + 64, 0x2492, 0xffff)
-             | cs__hex16(s + 80, nib + 80, 0x9249, 0x7fff);
+    bad = cs__hex16(s, &nb[0], 0x4924, 0xffff)
+        | cs__hex16(s + 16, &nb[1], 0x2492, 0xffff)
+        | cs__hex16(s + 32, &nb[2], 0x9249, 0xffff);
+    if (n == 20) {
+        bad |= cs__hex16(s + 48, &nb[3], 0x4924, 0x07ff);
+    } else {
+        bad |= cs__hex16(s + 48, &nb[3], 0x4924, 0xffff)
+             | cs__hex16(s + 64, &nb[4], 0x2492, 0xffff)
+             | cs__hex16(s + 80, &nb[5], 0x9249, 0x7fff);
+    }
     if (bad != 0)
         return 0;
+    nb[nv] = _mm_setzero_si128();
     for (k = 0; k < nv; k++) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)
-                                    (nib + 16 * k));
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)
-                                    (nib + 16 * k + 1));
-        _mm_storeu_si128((__m128i *)(void *)(pv + 16 * k),
-                         _mm_or_si128(_mm_slli_epi16(a, 4), b));
+        /* byte i: nibble i << 4 | nibble i + 1 */
+        __m128i next = _mm_or_si128(_mm_srli_si128(nb[k], 1),
+                                    _mm_slli_si128(nb[k + 1], 15));
+        pv[k] = _mm_or_si128(_mm_slli_epi16(nb[k], 4), next);
     }
-    for (i = 0; i < n; i += 4) {
-        out[i] = pv[3 * i];
-        out[i + 1] = pv[3 * i + 3];
-        out[i + 2] = pv[3 * i + 6];
-        out[i + 3] = pv[3 * i + 9];
-    }
+    if (n == 20)
+        pv[4] = pv[5] = _mm_setzero_si128();
+    _mm_storeu_si128((__m128i *)(void *)o, cs__pick3(pv[0], pv[1], pv[2]));
+    _mm_storeu_si128((__m128i *)(void *)(o + 16),
+                     cs__pick3(pv[3], pv[4], pv[5]));
+    CS_MEMCPY(out, o, n);
     return 1;
 }
 #endif
