@@ -12,7 +12,8 @@
  *   1. cs_json_parse() of the whole message (A) against a fresh extractor
  *      fed in the chosen chunks (B): error code, error offset, has/bad/
  *      trunc, type, cert_index, the bits of seen and timestamp, the three
- *      texts, domain_count/total and every stored domain must be equal.
+ *      texts, sha1/sha256 (when present), domain_count/total and every
+ *      stored domain must be equal.
  *   2. Reuse: one extractor (C) fed a prefix of the message, then
  *      cs_json_begin() and the message; then a prefix and cs_json_end(),
  *      then the message; then cs_json_parse() again: each equal to A.
@@ -254,6 +255,11 @@ fz_same(const cs_json *ja, const cs_json *jb, const char *what)
         fz_fail("%s: source.url text differs", what);
     if (!fz_same_text(&a->source_name, &b->source_name))
         fz_fail("%s: source.name text differs", what);
+    /* (the digests are only defined with their has bit) */
+    if ((a->has & CS_F_SHA1) && memcmp(a->sha1, b->sha1, 20) != 0)
+        fz_fail("%s: sha1 differs", what);
+    if ((a->has & CS_F_SHA256) && memcmp(a->sha256, b->sha256, 32) != 0)
+        fz_fail("%s: sha256 differs", what);
     if (a->domain_count != b->domain_count
             || a->domain_total != b->domain_total)
         fz_fail("%s: domains %zu/%zu vs %zu/%zu", what, a->domain_count,
@@ -341,7 +347,7 @@ fz_sane(const fz_ex *x, const unsigned char *p, size_t n)
     if (e != CS_E_JSON_INCOMPLETE && e != 0 && off >= n)
         fz_fail("error %s at %llu: past the last byte", cs_errname(e),
                 (unsigned long long)off);
-    if ((m->has | m->bad | m->trunc) & ~0x7fu)
+    if ((m->has | m->bad) & ~0x1ffu || m->trunc & ~0x7fu)
         fz_fail("unknown bits in has/bad/trunc");
     if (m->domain_count > m->domain_total)
         fz_fail("domain_count %zu > domain_total %zu", m->domain_count,
@@ -446,6 +452,10 @@ fz_vs_ref(const cs_json *j, const unsigned char *p, size_t n, size_t cap)
         fz_ref_text(&m->source_url, &r.url, "source.url");
     if (m->has & CS_F_SOURCE_NAME)
         fz_ref_text(&m->source_name, &r.name, "source.name");
+    if ((m->has & CS_F_SHA1) && memcmp(m->sha1, r.sha1, 20) != 0)
+        fz_fail("sha1 differs from the reference");
+    if ((m->has & CS_F_SHA256) && memcmp(m->sha256, r.sha256, 32) != 0)
+        fz_fail("sha256 differs from the reference");
     if (m->domain_count != r.dcount || m->domain_total != r.dtotal)
         fz_fail("reference: domains %zu/%zu, expected %zu/%zu",
                 m->domain_count, m->domain_total, r.dcount, r.dtotal);

@@ -30,7 +30,11 @@
  *   - cert_index: digits only (no '-', fraction or exponent), < 2^64;
  *   - texts cut to CS_JSON_STR_MAX bytes at a character boundary;
  *   - a domain is stored when its name, its NUL and one more 4-byte index
- *     entry still fit the storage, else only counted (trunc bit).
+ *     entry still fit the storage, else only counted (trunc bit);
+ *   - leaf_cert.fingerprint, .sha1, .sha256: each last value is a digest
+ *     (2n hex digits, or n hex pairs joined by single ':', either case),
+ *     absent (null) or bad; sha1 is .sha1 when good, else .fingerprint,
+ *     bad when neither is good and one was not absent.
  */
 #ifndef REF_JSON_H
 #define REF_JSON_H
@@ -42,7 +46,8 @@
 enum { REF_SKIP, REF_ROOT, REF_DATA, REF_SOURCE, REF_LEAF };
 enum {
     RF_NONE, RF_TOP, RF_TYPE, RF_DATA, RF_TIMESTAMP, RF_CERT_INDEX, RF_SEEN,
-    RF_SOURCE, RF_LEAF, RF_URL, RF_NAME, RF_ALL_DOMAINS, RF_DOMAIN
+    RF_SOURCE, RF_LEAF, RF_URL, RF_NAME, RF_ALL_DOMAINS, RF_DOMAIN,
+    RF_FP, RF_SHA1, RF_SHA256
 };
 enum { RK_NULL, RK_BOOL, RK_NUM, RK_STR, RK_OBJ, RK_ARR };
 
@@ -63,6 +68,10 @@ typedef struct ref_json {
     uint64_t cert_index;
     double seen, timestamp;
     ref_text type_name, url, name;
+    int dg[3];                /* fingerprint, sha1, sha256: 0 absent,
+                                 1 good (in dv), -1 bad */
+    unsigned char dv[3][32];
+    unsigned char sha1[20], sha256[32];
     size_t dom_cap;           /* the extractor's storage size */
     unsigned char *dbuf;      /* stored names, each followed by NUL */
     size_t *doff;             /* offset of name k in dbuf */
@@ -357,14 +366,15 @@ ref_mask(int f)
     case RF_TYPE: return CS_F_TYPE;
     case RF_DATA:
         return CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN | CS_F_SOURCE_URL
-               | CS_F_SOURCE_NAME;
+               | CS_F_SOURCE_NAME | CS_F_SHA1 | CS_F_SHA256;
     case RF_TIMESTAMP: return CS_F_TIMESTAMP;
     case RF_CERT_INDEX: return CS_F_CERT_INDEX;
     case RF_SEEN: return CS_F_SEEN;
     case RF_SOURCE: return CS_F_SOURCE_URL | CS_F_SOURCE_NAME;
     case RF_URL: return CS_F_SOURCE_URL;
     case RF_NAME: return CS_F_SOURCE_NAME;
-    case RF_LEAF: case RF_ALL_DOMAINS: case RF_DOMAIN: return CS_F_DOMAINS;
+    case RF_LEAF: return CS_F_DOMAINS | CS_F_SHA1 | CS_F_SHA256;
+    case RF_ALL_DOMAINS: case RF_DOMAIN: return CS_F_DOMAINS;
     default: return 0;
     }
 }
@@ -375,6 +385,7 @@ ref_kind_ok(int f, int kind)
 {
     switch (f) {
     case RF_TYPE: case RF_URL: case RF_NAME: case RF_DOMAIN:
+    case RF_FP: case RF_SHA1: case RF_SHA256:
         return kind == RK_STR;
     case RF_DATA: return kind == RK_OBJ || kind == RK_ARR;
     case RF_SOURCE: case RF_LEAF: return kind == RK_OBJ;
@@ -413,6 +424,9 @@ ref_match_key(const ref_json *r, int node)
         break;
     case REF_LEAF:
         if (ref_key_is(r, "all_domains")) return RF_ALL_DOMAINS;
+        if (ref_key_is(r, "fingerprint")) return RF_FP;
+        if (ref_key_is(r, "sha1")) return RF_SHA1;
+        if (ref_key_is(r, "sha256")) return RF_SHA256;
         break;
     default:
         break;
@@ -455,6 +469,30 @@ ref_add_domain(ref_json *r)
     memcpy(r->dbuf + r->dused, r->s, r->slen);
     r->dbuf[r->dused + r->slen] = 0;
     r->dused += r->slen + 1;
+}
+
+/* The decoded string as an n-byte digest into out: 1 good, -1 bad. */
+static int
+ref_digest(const ref_json *r, size_t n, unsigned char *out)
+{
+    size_t i, step;
+
+    if (r->slen == 2 * n)
+        step = 2;
+    else if (r->slen == 3 * n - 1)
+        step = 3;
+    else
+        return -1;
+    for (i = 0; i < n; i++) {
+        const unsigned char *q = r->s + i * step;
+        int hi = ref_hex(q[0]), lo = ref_hex(q[1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        if (step == 3 && i + 1 < n && q[2] != ':')
+            return -1;
+        out[i] = (unsigned char)(hi * 16 + lo);
+    }
+    return 1;
 }
 
 static int ref_value(ref_json *r, int f, int depth);
@@ -563,6 +601,10 @@ ref_value(ref_json *r, int f, int depth)
             r->bad |= CS_F_DOMAINS;
     } else if (f == RF_TOP) {
         take = 1;
+    } else if (f == RF_FP || f == RF_SHA1 || f == RF_SHA256) {
+        /* kept per key, merged at the end */
+        r->dg[f - RF_FP] = kind == RK_NULL ? 0 : -1;
+        take = kind == RK_STR;
     } else if (f != RF_NONE) {
         unsigned m = ref_mask(f);
         r->has &= ~m;
@@ -570,6 +612,8 @@ ref_value(ref_json *r, int f, int depth)
         r->trunc &= ~m;
         if (m & CS_F_DOMAINS)
             r->dused = r->dcount = r->dtotal = 0;
+        if (m & CS_F_SHA1)
+            r->dg[0] = r->dg[1] = r->dg[2] = 0;
         if (kind != RK_NULL) {
             take = ref_kind_ok(f, kind);
             if (!take)
@@ -613,6 +657,9 @@ ref_value(ref_json *r, int f, int depth)
             ref_set_text(r, &r->name, CS_F_SOURCE_NAME);
         else if (f == RF_DOMAIN)
             ref_add_domain(r);
+        else if (f >= RF_FP)
+            r->dg[f - RF_FP] = ref_digest(r, f == RF_SHA256 ? 32 : 20,
+                                          r->dv[f - RF_FP]);
         return 0;
     case RK_NUM:
         start = r->i;
@@ -675,6 +722,18 @@ ref_parse(ref_json *r, const unsigned char *p, size_t n, size_t dom_cap)
         return ref_fail(r, CS_E_JSON_TRAILING, r->i);
     if (!r->root_is_object)
         return ref_fail(r, CS_E_JSON_NOT_OBJECT, top);
+    if (r->dg[2] > 0) {
+        memcpy(r->sha256, r->dv[2], 32);
+        r->has |= CS_F_SHA256;
+    } else if (r->dg[2] < 0) {
+        r->bad |= CS_F_SHA256;
+    }
+    if (r->dg[1] > 0 || r->dg[0] > 0) {
+        memcpy(r->sha1, r->dv[r->dg[1] > 0 ? 1 : 0], 20);
+        r->has |= CS_F_SHA1;
+    } else if (r->dg[1] < 0 || r->dg[0] < 0) {
+        r->bad |= CS_F_SHA1;
+    }
     if (r->has & CS_F_TYPE) {
         const ref_text *t = &r->type_name;
         if (t->len == 18 && memcmp(t->buf, "certificate_update", 18) == 0)
