@@ -2985,15 +2985,16 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  * send a precertificate once per log) are delivered as the server sends
  * them. The window is exact, in certificates: one is found until
  * stats.window others were remembered after it, then forgotten; that is
- * n with CS_BF_SEEN_SIZE(n) bytes of cfg.seen (about seen_cap / 16 for
- * other sizes: a ring, and a table of a power of two slots at most 3/4
- * full), or CS_BF_RECENT without cfg.seen. At 1,000 messages/s, 2 MiB
- * (131,072 certificates) remember about 2 minutes. Messages
- * without a SHA-1 (domains-only, dns_entries) are neither remembered
- * nor compared, and the SHA-1 of nothing (da39a3ee..., which
- * certstream-server-go sends for static logs' precertificates) names
- * no certificate and is ignored. Cost: O(1) per message (one probe run
- * in the table, one ring slot). */
+ * n with CS_BF_SEEN_SIZE(n) bytes of cfg.seen (seen_cap / 32 to
+ * seen_cap / 19 for other sizes: a table of a power of two slots at
+ * most 3/4 full, and a ring), or CS_BF_RECENT without cfg.seen. At
+ * 1,000 messages/s, 3 MiB (131,072 certificates) remember about 2
+ * minutes. Messages without a SHA-1 (domains-only, dns_entries) are
+ * neither remembered nor compared, and the SHA-1 of nothing
+ * (da39a3ee..., which certstream-server-go sends for static logs'
+ * precertificates) names no certificate and is ignored. Cost: O(1) per
+ * message, a lookup and an insertion in one probe run of the table, and
+ * when full a deletion in another. */
 
 #ifndef CS_BF_SLOTS
 #  define CS_BF_SLOTS 4        /* followers at most */
@@ -3006,11 +3007,11 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
 #endif
 #ifndef CS_BF_RECENT
 #  define CS_BF_RECENT 2048    /* certificates remembered without
-                                  cfg.seen (16 bytes each, in b) */
+                                  cfg.seen (24 bytes each, in b) */
 #endif
 /* Bytes of cfg.seen that remember n certificates, n a power of two
  * (alignment slack included). */
-#define CS_BF_SEEN_SIZE(n) ((size_t)(n) * 16 + 7)
+#define CS_BF_SEEN_SIZE(n) ((size_t)(n) * 24 + 7)
 #define CS_BF_URL_MAX (CS_GAP_URL_MAX + 8)
 
 struct cs_ct_log;          /* [8] */
@@ -3073,13 +3074,13 @@ typedef struct cs__bf_job {
     uint64_t t;                /* when the gap was declared */
 } cs__bf_job;
 
-/* Private: the certificates remembered. A ring of keys (8 bytes of the
- * SHA-1, bit 0 replaced by the origin: 1 backfill, 0 server) in the
- * order they came, the oldest overwritten, and a table of ring positions
- * (+ 1; 0: empty) by key, linear probing, at most 3/4 full. */
+/* Private: the certificates remembered. Keys (8 bytes of the SHA-1,
+ * bit 0 replaced by the origin: 1 backfill, 0 server) in a table, linear
+ * probing, at most 3/4 full (0: empty), and in a ring in the order they
+ * came, the oldest forgotten first. */
 typedef struct cs__bf_seen {
+    uint64_t *slot;
     uint64_t *ring;
-    uint32_t *slot;
     size_t n, mask;            /* ring entries; table slots - 1 */
     size_t at, used;           /* the next ring position; entries held */
 } cs__bf_seen;
@@ -3092,7 +3093,7 @@ typedef struct cs_backfill {
     cs__bf_job run[CS_BF_SLOTS];  /* the gap each busy slot fetches */
     int busy[CS_BF_SLOTS];
     cs__bf_seen seen;
-    uint64_t seen_mem[CS_BF_RECENT * 2]; /* without cfg.seen */
+    uint64_t seen_mem[CS_BF_RECENT * 3]; /* without cfg.seen */
     cs_backfill_stats stats;
     uint64_t now;
 } cs_backfill;
@@ -16645,12 +16646,14 @@ cs_backfill_config_init(cs_backfill_config *cfg)
     cfg->mem_cap = CS_CT_MEM;
 }
 
-/* The certificates remembered (cs__bf_seen): a ring of n keys and a
- * table of 2^k >= 4n/3 slots. Why not buckets of a few keys each: one
+/* The certificates remembered (cs__bf_seen): a table of 2^k >= 4n/3
+ * slots and a ring of n keys. Why not buckets of a few keys each: one
  * overfull bucket forgets a key early, so with the same memory their
  * window is a fraction of their size (8 ways at 1/4 full: 1 key in 1000
  * lost); the ring forgets exactly the oldest, and lookups stay O(1)
- * since the table is at most 3/4 full. Lays it out in mem[0..cap) (any
+ * since the table is at most 3/4 full. The keys sit in the table
+ * itself, so that a lookup, a deletion and an insertion each read one
+ * run of slots and nothing else. Lays it out in mem[0..cap) (any
  * alignment). Returns the ring size n (0: cap too small). */
 static size_t
 cs__bf_seen_init(cs__bf_seen *s, void *mem, size_t cap)
@@ -16659,29 +16662,31 @@ cs__bf_seen_init(cs__bf_seen *s, void *mem, size_t cap)
     size_t skip = (size_t)((8 - (uintptr_t)p % 8) % 8), t = 4, n;
 
     CS_MEMSET(s, 0, sizeof *s);
-    if (cap < skip + 32)
+    if (cap < skip + 48)
         return 0;
     p += skip;
     cap -= skip;
-    while (t < ((size_t)1 << 31) && t <= cap / 16)
-        t *= 2;                       /* the most slots with 8 t <= cap */
-    n = (cap - 4 * t) / 8;
+    while (t < ((size_t)1 << 30) && t <= cap / 24)
+        t *= 2;                       /* the most slots with 12 t <= cap */
+    n = (cap - 8 * t) / 8;
     if (n > t / 4 * 3)
         n = t / 4 * 3;
-    s->ring = (uint64_t *)(void *)p;
-    s->slot = (uint32_t *)(void *)(p + 8 * n);
+    s->slot = (uint64_t *)(void *)p;
+    s->ring = (uint64_t *)(void *)(p + 8 * t);
     s->n = n;
     s->mask = t - 1;
-    CS_MEMSET(s->slot, 0, 4 * t);
+    CS_MEMSET(s->slot, 0, 8 * t);
     return n;
 }
 
-/* A certificate's key: 8 bytes of its SHA-1, bit 0 clear. Returns 0 for
- * the SHA-1 of nothing (no certificate), else 1. */
+/* A certificate's key: 8 bytes of its SHA-1, bit 0 clear, never 0 (an
+ * empty slot). Returns 0 for the SHA-1 of nothing (no certificate). */
 static int
 cs__bf_key(const unsigned char sha1[20], uint64_t *k)
 {
     *k = cs__load_be64(sha1) & ~(uint64_t)1;
+    if (*k == 0)
+        *k = 2;
     return *k != 0xda39a3ee5e6b4b0cu;
 }
 
@@ -16698,18 +16703,17 @@ static uint64_t *
 cs__bf_seen_find(const cs__bf_seen *s, uint64_t k)
 {
     size_t h = cs__bf_home(s, k);
-    uint32_t e;
 
-    while ((e = s->slot[h]) != 0) {
-        if ((s->ring[e - 1] ^ k) <= 1)
-            return &s->ring[e - 1];
+    while (s->slot[h] != 0) {
+        if ((s->slot[h] ^ k) <= 1)
+            return &s->slot[h];
         h = (h + 1) & s->mask;
     }
     return NULL;
 }
 
 /* Empty slot h and close the hole behind it (linear probing deletion,
- * Knuth 6.4 Algorithm R): each later entry of the run whose home is not
+ * Knuth 6.4 Algorithm R): each later key of the run whose home is not
  * cyclically in (h, j] moves up into the hole. */
 static void
 cs__bf_seen_unslot(cs__bf_seen *s, size_t h)
@@ -16720,7 +16724,7 @@ cs__bf_seen_unslot(cs__bf_seen *s, size_t h)
         j = (j + 1) & s->mask;
         if (s->slot[j] == 0)
             break;
-        home = cs__bf_home(s, s->ring[s->slot[j] - 1]);
+        home = cs__bf_home(s, s->slot[j]);
         if (((j - home) & s->mask) >= ((j - h) & s->mask)) {
             s->slot[h] = s->slot[j];
             h = j;
@@ -16729,7 +16733,8 @@ cs__bf_seen_unslot(cs__bf_seen *s, size_t h)
     s->slot[h] = 0;
 }
 
-/* Remember k (not remembered yet), forgetting the oldest when full. */
+/* Remember k (not remembered yet; origin in bit 0), forgetting the
+ * oldest when full. */
 static void
 cs__bf_seen_add(cs__bf_seen *s, uint64_t k)
 {
@@ -16737,7 +16742,7 @@ cs__bf_seen_add(cs__bf_seen *s, uint64_t k)
 
     if (s->used == s->n) {            /* forget ring[at]: find its slot */
         h = cs__bf_home(s, s->ring[s->at]);
-        while (s->slot[h] != s->at + 1)
+        while ((s->slot[h] ^ s->ring[s->at]) > 1)
             h = (h + 1) & s->mask;
         cs__bf_seen_unslot(s, h);
     } else {
@@ -16747,7 +16752,7 @@ cs__bf_seen_add(cs__bf_seen *s, uint64_t k)
     h = cs__bf_home(s, k);
     while (s->slot[h] != 0)
         h = (h + 1) & s->mask;
-    s->slot[h] = (uint32_t)(s->at + 1);
+    s->slot[h] = k;
     s->at = s->at + 1 == s->n ? 0 : s->at + 1;
 }
 

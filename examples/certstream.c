@@ -1724,8 +1724,8 @@ static cs_backfill backfill;
 static cs_ct_follower bf_f[CS_BF_SLOTS];
 static unsigned char bf_mem[CS_BF_SLOTS][CS_CT_MEM];
 /* the certificates delivered, so that none is printed twice: 131,072 of
- * them (2 MiB), about 2 minutes of a full stream */
-static uint64_t bf_seen[CS_BF_SEEN_SIZE(1u << 17) / 8 + 1];
+ * them (3 MiB), about 2 minutes of a full stream */
+static uint64_t bf_seen[CS_BF_SEEN_SIZE(1u << 17) / 8];   /* 8-aligned */
 static cs_posix bf_posix[CS_BF_SLOTS];
 static cs_ct_log bf_logs[256];
 

@@ -52,7 +52,7 @@ mean_probe(const cs__bf_seen *s, size_t *held)
     for (h = 0; h <= s->mask; h++)
         if (s->slot[h] != 0) {
             n++;
-            d += (h - cs__bf_home(s, s->ring[s->slot[h] - 1])) & s->mask;
+            d += (h - cs__bf_home(s, s->slot[h])) & s->mask;
         }
     *held = n;
     return n ? (double)d / (double)n + 1.0 : 0.0;
@@ -68,15 +68,15 @@ test_layout(void)
     for (off = 0; off < 8; off++) {            /* any alignment */
         CHECK(cs__bf_seen_init(&s, p + off, CS_BF_SEEN_SIZE(1024)) == 1024);
         CHECK((uintptr_t)s.ring % 8 == 0 && s.mask + 1 == 2048);
-        CHECK((unsigned char *)(s.slot + s.mask + 1)
+        CHECK((unsigned char *)(s.ring + 1024)
               <= p + off + CS_BF_SEEN_SIZE(1024));
     }
     CHECK(cs__bf_seen_init(&s, p + 1, CS_BF_SEEN_SIZE(2)) == 2);
     CHECK(cs__bf_seen_init(&s, p + 1, CS_BF_SEEN_SIZE(2) - 1) == 0);
     CHECK(cs__bf_seen_init(&s, p, 0) == 0);
     n = cs__bf_seen_init(&s, p, 24 * 1000);   /* not a power of two */
-    CHECKF(n >= 24000 / 22 && n <= 24000 / 13 && 4 * n <= 3 * (s.mask + 1)
-           && 8 * n + 4 * (s.mask + 1) <= 24000, "n %zu, slots %zu", n,
+    CHECKF(n >= 24000 / 32 && n <= 24000 / 18 && 4 * n <= 3 * (s.mask + 1)
+           && 8 * n + 8 * (s.mask + 1) <= 24000, "n %zu, slots %zu", n,
            s.mask + 1);
 }
 
@@ -252,14 +252,14 @@ test_origins(void)
     CHECK(server_msg(&cc, empty) == 0 && st->server_duplicates == 2);
     /* caller memory: the window it holds; too little is refused */
     bf_setup(mem, CS_BF_SEEN_SIZE(4096));
-    CHECK(st->window == 4096 && bf.seen.ring == (uint64_t *)mem);
+    CHECK(st->window == 4096 && bf.seen.slot == (uint64_t *)mem);
     cs_backfill_config_init(&bc);
     bc.slot[0] = &bff;
     bc.mem[0] = bfmem;
     bc.mem_cap = sizeof bfmem;
     bc.slots = 1;
     bc.seen = mem;
-    bc.seen_cap = 16;
+    bc.seen_cap = CS_BF_SEEN_SIZE(2) - 8;
     CHECK(cs_backfill_init(&bf, &bc) == CS_E_ARG);
 }
 
