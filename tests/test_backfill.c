@@ -160,8 +160,9 @@ static cs_backfill bf;
 static cs_ct_follower bff;
 static unsigned char bfmem[CS_CT_MEM_MIN];
 
-static void
-bf_setup(void *seen, size_t cap)
+/* One follower, our callback, seen[0..cap): cs_backfill_init's result. */
+static int
+bf_init(void *seen, size_t cap)
 {
     cs_backfill_config bc;
 
@@ -173,7 +174,13 @@ bf_setup(void *seen, size_t cap)
     bc.on_event = on_ev;
     bc.seen = seen;
     bc.seen_cap = cap;
-    CHECK(cs_backfill_init(&bf, &bc) == 0);
+    return cs_backfill_init(&bf, &bc);
+}
+
+static void
+bf_setup(void *seen, size_t cap)
+{
+    CHECK(bf_init(seen, cap) == 0);
 }
 
 /* What the follower hands the backfill: an entry with this SHA-1. */
@@ -220,7 +227,6 @@ test_origins(void)
     const cs_backfill_stats *st = cs_backfill_stats_get(&bf);
     cs_config cc;
     uint64_t k;
-    cs_backfill_config bc;
 
     bf_setup(NULL, 0);
     CHECK(st->window == CS_BF_RECENT);
@@ -253,14 +259,7 @@ test_origins(void)
     /* caller memory: the window it holds; too little is refused */
     bf_setup(mem, CS_BF_SEEN_SIZE(4096));
     CHECK(st->window == 4096 && bf.seen.slot == (uint64_t *)mem);
-    cs_backfill_config_init(&bc);
-    bc.slot[0] = &bff;
-    bc.mem[0] = bfmem;
-    bc.mem_cap = sizeof bfmem;
-    bc.slots = 1;
-    bc.seen = mem;
-    bc.seen_cap = CS_BF_SEEN_SIZE(2) - 8;
-    CHECK(cs_backfill_init(&bf, &bc) == CS_E_ARG);
+    CHECK(bf_init(mem, CS_BF_SEEN_SIZE(2) - 8) == CS_E_ARG);
 }
 
 /* The client's cost per server message: the hook with a new certificate
