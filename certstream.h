@@ -474,7 +474,13 @@ typedef struct cs_text {
  * json module (a later "data" replaces everything under the earlier one).
  * Domains come from `data` when it is an array (dns_entries), otherwise
  * from data.leaf_cert.all_domains. Lone UTF-16 surrogates in \u escapes
- * decode to U+FFFD. */
+ * decode to U+FFFD.
+ *
+ * Fingerprints: a digest string is 2n hex digits or n colon-separated
+ * pairs ("AA:BB:..", what every server sends), either case. CS_F_SHA1 is
+ * data.leaf_cert.sha1 when that is one, else .fingerprint (servers send
+ * the same SHA-1 in both; key order does not matter); its bad bit means
+ * neither is, and one of them was not null. CS_F_SHA256 is .sha256. */
 typedef struct cs_msg {
     int type;              /* CS_MSG_* */
     unsigned has, bad, trunc;
@@ -584,6 +590,10 @@ typedef struct cs_json {
     unsigned hisur;        /* pending high surrogate, 0 if none */
     size_t cap_len, cap_max;
     unsigned char key[16];
+    unsigned char dgst;    /* digest texts present: bit i for dtxt[i] */
+    unsigned char dlen[3]; /* their lengths; 0xff: not a string */
+    unsigned char dtxt[3][96]; /* fingerprint, sha1, sha256 as sent
+                              (decoded when the message ends) */
     unsigned char nodes[5];
     unsigned char stack[CS_JSON_MAX_DEPTH / 8 + 1]; /* bit set: array */
     cs__num num;           /* the number being captured */
@@ -4209,7 +4219,8 @@ enum {
     CS__N_ROOT,       /* {message_type, data, timestamp} */
     CS__N_DATA,       /* data: {cert_index, seen, source, leaf_cert} */
     CS__N_SOURCE,     /* data.source: {url, name} */
-    CS__N_LEAF,       /* data.leaf_cert: {all_domains} */
+    CS__N_LEAF,       /* data.leaf_cert: {all_domains, fingerprint, sha1,
+                         sha256} */
     CS__N_DOMAINS     /* a list of domain strings */
 };
 
@@ -4217,22 +4228,36 @@ enum {
 enum {
     CS__F_NONE, CS__F_TYPE, CS__F_DATA, CS__F_TIMESTAMP, CS__F_CERT_INDEX,
     CS__F_SEEN, CS__F_SOURCE, CS__F_LEAF, CS__F_URL, CS__F_NAME,
-    CS__F_ALL_DOMAINS, CS__F_DOMAIN
+    CS__F_ALL_DOMAINS, CS__F_DOMAIN,
+    CS__F_FP, CS__F_SHA1, CS__F_SHA256  /* digests: last, in dtxt order */
 };
 
 /* Where string bytes go. */
 enum {
-    CS__C_NONE, CS__C_KEY, CS__C_TYPE, CS__C_URL, CS__C_NAME, CS__C_DOMAIN
+    CS__C_NONE, CS__C_KEY, CS__C_TYPE, CS__C_URL, CS__C_NAME, CS__C_DOMAIN,
+    CS__C_FP, CS__C_SHA1, CS__C_SHA256   /* into dtxt[], same order */
 };
 
 /* The result bits that a value of each field replaces (last one wins). */
-static const unsigned char cs__fmask[12] = {
+static const unsigned short cs__fmask[15] = {
     0, CS_F_TYPE,
     CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN | CS_F_SOURCE_URL
-        | CS_F_SOURCE_NAME,
+        | CS_F_SOURCE_NAME | CS_F_SHA1 | CS_F_SHA256,
     CS_F_TIMESTAMP, CS_F_CERT_INDEX, CS_F_SEEN,
-    CS_F_SOURCE_URL | CS_F_SOURCE_NAME, CS_F_DOMAINS, CS_F_SOURCE_URL,
-    CS_F_SOURCE_NAME, CS_F_DOMAINS, CS_F_DOMAINS
+    CS_F_SOURCE_URL | CS_F_SOURCE_NAME,
+    CS_F_DOMAINS | CS_F_SHA1 | CS_F_SHA256, CS_F_SOURCE_URL,
+    CS_F_SOURCE_NAME, CS_F_DOMAINS, CS_F_DOMAINS,
+    CS_F_SHA1, CS_F_SHA1, CS_F_SHA256
+};
+
+/* Hex digits: 0x10 | value; 0 for any other byte. */
+static const unsigned char cs__hexd[256] = {
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0x10,0x11,0x12,0x13,0x14,0x15,0x16,0x17,0x18,0x19,0,0,0,0,0,0,
+    0,0x1a,0x1b,0x1c,0x1d,0x1e,0x1f,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0x1a,0x1b,0x1c,0x1d,0x1e,0x1f
 };
 
 /* Byte classes outside strings: 1 whitespace, 2 value start. */
@@ -4306,6 +4331,7 @@ cs_json_begin(cs_json *j)
     j->cap = CS__C_NONE;
     j->root = 0;
     j->hisur = 0;
+    j->dgst = 0;
 }
 
 CSDEF void
@@ -4335,6 +4361,9 @@ cs__cap_start(cs_json *j, int c)
     case CS__C_DOMAIN:
         j->cap_max = cs__dom_room(m, &j->cap_over);
         break;
+    case CS__C_FP: case CS__C_SHA1: case CS__C_SHA256:
+        j->cap_max = sizeof j->dtxt[0];
+        break;
     default:
         j->cap_max = CS_JSON_STR_MAX;
         break;
@@ -4353,6 +4382,8 @@ cs__cap_base(cs_json *j)
         return (unsigned char *)j->msg.source_url.buf;
     case CS__C_NAME:
         return (unsigned char *)j->msg.source_name.buf;
+    case CS__C_FP: case CS__C_SHA1: case CS__C_SHA256:
+        return j->dtxt[j->cap - CS__C_FP];
     default:
         return cs__dom_tail(&j->msg);
     }
@@ -4466,8 +4497,14 @@ cs__match_key(int node, const unsigned char *k, size_t len)
         }
         break;
     case CS__N_LEAF:
-        if (len == 11 && cs__eq(k, "all_domains", 11))
-            return CS__F_ALL_DOMAINS;
+        switch (len) {
+        case 11:
+            return cs__eq(k, "all_domains", 11) ? CS__F_ALL_DOMAINS
+                 : cs__eq(k, "fingerprint", 11) ? CS__F_FP : CS__F_NONE;
+        CS__KEY("sha1", CS__F_SHA1);
+        CS__KEY("sha256", CS__F_SHA256);
+        default: break;
+        }
         break;
     default:
         break;
@@ -4497,6 +4534,176 @@ cs__text_set(cs_msg *m, int f, const unsigned char *s, size_t n)
     t->buf[n] = 0;
     t->len = n;
     m->has |= bit;
+}
+
+/* s[0..len) as an n-byte digest: 2n hex digits, or n hex pairs separated
+ * by single colons; either case. Returns 1 and fills out[0..n), or 0
+ * (out is then clobbered). One table lookup per digit: the and of the
+ * looked-up values keeps bit 4 only if every one was a digit. */
+static int
+cs__hex_digest(unsigned char *out, size_t n, const unsigned char *s,
+               size_t len)
+{
+    unsigned ok = 0x10, sep = 0, a, b;
+    size_t i;
+
+    if (len == 3 * n - 1) {
+        /* "AB:CD:..": what every server sends */
+        for (i = 0;; i++, s += 3) {
+            a = cs__hexd[s[0]];
+            b = cs__hexd[s[1]];
+            ok &= a & b;
+            out[i] = (unsigned char)(a << 4 | (b & 15));
+            if (i + 1 == n)
+                break;
+            sep |= (unsigned)(s[2] ^ ':');
+        }
+        return ok != 0 && sep == 0;
+    }
+    if (len != 2 * n)
+        return 0;
+    for (i = 0; i < n; i++, s += 2) {
+        a = cs__hexd[s[0]];
+        b = cs__hexd[s[1]];
+        ok &= a & b;
+        out[i] = (unsigned char)(a << 4 | (b & 15));
+    }
+    return ok != 0;
+}
+
+#if CS__SSE2
+/* 16 bytes of "AB:CD:.." at s: the digits as nibbles to nib (the other
+ * bytes: junk); returns the bytes among `live` that are not what they
+ * should be: a colon where `col` has a bit, a hex digit elsewhere. */
+static CS__INLINE unsigned
+cs__hex16(const unsigned char *s, unsigned char *nib, unsigned col,
+          unsigned live)
+{
+    /* x in lo..hi as one signed compare: x + (0x80 - lo) moves lo..hi to
+     * -128..hi-lo-128 and everything else above (mod 256) */
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    const __m128i dig = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 10),
+        _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))));
+    const __m128i let = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 6),
+        _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), /* A-F: a-f */
+                     _mm_set1_epi8((char)(0x80 - 'a'))));
+    unsigned hex = (unsigned)_mm_movemask_epi8(_mm_or_si128(dig, let));
+    unsigned c = (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+
+    _mm_storeu_si128((__m128i *)(void *)nib, _mm_add_epi8(
+        _mm_and_si128(v, _mm_set1_epi8(0x0f)),
+        _mm_and_si128(let, _mm_set1_epi8(9))));
+    return ((c ^ col) | (hex ^ (~col & 0xffffu))) & live;
+}
+
+/* The colon form of a 20- or 32-byte digest (59 or 95 bytes) with 64 or
+ * 96 bytes readable at s, 16 at a time: cs__hex16 checks and converts,
+ * then each pair becomes a byte at 3i (nibbles are < 16: the 16-bit
+ * shift spills nothing into the next byte) and those are picked out.
+ * Colons sit where position % 3 == 2: 0x4924, 0x2492, 0x9249 for the
+ * three 16-byte blocks of every 48. */
+static CS__INLINE int
+cs__hex_colons(unsigned char *out, size_t n, const unsigned char *s)
+{
+    unsigned char nib[96 + 16], pv[96];
+    unsigned bad;
+    size_t k, nv = n == 20 ? 4 : 6, i;
+
+    bad = cs__hex16(s, nib, 0x4924, 0xffff)
+        | cs__hex16(s + 16, nib + 16, 0x2492, 0xffff)
+        | cs__hex16(s + 32, nib + 32, 0x9249, 0xffff);
+    if (n == 20)
+        bad |= cs__hex16(s + 48, nib + 48, 0x4924, 0x07ff);
+    else
+        bad |= cs__hex16(s + 48, nib + 48, 0x4924, 0xffff)
+             | cs__hex16(s + 64, nib + 64, 0x2492, 0xffff)
+             | cs__hex16(s + 80, nib + 80, 0x9249, 0x7fff);
+    if (bad != 0)
+        return 0;
+    for (k = 0; k < nv; k++) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)
+                                    (nib + 16 * k));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)
+                                    (nib + 16 * k + 1));
+        _mm_storeu_si128((__m128i *)(void *)(pv + 16 * k),
+                         _mm_or_si128(_mm_slli_epi16(a, 4), b));
+    }
+    for (i = 0; i < n; i += 4) {
+        out[i] = pv[3 * i];
+        out[i + 1] = pv[3 * i + 3];
+        out[i + 2] = pv[3 * i + 6];
+        out[i + 3] = pv[3 * i + 9];
+    }
+    return 1;
+}
+#endif
+
+/* A digest of n bytes from s[0..len), avail bytes readable at s. */
+static CS__INLINE int
+cs__digest_dec(unsigned char *out, size_t n, const unsigned char *s,
+               size_t len, size_t avail)
+{
+#if CS__SSE2
+    if (len == 3 * n - 1 && avail >= (n == 20 ? 64u : 96u))
+        return cs__hex_colons(out, n, s);
+#else
+    (void)avail;
+#endif
+    return cs__hex_digest(out, n, s, len);
+}
+
+/* Digest string i (0 fingerprint, 1 sha1, 2 sha256) is s[0..n); a later
+ * duplicate replaces it. sha1 and sha256 are decoded now (dlen 1: good);
+ * the fingerprint is only kept, and decoded at the end if sha1 is not
+ * good (servers send both, with the same SHA-1). dlen 0xff: bad. */
+static void
+cs__digest_set(cs_json *j, int i, const unsigned char *s, size_t n,
+               size_t avail)
+{
+    cs_msg *m = &j->msg;
+
+    j->dgst |= (unsigned char)(1u << i);
+    j->dlen[i] = 0xff;
+    if (i == 0) {
+        if (n <= sizeof j->dtxt[0]) {
+            /* "AB:..:EF" fits one fixed-size copy (no call); the
+             * slow path captured it in place already */
+            if (s == j->dtxt[0])
+                ;
+            else if (n <= 64 && avail >= 64)
+                CS_MEMCPY(j->dtxt[0], s, 64);
+            else
+                CS_MEMCPY(j->dtxt[0], s, n);
+            j->dlen[0] = (unsigned char)n;
+        }
+    } else if (i == 1) {
+        if (cs__digest_dec(m->sha1, 20, s, n, avail))
+            j->dlen[1] = 1;
+    } else if (cs__digest_dec(m->sha256, 32, s, n, avail)) {
+        j->dlen[2] = 1;
+    }
+}
+
+/* The message ended: set the digests' bits, SHA-1 from leaf_cert.sha1
+ * when good, else from .fingerprint. */
+static void
+cs__digests_done(cs_json *j)
+{
+    cs_msg *m = &j->msg;
+    unsigned g = j->dgst;
+    int r = 0;
+
+    if (g & 4)
+        *(j->dlen[2] == 1 ? &m->has : &m->bad) |= CS_F_SHA256;
+    if (g & 2)
+        r = j->dlen[1] == 1 ? 1 : -1;
+    if (r <= 0 && (g & 1))
+        r = j->dlen[0] != 0xff
+            && cs__digest_dec(m->sha1, 20, j->dtxt[0], j->dlen[0],
+                              sizeof j->dtxt[0]) ? 1 : -1;
+    if (r != 0)
+        *(r > 0 ? &m->has : &m->bad) |= CS_F_SHA1;
 }
 
 /* A string just ended (its closing quote was consumed). */
@@ -4530,6 +4737,12 @@ cs__str_done(cs_json *j)
     case CS__C_NAME:
         t = &m->source_name;
         bit = CS_F_SOURCE_NAME;
+        break;
+    case CS__C_FP: case CS__C_SHA1: case CS__C_SHA256:
+        /* (too long: no digest is that long) */
+        cs__digest_set(j, j->cap - CS__C_FP, j->dtxt[j->cap - CS__C_FP],
+                       j->cap_over ? (size_t)-1 : j->cap_len,
+                       sizeof j->dtxt[0]);
         break;
     default:
         break;
@@ -4787,9 +5000,10 @@ cs__value_start(cs_json *j, int c, int f)
     /* the kinds each field takes, a bit per kind: 0 null, 1 string,
      * 2 object, 3 array, 4 true/false, 5 number (a table, not a switch:
      * the switch compiled to an indirect jump that mispredicts) */
-    static const unsigned char takes[12] = {
+    static const unsigned char takes[15] = {
         0, 1u << 1, (1u << 2) | (1u << 3), 1u << 5, 1u << 5, 1u << 5,
-        1u << 2, 1u << 2, 1u << 1, 1u << 1, 1u << 3, 1u << 1
+        1u << 2, 1u << 2, 1u << 1, 1u << 1, 1u << 3, 1u << 1,
+        1u << 1, 1u << 1, 1u << 1
     };
     cs_msg *m = &j->msg;
     unsigned mask = cs__fmask[f];
@@ -4798,12 +5012,26 @@ cs__value_start(cs_json *j, int c, int f)
 
     if (mask == 0)
         return;
+    if (f >= CS__F_FP) {
+        /* a digest: its text is kept, cs_json_end() decodes it */
+        int i = f - CS__F_FP;
+        j->dgst &= (unsigned char)~(1u << i);
+        if (kind == 0)
+            return; /* null: absent */
+        j->dgst |= (unsigned char)(1u << i);
+        j->dlen[i] = 0xff;
+        if (kind == 1)
+            cs__cap_start(j, CS__C_FP + i);
+        return;
+    }
     if (f != CS__F_DOMAIN) {
         m->has &= ~mask;
         m->bad &= ~mask;
         m->trunc &= ~mask;
         if (mask & CS_F_DOMAINS)
             cs__dom_reset(m);
+        if (mask & CS_F_SHA1)
+            j->dgst = 0; /* a new data or leaf_cert: none kept */
     }
     if (kind == 0 && f != CS__F_DOMAIN)
         return; /* null: absent */
@@ -5603,12 +5831,17 @@ key:
                 }
             } else if (p[1] == '"' && (field == CS__F_TYPE
                                         || field == CS__F_URL
-                                        || field == CS__F_NAME)) {
+                                        || field == CS__F_NAME
+                                        || field >= CS__F_FP)) {
                 /* a wanted text, whole and plain: straight into place */
                 k = cs__scan_str(p + 2, (size_t)(end - p - 2),
                                  (size_t)(p + 2 - base));
                 if (CS__LIKELY(p + 2 + k < end && p[2 + k] == '"')) {
-                    cs__text_set(&j->msg, field, p + 2, k);
+                    if (field >= CS__F_FP)
+                        cs__digest_set(j, field - CS__F_FP, p + 2, k,
+                                       (size_t)(end - p - 2));
+                    else
+                        cs__text_set(&j->msg, field, p + 2, k);
                     p += k + 3;
                     goto s_after;
                 }
@@ -5731,6 +5964,8 @@ cs_json_end(cs_json *j)
         return cs__fail(j, CS_E_JSON_INCOMPLETE, j->off);
     if (!j->root)
         return cs__fail(j, CS_E_JSON_NOT_OBJECT, j->top_off);
+    if (j->dgst != 0)
+        cs__digests_done(j);
     /* Name the type. */
     if (m->has & CS_F_TYPE) {
         const cs_text *t = &m->type_name;

@@ -197,14 +197,29 @@ check "generated feed: one valid JSON object per input line" \
     pycheck "$T/out" "
 assert len(L) == 400, len(L)
 keys = {'type', 'cert_index', 'seen', 'source_url', 'source_name',
-        'timestamp', 'domains', 'domain_count', 'truncated', 'wrong_type'}
+        'timestamp', 'sha1', 'sha256', 'domains', 'domain_count',
+        'truncated', 'wrong_type'}
 for d in L:
     assert isinstance(d, dict) and set(d) <= keys, d
-    assert 'error' not in d, d"
+    assert 'error' not in d, d
+    for k, n in (('sha1', 40), ('sha256', 64)):
+        assert k not in d or (len(d[k]) == n and d[k] == d[k].lower()
+                              and int(d[k], 16) >= 0), d
+assert sum('sha1' in d for d in L) > 100, 'few certificates with a sha1'
+assert sum('sha256' in d for d in L) > 50, 'few certificates with a sha256'"
 run --chunk 3
 cp "$T/out" "$T/out3"
 run
 check "generated feed: --chunk 3 gives the same output" cmp -s "$T/out" "$T/out3"
+
+# ---- fingerprints: lowercase hex after timestamp, wrong ones named
+printf '%s\n' '{"message_type":"certificate_update","data":{"leaf_cert":{"fingerprint":"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01","sha256":"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff","all_domains":["a.example"]}}}' \
+    '{"data":{"leaf_cert":{"fingerprint":"AB:CD","sha256":5}}}' >"$T/in"
+run
+check "fingerprints: exact lines" cmp -s "$T/out" - <<'EOF'
+{"type":"certificate_update","sha1":"abcdef0123456789abcdef0123456789abcdef01","sha256":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff","domains":["a.example"],"domain_count":1}
+{"wrong_type":["sha1","sha256"]}
+EOF
 
 # ---- string escaping in the output: control characters, quotes,
 # backslashes, NUL, DEL, non-ASCII, U+2028, lone surrogates

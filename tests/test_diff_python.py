@@ -63,7 +63,8 @@ MAX_DEPTH = 64          # CS_JSON_MAX_DEPTH
 STR_MAX = 255           # CS_JSON_STR_MAX
 DOM_CAP = 256 * 1024    # cs-extract's default --domain-buf
 FIELD_ORDER = ['type', 'domains', 'cert_index', 'seen', 'source_url',
-               'source_name', 'timestamp']
+               'source_name', 'timestamp', 'sha1', 'sha256']
+HEXDIGITS = frozenset('0123456789abcdefABCDEF')
 
 # ---------------------------------------------------------------------------
 # the oracle
@@ -133,6 +134,21 @@ def parse(raw):
     if not isinstance(obj, dict):
         return 'notobj', None
     return 'ok', obj
+
+
+def digest(v, n):
+    """A leaf_cert digest string as bytes: 2n hex digits or n hex pairs
+    joined by ':' (either case). None when absent (null), 'bad' for any
+    other value."""
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        return 'bad'
+    if len(v) == 3 * n - 1 and all(v[i] == ':' for i in range(2, len(v), 3)):
+        v = v.replace(':', '')
+    if len(v) != 2 * n or not set(v) <= HEXDIGITS:
+        return 'bad'
+    return bytes.fromhex(v)
 
 
 def expect(obj, dom_cap=DOM_CAP):
@@ -209,11 +225,23 @@ def expect(obj, dom_cap=DOM_CAP):
                 domains(ad)
             elif ad is not None:
                 bad.add('domains')
+            # sha1 from "sha1" when good, else from "fingerprint"
+            s1 = digest(leaf.get('sha1'), 20)
+            if not isinstance(s1, bytes):
+                fp = digest(leaf.get('fingerprint'), 20)
+                if isinstance(fp, bytes) or s1 is None:
+                    s1 = fp
+            for name, d in (('sha1', s1),
+                            ('sha256', digest(leaf.get('sha256'), 32))):
+                if isinstance(d, bytes):
+                    out[name] = d.hex()
+                elif d == 'bad':
+                    bad.add(name)
         elif leaf is not None:
-            bad.add('domains')
+            bad.update(('domains', 'sha1', 'sha256'))
     elif data is not None:
         bad.update(('domains', 'cert_index', 'seen', 'source_url',
-                    'source_name'))
+                    'source_name', 'sha1', 'sha256'))
     if trunc:
         out['truncated'] = sorted(trunc, key=FIELD_ORDER.index)
     if bad:
@@ -442,11 +470,42 @@ def rewrites(r, valid, n):
 # corpus: synthetic adversarial objects
 
 KEYS = ['message_type', 'data', 'timestamp', 'cert_index', 'seen', 'source',
-        'url', 'name', 'leaf_cert', 'all_domains']
+        'url', 'name', 'leaf_cert', 'all_domains', 'fingerprint', 'sha1',
+        'sha256']
 NEAR_KEYS = ['Seen', 'seen ', ' seen', 'seen\\u0000', 'data_', 'dat',
              'messagetype', 'message_type_and_more_than_16', 'url\\u0000',
              'all_domain', 'leaf-cert', 'timestamp\\u0000', 'seenseen',
-             'source_url', '\\u0000', '']
+             'source_url', '\\u0000', '', 'sha', 'sha2', 'sha1 ', 'SHA1',
+             'sha256\\u0000', 'fingerprints', 'Fingerprint']
+
+
+def rand_digest(r, n):
+    """The JSON string (with quotes) of an n-byte digest-like text: good
+    ones of either form and case, and near misses of every kind."""
+    if r.random() < 0.3:
+        n = r.choice([20, 32, 19, 21, 31, 33, 0])
+    pairs = ['%02x' % r.randrange(256) for _ in range(n)]
+    case = r.random()
+    if case < 0.4:
+        pairs = [p.upper() for p in pairs]
+    elif case < 0.5:
+        pairs = [''.join(c.upper() if r.random() < 0.5 else c for c in p)
+                 for p in pairs]
+    text = (':' if r.random() < 0.6 else '').join(pairs)
+    k = r.random()
+    if k < 0.35 and text:
+        i = r.randrange(len(text))
+        text = text[:i] + r.choice([
+            'g', 'G', ' ', '-', ':', '::', '0', '', 'x', '\\u0041',
+            '\\u003a', '\\u003A', '\\u0000', 'é', '０', '\\/',
+            '\\ud800']) + text[i + 1:]
+    elif k < 0.45:
+        # escapes that decode to the same text
+        text = ''.join('\\u%04x' % ord(c) if r.random() < 0.3 else c
+                       for c in text)
+    elif k < 0.5:
+        text = r.choice([':', '', ':' + text, text + ':', text + ' '])
+    return '"' + text + '"'
 
 
 def rand_str_body(r, short=False):
@@ -522,7 +581,10 @@ def rand_value(r, depth, hint=None):
     if hint == 'source' and k < 0.6:
         return rand_object(r, depth, ['url', 'name'])
     if hint == 'leaf_cert' and k < 0.6:
-        return rand_object(r, depth, ['all_domains', 'subject'])
+        return rand_object(r, depth, ['all_domains', 'subject', 'fingerprint',
+                                      'sha1', 'sha256'])
+    if hint in ('fingerprint', 'sha1', 'sha256') and k < 0.7:
+        return rand_digest(r, 32 if hint == 'sha256' else 20)
     if hint == 'all_domains' and k < 0.6:
         return rand_array(r, depth, 'domains')
     if hint in ('seen', 'timestamp') and k < 0.6:
@@ -659,6 +721,43 @@ def special_messages():
         '"timestamp":6},"x":{"timestamp":7}}')
     add('key-escapes', '{"\\u006d\\u0065ssage_type":"x","d\\u0061ta":'
         '{"s\\u0065en":1.5,"cert\\u005findex":7}}')
+    # fingerprints: precedence, duplicates, shapes, replaced containers
+    h1, h2 = '0123456789ABCDEFabcd' * 2, 'fedcba9876543210FEDC' * 2
+    c1 = ':'.join(h1[i:i + 2] for i in range(0, 40, 2))
+    c2 = ':'.join(h2[i:i + 2] for i in range(0, 40, 2))
+    h3 = ('00ff' * 16)
+    c3 = ':'.join(h3[i:i + 2] for i in range(0, 64, 2))
+    for leaf in (
+            '{"fingerprint":"%s","sha1":"%s","sha256":"%s"}' % (c1, c2, c3),
+            '{"sha1":"%s","fingerprint":"%s"}' % (h2, c1),
+            '{"fingerprint":"%s","sha1":null}' % c1,
+            '{"fingerprint":"%s","sha1":"%s"}' % (c1, c2[:-1]),
+            '{"fingerprint":"x","sha1":"%s"}' % h1,
+            '{"fingerprint":"x","sha1":5}',
+            '{"fingerprint":null,"sha1":[]}',
+            '{"sha1":"%s","sha1":"%s"}' % (h1, c1 + ':'),
+            '{"sha1":"%s","sha1":null}' % h1,
+            '{"sha256":"%s","sha256":"%s"}' % (c3, h3),
+            '{"sha256":"%s"}' % c3.replace(':', '-'),
+            '{"sha256":"%s"}' % h3[:-1],
+            '{"sha256":"%s"}' % c3.replace(':', '::', 1),
+            '{"sha256":"%s","sha256":{}}' % h3,
+            '{"fingerprint":"\\u0030%s"}' % c1[1:],
+            '{"fingerprint":"%s\\u003a%s"}' % (c1[:2], c1[3:]),
+            '{"fingerprint":"%s"}' % ('ab:' * 19 + 'a'),
+            '{"fingerprint":"%s"}' % ('a' * 200),
+            '{"fingerprint":"%s"}' % (c1[:-1] + '\\u00e9')):
+        add('digest', '{"data":{"leaf_cert":%s}}' % leaf)
+    add('digest-replaced', '{"data":{"leaf_cert":{"sha1":"%s"},'
+        '"leaf_cert":{"all_domains":[]}}}' % h1)
+    add('digest-replaced', '{"data":{"leaf_cert":{"sha1":"%s"}},'
+        '"data":5}' % h1)
+    add('digest-replaced', '{"data":{"leaf_cert":{"sha1":"%s"}},'
+        '"data":["a"]}' % h1)
+    add('digest-replaced', '{"data":{"leaf_cert":{"sha256":"%s"},'
+        '"leaf_cert":"x"}}' % h3)
+    add('digest-elsewhere', '{"sha1":"%s","data":{"sha1":"%s","chain":[{'
+        '"sha1":"%s"}],"leaf_cert":{"x":{"sha1":"%s"}}}}' % (h1, h1, h1, h1))
     return s
 
 

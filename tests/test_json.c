@@ -146,6 +146,7 @@ typedef struct result {
     unsigned has, bad, trunc;
     uint64_t cert_index, seen, timestamp;   /* doubles as bits */
     cs_text type_name, url, name;
+    unsigned char sha1[20], sha256[32];
     size_t dcount, dtotal;
     size_t doff[R_MAXDOM + 1];
     char dbuf[R_DOMBYTES];
@@ -181,6 +182,12 @@ snapshot(const cs_json *j, int rc, int feed_ok, result *r)
     copy_text(&r->type_name, &m->type_name, (m->has & CS_F_TYPE) != 0);
     copy_text(&r->url, &m->source_url, (m->has & CS_F_SOURCE_URL) != 0);
     copy_text(&r->name, &m->source_name, (m->has & CS_F_SOURCE_NAME) != 0);
+    memset(r->sha1, 0, sizeof r->sha1);
+    memset(r->sha256, 0, sizeof r->sha256);
+    if (m->has & CS_F_SHA1)
+        memcpy(r->sha1, m->sha1, sizeof r->sha1);
+    if (m->has & CS_F_SHA256)
+        memcpy(r->sha256, m->sha256, sizeof r->sha256);
     r->dcount = m->domain_count;
     r->dtotal = m->domain_total;
     r->doff[0] = 0;
@@ -252,6 +259,10 @@ same_result(const result *a, const result *b, const char *vec,
         what = "source_url";
     else if (!text_eq(&a->name, &b->name))
         what = "source_name";
+    else if (memcmp(a->sha1, b->sha1, sizeof a->sha1) != 0)
+        what = "sha1";
+    else if (memcmp(a->sha256, b->sha256, sizeof a->sha256) != 0)
+        what = "sha256";
     else if (a->dcount != b->dcount)
         what = "domain_count";
     else if (a->dtotal != b->dtotal)
@@ -336,9 +347,13 @@ enum { DIRTY_FRESH, DIRTY_GOOD, DIRTY_ERROR, DIRTY_ABANDON, DIRTY_MODES };
 static const char g_dirty_good[] =
     "{\"message_type\":\"certificate_update\",\"timestamp\":5,\"data\":{"
     "\"cert_index\":7,\"seen\":1.5,\"source\":{\"url\":\"http://u/\",\"name\":"
-    "\"n\"},\"leaf_cert\":{\"all_domains\":[\"x.example\",\"y.example\"]}}}";
+    "\"n\"},\"leaf_cert\":{\"all_domains\":[\"x.example\",\"y.example\"],"
+    "\"fingerprint\":\"01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:4"
+    "5:67\",\"sha256\":\"0123456789abcdef0123456789abcdef0123456789abcdef012345"
+    "6789abcdef\"}}}";
 static const char g_dirty_half[] =
-    "{\"timestamp\":1,\"data\":{\"leaf_cert\":{\"all_domains\":[\"d.example\""
+    "{\"timestamp\":1,\"data\":{\"leaf_cert\":{\"sha1\":\"0123456789abcdef0123"
+    "456789abcdef01234567\",\"sha256\":\"01:23\",\"all_domains\":[\"d.example\""
     ",\"\\ud83d";
 static const char g_dirty_bad[] =
     "{\"message_type\":\"certif\\u00e9\x01\",\"data\":[\"q\"]}";
@@ -586,6 +601,32 @@ expect_ok(const char *vec)
 #define ALL_CERT_FIELDS \
     (CS_F_TYPE | CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN \
      | CS_F_SOURCE_URL | CS_F_SOURCE_NAME)
+/* every field under data: the bad bits of a data of the wrong type */
+#define DATA_FIELDS \
+    (CS_F_DOMAINS | CS_F_CERT_INDEX | CS_F_SEEN | CS_F_SOURCE_URL \
+     | CS_F_SOURCE_NAME | CS_F_SHA1 | CS_F_SHA256)
+#define LEAF_FIELDS (CS_F_DOMAINS | CS_F_SHA1 | CS_F_SHA256)
+
+/* The digest r holds is the hex (with or without colons) in want. */
+static void
+expect_digest(const char *vec, const char *field, const unsigned char *d,
+              size_t n, const char *want)
+{
+    unsigned char w[32];
+    size_t i = 0, k = 0;
+
+    while (want[k] != 0 && i < n) {
+        unsigned v;
+        if (want[k] == ':')
+            k++;
+        if (sscanf(want + k, "%2x", &v) != 1)
+            break;
+        w[i++] = (unsigned char)v;
+        k += 2;
+    }
+    CHECKF(i == n && memcmp(d, w, n) == 0, "%s: %s differs from %s", vec,
+           field, want);
+}
 
 /* ==== long base64 bodies ================================================= */
 
@@ -648,7 +689,10 @@ test_elixir_lite(void)
     check_q(n, v);
     expect_ok(n);
     CHECK(R->type == CS_MSG_CERT);
-    CHECK(R->has == ALL_CERT_FIELDS && R->bad == 0 && R->trunc == 0);
+    CHECK(R->has == (ALL_CERT_FIELDS | CS_F_SHA1) && R->bad == 0
+          && R->trunc == 0);
+    expect_digest(n, "sha1", R->sha1, 20, "0C:5B:8E:21:F7:43:9A:D0:66:12:7B:C8"
+                  ":E4:3F:A1:59:02:DD:8B:74");
     CHECK(R->cert_index == 591234567u);
     CHECK(R->seen == bits_of(1759453212.418921));
     EXPECT_TEXT(n, type_name, "certificate_update");
@@ -703,8 +747,11 @@ test_elixir_full(void)
     CHECK(len > 5000);
     check_vec(n, g_msg, len);
     expect_ok(n);
-    CHECK(R->type == CS_MSG_CERT && R->has == ALL_CERT_FIELDS);
+    CHECK(R->type == CS_MSG_CERT && R->has == (ALL_CERT_FIELDS | CS_F_SHA1));
     CHECK(R->bad == 0 && R->trunc == 0);
+    /* the leaf's fingerprint, not a chain certificate's */
+    expect_digest(n, "sha1", R->sha1, 20, "112233445566778899"
+                  "00AABBCCDDEEFF01234567");
     CHECK(R->cert_index == 1480 && R->seen == bits_of(1767224003.5));
     EXPECT_TEXT(n, name, "Let's Encrypt 'Oak2026h1' log");
     EXPECT_TEXT(n, url, "https://oak.ct.letsencrypt.org/2026h1/");
@@ -754,8 +801,11 @@ test_go_full(void)
         "s':{'authorityInfoAccess':'URI:http://e6.i.lencr.org/, URI:http://e"
         "6.o.lencr.org','authorityKeyIdentifier':'keyid:93:27:46:98:03:a9:51"
         ":68:8e:98:d6:c4:42:48:db:23:bf:58:94:d2','ctlPoisonByte':true,'subj"
-        "ectAltName':'DNS:api.example.io, DNS:example.io'},'fingerprint':'AA"
-        ":BB','sha1':'AABB','sha256':'CCDD','not_after':1775000000,'not_befo"
+        "ectAltName':'DNS:api.example.io, DNS:example.io'},'fingerprint':'27"
+        ":58:3D:01:3D:71:B8:D3:A6:6E:2C:7A:86:3A:E9:1F:DB:F0:1B:5D','sha1':'"
+        "27:58:3D:01:3D:71:B8:D3:A6:6E:2C:7A:86:3A:E9:1F:DB:F0:1B:5D','sha25"
+        "6':'57:61:38:C0:3C:03:A3:34:6A:0B:32:89:11:1B:74:AB:8A:DF:A5:02:9F:"
+        "06:43:E6:F3:0E:69:F3:0E:4E:4E:FC','not_after':1775000000,'not_befo"
         "re':1767224000,'serial_number':'04F2','signature_algorithm':'ecdsa,"
         " sha256','subject':{'C':null,'CN':'example.io','L':null,'O':null,'O"
         "U':null,'ST':null,'aggregated':'/CN=example.io','email_address':nul"
@@ -769,8 +819,13 @@ test_go_full(void)
     len = q_inplace(g_msg);
     check_vec(n, g_msg, len);
     expect_ok(n);
-    CHECK(R->type == CS_MSG_CERT && R->has == ALL_CERT_FIELDS);
+    CHECK(R->type == CS_MSG_CERT
+          && R->has == (ALL_CERT_FIELDS | CS_F_SHA1 | CS_F_SHA256));
     CHECK(R->bad == 0 && R->trunc == 0);
+    expect_digest(n, "sha1", R->sha1, 20, "27583D013D71B8D3A66E2C7A863AE91FD"
+                  "BF01B5D");
+    expect_digest(n, "sha256", R->sha256, 32, "576138C03C03A3346A0B3289111B7"
+                  "4AB8ADFA5029F0643E6F30E69F30E4E4EFC");
     CHECK(R->cert_index == 4354630040u);
     CHECK(R->seen == bits_of(1767224003.127));
     CHECK(R->timestamp == 0); /* source.timestamp is not the heartbeat's */
@@ -798,6 +853,7 @@ test_go_lite_and_dns(void)
                "e':'X509LogEntry'},'message_type':'certificate_update'}\n");
     expect_ok(n);
     CHECK(R->type == CS_MSG_CERT && R->has == ALL_CERT_FIELDS);
+    CHECK(R->bad == (CS_F_SHA1 | CS_F_SHA256)); /* "": not a digest */
     CHECK(R->cert_index == 12 && R->seen == bits_of(1767224003.1));
     expect_domains(n, R, "go.example", NULL);
     /* json.Marshal: no newline, HTML-escaped <>& */
@@ -831,6 +887,7 @@ test_rust(void)
                "//ct.cloudflare.com/logs/nimbus2026/'}}}");
     expect_ok(n);
     CHECK(R->type == CS_MSG_CERT && R->has == ALL_CERT_FIELDS);
+    CHECK(R->bad == (CS_F_SHA1 | CS_F_SHA256)); /* 2 bytes: not digests */
     CHECK(R->cert_index == 9876543210u && R->seen == bits_of(1700000000.0));
     CHECK(R->timestamp == 0);
     EXPECT_TEXT(n, name, "Cloudflare 'Nimbus2026' Log");
@@ -858,6 +915,7 @@ test_rust(void)
     check_vec(n, g_msg, len);
     expect_ok(n);
     CHECK(R->type == CS_MSG_CERT && R->has == ALL_CERT_FIELDS);
+    CHECK(R->bad == (CS_F_SHA1 | CS_F_SHA256));
     CHECK(R->cert_index == 0 && R->seen == bits_of(1767224003.999));
     expect_domains(n, R, "full.example", "*.full.example", NULL);
 
@@ -909,6 +967,7 @@ test_python(void)
     check_vec(n, g_msg, len);
     expect_ok(n);
     CHECK(R->type == CS_MSG_CERT && R->has == ALL_CERT_FIELDS);
+    CHECK(R->bad == CS_F_SHA1); /* '4A:51:2E': too short */
     CHECK(R->cert_index == 27257291 && R->seen == bits_of(1509912261.6601682));
     EXPECT_TEXT(n, url, "sabre.ct.comodo.com");
     EXPECT_TEXT(n, name, "Comodo 'Sabre' CT log");
@@ -1293,17 +1352,17 @@ test_domains(void)
     check_q("all_domains null", "{'data':{'leaf_cert':{'all_domains':null}}}");
     CHECK(R->has == 0 && R->bad == 0);
     check_q("leaf_cert arr", "{'data':{'leaf_cert':[{'all_domains':['a']}]}}");
-    CHECK(R->has == 0 && R->bad == CS_F_DOMAINS && R->dcount == 0);
+    CHECK(R->has == 0 && R->bad == LEAF_FIELDS && R->dcount == 0);
     check_q("leaf_cert null", "{'data':{'leaf_cert':null}}");
     CHECK(R->has == 0 && R->bad == 0);
     check_q("data str", "{'data':'a.example'}");
-    CHECK(R->has == 0 && R->bad == (ALL_CERT_FIELDS & ~CS_F_TYPE));
+    CHECK(R->has == 0 && R->bad == DATA_FIELDS);
     check_q("data num", "{'data':5,'message_type':'dns_entries'}");
-    CHECK(R->has == CS_F_TYPE && R->bad == (ALL_CERT_FIELDS & ~CS_F_TYPE));
+    CHECK(R->has == CS_F_TYPE && R->bad == DATA_FIELDS);
     check_q("data null", "{'data':null}");
     CHECK(R->has == 0 && R->bad == 0);
     check_q("data true", "{'data':true}");
-    CHECK(R->has == 0 && R->bad == (ALL_CERT_FIELDS & ~CS_F_TYPE));
+    CHECK(R->has == 0 && R->bad == DATA_FIELDS);
 
     /* other lists named all_domains are not the leaf's */
     n = "all_domains elsewhere";
@@ -1422,6 +1481,146 @@ test_msg_writer(void)
 }
 
 /* Each field: absent, null, wrong type (bad, has clear), right type. */
+/* data.leaf_cert.fingerprint / .sha1 / .sha256: both spellings, either
+ * case, sha1 before fingerprint, duplicates, wrong shapes and types. */
+#define H1 "0123456789abcdef0123456789ABCDEF01234567"
+#define C1 "01:23:45:67:89:aB:Cd:eF:01:23:45:67:89:AB:CD:EF:01:23:45:67"
+#define H2 "fedcba9876543210FEDCBA9876543210fedcba98"
+#define C2 "FE:DC:BA:98:76:54:32:10:FE:DC:BA:98:76:54:32:10:FE:DC:BA:98"
+#define H3 "00ff11ee22dd33cc44bb55aa66997788" "8877996600aa55bb44cc33dd22ee11ff"
+#define C3 "00:FF:11:EE:22:DD:33:CC:44:BB:55:AA:66:99:77:88:" \
+           "88:77:99:66:00:AA:55:BB:44:CC:33:DD:22:EE:11:FF"
+#define LEAF(x) "{'data':{'leaf_cert':{" x "}}}"
+static void
+test_digests(void)
+{
+    static const struct {
+        const char *json;
+        unsigned has, bad;       /* CS_F_SHA1 / CS_F_SHA256 bits */
+        const char *sha1, *sha256;
+    } t[] = {
+        {LEAF("'fingerprint':'" C1 "'"), CS_F_SHA1, 0, C1, NULL},
+        {LEAF("'fingerprint':'" H1 "'"), CS_F_SHA1, 0, H1, NULL},
+        {LEAF("'sha1':'" C2 "'"), CS_F_SHA1, 0, H2, NULL},
+        {LEAF("'sha1':'" H2 "'"), CS_F_SHA1, 0, H2, NULL},
+        {LEAF("'sha256':'" C3 "'"), CS_F_SHA256, 0, NULL, H3},
+        {LEAF("'sha256':'" H3 "'"), CS_F_SHA256, 0, NULL, H3},
+        {LEAF("'fingerprint':'" C1 "','sha1':'" C1 "','sha256':'" C3 "'"),
+         CS_F_SHA1 | CS_F_SHA256, 0, H1, H3},
+        /* sha1 wins over fingerprint, whatever the order */
+        {LEAF("'fingerprint':'" C1 "','sha1':'" C2 "'"), CS_F_SHA1, 0, H2,
+         NULL},
+        {LEAF("'sha1':'" C2 "','fingerprint':'" C1 "'"), CS_F_SHA1, 0, H2,
+         NULL},
+        /* ... when it is good; else the fingerprint */
+        {LEAF("'fingerprint':'" C1 "','sha1':null"), CS_F_SHA1, 0, H1, NULL},
+        {LEAF("'sha1':'" H2 "0','fingerprint':'" C1 "'"), CS_F_SHA1, 0, H1,
+         NULL},
+        {LEAF("'sha1':5,'fingerprint':'" H1 "'"), CS_F_SHA1, 0, H1, NULL},
+        {LEAF("'fingerprint':'x','sha1':'" H2 "'"), CS_F_SHA1, 0, H2, NULL},
+        {LEAF("'fingerprint':'x'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':'x','sha1':null"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':null,'sha1':[]"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':null,'sha1':null,'sha256':null"), 0, 0, NULL,
+         NULL},
+        {LEAF("'sha1':{},'sha256':true"), 0, CS_F_SHA1 | CS_F_SHA256, NULL,
+         NULL},
+        {LEAF("'sha256':1.5e3"), 0, CS_F_SHA256, NULL, NULL},
+        /* shapes */
+        {LEAF("'sha1':'" H1 "0'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha1':'0123456789abcdef0123456789abcdef0123456'"), 0,
+         CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha1':'" H3 "'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha256':'" H1 "'"), 0, CS_F_SHA256, NULL, NULL},
+        {LEAF("'sha256':'" C1 "'"), 0, CS_F_SHA256, NULL, NULL},
+        {LEAF("'fingerprint':'" C1 ":'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':':" C1 "'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':'01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:"
+              "EF:01:23:4567'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':'01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:"
+              "EF:01:23:45::67'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':'01-23-45-67-89-AB-CD-EF-01-23-45-67-89-AB-CD-"
+              "EF-01-23-45-67'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':'0:123:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:"
+              "EF:01:23:45:67'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':'01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:"
+              "EF:01:23:45:6G'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'fingerprint':'01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:"
+              "EF:01:23:45: 7'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha1':'0123456789abcdef0123456789abcdef012345g7'"), 0,
+         CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha1':'0123456789abcdef0123456789abcdef012345\\u00e9'"), 0,
+         CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha1':'0123456789abcdef0123456789abcdef01234\\u00e9'"), 0,
+         CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha1':'0123456789abcdef0123456789abcdef0123456\\u0000'"), 0,
+         CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha256':''"), 0, CS_F_SHA256, NULL, NULL},
+        {LEAF("'sha256':'" H3 H3 H3 H3 "'"), 0, CS_F_SHA256, NULL, NULL},
+        {LEAF("'sha256':'" C3 ":'"), 0, CS_F_SHA256, NULL, NULL},
+        /* escapes are decoded first */
+        {LEAF("'fingerprint':'\\u0030\\u0031:23:45:67:89:AB:CD:EF:01:23:45:6"
+              "7:89:AB:CD:EF:01:23:45:67'"), CS_F_SHA1, 0, C1, NULL},
+        {LEAF("'fingerprint':'01\\u003a23\\u003A45:67:89:AB:CD:EF:01:23:45:6"
+              "7:89:AB:CD:EF:01:23:45:67'"), CS_F_SHA1, 0, C1, NULL},
+        {LEAF("'fingerprint':'01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:"
+              "EF:01:23:45\\/67'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'sh\\u0061256':'" H3 "','s\\u0068a1':'" H1 "'"),
+         CS_F_SHA1 | CS_F_SHA256, 0, H1, H3},
+        /* duplicates: the last of each key wins */
+        {LEAF("'sha1':'" H1 "','sha1':'" H2 "'"), CS_F_SHA1, 0, H2, NULL},
+        {LEAF("'sha1':'" H1 "','sha1':'" H2 "x'"), 0, CS_F_SHA1, NULL, NULL},
+        {LEAF("'sha1':'x','sha1':'" H1 "'"), CS_F_SHA1, 0, H1, NULL},
+        {LEAF("'sha256':'" H3 "','sha256':null"), 0, 0, NULL, NULL},
+        {LEAF("'sha256':7,'sha256':'" C3 "'"), CS_F_SHA256, 0, NULL, H3},
+        {LEAF("'fingerprint':'" C1 "','fingerprint':'" C2 "'"), CS_F_SHA1, 0,
+         H2, NULL},
+        /* a later leaf_cert or data replaces them all */
+        {"{'data':{'leaf_cert':{'sha1':'" H1 "','sha256':'" H3 "'},'leaf_cer"
+         "t':{'all_domains':[]}}}", 0, 0, NULL, NULL},
+        {"{'data':{'leaf_cert':{'sha1':'" H1 "'},'leaf_cert':'x'}}", 0,
+         CS_F_SHA1 | CS_F_SHA256, NULL, NULL},
+        {"{'data':{'leaf_cert':{'fingerprint':'" C1 "'}},'data':['a']}", 0,
+         0, NULL, NULL},
+        {"{'data':{'leaf_cert':{'fingerprint':'" C1 "'}},'data':5}", 0,
+         CS_F_SHA1 | CS_F_SHA256, NULL, NULL},
+        {"{'data':{'leaf_cert':{'fingerprint':'x'}},'data':{'leaf_cert':{'sh"
+         "a256':'" H3 "'}}}", CS_F_SHA256, 0, NULL, H3},
+        /* only the leaf's own keys count */
+        {"{'sha1':'" H1 "','data':{'sha1':'" H1 "','fingerprint':'" C1 "','c"
+         "hain':[{'sha1':'" H1 "','sha256':'" H3 "'}],'leaf_cert':{'x':{'sha"
+         "1':'" H1 "'},'chain':[{'fingerprint':'" C1 "'}]}}}", 0, 0, NULL,
+         NULL},
+        /* pretty-printed */
+        {"{ 'data' : { 'leaf_cert' : { 'sha256' : '" C3 "' ,\n 'fingerprin"
+         "t'\t:\r'" C1 "' } } }", CS_F_SHA1 | CS_F_SHA256, 0, H1, H3},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        const char *n = t[i].json;
+        check_q(n, n);
+        expect_ok(n);
+        CHECKF((R->has & (CS_F_SHA1 | CS_F_SHA256)) == t[i].has
+                   && (R->bad & (CS_F_SHA1 | CS_F_SHA256)) == t[i].bad
+                   && R->trunc == 0,
+               "%s: has %x bad %x (want %x %x)", n, R->has, R->bad, t[i].has,
+               t[i].bad);
+        if (t[i].sha1 != NULL)
+            expect_digest(n, "sha1", R->sha1, 20, t[i].sha1);
+        if (t[i].sha256 != NULL)
+            expect_digest(n, "sha256", R->sha256, 32, t[i].sha256);
+    }
+    /* a message whose digests come cut at every byte: check_vec() feeds
+     * it split everywhere; the result must hold both */
+    check_q("digests cut", LEAF("'fingerprint':'" C2 "','sha1':'" C1 "','s"
+            "ha256':'" C3 "','all_domains':['a.example']"));
+    CHECK(R->has == (CS_F_SHA1 | CS_F_SHA256 | CS_F_DOMAINS) && R->bad == 0);
+    expect_digest("digests cut", "sha1", R->sha1, 20, H1);
+    expect_digest("digests cut", "sha256", R->sha256, 32, H3);
+}
+#undef LEAF
+
 static void
 test_presence(void)
 {
@@ -1448,7 +1647,7 @@ test_presence(void)
          CS_F_TYPE | CS_F_TIMESTAMP | CS_F_CERT_INDEX | CS_F_SEEN
              | CS_F_SOURCE_URL | CS_F_SOURCE_NAME | CS_F_DOMAINS, 0},
         {"{'data':{'source':5,'leaf_cert':'x'}}", 0,
-         CS_F_SOURCE_URL | CS_F_SOURCE_NAME | CS_F_DOMAINS},
+         CS_F_SOURCE_URL | CS_F_SOURCE_NAME | LEAF_FIELDS},
         {"{'data':[],'timestamp':-1}", CS_F_DOMAINS | CS_F_TIMESTAMP, 0},
     };
     size_t i;
@@ -1536,7 +1735,7 @@ test_duplicates(void)
     expect_domains(n, R, "new", NULL);
     n = "dup data: then wrong type";
     check_q(n, "{'data':['old1'],'data':7}");
-    CHECK(R->has == 0 && R->bad == (ALL_CERT_FIELDS & ~CS_F_TYPE));
+    CHECK(R->has == 0 && R->bad == DATA_FIELDS);
     CHECK(R->dcount == 0 && R->dtotal == 0);
     /* a duplicate clears trunc and bad too */
     n = "dup clears trunc";
@@ -2622,6 +2821,7 @@ main(void)
     TEST(test_domains);
     TEST(test_msg_domain_api);
     TEST(test_msg_writer);
+    TEST(test_digests);
     TEST(test_presence);
     TEST(test_duplicates);
     TEST(test_keys);

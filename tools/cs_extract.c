@@ -113,13 +113,28 @@ put_num(double d)
     fputs(buf, stdout);
 }
 
+/* A digest as lowercase hex. */
+static void
+put_hex(const char *sep, const char *name, const unsigned char *d, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+
+    printf("%s\"%s\":\"", sep, name);
+    for (i = 0; i < n; i++) {
+        putchar(hex[d[i] >> 4]);
+        putchar(hex[d[i] & 15]);
+    }
+    putchar('"');
+}
+
 static void
 put_result(cs_json *j, int rc)
 {
     const cs_msg *m = cs_json_msg(j);
-    static const char *const names[7] = {
+    static const char *const names[9] = {
         "type", "domains", "cert_index", "seen", "source_url",
-        "source_name", "timestamp"
+        "source_name", "timestamp", "sha1", "sha256"
     };
     const char *sep = "";
     size_t i;
@@ -161,6 +176,14 @@ put_result(cs_json *j, int rc)
         put_num(m->timestamp);
         sep = ",";
     }
+    if (m->has & CS_F_SHA1) {
+        put_hex(sep, "sha1", m->sha1, sizeof m->sha1);
+        sep = ",";
+    }
+    if (m->has & CS_F_SHA256) {
+        put_hex(sep, "sha256", m->sha256, sizeof m->sha256);
+        sep = ",";
+    }
     if (m->has & CS_F_DOMAINS) {
         printf("%s\"domains\":[", sep);
         for (i = 0; i < m->domain_count; i++) {
@@ -176,7 +199,7 @@ put_result(cs_json *j, int rc)
     }
     if (m->trunc != 0) {
         printf("%s\"truncated\":[", sep);
-        for (b = 0, i = 0; b < 7; b++)
+        for (b = 0, i = 0; b < 9; b++)
             if (m->trunc & (1u << b))
                 printf("%s\"%s\"", i++ ? "," : "", names[b]);
         putchar(']');
@@ -184,7 +207,7 @@ put_result(cs_json *j, int rc)
     }
     if (m->bad != 0) {
         printf("%s\"wrong_type\":[", sep);
-        for (b = 0, i = 0; b < 7; b++)
+        for (b = 0, i = 0; b < 9; b++)
             if (m->bad & (1u << b))
                 printf("%s\"%s\"", i++ ? "," : "", names[b]);
         putchar(']');
