@@ -2993,7 +2993,9 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  * entry (CS_GAP_LATE, after a reconnect, ...), or another log's copy
  * that came after. The server's own repeats (the Elixir and Go servers
  * send a precertificate once per log) are delivered as the server sends
- * them. The window is exact, in certificates: one is found until
+ * them. A server message is remembered as it goes to on_event (after
+ * cfg.match and the gap tracker's drops): one the caller then discards
+ * will not come again from a backfill either. The window is exact, in certificates: one is found until
  * stats.window others were remembered after it, then forgotten; that is
  * n with CS_BF_SEEN_SIZE(n) bytes of cfg.seen (seen_cap / 32 to
  * seen_cap / 19 for other sizes: a table of a power of two slots at
