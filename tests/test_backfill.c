@@ -4,8 +4,10 @@
  * over a million distinct keys, short probe runs whatever the size (O(1)),
  * the SHA-1 of nothing ignored, and the origins: a backfilled entry the
  * server delivered is dropped, a server message a backfill delivered is
- * dropped, the server's own repeats are not. Prints the cost of the
- * client's hook per server message (not checked: a number to report). */
+ * dropped, the server's own repeats are not (also through the client's
+ * delivery path: the extractor's fingerprint, the tracker, the hook).
+ * Prints the cost of the client's hook per server message (not checked:
+ * a number to report). */
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
@@ -262,6 +264,77 @@ test_origins(void)
     CHECK(bf_init(mem, CS_BF_SEEN_SIZE(2) - 8) == CS_E_ARG);
 }
 
+#if CS_HAS_POSIX
+static cs_client cl;
+static unsigned char gapmem[1 << 16];
+
+/* A server message through the client's own delivery path (the gap
+ * tracker, the watchlist, the backfill's hook, on_event), as if it had
+ * just arrived whole. */
+static void
+client_msg(const char *json)
+{
+    cs_json_init(&cl.u.json, NULL, 0);
+    cs_json_begin(&cl.u.json);
+    CHECK(cs_json_feed(&cl.u.json, json, strlen(json)) == 0);
+    cl.in_msg = 1;
+    cs__message_end(&cl);
+}
+
+#define CERT_FP(idx, fpkey, fp) \
+    "{\"message_type\":\"certificate_update\",\"data\":{\"cert_index\":" \
+    idx ",\"source\":{\"url\":\"https://a.example/\"},\"leaf_cert\":" \
+    "{\"all_domains\":[\"x.example\"]" fpkey fp "}}}"
+
+/* The client's path: a server certificate_update with a fingerprint is
+ * remembered; its backfilled copy is not delivered; a server copy (sha1
+ * in plain hex) of a backfilled certificate is not delivered; messages
+ * without a fingerprint, and dns_entries, go through untouched. */
+static void
+test_client_path(void)
+{
+    static const unsigned char x[20] = {
+        0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x00, 0x11, 0x22, 0x33,
+        0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD};
+    static const unsigned char y[20] = {
+        0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23,
+        0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67};
+    const cs_backfill_stats *st = cs_backfill_stats_get(&bf);
+    cs_posix px;
+    cs_transport tr;
+    cs_config cc;
+
+    bf_setup(NULL, 0);
+    cs_config_init(&cc);
+    cc.url = "ws://127.0.0.1:9/";
+    cc.on_event = on_ev;
+    cc.gap_mem = gapmem;
+    cc.gap_size = sizeof gapmem;
+    cc.gap_drop_duplicates = 1;
+    cs_backfill_attach(&bf, &cc);
+    cs_posix_transport(&px, &tr);
+    CHECK(cs_client_init(&cl, &cc, &tr) == 0);
+    memset(&got, 0, sizeof got);
+    client_msg(CERT_FP("1", ",\"fingerprint\":",
+                       "\"AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:"
+                       "AA:BB:CC:DD\""));
+    CHECK(got.n == 1 && got.backfilled == 0 && bf.seen.used == 1);
+    backfill_entry(x);                         /* another log's copy */
+    CHECK(got.n == 1 && st->duplicates == 1);
+    backfill_entry(y);
+    CHECK(got.n == 2 && got.backfilled == 1);
+    client_msg(CERT_FP("2", ",\"sha1\":",
+                       "\"0123456789abcdef0123456789abcdef01234567\""));
+    CHECK(got.n == 2 && st->server_duplicates == 1);
+    client_msg(CERT_FP("2", "", ""));          /* (log, index) again */
+    client_msg(CERT_FP("3", "", ""));          /* no fingerprint */
+    client_msg("{\"message_type\":\"dns_entries\",\"data\":[\"y.example\"]}");
+    CHECK(got.n == 4 && got.backfilled == 0 && bf.seen.used == 2
+          && st->server_duplicates == 1);
+    CHECK(cs_client_stats(&cl)->gap_duplicates == 1);
+    cs_client_close(&cl);
+}
+
 /* The client's cost per server message: the hook with a new certificate
  * each time (find misses, the oldest is forgotten, the new one added),
  * in the command's 2 MiB set once full. Printed, not checked. */
@@ -300,7 +373,8 @@ test_cost(void)
            "window %llu)\n", ns,
            (unsigned long long)cs_backfill_stats_get(&bf)->window);
 }
-#endif
+#endif /* CS_HAS_POSIX */
+#endif /* CS_HAS_CT */
 
 int
 main(void)
@@ -310,7 +384,10 @@ main(void)
     TEST(test_window);
     TEST(test_million);
     TEST(test_origins);
+#if CS_HAS_POSIX
+    TEST(test_client_path);
     TEST(test_cost);
+#endif
 #else
     (void)test_cur, (void)test_cur_failed;
     printf("skip: the backfill (CERTSTREAM_NO_CT)\n");
