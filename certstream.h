@@ -2526,11 +2526,15 @@ typedef struct cs_config {
                                    within gap_window of the log's highest
                                    index: see [1l]); 0 (default): it is */
     /* A backfill ([3c]), set by cs_backfill_attach(): each gap goes to
-     * backfill_gap() after its CS_EV_GAP, and cs_run() steps it. */
+     * backfill_gap() after its CS_EV_GAP, each certificate_update with a
+     * SHA-1 about to be delivered to backfill_msg() (1: a backfill
+     * delivered that certificate, this message is not), and cs_run()
+     * steps it. */
     void *backfill;
     void (*backfill_gap)(void *bf, const cs_gap_event *g, uint64_t now);
     size_t (*backfill_step)(void *bf, uint64_t now, struct cs_wait *w,
                             size_t cap);
+    int (*backfill_msg)(void *bf, const cs_msg *m);
 #if CS_HAS_TLS
     cs_tls_config tls;          /* wss:// trust (see [2b]) */
 #endif
@@ -2973,12 +2977,36 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  * up; a gap not finished max_age_ms after it was declared is stopped and
  * its rest given up; a full queue (CS_BF_QUEUE gaps) gives the new gap
  * up. Every give-up is a CS_EV_BACKFILL (err CS_E_BF_GAVE_UP) and
- * counted. An entry whose certificate (SHA-256 of the DER) was delivered
- * by a backfill in the last CS_BF_RECENT is not delivered again (the
- * Rust server's cross-log duplicates); messages from the server carry
- * no hash and cannot be compared. A server message for an index that
- * was declared missing and arrives late (CS_GAP_LATE) is still
- * delivered. */
+ * counted.
+ *
+ * Each certificate once: the backfill remembers the certificates the
+ * client delivered, by SHA-1 (of the DER servers hash: a precert's
+ * precertificate; 8 bytes of it kept), both the server's
+ * certificate_update messages that carry one (data.leaf_cert.fingerprint
+ * or .sha1: every server sends it) and the backfilled entries, each
+ * marked with where it came from. A backfilled entry whose certificate
+ * is remembered is not delivered (stats.duplicates): another log's copy
+ * the server delivered (certstream-server-rust leaves such holes on
+ * purpose, for copies up to 15 minutes apart) or another backfill's. A
+ * server message whose certificate a backfill delivered is not delivered
+ * either (stats.server_duplicates): the server's late copy of a gap's
+ * entry (CS_GAP_LATE, after a reconnect, ...), or another log's copy
+ * that came after. The server's own repeats (the Elixir and Go servers
+ * send a precertificate once per log) are delivered as the server sends
+ * them. A server message is remembered as it goes to on_event (after
+ * cfg.match and the gap tracker's drops): one the caller then discards
+ * will not come again from a backfill either. The window is exact, in certificates: one is found until
+ * stats.window others were remembered after it, then forgotten; that is
+ * n with CS_BF_SEEN_SIZE(n) bytes of cfg.seen (seen_cap / 32 to
+ * seen_cap / 19 for other sizes: a table of a power of two slots at
+ * most 3/4 full, and a ring), or CS_BF_RECENT without cfg.seen. At
+ * 1,000 messages/s, 3 MiB (131,072 certificates) remember about 2
+ * minutes. Messages without a SHA-1 (domains-only, dns_entries) are
+ * neither remembered nor compared, and the SHA-1 of nothing
+ * (da39a3ee..., which certstream-server-go sends for static logs'
+ * precertificates) names no certificate and is ignored. Cost: O(1) per
+ * message, a lookup and an insertion in one probe run of the table, and
+ * when full a deletion in another. */
 
 #ifndef CS_BF_SLOTS
 #  define CS_BF_SLOTS 4        /* followers at most */
@@ -2990,8 +3018,12 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
 #  define CS_BF_QUEUE 64       /* gaps waiting for a follower */
 #endif
 #ifndef CS_BF_RECENT
-#  define CS_BF_RECENT 2048    /* certificates remembered, 8 bytes each */
+#  define CS_BF_RECENT 2048    /* certificates remembered without
+                                  cfg.seen (24 bytes each, in b) */
 #endif
+/* Bytes of cfg.seen that remember n certificates, n a power of two
+ * (alignment slack included). */
+#define CS_BF_SEEN_SIZE(n) ((size_t)(n) * 24 + 7)
 #define CS_BF_URL_MAX (CS_GAP_URL_MAX + 8)
 
 struct cs_ct_log;          /* [8] */
@@ -3011,6 +3043,11 @@ typedef struct cs_backfill_config {
     uint32_t max_age_ms;       /* 300000 */
     cs_match *match;           /* NULL, or the client's watchlist: entries
                                   with no matching domain are dropped */
+    void *seen;                /* NULL, or memory (any alignment; MUST
+                                  outlive b) for the certificates
+                                  remembered: CS_BF_SEEN_SIZE(n) bytes
+                                  for n of them (see above) */
+    size_t seen_cap;
     void (*on_event)(void *ctx, const cs_event *ev);
     void *ctx;
 #if CS_HAS_TLS
@@ -3018,11 +3055,16 @@ typedef struct cs_backfill_config {
 #endif
 } cs_backfill_config;
 
-/* Counters since cs_backfill_init(). */
+/* Counters since cs_backfill_init(), and the window. */
 typedef struct cs_backfill_stats {
     uint64_t gaps;             /* gaps handed over */
     uint64_t delivered;        /* entries delivered (backfilled = 1) */
-    uint64_t duplicates;       /* entries not delivered: seen recently */
+    uint64_t duplicates;       /* entries not delivered: their certificate
+                                  was delivered in the window */
+    uint64_t server_duplicates; /* server messages not delivered: a
+                                  backfill had delivered their certificate
+                                  in the window */
+    uint64_t window;           /* certificates remembered (constant) */
     uint64_t bad;              /* entries the log served badly */
     uint64_t given_up;         /* entries given up (caps, age, no log) */
     uint64_t gaps_given_up;    /* gaps of which something was given up */
@@ -3044,6 +3086,17 @@ typedef struct cs__bf_job {
     uint64_t t;                /* when the gap was declared */
 } cs__bf_job;
 
+/* Private: the certificates remembered. Keys (8 bytes of the SHA-1,
+ * bit 0 replaced by the origin: 1 backfill, 0 server) in a table, linear
+ * probing, at most 3/4 full (0: empty), and in a ring in the order they
+ * came, the oldest forgotten first. */
+typedef struct cs__bf_seen {
+    uint64_t *slot;
+    uint64_t *ring;
+    size_t n, mask;            /* ring entries; table slots - 1 */
+    size_t at, used;           /* the next ring position; entries held */
+} cs__bf_seen;
+
 /* The engine. Visible so that the caller can allocate it; private. */
 typedef struct cs_backfill {
     cs_backfill_config cfg;
@@ -3051,8 +3104,8 @@ typedef struct cs_backfill {
     size_t qhead, qlen;
     cs__bf_job run[CS_BF_SLOTS];  /* the gap each busy slot fetches */
     int busy[CS_BF_SLOTS];
-    unsigned char recent[CS_BF_RECENT][8];
-    size_t recent_at, recent_n;
+    cs__bf_seen seen;
+    uint64_t seen_mem[CS_BF_RECENT * 3]; /* without cfg.seen */
     cs_backfill_stats stats;
     uint64_t now;
 } cs_backfill;
@@ -3060,10 +3113,10 @@ typedef struct cs_backfill {
 /* Defaults: direct 1, max_entries 1000, max_age_ms 300000, no slot. */
 CSDEF void cs_backfill_config_init(cs_backfill_config *cfg);
 
-/* Prepare b: cfg is copied; the followers, memory, transports and logs
- * it points to MUST outlive b. Returns 0, or CS_E_ARG (no slot, more
- * than CS_BF_SLOTS, a NULL follower or memory, mem_cap under
- * CS_CT_MEM_MIN). */
+/* Prepare b: cfg is copied; the followers, memory, transports, logs and
+ * seen memory it points to MUST outlive b. Returns 0, or CS_E_ARG (no
+ * slot, more than CS_BF_SLOTS, a NULL follower or memory, mem_cap under
+ * CS_CT_MEM_MIN, seen_cap under CS_BF_SEEN_SIZE(2)). */
 CSDEF int cs_backfill_init(cs_backfill *b, const cs_backfill_config *cfg);
 
 /* Hand one gap over (from CS_EV_GAP): it is queued, or given up at once
@@ -3078,9 +3131,11 @@ CSDEF size_t cs_backfill_step(cs_backfill *b, uint64_t now_ms, cs_wait *w,
                               size_t cap);
 
 /* Hook b to a client's settings (before cs_client_init): its gaps go to
- * cs_backfill_gap() after their CS_EV_GAP, and cs_run()/cs_listen() step
- * it in the same loop. Also turns gap tracking on if cfg->gap_mem is
- * set (it must be: without a tracker there are no gaps). */
+ * cs_backfill_gap() after their CS_EV_GAP, its certificate_update
+ * messages are remembered (or, when a backfill delivered their
+ * certificate, not delivered: see above), and cs_run()/cs_listen() step
+ * it in the same loop. Gap tracking needs cfg->gap_mem set too (without
+ * a tracker there are no gaps). */
 CSDEF void cs_backfill_attach(cs_backfill *b, cs_config *cfg);
 
 /* Gaps waiting or being fetched. */
@@ -14902,6 +14957,12 @@ cs__message_end(cs_client *c)
                 c->in_msg = 0;
                 return;
             }
+            if (c->cfg.backfill_msg != NULL && ev.msg->type == CS_MSG_CERT
+                && (ev.msg->has & CS_F_SHA1) != 0
+                && c->cfg.backfill_msg(c->cfg.backfill, ev.msg)) {
+                c->in_msg = 0;
+                return;               /* a backfill delivered it */
+            }
         } else {
             ev.detail = (int64_t)cs_json_error_offset(&c->u.json);
             c->stats.parse_errors++;
@@ -16844,6 +16905,116 @@ cs_backfill_config_init(cs_backfill_config *cfg)
     cfg->mem_cap = CS_CT_MEM;
 }
 
+/* The certificates remembered (cs__bf_seen): a table of 2^k >= 4n/3
+ * slots and a ring of n keys. Why not buckets of a few keys each: one
+ * overfull bucket forgets a key early, so with the same memory their
+ * window is a fraction of their size (8 ways at 1/4 full: 1 key in 1000
+ * lost); the ring forgets exactly the oldest, and lookups stay O(1)
+ * since the table is at most 3/4 full. The keys sit in the table
+ * itself, so that a lookup, a deletion and an insertion each read one
+ * run of slots and nothing else. Lays it out in mem[0..cap) (any
+ * alignment). Returns the ring size n (0: cap too small). */
+static size_t
+cs__bf_seen_init(cs__bf_seen *s, void *mem, size_t cap)
+{
+    unsigned char *p = (unsigned char *)mem;
+    size_t skip = (size_t)((8 - (uintptr_t)p % 8) % 8), t = 4, n;
+
+    CS_MEMSET(s, 0, sizeof *s);
+    if (cap < skip + 48)
+        return 0;
+    p += skip;
+    cap -= skip;
+    while (t < ((size_t)1 << 30) && t <= cap / 24)
+        t *= 2;                       /* the most slots with 12 t <= cap */
+    n = (cap - 8 * t) / 8;
+    if (n > t / 4 * 3)
+        n = t / 4 * 3;
+    s->slot = (uint64_t *)(void *)p;
+    s->ring = (uint64_t *)(void *)(p + 8 * t);
+    s->n = n;
+    s->mask = t - 1;
+    CS_MEMSET(s->slot, 0, 8 * t);
+    return n;
+}
+
+/* A certificate's key: 8 bytes of its SHA-1, bit 0 clear, never 0 (an
+ * empty slot). Returns 0 for the SHA-1 of nothing (no certificate). */
+static int
+cs__bf_key(const unsigned char sha1[20], uint64_t *k)
+{
+    *k = cs__load_be64(sha1) & ~(uint64_t)1;
+    if (*k == 0)
+        *k = 2;
+    return *k != 0xda39a3ee5e6b4b0cu;
+}
+
+/* The table slot where k's probe run starts. */
+static size_t
+cs__bf_home(const cs__bf_seen *s, uint64_t k)
+{
+    return (size_t)(k >> 1 ^ k >> 33) & s->mask;
+}
+
+/* The remembered key (origin in bit 0) equal to k but for bit 0, or
+ * NULL. */
+static uint64_t *
+cs__bf_seen_find(const cs__bf_seen *s, uint64_t k)
+{
+    size_t h = cs__bf_home(s, k);
+
+    while (s->slot[h] != 0) {
+        if ((s->slot[h] ^ k) <= 1)
+            return &s->slot[h];
+        h = (h + 1) & s->mask;
+    }
+    return NULL;
+}
+
+/* Empty slot h and close the hole behind it (linear probing deletion,
+ * Knuth 6.4 Algorithm R): each later key of the run whose home is not
+ * cyclically in (h, j] moves up into the hole. */
+static void
+cs__bf_seen_unslot(cs__bf_seen *s, size_t h)
+{
+    size_t j = h, home;
+
+    for (;;) {
+        j = (j + 1) & s->mask;
+        if (s->slot[j] == 0)
+            break;
+        home = cs__bf_home(s, s->slot[j]);
+        if (((j - home) & s->mask) >= ((j - h) & s->mask)) {
+            s->slot[h] = s->slot[j];
+            h = j;
+        }
+    }
+    s->slot[h] = 0;
+}
+
+/* Remember k (not remembered yet; origin in bit 0), forgetting the
+ * oldest when full. */
+static void
+cs__bf_seen_add(cs__bf_seen *s, uint64_t k)
+{
+    size_t h;
+
+    if (s->used == s->n) {            /* forget ring[at]: find its slot */
+        h = cs__bf_home(s, s->ring[s->at]);
+        while ((s->slot[h] ^ s->ring[s->at]) > 1)
+            h = (h + 1) & s->mask;
+        cs__bf_seen_unslot(s, h);
+    } else {
+        s->used++;
+    }
+    s->ring[s->at] = k;
+    h = cs__bf_home(s, k);
+    while (s->slot[h] != 0)
+        h = (h + 1) & s->mask;
+    s->slot[h] = k;
+    s->at = s->at + 1 == s->n ? 0 : s->at + 1;
+}
+
 CSDEF int
 cs_backfill_init(cs_backfill *b, const cs_backfill_config *cfg)
 {
@@ -16857,6 +17028,11 @@ cs_backfill_init(cs_backfill *b, const cs_backfill_config *cfg)
     for (i = 0; i < cfg->slots; i++)
         if (cfg->slot[i] == NULL || cfg->mem[i] == NULL)
             return CS_E_ARG;
+    b->stats.window = cfg->seen != NULL
+        ? cs__bf_seen_init(&b->seen, cfg->seen, cfg->seen_cap)
+        : cs__bf_seen_init(&b->seen, b->seen_mem, sizeof b->seen_mem);
+    if (b->stats.window == 0)
+        return CS_E_ARG;
     b->cfg = *cfg;
     return 0;
 }
@@ -16968,7 +17144,7 @@ cs__bf_on_event(void *ctx, const cs_event *ev)
 {
     cs_backfill *b = (cs_backfill *)ctx;
     cs_event e;
-    size_t i;
+    uint64_t k;
 
     if (ev->type == CS_EV_CT_ERROR && ev->status == 0)
         b->stats.bad++;
@@ -16976,15 +17152,13 @@ cs__bf_on_event(void *ctx, const cs_event *ev)
         b->stats.failures++;
     if (ev->type != CS_EV_MESSAGE || ev->err != 0 || ev->entry == NULL)
         return;
-    for (i = 0; i < b->recent_n; i++)
-        if (cs__eq(b->recent[i], ev->entry->sha256, 8)) {
-            b->stats.duplicates++;
+    if (cs__bf_key(ev->entry->sha1, &k)) {
+        if (cs__bf_seen_find(&b->seen, k) != NULL) {
+            b->stats.duplicates++;    /* the server's or a backfill's */
             return;
         }
-    CS_MEMCPY(b->recent[b->recent_at], ev->entry->sha256, 8);
-    b->recent_at = (b->recent_at + 1) % CS_BF_RECENT;
-    if (b->recent_n < CS_BF_RECENT)
-        b->recent_n++;
+        cs__bf_seen_add(&b->seen, k | 1);
+    }
     b->stats.delivered++;
     if (b->cfg.on_event == NULL)
         return;
@@ -17103,12 +17277,34 @@ cs__bf_step_hook(void *b, uint64_t now, struct cs_wait *w, size_t cap)
     return cs_backfill_step((cs_backfill *)b, now, w, cap);
 }
 
+/* A server's certificate_update about to be delivered: remembered when
+ * new; 1 (not delivered) when a backfill delivered its certificate. */
+static int
+cs__bf_msg_hook(void *bf, const cs_msg *m)
+{
+    cs_backfill *b = (cs_backfill *)bf;
+    uint64_t k, *e;
+
+    if (!cs__bf_key(m->sha1, &k))
+        return 0;
+    e = cs__bf_seen_find(&b->seen, k);
+    if (e == NULL) {
+        cs__bf_seen_add(&b->seen, k);
+        return 0;
+    }
+    if ((*e & 1) == 0)
+        return 0;                     /* the server's own repeat */
+    b->stats.server_duplicates++;
+    return 1;
+}
+
 CSDEF void
 cs_backfill_attach(cs_backfill *b, cs_config *cfg)
 {
     cfg->backfill = b;
     cfg->backfill_gap = cs__bf_gap_hook;
     cfg->backfill_step = cs__bf_step_hook;
+    cfg->backfill_msg = cs__bf_msg_hook;
 }
 
 CSDEF size_t

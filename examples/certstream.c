@@ -1723,6 +1723,9 @@ print_gap(const cs_gap_event *gp)
 static cs_backfill backfill;
 static cs_ct_follower bf_f[CS_BF_SLOTS];
 static unsigned char bf_mem[CS_BF_SLOTS][CS_CT_MEM];
+/* the certificates delivered, so that none is printed twice: 131,072 of
+ * them (3 MiB), about 2 minutes of a full stream */
+static uint64_t bf_seen[CS_BF_SEEN_SIZE(1u << 17) / 8];   /* 8-aligned */
 static cs_posix bf_posix[CS_BF_SLOTS];
 static cs_ct_log bf_logs[256];
 
@@ -1788,6 +1791,8 @@ backfill_setup(cs_config *cfg)
     }
     bc.slots = CS_BF_SLOTS;
     bc.mem_cap = CS_CT_MEM;
+    bc.seen = bf_seen;
+    bc.seen_cap = sizeof bf_seen;
     if (dm.list_file != NULL) {       /* --log-list: that list */
         if (list_option(cfg) != 0)
             return 2;
@@ -1852,10 +1857,12 @@ print_stats(const char *when)
 #if CS_HAS_CT
     if (gaps.backfill)
         fprintf(stderr, "certstream: %s: backfill: %llu entries delivered, "
-                "%llu duplicates, %llu given up (%llu gaps, %llu with no "
-                "known log); %llu failed requests\n", when,
+                "%llu duplicates, %llu server copies not printed, %llu "
+                "given up (%llu gaps, %llu with no known log); %llu failed "
+                "requests\n", when,
                 (unsigned long long)backfill.stats.delivered,
                 (unsigned long long)backfill.stats.duplicates,
+                (unsigned long long)backfill.stats.server_duplicates,
                 (unsigned long long)backfill.stats.given_up,
                 (unsigned long long)backfill.stats.gaps_given_up,
                 (unsigned long long)backfill.stats.no_log,
@@ -3190,9 +3197,10 @@ state_attach(dlog *d, size_t i, cs_ct_config *cc)
 /* Server mode (--url --backfill): a message about to be printed
  * (CS_EV_MESSAGE). The first one this run of a log saved in FILE hands
  * what the log gained while the command was away (saved NEXT .. its
- * index - 1) to the backfill as a gap, bounded and reported as any gap;
- * the server's own copies of those (sent out of order) are then not
- * printed: returns 1 for them, else 0. */
+ * index - 1) to the backfill as a gap, bounded and reported as any gap.
+ * The server's own copies of those (sent out of order) are printed when
+ * they carry a SHA-1 (the backfill remembers them and skips its copy),
+ * else not: returns 1 for those, else 0. */
 static int
 state_srv(const cs_msg *m)
 {
@@ -3245,7 +3253,7 @@ state_srv(const cs_msg *m)
         }
     }
     if (m->cert_index >= r->bf_first && m->cert_index < r->bf_end)
-        return 1;
+        return (m->has & CS_F_SHA1) == 0;
     if (m->cert_index >= r->next) {
         r->next = m->cert_index + 1;
         r->saved = (long long)time(NULL);
