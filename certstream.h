@@ -364,6 +364,8 @@ extern "C" {
     X(CS_E_LOGLIST_EMPTY, -195, "log list: no log in it") \
     X(CS_E_LOGLIST_NUL, -196, \
       "log list: a NUL byte (\\u0000) in a name, URL, key or date") \
+    X(CS_E_LOGLIST_STOPPED, -197, \
+      "log list: the fetch was stopped (cs_loglist_fetch_stop)") \
     /* -200..-209 watchlist patterns */ \
     X(CS_E_MATCH_EMPTY, -200, "watchlist: empty pattern") \
     X(CS_E_MATCH_BYTE, -201, \
@@ -3338,8 +3340,10 @@ CSDEF int cs_loglist_verify(const unsigned char hash[32],
 
 /* A fetch's state: TCP, TLS, the HTTP response, gzip and the parser
  * (about 96 KB). Visible so that the caller can allocate it (static
- * storage, not the stack); treat every field as private. */
+ * storage, not the stack), zeroed before its first fetch (static storage
+ * is); treat every field as private. */
 typedef struct cs_loglist_fetcher {
+    volatile int stop;        /* set by cs_loglist_fetch_stop() */
     cs_posix posix;
     cs_transport tcp, tr;
     cs_tls tls;
@@ -3379,7 +3383,8 @@ typedef struct cs_loglist_fetcher {
  * Returns the number of logs (> 0), or CS_E_URL, a transport or TLS
  * error (cs_loglist_fetch_tls_error()), a CS_E_HTTP_* or CS_E_GZ_*
  * error, CS_E_LOGLIST_STATUS (not 200: cs_loglist_fetch_status()),
- * CS_E_LOGLIST_TIMEOUT, CS_E_LOGLIST_SIG_SIZE, a CS_E_JSON_* error or
+ * CS_E_LOGLIST_TIMEOUT, CS_E_LOGLIST_STOPPED (cs_loglist_fetch_stop()),
+ * CS_E_LOGLIST_SIG_SIZE, a CS_E_JSON_* error or
  * CS_E_LOGLIST_LONG from the parser, CS_E_LOGLIST_EMPTY (no log in it),
  * CS_E_LOGLIST_SIG (the signature does not verify). */
 CSDEF int cs_loglist_fetch(cs_loglist_fetcher *g, const char *url,
@@ -3387,6 +3392,14 @@ CSDEF int cs_loglist_fetch(cs_loglist_fetcher *g, const char *url,
                            const char *user_agent, uint32_t timeout_ms,
                            void (*on_log)(void *ctx, const cs_ct_log *log),
                            void *ctx);
+/* Ask the fetch running in g to end: it closes its connection and
+ * returns CS_E_LOGLIST_STOPPED within 100 ms (at once when the call comes
+ * from a signal handler on the fetching thread: poll() is interrupted).
+ * Only sets a flag, so it is safe in a signal handler or from another
+ * thread. A stop when no fetch runs ends the next one at once (a signal
+ * just before the call is not lost); every return of cs_loglist_fetch()
+ * clears it. Name resolution (getaddrinfo) cannot be interrupted. */
+CSDEF void cs_loglist_fetch_stop(cs_loglist_fetcher *g);
 /* The last response's HTTP status (0 if none arrived). */
 CSDEF int cs_loglist_fetch_status(const cs_loglist_fetcher *g);
 /* BearSSL's code for a TLS failure (0 if none; cs_tls_errname()). */
@@ -18507,6 +18520,8 @@ cs__llf_wait(cs_loglist_fetcher *g, int want)
     uint64_t now = cs_now_ms();
     int fd = -1, w;
 
+    if (g->stop)
+        return CS_E_LOGLIST_STOPPED;
     if (now >= g->deadline)
         return CS_E_LOGLIST_TIMEOUT;
     w = g->tr.wait(g->tr.ctx, want, &fd);
@@ -18516,8 +18531,8 @@ cs__llf_wait(cs_loglist_fetcher *g, int want)
     pf.events = (short)(((w & CS_WANT_READ) ? POLLIN : 0)
                         | ((w & CS_WANT_WRITE) ? POLLOUT : 0));
     pf.revents = 0;
-    if (poll(&pf, 1, (int)(g->deadline - now > 60000 ? 60000
-                                                     : g->deadline - now)) < 0
+    if (poll(&pf, 1, (int)(g->deadline - now > 100 ? 100
+                                                   : g->deadline - now)) < 0
         && errno != EINTR)
         return CS_E_IO;
     return 0;
@@ -18621,6 +18636,8 @@ cs__llf_get(cs_loglist_fetcher *g, const cs_tls_config *tls,
     size_t o = 0, off = 0;
     int r = 0, rr;
 
+    if (g->stop)                        /* before the name lookup */
+        return CS_E_LOGLIST_STOPPED;
     cs_posix_transport(&g->posix, &g->tcp);
     g->tr = g->tcp;
     if (g->url.tls && (r = cs__tls_apply(&g->tls, &g->tcp, &g->tr, tls,
@@ -18695,17 +18712,16 @@ cs__llf_follow(cs_loglist_fetcher *g, const char *url,
     }
 }
 
-CSDEF int
-cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
-                 const cs_tls_config *tls, const char *user_agent,
-                 uint32_t timeout_ms,
-                 void (*on_log)(void *ctx, const cs_ct_log *log), void *ctx)
+static int
+cs__llf_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
+              const cs_tls_config *tls, const char *user_agent,
+              uint32_t timeout_ms,
+              void (*on_log)(void *ctx, const cs_ct_log *log), void *ctx)
 {
     unsigned char hash[32];
     long n;
     int r;
 
-    CS_ASSERT(g != NULL && url != NULL && tls != NULL);
     g->deadline = cs_now_ms() + timeout_ms;
     g->status = g->br_err = 0;
     g->sig_len = 0;
@@ -18732,6 +18748,28 @@ cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
             return r;
     }
     return n > 0x7fffffffL ? 0x7fffffff : (int)n;
+}
+
+CSDEF int
+cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
+                 const cs_tls_config *tls, const char *user_agent,
+                 uint32_t timeout_ms,
+                 void (*on_log)(void *ctx, const cs_ct_log *log), void *ctx)
+{
+    int r;
+
+    CS_ASSERT(g != NULL && url != NULL && tls != NULL);
+    r = cs__llf_fetch(g, url, sig_url, tls, user_agent, timeout_ms, on_log,
+                      ctx);
+    g->stop = 0;
+    return r;
+}
+
+CSDEF void
+cs_loglist_fetch_stop(cs_loglist_fetcher *g)
+{
+    CS_ASSERT(g != NULL);
+    g->stop = 1;
 }
 
 CSDEF int
