@@ -52,9 +52,13 @@
  *   CS_NO_ERROR_STRINGS   cs_strerror() and cs_errname() return ""
  *   CS_NO_SIMD            no SSE2 string scanning (portable SWAR path),
  *                         and no SHA instructions
- *   CS_NO_SHANI           no SHA-256 instructions (x86 SHA-NI, used with
- *                         TLS on GCC 11+ when the CPU has them)
+ *   CS_NO_SHANI           no SHA instructions (x86 SHA-NI, for SHA-1 and
+ *                         SHA-256, used with TLS on GCC 11+ when the CPU
+ *                         has them)
  *   CS_NO_INT128          no 128-bit multiply (portable 32-bit products)
+ *   CS_CRC32_SMALL        gzip's CRC-32 with a 1 KB table, a byte a step,
+ *                         for flash (default: 16 KB, 16 bytes a step; on
+ *                         x86-64 7x the CRC speed, 2x gzip decoding's)
  * Limits (before EVERY include; they size the structs):
  *   CS_JSON_MAX_DEPTH     64    deepest nesting accepted (max 255)
  *   CS_JSON_STR_MAX       255   bytes kept of message_type, source url/name
@@ -360,6 +364,8 @@ extern "C" {
     X(CS_E_LOGLIST_EMPTY, -195, "log list: no log in it") \
     X(CS_E_LOGLIST_NUL, -196, \
       "log list: a NUL byte (\\u0000) in a name, URL, key or date") \
+    X(CS_E_LOGLIST_STOPPED, -197, \
+      "log list: the fetch was stopped (cs_loglist_fetch_stop)") \
     /* -200..-209 watchlist patterns */ \
     X(CS_E_MATCH_EMPTY, -200, "watchlist: empty pattern") \
     X(CS_E_MATCH_BYTE, -201, \
@@ -3399,8 +3405,10 @@ CSDEF int cs_loglist_verify(const unsigned char hash[32],
 
 /* A fetch's state: TCP, TLS, the HTTP response, gzip and the parser
  * (about 96 KB). Visible so that the caller can allocate it (static
- * storage, not the stack); treat every field as private. */
+ * storage, not the stack), zeroed before its first fetch (static storage
+ * is); treat every field as private. */
 typedef struct cs_loglist_fetcher {
+    volatile int stop;        /* set by cs_loglist_fetch_stop() */
     cs_posix posix;
     cs_transport tcp, tr;
     cs_tls tls;
@@ -3440,7 +3448,8 @@ typedef struct cs_loglist_fetcher {
  * Returns the number of logs (> 0), or CS_E_URL, a transport or TLS
  * error (cs_loglist_fetch_tls_error()), a CS_E_HTTP_* or CS_E_GZ_*
  * error, CS_E_LOGLIST_STATUS (not 200: cs_loglist_fetch_status()),
- * CS_E_LOGLIST_TIMEOUT, CS_E_LOGLIST_SIG_SIZE, a CS_E_JSON_* error or
+ * CS_E_LOGLIST_TIMEOUT, CS_E_LOGLIST_STOPPED (cs_loglist_fetch_stop()),
+ * CS_E_LOGLIST_SIG_SIZE, a CS_E_JSON_* error or
  * CS_E_LOGLIST_LONG from the parser, CS_E_LOGLIST_EMPTY (no log in it),
  * CS_E_LOGLIST_SIG (the signature does not verify). */
 CSDEF int cs_loglist_fetch(cs_loglist_fetcher *g, const char *url,
@@ -3448,6 +3457,14 @@ CSDEF int cs_loglist_fetch(cs_loglist_fetcher *g, const char *url,
                            const char *user_agent, uint32_t timeout_ms,
                            void (*on_log)(void *ctx, const cs_ct_log *log),
                            void *ctx);
+/* Ask the fetch running in g to end: it closes its connection and
+ * returns CS_E_LOGLIST_STOPPED within 100 ms (at once when the call comes
+ * from a signal handler on the fetching thread: poll() is interrupted).
+ * Only sets a flag, so it is safe in a signal handler or from another
+ * thread. A stop when no fetch runs ends the next one at once (a signal
+ * just before the call is not lost); every return of cs_loglist_fetch()
+ * clears it. Name resolution (getaddrinfo) cannot be interrupted. */
+CSDEF void cs_loglist_fetch_stop(cs_loglist_fetcher *g);
 /* The last response's HTTP status (0 if none arrived). */
 CSDEF int cs_loglist_fetch_status(const cs_loglist_fetcher *g);
 /* BearSSL's code for a TLS failure (0 if none; cs_tls_errname()). */
@@ -6046,7 +6063,21 @@ cs_json_number(const char *s, size_t len, double *out)
 
 /* ==== [1c] websocket frames (RFC 6455) ==================================== */
 
-#if CS_HAS_TLS
+/* The SHA extensions of x86-64 (SHA-NI), for SHA-1 here and SHA-256 in
+ * [1g]: only where TLS is on (a hosted build), with GCC 11 or later,
+ * whose __builtin_cpu_supports("sha") reads the CPU's features once for
+ * the whole program (libgcc), so we keep no state of our own; CS_NO_SIMD
+ * or CS_NO_SHANI turn them off. */
+#if CS_HAS_TLS && !defined(CS_NO_SIMD) && !defined(CS_NO_SHANI)            \
+    && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)      \
+    && __GNUC__ >= 11
+#  define CS__SHANI 1
+#  include <immintrin.h>
+#else
+#  define CS__SHANI 0
+#endif
+
+#if CS_HAS_TLS && !CS__SHANI
 /* With BearSSL linked in, its unrolled SHA-1 (twice as fast as the block
  * function below on x86-64; direct mode hashes every certificate). */
 CSDEF void
@@ -6058,6 +6089,62 @@ cs_sha1(const void *data, size_t len, unsigned char out[20])
     br_sha1_update(&c, data, len);
     br_sha1_out(&c, out);
 }
+#else
+
+#if CS__SHANI
+/* Blocks of 64 bytes through SHA-NI, about 3.5 times BearSSL's C (which
+ * runs where the CPU lacks them). A, B, C, D sit in one register, A in
+ * the top lane; sha1rnds4 does four rounds with the stage's function
+ * (its immediate), sha1nexte adds rotl(A, 30) of four rounds before (the
+ * next E) to the next four words, and message group g (words 4g..4g+3)
+ * comes from groups g-4..g-1: sha1msg1 XORs in w[i-14], the XOR w[i-8],
+ * sha1msg2 w[i-3] and the rotation (FIPS 180-4 6.1.2 step 1). */
+__attribute__((target("sha,sse4.1"))) static void
+cs__sha1_ni(uint32_t h[5], const unsigned char *p, size_t blocks)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0001020304050607LL,
+                                         0x08090a0b0c0d0e0fLL);
+    __m128i abcd, e, abcd0, e0, t, m[4];
+    int g;
+
+    abcd = _mm_shuffle_epi32(
+        _mm_loadu_si128((const __m128i *)(const void *)h), 0x1B);
+    e0 = _mm_set_epi32((int)h[4], 0, 0, 0);
+    for (; blocks > 0; blocks--, p += 64) {
+        abcd0 = abcd, e = e0;
+#define CS__SHA1_NI_4(F)                                                   \
+        do {                                                               \
+            __m128i *w = &m[g & 3];         /* W[g-4], becomes W[g] */     \
+            if (g < 4)                                                     \
+                *w = _mm_shuffle_epi8(_mm_loadu_si128(                     \
+                         (const __m128i *)(const void *)(p + 16 * g)),     \
+                     bswap);                                               \
+            else                                                           \
+                *w = _mm_sha1msg2_epu32(                                   \
+                    _mm_xor_si128(_mm_sha1msg1_epu32(*w, m[(g + 1) & 3]),  \
+                                  m[(g + 2) & 3]),                         \
+                    m[(g + 3) & 3]);                                       \
+            e = g == 0 ? _mm_add_epi32(e, *w) : _mm_sha1nexte_epu32(e, *w); \
+            t = abcd;                                                      \
+            abcd = _mm_sha1rnds4_epu32(abcd, e, F);                        \
+            e = t;                                                         \
+        } while (0)
+        for (g = 0; g < 5; g++)
+            CS__SHA1_NI_4(0);
+        for (; g < 10; g++)
+            CS__SHA1_NI_4(1);
+        for (; g < 15; g++)
+            CS__SHA1_NI_4(2);
+        for (; g < 20; g++)
+            CS__SHA1_NI_4(3);
+#undef CS__SHA1_NI_4
+        e0 = _mm_sha1nexte_epu32(e, e0);
+        abcd = _mm_add_epi32(abcd, abcd0);
+    }
+    _mm_storeu_si128((__m128i *)(void *)h, _mm_shuffle_epi32(abcd, 0x1B));
+    h[4] = (uint32_t)_mm_extract_epi32(e0, 3);
+}
+#define CS__SHA1_BLOCKS(h, p, n) cs__sha1_ni(h, p, n)
 #else
 
 /* SHA-1 block function (FIPS 180-4 6.1.2) over one 64-byte block. */
@@ -6112,6 +6199,15 @@ cs__sha1_block(uint32_t h[5], const unsigned char *p)
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
 }
 
+static void
+cs__sha1_blocks(uint32_t h[5], const unsigned char *p, size_t blocks)
+{
+    for (; blocks > 0; blocks--, p += 64)
+        cs__sha1_block(h, p);
+}
+#define CS__SHA1_BLOCKS(h, p, n) cs__sha1_blocks(h, p, n)
+#endif /* CS__SHANI */
+
 CSDEF void
 cs_sha1(const void *data, size_t len, unsigned char out[20])
 {
@@ -6121,10 +6217,22 @@ cs_sha1(const void *data, size_t len, unsigned char out[20])
     uint64_t bits = (uint64_t)len * 8;
     size_t n, i;
 
+#if CS__SHANI
+    if (!__builtin_cpu_supports("sha")) {
+        br_sha1_context c;
+
+        br_sha1_init(&c);
+        br_sha1_update(&c, data, len);
+        br_sha1_out(&c, out);
+        return;
+    }
+#endif
     h[0] = 0x67452301u, h[1] = 0xEFCDAB89u, h[2] = 0x98BADCFEu;
     h[3] = 0x10325476u, h[4] = 0xC3D2E1F0u;
-    for (; len >= 64; p += 64, len -= 64)
-        cs__sha1_block(h, p);
+    if (len >= 64) {
+        CS__SHA1_BLOCKS(h, p, len / 64);
+        p += len & ~(size_t)63, len &= 63;
+    }
     /* Padding: 0x80, zeros, then the bit length, in one or two blocks. */
     CS_MEMSET(tail, 0, sizeof tail);
     if (len > 0)
@@ -6133,14 +6241,13 @@ cs_sha1(const void *data, size_t len, unsigned char out[20])
     n = len < 56 ? 64 : 128;
     for (i = 0; i < 8; i++)
         tail[n - 1 - i] = (unsigned char)(bits >> (8 * i));
-    cs__sha1_block(h, tail);
-    if (n == 128)
-        cs__sha1_block(h, tail + 64);
+    CS__SHA1_BLOCKS(h, tail, n / 64);
     for (i = 0; i < 20; i++)
         out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
 }
+#undef CS__SHA1_BLOCKS
 
-#endif /* CS_HAS_TLS */
+#endif /* CS_HAS_TLS && !CS__SHANI */
 
 CSDEF size_t
 cs_base64(const void *data, size_t len, char *out)
@@ -7919,6 +8026,21 @@ cs_hs_retry_after(const cs_hs *hs)
 #define CS__CRC_R256(T) { CS__CRC_R64(T, 0), CS__CRC_R64(T, 64), \
     CS__CRC_R64(T, 128), CS__CRC_R64(T, 192) }
 
+#ifdef CS_CRC32_SMALL
+/* One 1 KB table, a byte per step (the flash-sized choice). */
+static const uint32_t cs__crc_tab[1][256] = { CS__CRC_R256(CS__CRC_T0) };
+
+CSDEF uint32_t
+cs_crc32(uint32_t crc, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    uint32_t c = ~crc;
+
+    while (len-- > 0)
+        c = (c >> 8) ^ cs__crc_tab[0][(c ^ *p++) & 0xff];
+    return ~c;
+}
+#else
 static const uint32_t cs__crc_tab[16][256] = {
     CS__CRC_R256(CS__CRC_T0), CS__CRC_R256(CS__CRC_T1),
     CS__CRC_R256(CS__CRC_T2), CS__CRC_R256(CS__CRC_T3),
@@ -7955,6 +8077,7 @@ cs_crc32(uint32_t crc, const void *data, size_t len)
         c = (c >> 8) ^ t[0][(c ^ *p++) & 0xff];
     return ~c;
 }
+#endif /* CS_CRC32_SMALL */
 
 /* Adler-32 (RFC 1950 8.2): 5552 bytes is the most that can be summed
  * before the 32-bit sums must be reduced mod 65521. */
@@ -8919,16 +9042,10 @@ cs__sha256_block(uint32_t h[8], const unsigned char *p)
 }
 
 /* The SHA extensions of x86-64 (SHA-NI: sha256rnds2 does two rounds,
- * sha256msg1/2 the message schedule), about five times the C above. Only
- * where TLS is on (a hosted build), with GCC 11 or later, whose
- * __builtin_cpu_supports("sha") reads the CPU's features once for the
- * whole program (libgcc), so we keep no state of our own; CS_NO_SIMD or
- * CS_NO_SHANI turn it off. Other builds use the C above. */
-#if CS_HAS_TLS && !defined(CS_NO_SIMD) && !defined(CS_NO_SHANI)            \
-    && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)      \
-    && __GNUC__ >= 11
-#  define CS__SHANI 1
-#  include <immintrin.h>
+ * sha256msg1/2 the message schedule), about five times the C above,
+ * where CS__SHANI (see [1c]) and the CPU allow. Other builds use the C
+ * above. */
+#if CS__SHANI /* (its conditions: [1c], before cs_sha1) */
 
 /* Blocks of 64 bytes through SHA-NI. The state goes into the two lanes
  * sha256rnds2 wants (ABEF, CDGH) and back; message group g (words 4g..
@@ -8978,9 +9095,7 @@ cs__sha256_ni(uint32_t h[8], const unsigned char *p, size_t blocks)
     _mm_storeu_si128((__m128i *)(void *)&h[0], st0);
     _mm_storeu_si128((__m128i *)(void *)&h[4], st1);
 }
-#else
-#  define CS__SHANI 0
-#endif
+#endif /* CS__SHANI */
 
 /* Whole 64-byte blocks, through SHA-NI when the CPU has it. */
 static void
@@ -18848,7 +18963,9 @@ cs_loglist_verify(const unsigned char hash[32], const unsigned char *sig,
 #if CS_HAS_POSIX && CS_HAS_TLS
 /* ---- fetching a log list ---- */
 
-/* Wait until the link can move bytes as want says, or the deadline. */
+/* Wait until the link can move bytes as want says, the deadline, or at
+ * most 100 ms (then the caller tries again): a stop from another thread
+ * is seen within that; a signal's handler interrupts poll() at once. */
 static int
 cs__llf_wait(cs_loglist_fetcher *g, int want)
 {
@@ -18856,6 +18973,8 @@ cs__llf_wait(cs_loglist_fetcher *g, int want)
     uint64_t now = cs_now_ms();
     int fd = -1, w;
 
+    if (g->stop)
+        return CS_E_LOGLIST_STOPPED;
     if (now >= g->deadline)
         return CS_E_LOGLIST_TIMEOUT;
     w = g->tr.wait(g->tr.ctx, want, &fd);
@@ -18865,8 +18984,8 @@ cs__llf_wait(cs_loglist_fetcher *g, int want)
     pf.events = (short)(((w & CS_WANT_READ) ? POLLIN : 0)
                         | ((w & CS_WANT_WRITE) ? POLLOUT : 0));
     pf.revents = 0;
-    if (poll(&pf, 1, (int)(g->deadline - now > 60000 ? 60000
-                                                     : g->deadline - now)) < 0
+    if (poll(&pf, 1, (int)(g->deadline - now > 100 ? 100
+                                                   : g->deadline - now)) < 0
         && errno != EINTR)
         return CS_E_IO;
     return 0;
@@ -18970,6 +19089,8 @@ cs__llf_get(cs_loglist_fetcher *g, const cs_tls_config *tls,
     size_t o = 0, off = 0;
     int r = 0, rr;
 
+    if (g->stop)                        /* before the name lookup */
+        return CS_E_LOGLIST_STOPPED;
     cs_posix_transport(&g->posix, &g->tcp);
     g->tr = g->tcp;
     if (g->url.tls && (r = cs__tls_apply(&g->tls, &g->tcp, &g->tr, tls,
@@ -19044,17 +19165,16 @@ cs__llf_follow(cs_loglist_fetcher *g, const char *url,
     }
 }
 
-CSDEF int
-cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
-                 const cs_tls_config *tls, const char *user_agent,
-                 uint32_t timeout_ms,
-                 void (*on_log)(void *ctx, const cs_ct_log *log), void *ctx)
+static int
+cs__llf_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
+              const cs_tls_config *tls, const char *user_agent,
+              uint32_t timeout_ms,
+              void (*on_log)(void *ctx, const cs_ct_log *log), void *ctx)
 {
     unsigned char hash[32];
     long n;
     int r;
 
-    CS_ASSERT(g != NULL && url != NULL && tls != NULL);
     g->deadline = cs_now_ms() + timeout_ms;
     g->status = g->br_err = 0;
     g->sig_len = 0;
@@ -19081,6 +19201,28 @@ cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
             return r;
     }
     return n > 0x7fffffffL ? 0x7fffffff : (int)n;
+}
+
+CSDEF int
+cs_loglist_fetch(cs_loglist_fetcher *g, const char *url, const char *sig_url,
+                 const cs_tls_config *tls, const char *user_agent,
+                 uint32_t timeout_ms,
+                 void (*on_log)(void *ctx, const cs_ct_log *log), void *ctx)
+{
+    int r;
+
+    CS_ASSERT(g != NULL && url != NULL && tls != NULL);
+    r = cs__llf_fetch(g, url, sig_url, tls, user_agent, timeout_ms, on_log,
+                      ctx);
+    g->stop = 0;
+    return r;
+}
+
+CSDEF void
+cs_loglist_fetch_stop(cs_loglist_fetcher *g)
+{
+    CS_ASSERT(g != NULL);
+    g->stop = 1;
 }
 
 CSDEF int

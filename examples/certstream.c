@@ -150,6 +150,9 @@ static unsigned char pin_cert[64 * 1024];
 #if CS_HAS_CT
 static cs_ct_follower *followers[CS_CT_RUN_MAX]; /* direct mode's logs */
 static size_t nfollowers;
+#if CS_HAS_TLS
+static cs_loglist_fetcher fetcher;  /* the log list's, at start */
+#endif
 #endif
 
 /* Stop the client, or every follower (direct mode): safe in a signal
@@ -160,6 +163,9 @@ stop_all(void)
 #if CS_HAS_CT
     size_t i;
 
+#if CS_HAS_TLS
+    cs_loglist_fetch_stop(&fetcher);  /* ends it now, or the next one */
+#endif
     for (i = 0; i < nfollowers; i++)
         cs_ct_stop(followers[i]);
     if (nfollowers > 0)
@@ -1250,8 +1256,9 @@ log_url(const char *opt_name_, const char *u)
 /* ---- the log list over http(s) (cs_loglist_fetch, [8]) ----
  * Google's signed list at start (CERTSTREAM_LOG_LIST_URL names a mirror
  * or a test server; the signature is at the same URL with .sig for
- * .json), or --log-list URL taken as given. */
-static cs_loglist_fetcher fetcher;
+ * .json), or --log-list URL taken as given. A signal stops the fetch
+ * (stop_all()): nothing more is printed, the command ends as it does on a
+ * signal elsewhere. */
 
 static void
 on_list_log(void *ctx, const cs_ct_log *l)
@@ -1271,7 +1278,11 @@ list_fetch(const char *url, const char *sig_url, const cs_tls_config *tls,
     list_begin();
     r = cs_loglist_fetch(&fetcher, url, sig_url, tls, user_agent,
                          20000, on_list_log, NULL);
-    if (r > 0 && list_full)
+    if (g.stopping)
+        r = CS_E_LOGLIST_STOPPED;     /* even if it ended well: it is over */
+    if (r == CS_E_LOGLIST_STOPPED)
+        snprintf(why, cap, "stopped");
+    else if (r > 0 && list_full)
         snprintf(why, cap, "too many logs (this command holds %d)",
                  MAX_LOGS);
     else if (r == CS_E_LOGLIST_STATUS)
@@ -1311,7 +1322,7 @@ list_fetch_signed(const cs_tls_config *tls)
         snprintf(sig, sizeof sig, "%s.sig", url);
     if (list_fetch(url, sig, tls, why, sizeof why) == 0)
         return 0;
-    if (!g.quiet)
+    if (!g.quiet && !g.stopping)
         fprintf(stderr, "certstream: log list %s: %s; using the built-in "
                 "list of %s instead\n", url, why, cs_ct_snapshot_date());
     return -1;
@@ -1358,8 +1369,9 @@ list_option(const cs_config *cfg)
         char why[512];
         if (list_fetch(dm.list_file, NULL, &cfg->tls, why, sizeof why)
             != 0) {
-            fprintf(stderr, "certstream: --log-list %s: %s\n",
-                    dm.list_file, why);
+            if (!g.stopping)
+                fprintf(stderr, "certstream: --log-list %s: %s\n",
+                        dm.list_file, why);
             return -1;
         }
         return 0;
@@ -1382,7 +1394,7 @@ select_logs(const cs_config *cfg)
 
     if (dm.list_file != NULL) {
         if (list_option(cfg) != 0)
-            return 2;
+            return g.stopping ? 0 : 2; /* a signal: direct_main ends */
         have = 1;
     }
 #if CS_HAS_TLS
@@ -1394,6 +1406,8 @@ select_logs(const cs_config *cfg)
             fprintf(stderr, "certstream: Google's log list: %zu logs, "
                     "signature checked\n", nlist);
     }
+    if (g.stopping)                   /* a signal during the fetch: */
+        return 0;                     /* direct_main ends, saying nothing */
 #endif
     if (!have) {
         nlist = cs_ct_snapshot_count();

@@ -3,7 +3,8 @@
  * the real signed list (../shared/ct/loglist) whole, a byte at a time and
  * split at many offsets, equal to the snapshot generated from it; and,
  * with --dump (the snapshot) or --parse FILE (the parser), every entry as
- * one line for tests/test_loglist.py to compare with the signed list. */
+ * one line for tests/test_loglist.py to compare with the signed list;
+ * cs_loglist_fetch_stop() ends a fetch that waits on a mute server. */
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
@@ -334,6 +335,64 @@ dump(void)
     }
 }
 
+#if CS_HAS_POSIX && CS_HAS_TLS
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static cs_loglist_fetcher g_fetcher;   /* zeroed, as the contract wants */
+
+static void
+on_alarm(int sig)
+{
+    (void)sig;
+    cs_loglist_fetch_stop(&g_fetcher);
+}
+
+/* cs_loglist_fetch_stop(): before a fetch, it ends that fetch at once
+ * (and is cleared); from a signal handler while the fetch waits on a
+ * server that accepts and never answers, it ends the fetch at once,
+ * long before its 20 s timeout. */
+static void
+fetch_stop(void)
+{
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    cs_config cfg;
+    char url[64];
+    uint64_t t0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), r;
+
+    cs_config_init(&cfg);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0
+          && listen(fd, 4) == 0
+          && getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+    snprintf(url, sizeof url, "https://localhost:%u/log_list.json",
+             (unsigned)ntohs(sa.sin_port));
+    cs_loglist_fetch_stop(&g_fetcher);
+    t0 = cs_now_ms();
+    r = cs_loglist_fetch(&g_fetcher, url, NULL, &cfg.tls, NULL, 20000,
+                         NULL, NULL);
+    CHECKF(r == CS_E_LOGLIST_STOPPED, "stopped before: %d", r);
+    CHECK(cs_now_ms() - t0 < 500);
+    signal(SIGALRM, on_alarm);
+    alarm(1);
+    t0 = cs_now_ms();
+    r = cs_loglist_fetch(&g_fetcher, url, NULL, &cfg.tls, NULL, 20000,
+                         NULL, NULL);
+    alarm(0);
+    signal(SIGALRM, SIG_DFL);
+    CHECKF(r == CS_E_LOGLIST_STOPPED, "stopped while waiting: %d", r);
+    CHECKF(cs_now_ms() - t0 < 1500, "the fetch took %llu ms",
+           (unsigned long long)(cs_now_ms() - t0));
+    close(fd);
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -348,5 +407,8 @@ main(int argc, char **argv)
     TEST(parser_rules);
     TEST(parser_on_real_list);
     TEST(signature);
+#if CS_HAS_POSIX && CS_HAS_TLS
+    TEST(fetch_stop);
+#endif
     return TEST_SUMMARY();
 }

@@ -8,7 +8,8 @@ tools/gen_loglist.py makes of that list today. Then the command's fetch
 local HTTPS server (CERTSTREAM_LOG_LIST_URL, --ca), plain and gzip +
 chunked, is accepted; a tampered list or signature, or a missing .sig,
 gives one stderr line and the built-in list; --log-list http://URL is
-taken as given; --no-fetch-list fetches nothing; --user-agent is sent."""
+taken as given; --no-fetch-list fetches nothing; --user-agent is sent;
+SIGINT or SIGTERM while the server says nothing ends it within 1 s."""
 import base64, calendar, json, os, subprocess, sys, time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -249,6 +250,40 @@ def fetch_tests():
     p.communicate(timeout=10)
     check(seen and seen[0] == ("/ua-log/ct/v1/get-sth", "t/2"),
           "--user-agent in direct mode: %r" % seen[:2])
+    # a signal during the fetch (a server that accepts and never answers)
+    # stops the command at once: exit 0 as on any signal, nothing printed
+    import signal, socket
+    mute = socket.socket()
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(4)
+    mute.settimeout(10)
+    for sig, args in ((signal.SIGINT, ["-v"]),
+                      (signal.SIGTERM, ["--list-logs"])):
+        env = dict(os.environ, CERTSTREAM_LOG_LIST_URL="https://localhost:%d"
+                   "/log_list.json" % mute.getsockname()[1])
+        p = subprocess.Popen([BIN, "--ca", ca] + args, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            conn = mute.accept()[0]
+        except socket.timeout:
+            conn = None
+        time.sleep(0.5)
+        t0 = time.time()
+        p.send_signal(sig)
+        try:
+            out, err = p.communicate(timeout=1)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        took = time.time() - t0
+        check(conn is not None and p.returncode == 0 and took < 1
+              and out == b"" and err == b"",
+              "%s during the fetch: connected %s, rc %d in %.2f s, %r %r"
+              % (sig.name, conn is not None, p.returncode, took, out,
+                 err[:200]))
+        if conn is not None:
+            conn.close()
+    mute.close()
     for srv in servers:
         srv.shutdown()
 

@@ -107,6 +107,44 @@ test_sha1(void)
     free(cat);
 }
 
+#if CS_HAS_TLS
+/* cs_sha1 (SHA-NI where the CPU and compiler allow, else BearSSL's)
+ * against BearSSL's portable br_sha1, fed in random pieces: random bytes
+ * of every length 0..300 at every alignment 0..15 (the padding cases and
+ * unaligned loads), exact-size copies so that an overread shows. */
+static void
+test_sha1_vs_bearssl(void)
+{
+    unsigned char src[300], a[20], b[20];
+    size_t n, al, i, bad = 0;
+
+    for (n = 0; n <= sizeof src; n++) {
+        for (i = 0; i < n; i++)
+            src[i] = (unsigned char)rnd();
+        for (al = 0; al < 16; al++) {
+            unsigned char *c = (unsigned char *)xmalloc(al + n);
+            br_sha1_context bc;
+            size_t at = 0;
+            memcpy(c + al, src, n);
+            cs_sha1(c + al, n, a);
+            br_sha1_init(&bc);
+            while (at < n) {
+                size_t k = 1 + rnd_below(n - at);
+                br_sha1_update(&bc, c + al + at, k);
+                at += k;
+            }
+            br_sha1_out(&bc, b);
+            free(c);
+            if (memcmp(a, b, 20) != 0 && bad++ < 5)
+                fprintf(stderr, "  sha1: %lu bytes at alignment %lu differ\n",
+                        (unsigned long)n, (unsigned long)al);
+        }
+    }
+    CHECKF(bad == 0, "%lu of 301 x 16 digests differ from br_sha1",
+           (unsigned long)bad);
+}
+#endif
+
 static int
 b64_is(const void *p, size_t n, const char *want)
 {
@@ -1882,6 +1920,9 @@ int
 main(void)
 {
     TEST(test_sha1);
+#if CS_HAS_TLS
+    TEST(test_sha1_vs_bearssl);
+#endif
     TEST(test_base64);
     TEST(test_accept_example);
     TEST(test_event_kinds);
