@@ -2695,7 +2695,9 @@ typedef struct cs_ct_update {
                                   gave it, else the leaf's TBSCertificate */
     const unsigned char *der;  /* the DER hashed below: the certificate, */
     size_t der_len;            /* or the precertificate (or the TBS when
-                                  there is none) */
+                                  there is none, or, static logs with
+                                  cfg.verify, when it is not the one the
+                                  proven TBS came from) */
     unsigned char sha1[20];    /* fingerprints of der, as servers give */
     unsigned char sha256[32];
     unsigned char leaf_hash[32]; /* RFC 6962 leaf hash */
@@ -15380,6 +15382,66 @@ cs__ct_text(cs_text *t, const char *s, unsigned bit, unsigned *trunc)
     t->len = n;
 }
 
+/* The element at p[*pos..end): *at its first byte, *pos moved past it.
+ * Returns 0 or a DER error. */
+static int
+cs__ct_elem(const unsigned char *p, size_t end, size_t *pos, unsigned *tag,
+            size_t *at)
+{
+    size_t len;
+    int r;
+
+    *at = *pos;
+    if ((r = cs__der_hdr(p, end, pos, tag, &len)) != 0)
+        return r;
+    *pos += len;
+    return 0;
+}
+
+/* The precertificate c (parsed) is the one its leaf's TBS (tbs[0..n))
+ * was made from: its TBSCertificate with the CT poison extension taken
+ * out is tbs, element for element (RFC 6962 3.2). The leaf hash covers
+ * the TBS only, so a log could put any certificate in a static entry's
+ * pre_certificate. 1 if it matches; an issuer rewritten by a
+ * precertificate signing certificate does not. */
+static int
+cs__ct_precert_is(const cs_cert *c, const unsigned char *tbs, size_t n)
+{
+    const unsigned char *p = c->tbs;
+    size_t pn = c->tbs_len, pp = 0, lp = 0, pa, la, len;
+    unsigned pt, lt;
+    int ext = 0;
+
+    if (cs__der_get(p, pn, &pp, 0x30, &len) != 0 || pp + len != pn
+        || cs__der_get(tbs, n, &lp, 0x30, &len) != 0 || lp + len != n)
+        return 0;
+    while (pp < pn) {
+        if (cs__ct_elem(p, pn, &pp, &pt, &pa) != 0)
+            return 0;
+        if (!ext && pt == 0xa3) {
+            /* [3] { SEQUENCE OF Extension }, the last element of each */
+            pp = pa;
+            if (cs__der_get(p, pn, &pp, 0xa3, &len) != 0 || pp + len != pn
+                || cs__der_get(p, pn, &pp, 0x30, &len) != 0
+                || pp + len != pn
+                || cs__der_get(tbs, n, &lp, 0xa3, &len) != 0 || lp + len != n
+                || cs__der_get(tbs, n, &lp, 0x30, &len) != 0
+                || lp + len != n)
+                return 0;
+            ext = 1;
+            continue;
+        }
+        if (ext && pp - pa >= 14 && p[pa + 1] < 0x80 && p[pa + 2] == 0x06
+            && p[pa + 3] == 10 && cs__ct_eq(p + pa + 4, cs__ct_arc, 9)
+            && p[pa + 13] == 3)
+            continue;                 /* the poison: not in the leaf */
+        if (cs__ct_elem(tbs, n, &lp, &lt, &la) != 0 || lt != pt
+            || lp - la != pp - pa || !cs__ct_eq(p + pa, tbs + la, pp - pa))
+            return 0;
+    }
+    return lp == n;
+}
+
 /* Deliver entry index e: the certificate parsed, the message built, the
  * watchlist asked. scratch[0..cap): free memory for all_domains. */
 static void
@@ -15426,6 +15488,16 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
         return;
     }
     r = cs_cert_parse(&cert, u.der, u.der_len, kind);
+    /* a static entry's proof covers its leaf, not the pre_certificate
+     * beside it: one that is not the leaf's TBS (or does not parse) gives
+     * way to the TBS, what was proven */
+    if (kind == CS_CERT_FULL && e->type == CS_CT_PRECERT
+        && f->cfg.kind == CS_CT_STATIC && f->cfg.verify && e->cert != NULL
+        && (r != 0 || !cs__ct_precert_is(&cert, e->cert, e->cert_len))) {
+        u.der = e->cert;
+        u.der_len = e->cert_len;
+        r = cs_cert_parse(&cert, u.der, u.der_len, CS_CERT_TBS);
+    }
     if (r != 0) {
         cs__ct_bad(f, index, r);
         return;
