@@ -2774,7 +2774,8 @@ typedef struct cs_ct_config {
                                   one is a CS_EV_CT_ERROR
                                   (CS_E_MERKLE_INCONSISTENT, status 1) and
                                   is not taken; a log that does not serve
-                                  proofs (4xx) gets one CS_EV_WARNING.
+                                  proofs (4xx but 408 and 429, which are
+                                  retried) gets one CS_EV_WARNING.
                                   0: none of this */
 #if CS_HAS_TLS
     cs_tls_config tls;         /* https:// trust (as cs_config's) */
@@ -15998,7 +15999,8 @@ cs__ct_response_end(cs_ct_follower *f)
             /* start past the log's tree: not yet (logs are balanced) */
             f->hold_until = f->now + f->cfg.poll_ms;
         } else if (f->req == CS__CT_CONSISTENCY && status >= 400
-                   && status < 500) {
+                   && status < 500 && status != 408 && status != 429) {
+            /* (408, 429: not now, not "never": retried as any failure) */
             f->cons_unserved = 1;     /* said once; heads taken unproven */
             f->cons_pending = 0;
             cs__ct_warn(f, "CT log: get-sth-consistency is not served: "
