@@ -16176,7 +16176,7 @@ cs__ct_verify_plan(cs_ct_follower *f)
         if (!f->mt_init) {
             cs_merkle_tiles_init(&f->mt, f->tree_size, f->root);
             f->mt_init = 1;
-        } else if ((tile + 1) * 256 > f->mt.size
+        } else if (tile >= f->mt.size / 256   /* its last tile */
                    && (f->mt.size != f->tree_size
                        || !cs__ct_eq(f->mt.root, f->root, 32))) {
             /* unchanged right-edge tiles are not fetched again */
@@ -16276,9 +16276,9 @@ cs__ct_start(cs_ct_follower *f)
                           cs__ct_u64(f->h_width, num));
         }
     } else if (f->req == CS__CT_ENTRIES) {
-        uint64_t end = f->next + f->cfg.batch;
-        if (end > f->tree_size)
-            end = f->tree_size;
+        /* (next < tree_size; a batch past 2^64 would wrap) */
+        uint64_t end = f->tree_size - f->next > f->cfg.batch
+                     ? f->next + f->cfg.batch : f->tree_size;
         if (f->cfg.has_to && end > f->cfg.to)
             end = f->cfg.to;
         f->req_end = end;
@@ -16290,9 +16290,9 @@ cs__ct_start(cs_ct_follower *f)
         /* the whole tile when the tree has it (partial tiles may be
          * gone then), the tree's partial one else; only [next, to) of
          * it is delivered */
-        uint64_t tile = f->next / 256, end = (tile + 1) * 256;
-        if (end > f->tree_size)
-            end = f->tree_size;
+        uint64_t tile = f->next / 256, end = f->tree_size;
+        if (end - tile * 256 > 256)   /* (not (tile + 1) * 256: 2^64) */
+            end = tile * 256 + 256;
         if (f->cfg.verify && end > tile * 256 + f->vt_width)
             end = tile * 256 + f->vt_width;   /* what is proven */
         f->req_end = f->cfg.has_to && end > f->cfg.to ? f->cfg.to : end;
