@@ -2009,6 +2009,9 @@ typedef struct cs_merkle_tiles {
     uint64_t l1_index;
     unsigned l1_width;
     unsigned char l1[256][32];  /* a level-1 tile */
+    /* prev (prev_size) is consistent with the checkpoint: tile levels
+     * still to check, and those that matched / did not in this run */
+    unsigned cons_need, cons_seen, cons_bad;
 } cs_merkle_tiles;
 
 /* Set the checkpoint (a verified tree head: size >= 1, root). What was
@@ -2018,7 +2021,15 @@ CSDEF void cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
 /* Move to a newer checkpoint (size >= the current one), keeping the
  * current verified edge: right-edge tiles that did not change between the
  * two sizes are not asked for again (their subtrees come from the kept
- * edge, and the new root still checks them). Otherwise as init. */
+ * edge, and the new root still checks them). Otherwise as init.
+ * The kept edge must also be in the new tree (the two checkpoints
+ * consistent: a log that signs a fork is caught): the verification of
+ * tile old_size / 256 (the old tree's last tile, or the first past it)
+ * checks that, on the tiles it asks for anyway, and fails with
+ * CS_E_MERKLE_INCONSISTENT if they prove the old edge is not there.
+ * Until a verification of that tile succeeds, the old edge stays the one
+ * to check against (through further advances too), and every
+ * verification asks for the whole right edge again. */
 CSDEF void cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
                                    const unsigned char root[32]);
 /* Begin verifying level-0 tile k: full when 256(k+1) <= size, else the
@@ -2038,8 +2049,10 @@ CSDEF int cs_merkle_tiles_feed(cs_merkle_tiles *v, const unsigned char *data,
                                size_t len);
 /* The asked tile ended. Returns 0, CS_E_MERKLE_TILE_SIZE (not 32*width
  * bytes), CS_E_MERKLE_TILE (the tiles do not hash to the checkpoint's
- * root, or disagree with each other), CS_E_MERKLE_STATE (no tile was
- * asked). Errors are sticky until the next cs_merkle_tiles_start(). */
+ * root, or disagree with each other), CS_E_MERKLE_INCONSISTENT (they do,
+ * and prove the checkpoint does not extend the one before the last
+ * cs_merkle_tiles_advance()), CS_E_MERKLE_STATE (no tile was asked).
+ * Errors are sticky until the next cs_merkle_tiles_start(). */
 CSDEF int cs_merkle_tiles_end(cs_merkle_tiles *v);
 
 #endif /* CS_HAS_CT */
@@ -2656,9 +2669,9 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  *
  * Memory per followed log: sizeof(cs_ct_follower) (cs_ct_follower_size()
  * says it; it holds the TLS engine, the HTTP parser, the gzip decoder, the
- * JSON tokenizer, the message, the Merkle tile verifier (12,832) and the
- * proven level-0 hash tile (8,192): 64,744 bytes on x86-64 with TLS,
- * 24,312 of them cs_tls; 54,320 without TLS, where the receive buffer is
+ * JSON tokenizer, the message, the Merkle tile verifier (12,840) and the
+ * proven level-0 hash tile (8,192): 64,808 bytes on x86-64 with TLS,
+ * 24,312 of them cs_tls; 54,384 without TLS, where the receive buffer is
  * 16 KB)
  * plus cfg.mem (CS_CT_MEM by default, 114,688 bytes: the 32 KiB gzip
  * window, 16 KiB of domain storage, the 64 KiB entry buffer) plus the
@@ -2768,7 +2781,16 @@ typedef struct cs_ct_config {
                                   hash to the root a CS_EV_CT_ERROR
                                   (CS_E_MERKLE_TILE, status 1) and no entry
                                   of that tile is delivered under that
-                                  checkpoint. RFC 6962 logs: each new head
+                                  checkpoint; a checkpoint whose tiles
+                                  show it does not extend the last one
+                                  proven (a fork) is a CS_EV_CT_ERROR
+                                  (CS_E_MERKLE_INCONSISTENT, or
+                                  CS_E_MERKLE_TILE, status 1) and nothing
+                                  is delivered until a head extends it.
+                                  A precert's names come from its proven
+                                  TBS when its pre_certificate is not
+                                  the one that TBS came from.
+                                  RFC 6962 logs: each new head
                                   is proven consistent with the last
                                   (get-sth-consistency); an inconsistent
                                   one is a CS_EV_CT_ERROR
@@ -2880,7 +2902,7 @@ typedef struct cs_ct_follower {
     int cons_unserved;         /* the log does not serve proofs */
     size_t cons_n;             /* proof hashes decoded into ebuf */
     int cons_in;               /* inside one of its strings */
-    cs_merkle_tiles mt;        /* 10.7 KB */
+    cs_merkle_tiles mt;        /* 12.8 KB */
     unsigned char l0[256][32]; /* the proven level-0 tile */
     unsigned char rbuf[CS_IO_CHUNK];
     char sbuf[CS_CT_REQ_MAX];
@@ -12593,35 +12615,49 @@ cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
     v->l1_index = 0;
     v->l1_width = 0;
     v->small_size = 0;
+    v->cons_need = v->cons_seen = v->cons_bad = 0;
     cs_merkle_edge_init(&v->edge);
 }
 
-/* Go down the path to the full tile at level l, or finish. */
-static void
+/* Go down the path to the full tile at level l, or finish: every tile
+ * fed is proven then, and what they said of prev's edge holds. */
+static int
 cs__mt_down(cs_merkle_tiles *v, int l)
 {
     if (l < 0) {
         v->phase = CS__MT_DONE;
-        return;
+        if (v->cons_bad != 0)
+            return v->err = CS_E_MERKLE_INCONSISTENT;
+        v->cons_need &= ~v->cons_seen;
+        return 0;
     }
     CS_MEMCPY(v->want, v->next, 32);
     v->phase = CS__MT_CHAIN;
     v->level = l;
     cs__mt_enter(v);
+    return 0;
 }
 
 CSDEF void
 cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
                         const unsigned char root[32])
 {
-    int keep = v->edge_ok && size >= v->size;
-    uint64_t was = v->size;
+    /* an edge not yet proven in the newer tree stays the one to prove */
+    int pending = v->prev_ok && v->cons_need != 0;
+    int keep = (pending || v->edge_ok) && size >= v->size;
+    uint64_t was = pending ? v->prev_size : v->size;
+    unsigned l, need = 0;
 
-    if (keep)
+    if (keep && !pending)
         CS_MEMCPY(&v->prev, &v->edge, sizeof v->edge);
     cs_merkle_tiles_init(v, size, root);
     v->prev_ok = keep;
     v->prev_size = was;
+    /* the levels where the old tree has a right-edge tile */
+    for (l = 0; keep && l < 8; l++)
+        if ((cs__mt_shr(was, 8u * l) & 255) != 0)
+            need |= 1u << l;
+    v->cons_need = need;
 }
 
 /* All right-edge tiles are in the edge: check the root, go down. */
@@ -12640,8 +12676,7 @@ cs__mt_edge_done(cs_merkle_tiles *v)
         v->l1_index = cs__mt_shr(v->size, 16);
         v->l1_width = cs__mt_edge_width(v, 1);
     }
-    cs__mt_down(v, v->p - 1);
-    return 0;
+    return cs__mt_down(v, v->p - 1);
 }
 
 /* The next right-edge tile to ask for, from level l down; a tile that is
@@ -12667,6 +12702,8 @@ cs__mt_edge_walk(cs_merkle_tiles *v, int l)
                            v->prev.h[sh + (unsigned)b], sh + (unsigned)b)
                        != 0)
                     return v->err = CS_E_MERKLE_TILE;
+            v->cons_seen |= 1u << l;  /* prev's own tile: in the tree
+                                         when the root checks */
             continue;
         }
         v->level = l;
@@ -12686,6 +12723,7 @@ cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k)
 
     v->err = 0;
     v->phase = CS__MT_IDLE;
+    v->cons_seen = v->cons_bad = 0;
     if (k < full) {
         /* p: the lowest level whose tile on k's path is the edge tile. */
         for (l = 1; l < 8; l++)
@@ -12702,16 +12740,18 @@ cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k)
     for (l = 7; l > 0 && cs__mt_shr(v->size, 8u * (unsigned)l) == 0; l--)
         ;
     v->top = l;
-    if (v->p >= 1 && v->l1_ok && v->l1_index == (k >> 8)
-        && (k & 255) < v->l1_width) {
+    /* (consistency to prove: every right-edge tile is fed again) */
+    if (v->cons_need == 0 && v->p >= 1 && v->l1_ok
+        && v->l1_index == (k >> 8) && (k & 255) < v->l1_width) {
         CS_MEMCPY(v->want, v->l1[k & 255], 32);
         v->phase = CS__MT_CHAIN;
         v->level = 0;
-    } else if (v->edge_ok) {
+    } else if (v->cons_need == 0 && v->edge_ok) {
         v->phase = CS__MT_EDGE_ONE;
         v->level = v->p;
     } else {
         v->phase = CS__MT_EDGE_ALL;
+        v->edge_ok = 0;
         v->l1_fed = 0;
         cs_merkle_edge_init(&v->edge);
         (void)cs__mt_edge_walk(v, v->top); /* an error stays in v->err */
@@ -12735,6 +12775,31 @@ cs_merkle_tiles_next(cs_merkle_tiles *v, int *level, uint64_t *index,
     *index = v->index;
     *width = v->width;
     return 1;
+}
+
+/* The tile being fed is the one that held prev's right edge at this
+ * level, and it has now reached prev's width there: its subtrees so far
+ * (in the edge, or the tile's own small edge) must be prev's rows. */
+static void
+cs__mt_prev_check(cs_merkle_tiles *v)
+{
+    unsigned sh = 8u * (unsigned)v->level, bit = 1u << v->level, b;
+    unsigned w = (unsigned)(cs__mt_shr(v->prev_size, sh) & 255);
+    const unsigned char *h;
+
+    if ((v->cons_need & bit) == 0 || v->got != w
+        || v->index != cs__mt_shr(v->prev_size, sh + 8))
+        return;
+    for (b = 0; b < 8; b++) {
+        if (((w >> b) & 1) == 0)
+            continue;
+        h = v->phase == CS__MT_EDGE_ALL ? v->edge.h[sh + b] : v->small[b];
+        if (!cs__eq(h, v->prev.h[sh + b], 32)) {
+            v->cons_bad |= bit;
+            return;
+        }
+    }
+    v->cons_seen |= bit;
 }
 
 /* One whole hash of the tile being fed. */
@@ -12763,6 +12828,7 @@ cs__mt_hash(cs_merkle_tiles *v, const unsigned char *h)
         CS_MEMCPY(v->next, h, 32);
     if (v->level == 1)
         CS_MEMCPY(v->l1[j], h, 32);
+    cs__mt_prev_check(v);
 }
 
 CSDEF int
@@ -12827,15 +12893,13 @@ cs_merkle_tiles_end(cs_merkle_tiles *v)
                 return v->err = CS_E_MERKLE_TILE;
         if (v->level == 1)
             v->l1_ok = 1;
-        cs__mt_down(v, v->p - 1);
-    } else {
-        if (!cs__eq(v->small[8], v->want, 32))
-            return v->err = CS_E_MERKLE_TILE;
-        if (v->level == 1)
-            v->l1_ok = 1;
-        cs__mt_down(v, v->level - 1);
+        return cs__mt_down(v, v->p - 1);
     }
-    return 0;
+    if (!cs__eq(v->small[8], v->want, 32))
+        return v->err = CS_E_MERKLE_TILE;
+    if (v->level == 1)
+        v->l1_ok = 1;
+    return cs__mt_down(v, v->level - 1);
 }
 
 #endif /* CS_HAS_CT */
@@ -16199,8 +16263,10 @@ cs__ct_verify_plan(cs_ct_follower *f)
         return 0;
     }
     cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, f->mt.size);
-    f->mt_init = 0;
-    f->hold_until = f->t_poll;        /* try again under the next head */
+    /* again under the next head, from what is verified: a checkpoint
+     * not yet proven to extend the last one stays to be proven */
+    cs_merkle_tiles_advance(&f->mt, f->tree_size, f->root);
+    f->hold_until = f->t_poll;
     return -1;
 }
 
