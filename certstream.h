@@ -2115,7 +2115,8 @@ enum {
     CS_GAP_DUPLICATE = 1,  /* seen before (within window of the top) */
     CS_GAP_LATE = 2,       /* inside a gap already declared */
     CS_GAP_OLD = 3,        /* more than window below the highest index,
-                              or below the first: duplicate or late */
+                              or below the first: duplicate or late;
+                              and 2^64 - 1, never tracked */
     CS_GAP_UNTRACKED = 4   /* the table is full: log not tracked */
 };
 
@@ -13207,6 +13208,10 @@ cs_gap_add(cs_gap *g, const char *url, size_t len, uint64_t index,
 
     CS_ASSERT(g != NULL && (url != NULL || len == 0));
     g->counts.arrivals++;
+    if (index == UINT64_MAX) {        /* top = index + 1 would wrap */
+        g->counts.old++;
+        return CS_GAP_OLD;
+    }
     l = cs__gap_find(g, url, len, index, now_ms);
     g->counts.logs = g->used;
     if (l == NULL) {
