@@ -1954,8 +1954,10 @@ CSDEF void cs_merkle_root(const unsigned char *hashes, size_t count,
  * m == n needs an empty proof and equal roots; m == 0 needs an empty
  * proof. With old_edge non-NULL, on success it receives the edge of size
  * m (the proof's nodes that make the old root), so a follower can push
- * leaves m, m+1, ... and compare roots. Returns 0, CS_E_MERKLE_RANGE
- * (m > n), CS_E_MERKLE_PROOF (does not verify). */
+ * leaves m, m+1, ... and compare roots; except when m == n and m is not a
+ * power of two (the empty proof does not hold the edge): then
+ * old_edge->size is set to UINT64_MAX, an edge not to use. Returns 0,
+ * CS_E_MERKLE_RANGE (m > n), CS_E_MERKLE_PROOF (does not verify). */
 CSDEF int cs_merkle_verify_consistency(uint64_t m, uint64_t n,
                                        const unsigned char old_root[32],
                                        const unsigned char new_root[32],
@@ -12455,9 +12457,19 @@ cs_merkle_verify_consistency(uint64_t m, uint64_t n,
             cs_merkle_edge_init(old_edge);
         return count == 0 ? 0 : CS_E_MERKLE_PROOF;
     }
-    if (m == n)
-        return count == 0 && cs__eq(old_root, new_root, 32)
-            ? 0 : CS_E_MERKLE_PROOF;
+    if (m == n) {
+        if (count != 0 || !cs__eq(old_root, new_root, 32))
+            return CS_E_MERKLE_PROOF;
+        if (old_edge != NULL && (m & (m - 1)) == 0) {
+            for (level = 0; (m >> level) != 1; level++)
+                ;
+            CS_MEMCPY(old_edge->h[level], old_root, 32);
+            old_edge->size = m;
+        } else if (old_edge != NULL) {
+            old_edge->size = UINT64_MAX;  /* not known: see above */
+        }
+        return 0;
+    }
     /* RFC 9162 2.1.4.2; a power-of-two old tree is its own first node. */
     if ((m & (m - 1)) == 0) {
         c = old_root;

@@ -9,7 +9,9 @@
  * tile, then B again) does not make the verifier forget A; an honest B
  * extending A verifies, at the usual cost. Sizes: one level-1 tile,
  * several, and level-2 trees; the fork at the first leaf, in the middle,
- * in A's last tile. Runs in about 1 s. */
+ * in A's last tile. Also cs_merkle_verify_consistency()'s old edge when
+ * m == n (it was left as it was: a stale edge taken for the old one).
+ * Runs in about 1 s. */
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
 #include "test.h"
@@ -229,12 +231,42 @@ test_honest_cost(void)
     }
 }
 
+/* m == n: the edge is filled when m is a power of two (the root is
+ * the edge), else marked unusable; never left stale. */
+static void
+test_same_size_edge(void)
+{
+    static const uint64_t ms[] = {1, 2, 64, 256, 3, 100, 1000};
+    cs_merkle_edge e;
+    unsigned char r[32];
+    size_t i;
+
+    for (i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        build(&g_a, g_leaf, ms[i]);
+        cs_merkle_edge_init(&e);
+        CHECK(cs_merkle_edge_push(&e, g_leaf[7]) == 0);   /* stale */
+        CHECK(cs_merkle_verify_consistency(ms[i], ms[i], g_a.root, g_a.root,
+                                           NULL, 0, &e) == 0);
+        if ((ms[i] & (ms[i] - 1)) == 0) {
+            cs_merkle_edge_root(&e, r);
+            CHECKF(e.size == ms[i] && memcmp(r, g_a.root, 32) == 0,
+                   "m = n = %llu", (unsigned long long)ms[i]);
+            CHECK(cs_merkle_edge_push(&e, g_leaf[ms[i]]) == 0);
+        } else {
+            CHECKF(e.size == UINT64_MAX, "m = n = %llu: size %llu",
+                   (unsigned long long)ms[i], (unsigned long long)e.size);
+            CHECK(cs_merkle_edge_push(&e, g_leaf[0]) == CS_E_MERKLE_RANGE);
+        }
+    }
+}
+
 int
 main(void)
 {
     TEST(test_forks);
     TEST(test_same_size);
     TEST(test_honest_cost);
+    TEST(test_same_size_edge);
     free(g_a.node);
     free(g_b.node);
     return TEST_SUMMARY();
