@@ -15,7 +15,9 @@ and what the follower must (not) deliver:
   - RFC 6962: a consistency proof with one hash too many or too few: the
     head is not taken;
   - RFC 6962: a signed head of size 2^64 - 1: no request loop without a
-    pause.
+    pause;
+  - both kinds: trees of 0, 1, 2 entries growing past a tile: every
+    entry, proven, no false alarm.
 Runs /usr/bin/python3 (python3-cryptography); about 6 s (cases at once)."""
 import os
 import subprocess
@@ -281,6 +283,29 @@ def bad_proof(mode, first):
           "proof %s: nothing delivered under the head" % mode)
 
 
+def tiny(kind):
+    """Trees of 0, 1 and 2 entries, then past a tile: every entry, proven
+    as far as the kind proves (the edge cases of proofs and tiles)."""
+    log = ctlog.Log(kind, entries(260), size=0 if kind == "rfc6962" else 1,
+                    key=ctlog.log_key(1))
+    srv = ctlog.Server(log).start()
+
+    def grow(srv, log):
+        for to in (1, 2, 256, 257, 260):
+            if log.size < to:
+                served(srv, log.size) if log.size else time.sleep(0.3)
+                log.grow_to(to)
+    got, errs, err, _ = follow("%s from 0 entries up" % kind, log, srv, 260,
+                               during=grow, timeout=8)
+    v = "v2" if kind == "static" else "v1"
+    check(sorted(got) == list(range(260)) and not errs
+          and all(x == v for x, _ in got.values()),
+          "%s tiny: every entry, %s (%d, errors %s)" % (
+              kind, v, len(got), sorted(errs.items())[:3]))
+    check("not consistent" not in err and "do not hash" not in err,
+          "%s tiny: no false alarm" % kind)
+
+
 class HugeHead(ctlog.Server):
     """A validly signed head of size 2^64 - 1 over a 10-entry log; entries
     are answered for any start."""
@@ -331,7 +356,7 @@ def main():
     cases = [(precert_swap, ()), (over_serve, ()), (static_fork, ()),
              (sth_429, ()), (bad_proof, ("extra", 100)),
              (bad_proof, ("short", 100)), (bad_proof, ("old_root", 128)),
-             (huge_head, ())]
+             (huge_head, ()), (tiny, ("static",)), (tiny, ("rfc6962",))]
     # each case has its own log and follower: all at once
     ts = [threading.Thread(target=f, args=a) for f, a in cases
           if not only or f.__name__ in only]
