@@ -15480,24 +15480,42 @@ cs__ct_elem(const unsigned char *p, size_t end, size_t *pos, unsigned *tag,
     return 0;
 }
 
+/* The OID of the Extension element p[at..end) (NULL if it has none). */
+static const unsigned char *
+cs__ct_ext_oid(const unsigned char *p, size_t at, size_t end, size_t *n)
+{
+    size_t pos = at, len;
+    unsigned tag;
+
+    if (cs__der_hdr(p, end, &pos, &tag, &len) != 0
+        || cs__der_get(p, end, &pos, 0x06, n) != 0)
+        return NULL;
+    return p + pos;
+}
+
 /* The precertificate c (parsed) is the one its leaf's TBS (tbs[0..n))
- * was made from: its TBSCertificate with the CT poison extension taken
- * out is tbs, element for element (RFC 6962 3.2). The leaf hash covers
- * the TBS only, so a log could put any certificate in a static entry's
- * pre_certificate. 1 if it matches; an issuer rewritten by a
- * precertificate signing certificate does not. */
+ * was made from (RFC 6962 3.2): its TBSCertificate with the CT poison
+ * extension taken out is tbs, element for element, but for the issuer
+ * and the authorityKeyIdentifier, which a precertificate signing
+ * certificate makes differ. The leaf hash covers the TBS only, so a log
+ * could put any certificate in a static entry's pre_certificate: this
+ * binds its names (subject, SANs) and everything else to the proven TBS.
+ * 1 if it matches. */
 static int
 cs__ct_precert_is(const cs_cert *c, const unsigned char *tbs, size_t n)
 {
-    const unsigned char *p = c->tbs;
-    size_t pn = c->tbs_len, pp = 0, lp = 0, pa, la, len;
-    unsigned pt, lt;
+    static const unsigned char aki[3] = {0x55, 0x1d, 0x23};
+    const unsigned char *p = c->tbs, *o, *lo;
+    size_t pn = c->tbs_len, pp = 0, lp = 0, pa, la, len, on, lon;
+    unsigned pt, lt, i = 0, issuer = 2;
     int ext = 0;
 
     if (cs__der_get(p, pn, &pp, 0x30, &len) != 0 || pp + len != pn
         || cs__der_get(tbs, n, &lp, 0x30, &len) != 0 || lp + len != n)
         return 0;
-    while (pp < pn) {
+    if (pp < pn && p[pp] == 0xa0)
+        issuer = 3;                   /* after [0] version, serial, alg */
+    for (; pp < pn; i++) {
         if (cs__ct_elem(p, pn, &pp, &pt, &pa) != 0)
             return 0;
         if (!ext && pt == 0xa3) {
@@ -15513,12 +15531,18 @@ cs__ct_precert_is(const cs_cert *c, const unsigned char *tbs, size_t n)
             ext = 1;
             continue;
         }
-        if (ext && pp - pa >= 14 && p[pa + 1] < 0x80 && p[pa + 2] == 0x06
-            && p[pa + 3] == 10 && cs__ct_eq(p + pa + 4, cs__ct_arc, 9)
-            && p[pa + 13] == 3)
+        o = ext ? cs__ct_ext_oid(p, pa, pp, &on) : NULL;
+        if (o != NULL && on == 10 && cs__ct_eq(o, cs__ct_arc, 9) && o[9] == 3)
             continue;                 /* the poison: not in the leaf */
-        if (cs__ct_elem(tbs, n, &lp, &lt, &la) != 0 || lt != pt
-            || lp - la != pp - pa || !cs__ct_eq(p + pa, tbs + la, pp - pa))
+        if (cs__ct_elem(tbs, n, &lp, &lt, &la) != 0 || lt != pt)
+            return 0;
+        if (!ext && i == issuer && pt == 0x30)
+            continue;                 /* the issuer: see above */
+        lo = ext ? cs__ct_ext_oid(tbs, la, lp, &lon) : NULL;
+        if (o != NULL && lo != NULL && on == 3 && lon == 3
+            && cs__ct_eq(o, aki, 3) && cs__ct_eq(lo, aki, 3))
+            continue;                 /* authorityKeyIdentifier: too */
+        if (lp - la != pp - pa || !cs__ct_eq(p + pa, tbs + la, pp - pa))
             return 0;
     }
     return lp == n;

@@ -5,7 +5,9 @@ lie in ways test_verify.py does not try. Each case says what the log does
 and what the follower must (not) deliver:
   - static: a precert entry whose leaf hash is right but whose
     pre_certificate (not covered by the leaf hash) is another
-    certificate: its names must not be delivered as proven;
+    certificate: its names must not be delivered as proven (the names
+    and SHA-256 are its TBS's); honest precerts, also those signed by a
+    precertificate signing certificate, keep the precertificate's;
   - static: a data tile with more entries than asked for (past the
     signed tree): none of them delivered before they are logged;
   - static: a second checkpoint that forks the tree the first one signed
@@ -149,11 +151,48 @@ def precert_swap():
               i, real, v, doms))
     check(all(got[k][0] == "v2" for k in got if k != i),
           "precert swap: the others proven")
-    # an honest precert stays as it was: the precertificate's names
-    k = next(x for x in pre if x != i)
-    check(set(got.get(k, (None, []))[1])
-          == set(pool[k].info["all_domains"]),
-          "precert swap: honest precert %d unchanged" % k)
+
+
+def precert_sha():
+    """The command on a static log where entry i's pre_certificate is
+    swapped: every honest precert (signed by the CA, or by a
+    precertificate signing certificate: another issuer and AKI) keeps the
+    precertificate's SHA-256 as servers give it; entry i gets its TBS's,
+    never the swapped-in certificate's."""
+    import hashlib
+    import json
+    exe = os.environ.get("CERTSTREAM", os.path.join(B, "certstream"))
+    if not check(os.path.exists(exe), "precert sha: build %s" % exe):
+        return
+    pool = entries(40)
+    pre = [k for k, e in enumerate(pool) if e.etype == 1]
+    i, j = pre[2], pre[3]
+    e = pool[i]
+    pool[i] = ctlog.Entry(e.ts, e.etype, e.body, e.ikh, pool[j].precert,
+                          e.chain, e.fps, e.info)
+    log = ctlog.Log("static", pool, key=ctlog.log_key(1))
+    srv = ctlog.Server(log).start()
+    try:
+        p = subprocess.run([exe, "--tiled-log", srv.url, "--log-key",
+                            ctlog.b64(log.spki), "--from", "0", "--json",
+                            "-n", "40"], capture_output=True, timeout=20)
+    finally:
+        srv.stop()
+    sha = {}
+    for ln in p.stdout.decode().splitlines():
+        d = json.loads(ln)["data"]
+        sha[d["cert_index"]] = d["leaf_cert"]["sha256"].replace(":", "")
+    want = {k: hashlib.sha256(pool[k].precert).hexdigest().upper()
+            for k in pre if k != i}
+    bad = [k for k in want if sha.get(k) != want[k]]
+    check(not bad, "precert sha: honest precerts %s (signers %s) not "
+          "the precertificate's SHA-256" % (
+              bad, [pool[k].info.get("signer") for k in bad]))
+    check(len([k for k in want if pool[k].info.get("signer") == "psc"]) > 0,
+          "precert sha: a precert signing certificate among them")
+    tbs = hashlib.sha256(e.body).hexdigest().upper()
+    check(sha.get(i) == tbs, "precert sha: entry %d is its TBS's (%s)" % (
+        i, sha.get(i)))
 
 
 class OverServe(ctlog.Server):
@@ -353,7 +392,8 @@ def main():
     POOL.extend(ctlog.entries_from_certs(ctcerts.make_entries(
         700, seed=1, start=0)))
     only = sys.argv[1:]
-    cases = [(precert_swap, ()), (over_serve, ()), (static_fork, ()),
+    cases = [(precert_swap, ()), (precert_sha, ()), (over_serve, ()),
+             (static_fork, ()),
              (sth_429, ()), (bad_proof, ("extra", 100)),
              (bad_proof, ("short", 100)), (bad_proof, ("old_root", 128)),
              (huge_head, ()), (tiny, ("static",)), (tiny, ("rfc6962",))]
