@@ -2723,7 +2723,10 @@ typedef struct cs_ct_update {
 /* cs_ct_update.verified: CS_CT_VERIFIED_ENTRY (static logs, cfg.verify)
  * the entry's leaf hash is proven in the tree of a checkpoint whose
  * signature verified (its data tile's level-0 hash tile hashes up to the
- * signed root, [1k]); CS_CT_VERIFIED_HEAD (RFC 6962 logs, or cfg.verify
+ * signed root, [1k]), a tree that extends the one proven before; a
+ * precert's der is its pre_certificate only when that matches the proven
+ * TBS (but for the issuer and authorityKeyIdentifier a precertificate
+ * signing certificate changes), else the TBS; CS_CT_VERIFIED_HEAD (RFC 6962 logs, or cfg.verify
  * 0) the signed tree head it was fetched under verified (RFC 6962 with
  * cfg.verify: and was proven consistent with the previous one where the
  * log serves get-sth-consistency), the entry itself is not proven;
