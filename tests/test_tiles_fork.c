@@ -231,6 +231,57 @@ test_honest_cost(void)
     }
 }
 
+/* Honest growth in random steps, each verification of a random tile
+ * (the follower's, the old size's last, or any other): never an error
+ * (forks in between, at random leaves, always are);
+ * a tile other than the old size's leaves the proof pending, the next
+ * advance keeps the older edge, and the follower's tile ends it. */
+static void
+test_honest_random(void)
+{
+    uint64_t m = 1, n, k, seed = 12345;
+    int step, r;
+
+    build(&g_a, g_leaf, m);
+    cs_merkle_tiles_init(&g_v, m, g_a.root);
+    CHECK(verify(&g_v, &g_a, 0, -1) == 0);
+    for (step = 0; step < 60 && m < MAXL - 3000; step++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        n = m + (seed >> 33) % (step % 7 == 6 ? 2900 : 300);
+        /* a fork first, when the last head is the proven one: refused */
+        if (step % 4 == 1 && n > m && g_v.cons_need == 0) {
+            uint64_t at = (seed >> 24) % m;
+            memcpy(g_fork, g_leaf, sizeof g_fork);
+            g_fork[at][9] ^= 0x40;
+            build(&g_b, g_fork, n);
+            cs_merkle_tiles_advance(&g_v, n, g_b.root);
+            r = verify(&g_v, &g_b, m / 256, -1);
+            CHECKF(FORKED(r), "step %d: %llu -> %llu forked at %llu: %d",
+                   step, (unsigned long long)m, (unsigned long long)n,
+                   (unsigned long long)at, r);
+        }
+        build(&g_b, g_leaf, n);
+        cs_merkle_tiles_advance(&g_v, n, g_b.root);
+        k = (seed >> 20) % 3 == 0 ? (seed >> 40) % ((n + 255) / 256)
+                                  : m / 256;
+        if (k >= (n + 255) / 256)
+            k = (n - 1) / 256;
+        r = verify(&g_v, &g_b, k, -1);
+        CHECKF(r == 0, "step %d: %llu -> %llu, tile %llu: %d", step,
+               (unsigned long long)m, (unsigned long long)n,
+               (unsigned long long)k, r);
+        if (n == m)
+            continue;
+        m = n;
+        if (step % 13 == 12) {        /* and jump: a big tree */
+            m = 65536 + (seed >> 50) % 1000;
+            build(&g_a, g_leaf, m);
+            cs_merkle_tiles_init(&g_v, m, g_a.root);
+            CHECK(verify(&g_v, &g_a, (m - 1) / 256, -1) == 0);
+        }
+    }
+}
+
 /* m == n: the edge is filled when m is a power of two (the root is
  * the edge), else marked unusable; never left stale. */
 static void
@@ -267,6 +318,7 @@ main(void)
     TEST(test_same_size);
     TEST(test_honest_cost);
     TEST(test_same_size_edge);
+    TEST(test_honest_random);
     free(g_a.node);
     free(g_b.node);
     return TEST_SUMMARY();
