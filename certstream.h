@@ -1970,8 +1970,10 @@ CSDEF void cs_merkle_root(const unsigned char *hashes, size_t count,
  * m == n needs an empty proof and equal roots; m == 0 needs an empty
  * proof. With old_edge non-NULL, on success it receives the edge of size
  * m (the proof's nodes that make the old root), so a follower can push
- * leaves m, m+1, ... and compare roots. Returns 0, CS_E_MERKLE_RANGE
- * (m > n), CS_E_MERKLE_PROOF (does not verify). */
+ * leaves m, m+1, ... and compare roots; except when m == n and m is not a
+ * power of two (the empty proof does not hold the edge): then
+ * old_edge->size is set to UINT64_MAX, an edge not to use. Returns 0,
+ * CS_E_MERKLE_RANGE (m > n), CS_E_MERKLE_PROOF (does not verify). */
 CSDEF int cs_merkle_verify_consistency(uint64_t m, uint64_t n,
                                        const unsigned char old_root[32],
                                        const unsigned char new_root[32],
@@ -2025,6 +2027,9 @@ typedef struct cs_merkle_tiles {
     uint64_t l1_index;
     unsigned l1_width;
     unsigned char l1[256][32];  /* a level-1 tile */
+    /* prev (prev_size) is consistent with the checkpoint: tile levels
+     * still to check, and those that matched / did not in this run */
+    unsigned cons_need, cons_seen, cons_bad;
 } cs_merkle_tiles;
 
 /* Set the checkpoint (a verified tree head: size >= 1, root). What was
@@ -2034,7 +2039,15 @@ CSDEF void cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
 /* Move to a newer checkpoint (size >= the current one), keeping the
  * current verified edge: right-edge tiles that did not change between the
  * two sizes are not asked for again (their subtrees come from the kept
- * edge, and the new root still checks them). Otherwise as init. */
+ * edge, and the new root still checks them). Otherwise as init.
+ * The kept edge must also be in the new tree (the two checkpoints
+ * consistent: a log that signs a fork is caught): the verification of
+ * tile old_size / 256 (the old tree's last tile, or the first past it)
+ * checks that, on the tiles it asks for anyway, and fails with
+ * CS_E_MERKLE_INCONSISTENT if they prove the old edge is not there.
+ * Until a verification of that tile succeeds, the old edge stays the one
+ * to check against (through further advances too), and every
+ * verification asks for the whole right edge again. */
 CSDEF void cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
                                    const unsigned char root[32]);
 /* Begin verifying level-0 tile k: full when 256(k+1) <= size, else the
@@ -2054,8 +2067,10 @@ CSDEF int cs_merkle_tiles_feed(cs_merkle_tiles *v, const unsigned char *data,
                                size_t len);
 /* The asked tile ended. Returns 0, CS_E_MERKLE_TILE_SIZE (not 32*width
  * bytes), CS_E_MERKLE_TILE (the tiles do not hash to the checkpoint's
- * root, or disagree with each other), CS_E_MERKLE_STATE (no tile was
- * asked). Errors are sticky until the next cs_merkle_tiles_start(). */
+ * root, or disagree with each other), CS_E_MERKLE_INCONSISTENT (they do,
+ * and prove the checkpoint does not extend the one before the last
+ * cs_merkle_tiles_advance()), CS_E_MERKLE_STATE (no tile was asked).
+ * Errors are sticky until the next cs_merkle_tiles_start(). */
 CSDEF int cs_merkle_tiles_end(cs_merkle_tiles *v);
 
 #endif /* CS_HAS_CT */
@@ -2118,7 +2133,8 @@ enum {
     CS_GAP_DUPLICATE = 1,  /* seen before (within window of the top) */
     CS_GAP_LATE = 2,       /* inside a gap already declared */
     CS_GAP_OLD = 3,        /* more than window below the highest index,
-                              or below the first: duplicate or late */
+                              or below the first: duplicate or late;
+                              and 2^64 - 1, never tracked */
     CS_GAP_UNTRACKED = 4   /* the table is full: log not tracked */
 };
 
@@ -2676,9 +2692,9 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  *
  * Memory per followed log: sizeof(cs_ct_follower) (cs_ct_follower_size()
  * says it; it holds the TLS engine, the HTTP parser, the gzip decoder, the
- * JSON tokenizer, the message, the Merkle tile verifier (12,832) and the
- * proven level-0 hash tile (8,192): 64,744 bytes on x86-64 with TLS,
- * 24,312 of them cs_tls; 54,320 without TLS, where the receive buffer is
+ * JSON tokenizer, the message, the Merkle tile verifier (12,840) and the
+ * proven level-0 hash tile (8,192): 64,808 bytes on x86-64 with TLS,
+ * 24,312 of them cs_tls; 54,384 without TLS, where the receive buffer is
  * 16 KB)
  * plus cfg.mem (CS_CT_MEM by default, 114,688 bytes: the 32 KiB gzip
  * window, 16 KiB of domain storage, the 64 KiB entry buffer) plus the
@@ -2715,7 +2731,9 @@ typedef struct cs_ct_update {
                                   gave it, else the leaf's TBSCertificate */
     const unsigned char *der;  /* the DER hashed below: the certificate, */
     size_t der_len;            /* or the precertificate (or the TBS when
-                                  there is none) */
+                                  there is none, or, static logs with
+                                  cfg.verify, when it is not the one the
+                                  proven TBS came from) */
     unsigned char sha1[20];    /* fingerprints of der, as servers give */
     unsigned char sha256[32];
     unsigned char leaf_hash[32]; /* RFC 6962 leaf hash */
@@ -2725,7 +2743,10 @@ typedef struct cs_ct_update {
 /* cs_ct_update.verified: CS_CT_VERIFIED_ENTRY (static logs, cfg.verify)
  * the entry's leaf hash is proven in the tree of a checkpoint whose
  * signature verified (its data tile's level-0 hash tile hashes up to the
- * signed root, [1k]); CS_CT_VERIFIED_HEAD (RFC 6962 logs, or cfg.verify
+ * signed root, [1k]), a tree that extends the one proven before; a
+ * precert's der is its pre_certificate only when that matches the proven
+ * TBS (but for the issuer and authorityKeyIdentifier a precertificate
+ * signing certificate changes), else the TBS; CS_CT_VERIFIED_HEAD (RFC 6962 logs, or cfg.verify
  * 0) the signed tree head it was fetched under verified (RFC 6962 with
  * cfg.verify: and was proven consistent with the previous one where the
  * log serves get-sth-consistency), the entry itself is not proven;
@@ -2786,13 +2807,23 @@ typedef struct cs_ct_config {
                                   hash to the root a CS_EV_CT_ERROR
                                   (CS_E_MERKLE_TILE, status 1) and no entry
                                   of that tile is delivered under that
-                                  checkpoint. RFC 6962 logs: each new head
+                                  checkpoint; a checkpoint whose tiles
+                                  show it does not extend the last one
+                                  proven (a fork) is a CS_EV_CT_ERROR
+                                  (CS_E_MERKLE_INCONSISTENT, or
+                                  CS_E_MERKLE_TILE, status 1) and nothing
+                                  is delivered until a head extends it.
+                                  A precert's names come from its proven
+                                  TBS when its pre_certificate is not
+                                  the one that TBS came from.
+                                  RFC 6962 logs: each new head
                                   is proven consistent with the last
                                   (get-sth-consistency); an inconsistent
                                   one is a CS_EV_CT_ERROR
                                   (CS_E_MERKLE_INCONSISTENT, status 1) and
                                   is not taken; a log that does not serve
-                                  proofs (4xx) gets one CS_EV_WARNING.
+                                  proofs (4xx but 408 and 429, which are
+                                  retried) gets one CS_EV_WARNING.
                                   0: none of this */
 #if CS_HAS_TLS
     cs_tls_config tls;         /* https:// trust (as cs_config's) */
@@ -2897,7 +2928,7 @@ typedef struct cs_ct_follower {
     int cons_unserved;         /* the log does not serve proofs */
     size_t cons_n;             /* proof hashes decoded into ebuf */
     int cons_in;               /* inside one of its strings */
-    cs_merkle_tiles mt;        /* 10.7 KB */
+    cs_merkle_tiles mt;        /* 12.8 KB */
     unsigned char l0[256][32]; /* the proven level-0 tile */
     unsigned char rbuf[CS_IO_CHUNK];
     char sbuf[CS_CT_REQ_MAX];
@@ -12856,9 +12887,19 @@ cs_merkle_verify_consistency(uint64_t m, uint64_t n,
             cs_merkle_edge_init(old_edge);
         return count == 0 ? 0 : CS_E_MERKLE_PROOF;
     }
-    if (m == n)
-        return count == 0 && cs__eq(old_root, new_root, 32)
-            ? 0 : CS_E_MERKLE_PROOF;
+    if (m == n) {
+        if (count != 0 || !cs__eq(old_root, new_root, 32))
+            return CS_E_MERKLE_PROOF;
+        if (old_edge != NULL && (m & (m - 1)) == 0) {
+            for (level = 0; (m >> level) != 1; level++)
+                ;
+            CS_MEMCPY(old_edge->h[level], old_root, 32);
+            old_edge->size = m;
+        } else if (old_edge != NULL) {
+            old_edge->size = UINT64_MAX;  /* not known: see above */
+        }
+        return 0;
+    }
     /* RFC 9162 2.1.4.2; a power-of-two old tree is its own first node. */
     if ((m & (m - 1)) == 0) {
         c = old_root;
@@ -13017,35 +13058,49 @@ cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
     v->l1_index = 0;
     v->l1_width = 0;
     v->small_size = 0;
+    v->cons_need = v->cons_seen = v->cons_bad = 0;
     cs_merkle_edge_init(&v->edge);
 }
 
-/* Go down the path to the full tile at level l, or finish. */
-static void
+/* Go down the path to the full tile at level l, or finish: every tile
+ * fed is proven then, and what they said of prev's edge holds. */
+static int
 cs__mt_down(cs_merkle_tiles *v, int l)
 {
     if (l < 0) {
         v->phase = CS__MT_DONE;
-        return;
+        if (v->cons_bad != 0)
+            return v->err = CS_E_MERKLE_INCONSISTENT;
+        v->cons_need &= ~v->cons_seen;
+        return 0;
     }
     CS_MEMCPY(v->want, v->next, 32);
     v->phase = CS__MT_CHAIN;
     v->level = l;
     cs__mt_enter(v);
+    return 0;
 }
 
 CSDEF void
 cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
                         const unsigned char root[32])
 {
-    int keep = v->edge_ok && size >= v->size;
-    uint64_t was = v->size;
+    /* an edge not yet proven in the newer tree stays the one to prove */
+    int pending = v->prev_ok && v->cons_need != 0;
+    int keep = (pending || v->edge_ok) && size >= v->size;
+    uint64_t was = pending ? v->prev_size : v->size;
+    unsigned l, need = 0;
 
-    if (keep)
+    if (keep && !pending)
         CS_MEMCPY(&v->prev, &v->edge, sizeof v->edge);
     cs_merkle_tiles_init(v, size, root);
     v->prev_ok = keep;
     v->prev_size = was;
+    /* the levels where the old tree has a right-edge tile */
+    for (l = 0; keep && l < 8; l++)
+        if ((cs__mt_shr(was, 8u * l) & 255) != 0)
+            need |= 1u << l;
+    v->cons_need = need;
 }
 
 /* All right-edge tiles are in the edge: check the root, go down. */
@@ -13064,8 +13119,7 @@ cs__mt_edge_done(cs_merkle_tiles *v)
         v->l1_index = cs__mt_shr(v->size, 16);
         v->l1_width = cs__mt_edge_width(v, 1);
     }
-    cs__mt_down(v, v->p - 1);
-    return 0;
+    return cs__mt_down(v, v->p - 1);
 }
 
 /* The next right-edge tile to ask for, from level l down; a tile that is
@@ -13091,6 +13145,8 @@ cs__mt_edge_walk(cs_merkle_tiles *v, int l)
                            v->prev.h[sh + (unsigned)b], sh + (unsigned)b)
                        != 0)
                     return v->err = CS_E_MERKLE_TILE;
+            v->cons_seen |= 1u << l;  /* prev's own tile: in the tree
+                                         when the root checks */
             continue;
         }
         v->level = l;
@@ -13110,6 +13166,7 @@ cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k)
 
     v->err = 0;
     v->phase = CS__MT_IDLE;
+    v->cons_seen = v->cons_bad = 0;
     if (k < full) {
         /* p: the lowest level whose tile on k's path is the edge tile. */
         for (l = 1; l < 8; l++)
@@ -13126,16 +13183,18 @@ cs_merkle_tiles_start(cs_merkle_tiles *v, uint64_t k)
     for (l = 7; l > 0 && cs__mt_shr(v->size, 8u * (unsigned)l) == 0; l--)
         ;
     v->top = l;
-    if (v->p >= 1 && v->l1_ok && v->l1_index == (k >> 8)
-        && (k & 255) < v->l1_width) {
+    /* (consistency to prove: every right-edge tile is fed again) */
+    if (v->cons_need == 0 && v->p >= 1 && v->l1_ok
+        && v->l1_index == (k >> 8) && (k & 255) < v->l1_width) {
         CS_MEMCPY(v->want, v->l1[k & 255], 32);
         v->phase = CS__MT_CHAIN;
         v->level = 0;
-    } else if (v->edge_ok) {
+    } else if (v->cons_need == 0 && v->edge_ok) {
         v->phase = CS__MT_EDGE_ONE;
         v->level = v->p;
     } else {
         v->phase = CS__MT_EDGE_ALL;
+        v->edge_ok = 0;
         v->l1_fed = 0;
         cs_merkle_edge_init(&v->edge);
         (void)cs__mt_edge_walk(v, v->top); /* an error stays in v->err */
@@ -13159,6 +13218,31 @@ cs_merkle_tiles_next(cs_merkle_tiles *v, int *level, uint64_t *index,
     *index = v->index;
     *width = v->width;
     return 1;
+}
+
+/* The tile being fed is the one that held prev's right edge at this
+ * level, and it has now reached prev's width there: its subtrees so far
+ * (in the edge, or the tile's own small edge) must be prev's rows. */
+static void
+cs__mt_prev_check(cs_merkle_tiles *v)
+{
+    unsigned sh = 8u * (unsigned)v->level, bit = 1u << v->level, b;
+    unsigned w = (unsigned)(cs__mt_shr(v->prev_size, sh) & 255);
+    const unsigned char *h;
+
+    if ((v->cons_need & bit) == 0 || v->got != w
+        || v->index != cs__mt_shr(v->prev_size, sh + 8))
+        return;
+    for (b = 0; b < 8; b++) {
+        if (((w >> b) & 1) == 0)
+            continue;
+        h = v->phase == CS__MT_EDGE_ALL ? v->edge.h[sh + b] : v->small[b];
+        if (!cs__eq(h, v->prev.h[sh + b], 32)) {
+            v->cons_bad |= bit;
+            return;
+        }
+    }
+    v->cons_seen |= bit;
 }
 
 /* One whole hash of the tile being fed. */
@@ -13187,6 +13271,7 @@ cs__mt_hash(cs_merkle_tiles *v, const unsigned char *h)
         CS_MEMCPY(v->next, h, 32);
     if (v->level == 1)
         CS_MEMCPY(v->l1[j], h, 32);
+    cs__mt_prev_check(v);
 }
 
 CSDEF int
@@ -13251,15 +13336,13 @@ cs_merkle_tiles_end(cs_merkle_tiles *v)
                 return v->err = CS_E_MERKLE_TILE;
         if (v->level == 1)
             v->l1_ok = 1;
-        cs__mt_down(v, v->p - 1);
-    } else {
-        if (!cs__eq(v->small[8], v->want, 32))
-            return v->err = CS_E_MERKLE_TILE;
-        if (v->level == 1)
-            v->l1_ok = 1;
-        cs__mt_down(v, v->level - 1);
+        return cs__mt_down(v, v->p - 1);
     }
-    return 0;
+    if (!cs__eq(v->small[8], v->want, 32))
+        return v->err = CS_E_MERKLE_TILE;
+    if (v->level == 1)
+        v->l1_ok = 1;
+    return cs__mt_down(v, v->level - 1);
 }
 
 #endif /* CS_HAS_CT */
@@ -13567,6 +13650,10 @@ cs_gap_add(cs_gap *g, const char *url, size_t len, uint64_t index,
 
     CS_ASSERT(g != NULL && (url != NULL || len == 0));
     g->counts.arrivals++;
+    if (index == UINT64_MAX) {        /* top = index + 1 would wrap */
+        g->counts.old++;
+        return CS_GAP_OLD;
+    }
     l = cs__gap_find(g, url, len, index, now_ms);
     g->counts.logs = g->used;
     if (l == NULL) {
@@ -15813,6 +15900,90 @@ cs__ct_text(cs_text *t, const char *s, unsigned bit, unsigned *trunc)
     t->len = n;
 }
 
+/* The element at p[*pos..end): *at its first byte, *pos moved past it.
+ * Returns 0 or a DER error. */
+static int
+cs__ct_elem(const unsigned char *p, size_t end, size_t *pos, unsigned *tag,
+            size_t *at)
+{
+    size_t len;
+    int r;
+
+    *at = *pos;
+    if ((r = cs__der_hdr(p, end, pos, tag, &len)) != 0)
+        return r;
+    *pos += len;
+    return 0;
+}
+
+/* The OID of the Extension element p[at..end) (NULL if it has none). */
+static const unsigned char *
+cs__ct_ext_oid(const unsigned char *p, size_t at, size_t end, size_t *n)
+{
+    size_t pos = at, len;
+    unsigned tag;
+
+    if (cs__der_hdr(p, end, &pos, &tag, &len) != 0
+        || cs__der_get(p, end, &pos, 0x06, n) != 0)
+        return NULL;
+    return p + pos;
+}
+
+/* The precertificate c (parsed) is the one its leaf's TBS (tbs[0..n))
+ * was made from (RFC 6962 3.2): its TBSCertificate with the CT poison
+ * extension taken out is tbs, element for element, but for the issuer
+ * and the authorityKeyIdentifier, which a precertificate signing
+ * certificate makes differ. The leaf hash covers the TBS only, so a log
+ * could put any certificate in a static entry's pre_certificate: this
+ * binds its names (subject, SANs) and everything else to the proven TBS.
+ * 1 if it matches. */
+static int
+cs__ct_precert_is(const cs_cert *c, const unsigned char *tbs, size_t n)
+{
+    static const unsigned char aki[3] = {0x55, 0x1d, 0x23};
+    const unsigned char *p = c->tbs, *o, *lo;
+    size_t pn = c->tbs_len, pp = 0, lp = 0, pa, la, len, on, lon;
+    unsigned pt, lt, i = 0, issuer = 2;
+    int ext = 0;
+
+    if (cs__der_get(p, pn, &pp, 0x30, &len) != 0 || pp + len != pn
+        || cs__der_get(tbs, n, &lp, 0x30, &len) != 0 || lp + len != n)
+        return 0;
+    if (pp < pn && p[pp] == 0xa0)
+        issuer = 3;                   /* after [0] version, serial, alg */
+    for (; pp < pn; i++) {
+        if (cs__ct_elem(p, pn, &pp, &pt, &pa) != 0)
+            return 0;
+        if (!ext && pt == 0xa3) {
+            /* [3] { SEQUENCE OF Extension }, the last element of each */
+            pp = pa;
+            if (cs__der_get(p, pn, &pp, 0xa3, &len) != 0 || pp + len != pn
+                || cs__der_get(p, pn, &pp, 0x30, &len) != 0
+                || pp + len != pn
+                || cs__der_get(tbs, n, &lp, 0xa3, &len) != 0 || lp + len != n
+                || cs__der_get(tbs, n, &lp, 0x30, &len) != 0
+                || lp + len != n)
+                return 0;
+            ext = 1;
+            continue;
+        }
+        o = ext ? cs__ct_ext_oid(p, pa, pp, &on) : NULL;
+        if (o != NULL && on == 10 && cs__ct_eq(o, cs__ct_arc, 9) && o[9] == 3)
+            continue;                 /* the poison: not in the leaf */
+        if (cs__ct_elem(tbs, n, &lp, &lt, &la) != 0 || lt != pt)
+            return 0;
+        if (!ext && i == issuer && pt == 0x30)
+            continue;                 /* the issuer: see above */
+        lo = ext ? cs__ct_ext_oid(tbs, la, lp, &lon) : NULL;
+        if (o != NULL && lo != NULL && on == 3 && lon == 3
+            && cs__ct_eq(o, aki, 3) && cs__ct_eq(lo, aki, 3))
+            continue;                 /* authorityKeyIdentifier: too */
+        if (lp - la != pp - pa || !cs__ct_eq(p + pa, tbs + la, pp - pa))
+            return 0;
+    }
+    return lp == n;
+}
+
 /* Deliver entry index e: the certificate parsed, the message built, the
  * watchlist asked. scratch[0..cap): free memory for all_domains. */
 static void
@@ -15859,6 +16030,16 @@ cs__ct_deliver(cs_ct_follower *f, uint64_t index, const cs_ct_entry *e,
         return;
     }
     r = cs_cert_parse(&cert, u.der, u.der_len, kind);
+    /* a static entry's proof covers its leaf, not the pre_certificate
+     * beside it: one that is not the leaf's TBS (or does not parse) gives
+     * way to the TBS, what was proven */
+    if (kind == CS_CERT_FULL && e->type == CS_CT_PRECERT
+        && f->cfg.kind == CS_CT_STATIC && f->cfg.verify && e->cert != NULL
+        && (r != 0 || !cs__ct_precert_is(&cert, e->cert, e->cert_len))) {
+        u.der = e->cert;
+        u.der_len = e->cert_len;
+        r = cs_cert_parse(&cert, u.der, u.der_len, CS_CERT_TBS);
+    }
     if (r != 0) {
         cs__ct_bad(f, index, r);
         return;
@@ -16359,7 +16540,8 @@ cs__ct_response_end(cs_ct_follower *f)
             /* start past the log's tree: not yet (logs are balanced) */
             f->hold_until = f->now + f->cfg.poll_ms;
         } else if (f->req == CS__CT_CONSISTENCY && status >= 400
-                   && status < 500) {
+                   && status < 500 && status != 408 && status != 429) {
+            /* (408, 429: not now, not "never": retried as any failure) */
             f->cons_unserved = 1;     /* said once; heads taken unproven */
             f->cons_pending = 0;
             cs__ct_warn(f, "CT log: get-sth-consistency is not served: "
@@ -16535,7 +16717,7 @@ cs__ct_verify_plan(cs_ct_follower *f)
         if (!f->mt_init) {
             cs_merkle_tiles_init(&f->mt, f->tree_size, f->root);
             f->mt_init = 1;
-        } else if ((tile + 1) * 256 > f->mt.size
+        } else if (tile >= f->mt.size / 256   /* its last tile */
                    && (f->mt.size != f->tree_size
                        || !cs__ct_eq(f->mt.root, f->root, 32))) {
             /* unchanged right-edge tiles are not fetched again */
@@ -16558,8 +16740,10 @@ cs__ct_verify_plan(cs_ct_follower *f)
         return 0;
     }
     cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, f->mt.size);
-    f->mt_init = 0;
-    f->hold_until = f->t_poll;        /* try again under the next head */
+    /* again under the next head, from what is verified: a checkpoint
+     * not yet proven to extend the last one stays to be proven */
+    cs_merkle_tiles_advance(&f->mt, f->tree_size, f->root);
+    f->hold_until = f->t_poll;
     return -1;
 }
 
@@ -16635,9 +16819,9 @@ cs__ct_start(cs_ct_follower *f)
                           cs__ct_u64(f->h_width, num));
         }
     } else if (f->req == CS__CT_ENTRIES) {
-        uint64_t end = f->next + f->cfg.batch;
-        if (end > f->tree_size)
-            end = f->tree_size;
+        /* (next < tree_size; a batch past 2^64 would wrap) */
+        uint64_t end = f->tree_size - f->next > f->cfg.batch
+                     ? f->next + f->cfg.batch : f->tree_size;
         if (f->cfg.has_to && end > f->cfg.to)
             end = f->cfg.to;
         f->req_end = end;
@@ -16649,9 +16833,9 @@ cs__ct_start(cs_ct_follower *f)
         /* the whole tile when the tree has it (partial tiles may be
          * gone then), the tree's partial one else; only [next, to) of
          * it is delivered */
-        uint64_t tile = f->next / 256, end = (tile + 1) * 256;
-        if (end > f->tree_size)
-            end = f->tree_size;
+        uint64_t tile = f->next / 256, end = f->tree_size;
+        if (end - tile * 256 > 256)   /* (not (tile + 1) * 256: 2^64) */
+            end = tile * 256 + 256;
         if (f->cfg.verify && end > tile * 256 + f->vt_width)
             end = tile * 256 + f->vt_width;   /* what is proven */
         f->req_end = f->cfg.has_to && end > f->cfg.to ? f->cfg.to : end;

@@ -156,6 +156,10 @@ ref_add(ref_gap *r, const char *url, size_t n, uint64_t index, uint64_t now)
 
     ref_norm(url, n, key, &kn);
     r->c.arrivals++;
+    if (index == UINT64_MAX) {      /* never tracked (top would wrap) */
+        r->c.old++;
+        return CS_GAP_OLD;
+    }
     for (i = 0; i < r->slots && l == NULL; i++) {
         ref_log *x = &r->log[i];
         if (!x->in_use) {

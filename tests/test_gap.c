@@ -190,6 +190,31 @@ test_jump(void)
     CHECK(ADD("l", 5000000000u - 1, 0) == CS_GAP_LATE);
 }
 
+/* The top of the index space: 2^64 - 1 cannot be tracked (the tracker
+ * keeps the highest index + 1): it is `old`, and the log's tracking goes
+ * on (it used to wrap: every later index was `old`, holes never said). */
+static void
+test_top_index(void)
+{
+    const uint64_t m = UINT64_MAX;
+
+    setup(1, 64, 0);
+    CHECK(ADD("l", m - 3, 0) == CS_GAP_NEW);
+    CHECK(ADD("l", m, 0) == CS_GAP_OLD);
+    CHECK(ADD("l", m, 0) == CS_GAP_OLD);
+    CHECK(ADD("l", m - 1, 0) == CS_GAP_NEW);   /* m - 2 missing */
+    cs_gap_flush(&g);
+    CHECK(nev == 1 && EV(0, m - 2, 1));
+    /* a log that starts there, then (a server's restart) lower down */
+    setup(1, 64, 0);
+    CHECK(ADD("l", m, 0) == CS_GAP_OLD);
+    CHECK(ADD("l", 100, 0) == CS_GAP_NEW);
+    CHECK(ADD("l", 102, 0) == CS_GAP_NEW);
+    CHECK(ADD("l", 100, 0) == CS_GAP_DUPLICATE);
+    cs_gap_flush(&g);
+    CHECK(nev == 1 && EV(0, 101, 1));
+}
+
 /* cert_index split across feeds of the extractor at every offset; the
  * tracker sees the same indices. */
 static void
@@ -441,6 +466,7 @@ main(void)
     TEST(test_many_logs);
     TEST(test_normalise);
     TEST(test_jump);
+    TEST(test_top_index);
     TEST(test_split_index);
     TEST(test_args);
     TEST(test_property);
