@@ -2740,17 +2740,17 @@ typedef struct cs_ct_update {
     int verified;              /* what was checked (cfg.verify): */
 } cs_ct_update;
 
-/* cs_ct_update.verified: CS_CT_VERIFIED_ENTRY (static logs, cfg.verify)
- * the entry's leaf hash is proven in the tree of a checkpoint whose
- * signature verified (its data tile's level-0 hash tile hashes up to the
- * signed root, [1k]), a tree that extends the one proven before; a
- * precert's der is its pre_certificate only when that matches the proven
- * TBS (but for the issuer and authorityKeyIdentifier a precertificate
- * signing certificate changes), else the TBS; CS_CT_VERIFIED_HEAD (RFC 6962 logs, or cfg.verify
- * 0) the signed tree head it was fetched under verified (RFC 6962 with
- * cfg.verify: and was proven consistent with the previous one where the
- * log serves get-sth-consistency), the entry itself is not proven;
- * CS_CT_VERIFIED_NONE: no key (or no TLS build), nothing signed checked. */
+/* cs_ct_update.verified: CS_CT_VERIFIED_ENTRY (static logs, cfg.verify) the
+ * entry's leaf hash is proven in the tree of a checkpoint whose signature
+ * verified (its data tile's level-0 hash tile hashes up to the signed root,
+ * [1k]), a tree that extends the one proven before; a precert's der is its
+ * pre_certificate only when that matches the proven TBS (but for the issuer
+ * and authorityKeyIdentifier a precertificate signing certificate changes),
+ * else the TBS; CS_CT_VERIFIED_HEAD (RFC 6962 logs, or cfg.verify 0) the
+ * signed tree head it was fetched under verified (RFC 6962 with cfg.verify:
+ * and was proven consistent with the previous one where the log serves
+ * get-sth-consistency), the entry itself is not proven; CS_CT_VERIFIED_NONE:
+ * no key (or no TLS build), nothing signed checked. */
 #define CS_CT_VERIFIED_NONE 0
 #define CS_CT_VERIFIED_HEAD 1
 #define CS_CT_VERIFIED_ENTRY 2
@@ -3016,34 +3016,32 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  * up. Every give-up is a CS_EV_BACKFILL (err CS_E_BF_GAVE_UP) and
  * counted.
  *
- * Each certificate once: the backfill remembers the certificates the
- * client delivered, by SHA-1 (of the DER servers hash: a precert's
- * precertificate; 8 bytes of it kept), both the server's
- * certificate_update messages that carry one (data.leaf_cert.fingerprint
- * or .sha1: every server sends it) and the backfilled entries, each
- * marked with where it came from. A backfilled entry whose certificate
- * is remembered is not delivered (stats.duplicates): another log's copy
- * the server delivered (certstream-server-rust leaves such holes on
- * purpose, for copies up to 15 minutes apart) or another backfill's. A
- * server message whose certificate a backfill delivered is not delivered
- * either (stats.server_duplicates): the server's late copy of a gap's
- * entry (CS_GAP_LATE, after a reconnect, ...), or another log's copy
- * that came after. The server's own repeats (the Elixir and Go servers
- * send a precertificate once per log) are delivered as the server sends
- * them. A server message is remembered as it goes to on_event (after
- * cfg.match and the gap tracker's drops): one the caller then discards
- * will not come again from a backfill either. The window is exact, in certificates: one is found until
- * stats.window others were remembered after it, then forgotten; that is
- * n with CS_BF_SEEN_SIZE(n) bytes of cfg.seen (seen_cap / 32 to
- * seen_cap / 19 for other sizes: a table of a power of two slots at
- * most 3/4 full, and a ring), or CS_BF_RECENT without cfg.seen. At
- * 1,000 messages/s, 3 MiB (131,072 certificates) remember about 2
- * minutes. Messages without a SHA-1 (domains-only, dns_entries) are
- * neither remembered nor compared, and the SHA-1 of nothing
- * (da39a3ee..., which certstream-server-go sends for static logs'
- * precertificates) names no certificate and is ignored. Cost: O(1) per
- * message, a lookup and an insertion in one probe run of the table, and
- * when full a deletion in another. */
+ * Each certificate once: the backfill remembers the certificates the client
+ * delivered, by SHA-1 (of the DER servers hash: a precert's precertificate; 8
+ * bytes of it kept), both the server's certificate_update messages that carry
+ * one (data.leaf_cert.fingerprint or .sha1: every server sends it) and the
+ * backfilled entries, each marked with where it came from. A backfilled entry
+ * whose certificate is remembered is not delivered (stats.duplicates): another
+ * log's copy the server delivered (certstream-server-rust leaves such holes on
+ * purpose, for copies up to 15 minutes apart) or another backfill's. A server
+ * message whose certificate a backfill delivered is not delivered either
+ * (stats.server_duplicates): the server's late copy of a gap's entry
+ * (CS_GAP_LATE, after a reconnect, ...), or another log's copy that came
+ * after. The server's own repeats (the Elixir and Go servers send a
+ * precertificate once per log) are delivered as the server sends them. A
+ * server message is remembered as it goes to on_event (after cfg.match and the
+ * gap tracker's drops): one the caller then discards will not come again from
+ * a backfill either. The window is exact, in certificates: one is found until
+ * stats.window others were remembered after it, then forgotten; that is n with
+ * CS_BF_SEEN_SIZE(n) bytes of cfg.seen (seen_cap / 32 to seen_cap / 19 for
+ * other sizes: a table of a power of two slots at most 3/4 full, and a ring),
+ * or CS_BF_RECENT without cfg.seen. At 1,000 messages/s, 3 MiB (131,072
+ * certificates) remember about 2 minutes. Messages without a SHA-1
+ * (domains-only, dns_entries) are neither remembered nor compared, and the
+ * SHA-1 of nothing (da39a3ee..., which certstream-server-go sends for static
+ * logs' precertificates) names no certificate and is ignored. Cost: O(1) per
+ * message, a lookup and an insertion in one probe run of the table, and when
+ * full a deletion in another. */
 
 #ifndef CS_BF_SLOTS
 #  define CS_BF_SLOTS 4        /* followers at most */
@@ -3078,6 +3076,9 @@ typedef struct cs_backfill_config {
                                   at source.url (http/https) as RFC 6962 */
     uint64_t max_entries;      /* per gap: 1000 */
     uint32_t max_age_ms;       /* 300000 */
+    int verify;                /* 1 (default): the followers prove what
+                                  they fetch (cs_ct_config.verify); 0:
+                                  they do not */
     cs_match *match;           /* NULL, or the client's watchlist: entries
                                   with no matching domain are dropped */
     void *seen;                /* NULL, or memory (any alignment; MUST
@@ -3147,7 +3148,8 @@ typedef struct cs_backfill {
     uint64_t now;
 } cs_backfill;
 
-/* Defaults: direct 1, max_entries 1000, max_age_ms 300000, no slot. */
+/* Defaults: direct 1, verify 1, max_entries 1000, max_age_ms 300000, no
+ * slot. */
 CSDEF void cs_backfill_config_init(cs_backfill_config *cfg);
 
 /* Prepare b: cfg is copied; the followers, memory, transports, logs and
@@ -17199,6 +17201,7 @@ cs_backfill_config_init(cs_backfill_config *cfg)
 {
     CS_MEMSET(cfg, 0, sizeof *cfg);
     cfg->direct = 1;
+    cfg->verify = 1;
     cfg->max_entries = 1000;
     cfg->max_age_ms = 300000;
     cfg->mem_cap = CS_CT_MEM;
@@ -17492,6 +17495,7 @@ cs__bf_start(cs_backfill *b, size_t i, uint64_t now)
         fc.on_event = cs__bf_on_event;
         fc.ctx = b;
         fc.match = b->cfg.match;
+        fc.verify = b->cfg.verify;
         fc.mem = b->cfg.mem[i];
         fc.mem_cap = b->cfg.mem_cap;
         fc.from = j->first, fc.has_from = 1;

@@ -72,7 +72,8 @@ static const char usage[] =
     "  --no-verify          no Merkle proofs (by default a static log's\n"
     "                       entries are proven in its signed checkpoint\n"
     "                       and RFC 6962 heads proven consistent; an\n"
-    "                       entry that fails is not printed)\n"
+    "                       entry that fails is not printed; with\n"
+    "                       --url --backfill: the backfill's proofs)\n"
     "  --state FILE         keep each log's position in FILE and continue\n"
     "                       from it when restarted (saved every second\n"
     "                       and at exit; delete FILE to start afresh;\n"
@@ -1807,6 +1808,7 @@ backfill_setup(cs_config *cfg)
     bc.mem_cap = CS_CT_MEM;
     bc.seen = bf_seen;
     bc.seen_cap = sizeof bf_seen;
+    bc.verify = !dm.no_verify;
     if (dm.list_file != NULL) {       /* --log-list: that list */
         if (list_option(cfg) != 0)
             return 2;
@@ -2575,7 +2577,8 @@ check_mode(void)
 #endif
     } else {
         for (k = 0; k < sizeof direct_only / sizeof direct_only[0]; k++)
-            if (SEEN(direct_only[k]) && !(direct_only[k] == O_LOG_LIST
+            if (SEEN(direct_only[k]) && !((direct_only[k] == O_LOG_LIST
+                                            || direct_only[k] == O_NO_VERIFY)
                                            && gaps.backfill))
                 return bad_line("this option is for direct mode (no "
                                  "--url): it cannot go with --url",
