@@ -420,6 +420,8 @@ extern "C" {
       "state: the log's tree is smaller than the saved tree head") \
     X(CS_E_STATE_FORK, -251, \
       "state: the log's tree head differs from the saved one of its size") \
+    X(CS_E_STATE_DIVERGED, -252, \
+      "state: the log's tree does not extend the saved tree head") \
     /* end of the list */
 
 enum {
@@ -2021,6 +2023,8 @@ typedef struct cs_merkle_tiles {
     int prev_ok, l1_fed;        /* prev: a verified edge of prev_size */
     uint64_t prev_size;
     cs_merkle_edge prev;
+    int prev_by_root;           /* prev is known by prev_root only */
+    unsigned char prev_root[32];
     uint64_t small_size;        /* the edge of the tile being fed */
     unsigned char small[9][32];
     int l1_ok;                  /* l1 is verified for this checkpoint */
@@ -2050,6 +2054,19 @@ CSDEF void cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
  * verification asks for the whole right edge again. */
 CSDEF void cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
                                    const unsigned char root[32]);
+/* Set the checkpoint (size, root) as init does, to be proven to extend a
+ * trusted earlier tree head (prev_size, prev_root) known by its root only
+ * (0 < prev_size < size: a resumed follower's saved head). The
+ * verification of tile prev_size / 256 (as after an advance) then reads
+ * the old tree's right edge from the first hashes of the tiles it proves
+ * in the new tree and fails with CS_E_MERKLE_INCONSISTENT unless they hash
+ * to prev_root; once it succeeds, the two trees are proven consistent and
+ * the verifier goes on as after cs_merkle_tiles_init(). A verification of
+ * another tile proves nothing of prev and leaves it to be proven. */
+CSDEF void cs_merkle_tiles_resume(cs_merkle_tiles *v, uint64_t prev_size,
+                                  const unsigned char prev_root[32],
+                                  uint64_t size,
+                                  const unsigned char root[32]);
 /* Begin verifying level-0 tile k: full when 256(k+1) <= size, else the
  * partial right-edge tile of width size mod 256. Returns 0 or
  * CS_E_MERKLE_RANGE (no such tile in this tree). */
@@ -2825,6 +2842,25 @@ typedef struct cs_ct_config {
                                   proofs (4xx but 408 and 429, which are
                                   retried) gets one CS_EV_WARNING.
                                   0: none of this */
+    uint64_t prev_size;        /* with has_prev: a tree head of the log */
+    unsigned char prev_root[32]; /* trusted from before (a saved state's),
+                                  taken as the head proven last: the first
+                                  head must not be smaller (else a
+                                  CS_EV_CT_ERROR, CS_E_CT_SHRUNK) nor
+                                  another root at its size (CS_E_CT_FORK);
+                                  with verify, a larger one is taken only
+                                  once proven to extend it (RFC 6962:
+                                  get-sth-consistency from prev_size,
+                                  as above; static: the hash tiles on the
+                                  old tree's right edge, proven in the new
+                                  tree, hash to prev_root, then that edge
+                                  is the verifier's start), else it is a
+                                  CS_EV_CT_ERROR (CS_E_MERKLE_INCONSISTENT
+                                  or, tiles that do not hash to the new
+                                  root, CS_E_MERKLE_TILE; status 1, index
+                                  its size), nothing is delivered, and the
+                                  head is polled for again. 0: none */
+    int has_prev;
 #if CS_HAS_TLS
     cs_tls_config tls;         /* https:// trust (as cs_config's) */
 #endif
@@ -2928,6 +2964,8 @@ typedef struct cs_ct_follower {
     int cons_unserved;         /* the log does not serve proofs */
     size_t cons_n;             /* proof hashes decoded into ebuf */
     int cons_in;               /* inside one of its strings */
+    int prev_pending;          /* static: sth_* waits for its proof that
+                                  it extends cfg.prev_* (in mt) */
     cs_merkle_tiles mt;        /* 12.8 KB */
     unsigned char l0[256][32]; /* the proven level-0 tile */
     unsigned char rbuf[CS_IO_CHUNK];
@@ -13056,6 +13094,7 @@ cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
     v->prev_ok = 0;
     v->l1_fed = 0;
     v->prev_size = 0;
+    v->prev_by_root = 0;
     v->l1_ok = 0;
     v->l1_index = 0;
     v->l1_width = 0;
@@ -13069,10 +13108,22 @@ cs_merkle_tiles_init(cs_merkle_tiles *v, uint64_t size,
 static int
 cs__mt_down(cs_merkle_tiles *v, int l)
 {
+    unsigned char r[32];
+
     if (l < 0) {
         v->phase = CS__MT_DONE;
         if (v->cons_bad != 0)
             return v->err = CS_E_MERKLE_INCONSISTENT;
+        if (v->prev_by_root) {
+            /* every row of prev read (all at once, or none proven): the
+             * old tree's edge, in the new tree, must hash to its root */
+            if ((v->cons_need & ~v->cons_seen) != 0)
+                return 0;
+            cs_merkle_edge_root(&v->prev, r);
+            if (!cs__eq(r, v->prev_root, 32))
+                return v->err = CS_E_MERKLE_INCONSISTENT;
+            v->prev_by_root = 0;
+        }
         v->cons_need &= ~v->cons_seen;
         return 0;
     }
@@ -13089,6 +13140,7 @@ cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
 {
     /* an edge not yet proven in the newer tree stays the one to prove */
     int pending = v->prev_ok && v->cons_need != 0;
+    int byroot = v->prev_by_root;
     int keep = (pending || v->edge_ok) && size >= v->size;
     uint64_t was = pending ? v->prev_size : v->size;
     unsigned l, need = 0;
@@ -13101,6 +13153,27 @@ cs_merkle_tiles_advance(cs_merkle_tiles *v, uint64_t size,
     /* the levels where the old tree has a right-edge tile */
     for (l = 0; keep && l < 8; l++)
         if ((cs__mt_shr(was, 8u * l) & 255) != 0)
+            need |= 1u << l;
+    v->cons_need = need;
+    v->prev_by_root = pending && byroot;
+}
+
+CSDEF void
+cs_merkle_tiles_resume(cs_merkle_tiles *v, uint64_t prev_size,
+                       const unsigned char prev_root[32], uint64_t size,
+                       const unsigned char root[32])
+{
+    unsigned l, need = 0;
+
+    CS_ASSERT(prev_size > 0 && prev_size < size);
+    cs_merkle_tiles_init(v, size, root);
+    cs_merkle_edge_init(&v->prev);
+    v->prev.size = prev_size;         /* rows filled as they are proven */
+    v->prev_size = prev_size;
+    CS_MEMCPY(v->prev_root, prev_root, 32);
+    v->prev_ok = v->prev_by_root = 1;
+    for (l = 0; l < 8; l++)
+        if ((cs__mt_shr(prev_size, 8u * l) & 255) != 0)
             need |= 1u << l;
     v->cons_need = need;
 }
@@ -13138,7 +13211,7 @@ cs__mt_edge_walk(cs_merkle_tiles *v, int l)
         if (w == 0)
             continue;
         sh = 8u * (unsigned)l;
-        if (v->prev_ok && l != v->p
+        if (v->prev_ok && !v->prev_by_root && l != v->p
             && cs__mt_shr(v->prev_size, sh + 8) == cs__mt_shr(v->size, sh + 8)
             && (cs__mt_shr(v->prev_size, sh) & 255) == w) {
             for (b = 7; b >= 0; b--)
@@ -13239,7 +13312,9 @@ cs__mt_prev_check(cs_merkle_tiles *v)
         if (((w >> b) & 1) == 0)
             continue;
         h = v->phase == CS__MT_EDGE_ALL ? v->edge.h[sh + b] : v->small[b];
-        if (!cs__eq(h, v->prev.h[sh + b], 32)) {
+        if (v->prev_by_root)          /* read: checked at the end */
+            CS_MEMCPY(v->prev.h[sh + b], h, 32);
+        else if (!cs__eq(h, v->prev.h[sh + b], 32)) {
             v->cons_bad |= bit;
             return;
         }
@@ -15855,8 +15930,11 @@ cs__ct_fail(cs_ct_follower *f, int err)
     cs__ct_drop(f);
     f->stats.failures++;
     f->redirects = 0;                 /* the retry starts at the log */
-    if (f->req == CS__CT_HASHTILE)
+    if (f->req == CS__CT_HASHTILE) {
         f->vt_busy = 0;               /* the proof starts again */
+        if (f->prev_pending)
+            (void)cs_merkle_tiles_start(&f->mt, f->cfg.prev_size / 256);
+    }
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_FAILED;
     ev.err = err;
@@ -16109,6 +16187,17 @@ cs__ct_head(cs_ct_follower *f, uint64_t size, uint64_t time,
     cs_event ev;
 
     f->t_poll = f->now + f->cfg.poll_ms;
+    if (!f->have_tree && f->cfg.has_prev) {   /* the trusted head */
+        if (size < f->cfg.prev_size) {
+            cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_SHRUNK, 1, size);
+            return;
+        }
+        if (size == f->cfg.prev_size
+            && !cs__ct_eq(root, f->cfg.prev_root, 32)) {
+            cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_FORK, 1, size);
+            return;
+        }
+    }
     if (f->have_tree && size < f->tree_size) {
         cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_CT_SHRUNK, 1, size);
         return;
@@ -16134,11 +16223,23 @@ cs__ct_head(cs_ct_follower *f, uint64_t size, uint64_t time,
     cs__ct_emit(f, &ev);
 }
 
+/* The head a new one must be proven to extend (cfg.verify): the one
+ * taken, else the trusted cfg.prev_*; 0: none (or the empty tree). */
+static uint64_t
+cs__ct_base(const cs_ct_follower *f, const unsigned char **root)
+{
+    *root = f->have_tree ? f->root : f->cfg.prev_root;
+    return f->have_tree ? f->tree_size
+         : f->cfg.has_prev ? f->cfg.prev_size : 0;
+}
+
 /* get-sth is complete: check it, take it. */
 static void
 cs__ct_sth_end(cs_ct_follower *f)
 {
+    const unsigned char *broot;
     int r = cs_jtok_end(&f->u.j);
+    uint64_t base = cs__ct_base(f, &broot);
 
     if (r != CS_JT_DONE || f->body_err != 0
         || f->sth_fields != (CS__CT_F_SIZE | CS__CT_F_TIME | CS__CT_F_ROOT
@@ -16158,8 +16259,8 @@ cs__ct_sth_end(cs_ct_follower *f)
         }
     }
 #endif
-    if (f->cfg.verify && f->have_tree && f->tree_size > 0
-        && f->sth_size > f->tree_size && !f->cons_unserved) {
+    if (f->cfg.verify && base > 0 && f->sth_size > base
+        && !f->cons_unserved) {
         f->cons_pending = 1;          /* taken once proven consistent */
         f->t_poll = f->now + f->cfg.poll_ms;
         return;
@@ -16195,7 +16296,36 @@ cs__ct_checkpoint_end(cs_ct_follower *f)
         cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, c.tree_size);
         return;
     }
+    if (f->cfg.verify && !f->have_tree && f->cfg.has_prev
+        && f->cfg.prev_size > 0 && c.tree_size > f->cfg.prev_size) {
+        /* taken once proven to extend the trusted head: the proof of
+         * tile prev_size / 256 reads the old edge (cs__ct_start) */
+        f->sth_size = c.tree_size;
+        f->sth_time = c.has_sig ? c.timestamp : 0;
+        CS_MEMCPY(f->sth_root, c.root, 32);
+        cs_merkle_tiles_resume(&f->mt, f->cfg.prev_size, f->cfg.prev_root,
+                               c.tree_size, c.root);
+        (void)cs_merkle_tiles_start(&f->mt, f->cfg.prev_size / 256);
+        f->mt_init = f->vt_ok = f->vt_busy = 0;
+        f->prev_pending = 1;
+        f->t_poll = f->now + f->cfg.poll_ms;
+        return;
+    }
     cs__ct_head(f, c.tree_size, c.has_sig ? c.timestamp : 0, c.root);
+}
+
+/* Static: the proof that the pending head extends cfg.prev_* ended (r: 0
+ * or its error). Proven: mt holds the head, its edge verified; take it. */
+static void
+cs__ct_prev_end(cs_ct_follower *f, int r)
+{
+    f->prev_pending = 0;
+    if (r != 0) {                     /* polled for again (t_poll) */
+        cs__ct_emit4(f, CS_EV_CT_ERROR, r, 1, f->sth_size);
+        return;
+    }
+    f->mt_init = 1;
+    cs__ct_head(f, f->sth_size, f->sth_time, f->sth_root);
 }
 
 /* One get-entries element is complete: deliver it or name its error. */
@@ -16575,14 +16705,16 @@ cs__ct_response_end(cs_ct_follower *f)
             if (f->body_err == 0)
                 (void)cs_merkle_tiles_end(&f->mt);
         } else if (f->req == CS__CT_CONSISTENCY) {
+            const unsigned char *broot;
+            uint64_t base = cs__ct_base(f, &broot);
             r = f->body_err != 0 ? f->body_err : cs_jtok_end(&f->u.j);
             if (r != CS_JT_DONE) {
                 cs__ct_fail(f, r < 0 ? r : CS_E_CT_RESPONSE);
                 return;
             }
             f->cons_pending = 0;
-            if (cs_merkle_verify_consistency(f->tree_size, f->sth_size,
-                                             f->root, f->sth_root, f->ebuf,
+            if (cs_merkle_verify_consistency(base, f->sth_size, broot,
+                                             f->sth_root, f->ebuf,
                                              f->cons_n, NULL) != 0)
                 cs__ct_emit4(f, CS_EV_CT_ERROR, CS_E_MERKLE_INCONSISTENT, 1,
                              f->sth_size);
@@ -16776,6 +16908,15 @@ cs__ct_start(cs_ct_follower *f)
     f->req = 0;
     if (f->cons_pending) {            /* a new head waits for its proof */
         f->req = CS__CT_CONSISTENCY;
+    } else if (f->prev_pending) {     /* the same, static (cs_ct_config) */
+        int v = cs_merkle_tiles_next(&f->mt, &f->h_level, &f->h_index,
+                                     &f->h_width);
+        if (v != 1) {
+            cs__ct_prev_end(f, v);
+            f->t_next = f->now;       /* what is next */
+            return;
+        }
+        f->req = CS__CT_HASHTILE;
     } else if (f->now >= f->t_poll) { /* 0 at first: at once */
         f->req = f->cfg.kind == CS_CT_STATIC ? CS__CT_CHECKPOINT
                                               : CS__CT_STH;
@@ -16804,8 +16945,9 @@ cs__ct_start(cs_ct_follower *f)
         r |= cs__ct_put_path(f, &o, "checkpoint");
     } else if (f->req == CS__CT_CONSISTENCY) {
         r |= cs__ct_put_path(f, &o, "ct/v1/get-sth-consistency?first=");
+        const unsigned char *broot;
         r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
-                      cs__ct_u64(f->tree_size, num));
+                      cs__ct_u64(cs__ct_base(f, &broot), num));
         r |= cs__puts(f->sbuf, sizeof f->sbuf, &o, "&second=");
         r |= cs__puts(f->sbuf, sizeof f->sbuf, &o,
                       cs__ct_u64(f->sth_size, num));

@@ -3209,6 +3209,29 @@ state_attach(dlog *d, size_t i, cs_ct_config *cc)
         cc->from = r->next;
         cc->has_from = 1;
     }
+    if (r->known && r->has_root) {    /* the follower proves it extended */
+        cc->prev_size = r->size;
+        memcpy(cc->prev_root, r->root, 32);
+        cc->has_prev = 1;
+    }
+}
+
+/* A CS_EV_CT_ERROR: the follower refused its first head against the
+ * saved one (cs_ct_config.prev_*): refuse the log as state_head does.
+ * Returns 1 when it did. */
+static int
+state_head_error(dlog *d, const cs_event *e)
+{
+    srow *r = d->pos;
+    int err = e->err == CS_E_CT_SHRUNK ? CS_E_STATE_SHRUNK
+            : e->err == CS_E_CT_FORK ? CS_E_STATE_FORK
+            : e->err == CS_E_MERKLE_INCONSISTENT ? CS_E_STATE_DIVERGED : 0;
+
+    if (r == NULL || r->refused || r->started || !r->known || !r->has_root
+        || err == 0)
+        return 0;
+    state_refuse(d, r, err, e->index);
+    return 1;
 }
 
 /* Server mode (--url --backfill): a message about to be printed
@@ -3446,7 +3469,7 @@ on_ct_event(void *ctx, const cs_event *e)
                     cs_ct_url(&d->f), (unsigned long long)e->index);
         break;
     case CS_EV_CT_ERROR:
-        if (g.quiet)
+        if (state_head_error(d, e) || g.quiet)
             break;
         if (tree_head_error(e->err))
             snprintf(line, sizeof line, "%s: tree head of %llu entries "

@@ -9,6 +9,11 @@ local logs (tests/ctlog.py on 127.0.0.1, plain HTTP, keys given):
   - a saved tree head the log contradicts (smaller tree, another root at
     the same size): CS_E_STATE_SHRUNK / CS_E_STATE_FORK for that log, exit
     1, its line left as it was;
+  - a log that forked its tree while the command was away (the same key,
+    two entries below the saved size swapped, grown past it), static and
+    RFC 6962: CS_E_STATE_DIVERGED in one stderr line, nothing printed,
+    exit 1, the line kept; the honest log grown past the saved head (a
+    partial tile and a tile boundary): continues, no alarm;
   - kill -9 at random moments while a growing log streams, restart, again
     and again: every entry delivered at least once, none skipped, each
     restart begins at the next index the file holds, and duplicates only
@@ -203,6 +208,49 @@ def test_contradicted():
     srv.stop()
 
 
+def test_forked():
+    """A restart against a log that forked its tree: refused before any
+    entry; against the same log grown honestly: continued."""
+    st = os.path.join(TMP, "forked.state")
+    for kind, n, prevs in (("rfc6962", 40, (20,)),
+                           ("static", 600, (300, 256))):
+        honest = ctlog.build_log(kind, n, distinct=10)
+        pool = list(honest.pool)
+        pool[5], pool[6] = pool[6], pool[5]
+        forked = ctlog.Log(kind, pool, key=honest.key)
+        flag = "--tiled-log" if kind == "static" else "--log"
+        for log, prev, lies in [(forked, prevs[0], True)] + \
+                [(honest, p, False) for p in prevs]:
+            log.origin = None           # a new port: its own origin
+            srv = ctlog.Server(log).start()
+            text = ("certstream-state 1\nlog %s %d %d 1 %s 1700000000 %s\n"
+                    "end 1\n" % (kind, prev - 2, prev,
+                                  honest.tree.root(prev).hex(), srv.url))
+            with open(st, "w") as f:
+                f.write(text)
+            r = Run([flag, srv.url, "--log-key", ctlog.b64(honest.spki),
+                     "--state", st, "--json", "-n", "5"])
+            rc = r.finish(10)
+            with open(st) as f:
+                after = f.read()
+            named = [x for x in r.err if "CS_E_STATE_DIVERGED" in x]
+            alarms = [x for x in r.err if "CS_E_" in x]
+            what = "%s %s from %d" % (kind, "forked" if lies else "grown",
+                                      prev)
+            if lies:
+                check(rc == 1 and not r.lines and len(named) == 1
+                      and alarms == named and after == text,
+                      "%s: rc %d, %d lines, %s, file %r"
+                      % (what, rc, len(r.lines), r.err[-3:], after))
+            else:
+                check(rc == 0 and r.indexes() == list(range(prev - 2,
+                                                            prev + 3))
+                      and not alarms,
+                      "%s: rc %d, %s, %s" % (what, rc, r.indexes(),
+                                             r.err[-3:]))
+            srv.stop()
+
+
 def stderr_lines(p):
     """stderr without the no-key notice (the corrupt cases name no key)."""
     return [x for x in p.stderr.decode().strip().split("\n")
@@ -376,6 +424,7 @@ def main():
     test_static()
     t1 = time.time()
     test_contradicted()
+    test_forked()
     test_corrupt(good)
     t2 = time.time()
     test_kill9()

@@ -11,6 +11,8 @@
  * several, and level-2 trees; the fork at the first leaf, in the middle,
  * in A's last tile. Also cs_merkle_verify_consistency()'s old edge when
  * m == n (it was left as it was: a stale edge taken for the old one).
+ * A resume from a head known by its root only (cs_merkle_tiles_resume):
+ * honest growth proven, a fork or a wrong root named.
  * Runs in about 1 s. */
 #define CERTSTREAM_IMPLEMENTATION
 #include "../certstream.h"
@@ -311,6 +313,83 @@ test_same_size_edge(void)
     }
 }
 
+/* A trusted head A known by its root only (a saved state's), then B:
+ * cs_merkle_tiles_resume() and the tile A's size / 256 prove B extends
+ * A, or name the fork (or a wrong saved root): CS_E_MERKLE_INCONSISTENT;
+ * a lie in between or another tile first proves nothing; once proven,
+ * the verifier goes on (another tile, an advance) as after init. */
+static void
+resume_case(uint64_t m, uint64_t n, int64_t at)
+{
+    unsigned char bad[32];
+    int r;
+
+    memcpy(g_fork, g_leaf, sizeof g_fork);
+    if (at >= 0)
+        g_fork[at][3] ^= 8;
+    build(&g_a, g_leaf, m);
+    build(&g_b, g_fork, n);
+    cs_merkle_tiles_resume(&g_v, m, g_a.root, n, g_b.root);
+    if (m / 256 > 0) {
+        /* another tile: proves A too when it reads all of A's edge (B's
+         * right edge tiles are A's), else leaves it to prove */
+        r = verify(&g_v, &g_b, 0, -1);
+        if (at >= 0 && r == CS_E_MERKLE_INCONSISTENT)
+            return;                   /* named already */
+        CHECKF(r == 0 && (g_v.prev_by_root ? g_v.cons_need != 0
+                          : g_v.cons_need == 0 && at < 0),
+               "resume %llu -> %llu, tile 0: %d", (unsigned long long)m,
+               (unsigned long long)n, r);
+    }
+    if (g_v.prev_by_root) {           /* a broken tile: not proven */
+        r = verify(&g_v, &g_b, m / 256, 0);
+        CHECKF(r != 0 && g_v.prev_by_root, "resume, a lie: %d", r);
+    }
+    r = verify(&g_v, &g_b, m / 256, -1);
+    if (at >= 0) {
+        CHECKF(r == CS_E_MERKLE_INCONSISTENT, "resume %llu -> %llu forked "
+               "at %lld: %d", (unsigned long long)m, (unsigned long long)n,
+               (long long)at, r);
+        return;
+    }
+    CHECKF(r == 0 && g_v.cons_need == 0 && !g_v.prev_by_root,
+           "resume %llu -> %llu: %d", (unsigned long long)m,
+           (unsigned long long)n, r);
+    CHECK(verify(&g_v, &g_b, (n - 1) / 256, -1) == 0);
+    if (n + 300 <= MAXL) {            /* and on: an honest advance */
+        build(&g_b, g_leaf, n + 300);
+        cs_merkle_tiles_advance(&g_v, n + 300, g_b.root);
+        CHECK(verify(&g_v, &g_b, n / 256, -1) == 0 && g_v.cons_need == 0);
+    }
+    /* the honest B against a saved root that is not A's */
+    memcpy(bad, g_a.root, 32);
+    bad[31] ^= 1;
+    build(&g_b, g_leaf, n);
+    cs_merkle_tiles_resume(&g_v, m, bad, n, g_b.root);
+    r = verify(&g_v, &g_b, m / 256, -1);
+    CHECKF(r == CS_E_MERKLE_INCONSISTENT, "resume, wrong root: %d", r);
+}
+
+static void
+test_resume(void)
+{
+    static const uint64_t ms[] = {1, 100, 255, 256, 300, 1000, 65800};
+    size_t i;
+    uint64_t m, n;
+
+    for (i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        m = ms[i];
+        n = m + 1 + (m * 7) % 1500;
+        resume_case(m, n, -1);
+        resume_case(m, n, 0);
+        resume_case(m, n, (int64_t)m - 1);
+        if (m < 2000) {
+            resume_case(m, m + 1, -1);
+            resume_case(m, n + 600, (int64_t)m / 2);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -319,6 +398,7 @@ main(void)
     TEST(test_honest_cost);
     TEST(test_same_size_edge);
     TEST(test_honest_random);
+    TEST(test_resume);
     free(g_a.node);
     free(g_b.node);
     return TEST_SUMMARY();
