@@ -15932,8 +15932,9 @@ cs__ct_fail(cs_ct_follower *f, int err)
     f->redirects = 0;                 /* the retry starts at the log */
     if (f->req == CS__CT_HASHTILE) {
         f->vt_busy = 0;               /* the proof starts again */
-        if (f->prev_pending)
-            (void)cs_merkle_tiles_start(&f->mt, f->cfg.prev_size / 256);
+        if (f->prev_pending)          /* again from a new head (its */
+            f->t_poll = f->now;       /* partial tiles may be gone) */
+        f->prev_pending = 0;
     }
     CS_MEMSET(&ev, 0, sizeof ev);
     ev.type = CS_EV_FAILED;
