@@ -42,12 +42,13 @@ done
 [ -n "${AFL_SECONDS:-}" ] || exit 0
 
 t=${1:-json}
-dict=fuzz/$t.dict
+dict=()
+[ -f "fuzz/$t.dict" ] && dict=(-x "fuzz/$t.dict")   # (merkle, state: none)
 rm -rf "$out/out-$t"
 # ASan needs no memory limit (-m none); -V ends the run after AFL_SECONDS.
 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=0 \
-    afl-fuzz -i "fuzz/corpus/$t" -o "$out/out-$t" -x "$dict" -m none \
+    afl-fuzz -i "fuzz/corpus/$t" -o "$out/out-$t" "${dict[@]}" -m none \
     -t 5000 -V "$AFL_SECONDS" -- "$out/fuzz_$t" >"$out/$t.log" 2>&1 || true
 stats=$out/out-$t/default/fuzzer_stats
 if [ -f "$stats" ]; then

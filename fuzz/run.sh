@@ -24,7 +24,10 @@
 # matcher against a slow one), follow (fuzz_follow.c: the CT log
 # follower over scripted responses, whole vs chunked reads), loglist
 # (fuzz_loglist.c: the log list parser whole vs chunked) and gap
-# (fuzz_gap.c: the gap tracker against a slow one); any other
+# (fuzz_gap.c: the gap tracker against a slow one), merkle (fuzz_merkle.c:
+# proofs and the tile verifier, its advance path, against a naive
+# reference) and state (fuzz_state.c: the command's --state file loader,
+# and its writer's round trip); any other
 # fuzz/fuzz_<name>.c is found by its name.
 # Shares of SECONDS when every target runs (`make fuzz`, `make
 # fuzz-smoke`): 100% each for the json family, number and ctrec, 50% for
@@ -91,6 +94,10 @@ build_one() {
     # inflate: zlib as a reference decoder, when it is installed
     [ "$t" = inflate ] && [ -f /usr/include/zlib.h ] &&
         extra="-DFZ_ZLIB" libs="-lz"
+    # fuzz/<target>.cov-ignore: functions left out of coverage (merkle:
+    # SHA-256, 3x the speed)
+    [ -f "fuzz/$(base "$t").cov-ignore" ] && extra="$extra \
+        -fsanitize-coverage-ignorelist=fuzz/$(base "$t").cov-ignore"
     [ "$t" = json_small ] &&
         extra="-DCS_JSON_MAX_DEPTH=5 -DCS_JSON_STR_MAX=7"
     # shellcheck disable=SC2086
@@ -141,6 +148,7 @@ max_len() {
     loglist) echo 8192 ;;
     gap) echo 4096 ;;
     merkle) echo 512 ;;
+    state) echo 4096 ;;
     *) echo 4096 ;;
     esac
 }
@@ -149,7 +157,8 @@ max_len() {
 share() {
     case "$1" in
     ws | inflate | der | jtok | loglist) echo "${FUZZ_SHARE:-50}" ;;
-    hs | url | http | match | follow | gap | merkle) echo "${FUZZ_SHARE:-25}" ;;
+    hs | url | http | match | follow | gap | merkle | state)
+        echo "${FUZZ_SHARE:-25}" ;;
     *) echo 100 ;;
     esac
 }
