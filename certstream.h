@@ -392,6 +392,8 @@ extern "C" {
     X(CS_E_CT_REDIRECTS, -220, "CT log: too many redirects for one request") \
     X(CS_E_CT_DOWNGRADE, -221, \
       "CT log: refused a redirect from https:// to http://") \
+    X(CS_E_CT_NOT_A_LOG, -229, \
+      "CT log: the URL serves neither get-sth nor a checkpoint") \
     /* -230..-239 Merkle trees: proofs and tiles */ \
     X(CS_E_MERKLE_PROOF, -230, "Merkle: a proof does not verify") \
     X(CS_E_MERKLE_RANGE, -231, \
@@ -2702,7 +2704,18 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  * about 195 KB per log in all with the defaults. */
 
 /* Log kinds (cs_ct_config.kind): CS_CT_RFC6962 and CS_CT_STATIC, the
- * values of cs_ct_log.kind ([8]). */
+ * values of cs_ct_log.kind ([8]); or CS_CT_ANY, a log of either kind:
+ * until its first head the follower probes, get-sth first, and when that
+ * answers 404 or with no tree head (not JSON, ...), the checkpoint at
+ * once; the first that answers as a CT log decides the kind for good
+ * (poll_ms 0 is 5000 either way). A checkpoint that answers 404 or does
+ * not parse as one makes a CS_EV_FAILED (CS_E_CT_NOT_A_LOG, status: its
+ * HTTP status) and the probe starts again from get-sth after the backoff;
+ * other failures are retried as usual. Without cfg.origin, the first
+ * checkpoint's origin line names the log (a log's monitoring URL is not
+ * its origin; the line is not signed, so a key would not check it either)
+ * and later ones must repeat it. */
+#define CS_CT_ANY 3
 
 #ifndef CS_CT_DOMAINS_MEM
 #  define CS_CT_DOMAINS_MEM 16384  /* domain storage of one message */
@@ -2759,7 +2772,8 @@ typedef struct cs_ct_update {
 typedef struct cs_ct_config {
     const char *url;           /* the log: RFC 6962 URL, or the static
                                   log's monitoring prefix (https://...) */
-    int kind;                  /* CS_CT_RFC6962 (default) or CS_CT_STATIC */
+    int kind;                  /* CS_CT_RFC6962 (default), CS_CT_STATIC
+                                  or CS_CT_ANY (see above) */
     const char *name;          /* its description (cs_msg source_name);
                                   NULL: the URL */
     const unsigned char *key;  /* the log's key, DER SubjectPublicKeyInfo */
@@ -2877,6 +2891,8 @@ typedef struct cs_ct_follower {
     int has_key;
     size_t origin_len;
     char origin[256];
+    int any;                   /* cfg.kind CS_CT_ANY: probing until the
+                                  first head (cfg.kind: the one tried) */
     cs_ct_stats stats;
     int phase, req, conn_open, result;
     volatile int stop;
@@ -16134,6 +16150,51 @@ cs__ct_head(cs_ct_follower *f, uint64_t size, uint64_t time,
     cs__ct_emit(f, &ev);
 }
 
+/* Kind CS_CT_ANY before the first head: the response to f->req (get-sth
+ * or the checkpoint) is no CT log's answer. After get-sth the checkpoint
+ * is tried at once (over the same connection when it is kept); after the
+ * checkpoint the probe failed: CS_E_CT_NOT_A_LOG, and get-sth again after
+ * the backoff. Returns 1 when it took the response, 0 when f is not
+ * probing (the response is the follower's as usual). */
+static int
+cs__ct_probe(cs_ct_follower *f)
+{
+    if (!f->any || f->have_tree)
+        return 0;
+    if (f->req == CS__CT_STH) {
+        f->cfg.kind = CS_CT_STATIC;
+        if (!cs_http_keep_alive(&f->http))
+            cs__ct_drop(f);
+        f->phase = CS__CT_IDLE;
+        f->t_next = f->now;
+    } else {
+        f->cfg.kind = CS_CT_RFC6962;
+        cs__ct_fail(f, CS_E_CT_NOT_A_LOG);
+    }
+    return 1;
+}
+
+/* Kind CS_CT_ANY before the first head, the checkpoint parsed (r 0) or
+ * not (r): without cfg.origin its origin line becomes the log's (see
+ * CS_CT_ANY). Returns 1 when it was no checkpoint at all (the probe took
+ * it: cs__ct_probe()); one that parses but lacks the key's signature is
+ * a log's answer. */
+static int
+cs__ct_probe_checkpoint(cs_ct_follower *f, const cs_ct_checkpoint *c,
+                        int r)
+{
+    if (!f->any || f->have_tree)
+        return 0;
+    if (r != 0)
+        return r != CS_E_CT_NO_SIGNATURE && r != CS_E_CT_SIG_FORMAT
+            && cs__ct_probe(f);
+    if (f->cfg.origin == NULL && c->origin_len < sizeof f->origin) {
+        CS_MEMCPY(f->origin, c->origin, c->origin_len);
+        f->origin_len = c->origin_len;
+    }
+    return 0;
+}
+
 /* get-sth is complete: check it, take it. */
 static void
 cs__ct_sth_end(cs_ct_follower *f)
@@ -16143,6 +16204,8 @@ cs__ct_sth_end(cs_ct_follower *f)
     if (r != CS_JT_DONE || f->body_err != 0
         || f->sth_fields != (CS__CT_F_SIZE | CS__CT_F_TIME | CS__CT_F_ROOT
                              | CS__CT_F_SIG)) {
+        if (cs__ct_probe(f))
+            return;                   /* CS_CT_ANY: no tree head */
         cs__ct_fail(f, f->body_err != 0 ? f->body_err
                        : r < 0 ? r : CS_E_CT_RESPONSE);
         return;
@@ -16175,12 +16238,15 @@ cs__ct_checkpoint_end(cs_ct_follower *f)
     int r;
 
     if (f->body_err != 0) {
-        cs__ct_fail(f, f->body_err);
+        if (!cs__ct_probe(f))         /* CS_CT_ANY: too big for one */
+            cs__ct_fail(f, f->body_err);
         return;
     }
     c.tree_size = 0;
     r = cs_ct_checkpoint_parse(&c, (const char *)f->ebuf, f->blen,
                                f->has_key ? &f->key : NULL);
+    if (cs__ct_probe_checkpoint(f, &c, r))
+        return;
     if (r != 0)
         c.tree_size = 0;
     if (r == 0 && (c.origin_len != f->origin_len
@@ -16538,6 +16604,8 @@ cs__ct_response_end(cs_ct_follower *f)
     }
     f->redirects = 0;
     if (status != 200) {
+        if (status == 404 && cs__ct_probe(f))
+            return;                   /* CS_CT_ANY: not this kind */
         if (f->req == CS__CT_ENTRIES && status == 400) {
             /* start past the log's tree: not yet (logs are balanced) */
             f->hold_until = f->now + f->cfg.poll_ms;
@@ -17013,7 +17081,10 @@ cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg, const cs_transport *t)
         return CS_E_URL;
     if (f->url.tls && !CS_HAS_TLS)
         return CS_E_NO_TLS;
-    if (cfg->kind != CS_CT_RFC6962 && cfg->kind != CS_CT_STATIC)
+    if (cfg->kind == CS_CT_ANY) {     /* probed: get-sth first */
+        f->any = 1;
+        f->cfg.kind = CS_CT_RFC6962;
+    } else if (cfg->kind != CS_CT_RFC6962 && cfg->kind != CS_CT_STATIC)
         return CS_E_ARG;
     if (f->cfg.poll_ms == 0)
         f->cfg.poll_ms = cfg->kind == CS_CT_STATIC ? 2000 : 5000;
