@@ -3024,8 +3024,15 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  *
  * A gap's log: the log of `logs` whose URL (RFC 6962 url, or a static
  * log's monitoring prefix) normalises (cs_gap_url) to the gap's; else,
- * with cfg.direct, source.url itself as an RFC 6962 log without a key
- * (tree heads unverified); else the gap is given up (no_log).
+ * with cfg.direct, source.url itself (http/https) as a log of either kind
+ * without a key (nothing signed is checked: tree heads unverified,
+ * entries CS_CT_VERIFIED_NONE): its first gap's follower probes it
+ * (CS_CT_ANY: get-sth, then the checkpoint, whose origin line is taken
+ * as the log's) and the answer is remembered for later gaps of the URL
+ * (CS_BF_PROBED URLs, the oldest answer forgotten first). A URL that
+ * answers as neither has that gap and its later ones given up with
+ * CS_E_CT_NOT_A_LOG; else the gap is given up with CS_E_BF_NO_LOG. Both
+ * count in no_log.
  * Bounds: a gap's first max_entries entries are fetched, the rest given
  * up; a gap not finished max_age_ms after it was declared is stopped and
  * its rest given up; a full queue (CS_BF_QUEUE gaps) gives the new gap
@@ -3076,6 +3083,9 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  * (alignment slack included). */
 #define CS_BF_SEEN_SIZE(n) ((size_t)(n) * 24 + 7)
 #define CS_BF_URL_MAX (CS_GAP_URL_MAX + 8)
+#ifndef CS_BF_PROBED
+#  define CS_BF_PROBED 8       /* URLs whose probed kind is remembered */
+#endif
 
 struct cs_ct_log;          /* [8] */
 
@@ -3089,7 +3099,8 @@ typedef struct cs_backfill_config {
                                   be NULL) */
     size_t log_count;
     int direct;                /* 1 (default): a log not in logs is read
-                                  at source.url (http/https) as RFC 6962 */
+                                  at source.url (http/https), its kind
+                                  probed (see above) */
     uint64_t max_entries;      /* per gap: 1000 */
     uint32_t max_age_ms;       /* 300000 */
     int verify;                /* 1 (default): the followers prove what
@@ -3138,7 +3149,17 @@ typedef struct cs__bf_job {
     size_t key_len;
     uint64_t first, count;     /* the part fetched: [first, first+count) */
     uint64_t t;                /* when the gap was declared */
+    int probe;                 /* kind CS_CT_ANY: its answer to remember */
+    int err;                   /* it ends so (CS_E_CT_NOT_A_LOG) */
 } cs__bf_job;
+
+/* Private: what probing a URL not in the log list found. */
+typedef struct cs__bf_probed {
+    char url[CS_GAP_URL_MAX];  /* normalised (cs_gap_url) */
+    size_t url_len;            /* 0: unused */
+    int kind;                  /* CS_CT_RFC6962, CS_CT_STATIC, 0: neither */
+    char origin[CS_BF_URL_MAX]; /* static: the checkpoint's origin */
+} cs__bf_probed;
 
 /* Private: the certificates remembered. Keys (8 bytes of the SHA-1,
  * bit 0 replaced by the origin: 1 backfill, 0 server) in a table, linear
@@ -3158,6 +3179,9 @@ typedef struct cs_backfill {
     size_t qhead, qlen;
     cs__bf_job run[CS_BF_SLOTS];  /* the gap each busy slot fetches */
     int busy[CS_BF_SLOTS];
+    char origin[CS_BF_SLOTS][CS_BF_URL_MAX]; /* each one's cfg.origin */
+    cs__bf_probed probed[CS_BF_PROBED];
+    size_t probed_at;          /* the next one to replace */
     cs__bf_seen seen;
     uint64_t seen_mem[CS_BF_RECENT * 3]; /* without cfg.seen */
     cs_backfill_stats stats;
@@ -17442,13 +17466,75 @@ cs__bf_http(const char *s, size_t n)
         || (n > 8 && cs__ieq(s, 8, "https://"));
 }
 
-/* Where to fetch gap g from: fills the job's log fields; 0 or -1. */
+/* The remembered probe of the normalised URL u[0..n), or NULL. */
+static cs__bf_probed *
+cs__bf_probed_find(cs_backfill *b, const char *u, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < CS_BF_PROBED; i++)
+        if (b->probed[i].url_len == n && n > 0
+            && cs__eq(b->probed[i].url, u, n))
+            return &b->probed[i];
+    return NULL;
+}
+
+/* Remember what probing url (as the job spells it) found: kind, or 0 for
+ * neither; a static log's origin o[0..on). One that does not fit is not
+ * remembered (the next gap probes again). */
+static void
+cs__bf_probed_add(cs_backfill *b, const char *url, int kind, const char *o,
+                  size_t on)
+{
+    char norm[CS_GAP_URL_MAX];
+    size_t n = cs_gap_url(norm, sizeof norm, url, cs__strlen(url));
+    cs__bf_probed *p;
+
+    if (n == 0 || n > sizeof norm || on >= CS_BF_URL_MAX)
+        return;
+    p = cs__bf_probed_find(b, norm, n);
+    if (p == NULL) {                  /* the oldest answer goes */
+        p = &b->probed[b->probed_at];
+        b->probed_at = (b->probed_at + 1) % CS_BF_PROBED;
+    }
+    CS_MEMCPY(p->url, norm, n);
+    p->url_len = n;
+    p->kind = kind;
+    CS_MEMCPY(p->origin, o, on);
+    p->origin[on] = '\0';
+}
+
+/* A job of a URL not in the list (kind CS_CT_ANY) about to start on slot
+ * i: what an earlier probe found (the static origin into b->origin[i]),
+ * or a probe. Returns 0, or CS_E_CT_NOT_A_LOG (found to be neither). */
 static int
-cs__bf_find(const cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
+cs__bf_resolve(cs_backfill *b, size_t i, cs__bf_job *j)
+{
+    char norm[CS_GAP_URL_MAX];
+    size_t n = cs_gap_url(norm, sizeof norm, j->url, cs__strlen(j->url));
+    const cs__bf_probed *p = n <= sizeof norm
+                           ? cs__bf_probed_find(b, norm, n) : NULL;
+
+    j->probe = p == NULL;
+    if (p == NULL)
+        return 0;                     /* the follower probes */
+    if (p->kind == 0)
+        return CS_E_CT_NOT_A_LOG;
+    j->kind = p->kind;
+    CS_MEMCPY(b->origin[i], p->origin, sizeof p->origin);
+    return 0;
+}
+
+/* Where to fetch gap g from: fills the job's log fields. Returns 0,
+ * CS_E_BF_NO_LOG, or CS_E_CT_NOT_A_LOG (a URL probed before). */
+static int
+cs__bf_find(cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
 {
     char norm[CS_GAP_URL_MAX];
     size_t i, n, keep;
+    const cs__bf_probed *p;
 
+    j->probe = j->err = 0;
     for (i = 0; i < b->cfg.log_count; i++) {
         const cs_ct_log *l = &b->cfg.logs[i];
         size_t ul;
@@ -17469,10 +17555,13 @@ cs__bf_find(const cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
     }
     if (!b->cfg.direct || g->source_len >= CS_GAP_URL_MAX
         || !cs__bf_http(g->source, g->source_len))
-        return -1;                    /* cut, or not a log's URL */
+        return CS_E_BF_NO_LOG;        /* cut, or not a log's URL */
+    p = cs__bf_probed_find(b, g->url, g->url_len);
+    if (p != NULL && p->kind == 0)
+        return CS_E_CT_NOT_A_LOG;
     CS_MEMCPY(j->url, g->source, g->source_len);
     j->url[g->source_len] = '\0';
-    j->kind = CS_CT_RFC6962;
+    j->kind = CS_CT_ANY;              /* cs__bf_resolve() at its start */
     j->key = NULL;
     j->key_len = 0;
     j->name = NULL;
@@ -17483,13 +17572,14 @@ CSDEF void
 cs_backfill_gap(cs_backfill *b, const cs_gap_event *g, uint64_t now_ms)
 {
     cs__bf_job j;
+    int r;
 
     CS_ASSERT(b != NULL && g != NULL);
     b->stats.gaps++;
-    if (cs__bf_find(b, g, &j) != 0) {
+    r = cs__bf_find(b, g, &j);
+    if (r != 0) {
         b->stats.no_log++;
-        cs__bf_report(b, g->url, g->url_len, g->first, g->count,
-                      CS_E_BF_NO_LOG);
+        cs__bf_report(b, g->url, g->url_len, g->first, g->count, r);
         return;
     }
     j.first = g->first;
@@ -17510,6 +17600,33 @@ cs_backfill_gap(cs_backfill *b, const cs_gap_event *g, uint64_t now_ms)
     b->qlen++;
 }
 
+/* A probing follower's event (kind CS_CT_ANY): its first head says the
+ * kind, CS_E_CT_NOT_A_LOG that there is none; either is remembered, and
+ * the latter ends the gap (cs_backfill_step()). */
+static void
+cs__bf_probe_event(cs_backfill *b, const cs_event *ev)
+{
+    const cs_ct_follower *f = ev->log;
+    size_t i;
+
+    for (i = 0; i < b->cfg.slots; i++)
+        if (b->cfg.slot[i] == f && b->busy[i] && b->run[i].probe)
+            break;
+    if (i == b->cfg.slots)
+        return;
+    if (ev->type == CS_EV_CT_TREE && ev->status == 1) {
+        /* the follower's own record of what answered (private to [3b],
+         * read here only) */
+        cs__bf_probed_add(b, b->run[i].url, f->cfg.kind, f->origin,
+                          f->cfg.kind == CS_CT_STATIC ? f->origin_len : 0);
+        b->run[i].probe = 0;
+    } else if (ev->type == CS_EV_FAILED && ev->err == CS_E_CT_NOT_A_LOG) {
+        cs__bf_probed_add(b, b->run[i].url, 0, "", 0);
+        b->run[i].probe = 0;
+        b->run[i].err = CS_E_CT_NOT_A_LOG;
+    }
+}
+
 /* The followers' events: entries go to the caller flagged, once per
  * certificate; the rest is the backfill's business. */
 static void
@@ -17519,9 +17636,11 @@ cs__bf_on_event(void *ctx, const cs_event *ev)
     cs_event e;
     uint64_t k;
 
+    if (ev->type == CS_EV_CT_TREE || ev->type == CS_EV_FAILED)
+        cs__bf_probe_event(b, ev);
     if (ev->type == CS_EV_CT_ERROR && ev->status == 0)
         b->stats.bad++;
-    if (ev->type == CS_EV_FAILED)
+    if (ev->type == CS_EV_FAILED && ev->err != CS_E_CT_NOT_A_LOG)
         b->stats.failures++;
     if (ev->type != CS_EV_MESSAGE || ev->err != 0 || ev->entry == NULL)
         return;
@@ -17557,9 +17676,17 @@ cs__bf_start(cs_backfill *b, size_t i, uint64_t now)
                           j->count, CS_E_BF_GAVE_UP);
             continue;
         }
+        b->origin[i][0] = '\0';
+        if (j->kind == CS_CT_ANY && (r = cs__bf_resolve(b, i, j)) != 0) {
+            b->stats.no_log++;        /* probed before: neither */
+            cs__bf_report(b, j->url, cs__strlen(j->url), j->first,
+                          j->count, r);
+            continue;
+        }
         cs_ct_config_init(&fc);
         fc.url = j->url;
         fc.kind = j->kind;
+        fc.origin = b->origin[i][0] != '\0' ? b->origin[i] : NULL;
         fc.name = j->name;
         fc.key = j->key;
         fc.key_len = j->key_len;
@@ -17625,6 +17752,11 @@ cs_backfill_step(cs_backfill *b, uint64_t now_ms, cs_wait *w, size_t cap)
                 continue;
             }
             r = cs_ct_step(b->cfg.slot[i], now_ms, &wi);
+            if (b->run[i].err != 0) { /* a probe found no log */
+                b->stats.no_log++;
+                cs__bf_end(b, i, b->run[i].err);
+                continue;
+            }
             if (r == 2 || r == 1) {
                 cs__bf_end(b, i, r == 2 ? 0 : CS_E_BF_GAVE_UP);
                 continue;
