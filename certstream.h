@@ -2889,10 +2889,10 @@ typedef struct cs_ct_follower {
     size_t path_len;           /* the request path: sbuf + 4, this long */
     cs_ct_key key;
     int has_key;
-    size_t origin_len;
-    char origin[256];
     int any;                   /* cfg.kind CS_CT_ANY: probing until the
                                   first head (cfg.kind: the one tried) */
+    size_t origin_len;
+    char origin[256];
     cs_ct_stats stats;
     int phase, req, conn_open, result;
     volatile int stop;
