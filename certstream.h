@@ -392,6 +392,8 @@ extern "C" {
     X(CS_E_CT_REDIRECTS, -220, "CT log: too many redirects for one request") \
     X(CS_E_CT_DOWNGRADE, -221, \
       "CT log: refused a redirect from https:// to http://") \
+    X(CS_E_CT_NOT_A_LOG, -229, \
+      "CT log: the URL serves neither get-sth nor a checkpoint") \
     /* -230..-239 Merkle trees: proofs and tiles */ \
     X(CS_E_MERKLE_PROOF, -230, "Merkle: a proof does not verify") \
     X(CS_E_MERKLE_RANGE, -231, \
@@ -2719,7 +2721,18 @@ CSDEF const char *cs_client_trust(const cs_client *c, size_t *count,
  * about 195 KB per log in all with the defaults. */
 
 /* Log kinds (cs_ct_config.kind): CS_CT_RFC6962 and CS_CT_STATIC, the
- * values of cs_ct_log.kind ([8]). */
+ * values of cs_ct_log.kind ([8]); or CS_CT_ANY, a log of either kind:
+ * until its first head the follower probes, get-sth first, and when that
+ * answers 404 or with no tree head (not JSON, ...), the checkpoint at
+ * once; the first that answers as a CT log decides the kind for good
+ * (poll_ms 0 is 5000 either way). A checkpoint that answers 404 or does
+ * not parse as one makes a CS_EV_FAILED (CS_E_CT_NOT_A_LOG, status: its
+ * HTTP status) and the probe starts again from get-sth after the backoff;
+ * other failures are retried as usual. Without cfg.origin, the first
+ * checkpoint's origin line names the log (a log's monitoring URL is not
+ * its origin; the line is not signed, so a key would not check it either)
+ * and later ones must repeat it. */
+#define CS_CT_ANY 3
 
 #ifndef CS_CT_DOMAINS_MEM
 #  define CS_CT_DOMAINS_MEM 16384  /* domain storage of one message */
@@ -2776,7 +2789,8 @@ typedef struct cs_ct_update {
 typedef struct cs_ct_config {
     const char *url;           /* the log: RFC 6962 URL, or the static
                                   log's monitoring prefix (https://...) */
-    int kind;                  /* CS_CT_RFC6962 (default) or CS_CT_STATIC */
+    int kind;                  /* CS_CT_RFC6962 (default), CS_CT_STATIC
+                                  or CS_CT_ANY (see above) */
     const char *name;          /* its description (cs_msg source_name);
                                   NULL: the URL */
     const unsigned char *key;  /* the log's key, DER SubjectPublicKeyInfo */
@@ -2911,6 +2925,8 @@ typedef struct cs_ct_follower {
     size_t path_len;           /* the request path: sbuf + 4, this long */
     cs_ct_key key;
     int has_key;
+    int any;                   /* cfg.kind CS_CT_ANY: probing until the
+                                  first head (cfg.kind: the one tried) */
     size_t origin_len;
     char origin[256];
     cs_ct_stats stats;
@@ -3046,8 +3062,15 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  *
  * A gap's log: the log of `logs` whose URL (RFC 6962 url, or a static
  * log's monitoring prefix) normalises (cs_gap_url) to the gap's; else,
- * with cfg.direct, source.url itself as an RFC 6962 log without a key
- * (tree heads unverified); else the gap is given up (no_log).
+ * with cfg.direct, source.url itself (http/https) as a log of either kind
+ * without a key (nothing signed is checked: tree heads unverified,
+ * entries CS_CT_VERIFIED_NONE): its first gap's follower probes it
+ * (CS_CT_ANY: get-sth, then the checkpoint, whose origin line is taken
+ * as the log's) and the answer is remembered for later gaps of the URL
+ * (CS_BF_PROBED URLs, the oldest answer forgotten first). A URL that
+ * answers as neither has that gap and its later ones given up with
+ * CS_E_CT_NOT_A_LOG; else the gap is given up with CS_E_BF_NO_LOG. Both
+ * count in no_log.
  * Bounds: a gap's first max_entries entries are fetched, the rest given
  * up; a gap not finished max_age_ms after it was declared is stopped and
  * its rest given up; a full queue (CS_BF_QUEUE gaps) gives the new gap
@@ -3098,6 +3121,9 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  * (alignment slack included). */
 #define CS_BF_SEEN_SIZE(n) ((size_t)(n) * 24 + 7)
 #define CS_BF_URL_MAX (CS_GAP_URL_MAX + 8)
+#ifndef CS_BF_PROBED
+#  define CS_BF_PROBED 8       /* URLs whose probed kind is remembered */
+#endif
 
 struct cs_ct_log;          /* [8] */
 
@@ -3111,7 +3137,8 @@ typedef struct cs_backfill_config {
                                   be NULL) */
     size_t log_count;
     int direct;                /* 1 (default): a log not in logs is read
-                                  at source.url (http/https) as RFC 6962 */
+                                  at source.url (http/https), its kind
+                                  probed (see above) */
     uint64_t max_entries;      /* per gap: 1000 */
     uint32_t max_age_ms;       /* 300000 */
     int verify;                /* 1 (default): the followers prove what
@@ -3160,7 +3187,17 @@ typedef struct cs__bf_job {
     size_t key_len;
     uint64_t first, count;     /* the part fetched: [first, first+count) */
     uint64_t t;                /* when the gap was declared */
+    int probe;                 /* kind CS_CT_ANY: its answer to remember */
+    int err;                   /* it ends so (CS_E_CT_NOT_A_LOG) */
 } cs__bf_job;
+
+/* Private: what probing a URL not in the log list found. */
+typedef struct cs__bf_probed {
+    char url[CS_GAP_URL_MAX];  /* normalised (cs_gap_url) */
+    size_t url_len;            /* 0: unused */
+    int kind;                  /* CS_CT_RFC6962, CS_CT_STATIC, 0: neither */
+    char origin[CS_BF_URL_MAX]; /* static: the checkpoint's origin */
+} cs__bf_probed;
 
 /* Private: the certificates remembered. Keys (8 bytes of the SHA-1,
  * bit 0 replaced by the origin: 1 backfill, 0 server) in a table, linear
@@ -3180,6 +3217,9 @@ typedef struct cs_backfill {
     size_t qhead, qlen;
     cs__bf_job run[CS_BF_SLOTS];  /* the gap each busy slot fetches */
     int busy[CS_BF_SLOTS];
+    char origin[CS_BF_SLOTS][CS_BF_URL_MAX]; /* each one's cfg.origin */
+    cs__bf_probed probed[CS_BF_PROBED];
+    size_t probed_at;          /* the next one to replace */
     cs__bf_seen seen;
     uint64_t seen_mem[CS_BF_RECENT * 3]; /* without cfg.seen */
     cs_backfill_stats stats;
@@ -16234,6 +16274,51 @@ cs__ct_base(const cs_ct_follower *f, const unsigned char **root)
          : f->cfg.has_prev ? f->cfg.prev_size : 0;
 }
 
+/* Kind CS_CT_ANY before the first head: the response to f->req (get-sth
+ * or the checkpoint) is no CT log's answer. After get-sth the checkpoint
+ * is tried at once (over the same connection when it is kept); after the
+ * checkpoint the probe failed: CS_E_CT_NOT_A_LOG, and get-sth again after
+ * the backoff. Returns 1 when it took the response, 0 when f is not
+ * probing (the response is the follower's as usual). */
+static int
+cs__ct_probe(cs_ct_follower *f)
+{
+    if (!f->any || f->have_tree)
+        return 0;
+    if (f->req == CS__CT_STH) {
+        f->cfg.kind = CS_CT_STATIC;
+        if (!cs_http_keep_alive(&f->http))
+            cs__ct_drop(f);
+        f->phase = CS__CT_IDLE;
+        f->t_next = f->now;
+    } else {
+        f->cfg.kind = CS_CT_RFC6962;
+        cs__ct_fail(f, CS_E_CT_NOT_A_LOG);
+    }
+    return 1;
+}
+
+/* Kind CS_CT_ANY before the first head, the checkpoint parsed (r 0) or
+ * not (r): without cfg.origin its origin line becomes the log's (see
+ * CS_CT_ANY). Returns 1 when it was no checkpoint at all (the probe took
+ * it: cs__ct_probe()); one that parses but lacks the key's signature is
+ * a log's answer. */
+static int
+cs__ct_probe_checkpoint(cs_ct_follower *f, const cs_ct_checkpoint *c,
+                        int r)
+{
+    if (!f->any || f->have_tree)
+        return 0;
+    if (r != 0)
+        return r != CS_E_CT_NO_SIGNATURE && r != CS_E_CT_SIG_FORMAT
+            && cs__ct_probe(f);
+    if (f->cfg.origin == NULL && c->origin_len < sizeof f->origin) {
+        CS_MEMCPY(f->origin, c->origin, c->origin_len);
+        f->origin_len = c->origin_len;
+    }
+    return 0;
+}
+
 /* get-sth is complete: check it, take it. */
 static void
 cs__ct_sth_end(cs_ct_follower *f)
@@ -16245,6 +16330,8 @@ cs__ct_sth_end(cs_ct_follower *f)
     if (r != CS_JT_DONE || f->body_err != 0
         || f->sth_fields != (CS__CT_F_SIZE | CS__CT_F_TIME | CS__CT_F_ROOT
                              | CS__CT_F_SIG)) {
+        if (cs__ct_probe(f))
+            return;                   /* CS_CT_ANY: no tree head */
         cs__ct_fail(f, f->body_err != 0 ? f->body_err
                        : r < 0 ? r : CS_E_CT_RESPONSE);
         return;
@@ -16277,12 +16364,15 @@ cs__ct_checkpoint_end(cs_ct_follower *f)
     int r;
 
     if (f->body_err != 0) {
-        cs__ct_fail(f, f->body_err);
+        if (!cs__ct_probe(f))         /* CS_CT_ANY: too big for one */
+            cs__ct_fail(f, f->body_err);
         return;
     }
     c.tree_size = 0;
     r = cs_ct_checkpoint_parse(&c, (const char *)f->ebuf, f->blen,
                                f->has_key ? &f->key : NULL);
+    if (cs__ct_probe_checkpoint(f, &c, r))
+        return;
     if (r != 0)
         c.tree_size = 0;
     if (r == 0 && (c.origin_len != f->origin_len
@@ -16669,6 +16759,8 @@ cs__ct_response_end(cs_ct_follower *f)
     }
     f->redirects = 0;
     if (status != 200) {
+        if (status == 404 && cs__ct_probe(f))
+            return;                   /* CS_CT_ANY: not this kind */
         if (f->req == CS__CT_ENTRIES && status == 400) {
             /* start past the log's tree: not yet (logs are balanced) */
             f->hold_until = f->now + f->cfg.poll_ms;
@@ -17156,7 +17248,10 @@ cs_ct_init(cs_ct_follower *f, const cs_ct_config *cfg, const cs_transport *t)
         return CS_E_URL;
     if (f->url.tls && !CS_HAS_TLS)
         return CS_E_NO_TLS;
-    if (cfg->kind != CS_CT_RFC6962 && cfg->kind != CS_CT_STATIC)
+    if (cfg->kind == CS_CT_ANY) {     /* probed: get-sth first */
+        f->any = 1;
+        f->cfg.kind = CS_CT_RFC6962;
+    } else if (cfg->kind != CS_CT_RFC6962 && cfg->kind != CS_CT_STATIC)
         return CS_E_ARG;
     if (f->cfg.poll_ms == 0)
         f->cfg.poll_ms = cfg->kind == CS_CT_STATIC ? 2000 : 5000;
@@ -17514,13 +17609,75 @@ cs__bf_http(const char *s, size_t n)
         || (n > 8 && cs__ieq(s, 8, "https://"));
 }
 
-/* Where to fetch gap g from: fills the job's log fields; 0 or -1. */
+/* The remembered probe of the normalised URL u[0..n), or NULL. */
+static cs__bf_probed *
+cs__bf_probed_find(cs_backfill *b, const char *u, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < CS_BF_PROBED; i++)
+        if (b->probed[i].url_len == n && n > 0
+            && cs__eq(b->probed[i].url, u, n))
+            return &b->probed[i];
+    return NULL;
+}
+
+/* Remember what probing url (as the job spells it) found: kind, or 0 for
+ * neither; a static log's origin o[0..on). One that does not fit is not
+ * remembered (the next gap probes again). */
+static void
+cs__bf_probed_add(cs_backfill *b, const char *url, int kind, const char *o,
+                  size_t on)
+{
+    char norm[CS_GAP_URL_MAX];
+    size_t n = cs_gap_url(norm, sizeof norm, url, cs__strlen(url));
+    cs__bf_probed *p;
+
+    if (n == 0 || n > sizeof norm || on >= CS_BF_URL_MAX)
+        return;
+    p = cs__bf_probed_find(b, norm, n);
+    if (p == NULL) {                  /* the oldest answer goes */
+        p = &b->probed[b->probed_at];
+        b->probed_at = (b->probed_at + 1) % CS_BF_PROBED;
+    }
+    CS_MEMCPY(p->url, norm, n);
+    p->url_len = n;
+    p->kind = kind;
+    CS_MEMCPY(p->origin, o, on);
+    p->origin[on] = '\0';
+}
+
+/* A job of a URL not in the list (kind CS_CT_ANY) about to start on slot
+ * i: what an earlier probe found (the static origin into b->origin[i]),
+ * or a probe. Returns 0, or CS_E_CT_NOT_A_LOG (found to be neither). */
 static int
-cs__bf_find(const cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
+cs__bf_resolve(cs_backfill *b, size_t i, cs__bf_job *j)
+{
+    char norm[CS_GAP_URL_MAX];
+    size_t n = cs_gap_url(norm, sizeof norm, j->url, cs__strlen(j->url));
+    const cs__bf_probed *p = n <= sizeof norm
+                           ? cs__bf_probed_find(b, norm, n) : NULL;
+
+    j->probe = p == NULL;
+    if (p == NULL)
+        return 0;                     /* the follower probes */
+    if (p->kind == 0)
+        return CS_E_CT_NOT_A_LOG;
+    j->kind = p->kind;
+    CS_MEMCPY(b->origin[i], p->origin, sizeof p->origin);
+    return 0;
+}
+
+/* Where to fetch gap g from: fills the job's log fields. Returns 0,
+ * CS_E_BF_NO_LOG, or CS_E_CT_NOT_A_LOG (a URL probed before). */
+static int
+cs__bf_find(cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
 {
     char norm[CS_GAP_URL_MAX];
     size_t i, n, keep;
+    const cs__bf_probed *p;
 
+    j->probe = j->err = 0;
     for (i = 0; i < b->cfg.log_count; i++) {
         const cs_ct_log *l = &b->cfg.logs[i];
         size_t ul;
@@ -17541,10 +17698,13 @@ cs__bf_find(const cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
     }
     if (!b->cfg.direct || g->source_len >= CS_GAP_URL_MAX
         || !cs__bf_http(g->source, g->source_len))
-        return -1;                    /* cut, or not a log's URL */
+        return CS_E_BF_NO_LOG;        /* cut, or not a log's URL */
+    p = cs__bf_probed_find(b, g->url, g->url_len);
+    if (p != NULL && p->kind == 0)
+        return CS_E_CT_NOT_A_LOG;
     CS_MEMCPY(j->url, g->source, g->source_len);
     j->url[g->source_len] = '\0';
-    j->kind = CS_CT_RFC6962;
+    j->kind = CS_CT_ANY;              /* cs__bf_resolve() at its start */
     j->key = NULL;
     j->key_len = 0;
     j->name = NULL;
@@ -17555,13 +17715,14 @@ CSDEF void
 cs_backfill_gap(cs_backfill *b, const cs_gap_event *g, uint64_t now_ms)
 {
     cs__bf_job j;
+    int r;
 
     CS_ASSERT(b != NULL && g != NULL);
     b->stats.gaps++;
-    if (cs__bf_find(b, g, &j) != 0) {
+    r = cs__bf_find(b, g, &j);
+    if (r != 0) {
         b->stats.no_log++;
-        cs__bf_report(b, g->url, g->url_len, g->first, g->count,
-                      CS_E_BF_NO_LOG);
+        cs__bf_report(b, g->url, g->url_len, g->first, g->count, r);
         return;
     }
     j.first = g->first;
@@ -17582,6 +17743,33 @@ cs_backfill_gap(cs_backfill *b, const cs_gap_event *g, uint64_t now_ms)
     b->qlen++;
 }
 
+/* A probing follower's event (kind CS_CT_ANY): its first head says the
+ * kind, CS_E_CT_NOT_A_LOG that there is none; either is remembered, and
+ * the latter ends the gap (cs_backfill_step()). */
+static void
+cs__bf_probe_event(cs_backfill *b, const cs_event *ev)
+{
+    const cs_ct_follower *f = ev->log;
+    size_t i;
+
+    for (i = 0; i < b->cfg.slots; i++)
+        if (b->cfg.slot[i] == f && b->busy[i] && b->run[i].probe)
+            break;
+    if (i == b->cfg.slots)
+        return;
+    if (ev->type == CS_EV_CT_TREE && ev->status == 1) {
+        /* the follower's own record of what answered (private to [3b],
+         * read here only) */
+        cs__bf_probed_add(b, b->run[i].url, f->cfg.kind, f->origin,
+                          f->cfg.kind == CS_CT_STATIC ? f->origin_len : 0);
+        b->run[i].probe = 0;
+    } else if (ev->type == CS_EV_FAILED && ev->err == CS_E_CT_NOT_A_LOG) {
+        cs__bf_probed_add(b, b->run[i].url, 0, "", 0);
+        b->run[i].probe = 0;
+        b->run[i].err = CS_E_CT_NOT_A_LOG;
+    }
+}
+
 /* The followers' events: entries go to the caller flagged, once per
  * certificate; the rest is the backfill's business. */
 static void
@@ -17591,9 +17779,11 @@ cs__bf_on_event(void *ctx, const cs_event *ev)
     cs_event e;
     uint64_t k;
 
+    if (ev->type == CS_EV_CT_TREE || ev->type == CS_EV_FAILED)
+        cs__bf_probe_event(b, ev);
     if (ev->type == CS_EV_CT_ERROR && ev->status == 0)
         b->stats.bad++;
-    if (ev->type == CS_EV_FAILED)
+    if (ev->type == CS_EV_FAILED && ev->err != CS_E_CT_NOT_A_LOG)
         b->stats.failures++;
     if (ev->type != CS_EV_MESSAGE || ev->err != 0 || ev->entry == NULL)
         return;
@@ -17629,9 +17819,17 @@ cs__bf_start(cs_backfill *b, size_t i, uint64_t now)
                           j->count, CS_E_BF_GAVE_UP);
             continue;
         }
+        b->origin[i][0] = '\0';
+        if (j->kind == CS_CT_ANY && (r = cs__bf_resolve(b, i, j)) != 0) {
+            b->stats.no_log++;        /* probed before: neither */
+            cs__bf_report(b, j->url, cs__strlen(j->url), j->first,
+                          j->count, r);
+            continue;
+        }
         cs_ct_config_init(&fc);
         fc.url = j->url;
         fc.kind = j->kind;
+        fc.origin = b->origin[i][0] != '\0' ? b->origin[i] : NULL;
         fc.name = j->name;
         fc.key = j->key;
         fc.key_len = j->key_len;
@@ -17697,6 +17895,11 @@ cs_backfill_step(cs_backfill *b, uint64_t now_ms, cs_wait *w, size_t cap)
                 continue;
             }
             r = cs_ct_step(b->cfg.slot[i], now_ms, &wi);
+            if (b->run[i].err != 0) { /* a probe found no log */
+                b->stats.no_log++;
+                cs__bf_end(b, i, b->run[i].err);
+                continue;
+            }
             if (r == 2 || r == 1) {
                 cs__bf_end(b, i, r == 2 ? 0 : CS_E_BF_GAVE_UP);
                 continue;

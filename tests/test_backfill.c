@@ -5,7 +5,10 @@
  * the SHA-1 of nothing ignored, and the origins: a backfilled entry the
  * server delivered is dropped, a server message a backfill delivered is
  * dropped, the server's own repeats are not (also through the client's
- * delivery path: the extractor's fingerprint, the tracker, the hook).
+ * delivery path: the extractor's fingerprint, the tracker, the hook);
+ * logs not in the list: probed once per URL (any spelling), the answer
+ * remembered (the oldest of CS_BF_PROBED forgotten first), a URL found to
+ * be no log given up at once with CS_E_CT_NOT_A_LOG.
  * Prints the cost of the client's hook per server message (not checked:
  * a number to report). */
 #define CERTSTREAM_IMPLEMENTATION
@@ -146,6 +149,7 @@ test_million(void)
 static struct {
     int n;
     int backfilled;
+    int ends, err;             /* CS_EV_BACKFILL: how many, the last err */
 } got;
 
 static void
@@ -155,6 +159,9 @@ on_ev(void *ctx, const cs_event *e)
     if (e->type == CS_EV_MESSAGE) {
         got.n++;
         got.backfilled = e->backfilled;
+    } else if (e->type == CS_EV_BACKFILL) {
+        got.ends++;
+        got.err = e->err;
     }
 }
 
@@ -262,6 +269,92 @@ test_origins(void)
     bf_setup(mem, CS_BF_SEEN_SIZE(4096));
     CHECK(st->window == 4096 && bf.seen.slot == (uint64_t *)mem);
     CHECK(bf_init(mem, CS_BF_SEEN_SIZE(2) - 8) == CS_E_ARG);
+}
+
+/* A gap of [10, 15) in the log whose source.url is src. */
+static void
+gap_of(const char *src)
+{
+    char norm[CS_GAP_URL_MAX];
+    cs_gap_event g;
+
+    memset(&g, 0, sizeof g);
+    g.url = norm;
+    g.url_len = cs_gap_url(norm, sizeof norm, src, strlen(src));
+    g.source = src;
+    g.source_len = strlen(src);
+    g.first = 10;
+    g.count = 5;
+    cs_backfill_gap(&bf, &g, 0);
+}
+
+/* What the follower of slot 0, probing src, says (as cs__bf_on_event
+ * hears it): its first head as kind (origin o), or no log (kind 0). */
+static void
+probe_says(const char *src, int kind, const char *o)
+{
+    cs_event ev;
+
+    memset(&bf.run[0], 0, sizeof bf.run[0]);
+    snprintf(bf.run[0].url, sizeof bf.run[0].url, "%s", src);
+    bf.run[0].kind = CS_CT_ANY;
+    bf.run[0].probe = 1;
+    bf.busy[0] = 1;
+    memset(&ev, 0, sizeof ev);
+    ev.log = &bff;
+    bff.cfg.kind = kind != 0 ? kind : CS_CT_RFC6962;
+    bff.origin_len = strlen(o);
+    memcpy(bff.origin, o, bff.origin_len);
+    ev.type = kind != 0 ? CS_EV_CT_TREE : CS_EV_FAILED;
+    ev.status = kind != 0 ? 1 : 404;
+    ev.err = kind != 0 ? 0 : CS_E_CT_NOT_A_LOG;
+    cs__bf_on_event(&bf, &ev);
+    bf.busy[0] = 0;
+}
+
+static void
+test_probed(void)
+{
+    const cs_backfill_stats *st = cs_backfill_stats_get(&bf);
+    cs__bf_job j;
+    char u[64];
+    int i;
+
+    bf_setup(NULL, 0);
+    memset(&got, 0, sizeof got);
+    /* not in the list: queued to be probed (kind CS_CT_ANY) */
+    gap_of("https://Probe.example/log/");
+    CHECK(bf.qlen == 1 && bf.queue[0].kind == CS_CT_ANY && st->no_log == 0);
+    CHECK(cs__bf_resolve(&bf, 0, &bf.queue[0]) == 0 && bf.queue[0].probe);
+    /* its probe finds no log: the slot's gap ends so, and a later gap of
+     * the URL, spelled otherwise, is given up at once, once */
+    probe_says("https://Probe.example/log/", 0, "");
+    CHECK(bf.run[0].err == CS_E_CT_NOT_A_LOG && !bf.run[0].probe
+          && st->failures == 0);
+    gap_of("HTTPS://probe.EXAMPLE/log");
+    CHECK(bf.qlen == 1 && st->no_log == 1 && got.ends == 1
+          && got.err == CS_E_CT_NOT_A_LOG && st->given_up == 5);
+    CHECK(cs__bf_resolve(&bf, 0, &bf.queue[0]) == CS_E_CT_NOT_A_LOG);
+    /* a static log: its kind and origin for the next gap's follower */
+    probe_says("http://mon.s.example/", CS_CT_STATIC, "log.s.example/x");
+    memset(&j, 0, sizeof j);
+    snprintf(j.url, sizeof j.url, "http://MON.s.example");
+    j.kind = CS_CT_ANY;
+    CHECK(cs__bf_resolve(&bf, 1, &j) == 0 && !j.probe
+          && j.kind == CS_CT_STATIC
+          && strcmp(bf.origin[1], "log.s.example/x") == 0);
+    /* an answer again replaces its own; the oldest goes first */
+    probe_says("http://mon.s.example", CS_CT_RFC6962, "");
+    j.kind = CS_CT_ANY;
+    CHECK(cs__bf_resolve(&bf, 1, &j) == 0 && j.kind == CS_CT_RFC6962);
+    for (i = 0; i < CS_BF_PROBED - 1; i++) {
+        snprintf(u, sizeof u, "http://r%d.example/", i);
+        probe_says(u, CS_CT_RFC6962, "");
+    }
+    gap_of("https://probe.example/log/");     /* forgotten: probed again */
+    CHECK(bf.qlen == 2 && st->no_log == 1);
+    j.kind = CS_CT_ANY;                       /* still remembered */
+    CHECK(cs__bf_resolve(&bf, 1, &j) == 0 && j.kind == CS_CT_RFC6962);
 }
 
 #if CS_HAS_POSIX
@@ -384,6 +477,7 @@ main(void)
     TEST(test_window);
     TEST(test_million);
     TEST(test_origins);
+    TEST(test_probed);
 #if CS_HAS_POSIX
     TEST(test_client_path);
     TEST(test_cost);

@@ -677,6 +677,70 @@ test_static(void)
     cs_ct_close(&F);
 }
 
+static int
+failed_once(void)
+{
+    return nfailed > 0;
+}
+
+/* CS_CT_ANY, a log of either kind: an RFC 6962 log answers get-sth and is
+ * read so (no checkpoint asked for); a static log whose get-sth is no
+ * tree head (an empty 200 here) is read from its checkpoint, asked for at
+ * once over the same connection, whose origin line names the log (the
+ * URL names another host: a monitoring URL), signature checked with the
+ * key; a URL with neither (the checkpoint 404): one CS_EV_FAILED
+ * (CS_E_CT_NOT_A_LOG, status 404), then get-sth again after the backoff;
+ * a kind that is none of the three: CS_E_ARG. */
+static void
+test_any(void)
+{
+    const char *key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEPIcer7RB32jt4bTEb"
+                      "hgUKLKvOctFD+I2hoDItFxUBlJiGFvftBuRk3fO7e1T7gC2ekyfL7"
+                      "XoO2oN/ObcZyc4EA==";
+    int i, cps = 0;
+
+    reset(CS_CT_RFC6962);
+    S.size = 40;
+    set_sth(40);
+    CHECK(start("http://ct.example/log/", CS_CT_ANY, NULL, 1, 0, 16) == 0);
+    want_next = 40;
+    run_until(60000, reached);
+    CHECKF(ngot == 40 && accounted(0, 40) && nfailed == 0, "%d entries, "
+           "%d failures", ngot, nfailed);
+    CHECK(strstr(S.paths[0], "get-sth") != NULL
+          && strstr(S.paths[1], "get-entries") != NULL);
+    for (i = 0; i < S.requests && i < 64; i++)
+        cps += strstr(S.paths[i], "checkpoint") != NULL;
+    CHECK(cps == 0);
+    cs_ct_close(&F);
+
+    reset(CS_CT_STATIC);              /* S.sth "": get-sth answers "" */
+    CHECK(start("http://mon.example/", CS_CT_ANY, key, 1, 200, 0) == 0);
+    want_next = 300;
+    run_until(600000, reached);
+    CHECKF(ntree == 1 && nhead_err == 0 && nfailed == 0 && ngot == 100
+           && accounted(200, 300), "%d heads (%d refused, last %d), %d "
+           "entries", ntree, nhead_err, last_head_err, ngot);
+    CHECK(strstr(S.paths[0], "/ct/v1/get-sth") != NULL
+          && strcmp(S.paths[1], "/checkpoint") == 0
+          && strcmp(S.paths[2], "/tile/data/000") == 0);
+    CHECK(S.connects == 1 && domains_ok && fp_ok);
+    cs_ct_close(&F);
+
+    reset(CS_CT_STATIC);              /* no checkpoint under /sub/ */
+    CHECK(start("http://ct.example/sub/", CS_CT_ANY, NULL, 0, 0, 0) == 0);
+    run_until(60000, failed_once);
+    CHECKF(nfailed == 1 && last_fail_err == CS_E_CT_NOT_A_LOG && ntree == 0
+           && S.requests == 2, "%d failures (last %d), %d requests",
+           nfailed, last_fail_err, S.requests);
+    CHECK(strcmp(S.paths[1], "/sub/checkpoint") == 0);
+    run_until(60000, NULL);           /* probed again, and again */
+    CHECK(S.requests > 2 && strstr(S.paths[2], "/sub/ct/v1/get-sth")
+          != NULL && ntree == 0);
+    cs_ct_close(&F);
+    CHECK(start("http://ct.example/", CS_CT_ANY + 1, NULL, 0, 0, 0)
+          == CS_E_ARG);
+}
 
 /* Redirects: 302/307/301/308 to another host (absolute), to an absolute
  * path, to a relative segment; followed for that request only (the next
@@ -949,6 +1013,7 @@ main(void)
     TEST(test_rfc6962_faults);
     TEST(test_rfc6962_signed);
     TEST(test_static);
+    TEST(test_any);
     TEST(test_redirects);
     TEST(test_range);
     TEST(test_resume);

@@ -29,6 +29,15 @@ dropped, and count the duplicates.
                    --log-list (data tiles, a gap across a tile boundary;
                    its hash tiles fetched, none with --no-verify)
                    (skipped when python3-cryptography is missing)
+  gaps.probe       logs not in the log list, read at the URL the server
+                   sends: a static log (origin unlike its URL, as
+                   Sunlight's) at its monitoring URL without the final
+                   '/' (certstream-server-go's source.url): probed (get-sth
+                   404, then the checkpoint), the union printed is every
+                   entry once, the dropped ones backfilled from its tiles;
+                   two URLs that are no CT log (404 everywhere; 200 HTML
+                   everywhere): each one's gap given up in one stderr line
+                   naming why, their messages printed, nothing else said
   gaps.dedupe      each certificate once (SHA-1 from leaf_cert.fingerprint):
                    a hole in log B whose certificate the server sent from
                    log A is backfilled but not printed; the server's late
@@ -353,6 +362,98 @@ def t_backfill():
     return why
 
 
+def t_probe():
+    try:
+        import ctlog
+    except ImportError as e:
+        print('test gaps.probe: SKIP (%s)' % e)
+        return []
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    import threading
+
+    class Page(BaseHTTPRequestHandler):      # a web site, not a CT log
+        def do_GET(self):
+            b = b'<html><body>hello</body></html>\n'
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/html')
+            self.send_header('Content-Length', str(len(b)))
+            self.end_headers()
+            self.wfile.write(b)
+
+        def log_message(self, *a):
+            pass
+
+    why = []
+    n = 300
+    log = ctlog.build_log('static', n, 1, False, None,
+                          'log.example/2026h1')
+    exp = log.expect()
+    srv = ctlog.Server(log, prefix='/2026h1/').start()
+    web = ThreadingHTTPServer(('127.0.0.1', 0), Page)
+    threading.Thread(target=web.serve_forever, args=(0.05,),
+                     daemon=True).start()
+    try:
+        url = srv.url.rstrip('/')            # as the Go server sends it
+        nolog = [srv.base + '/nolog/',       # the same host: 404s
+                 'http://127.0.0.1:%d/ct/' % web.server_address[1]]
+        drop = set(range(250, 270)) | {3}
+        mine = [cert(url, i, exp[i]['fingerprint'])
+                for i in range(n) if i not in drop]
+        other = [[cert(u, i) for i in range(40) if not 10 <= i < 15]
+                 for u in nolog]
+        msgs = []
+        while mine or any(other):
+            for q in [mine] + other:
+                msgs.extend(q[:8])
+                del q[:8]
+        r0 = len(srv.requests)
+        rc, out, err = run(['--json', '--backfill', '--stats'], msgs,
+                           timeout=30)
+        paths = [r[1] for r in srv.requests[r0:]]
+        seen = {}
+        back = set()
+        for line in out.splitlines():
+            m = json.loads(line)
+            d = m['data']
+            key = (d['source']['url'], d['cert_index'])
+            seen[key] = seen.get(key, 0) + 1
+            if m.get('backfilled') is True:
+                back.add(key)
+                sha = d['leaf_cert']['sha256'].replace(':', '').lower()
+                if d['source']['url'] != url or \
+                        sha != exp[d['cert_index']]['sha256'].lower():
+                    why.append('backfilled %r: sha256 %s' % (key, sha))
+        want = {(url, i) for i in range(n)}
+        for u in nolog:
+            want |= {(u, i) for i in range(40) if not 10 <= i < 15}
+        if set(seen) != want or any(c > 1 for c in seen.values()):
+            why.append('printed: %d missing (%s), %d twice' % (
+                len(want - set(seen)), sorted(want - set(seen))[:4],
+                sum(1 for c in seen.values() if c > 1)))
+        if back != {(url, i) for i in drop}:
+            why.append('backfilled %d, want %d' % (len(back), len(drop)))
+        if '/2026h1/ct/v1/get-sth' not in paths or \
+                '/2026h1/checkpoint' not in paths:
+            why.append('the static log was not probed: %r' % paths[:4])
+        given = re.findall(rb'backfill: (\S+): (\d+) entries from (\d+) '
+                           rb'given up: (.*)', err)
+        gw = sorted((u.encode(), b'5', b'10') for u in nolog)
+        if sorted(g[:3] for g in given) != gw or \
+                not all(b'neither' in g[3] for g in given):
+            why.append('given up %r, want %r' % (given, gw))
+        m = re.search(rb'backfill: (\d+) entries delivered.*\((\d+) gaps, '
+                      rb'(\d+) with no known log\)', err)
+        if not m or m.groups() != (str(len(drop)).encode(), b'2', b'2'):
+            why.append('stats %r' % (m.group(0) if m else err[-300:]))
+        if rc != 0:
+            why.append('exit %s: %r' % (rc, err[-300:]))
+    finally:
+        srv.stop()
+        web.shutdown()
+        web.server_close()
+    return why
+
+
 def t_resume():
     try:
         import ctlog
@@ -529,6 +630,7 @@ def main():
     test('gaps.reconnect', t_reconnect)
     test('gaps.domains', t_domains)
     test('gaps.backfill', t_backfill)
+    test('gaps.probe', t_probe)
     test('gaps.resume', t_resume)
     test('gaps.dedupe', t_dedupe)
     print('%d passed, %d failed' % (PASSED[0], FAILED[0]))
