@@ -1139,9 +1139,12 @@ list_keep(const cs_ct_log *l)
     c.operator_name = pool_add(l->operator_name, strlen(l->operator_name));
     c.description = pool_add(l->description, strlen(l->description));
     c.url = pool_add(l->url, strlen(l->url));
+    c.origin = l->origin != NULL ? pool_add(l->origin, strlen(l->origin))
+                                 : NULL;
     key = l->key_len > 0 ? pool_add((const char *)l->key, l->key_len) : NULL;
     c.key = (const unsigned char *)key;
     if (c.operator_name == NULL || c.description == NULL || c.url == NULL
+        || (l->origin != NULL && c.origin == NULL)
         || (l->key_len > 0 && key == NULL)) {
         list_full = 1;
         return;
@@ -3614,6 +3617,7 @@ direct_main(cs_config *cfg)
         cs_ct_config_init(&cc);
         cc.url = sel[i].url;
         cc.kind = sel[i].kind;
+        cc.origin = sel[i].kind == CS_CT_STATIC ? sel[i].origin : NULL;
         cc.name = sel[i].description;
         cc.key = sel[i].key;
         cc.key_len = sel[i].key_len;

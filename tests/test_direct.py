@@ -247,6 +247,37 @@ def test_log_list():
     srv.stop()
 
 
+def test_list_origin():
+    """--log-list with a static log whose checkpoint origin is its
+    submission prefix (submission_url without scheme and '/'), not the
+    monitoring URL it is read from (Let's Encrypt's Sycamore, Geomys'
+    Tuscolo, IPng): followed, not refused for its origin."""
+    log, srv = server("static", 12)
+    log.origin = "log.origin.test/2026h1"
+    spki = base64.b64encode(log.spki).decode()
+    lst = {"version": "1", "log_list_timestamp": "2026-01-01T00:00:00Z",
+           "operators": [{"name": "Test", "email": [], "logs": [],
+                          "tiled_logs": [
+               {"description": "Test 'Tiled' log", "log_id": "x",
+                "key": spki, "monitoring_url": url(srv),
+                "submission_url": "https://log.origin.test/2026h1/",
+                "mmd": 60,
+                "state": {"usable": {"timestamp": "2025-01-01T00:00:00Z"}},
+                "temporal_interval": {
+                    "start_inclusive": "2020-01-01T00:00:00Z",
+                    "end_exclusive": "2099-01-01T00:00:00Z"}}]}]}
+    path = os.path.join(TMP, "list_origin.json")
+    with open(path, "w") as f:
+        json.dump(lst, f)
+    r = Run(["--log-list", path, "--ca", CA, "--from", "0", "--json",
+             "-n", "12"])
+    rc = r.finish(10)
+    msgs = json_lines(r)
+    check(rc == 0, "list origin: exit %d: %s" % (rc, r.err[-3:]))
+    check_entries(msgs, log, srv, 0, 12, "list origin")
+    srv.stop()
+
+
 def test_follow(kind):
     n = 300 if kind == "static" else 120
     log, srv = server(kind, n, batch=50)
@@ -503,6 +534,7 @@ def main():
         return 1
     only = sys.argv[1:]
     tests = [("usage", test_usage), ("log_list", test_log_list),
+             ("list_origin", test_list_origin),
              ("rfc6962", lambda: test_follow("rfc6962")),
              ("static", lambda: test_follow("static")),
              ("growth", lambda: [test_default_start_and_growth(k)

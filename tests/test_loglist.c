@@ -19,6 +19,27 @@ ends_with_slash(const char *s)
     return n > 0 && s[n - 1] == '/';
 }
 
+/* A static log's origin is its submission prefix, not its monitoring
+ * URL's (Let's Encrypt's Sycamore: mon.sycamore... vs log.sycamore...). */
+static void
+snapshot_origin(void)
+{
+    size_t i, n = cs_ct_snapshot_count(), found = 0;
+    cs_ct_log l;
+
+    for (i = 0; i < n; i++) {
+        CHECK(cs_ct_snapshot_get(i, &l) == 0);
+        CHECK((l.kind == CS_CT_STATIC) == (l.origin != NULL));
+        if (strcmp(l.url, "https://mon.sycamore.ct.letsencrypt.org/2026h1/")
+            == 0) {
+            found++;
+            CHECK(l.origin != NULL && strcmp(l.origin,
+                  "log.sycamore.ct.letsencrypt.org/2026h1") == 0);
+        }
+    }
+    CHECK(found == 1);
+}
+
 static void
 snapshot_reads_back(void)
 {
@@ -76,9 +97,10 @@ log_line(const cs_ct_log *l, char *out, size_t cap)
     size_t n = strlen(out), k;
 
     n += (size_t)snprintf(out + n, cap - n, "%d\t%d\t%s\t%s\t%s\t%lu\t%lld\t"
-                          "%lld\t", l->kind, l->state, l->operator_name,
+                          "%lld\t%s\t", l->kind, l->state, l->operator_name,
                           l->description, l->url, (unsigned long)l->mmd,
-                          (long long)l->start, (long long)l->end);
+                          (long long)l->start, (long long)l->end,
+                          l->origin != NULL ? l->origin : "-");
     for (k = 0; k < l->key_len && n + 3 < cap; k++)
         n += (size_t)snprintf(out + n, cap - n, "%02x", l->key[k]);
     if (n + 1 < cap)
@@ -233,10 +255,11 @@ parser_rules(void)
     CHECK(r == 3);
     CHECK(strcmp(got,
                  "1\t3\tOp\xc3\xa9\ta\thttps://a.test/x/\t86400\t1767225600\t"
-                 "1782856800\t300102\n"
+                 "1782856800\t-\t300102\n"
                  "1\t4\tOp\xc3\xa9\thttps://k.test/\thttps://k.test/\t0\t0\t"
-                 "0\t\n"
-                 "2\t2\tOp\xc3\xa9\tt\thttps://m.test/\t0\t0\t0\t\n") == 0);
+                 "0\t-\t\n"
+                 "2\t2\tOp\xc3\xa9\tt\thttps://m.test/\t0\t0\t0\ts.test\t\n")
+          == 0);
     if (r != 3)
         printf("%s", got);
     {   /* a description over CS_LOGLIST_STR_MAX: a defined error, sticky */
@@ -326,9 +349,10 @@ dump(void)
     for (i = 0; i < cs_ct_snapshot_count(); i++) {
         if (cs_ct_snapshot_get(i, &l) != 0)
             return;
-        printf("%d\t%d\t%s\t%s\t%s\t%lu\t%lld\t%lld\t", l.kind, l.state,
-               l.operator_name, l.description, l.url, (unsigned long)l.mmd,
-               (long long)l.start, (long long)l.end);
+        printf("%d\t%d\t%s\t%s\t%s\t%lu\t%lld\t%lld\t%s\t", l.kind,
+               l.state, l.operator_name, l.description, l.url,
+               (unsigned long)l.mmd, (long long)l.start, (long long)l.end,
+               l.origin != NULL ? l.origin : "-");
         for (k = 0; k < l.key_len; k++)
             printf("%02x", l.key[k]);
         printf("\n");
@@ -403,6 +427,7 @@ main(int argc, char **argv)
     if (argc > 2 && strcmp(argv[1], "--parse") == 0)
         return parse_file(argv[2]);
     TEST(snapshot_reads_back);
+    TEST(snapshot_origin);
     TEST(live_rule);
     TEST(parser_rules);
     TEST(parser_on_real_list);

@@ -43,10 +43,14 @@ for op in json.load(open(lst, encoding="utf-8"))["operators"]:
             if state not in ("usable", "qualified", "readonly") or "/bogus/" in url:
                 continue
             ti = lg.get("temporal_interval")
+            # a static log's checkpoint origin: submission_url without
+            # scheme and trailing '/'
+            sub = lg.get("submission_url", "").split("://", 1)[-1].rstrip("/")
             want.append((kind, {"qualified": 2, "usable": 3, "readonly": 4}[state],
                          op["name"], lg["description"], url, lg["mmd"],
                          t(ti["start_inclusive"]) if ti else 0,
                          t(ti["end_exclusive"]) if ti else 0,
+                         (sub or "-") if kind == 2 else "-",
                          base64.b64decode(lg["key"]).hex(), lg["log_id"]))
 
 out = subprocess.run([os.path.join(build, "test_loglist"), "--dump"],
@@ -54,11 +58,11 @@ out = subprocess.run([os.path.join(build, "test_loglist"), "--dump"],
 got = [l.split("\t") for l in out.splitlines()]
 check(len(got) == len(want), "count: %d built in, %d in the list" % (len(got), len(want)))
 for g, w in zip(got, want):
-    row = (int(g[0]), int(g[1]), g[2], g[3], g[4], int(g[5]), int(g[6]), int(g[7]), g[8])
-    check(row == w[:9], "entry %s: %r != %r" % (w[3], row, w[:9]))
+    row = (int(g[0]), int(g[1]), g[2], g[3], g[4], int(g[5]), int(g[6]), int(g[7]), g[8], g[9])
+    check(row == w[:10], "entry %s: %r != %r" % (w[3], row, w[:10]))
     # the key is the one whose SHA-256 is the log ID the list states
     import hashlib
-    check(base64.b64encode(hashlib.sha256(bytes.fromhex(g[8])).digest()).decode() == w[9],
+    check(base64.b64encode(hashlib.sha256(bytes.fromhex(g[9])).digest()).decode() == w[10],
           "log ID of %s" % w[3])
 # the streaming parser (cs_loglist) on the same list: the same rows
 out = subprocess.run([os.path.join(build, "test_loglist"), "--parse", lst],

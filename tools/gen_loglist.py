@@ -39,13 +39,14 @@ STATES = {"pending": "CS_CT_PENDING", "qualified": "CS_CT_QUALIFIED", "usable": 
           "readonly": "CS_CT_READONLY", "retired": "CS_CT_RETIRED", "rejected": "CS_CT_REJECTED"}
 KEEP = ("usable", "qualified", "readonly")
 pool, pool_at, keys, rows = bytearray(), {}, bytearray(), []
+opool, opool_at = bytearray(), {}   # the origins: a pool of their own
 
-def intern(s):
+def intern(s, pool=pool, at=pool_at):
     b = s.encode("utf-8")
-    if b not in pool_at:
-        pool_at[b] = len(pool)
+    if b not in at:
+        at[b] = len(pool)
         pool.extend(b + b"\0")
-    return pool_at[b]
+    return at[b]
 
 for op in ll["operators"]:
     for kind, lst in (("CS_CT_RFC6962", "logs"), ("CS_CT_STATIC", "tiled_logs")):
@@ -58,13 +59,20 @@ for op in ll["operators"]:
                 url += "/"
             key = base64.b64decode(lg["key"])
             ti = lg.get("temporal_interval", {})
+            # a static log's checkpoint origin: its submission prefix
+            # without scheme and trailing '/' (c2sp static-ct-api)
+            sub = lg.get("submission_url", "").split("://", 1)[-1].rstrip("/")
             rows.append((kind, STATES[state], intern(op["name"]), intern(lg["description"]),
                          intern(url), len(keys), len(key), lg["mmd"],
                          unix(ti["start_inclusive"]) if ti else 0,
-                         unix(ti["end_exclusive"]) if ti else 0, lg["description"]))
+                         unix(ti["end_exclusive"]) if ti else 0, lg["description"],
+                         intern(sub, opool, opool_at) if kind == "CS_CT_STATIC" and sub
+                         else 0xffff))
             keys.extend(key)
-if len(pool) > 65535 or len(keys) > 65535:
+if len(pool) > 65535 or len(opool) >= 65535 or len(keys) > 65535:
     sys.exit("gen_loglist: the snapshot outgrew 16-bit offsets")
+if len(pool) > 4095 or len(opool) > 4095:
+    sys.exit("gen_loglist: a string pool outgrew C99's 4095-byte literal")
 
 def cbytes(b, indent="    "):
     out, line = [], indent
@@ -98,6 +106,8 @@ lines.append('#define CS__CT_SNAP_DATE "%s"' % ll["log_list_timestamp"])
 lines.append("#define CS__CT_SNAP_TIME %dLL" % unix(ll["log_list_timestamp"]))
 lines.append("static const char cs__ct_snap_str[] =")
 lines.append(cstr(bytes(pool)) + ";")
+lines.append("static const char cs__ct_snap_origin[] =")
+lines.append(cstr(bytes(opool)) + ";")
 lines.append("static const unsigned char cs__ct_snap_keys[] = {")
 lines.append(cbytes(bytes(keys)))
 lines.append("};")
@@ -105,7 +115,7 @@ lines.append("static const cs__ct_snap_row cs__ct_snap[] = {")
 for r_ in rows:
     lines.append("    /* %s */" % r_[10].replace("*/", "* /"))
     lines.append("    { %s, %s, %d, %d, %d, %d, %d, %d," % r_[:8])
-    lines.append("      %dLL, %dLL }," % r_[8:10])
+    lines.append("      %dLL, %dLL, %s }," % (r_[8], r_[9], "0xffff" if r_[11] == 0xffff else r_[11]))
 lines.append("};")
 pem_text = open(pem, encoding="ascii").read()
 der = base64.b64decode("".join(l for l in pem_text.splitlines() if l and not l.startswith("-----")))
