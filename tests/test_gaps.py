@@ -265,7 +265,10 @@ def backfill_case(ctlog, kind, n, drop, cap_runs, why):
     """Serve a log of kind, the feed without drop (reordered, some sent
     twice); for each cap (None: the default) run --backfill and check."""
     import tempfile
-    log = ctlog.build_log(kind, n, 1, False, None, None, None, None)
+    # a static log's checkpoint origin is its submission prefix, unlike
+    # the monitoring URL it is read from (Let's Encrypt's Sycamore)
+    origin = 'log.origin.test/2026h1' if kind == 'static' else None
+    log = ctlog.build_log(kind, n, 1, False, None, origin, None, None)
     exp = log.expect()
     srv = ctlog.Server(log).start()
     tmp = tempfile.TemporaryDirectory()
@@ -275,7 +278,8 @@ def backfill_case(ctlog, kind, n, drop, cap_runs, why):
         if kind == 'static':     # found in a log list: a tiled log
             lf = os.path.join(tmp.name, 'list.json')
             ent = dict(srv.log_v3(),
-                       state={'usable': {'timestamp': '2025-01-01T00:00:00Z'}})
+                       state={'usable': {'timestamp': '2025-01-01T00:00:00Z'}},
+                       submission_url='https://%s/' % origin)
             with open(lf, 'w') as f:
                 json.dump({'version': '1', 'operators': [
                     {'name': 'Test', 'email': [], 'logs': [],
