@@ -72,9 +72,16 @@ fz_log(fz_rec *o, const cs_ct_log *l)
         fz_fail("key %zu", l->key_len);
     if (l->start < 0 || l->end < 0)
         fz_fail("a bad date yielded");
+    if (l->origin != NULL
+        && (l->kind != CS_CT_STATIC || l->origin[0] == '\0'
+            || strlen(l->origin) > CS_URL_MAX
+            || l->origin[strlen(l->origin) - 1] == '/'))
+        fz_fail("origin \"%s\"", l->origin);
     fz_put(o, l->operator_name, strlen(l->operator_name) + 1);
     fz_put(o, l->description, strlen(l->description) + 1);
     fz_put(o, l->url, n + 1);
+    if (l->origin != NULL)
+        fz_put(o, l->origin, strlen(l->origin) + 1);
     if (l->key_len > 0)
         fz_put(o, l->key, l->key_len);
     snprintf(num, sizeof num, "|%d %d %zu %lu %lld %lld\n", l->kind,
