@@ -3444,7 +3444,7 @@ CSDEF int cs_ct_log_live(const cs_ct_log *log, int64_t now);
 /* cs_loglist_feed(): a log is ready (cs_loglist_log()). */
 #define CS_LOGLIST_LOG 1
 
-/* The parser's state (about 6 KB with the defaults). Visible so that the
+/* The parser's state (about 7 KB with the defaults). Visible so that the
  * caller can allocate it; treat every field as private. */
 typedef struct cs_loglist {
     cs_jtok t;
