@@ -1,4 +1,4 @@
-/* certstream.h - v0.5.0 - CertStream feed client in one header.
+/* certstream.h - v0.6.0 - CertStream feed client in one header.
  * License: MIT, at the end of the file.
  *
  * Do this:
@@ -92,6 +92,10 @@
  *   [9] error strings
  *
  * History:
+ *   0.6.0  each certificate once across a server and its backfill (server
+ *          messages' fingerprints); static logs' origins from the list
+ *          (Let's Encrypt, Geomys and IPng logs were refused); forks
+ *          across a restart refused; logs of unknown kind probed
  *   0.5.0  lossless: gaps in a server's stream, backfill from the logs,
  *          Merkle proofs of what a log serves; Google's signed log list
  *          fetched; redirects and ranges in the follower
@@ -121,9 +125,9 @@
 #include <stdint.h>
 
 #define CERTSTREAM_VERSION_MAJOR 0
-#define CERTSTREAM_VERSION_MINOR 5
+#define CERTSTREAM_VERSION_MINOR 6
 #define CERTSTREAM_VERSION_PATCH 0
-#define CERTSTREAM_VERSION_STRING "0.5.0"
+#define CERTSTREAM_VERSION_STRING "0.6.0"
 
 #ifndef CSDEF
 #  if defined(CERTSTREAM_STATIC) && (defined(__GNUC__) || defined(__clang__))
