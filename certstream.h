@@ -3065,7 +3065,8 @@ CSDEF void cs_ct_close(cs_ct_follower *f);
  *   cs_listen(...) or cs_run(...)       // the loop steps it too
  *
  * A gap's log: the log of `logs` whose URL (RFC 6962 url, or a static
- * log's monitoring prefix) normalises (cs_gap_url) to the gap's; else,
+ * log's monitoring prefix, or its submission prefix: its origin)
+ * normalises (cs_gap_url) to the gap's; else,
  * with cfg.direct, source.url itself (http/https) as a log of either kind
  * without a key (nothing signed is checked: tree heads unverified,
  * entries CS_CT_VERIFIED_NONE): its first gap's follower probes it
@@ -17692,13 +17693,22 @@ cs__bf_find(cs_backfill *b, const cs_gap_event *g, cs__bf_job *j)
     for (i = 0; i < b->cfg.log_count; i++) {
         const cs_ct_log *l = &b->cfg.logs[i];
         size_t ul;
+        int hit;
         if (l->url == NULL)
             continue;
         ul = cs__strlen(l->url);
         n = cs_gap_url(norm, sizeof norm, l->url, ul);
         keep = n < sizeof norm ? n : sizeof norm;
-        if (keep != g->url_len || !cs__eq(norm, g->url, keep)
-            || ul >= sizeof j->url)
+        hit = keep == g->url_len && cs__eq(norm, g->url, keep);
+        if (!hit && l->kind == CS_CT_STATIC && l->origin != NULL) {
+            /* a server may name a static log by its submission prefix
+               (the origin, normalised the same way) */
+            n = cs_gap_url(norm, sizeof norm, l->origin,
+                           cs__strlen(l->origin));
+            keep = n < sizeof norm ? n : sizeof norm;
+            hit = keep == g->url_len && cs__eq(norm, g->url, keep);
+        }
+        if (!hit || ul >= sizeof j->url)
             continue;
         CS_MEMCPY(j->url, l->url, ul + 1);
         j->kind = l->kind;
