@@ -15,7 +15,7 @@ TEST_C   = $(wildcard tests/test_*.c)
 TEST_BIN = $(patsubst tests/%.c,$(B)/%,$(TEST_C))
 TEST_SCR = $(wildcard tests/test_*.sh tests/test_*.py)
 
-.PHONY: all help test check asan ubsan cxx freestanding nosimd link \
+.PHONY: all help test check asan ubsan sanitize cxx freestanding nosimd link \
         symbols musl musl-static matrix firmware examples fuzz fuzz-smoke \
         afl bench bench-inflate bench-match demo soak soak-state clean
 
@@ -32,6 +32,7 @@ help:
 	@echo "make test         unit, split, conformance, differential tests"
 	@echo "make check        test + asan + ubsan + nosimd + cxx + freestanding + link + symbols + musl + fuzz-smoke"
 	@echo "make asan|ubsan   the tests under AddressSanitizer / UBSan (clang)"
+	@echo "make sanitize     both in one build (what CI runs)"
 	@echo "make fuzz         libFuzzer for FUZZ_SECONDS (default 60) per target"
 	@echo "make bench        throughput vs memchr, simdjson, yajl; the CT decoders"
 	@echo "make bench-inflate  gzip decoding vs zlib on CT data"
@@ -71,6 +72,12 @@ asan:
 ubsan:
 	$(MAKE) test CC=$(CLANG) B=build/ubsan OPT="-O1 -g" \
 	    SAN="-fsanitize=undefined,integer -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base $(SANFLAGS)" \
+	    TEST_SCR="$(SAN_SCR)"
+
+# Both in one build, as CI runs them (one pass instead of two).
+sanitize:
+	$(MAKE) test CC=$(CLANG) B=build/san OPT="-O1 -g" \
+	    SAN="-fsanitize=address,undefined,integer -fno-sanitize=unsigned-integer-overflow,unsigned-shift-base $(SANFLAGS)" \
 	    TEST_SCR="$(SAN_SCR)"
 
 # The portable (no SSE2) string scanner, tested like the default one.

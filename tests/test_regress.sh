@@ -63,6 +63,9 @@ build() {
     local name=$1 cc=$2 t n=0
     shift 2
     for t in $targets; do
+        # the --state loader (the whole command) neither scans JSON nor
+        # has small limits: built plain and with the sanitizers only
+        case $name/$t in nosimd/state | small/state) continue ;; esac
         rm -f "$out/${name}_$t.failed"
         build_one "$name" "$cc" "$t" "$@" &
         n=$((n + 1))

@@ -12,7 +12,7 @@ bash tools/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
 export MUSL_STATIC_SUITE=1   # make musl-static also runs the TLS suite
 export SOAK_SECONDS=${SOAK_SECONDS:-20}  # `make soak` runs 300
 export FUZZ_SECONDS=${FUZZ_SECONDS:-8}   # per target, by its share; `make fuzz`: 60
-targets=${*:-test asan ubsan nosimd cxx freestanding link symbols matrix musl musl-static firmware examples fuzz-smoke}
+targets=${*:-test sanitize nosimd cxx freestanding link symbols matrix musl musl-static firmware examples fuzz-smoke}
 # The build-only targets (no timers, no sockets) run beside the others at a
 # lower priority, on what the test runs leave idle; CI_SERIAL=1 runs all in
 # order. firmware first: it may apt-get, as musl-static does later.
